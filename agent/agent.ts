@@ -1,0 +1,192 @@
+/**
+ * The agent: builds the components from an AgentConfig, starts them in order and stops them in
+ * reverse (libp2p's Startable). Wiring only: no packet logic, no protocol logic.
+ *
+ * Start order:
+ *   1. topology: this node and its peers (static mode: from `peers` in the config);
+ *   2. the TUN device `loom0`: created by the native binding, then MTU, address, up and the
+ *      cluster-CIDR route set through netlink (an earlier loom0 of a crashed run is gone with its
+ *      fd, so a restart always starts clean);
+ *   3. the data socket and the forwarder;
+ *   4. the local API (unix socket) and the metrics/health listener.
+ */
+import { writeFileSync } from 'node:fs'
+import type { Logger } from 'pino'
+import { buildStaticTopology, StaticTopology, vtepMACOf } from '../control/static-routes'
+import { Forwarder } from '../dataplane/forwarder'
+import { parseIPv4Address } from '../dataplane/ipv4'
+import { NetlinkClient } from '../dataplane/netlink'
+import { deriveNodeIndex } from '../dataplane/node-index'
+import { TunDevice } from '../dataplane/tun-device'
+import { createDataplaneStats, DataplaneStats, Encapsulation } from '../dataplane/types'
+import { UdpEncapsulation } from '../dataplane/udp-encapsulation'
+import { UdpTransport } from '../dataplane/udp-transport'
+import { VxlanEncapsulation } from '../dataplane/vxlan-encapsulation'
+import { createMetricsRegistry, MetricsServer } from '../metrics'
+import { ApiServer } from './api-server'
+import { AgentConfig } from './config'
+import { AgentStartError } from './errors'
+import { StatusSources } from './status'
+import { VERSION } from './version'
+
+/** UDP socket buffers of the data path: several MiB, so bursts from a batch are not dropped. */
+const SOCKET_BUFFER_BYTES = 8 << 20
+
+export interface AgentComponents {
+  logger: Logger
+}
+
+export class Agent {
+  private readonly logger: Logger
+  private readonly stats: DataplaneStats = createDataplaneStats()
+  private readonly startedAt = Date.now()
+  private topology?: StaticTopology
+  private device?: TunDevice
+  private transport?: UdpTransport
+  private forwarder?: Forwarder
+  private netlink?: NetlinkClient
+  private api?: ApiServer
+  private metricsServer?: MetricsServer
+  private mtu = 0
+  private dataplaneUp = false
+
+  constructor (components: AgentComponents, private readonly config: AgentConfig) {
+    this.logger = components.logger
+  }
+
+  async start (): Promise<void> {
+    const cfg = this.config
+    const log = this.logger.child({ component: 'agent' })
+    if (cfg.peers.length === 0) {
+      throw new AgentStartError('peers', 'no peers configured: this version needs the static node list (`peers`); gossip (`seeds`) is not available yet')
+    }
+    const encapsulation = this.createEncapsulation()
+    this.netlink = await NetlinkClient.open()
+    const underlayMTU = await this.netlink.underlayMTUFor(cfg.underlay.address)
+    this.mtu = cfg.mtu ?? underlayMTU - encapsulation.overhead
+    this.topology = buildStaticTopology({
+      nodeName: cfg.nodeName,
+      peers: cfg.peers,
+      defaultPort: this.dataPort(),
+      mtu: this.mtu,
+    })
+    const self = this.topology.self
+    log.info({ underlayMTU, mtu: this.mtu, encapsulation: encapsulation.kind, podCIDR: self.podCIDR, peers: this.topology.routes.peers().length }, 'starting')
+
+    enableForwarding(log)
+    this.device = TunDevice.open(cfg.tunName)
+    disableIPv6(cfg.tunName, log)
+    await this.netlink.setLinkMtu(cfg.tunName, this.mtu)
+    await this.netlink.addAddress(cfg.tunName, `${self.overlayAddress}/32`)
+    await this.netlink.setLinkUp(cfg.tunName)
+    await this.netlink.replaceRoute({ dst: cfg.clusterCIDR, dev: cfg.tunName, src: self.overlayAddress })
+
+    this.transport = UdpTransport.open({
+      address: cfg.underlay.address,
+      port: this.dataPort(),
+      recvBufferBytes: SOCKET_BUFFER_BYTES,
+      sendBufferBytes: SOCKET_BUFFER_BYTES,
+    })
+    this.forwarder = new Forwarder(
+      { device: this.device, transport: this.transport, encapsulation, stats: this.stats },
+      { overlayAddressU32: parseIPv4Address(self.overlayAddress), routes: this.topology.routes })
+    this.forwarder.start()
+    this.dataplaneUp = true
+    log.info({ tun: this.device.name, port: this.transport.port }, 'data plane up')
+
+    const sources = this.statusSources(encapsulation)
+    this.api = new ApiServer({ logger: this.logger.child({ component: 'api' }), status: sources },
+      { socketPath: cfg.apiSocket })
+    await this.api.start()
+
+    const registry = createMetricsRegistry({
+      version: VERSION,
+      nodeName: cfg.nodeName,
+      dataplane: {
+        stats: this.stats,
+        peers: () => this.forwarder?.routes().peers() ?? [],
+        encapsulation: encapsulation.kind,
+        encryption: cfg.encryption.enabled,
+      },
+    })
+    this.metricsServer = new MetricsServer(
+      { registry, health: { ready: () => this.readiness() }, logger: this.logger.child({ component: 'metrics' }) },
+      { address: cfg.metrics.address })
+    await this.metricsServer.start()
+    log.info({ apiSocket: cfg.apiSocket, metrics: cfg.metrics.address }, 'ready')
+  }
+
+  /** Stops in reverse order. Safe to call after a failed start. */
+  async stop (): Promise<void> {
+    this.dataplaneUp = false
+    await this.metricsServer?.stop().catch(() => undefined)
+    await this.api?.stop().catch(() => undefined)
+    this.forwarder?.stop()
+    this.transport?.close()
+    this.device?.close()
+    this.netlink?.close()
+  }
+
+  private readiness (): { ready: boolean; checks: Record<string, boolean> } {
+    const checks = { dataplane: this.dataplaneUp }
+    return { ready: this.dataplaneUp, checks }
+  }
+
+  private dataPort (): number {
+    return this.config.encapsulation === 'vxlan' ? this.config.vxlan.port : this.config.underlay.port
+  }
+
+  private createEncapsulation (): Encapsulation {
+    if (this.config.encryption.enabled) {
+      throw new AgentStartError('encryption.enabled', 'encryption is not available in this version; set encryption.enabled to false')
+    }
+    if (this.config.encapsulation === 'vxlan') {
+      // Config validation guarantees this node is in `peers`.
+      const self = this.config.peers.find((p) => p.nodeName === this.config.nodeName)
+      if (self === undefined) throw new AgentStartError('peers', `node ${this.config.nodeName} is not in peers`)
+      return new VxlanEncapsulation({ vni: this.config.vxlan.vni, selfVtepMAC: vtepMACOf(self) })
+    }
+    return new UdpEncapsulation({ selfIndex: deriveNodeIndex(this.config.nodeName) })
+  }
+
+  private statusSources (encapsulation: Encapsulation): StatusSources {
+    return {
+      nodeName: this.config.nodeName,
+      version: VERSION,
+      startedAt: this.startedAt,
+      encapsulation: encapsulation.kind,
+      encryption: this.config.encryption.enabled,
+      mtu: () => this.mtu,
+      underlay: `${this.config.underlay.address}:${this.dataPort()}`,
+      clusterCIDR: this.config.clusterCIDR,
+      self: () => this.topology?.self,
+      routes: () => this.forwarder?.routes(),
+      stats: this.stats,
+    }
+  }
+}
+
+/**
+ * The overlay is IPv4-only: without this the kernel sends IPv6 router solicitations into loom0,
+ * which would only be counted as `unsupported` drops.
+ */
+function disableIPv6 (tunName: string, log: Logger): void {
+  try {
+    writeFileSync(`/proc/sys/net/ipv6/conf/${tunName}/disable_ipv6`, '1')
+  } catch (err) {
+    log.debug({ err }, 'could not disable IPv6 on the TUN device')
+  }
+}
+
+/**
+ * Pods reach remote pods through this namespace's forwarding; like every CNI (Flannel, Calico),
+ * the agent turns it on rather than failing later in a way that is hard to see.
+ */
+function enableForwarding (log: Logger): void {
+  const path = '/proc/sys/net/ipv4/ip_forward'
+  try {
+    writeFileSync(path, '1')
+  } catch (err) {
+    log.warn({ err }, 'could not enable net.ipv4.ip_forward; pod traffic will not be forwarded')
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Human renderings of the status document, aligned like `weave status`: a key/value block for the
+ * node, tables for peers, routes and IPAM. Pure functions of the document, unit-tested.
+ */
+import type { StatusDocument } from './status'
+
+/** Right-aligns keys and joins `key: value` lines. */
+export function formatKeyValues (rows: Array<[string, string]>): string {
+  const width = Math.max(...rows.map(([k]) => k.length))
+  return rows.map(([k, v]) => `${k.padStart(width + 2)}: ${v}\n`).join('')
+}
+
+/** Left-aligned columns separated by two spaces; numbers right-aligned. */
+export function formatTable (header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
+  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[0-9.]+( ?[KMGT]?i?B)?$/.test(r[i])))
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd() + '\n'
+  return line(header) + rows.map(line).join('')
+}
+
+/** 1536 -> "1.5KiB". */
+export function formatBytes (n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let v = n
+  let u = 0
+  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++ }
+  return u === 0 ? `${n}B` : `${v.toFixed(1)}${units[u]}`
+}
+
+export function formatDuration (seconds: number): string {
+  if (seconds < 60) return `${seconds}s`
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${seconds % 60}s`
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m`
+  return `${Math.floor(seconds / 86400)}d${Math.floor((seconds % 86400) / 3600)}h`
+}
+
+function formatDrops (drops: Record<string, number>): string {
+  const parts = Object.entries(drops).filter(([, n]) => n > 0).map(([k, n]) => `${k}=${n}`)
+  return parts.length === 0 ? 'none' : parts.join(' ')
+}
+
+export function formatNodeStatus (doc: StatusDocument): string {
+  const n = doc.node
+  return formatKeyValues([
+    ['Version', `${n.version} (up ${formatDuration(n.uptimeSeconds)})`],
+    ['Node', n.nodeName],
+    ['Mode', n.mode === 'static' ? 'static (peers from the config file)' : n.mode],
+    ['Encapsulation', n.encapsulation],
+    ['Encryption', n.encryption ? 'enabled' : 'disabled'],
+    ['Underlay', n.underlay],
+    ['Cluster CIDR', n.clusterCIDR],
+    ['Pod CIDR', n.podCIDR === null ? '-' : `${n.podCIDR} (overlay address ${n.overlayAddress ?? '-'})`],
+    ['VTEP MAC', n.vtepMAC ?? '-'],
+    ['MTU', String(n.mtu)],
+    ['Peers', String(n.peerCount)],
+    ['Routes', String(n.routeCount)],
+    ['Drops out', formatDrops(n.drops.outbound)],
+    ['Drops in', formatDrops(n.drops.inbound)],
+  ])
+}
+
+export function formatPeers (doc: StatusDocument): string {
+  if (doc.peers.length === 0) return 'no peers\n'
+  return formatTable(
+    ['NODE', 'ADDRESS', 'SOURCE', 'ENCAP', 'CRYPTO', 'MTU', 'POD CIDRS', 'PKTS OUT', 'BYTES OUT', 'PKTS IN', 'BYTES IN'],
+    doc.peers.map((p) => [
+      p.nodeName, `${p.address}:${p.port}`, p.source, p.encapsulation, p.encryption ? 'on' : 'off',
+      String(p.mtu), p.podCIDRs.join(','), String(p.packetsOut), formatBytes(p.bytesOut),
+      String(p.packetsIn), formatBytes(p.bytesIn),
+    ]))
+}
+
+export function formatRoutes (doc: StatusDocument): string {
+  if (doc.routes.length === 0) return 'no routes\n'
+  return formatTable(['PREFIX', 'NODE', 'VIA'], doc.routes.map((r) => [r.prefix, r.nodeName, r.via]))
+}
+
+export function formatIpam (doc: StatusDocument): string {
+  const head = formatKeyValues([['Mode', `${doc.ipam.mode} (each node's pod CIDR comes from the config file)`]])
+  return head + '\n' + formatTable(['PREFIX', 'NODE'], doc.ipam.blocks.map((b) => [b.prefix, b.nodeName]))
+}

@@ -1,0 +1,425 @@
+/**
+ * loomd's configuration: the one `AgentConfig` type, `parseConfig` (the single gate from untyped
+ * input to a frozen, fully defaulted object) and `loadConfig` (file, then LOOM_* variables, then
+ * flags, then parseConfig). Components receive slices of the result as their `XInit`; nothing
+ * deeper reads process.env or files (STYLE §6).
+ *
+ * Validation is strict and stops at the first problem, with a ConfigError naming the key, where
+ * the value came from, the value and what was expected. Unknown keys are errors at every level,
+ * so a typo never silently falls back to a default. Keys beyond the Contract: none.
+ */
+
+import { readFileSync } from 'node:fs'
+import {
+  DEFAULT_API_SOCKET, DEFAULT_BLOCK_SIZE, DEFAULT_CONFIG_PATH, DEFAULT_ENCAPSULATION,
+  DEFAULT_ENCRYPTION_ENABLED, DEFAULT_LOG_LEVEL, DEFAULT_METRICS_ADDRESS, DEFAULT_SECRET_FILE,
+  DEFAULT_STATE_DIR, DEFAULT_TUN_NAME, DEFAULT_UNDERLAY_PORT, DEFAULT_VXLAN_PORT,
+  DEFAULT_VXLAN_VNI, MAX_BLOCK_PREFIX, MAX_IFNAME_LEN, MAX_MTU, MAX_UNIX_SOCKET_PATH,
+  MAX_VXLAN_VNI, MIN_MTU,
+} from './defaults'
+import { ConfigError, ConfigFileError, HelpRequestedError } from './errors'
+import {
+  configUsage, JsonSyntaxError, lineAndColumn, parseArgs, parseEnv, parseJsonText, suggest,
+  type Override,
+} from './config-flags'
+
+export { configUsage, isHelpRequested } from './config-flags'
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+export type EncapsulationKind = 'udp' | 'vxlan'
+
+/** One node of a static cluster (`peers`); the list includes this node. */
+export interface StaticPeer {
+  /** The node's name, unique in the list. */
+  readonly nodeName: string
+  /** Underlay IPv4 address, dotted; unique in the list. */
+  readonly address: string
+  /** UDP port it receives the selected encapsulation on; default underlay.port (udp) or vxlan.port (vxlan). */
+  readonly port: number
+  /** IPv4 CIDR of its pods: inside clusterCIDR, overlapping no other peer's. */
+  readonly podCIDR: string
+  /** Fixed VTEP MAC ("aa:bb:cc:dd:ee:ff", lower-case, unicast); default undefined = derived by loomd. */
+  readonly vtepMAC: string | undefined
+}
+
+export interface AgentConfig {
+  /** This node's name (DNS-1123 subdomain); default the hostname, lower-cased. */
+  readonly nodeName: string
+  readonly underlay: {
+    /** This node's underlay IPv4 address, dotted; required. */
+    readonly address: string
+    /** UDP port of the `udp` encapsulation; default 6784. */
+    readonly port: number
+  }
+  /** IPv4 CIDR holding every pod address, e.g. "10.244.0.0/16"; required. */
+  readonly clusterCIDR: string
+  /** IPAM block size as a prefix length, > clusterCIDR's prefix and <= 30; default 26. */
+  readonly blockSize: number
+  /** How packets are framed on the underlay; default 'udp'. */
+  readonly encapsulation: EncapsulationKind
+  readonly vxlan: {
+    /** UDP port of the `vxlan` encapsulation; default 4789. */
+    readonly port: number
+    /** VXLAN network identifier, 1-16777215; default 1. */
+    readonly vni: number
+  }
+  readonly encryption: {
+    /** Encrypt the `udp` encapsulation (not allowed with vxlan); default false. */
+    readonly enabled: boolean
+    /** Absolute path of the cluster secret file; default /etc/loom/secret. */
+    readonly secretFile: string
+  }
+  /** Gossip seeds, each "host:port" or a bare IPv4 address (default port chosen by gossip); default []. */
+  readonly seeds: readonly string[]
+  /** Static mode: every node, this one included; default [] = dynamic (gossip) mode. */
+  readonly peers: readonly StaticPeer[]
+  /** Absolute path of the state directory; default /var/lib/loom. */
+  readonly stateDir: string
+  /** Absolute path of the local API unix socket (<= 107 bytes); default /run/loom/loom.sock. */
+  readonly apiSocket: string
+  readonly metrics: {
+    /** TCP "host:port" for /metrics and health (port 0 = any free port); default 127.0.0.1:9784. */
+    readonly address: string
+  }
+  /** Overlay (TUN and pod) MTU in bytes, 576-9000; default undefined = underlay MTU - overhead. */
+  readonly mtu: number | undefined
+  /** TUN device name, 1-15 characters; default loom0. */
+  readonly tunName: string
+  /** pino log level; default info. */
+  readonly logLevel: LogLevel
+}
+
+export interface ParseConfigOptions {
+  /** Default for nodeName (loomd passes os.hostname()); lower-cased as kubelet does. */
+  readonly hostname?: string
+  /** Where values came from, by dotted field ("underlay.port" -> "--underlay-port"); absent = the file. */
+  readonly origins?: ReadonlyMap<string, string>
+}
+
+type Obj = Record<string, unknown>
+
+const TOP_KEYS = ['nodeName', 'underlay', 'clusterCIDR', 'blockSize', 'encapsulation', 'vxlan',
+  'encryption', 'seeds', 'peers', 'stateDir', 'apiSocket', 'metrics', 'mtu', 'tunName', 'logLevel']
+const PEER_KEYS = ['nodeName', 'address', 'port', 'podCIDR', 'vtepMAC']
+
+const PORT = 'an integer port 1-65535'
+const UNICAST = 'a unicast IPv4 address such as 192.168.1.10'
+const CIDR = 'an IPv4 CIDR such as 10.244.0.0/16'
+const PATH = 'an absolute path'
+const NODE_NAME = 'a DNS-1123 name: lower-case letters, digits, \'-\' and \'.\', at most 253 characters'
+const HOST_PORT = '"host:port" with an IPv4 address or host name and a port'
+
+/**
+ * Validates and defaults untyped config input (parsed JSON with overrides applied) and returns a
+ * deep-frozen AgentConfig that shares nothing with `raw`. Pure. Throws ConfigError.
+ */
+export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): AgentConfig {
+  const origins = new Map(options.origins ?? [])
+  const fail = (field: string, value: unknown, expected: string): never => {
+    throw new ConfigError(field, value, expected, { origin: originOf(origins, field) })
+  }
+  const top = objectAt(raw, '', TOP_KEYS, fail)
+
+  let nodeName = top.nodeName
+  if (nodeName === undefined && options.hostname !== undefined) {
+    nodeName = options.hostname.toLowerCase()
+    origins.set('nodeName', 'hostname')
+  }
+  if (!isNodeName(nodeName)) fail('nodeName', nodeName, `${NODE_NAME} (set nodeName or --node-name)`)
+
+  const underlay = objectAt(top.underlay, 'underlay.', ['address', 'port'], fail)
+  const address = unicastAt(underlay.address, 'underlay.address', fail)
+  const port = intAt(underlay.port, 'underlay.port', 1, 65535, DEFAULT_UNDERLAY_PORT, PORT, fail)
+
+  const cluster = cidrAt(top.clusterCIDR, 'clusterCIDR', fail)
+  const blockSize = intAt(top.blockSize, 'blockSize', cluster.prefix + 1, MAX_BLOCK_PREFIX, DEFAULT_BLOCK_SIZE,
+    `an integer prefix length greater than the clusterCIDR prefix (${cluster.prefix}) and at most ${MAX_BLOCK_PREFIX}`, fail)
+
+  const encapsulation = top.encapsulation ?? DEFAULT_ENCAPSULATION
+  if (encapsulation !== 'udp' && encapsulation !== 'vxlan') fail('encapsulation', encapsulation, '"udp" or "vxlan"')
+  const vx = objectAt(top.vxlan, 'vxlan.', ['port', 'vni'], fail)
+  const vxlan = {
+    port: intAt(vx.port, 'vxlan.port', 1, 65535, DEFAULT_VXLAN_PORT, PORT, fail),
+    vni: intAt(vx.vni, 'vxlan.vni', 1, MAX_VXLAN_VNI, DEFAULT_VXLAN_VNI, `an integer VNI 1-${MAX_VXLAN_VNI}`, fail),
+  }
+  const enc = objectAt(top.encryption, 'encryption.', ['enabled', 'secretFile'], fail)
+  const enabled = enc.enabled ?? DEFAULT_ENCRYPTION_ENABLED
+  if (typeof enabled !== 'boolean') fail('encryption.enabled', enabled, 'true or false')
+  if (enabled === true && encapsulation === 'vxlan') {
+    fail('encryption.enabled', enabled, 'false when encapsulation is "vxlan" (VXLAN is unencrypted by definition)')
+  }
+  const encryption = { enabled: enabled as boolean, secretFile: pathAt(enc.secretFile, 'encryption.secretFile', DEFAULT_SECRET_FILE, PATH, fail) }
+
+  const seedList = top.seeds ?? []
+  if (!Array.isArray(seedList)) fail('seeds', seedList, `an array of ${HOST_PORT} or IPv4 strings`)
+  const seeds = (seedList as unknown[]).map((s, i) => {
+    if (!isHostPort(s, false, true)) fail(`seeds[${i}]`, s, `${HOST_PORT} 1-65535, or an IPv4 address`)
+    return s as string
+  })
+
+  const ownPort = encapsulation === 'vxlan' ? vxlan.port : port
+  const peers = parsePeers(top.peers, { nodeName: nodeName as string, address, ownPort, cluster }, fail)
+
+  const stateDir = pathAt(top.stateDir, 'stateDir', DEFAULT_STATE_DIR, PATH, fail)
+  const apiSocket = pathAt(top.apiSocket, 'apiSocket', DEFAULT_API_SOCKET,
+    `an absolute path of at most ${MAX_UNIX_SOCKET_PATH} bytes`, fail)
+  if (Buffer.byteLength(apiSocket) > MAX_UNIX_SOCKET_PATH) fail('apiSocket', apiSocket, `an absolute path of at most ${MAX_UNIX_SOCKET_PATH} bytes`)
+  const met = objectAt(top.metrics, 'metrics.', ['address'], fail)
+  const metricsAddress = met.address ?? DEFAULT_METRICS_ADDRESS
+  if (!isHostPort(metricsAddress, true, false)) fail('metrics.address', metricsAddress, `${HOST_PORT} 0-65535`)
+  const mtu = top.mtu === undefined ? undefined : intAt(top.mtu, 'mtu', MIN_MTU, MAX_MTU, 0, `an integer MTU ${MIN_MTU}-${MAX_MTU}`, fail)
+  const tunName = top.tunName ?? DEFAULT_TUN_NAME
+  if (typeof tunName !== 'string' || !/^[A-Za-z0-9_.-]{1,15}$/.test(tunName) || tunName === '.' || tunName === '..') {
+    fail('tunName', tunName, `an interface name of 1-${MAX_IFNAME_LEN} characters from A-Z a-z 0-9 _ . -`)
+  }
+  const logLevel = top.logLevel ?? DEFAULT_LOG_LEVEL
+  if (!(LOG_LEVELS as readonly unknown[]).includes(logLevel)) fail('logLevel', logLevel, `one of ${LOG_LEVELS.join(', ')}`)
+
+  const config: AgentConfig = {
+    nodeName: nodeName as string,
+    underlay: { address, port },
+    clusterCIDR: cluster.text,
+    blockSize,
+    encapsulation: encapsulation as EncapsulationKind,
+    vxlan,
+    encryption,
+    seeds,
+    peers,
+    stateDir,
+    apiSocket,
+    metrics: { address: metricsAddress as string },
+    mtu,
+    tunName: tunName as string,
+    logLevel: logLevel as LogLevel,
+  }
+  return deepFreeze(config)
+}
+
+type Fail = (field: string, value: unknown, expected: string) => never
+
+interface Cidr { readonly text: string, readonly base: number, readonly prefix: number }
+
+function parsePeers (value: unknown, self: { nodeName: string, address: string, ownPort: number, cluster: Cidr },
+  fail: Fail): StaticPeer[] {
+  const list = value ?? []
+  if (!Array.isArray(list)) fail('peers', list, 'an array of {nodeName, address, port?, podCIDR, vtepMAC?} objects')
+  const peers: StaticPeer[] = []
+  const cidrs: Cidr[] = []
+  for (const [i, item] of (list as unknown[]).entries()) {
+    const at = `peers[${i}]`
+    const p = objectAt(item, `${at}.`, PEER_KEYS, fail, at)
+    if (!isNodeName(p.nodeName)) fail(`${at}.nodeName`, p.nodeName, NODE_NAME)
+    const address = unicastAt(p.address, `${at}.address`, fail)
+    const port = intAt(p.port, `${at}.port`, 1, 65535, self.ownPort, PORT, fail)
+    const cidr = cidrAt(p.podCIDR, `${at}.podCIDR`, fail)
+    if (cidr.prefix < self.cluster.prefix || !overlaps(cidr, self.cluster)) {
+      fail(`${at}.podCIDR`, p.podCIDR, `a CIDR inside clusterCIDR ${self.cluster.text}`)
+    }
+    let vtepMAC: string | undefined
+    if (p.vtepMAC !== undefined) {
+      const ok = typeof p.vtepMAC === 'string' && /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(p.vtepMAC) &&
+        (parseInt(p.vtepMAC.slice(0, 2), 16) & 1) === 0 && !/^(00:){5}00$/.test(p.vtepMAC)
+      if (!ok) fail(`${at}.vtepMAC`, p.vtepMAC, 'a unicast MAC address such as 0a:58:0a:f4:01:01 (aa:bb:cc:dd:ee:ff)')
+      vtepMAC = (p.vtepMAC as string).toLowerCase()
+    }
+    for (const [j, other] of peers.entries()) {
+      if (other.nodeName === p.nodeName) fail(`${at}.nodeName`, p.nodeName, `a name not already used by peers[${j}]`)
+      if (other.address === address) fail(`${at}.address`, address, `an address not already used by peers[${j}]`)
+      if (vtepMAC !== undefined && other.vtepMAC === vtepMAC) fail(`${at}.vtepMAC`, p.vtepMAC, `a MAC not already used by peers[${j}]`)
+      if (overlaps(cidr, cidrs[j])) fail(`${at}.podCIDR`, p.podCIDR, `a CIDR not overlapping peers[${j}].podCIDR ${cidrs[j].text}`)
+    }
+    if (p.nodeName === self.nodeName) {
+      if (address !== self.address) fail(`${at}.address`, address, `this node's underlay.address ${self.address}`)
+      if (port !== self.ownPort) fail(`${at}.port`, port, `this node's own port for the encapsulation, ${self.ownPort}`)
+    }
+    peers.push({ nodeName: p.nodeName as string, address, port, podCIDR: cidr.text, vtepMAC })
+    cidrs.push(cidr)
+  }
+  if (peers.length > 0 && !peers.some((p) => p.nodeName === self.nodeName)) {
+    fail('peers', peers.map((p) => p.nodeName), `an entry for this node (nodeName "${self.nodeName}"): static peers list every node`)
+  }
+  return peers
+}
+
+/** The origin of `field` or of the nearest enclosing field that has one (seeds[1] -> seeds). */
+function originOf (origins: ReadonlyMap<string, string>, field: string): string | undefined {
+  for (let f = field; f !== ''; f = f.replace(/(\[\d+\]|\.[^.[\]]*|^[^.[\]]+)$/, '')) {
+    const o = origins.get(f)
+    if (o !== undefined) return o
+  }
+  return undefined
+}
+
+function isPlainObject (v: unknown): v is Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false
+  const proto = Object.getPrototypeOf(v)
+  return proto === Object.prototype || proto === null
+}
+
+/** An object with only `known` keys; undefined reads as {}. `prefix` is the dotted path + '.'. */
+function objectAt (v: unknown, prefix: string, known: readonly string[], fail: Fail, name = prefix.slice(0, -1)): Obj {
+  if (v === undefined) return {}
+  if (!isPlainObject(v)) return fail(name, v, 'an object')
+  for (const key of Object.keys(v)) {
+    if (known.includes(key)) continue
+    const hint = suggest(key, known)
+    const expected = `one of the known keys ${known.join(', ')}`
+    throw new ConfigError(prefix + key, v[key], expected, {
+      message: `invalid config: unknown key ${prefix}${key}: ${hint === undefined ? '' : `did you mean ${prefix}${hint}? `}expected ${expected}`,
+    })
+  }
+  return v
+}
+
+function intAt (v: unknown, field: string, min: number, max: number, dflt: number, expected: string, fail: Fail): number {
+  if (v === undefined) return dflt
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(field, v, expected)
+  return v as number
+}
+
+function pathAt (v: unknown, field: string, dflt: string, expected: string, fail: Fail): string {
+  if (v === undefined) return dflt
+  if (typeof v !== 'string' || !v.startsWith('/') || v.includes('\0')) fail(field, v, expected)
+  return v as string
+}
+
+function isNodeName (v: unknown): boolean {
+  return typeof v === 'string' && v.length <= 253 &&
+    /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(v)
+}
+
+/** Dotted IPv4 (no leading zeros) to a u32, or undefined. */
+function parseIPv4 (v: unknown): number | undefined {
+  if (typeof v !== 'string') return undefined
+  const m = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/.exec(v)
+  if (m === null) return undefined
+  const octets = m.slice(1).map(Number)
+  if (octets.some((o) => o > 255)) return undefined
+  return ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0
+}
+
+function isUnicast (u32: number): boolean {
+  const first = u32 >>> 24
+  return first !== 0 && first < 224
+}
+
+function unicastAt (v: unknown, field: string, fail: Fail): string {
+  const u = parseIPv4(v)
+  if (u === undefined || !isUnicast(u)) fail(field, v, UNICAST)
+  return v as string
+}
+
+function formatIPv4 (u: number): string {
+  return `${u >>> 24}.${(u >>> 16) & 255}.${(u >>> 8) & 255}.${u & 255}`
+}
+
+function cidrAt (v: unknown, field: string, fail: Fail): Cidr {
+  const [ip, len, extra] = typeof v === 'string' ? v.split('/') : []
+  const base = parseIPv4(ip)
+  if (base === undefined || extra !== undefined || len === undefined || !/^(0|[1-9][0-9]?)$/.test(len) || Number(len) > 32) {
+    return fail(field, v, CIDR)
+  }
+  const prefix = Number(len)
+  const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0
+  if (((base & mask) >>> 0) !== base) {
+    fail(field, v, `a network address with no host bits set (did you mean ${formatIPv4((base & mask) >>> 0)}/${prefix}?)`)
+  }
+  return { text: v as string, base, prefix }
+}
+
+/** True when the ranges share an address (with network addresses, one then contains the other). */
+function overlaps (a: Cidr, b: Cidr): boolean {
+  const p = Math.min(a.prefix, b.prefix)
+  return p === 0 || ((a.base ^ b.base) >>> (32 - p)) === 0
+}
+
+function isHostPort (v: unknown, allowAnyAddress: boolean, portOptional: boolean): boolean {
+  if (typeof v !== 'string') return false
+  const colon = v.lastIndexOf(':')
+  const host = colon === -1 ? v : v.slice(0, colon)
+  if (colon === -1) return portOptional && parseIPv4(host) !== undefined && isUnicast(parseIPv4(host) as number)
+  const portText = v.slice(colon + 1)
+  const min = allowAnyAddress ? 0 : 1
+  if (!/^(0|[1-9][0-9]{0,4})$/.test(portText) || Number(portText) < min || Number(portText) > 65535) return false
+  if (/^[0-9.]+$/.test(host)) {
+    const u = parseIPv4(host)
+    return u !== undefined && (allowAnyAddress || isUnicast(u))
+  }
+  return host.length <= 253 && /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host)
+}
+
+function deepFreeze<T> (v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    for (const child of Object.values(v)) deepFreeze(child)
+    Object.freeze(v)
+  }
+  return v
+}
+
+export interface LoadConfigOptions {
+  /** Default nodeName: loomd passes os.hostname(). */
+  readonly hostname: string
+  /** Reads a file as UTF-8; errors carry Node's `code` (ENOENT, EACCES). Default fs.readFileSync. */
+  readonly readFile?: (path: string) => string
+  /** Told about ignorable oddities (an unknown LOOM_* variable). Default: ignored. */
+  readonly onWarning?: (message: string) => void
+}
+
+/**
+ * Builds the AgentConfig from loomd's arguments (process.argv.slice(2)) and environment:
+ * the JSON file (--config, else LOOM_CONFIG, else /etc/loom/loomd.conf, whose absence means {}),
+ * then LOOM_* variables, then flags. Throws ConfigError, ConfigFileError, or HelpRequestedError
+ * (message = usage) for --help.
+ */
+export function loadConfig (argv: readonly string[], env: NodeJS.ProcessEnv, opts: LoadConfigOptions): AgentConfig {
+  const args = parseArgs(argv)
+  if (args.help) throw new HelpRequestedError(configUsage())
+  const fromEnv = parseEnv(env, (name) => opts.onWarning?.(`ignoring unknown environment variable ${name}`))
+  const explicit = args.configPath ?? fromEnv.configPath
+  const path = explicit ?? DEFAULT_CONFIG_PATH
+  const raw = readConfigFile(path, explicit !== undefined, opts.readFile ?? ((p) => readFileSync(p, 'utf8')))
+  const origins = new Map<string, string>()
+  for (const o of [...fromEnv.overrides, ...args.overrides]) {
+    setField(raw, o)
+    origins.set(o.field, o.origin)
+  }
+  return parseConfig(raw, { hostname: opts.hostname, origins })
+}
+
+function readConfigFile (path: string, explicit: boolean, readFile: (path: string) => string): Obj {
+  let text: string
+  try {
+    text = readFile(path)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' && !explicit) return {}
+    if (code === 'ENOENT') throw new ConfigFileError(path, 'missing', 'no such file', { cause: err })
+    throw new ConfigFileError(path, 'unreadable', `cannot read: ${(err as Error).message}`, { cause: err })
+  }
+  if (text.trim() === '') return {}
+  let value: unknown
+  try {
+    value = parseJsonText(text)
+  } catch (err) {
+    if (!(err instanceof JsonSyntaxError)) throw err
+    const { line, column } = lineAndColumn(text, err.offset)
+    const hint = /^\s*[{[]/.test(text) ? '' : ' (the file must be JSON; YAML is not supported)'
+    throw new ConfigFileError(path, 'syntax', err.message + hint, { line, column, cause: err })
+  }
+  if (!isPlainObject(value)) throw new ConfigError('', value, `a JSON object at the top of ${path}`)
+  return value
+}
+
+/** Writes an override at its dotted field, creating enclosing objects the file left out. */
+function setField (raw: Obj, o: Override): void {
+  const parts = o.field.split('.')
+  let obj = raw
+  for (const [i, part] of parts.slice(0, -1).entries()) {
+    const next = obj[part] ?? {}
+    if (!isPlainObject(next)) throw new ConfigError(parts.slice(0, i + 1).join('.'), next, 'an object')
+    obj[part] = next
+    obj = next
+  }
+  obj[parts[parts.length - 1]] = o.value
+}

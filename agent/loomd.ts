@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/**
+ * `loomd`, the per-node daemon. Parses the config once, starts the Agent, and stops it on
+ * SIGTERM/SIGINT.
+ *
+ * Failure handling (STYLE §5): an invalid config or a failed start prints one clear line on
+ * stderr (and a structured log line) and exits non-zero, so systemd's Restart=on-failure and the
+ * operator both see it; `--help` prints the usage and exits 0.
+ */
+import { hostname } from 'node:os'
+import { Agent } from './agent'
+import { loadConfig } from './config'
+import { ConfigError, ConfigFileError, HelpRequestedError } from './errors'
+import { createLogger } from './logger'
+
+/** Exit codes: 1 start failed, 2 invalid configuration. */
+const EXIT_START_FAILED = 1
+const EXIT_BAD_CONFIG = 2
+
+async function main (): Promise<void> {
+  let config
+  try {
+    config = loadConfig(process.argv.slice(2), process.env, {
+      hostname: hostname(),
+      onWarning: (message) => process.stderr.write(`loomd: warning: ${message}\n`),
+    })
+  } catch (err) {
+    if (err instanceof HelpRequestedError) {
+      process.stdout.write(`${err.message}\n`)
+      return
+    }
+    if (err instanceof ConfigError || err instanceof ConfigFileError) {
+      process.stderr.write(`loomd: ${err.message}\n`)
+      process.exit(EXIT_BAD_CONFIG)
+    }
+    throw err
+  }
+
+  const logger = createLogger({ level: config.logLevel }).child({ nodeName: config.nodeName })
+  const agent = new Agent({ logger }, config)
+  let stopping = false
+  const shutdown = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'stopping')
+    agent.stop().then(() => process.exit(0), () => process.exit(EXIT_START_FAILED))
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
+
+  try {
+    await agent.start()
+  } catch (err) {
+    const message = (err as Error).message
+    logger.fatal({ err }, 'start failed')
+    process.stderr.write(`loomd: start failed: ${message}\n`)
+    await agent.stop().catch(() => undefined)
+    process.exit(EXIT_START_FAILED)
+  }
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`loomd: ${err.stack ?? err.message}\n`)
+  process.exit(EXIT_START_FAILED)
+})

@@ -1,0 +1,715 @@
+/**
+ * SWIM + Lifeguard membership as a pure state machine.
+ *
+ * Design notes
+ * - Pure: no timers, sockets or clocks. The I/O runner calls `tick(now)` often (every ≤ 50 ms is
+ *   plenty; `nextWakeAt()` says when something is due) and `receive(from, packet, now)` for every
+ *   decoded packet; both return the packets to send. Randomness comes from the injected
+ *   `components.random`, so a seeded simulator replays a schedule exactly.
+ * - Failure detection (SWIM): every probe interval, ping the next member of a shuffled
+ *   round-robin list; no ack within the probe timeout → PingReq through `indirectChecks` random
+ *   members; no ack by the end of the interval → suspect. Helpers answer Nack when their own ping
+ *   times out (Lifeguard), so a requester that gets neither ack nor nack blames itself.
+ * - Suspicion (Lifeguard): timeout from `suspicionBounds` (Min = mult·max(1,log10 n)·interval,
+ *   Max = maxMult·Min) shrinking with independent confirmations (suspicion.ts); local health
+ *   (awareness.ts) multiplies our probe interval and timeout. Probing a suspect carries the
+ *   suspicion in the ping itself (buddy system) so the accused can refute at once.
+ * - Incarnations: only a member bumps its own. Hearing suspect/dead about ourselves → broadcast
+ *   alive(inc+1) (refute). A restarted node starts at `init.lastIncarnation + 1`; the runner
+ *   persists `incarnation` whenever `onIncarnationChange` fires.
+ * - Precedence (reference §2): alive(i) beats alive/suspect(j) iff i > j and dead/left(j) iff
+ *   i > j; suspect(i) beats alive(j) iff i ≥ j; suspect(i) on a suspect is a confirmation;
+ *   dead/left(i) beats alive/suspect(j) iff i ≥ j; nothing but a newer alive beats dead/left.
+ * - Dissemination: every update is queued (broadcast-queue.ts) and piggybacked on all UDP
+ *   packets up to `udpBufferSize`; dedicated gossip packets go every `gossipIntervalMs` to
+ *   `gossipNodes` random members (also to members dead for < `gossipToTheDeadTimeMs`, so they
+ *   can refute).
+ * - Anti-entropy: push-pull (full member list + app full state, on the stream channel) with one
+ *   random member every `pushPullIntervalMs`, scaled up beyond 32 nodes as memberlist does. The
+ *   candidate set includes members dead for < `reconnectTimeoutMs` (serf's reconnect), which is
+ *   what heals a partition after both sides have declared each other dead. A remote `dead` in
+ *   push-pull is merged as `suspect` (the node gets a chance to refute), as in memberlist.
+ * - Join = push-pull (join=true) with every seed address; while we know no live member we retry
+ *   every `joinRetryIntervalMs`.
+ * - Addresses are opaque strings to this module except member addresses, which it formats as
+ *   `${address}:${gossipPort}`. For stream replies it answers to the `from` it was given, so a
+ *   runner can pass a connection token there.
+ */
+import { Awareness } from './awareness'
+import { BroadcastQueue, retransmitLimit } from './broadcast-queue'
+import {
+  GOSSIP_PROTOCOL_VERSION, encodeGossipPacket, encodedAppDeltaSize,
+  type GossipBody, type GossipPacket, type MemberRecord, type MemberState, type MemberUpdate,
+} from './gossip-codec'
+import { Suspicion, suspicionBounds } from './suspicion'
+
+export interface MembershipConfig {
+  /** SWIM protocol period (ms). memberlist LAN: 1000. */
+  probeIntervalMs: number
+  /** Wait for a direct ack before indirect probing (ms). LAN: 500. */
+  probeTimeoutMs: number
+  /** k helpers for PingReq. LAN: 3. */
+  indirectChecks: number
+  /** Scales the suspicion timeout. LAN: 4. */
+  suspicionMult: number
+  /** Max suspicion = this × Min. LAN: 6. */
+  suspicionMaxTimeoutMult: number
+  /** Retransmits per update = this × ceil(log10(n+1)). LAN: 4. */
+  retransmitMult: number
+  /** Dedicated gossip tick (ms). LAN: 200. */
+  gossipIntervalMs: number
+  /** Fan-out per gossip tick. LAN: 3. */
+  gossipNodes: number
+  /** Push-pull anti-entropy period (ms), before size scaling. LAN: 30000. */
+  pushPullIntervalMs: number
+  /** Keep gossiping to dead members this long (ms). LAN: 30000. */
+  gossipToTheDeadTimeMs: number
+  /** Dead (not left) members stay push-pull candidates this long (ms). Default 24 h (serf: 72 h). */
+  reconnectTimeoutMs: number
+  /** Retry joining the seeds this often while we know no live member (ms). Default 5000. */
+  joinRetryIntervalMs: number
+  /** Lifeguard local-health ceiling. LAN: 8. */
+  awarenessMaxMultiplier: number
+  /** Largest UDP packet we build, frame header included (bytes). LAN: 1400. */
+  udpBufferSize: number
+}
+
+export const DEFAULT_MEMBERSHIP_CONFIG: Readonly<MembershipConfig> = Object.freeze({
+  probeIntervalMs: 1000,
+  probeTimeoutMs: 500,
+  indirectChecks: 3,
+  suspicionMult: 4,
+  suspicionMaxTimeoutMult: 6,
+  retransmitMult: 4,
+  gossipIntervalMs: 200,
+  gossipNodes: 3,
+  pushPullIntervalMs: 30_000,
+  gossipToTheDeadTimeMs: 30_000,
+  reconnectTimeoutMs: 24 * 3600_000,
+  joinRetryIntervalMs: 5000,
+  awarenessMaxMultiplier: 8,
+  udpBufferSize: 1400,
+})
+
+/** This node's advertised identity (state and incarnation are managed here). */
+export type SelfRecord = Omit<MemberRecord, 'state' | 'incarnation'>
+
+export interface MembershipInit {
+  self: SelfRecord
+  clusterId: string
+  /** Last incarnation this node ever used (persisted); we start above it. Default: none (start at 0). */
+  lastIncarnation?: number
+  /** Gossip addresses ("ip:port") to join through. */
+  seeds?: string[]
+  /** Members known without a join (restored state, or preloaded by simulators). */
+  initialMembers?: MemberRecord[]
+  config?: Partial<MembershipConfig>
+}
+
+export interface MembershipComponents {
+  /** Uniform in [0, 1). Seeded in tests and simulators. */
+  random: () => number
+}
+
+export type Channel = 'udp' | 'stream'
+
+export interface Outgoing {
+  /** Opaque address: a member's `ip:gossipPort`, a seed, or a `from` we are replying to. */
+  to: string
+  /** 'stream' for push-pull (may exceed the UDP budget), 'udp' otherwise. */
+  channel: Channel
+  packet: GossipPacket
+}
+
+/** What `members()` and change events expose (`loom status peers`). */
+export interface MemberView extends Readonly<MemberRecord> {
+  /** ms of the last packet received from it (undefined: never heard directly). */
+  readonly lastSeenMs: number | undefined
+  /** Smoothed round-trip time of direct probes (ms), undefined until the first ack. */
+  readonly rttMs: number | undefined
+  /** ms of the last state change. */
+  readonly stateChangedAtMs: number
+  /** True for this node's own entry. */
+  readonly isSelf: boolean
+}
+
+export type MemberChangeListener = (member: MemberView, previousState: MemberState | undefined) => void
+
+/**
+ * Lets application state (IPAM) ride on gossip. Keep it small:
+ * - `deltasToPiggyback(budgetBytes)`: deltas for the next outgoing UDP packet whose encoded sizes
+ *   (each length + ~3 bytes of framing) fit `budgetBytes`; those that don't fit are dropped from
+ *   this packet. The app keeps its own retransmit counting. Called once per outgoing UDP packet.
+ * - `fullState()`: the app's whole state, sent with every push-pull (stream channel).
+ * - `receive(msg)`: deltas piggybacked on a packet, or a peer's full state from push-pull, with the
+ *   sender's node ID. Must not throw on bad input (validate, count, drop).
+ */
+export interface GossipAppState {
+  deltasToPiggyback: (budgetBytes: number) => Uint8Array[]
+  fullState: () => Uint8Array
+  receive: (msg: { kind: 'deltas', deltas: Uint8Array[], fromNodeId: string } | { kind: 'full', state: Uint8Array, fromNodeId: string }) => void
+}
+
+/** Counters for metrics (loom_gossip_*), monotonic. */
+export interface MembershipCounters {
+  probesSent: number
+  probesFailed: number
+  indirectProbesSent: number
+  nacksSent: number
+  suspicionsStarted: number
+  suspicionsRefuted: number
+  deathsDeclared: number
+  refutations: number
+  pushPullsSent: number
+  packetsIgnored: number
+}
+
+interface Member {
+  record: MemberRecord
+  lastSeenMs: number | undefined
+  rttMs: number | undefined
+  stateChangedAtMs: number
+}
+
+interface ProbeInFlight {
+  seqNo: number
+  targetId: string
+  sentAt: number
+  timeoutAt: number
+  endAt: number
+  acked: boolean
+  indirectSent: boolean
+  expectedNacks: number
+  nacks: number
+}
+
+interface Relay {
+  requester: string
+  requesterSeq: number
+  expiresAt: number
+}
+
+const RTT_WEIGHT = 0.25
+
+export class Membership {
+  readonly config: Readonly<MembershipConfig>
+  readonly counters: MembershipCounters = {
+    probesSent: 0, probesFailed: 0, indirectProbesSent: 0, nacksSent: 0, suspicionsStarted: 0,
+    suspicionsRefuted: 0, deathsDeclared: 0, refutations: 0, pushPullsSent: 0, packetsIgnored: 0,
+  }
+
+  private readonly selfId: string
+  private readonly clusterId: string
+  private readonly seeds: string[]
+  private readonly random: () => number
+  private readonly members = new Map<string, Member>()
+  /** Every known member but self, for O(1) random picks (members are never forgotten). */
+  private readonly others: Member[] = []
+  private live = 0
+  private readonly suspicions = new Map<string, Suspicion>()
+  private readonly queue = new BroadcastQueue()
+  private readonly awareness: Awareness
+  private readonly relays = new Map<number, Relay>()
+  private readonly memberListeners: MemberChangeListener[] = []
+  private readonly incarnationListeners: Array<(inc: number) => void> = []
+  private appState: GossipAppState | undefined
+  private out: Outgoing[] = []
+  private probeOrder: string[] = []
+  private probeIndex = 0
+  private probe: ProbeInFlight | undefined
+  private nextSeq = 1
+  private started = false
+  private left = false
+  private nextProbeAt = 0
+  private nextGossipAt = 0
+  private nextPushPullAt = 0
+  private nextJoinAt = 0
+
+  constructor (components: MembershipComponents, init: MembershipInit) {
+    this.config = Object.freeze({ ...DEFAULT_MEMBERSHIP_CONFIG, ...init.config })
+    this.random = components.random
+    this.clusterId = init.clusterId
+    this.seeds = [...(init.seeds ?? [])]
+    this.awareness = new Awareness(this.config.awarenessMaxMultiplier)
+    this.selfId = init.self.nodeId
+    const incarnation = init.lastIncarnation === undefined ? 0 : init.lastIncarnation + 1
+    this.addMember({ ...init.self, incarnation, state: 'alive' }, 0)
+    for (const m of init.initialMembers ?? []) {
+      if (m.nodeId !== this.selfId && !this.members.has(m.nodeId)) this.addMember({ ...m }, 0)
+    }
+  }
+
+  // ---- queries -------------------------------------------------------------------------------
+
+  get nodeId (): string { return this.selfId }
+  /** Our current incarnation (persist it on `onIncarnationChange`). */
+  get incarnation (): number { return this.self.record.incarnation }
+  /** Lifeguard local health score (0 = healthy). */
+  get healthScore (): number { return this.awareness.getScore() }
+  /** Rumours waiting in the piggyback queue. */
+  get queuedBroadcasts (): number { return this.queue.length }
+  get hasLeft (): boolean { return this.left }
+
+  member (nodeId: string): MemberView | undefined {
+    const m = this.members.get(nodeId)
+    return m === undefined ? undefined : this.view(m)
+  }
+
+  /** All known members, this node included. */
+  allMembers (): MemberView[] {
+    return [...this.members.values()].map((m) => this.view(m))
+  }
+
+  /** Members (self included) in state alive or suspect: the estimate of n. */
+  liveCount (): number {
+    return this.live
+  }
+
+  /** The earliest time at which `tick` has work (ms); the runner may sleep until then. */
+  nextWakeAt (): number {
+    if (!this.started) return -Infinity
+    let t = Math.min(this.nextProbeAt, this.nextGossipAt, this.nextPushPullAt)
+    if (this.probe !== undefined) t = Math.min(t, this.probe.indirectSent ? this.probe.endAt : this.probe.timeoutAt)
+    for (const s of this.suspicions.values()) t = Math.min(t, s.deadline)
+    for (const r of this.relays.values()) t = Math.min(t, r.expiresAt)
+    if (this.seeds.length > 0 && this.liveCount() <= 1) t = Math.min(t, this.nextJoinAt)
+    return t
+  }
+
+  // ---- hooks ---------------------------------------------------------------------------------
+
+  /** Called on a member's state change or change of advertised fields. Returns an unsubscribe. */
+  onMemberChange (listener: MemberChangeListener): () => void {
+    this.memberListeners.push(listener)
+    return () => { const i = this.memberListeners.indexOf(listener); if (i >= 0) this.memberListeners.splice(i, 1) }
+  }
+
+  /** Called whenever our own incarnation changes; persist it so a restart starts above it. */
+  onIncarnationChange (listener: (incarnation: number) => void): void {
+    this.incarnationListeners.push(listener)
+  }
+
+  /** Attach the one application state (IPAM) whose deltas ride on our packets. */
+  attachAppState (app: GossipAppState): void {
+    this.appState = app
+  }
+
+  // ---- driving -------------------------------------------------------------------------------
+
+  /** Advance timers to `now` (ms, monotonic). Returns the packets to send. */
+  tick (now: number): Outgoing[] {
+    if (!this.started) this.start(now)
+    if (this.probe !== undefined && !this.probe.acked && !this.probe.indirectSent && now >= this.probe.timeoutAt) this.sendIndirectProbes()
+    if (this.probe !== undefined && now >= this.probe.endAt) this.finishProbe(now)
+    if (!this.left && now >= this.nextProbeAt) {
+      this.startProbe(now)
+      this.nextProbeAt = now + this.awareness.scaleTimeout(this.config.probeIntervalMs)
+    }
+    for (const [seq, r] of this.relays) {
+      if (now < r.expiresAt) continue
+      this.relays.delete(seq)
+      this.counters.nacksSent++
+      this.send(r.requester, 'udp', { type: 'ack', seqNo: r.requesterSeq, nack: true })
+    }
+    for (const [id, s] of this.suspicions) {
+      if (now >= s.deadline) this.declareDead(id, now)
+    }
+    if (now >= this.nextGossipAt) {
+      this.gossip(now)
+      this.nextGossipAt = now + this.config.gossipIntervalMs
+    }
+    if (now >= this.nextPushPullAt) {
+      this.pushPullRandom(now)
+      this.nextPushPullAt = now + this.pushPullInterval()
+    }
+    if (this.seeds.length > 0 && this.liveCount() <= 1 && now >= this.nextJoinAt) {
+      this.join()
+      this.nextJoinAt = now + this.config.joinRetryIntervalMs
+    }
+    return this.drain()
+  }
+
+  /** Handle one decoded packet from `from` (opaque address replies go to). Returns packets to send. */
+  receive (from: string, packet: GossipPacket, now: number): Outgoing[] {
+    if (packet.clusterId !== this.clusterId || packet.senderId === this.selfId || packet.version !== GOSSIP_PROTOCOL_VERSION) {
+      this.counters.packetsIgnored++
+      return this.drain()
+    }
+    const sender = this.members.get(packet.senderId)
+    if (sender !== undefined) sender.lastSeenMs = now
+    for (const u of packet.updates) this.applyUpdate(u.member, u.fromId, now)
+    if (packet.appDeltas.length > 0) this.appState?.receive({ kind: 'deltas', deltas: packet.appDeltas, fromNodeId: packet.senderId })
+    const b = packet.body
+    switch (b.type) {
+      case 'ping':
+        if (b.targetId !== this.selfId) { this.counters.packetsIgnored++; break }
+        this.send(from, 'udp', { type: 'ack', seqNo: b.seqNo, nack: false })
+        break
+      case 'ack': this.handleAck(packet.senderId, b.seqNo, b.nack, now); break
+      case 'ping-req': {
+        const seqNo = this.nextSeq++
+        this.relays.set(seqNo, { requester: from, requesterSeq: b.seqNo, expiresAt: now + this.config.probeTimeoutMs })
+        this.send(`${b.targetAddress}:${b.targetPort}`, 'udp', { type: 'ping', seqNo, targetId: b.targetId })
+        break
+      }
+      case 'push-pull':
+        for (const m of b.members) {
+          // memberlist mergeRemoteState: a remote "dead" is only a suspicion here
+          const state: MemberState = m.state === 'dead' ? 'suspect' : m.state
+          this.applyUpdate({ ...m, state }, packet.senderId, now)
+        }
+        if (b.appState.length > 0) this.appState?.receive({ kind: 'full', state: b.appState, fromNodeId: packet.senderId })
+        if (!b.reply) this.sendPushPull(from, false, true)
+        break
+      case 'gossip': break
+    }
+    return this.drain()
+  }
+
+  /**
+   * Graceful leave: broadcast `left` about ourselves and stop probing. Keep ticking for a few
+   * gossip intervals (≈ 1–2 s) so the news spreads before stopping the runner.
+   */
+  leave (now: number): Outgoing[] {
+    if (!this.left) {
+      this.left = true
+      this.probe = undefined
+      this.setState(this.self, 'left', this.self.record.incarnation, now)
+      this.queue.enqueue(this.updateOf(this.self.record, this.selfId))
+      this.gossip(now)
+    }
+    return this.drain()
+  }
+
+  // ---- probing -------------------------------------------------------------------------------
+
+  private start (now: number): void {
+    this.started = true
+    const r = this.random()
+    this.nextProbeAt = now + Math.floor(r * this.config.probeIntervalMs)
+    this.nextGossipAt = now + Math.floor(r * this.config.gossipIntervalMs)
+    this.nextPushPullAt = now + this.pushPullInterval()
+    this.nextJoinAt = now + this.config.joinRetryIntervalMs
+    this.queue.enqueue(this.updateOf(this.self.record, this.selfId))
+    this.join()
+  }
+
+  private join (): void {
+    for (const seed of this.seeds) {
+      if (seed === this.addressOf(this.self.record)) continue
+      this.sendPushPull(seed, true, false)
+    }
+  }
+
+  private nextProbeTarget (): Member | undefined {
+    for (let attempts = 0; attempts < 2; attempts++) {
+      while (this.probeIndex < this.probeOrder.length) {
+        const m = this.members.get(this.probeOrder[this.probeIndex++])
+        if (m !== undefined && (m.record.state === 'alive' || m.record.state === 'suspect')) return m
+      }
+      // end of a pass: reshuffle (SWIM round-robin bound 2n-1 periods)
+      this.probeOrder = [...this.members.keys()].filter((id) => id !== this.selfId)
+      this.shuffle(this.probeOrder)
+      this.probeIndex = 0
+    }
+    return undefined
+  }
+
+  private startProbe (now: number): void {
+    const target = this.nextProbeTarget()
+    if (target === undefined) return
+    const seqNo = this.nextSeq++
+    this.probe = {
+      seqNo, targetId: target.record.nodeId, sentAt: now,
+      timeoutAt: now + this.awareness.scaleTimeout(this.config.probeTimeoutMs),
+      endAt: now + this.awareness.scaleTimeout(this.config.probeIntervalMs),
+      acked: false, indirectSent: false, expectedNacks: 0, nacks: 0,
+    }
+    this.counters.probesSent++
+    // Lifeguard buddy system: a suspect learns of the suspicion from the probe itself
+    const buddy = target.record.state === 'suspect' ? this.updateOf(target.record, this.selfId) : undefined
+    this.send(this.addressOf(target.record), 'udp', { type: 'ping', seqNo, targetId: target.record.nodeId }, buddy)
+  }
+
+  private sendIndirectProbes (): void {
+    const p = this.probe!
+    p.indirectSent = true
+    const target = this.members.get(p.targetId)
+    if (target === undefined) return
+    const helpers = this.randomMembers(this.config.indirectChecks, (m) => m.record.state === 'alive' && m.record.nodeId !== p.targetId)
+    p.expectedNacks = helpers.length
+    for (const h of helpers) {
+      this.counters.indirectProbesSent++
+      this.send(this.addressOf(h.record), 'udp', {
+        type: 'ping-req', seqNo: p.seqNo, targetId: p.targetId,
+        targetAddress: target.record.address, targetPort: target.record.gossipPort,
+      })
+    }
+  }
+
+  private handleAck (senderId: string, seqNo: number, nack: boolean, now: number): void {
+    const relay = this.relays.get(seqNo)
+    if (relay !== undefined) {
+      if (nack) return
+      this.relays.delete(seqNo)
+      this.send(relay.requester, 'udp', { type: 'ack', seqNo: relay.requesterSeq, nack: false })
+      return
+    }
+    const p = this.probe
+    if (p === undefined || p.seqNo !== seqNo) return
+    if (nack) { p.nacks++; return }
+    if (p.acked) return
+    p.acked = true
+    const target = this.members.get(p.targetId)
+    if (target !== undefined && senderId === p.targetId) {
+      const sample = now - p.sentAt
+      target.rttMs = target.rttMs === undefined ? sample : target.rttMs + RTT_WEIGHT * (sample - target.rttMs)
+    }
+  }
+
+  private finishProbe (now: number): void {
+    const p = this.probe!
+    this.probe = undefined
+    if (p.acked) { this.awareness.applyDelta(-1); return }
+    this.counters.probesFailed++
+    // Lifeguard: a failed probe, plus every nack we did not get, counts against our own health
+    this.awareness.applyDelta(1 + Math.max(0, p.expectedNacks - p.nacks))
+    const target = this.members.get(p.targetId)
+    if (target !== undefined && (target.record.state === 'alive' || target.record.state === 'suspect')) {
+      // on a member we already suspect this is our own independent confirmation
+      this.applyUpdate({ ...target.record, state: 'suspect' }, this.selfId, now)
+    }
+  }
+
+  // ---- state merging -------------------------------------------------------------------------
+
+  /** Apply one rumour with SWIM precedence (see the header). `fromId` originated it. */
+  private applyUpdate (rec: MemberRecord, fromId: string, now: number): void {
+    if (rec.nodeId === this.selfId) { this.applyAboutSelf(rec); return }
+    const m = this.members.get(rec.nodeId)
+    const cur = m?.record
+    switch (rec.state) {
+      case 'alive': {
+        if (m === undefined) {
+          const fresh = this.addMember({ ...rec }, now)
+          this.probeOrder.splice(Math.floor(this.random() * (this.probeOrder.length + 1)), 0, rec.nodeId)
+          this.queue.enqueue(this.updateOf(fresh.record, fromId))
+          this.emit(fresh, undefined)
+          return
+        }
+        if (rec.incarnation <= cur!.incarnation) return
+        const prev = cur!.state
+        const fieldsChanged = advertisedFieldsDiffer(cur!, rec)
+        if (this.suspicions.delete(rec.nodeId)) this.counters.suspicionsRefuted++
+        this.replaceRecord(m, { ...rec })
+        if (prev !== 'alive') m.stateChangedAtMs = now
+        this.queue.enqueue(this.updateOf(m.record, fromId))
+        if (prev !== 'alive' || fieldsChanged) this.emit(m, prev)
+        return
+      }
+      case 'suspect': {
+        if (m === undefined || rec.incarnation < cur!.incarnation) return
+        if (cur!.state === 'dead' || cur!.state === 'left') return
+        if (cur!.state === 'suspect') {
+          const s = this.suspicions.get(rec.nodeId)
+          if (s !== undefined && s.confirm(fromId)) this.queue.enqueue(this.updateOf(cur!, fromId))
+          return
+        }
+        this.counters.suspicionsStarted++
+        const n = this.liveCount()
+        const { minMs, maxMs } = suspicionBounds(this.config.suspicionMult, this.config.suspicionMaxTimeoutMult, n, this.config.probeIntervalMs)
+        this.suspicions.set(rec.nodeId, new Suspicion(now, fromId, this.config.suspicionMult - 2, minMs, maxMs))
+        this.setState(m, 'suspect', rec.incarnation, now)
+        this.queue.enqueue(this.updateOf(m.record, fromId))
+        return
+      }
+      case 'dead':
+      case 'left': {
+        if (m === undefined || rec.incarnation < cur!.incarnation) return
+        if (cur!.state === 'dead' || cur!.state === 'left') return
+        this.suspicions.delete(rec.nodeId)
+        this.setState(m, rec.state, rec.incarnation, now)
+        this.queue.enqueue(this.updateOf(m.record, fromId))
+      }
+    }
+  }
+
+  private applyAboutSelf (rec: MemberRecord): void {
+    const self = this.self.record
+    if (this.left) return
+    if (rec.state === 'alive' && rec.incarnation <= self.incarnation) return
+    if (rec.state !== 'alive' && rec.incarnation < self.incarnation) return
+    // Someone suspects us, declares us dead, or repeats an old life of ours: refute.
+    this.counters.refutations++
+    if (rec.state !== 'alive') this.awareness.applyDelta(1)
+    this.replaceRecord(this.self, { ...self, incarnation: rec.incarnation + 1 })
+    for (const l of this.incarnationListeners) l(rec.incarnation + 1)
+    this.queue.enqueue(this.updateOf(this.self.record, this.selfId))
+  }
+
+  private declareDead (nodeId: string, now: number): void {
+    this.suspicions.delete(nodeId)
+    const m = this.members.get(nodeId)
+    if (m === undefined || m.record.state !== 'suspect') return
+    this.counters.deathsDeclared++
+    this.setState(m, 'dead', m.record.incarnation, now)
+    this.queue.enqueue(this.updateOf(m.record, this.selfId))
+  }
+
+  private setState (m: Member, state: MemberState, incarnation: number, now: number): void {
+    const prev = m.record.state
+    this.replaceRecord(m, { ...m.record, state, incarnation })
+    if (prev !== state) {
+      m.stateChangedAtMs = now
+      this.emit(m, prev)
+    }
+  }
+
+  // ---- dissemination -------------------------------------------------------------------------
+
+  private gossip (now: number): void {
+    const targets = this.randomMembers(this.config.gossipNodes, (m) =>
+      m.record.state === 'alive' || m.record.state === 'suspect' ||
+      (m.record.state === 'dead' && now - m.stateChangedAtMs < this.config.gossipToTheDeadTimeMs))
+    for (const t of targets) {
+      const packet = this.buildPacket({ type: 'gossip' })
+      if (packet.updates.length === 0 && packet.appDeltas.length === 0) return
+      this.out.push({ to: this.addressOf(t.record), channel: 'udp', packet })
+    }
+  }
+
+  private pushPullRandom (now: number): void {
+    const [peer] = this.randomMembers(1, (m) =>
+      m.record.state === 'alive' || m.record.state === 'suspect' ||
+      (m.record.state === 'dead' && now - m.stateChangedAtMs < this.config.reconnectTimeoutMs))
+    if (peer !== undefined) this.sendPushPull(this.addressOf(peer.record), false, false)
+  }
+
+  private sendPushPull (to: string, join: boolean, reply: boolean): void {
+    this.counters.pushPullsSent++
+    const members = [...this.members.values()].map((m) => m.record)
+    const appState = this.appState?.fullState() ?? new Uint8Array(0)
+    this.out.push({
+      to, channel: 'stream',
+      packet: { version: GOSSIP_PROTOCOL_VERSION, clusterId: this.clusterId, senderId: this.selfId, body: { type: 'push-pull', join, reply, members, appState }, updates: [], appDeltas: [] },
+    })
+  }
+
+  /** memberlist pushPullScale: beyond 32 nodes, × (ceil(log2 n − log2 32) + 1). */
+  private pushPullInterval (): number {
+    const n = this.liveCount()
+    if (n <= 32) return this.config.pushPullIntervalMs
+    return this.config.pushPullIntervalMs * (Math.ceil(Math.log2(n) - Math.log2(32)) + 1)
+  }
+
+  private send (to: string, channel: Channel, body: GossipBody, first?: MemberUpdate): void {
+    this.out.push({ to, channel, packet: this.buildPacket(body, first) })
+  }
+
+  /** Envelope + piggybacked updates and app deltas up to the UDP budget. */
+  private buildPacket (body: GossipBody, first?: MemberUpdate): GossipPacket {
+    const packet: GossipPacket = {
+      version: GOSSIP_PROTOCOL_VERSION, clusterId: this.clusterId, senderId: this.selfId, body,
+      updates: first !== undefined ? [first] : [], appDeltas: [],
+    }
+    let budget = this.config.udpBufferSize - encodeGossipPacket(packet).length
+    if (this.queue.length > 0) {
+      const taken = this.queue.take(budget, retransmitLimit(this.config.retransmitMult, this.liveCount()), first?.member.nodeId)
+      for (const u of taken) packet.updates.push(u)
+      if (taken.length > 0) budget = this.config.udpBufferSize - encodeGossipPacket(packet).length
+    }
+    if (this.appState !== undefined && budget > 0) {
+      for (const d of this.appState.deltasToPiggyback(budget)) {
+        const size = encodedAppDeltaSize(d)
+        if (size > budget) continue
+        budget -= size
+        packet.appDeltas.push(d)
+      }
+    }
+    return packet
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private addMember (record: MemberRecord, now: number): Member {
+    const m: Member = { record, lastSeenMs: undefined, rttMs: undefined, stateChangedAtMs: now }
+    this.members.set(record.nodeId, m)
+    if (record.nodeId !== this.selfId) this.others.push(m)
+    if (isLive(record.state)) this.live++
+    return m
+  }
+
+  /** Records are immutable once built (packets may still reference the old one). */
+  private replaceRecord (m: Member, record: MemberRecord): void {
+    this.live += (isLive(record.state) ? 1 : 0) - (isLive(m.record.state) ? 1 : 0)
+    m.record = record
+  }
+
+  private get self (): Member {
+    return this.members.get(this.selfId)!
+  }
+
+  private updateOf (rec: MemberRecord, fromId: string): MemberUpdate {
+    return { member: { ...rec }, fromId }
+  }
+
+  private addressOf (rec: MemberRecord): string {
+    return `${rec.address}:${rec.gossipPort}`
+  }
+
+  private drain (): Outgoing[] {
+    const out = this.out
+    this.out = []
+    return out
+  }
+
+  private emit (m: Member, prev: MemberState | undefined): void {
+    if (this.memberListeners.length === 0) return
+    const v = this.view(m)
+    for (const l of this.memberListeners) l(v, prev)
+  }
+
+  private view (m: Member): MemberView {
+    return { ...m.record, lastSeenMs: m.lastSeenMs, rttMs: m.rttMs, stateChangedAtMs: m.stateChangedAtMs, isSelf: m.record.nodeId === this.selfId }
+  }
+
+  /**
+   * Up to k distinct random members (never self) satisfying `pred`: rejection sampling over
+   * `others` (O(k) when most members qualify), falling back to a full scan.
+   */
+  private randomMembers (k: number, pred: (m: Member) => boolean): Member[] {
+    const picked: Member[] = []
+    const n = this.others.length
+    if (k <= 0 || n === 0) return picked
+    for (let attempts = 0; attempts < 4 * k && picked.length < k; attempts++) {
+      const m = this.others[Math.floor(this.random() * n)]
+      if (pred(m) && !picked.includes(m)) picked.push(m)
+    }
+    if (picked.length === k) return picked
+    const pool = this.others.filter((m) => pred(m) && !picked.includes(m))
+    while (picked.length < k && pool.length > 0) {
+      const j = Math.floor(this.random() * pool.length)
+      picked.push(pool[j])
+      pool[j] = pool[pool.length - 1]
+      pool.pop()
+    }
+    return picked
+  }
+
+  private shuffle<T> (a: T[]): void {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = Math.floor(this.random() * (i + 1))
+      const tmp = a[i]; a[i] = a[j]; a[j] = tmp
+    }
+  }
+}
+
+function isLive (s: MemberState): boolean {
+  return s === 'alive' || s === 'suspect'
+}
+
+function advertisedFieldsDiffer (a: MemberRecord, b: MemberRecord): boolean {
+  return a.nodeName !== b.nodeName || a.address !== b.address || a.dataPort !== b.dataPort ||
+    a.gossipPort !== b.gossipPort || a.encapsulation !== b.encapsulation ||
+    !Buffer.from(a.vtepMac).equals(b.vtepMac) || !Buffer.from(a.publicKey).equals(b.publicKey)
+}

@@ -1,0 +1,245 @@
+/**
+ * The hot path: moves packets between the TUN device and the UDP socket.
+ *
+ * Outbound flow (TUN -> wire), one wake-up of the TUN fd:
+ *   1. readBatch: up to MAX_BATCH IP packets, each read at HEADROOM so the outer header can be
+ *      written in place in front of it (no copy);
+ *   2. per packet: IPv4 check, longest-prefix lookup of the destination -> owning peer, MTU check
+ *      (an oversized DF packet gets an ICMP "fragmentation needed" written back into the TUN),
+ *      encapsulate (writes the header into the headroom);
+ *   3. sendBatch: one sendmmsg for the whole batch.
+ * Inbound flow (wire -> TUN), one wake-up of the UDP fd:
+ *   1. recvBatch: up to MAX_BATCH datagrams (recvmmsg);
+ *   2. per datagram: decapsulate (identifies and authenticates the sending peer), check that the
+ *      inner source belongs to that peer's prefixes and the inner destination is not a remote
+ *      prefix (no reflection through us);
+ *   3. writeBatch: the inner packets into the TUN in one crossing.
+ * Nothing here reorders packets within a batch; batches are handled in arrival order.
+ *
+ * Rules: plain synchronous code; no allocation, promise, closure, throw or log per packet. A bad
+ * packet is counted in DataplaneStats by reason and skipped. The route table is swapped whole by
+ * `setRoutes` (control builds a new one; the forwarder never mutates it).
+ */
+import { writeFragmentationNeeded } from './icmp'
+import { RouteTable } from './route-table'
+import {
+  DataplaneStats, DatagramTransport, Decapsulated, Device, Drop, Encapsulation, MAX_BATCH,
+  PeerRoute,
+} from './types'
+
+/** Bytes left free before each packet read from the TUN: room for the largest outer header. */
+export const HEADROOM = 64
+/** Capacity of each packet buffer: any IPv4 datagram fits, plus headroom. */
+const BUFFER_BYTES = HEADROOM + 65536
+/** Batches handled per wake-up before yielding to the event loop (the fd stays readable). */
+const ROUNDS_PER_WAKEUP = 16
+/** IPv4 header offsets (RFC 791). */
+const IP_FLAGS = 6
+const IP_SRC = 12
+const IP_DST = 16
+const IP_DF = 0x40
+
+export interface ForwarderComponents {
+  device: Device
+  transport: DatagramTransport
+  encapsulation: Encapsulation
+  stats: DataplaneStats
+}
+
+export interface ForwarderInit {
+  /** The node's own overlay address (host-order u32): source of the ICMP errors we generate. */
+  overlayAddressU32: number
+  /** The table in force at start; replaced by setRoutes. */
+  routes: RouteTable
+}
+
+export class Forwarder {
+  private readonly device: Device
+  private readonly transport: DatagramTransport
+  private readonly encap: Encapsulation
+  private readonly stats: DataplaneStats
+  private readonly overlayAddressU32: number
+  private table: RouteTable
+  private running = false
+
+  // Outbound state, allocated once.
+  private readonly outBufs: Buffer[] = []
+  private readonly outSizes = new Int32Array(MAX_BATCH)
+  private readonly txBufs: Buffer[] = new Array<Buffer>(MAX_BATCH)
+  private readonly txPeers: PeerRoute[] = new Array<PeerRoute>(MAX_BATCH)
+  private readonly txOffsets = new Int32Array(MAX_BATCH)
+  private readonly txLengths = new Int32Array(MAX_BATCH)
+  private readonly txAddrs = new Uint32Array(MAX_BATCH)
+  private readonly txPorts = new Uint16Array(MAX_BATCH)
+  private readonly icmpBufs: Buffer[] = []
+  private readonly icmpOffsets = new Int32Array(MAX_BATCH)
+  private readonly icmpLengths = new Int32Array(MAX_BATCH)
+
+  // Inbound state, allocated once.
+  private readonly inBufs: Buffer[] = []
+  private readonly inSizes = new Int32Array(MAX_BATCH)
+  private readonly inAddrs = new Uint32Array(MAX_BATCH)
+  private readonly inPorts = new Uint16Array(MAX_BATCH)
+  private readonly tunBufs: Buffer[] = new Array<Buffer>(MAX_BATCH)
+  private readonly tunOffsets = new Int32Array(MAX_BATCH)
+  private readonly tunLengths = new Int32Array(MAX_BATCH)
+  private readonly decap: Decapsulated = { innerStart: 0, innerLen: 0, peer: undefined, replyStart: 0, replyLen: 0 }
+  private readonly replyBuf: Buffer[] = [Buffer.alloc(0)]
+  private readonly replyOffsets = new Int32Array(1)
+  private readonly replyLengths = new Int32Array(1)
+  private readonly replyAddrs = new Uint32Array(1)
+  private readonly replyPorts = new Uint16Array(1)
+
+  constructor (components: ForwarderComponents, init: ForwarderInit) {
+    this.device = components.device
+    this.transport = components.transport
+    this.encap = components.encapsulation
+    this.stats = components.stats
+    this.overlayAddressU32 = init.overlayAddressU32
+    this.table = init.routes
+    if (this.encap.headerLen > HEADROOM) {
+      throw new Error(`encapsulation ${this.encap.kind} needs ${this.encap.headerLen} bytes of headroom, more than ${HEADROOM}`)
+    }
+    for (let i = 0; i < MAX_BATCH; i++) {
+      this.outBufs.push(Buffer.allocUnsafe(BUFFER_BYTES))
+      this.inBufs.push(Buffer.allocUnsafe(BUFFER_BYTES))
+      this.icmpBufs.push(Buffer.allocUnsafe(576))
+    }
+  }
+
+  /** Replaces the route table; the next packet uses the new one. */
+  setRoutes (table: RouteTable): void {
+    this.table = table
+  }
+
+  routes (): RouteTable {
+    return this.table
+  }
+
+  start (): void {
+    if (this.running) return
+    this.running = true
+    this.device.onReadable(() => { this.runOutbound() })
+    this.transport.onReadable(() => { this.runInbound() })
+  }
+
+  stop (): void {
+    this.running = false
+  }
+
+  /** Drains the TUN device: read, route, encapsulate, send. */
+  runOutbound (): void {
+    const stats = this.stats
+    const drops = stats.dropsOutbound
+    const encap = this.encap
+    for (let round = 0; round < ROUNDS_PER_WAKEUP && this.running; round++) {
+      const n = this.device.readBatch(this.outBufs, this.outSizes, HEADROOM)
+      stats.tunReadBatches[n]++
+      if (n === 0) return
+      const table = this.table
+      let tx = 0
+      let icmp = 0
+      for (let i = 0; i < n; i++) {
+        const buf = this.outBufs[i]
+        const len = this.outSizes[i]
+        if (len < 20) { drops[Drop.Malformed]++; continue }
+        if ((buf[HEADROOM] >> 4) !== 4) { drops[Drop.Unsupported]++; continue }
+        const peer = table.lookup(buf.readUInt32BE(HEADROOM + IP_DST))
+        if (peer === undefined) { drops[Drop.NoRoute]++; continue }
+        if (len > peer.mtu) {
+          drops[Drop.Mtu]++
+          if ((buf[HEADROOM + IP_FLAGS] & IP_DF) !== 0) {
+            const icmpLen = writeFragmentationNeeded(buf, HEADROOM, len, this.icmpBufs[icmp], 0,
+              peer.mtu, this.overlayAddressU32)
+            if (icmpLen > 0) {
+              this.icmpOffsets[icmp] = 0
+              this.icmpLengths[icmp] = icmpLen
+              icmp++
+            }
+          }
+          continue
+        }
+        const start = encap.encapsulate(buf, HEADROOM, len, peer)
+        this.txBufs[tx] = buf
+        this.txPeers[tx] = peer
+        this.txOffsets[tx] = start
+        this.txLengths[tx] = HEADROOM + len - start
+        this.txAddrs[tx] = peer.addressU32
+        this.txPorts[tx] = peer.port
+        tx++
+      }
+      if (tx > 0) {
+        const sent = this.transport.sendBatch(this.txBufs, this.txOffsets, this.txLengths, this.txAddrs,
+          this.txPorts, tx)
+        stats.udpSendBatches[sent]++
+        const headerLen = encap.headerLen
+        for (let i = 0; i < sent; i++) {
+          const c = this.txPeers[i].counters
+          c.packetsOut++
+          c.bytesOut += this.txLengths[i] - headerLen
+        }
+        if (sent < tx) drops[Drop.SocketError] += tx - sent
+      }
+      if (icmp > 0) {
+        const written = this.device.writeBatch(this.icmpBufs, this.icmpOffsets, this.icmpLengths, icmp)
+        stats.icmpFragNeededSent += written
+      }
+      if (n < MAX_BATCH) return
+    }
+  }
+
+  /** Drains the UDP socket: receive, decapsulate, check, write to the TUN. */
+  runInbound (): void {
+    const stats = this.stats
+    const drops = stats.dropsInbound
+    const encap = this.encap
+    const decap = this.decap
+    for (let round = 0; round < ROUNDS_PER_WAKEUP && this.running; round++) {
+      const n = this.transport.recvBatch(this.inBufs, this.inSizes, this.inAddrs, this.inPorts)
+      stats.udpRecvBatches[n]++
+      if (n === 0) return
+      const table = this.table
+      let w = 0
+      for (let i = 0; i < n; i++) {
+        const buf = this.inBufs[i]
+        const size = this.inSizes[i]
+        if (size < 0) { drops[Drop.Malformed]++; continue }
+        decap.replyLen = 0
+        const verdict = encap.decapsulate(buf, size, this.inAddrs[i], table, decap)
+        if (verdict !== Drop.None) { drops[verdict]++; continue }
+        if (decap.replyLen > 0) { this.sendReply(buf, i); continue }
+        const peer = decap.peer as PeerRoute
+        const start = decap.innerStart
+        // Cryptokey-routing style source check: a peer may only send from its own prefixes.
+        if (table.lookup(buf.readUInt32BE(start + IP_SRC)) !== peer) { drops[Drop.Auth]++; continue }
+        // Never reflect traffic for another node's prefix back out of our TUN.
+        if (table.lookup(buf.readUInt32BE(start + IP_DST)) !== undefined) { drops[Drop.NoRoute]++; continue }
+        peer.counters.packetsIn++
+        peer.counters.bytesIn += decap.innerLen
+        this.tunBufs[w] = buf
+        this.tunOffsets[w] = start
+        this.tunLengths[w] = decap.innerLen
+        w++
+      }
+      if (w > 0) {
+        const written = this.device.writeBatch(this.tunBufs, this.tunOffsets, this.tunLengths, w)
+        stats.tunWriteBatches[written]++
+        if (written < w) drops[Drop.TunFull] += w - written
+      }
+      if (n < MAX_BATCH) return
+    }
+  }
+
+  /** Sends a reply the encapsulation built in place (e.g. a VXLAN ARP answer). Rare; not batched. */
+  private sendReply (buf: Buffer, i: number): void {
+    this.replyBuf[0] = buf
+    this.replyOffsets[0] = this.decap.replyStart
+    this.replyLengths[0] = this.decap.replyLen
+    this.replyAddrs[0] = this.inAddrs[i]
+    this.replyPorts[0] = this.inPorts[i]
+    if (this.transport.sendBatch(this.replyBuf, this.replyOffsets, this.replyLengths, this.replyAddrs,
+      this.replyPorts, 1) !== 1) {
+      this.stats.dropsInbound[Drop.SocketError]++
+    }
+  }
+}

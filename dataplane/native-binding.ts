@@ -1,0 +1,114 @@
+/**
+ * The typed face of the N-API binding in dataplane/native/ (loom_native.c). Only syscalls live
+ * there; everything about packets stays in TypeScript.
+ *
+ * Loading: the compiled file is `<repo>/dataplane/native/build/Release/loom_native.node`. It is
+ * found by walking up from this file's directory to the one holding package.json, so the same
+ * code works from dist/dataplane/ (compiled) and from dataplane/ (ts-node style). The binding is
+ * loaded lazily, on the first `loadNativeBinding()`, so pure modules and unit tests can import
+ * the wrappers on a machine where it was never built.
+ *
+ * Conventions shared by every function:
+ * - fds are plain numbers owned by the caller, who must `close` them exactly once;
+ * - buffers are caller-owned and never copied; the C side holds no pointer after returning;
+ * - a failed syscall throws a SyscallError (`code` = errno name, `errno`, a message naming the
+ *   device or socket); bad arguments throw TypeError/RangeError (code ERR_INVALID_ARG_TYPE /
+ *   ERR_OUT_OF_RANGE); transient hot-path conditions never throw, they shorten the count;
+ * - IPv4 addresses are host-order u32 (10.0.0.1 = 0x0A000001).
+ */
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { NativeBindingLoadError } from './errors'
+
+export type { SyscallError } from './errors'
+
+/** Opaque handle of an active readiness poll (a libuv uv_poll_t). */
+export interface PollHandle { readonly __brand: 'LoomNativePoll' }
+
+export interface NativeBinding {
+  /**
+   * Opens /dev/net/tun non-blocking and attaches IFF_TUN|IFF_NO_PI device `name` ('' lets the
+   * kernel choose). Returns the fd and the kernel's name for the device. The device disappears
+   * when the fd is closed (it is not made persistent).
+   */
+  openTun(name: string): { fd: number, name: string }
+  /**
+   * Reads packets until the queue is empty or bufs.length were read; packet i goes to
+   * bufs[i][headroom, ...) and its length to sizes[i]. Returns the count (0 = nothing pending).
+   * Throws only if the first read fails with something other than EAGAIN. A packet longer than
+   * the room after headroom is silently cut by the kernel (size = that room): size buffers for
+   * headroom + MTU, and let the IP parser reject a total length larger than the size.
+   */
+  readBatch(fd: number, bufs: Buffer[], headroom: number, sizes: Int32Array): number
+  /**
+   * Writes packet i = bufs[i][offsets[i], offsets[i] + lengths[i]) for i < count. Stops at
+   * EAGAIN/ENOBUFS and returns how many were written; another error throws only if nothing was
+   * written yet (otherwise the short count is returned).
+   */
+  writeBatch(fd: number, bufs: Buffer[], offsets: Int32Array, lengths: Int32Array,
+    count: number): number
+  /**
+   * Opens a non-blocking IPv4 UDP socket bound to address:port (0 = kernel-chosen) with
+   * SO_REUSEADDR, the given socket buffer sizes when > 0 (SO_*BUFFORCE, falling back to the
+   * capped SO_*BUF without CAP_NET_ADMIN) and IP_PMTUDISC_DO, so outer packets are never
+   * fragmented (an oversized send is refused with EMSGSIZE). Returns the fd and bound port.
+   */
+  udpOpen(address: string, port: number, recvBufferBytes: number,
+    sendBufferBytes: number): { fd: number, port: number }
+  /**
+   * sendmmsg of datagram i = bufs[i][offsets[i], +lengths[i]) to addrs[i]:ports[i], i < count,
+   * up to 128 per syscall. Returns how many were sent; stops at the first failure (EAGAIN,
+   * ENOBUFS, EMSGSIZE, unreachable, ...) without throwing. Throws only on EBADF-type errors.
+   */
+  sendBatch(fd: number, bufs: Buffer[], offsets: Int32Array, lengths: Int32Array,
+    addrs: Uint32Array, ports: Uint16Array, count: number): number
+  /**
+   * recvmmsg (MSG_DONTWAIT) of up to bufs.length datagrams, each into the whole of bufs[i];
+   * fills sizes[i] (-1 when the datagram was truncated: count it as malformed), addrs[i] and
+   * ports[i] (the sender). Returns the count, 0 when nothing is pending.
+   */
+  recvBatch(fd: number, bufs: Buffer[], sizes: Int32Array, addrs: Uint32Array,
+    ports: Uint16Array): number
+  /**
+   * Calls `callback` from the event loop whenever fd is readable (level-triggered: again on the
+   * next loop turn if the handler left data queued). An active poll keeps the process alive.
+   * A throwing callback becomes an 'uncaughtException'.
+   */
+  pollStart(fd: number, callback: () => void): PollHandle
+  /** Stops and frees the poll; it no longer keeps the process alive. Idempotent. */
+  pollStop(handle: PollHandle): void
+  close(fd: number): void
+  /**
+   * Moves the calling thread (the JS main thread) into the network namespace at `path`, e.g.
+   * /var/run/netns/<name> or /proc/<pid>/ns/net. Sockets opened afterwards live there.
+   */
+  setns(path: string, nstype: 'net'): void
+}
+
+const BINDING_RELATIVE_PATH = join('dataplane', 'native', 'build', 'Release', 'loom_native.node')
+
+let cached: NativeBinding | undefined
+
+/** Where the compiled binding is expected: under the nearest ancestor holding package.json. */
+export function nativeBindingPath (): string {
+  let dir = __dirname
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, BINDING_RELATIVE_PATH)
+    const parent = dirname(dir)
+    if (parent === dir) return join(__dirname, '..', BINDING_RELATIVE_PATH)
+    dir = parent
+  }
+}
+
+/** Loads the binding once; throws NativeBindingLoadError (ERR_NATIVE_BINDING_LOAD) if absent. */
+export function loadNativeBinding (): NativeBinding {
+  if (cached !== undefined) return cached
+  const path = nativeBindingPath()
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    cached = require(path) as NativeBinding
+  } catch (err) {
+    throw new NativeBindingLoadError(path, err)
+  }
+  return cached
+}

@@ -1,0 +1,14 @@
+# The N-API binding of the data plane: syscalls only (TUN, batched UDP, libuv poll, setns).
+# Plain C against node_api.h, so it needs no node-addon-api and works across Node ABI versions.
+# Build: npx node-gyp rebuild --directory dataplane/native
+{
+  "targets": [
+    {
+      "target_name": "loom_native",
+      "sources": ["loom_native.c"],
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-std=gnu11"],
+      "cflags!": ["-O3"]
+    }
+  ]
+}

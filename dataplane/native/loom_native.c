@@ -1,0 +1,729 @@
+/*
+ * loom_native.c: the data plane's syscalls, exposed to JS through N-API (plain C, node_api.h).
+ *
+ * Only syscalls live here: opening a TUN device, batched read/write on it, a batched UDP socket
+ * (sendmmsg/recvmmsg), a libuv readiness poll and setns. No packet is parsed, built or copied:
+ * every function takes the data pointers of caller-owned Buffers and hands them to the kernel,
+ * so one JS->C crossing moves a whole batch. The typed wrapper is dataplane/native-binding.ts.
+ *
+ * Error convention:
+ * - a failed syscall throws an Error whose `code` is the errno name ('EPERM'), with a numeric
+ *   `errno`, the `syscall`, and a message that names the device or socket first:
+ *   "failed to open TUN device loom0: EPERM (Operation not permitted)";
+ * - a bad argument (a bug in the caller) throws TypeError/RangeError with code ERR_INVALID_ARG_*;
+ * - transient conditions of the hot path (EAGAIN, ENOBUFS, an unreachable peer) never throw: the
+ *   batch functions return how far they got and the caller counts the rest as drops.
+ *
+ * Threading: everything runs on the JS thread that calls it. setns() moves only that thread.
+ * The poll handles assume the main thread's event loop (no worker-thread teardown hooks).
+ */
+#include <node_api.h>
+#include <uv.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+/* Messages per sendmmsg/recvmmsg call; matches MAX_BATCH in dataplane/types.ts. */
+#define LOOM_MAX_BATCH 128
+
+/* ---------------------------------------------------------------------------------------------
+ * Errors
+ */
+
+static const char *errno_name(int err) {
+  const char *name = strerrorname_np(err);
+  return name != NULL ? name : "EUNKNOWN";
+}
+
+/* Throws "<context>: ENAME (strerror)" with code, errno and syscall. Always returns NULL. */
+static napi_value throw_errno(napi_env env, int err, const char *syscall, const char *fmt, ...) {
+  char context[256];
+  char message[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(context, sizeof context, fmt, ap);
+  va_end(ap);
+  snprintf(message, sizeof message, "%s: %s (%s)", context, errno_name(err), strerror(err));
+
+  napi_value code, msg, error, errnum, sys;
+  if (napi_create_string_utf8(env, errno_name(err), NAPI_AUTO_LENGTH, &code) != napi_ok ||
+      napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &msg) != napi_ok ||
+      napi_create_error(env, code, msg, &error) != napi_ok) {
+    napi_throw_error(env, errno_name(err), message);
+    return NULL;
+  }
+  napi_create_int32(env, err, &errnum);
+  napi_set_named_property(env, error, "errno", errnum);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sys);
+  napi_set_named_property(env, error, "syscall", sys);
+  napi_throw(env, error);
+  return NULL;
+}
+
+static napi_value throw_type(napi_env env, const char *fmt, ...) {
+  char message[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(message, sizeof message, fmt, ap);
+  va_end(ap);
+  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
+  return NULL;
+}
+
+static napi_value throw_range(napi_env env, const char *fmt, ...) {
+  char message[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(message, sizeof message, fmt, ap);
+  va_end(ap);
+  napi_throw_range_error(env, "ERR_OUT_OF_RANGE", message);
+  return NULL;
+}
+
+/* After a failed napi_* call: make sure some exception is pending. */
+static void fail_napi(napi_env env, const char *what) {
+  const napi_extended_error_info *info = NULL;
+  napi_get_last_error_info(env, &info);
+  const char *detail = (info != NULL && info->error_message != NULL) ? info->error_message : what;
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) napi_throw_error(env, "ERR_NAPI", detail);
+}
+
+#define NAPI_CALL(env, call)                       \
+  do {                                             \
+    if ((call) != napi_ok) {                       \
+      fail_napi((env), #call);                     \
+      return NULL;                                 \
+    }                                              \
+  } while (0)
+
+/* Hot-path errors that mean the caller handed us a bad fd or memory: these throw. Everything
+ * else from send/recv (EAGAIN, ENOBUFS, EMSGSIZE, ECONNREFUSED, EHOSTUNREACH, ...) is about the
+ * network or one peer and is returned as a short count. */
+static bool is_programming_error(int err) {
+  return err == EBADF || err == ENOTSOCK || err == EFAULT || err == EOPNOTSUPP ||
+         err == EDESTADDRREQ || err == EBADFD;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Argument helpers (each returns false with an exception pending)
+ */
+
+static bool get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv,
+                     const char *fn) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) {
+    fail_napi(env, "napi_get_cb_info");
+    return false;
+  }
+  if (argc < want) {
+    throw_type(env, "%s: expected %zu arguments, got %zu", fn, want, argc);
+    return false;
+  }
+  return true;
+}
+
+static bool get_int32(napi_env env, napi_value v, const char *name, int32_t min, int32_t max,
+                      int32_t *out) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) {
+    throw_type(env, "%s must be a number", name);
+    return false;
+  }
+  double d;
+  napi_get_value_double(env, v, &d);
+  if (!(d >= (double)min && d <= (double)max) || d != (double)(int64_t)d) {
+    throw_range(env, "%s must be an integer in [%d, %d], got %g", name, min, max, d);
+    return false;
+  }
+  *out = (int32_t)d;
+  return true;
+}
+
+static bool get_fd(napi_env env, napi_value v, int *fd) {
+  int32_t value;
+  if (!get_int32(env, v, "fd", 0, INT32_MAX, &value)) return false;
+  *fd = value;
+  return true;
+}
+
+static bool get_string(napi_env env, napi_value v, const char *name, char *buf, size_t cap,
+                       size_t *len) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_string) {
+    throw_type(env, "%s must be a string", name);
+    return false;
+  }
+  if (napi_get_value_string_utf8(env, v, buf, cap, len) != napi_ok) {
+    fail_napi(env, "napi_get_value_string_utf8");
+    return false;
+  }
+  return true;
+}
+
+static bool get_array(napi_env env, napi_value v, const char *name, uint32_t *len) {
+  bool is_array = false;
+  napi_is_array(env, v, &is_array);
+  if (!is_array) {
+    throw_type(env, "%s must be an array of Buffers", name);
+    return false;
+  }
+  napi_get_array_length(env, v, len);
+  return true;
+}
+
+/* bufs[i] as (data, length); no copy. */
+static bool get_buffer_at(napi_env env, napi_value arr, uint32_t i, uint8_t **data, size_t *len) {
+  napi_value el;
+  bool is_buffer = false;
+  if (napi_get_element(env, arr, i, &el) != napi_ok) {
+    fail_napi(env, "napi_get_element");
+    return false;
+  }
+  napi_is_buffer(env, el, &is_buffer);
+  if (!is_buffer) {
+    throw_type(env, "bufs[%u] must be a Buffer", i);
+    return false;
+  }
+  void *p = NULL;
+  if (napi_get_buffer_info(env, el, &p, len) != napi_ok) {
+    fail_napi(env, "napi_get_buffer_info");
+    return false;
+  }
+  *data = p;
+  return true;
+}
+
+static bool get_typed(napi_env env, napi_value v, const char *name, napi_typedarray_type want,
+                      const char *want_name, size_t min_len, void **data) {
+  bool is_typed = false;
+  napi_is_typedarray(env, v, &is_typed);
+  napi_typedarray_type type;
+  size_t length = 0;
+  if (is_typed) napi_get_typedarray_info(env, v, &type, &length, data, NULL, NULL);
+  if (!is_typed || type != want) {
+    throw_type(env, "%s must be %s", name, want_name);
+    return false;
+  }
+  if (length < min_len) {
+    throw_range(env, "%s has %zu elements, needs at least %zu", name, length, min_len);
+    return false;
+  }
+  return true;
+}
+
+static napi_value make_uint32(napi_env env, uint32_t v) {
+  napi_value r;
+  napi_create_uint32(env, v, &r);
+  return r;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * TUN
+ */
+
+/* openTun(name: string): { fd, name } */
+static napi_value OpenTun(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  char name[256];
+  size_t len;
+  if (!get_args(env, info, 1, argv, "openTun")) return NULL;
+  if (!get_string(env, argv[0], "name", name, sizeof name, &len)) return NULL;
+  if (len >= IFNAMSIZ) {
+    /* The kernel would silently truncate it; refuse, as `ip link` does. */
+    return throw_errno(env, EINVAL, "ioctl", "failed to open TUN device %s (name longer than %d bytes)",
+                       name, IFNAMSIZ - 1);
+  }
+  const char *shown = len > 0 ? name : "(kernel-named)";
+
+  int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return throw_errno(env, errno, "open", "failed to open TUN device %s via /dev/net/tun", shown);
+
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  memcpy(ifr.ifr_name, name, len);
+  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, err, "ioctl", "failed to open TUN device %s", shown);
+  }
+  ifr.ifr_name[IFNAMSIZ - 1] = '\0';
+
+  napi_value result, vfd, vname;
+  NAPI_CALL(env, napi_create_object(env, &result));
+  NAPI_CALL(env, napi_create_int32(env, fd, &vfd));
+  NAPI_CALL(env, napi_create_string_utf8(env, ifr.ifr_name, NAPI_AUTO_LENGTH, &vname));
+  NAPI_CALL(env, napi_set_named_property(env, result, "fd", vfd));
+  NAPI_CALL(env, napi_set_named_property(env, result, "name", vname));
+  return result;
+}
+
+/* readBatch(fd, bufs, headroom, sizes: Int32Array): number */
+static napi_value ReadBatch(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  int fd;
+  uint32_t n;
+  int32_t headroom;
+  int32_t *sizes;
+  if (!get_args(env, info, 4, argv, "readBatch")) return NULL;
+  if (!get_fd(env, argv[0], &fd)) return NULL;
+  if (!get_array(env, argv[1], "bufs", &n)) return NULL;
+  if (!get_int32(env, argv[2], "headroom", 0, INT32_MAX, &headroom)) return NULL;
+  if (!get_typed(env, argv[3], "sizes", napi_int32_array, "an Int32Array", n, (void **)&sizes)) return NULL;
+
+  uint32_t count = 0;
+  while (count < n) {
+    uint8_t *data;
+    size_t len;
+    if (!get_buffer_at(env, argv[1], count, &data, &len)) return NULL;
+    if ((size_t)headroom >= len) return throw_range(env, "bufs[%u] (%zu bytes) leaves no room after headroom %d", count, len, headroom);
+    ssize_t r = read(fd, data + headroom, len - (size_t)headroom);
+    if (r < 0) {
+      int err = errno;
+      if (err == EINTR) continue;
+      if (err == EAGAIN || err == EWOULDBLOCK) break;
+      if (count == 0) return throw_errno(env, err, "read", "failed to read from TUN fd %d", fd);
+      break;
+    }
+    sizes[count++] = (int32_t)r;
+  }
+  return make_uint32(env, count);
+}
+
+/* writeBatch(fd, bufs, offsets: Int32Array, lengths: Int32Array, count): number */
+static napi_value WriteBatch(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  int fd;
+  uint32_t n;
+  int32_t count;
+  int32_t *offsets, *lengths;
+  if (!get_args(env, info, 5, argv, "writeBatch")) return NULL;
+  if (!get_fd(env, argv[0], &fd)) return NULL;
+  if (!get_array(env, argv[1], "bufs", &n)) return NULL;
+  if (!get_int32(env, argv[4], "count", 0, (int32_t)n, &count)) return NULL;
+  if (!get_typed(env, argv[2], "offsets", napi_int32_array, "an Int32Array", count, (void **)&offsets)) return NULL;
+  if (!get_typed(env, argv[3], "lengths", napi_int32_array, "an Int32Array", count, (void **)&lengths)) return NULL;
+
+  int32_t written = 0;
+  while (written < count) {
+    uint8_t *data;
+    size_t len;
+    if (!get_buffer_at(env, argv[1], written, &data, &len)) return NULL;
+    int32_t off = offsets[written], plen = lengths[written];
+    if (off < 0 || plen < 0 || (size_t)off + (size_t)plen > len)
+      return throw_range(env, "packet %d [%d, +%d) is outside its %zu-byte buffer", written, off, plen, len);
+    ssize_t r = write(fd, data + off, (size_t)plen);
+    if (r < 0) {
+      int err = errno;
+      if (err == EINTR) continue;
+      if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) break;
+      if (written == 0) return throw_errno(env, err, "write", "failed to write to TUN fd %d", fd);
+      break;
+    }
+    written++;
+  }
+  return make_uint32(env, (uint32_t)written);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * UDP
+ */
+
+static bool set_buffer_size(int fd, int force_opt, int opt, int bytes) {
+  if (setsockopt(fd, SOL_SOCKET, force_opt, &bytes, sizeof bytes) == 0) return true;
+  /* Without CAP_NET_ADMIN the FORCE variant fails with EPERM; the plain one caps at rmem_max. */
+  return setsockopt(fd, SOL_SOCKET, opt, &bytes, sizeof bytes) == 0;
+}
+
+/* udpOpen(address, port, recvBufferBytes, sendBufferBytes): { fd, port } */
+static napi_value UdpOpen(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  char address[64];
+  size_t alen;
+  int32_t port, rcvbuf, sndbuf;
+  if (!get_args(env, info, 4, argv, "udpOpen")) return NULL;
+  if (!get_string(env, argv[0], "address", address, sizeof address, &alen)) return NULL;
+  if (!get_int32(env, argv[1], "port", 0, 65535, &port)) return NULL;
+  if (!get_int32(env, argv[2], "recvBufferBytes", 0, INT32_MAX, &rcvbuf)) return NULL;
+  if (!get_int32(env, argv[3], "sendBufferBytes", 0, INT32_MAX, &sndbuf)) return NULL;
+
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons((uint16_t)port);
+  if (inet_pton(AF_INET, address, &sa.sin_addr) != 1)
+    return throw_type(env, "address must be a dotted IPv4 address, got '%s'", address);
+
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, errno, "socket", "failed to open UDP socket %s:%d", address, port);
+
+  int one = 1;
+  int pmtu = IP_PMTUDISC_DO; /* never fragment outer packets: an oversized send fails with EMSGSIZE */
+  const char *step = NULL;
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) step = "setsockopt(SO_REUSEADDR)";
+  else if (rcvbuf > 0 && !set_buffer_size(fd, SO_RCVBUFFORCE, SO_RCVBUF, rcvbuf)) step = "setsockopt(SO_RCVBUF)";
+  else if (sndbuf > 0 && !set_buffer_size(fd, SO_SNDBUFFORCE, SO_SNDBUF, sndbuf)) step = "setsockopt(SO_SNDBUF)";
+  else if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu) < 0) step = "setsockopt(IP_MTU_DISCOVER)";
+  else if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) step = "bind";
+  if (step != NULL) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, err, step, "failed to open UDP socket %s:%d", address, port);
+  }
+
+  struct sockaddr_in bound;
+  socklen_t blen = sizeof bound;
+  if (getsockname(fd, (struct sockaddr *)&bound, &blen) < 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, err, "getsockname", "failed to open UDP socket %s:%d", address, port);
+  }
+
+  napi_value result, vfd, vport;
+  NAPI_CALL(env, napi_create_object(env, &result));
+  NAPI_CALL(env, napi_create_int32(env, fd, &vfd));
+  NAPI_CALL(env, napi_create_uint32(env, ntohs(bound.sin_port), &vport));
+  NAPI_CALL(env, napi_set_named_property(env, result, "fd", vfd));
+  NAPI_CALL(env, napi_set_named_property(env, result, "port", vport));
+  return result;
+}
+
+/* sendBatch(fd, bufs, offsets, lengths, addrs: Uint32Array, ports: Uint16Array, count): number */
+static napi_value SendBatch(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  int fd;
+  uint32_t n;
+  int32_t count;
+  int32_t *offsets, *lengths;
+  uint32_t *addrs;
+  uint16_t *ports;
+  if (!get_args(env, info, 7, argv, "sendBatch")) return NULL;
+  if (!get_fd(env, argv[0], &fd)) return NULL;
+  if (!get_array(env, argv[1], "bufs", &n)) return NULL;
+  if (!get_int32(env, argv[6], "count", 0, (int32_t)n, &count)) return NULL;
+  if (!get_typed(env, argv[2], "offsets", napi_int32_array, "an Int32Array", count, (void **)&offsets)) return NULL;
+  if (!get_typed(env, argv[3], "lengths", napi_int32_array, "an Int32Array", count, (void **)&lengths)) return NULL;
+  if (!get_typed(env, argv[4], "addrs", napi_uint32_array, "a Uint32Array", count, (void **)&addrs)) return NULL;
+  if (!get_typed(env, argv[5], "ports", napi_uint16_array, "a Uint16Array", count, (void **)&ports)) return NULL;
+
+  struct mmsghdr msgs[LOOM_MAX_BATCH];
+  struct iovec iov[LOOM_MAX_BATCH];
+  struct sockaddr_in sa[LOOM_MAX_BATCH];
+
+  int32_t sent = 0;
+  while (sent < count) {
+    int32_t chunk = count - sent < LOOM_MAX_BATCH ? count - sent : LOOM_MAX_BATCH;
+    for (int32_t j = 0; j < chunk; j++) {
+      int32_t i = sent + j;
+      uint8_t *data;
+      size_t len;
+      if (!get_buffer_at(env, argv[1], (uint32_t)i, &data, &len)) return NULL;
+      if (offsets[i] < 0 || lengths[i] < 0 || (size_t)offsets[i] + (size_t)lengths[i] > len)
+        return throw_range(env, "datagram %d [%d, +%d) is outside its %zu-byte buffer", i, offsets[i], lengths[i], len);
+      iov[j].iov_base = data + offsets[i];
+      iov[j].iov_len = (size_t)lengths[i];
+      sa[j].sin_family = AF_INET;
+      sa[j].sin_port = htons(ports[i]);
+      sa[j].sin_addr.s_addr = htonl(addrs[i]);
+      memset(sa[j].sin_zero, 0, sizeof sa[j].sin_zero);
+      memset(&msgs[j], 0, sizeof msgs[j]);
+      msgs[j].msg_hdr.msg_name = &sa[j];
+      msgs[j].msg_hdr.msg_namelen = sizeof sa[j];
+      msgs[j].msg_hdr.msg_iov = &iov[j];
+      msgs[j].msg_hdr.msg_iovlen = 1;
+    }
+    int r = sendmmsg(fd, msgs, (unsigned)chunk, 0);
+    if (r < 0) {
+      int err = errno;
+      if (err == EINTR) continue;
+      if (is_programming_error(err) && sent == 0)
+        return throw_errno(env, err, "sendmmsg", "failed to send on UDP socket fd %d", fd);
+      break;
+    }
+    sent += r;
+    /* A short count means message `r` failed; the kernel parks its error in sk_err (reported by
+     * the next receive). The contract is to stop at the first failure. */
+    if (r < chunk) break;
+  }
+  return make_uint32(env, (uint32_t)sent);
+}
+
+/* recvBatch(fd, bufs, sizes: Int32Array, addrs: Uint32Array, ports: Uint16Array): number */
+static napi_value RecvBatch(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  int fd;
+  uint32_t n;
+  int32_t *sizes;
+  uint32_t *addrs;
+  uint16_t *ports;
+  if (!get_args(env, info, 5, argv, "recvBatch")) return NULL;
+  if (!get_fd(env, argv[0], &fd)) return NULL;
+  if (!get_array(env, argv[1], "bufs", &n)) return NULL;
+  if (!get_typed(env, argv[2], "sizes", napi_int32_array, "an Int32Array", n, (void **)&sizes)) return NULL;
+  if (!get_typed(env, argv[3], "addrs", napi_uint32_array, "a Uint32Array", n, (void **)&addrs)) return NULL;
+  if (!get_typed(env, argv[4], "ports", napi_uint16_array, "a Uint16Array", n, (void **)&ports)) return NULL;
+
+  struct mmsghdr msgs[LOOM_MAX_BATCH];
+  struct iovec iov[LOOM_MAX_BATCH];
+  struct sockaddr_in sa[LOOM_MAX_BATCH];
+
+  uint32_t total = 0;
+  int soft_errors = 0;
+  while (total < n) {
+    uint32_t chunk = n - total < LOOM_MAX_BATCH ? n - total : LOOM_MAX_BATCH;
+    for (uint32_t j = 0; j < chunk; j++) {
+      uint8_t *data;
+      size_t len;
+      if (!get_buffer_at(env, argv[1], total + j, &data, &len)) return NULL;
+      iov[j].iov_base = data;
+      iov[j].iov_len = len;
+      memset(&msgs[j], 0, sizeof msgs[j]);
+      msgs[j].msg_hdr.msg_name = &sa[j];
+      msgs[j].msg_hdr.msg_namelen = sizeof sa[j];
+      msgs[j].msg_hdr.msg_iov = &iov[j];
+      msgs[j].msg_hdr.msg_iovlen = 1;
+    }
+    int r = recvmmsg(fd, msgs, chunk, MSG_DONTWAIT, NULL);
+    if (r < 0) {
+      int err = errno;
+      if (err == EINTR) continue;
+      if (err == EAGAIN || err == EWOULDBLOCK) break;
+      if (is_programming_error(err)) {
+        if (total == 0) return throw_errno(env, err, "recvmmsg", "failed to receive on UDP socket fd %d", fd);
+        break;
+      }
+      /* A pending asynchronous error (e.g. left by a short sendmmsg) is reported once and
+       * cleared; the datagrams behind it are still queued, so try again. */
+      if (++soft_errors <= 2) continue;
+      break;
+    }
+    for (int j = 0; j < r; j++) {
+      uint32_t i = total + (uint32_t)j;
+      sizes[i] = (msgs[j].msg_hdr.msg_flags & MSG_TRUNC) ? -1 : (int32_t)msgs[j].msg_len;
+      if (msgs[j].msg_hdr.msg_namelen >= sizeof(struct sockaddr_in) && sa[j].sin_family == AF_INET) {
+        addrs[i] = ntohl(sa[j].sin_addr.s_addr);
+        ports[i] = ntohs(sa[j].sin_port);
+      } else {
+        addrs[i] = 0;
+        ports[i] = 0;
+      }
+    }
+    total += (uint32_t)r;
+    if ((uint32_t)r < chunk) break;
+  }
+  return make_uint32(env, total);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Readiness poll (libuv)
+ *
+ * One uv_poll_t per fd, level-triggered: the callback runs once per loop iteration while the fd
+ * is readable, so a handler that drains only part of the queue is called again. The memory lives
+ * until both the uv close callback has run and the JS handle object is finalized, so a late
+ * pollStop() on a stopped handle is a safe no-op.
+ */
+
+typedef struct {
+  uv_poll_t handle;
+  napi_env env;
+  napi_ref callback;
+  napi_ref resource;
+  napi_async_context async_context;
+  bool stopped;
+  bool closed;
+  bool external_gone;
+} loom_poll;
+
+static void poll_maybe_free(loom_poll *p) {
+  if (p->closed && p->external_gone) free(p);
+}
+
+static void on_poll_closed(uv_handle_t *h) {
+  loom_poll *p = h->data;
+  napi_env env = p->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) == napi_ok) {
+    napi_async_destroy(env, p->async_context);
+    napi_delete_reference(env, p->callback);
+    napi_delete_reference(env, p->resource);
+    napi_close_handle_scope(env, scope);
+  }
+  p->closed = true;
+  poll_maybe_free(p);
+}
+
+static void on_poll(uv_poll_t *h, int status, int events) {
+  loom_poll *p = h->data;
+  if (p->stopped) return;
+  /* An error (e.g. the fd went bad) would fire forever; stop and let the handler's next read
+   * report the real error. */
+  if (status < 0) uv_poll_stop(h);
+
+  napi_env env = p->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value cb, recv, result;
+  if (napi_get_reference_value(env, p->callback, &cb) == napi_ok &&
+      napi_get_reference_value(env, p->resource, &recv) == napi_ok) {
+    napi_status s = napi_make_callback(env, p->async_context, recv, cb, 0, NULL, &result);
+    if (s == napi_pending_exception) {
+      napi_value exc;
+      napi_get_and_clear_last_exception(env, &exc);
+      napi_fatal_exception(env, exc); /* -> process 'uncaughtException', as for any callback */
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static void on_external_finalize(napi_env env, void *data, void *hint) {
+  loom_poll *p = data;
+  p->external_gone = true;
+  poll_maybe_free(p);
+}
+
+/* pollStart(fd, callback): handle */
+static napi_value PollStart(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int fd;
+  napi_valuetype t;
+  if (!get_args(env, info, 2, argv, "pollStart")) return NULL;
+  if (!get_fd(env, argv[0], &fd)) return NULL;
+  if (napi_typeof(env, argv[1], &t) != napi_ok || t != napi_function)
+    return throw_type(env, "callback must be a function");
+
+  uv_loop_t *loop;
+  NAPI_CALL(env, napi_get_uv_event_loop(env, &loop));
+
+  loom_poll *p = calloc(1, sizeof *p);
+  if (p == NULL) return throw_errno(env, ENOMEM, "calloc", "failed to poll fd %d", fd);
+  p->env = env;
+  int r = uv_poll_init(loop, &p->handle, fd);
+  if (r < 0) {
+    free(p); /* uv_poll_init failed: the handle was never registered */
+    return throw_errno(env, -r, "uv_poll_init", "failed to poll fd %d", fd);
+  }
+  p->handle.data = p;
+
+  napi_value resource, resource_name, external;
+  if (napi_create_object(env, &resource) != napi_ok ||
+      napi_create_string_utf8(env, "LoomNativePoll", NAPI_AUTO_LENGTH, &resource_name) != napi_ok ||
+      napi_create_reference(env, resource, 1, &p->resource) != napi_ok ||
+      napi_create_reference(env, argv[1], 1, &p->callback) != napi_ok ||
+      napi_async_init(env, resource, resource_name, &p->async_context) != napi_ok) {
+    fail_napi(env, "pollStart");
+    p->stopped = true;
+    p->external_gone = true;
+    uv_close((uv_handle_t *)&p->handle, on_poll_closed);
+    return NULL;
+  }
+
+  r = uv_poll_start(&p->handle, UV_READABLE, on_poll);
+  if (r < 0) {
+    p->stopped = true;
+    p->external_gone = true;
+    uv_close((uv_handle_t *)&p->handle, on_poll_closed);
+    return throw_errno(env, -r, "uv_poll_start", "failed to poll fd %d", fd);
+  }
+
+  if (napi_create_external(env, p, on_external_finalize, NULL, &external) != napi_ok) {
+    fail_napi(env, "napi_create_external");
+    p->stopped = true;
+    p->external_gone = true;
+    uv_poll_stop(&p->handle);
+    uv_close((uv_handle_t *)&p->handle, on_poll_closed);
+    return NULL;
+  }
+  return external;
+}
+
+/* pollStop(handle): stops the poll and releases it; a second call is a no-op. */
+static napi_value PollStop(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  napi_valuetype t;
+  if (!get_args(env, info, 1, argv, "pollStop")) return NULL;
+  if (napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external)
+    return throw_type(env, "handle must be a value returned by pollStart");
+  void *data = NULL;
+  NAPI_CALL(env, napi_get_value_external(env, argv[0], &data));
+  loom_poll *p = data;
+  if (p != NULL && !p->stopped) {
+    p->stopped = true;
+    uv_poll_stop(&p->handle);
+    uv_close((uv_handle_t *)&p->handle, on_poll_closed);
+  }
+  return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * close, setns
+ */
+
+static napi_value Close(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int fd;
+  if (!get_args(env, info, 1, argv, "close")) return NULL;
+  if (!get_fd(env, argv[0], &fd)) return NULL;
+  /* On Linux the fd is released even when close() reports EINTR; never retry. */
+  if (close(fd) < 0 && errno != EINTR) return throw_errno(env, errno, "close", "failed to close fd %d", fd);
+  return NULL;
+}
+
+/* setns(path, 'net'): moves the calling thread into the network namespace at path. */
+static napi_value SetNs(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  char path[4096];
+  char nstype[16];
+  size_t plen, tlen;
+  if (!get_args(env, info, 2, argv, "setns")) return NULL;
+  if (!get_string(env, argv[0], "path", path, sizeof path, &plen)) return NULL;
+  if (!get_string(env, argv[1], "nstype", nstype, sizeof nstype, &tlen)) return NULL;
+  if (strcmp(nstype, "net") != 0) return throw_type(env, "nstype must be 'net', got '%s'", nstype);
+
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return throw_errno(env, errno, "open", "failed to enter network namespace %s", path);
+  if (setns(fd, CLONE_NEWNET) < 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, err, "setns", "failed to enter network namespace %s", path);
+  }
+  close(fd);
+  return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Module
+ */
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+    {"openTun", NULL, OpenTun, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"readBatch", NULL, ReadBatch, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"writeBatch", NULL, WriteBatch, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"udpOpen", NULL, UdpOpen, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"sendBatch", NULL, SendBatch, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"recvBatch", NULL, RecvBatch, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pollStart", NULL, PollStart, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pollStop", NULL, PollStop, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"close", NULL, Close, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"setns", NULL, SetNs, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  return exports;
+}

@@ -1,0 +1,464 @@
+/**
+ * NetlinkClient: the agent's rtnetlink helpers (links, addresses, routes, neighbours, FDB).
+ *
+ * Control path only. Every method is an async request/ack round trip to the kernel; nothing
+ * here is meant to run per packet. The data plane's hot path never calls into this file.
+ *
+ * Design notes:
+ * - Built on the `netlink` package's typed rtnetlink socket (createRtNetlink): getLink,
+ *   setLink, newAddress, newRoute, newNeighbor, ... The package takes IFLA_LINKINFO as raw
+ *   bytes, so vxlan/veth creation builds that payload with ./netlink-attrs.ts. The bridge
+ *   FDB is an RTM_NEWNEIGH with family AF_BRIDGE, which the typed newNeighbor expresses.
+ * - Netlink acts on the calling process's network namespace. loomd is started inside its
+ *   node's namespace, so no setns happens here; one client = one socket = one namespace.
+ * - Names, not indexes, at the API: each call resolves the name with RTM_GETLINK (IFLA_IFNAME)
+ *   so a link that was recreated meanwhile is never addressed through a stale index.
+ * - Idempotent where the agent needs it to be (restarts re-apply the same state):
+ *   addAddress tolerates EEXIST, replaceRoute/replaceNeighbour/replaceFdb use
+ *   NLM_F_CREATE|NLM_F_REPLACE, deleteRoute/deleteLink tolerate "already gone".
+ *   createVxlan/createVeth do not: an existing link fails with EEXIST, because silently
+ *   keeping a link with other parameters would be worse (delete, then create, to recreate).
+ * - IPv4 only for addresses and routes: the overlay is IPv4 today.
+ * - Failures are NetlinkError (or a subclass) whose message names the operation and the
+ *   object: "failed to add route 10.244.0.0/16 dev loom0: ENODEV". See ./netlink-errors.ts.
+ */
+
+import { createRtNetlink, FlagsNew, type RtNetlinkSocket, type rt, type ifla } from 'netlink'
+import { encodeVethLinkInfo, encodeVxlanLinkInfo, VXLAN_VNI_MAX } from './netlink-attrs'
+import {
+  AddressNotFoundError, LinkNotFoundError, NetlinkArgumentError, NetlinkError, errnoNumber,
+} from './netlink-errors'
+
+const AF_INET = 2
+const AF_BRIDGE = 7
+/** RT_TABLE_MAIN */
+const RT_TABLE_MAIN = 254
+/** RTNH_F_ONLINK, carried in rtm_flags: the gateway is on the link even without a covering subnet. */
+const RTNH_F_ONLINK = 4
+/** IFNAMSIZ - 1 */
+const IFNAME_MAX = 15
+const DEFAULT_TIMEOUT_MS = 5000
+
+const ENODEV = errnoNumber('ENODEV')
+const EEXIST = errnoNumber('EEXIST')
+const ESRCH = errnoNumber('ESRCH')
+const EADDRNOTAVAIL = errnoNumber('EADDRNOTAVAIL')
+
+export interface NetlinkClientInit {
+  /** Per-request timeout in milliseconds (default 5000). A timed-out request rejects with NetlinkError (errno 0). */
+  timeoutMs?: number
+}
+
+export interface RouteSpec {
+  /** Destination IPv4 CIDR with no host bits set, e.g. '10.244.0.0/16' ('0.0.0.0/0' for default). */
+  dst: string
+  /** Output link name. */
+  dev: string
+  /** Preferred source address (RTA_PREFSRC). */
+  src?: string
+  /** Gateway (RTA_GATEWAY). */
+  via?: string
+  /** Gateway is on-link even if no address covers it (Flannel's `via <gw> dev flannel.1 onlink`). */
+  onlink?: boolean
+  /** Route scope; default 'link' without `via`, 'global' with it (as `ip route` does). */
+  scope?: 'link' | 'global'
+}
+
+/** One IPv4 unicast route of the main table. */
+export interface RouteEntry {
+  dst: string
+  dev: string
+  via?: string
+  src?: string
+}
+
+export interface VxlanSpec {
+  name: string
+  /** VXLAN network identifier, 0..2^24-1. */
+  vni: number
+  /** UDP port, e.g. 4789. */
+  port: number
+  /** Outer source IPv4 address (IFLA_VXLAN_LOCAL). */
+  localAddress?: string
+  /** MAC learning from received frames; default false (static FDB, the Flannel way). */
+  learning?: boolean
+  /** Underlay link the tunnel is bound to (IFLA_VXLAN_LINK). */
+  underlayDev?: string
+}
+
+export interface NeighbourSpec {
+  dev: string
+  /** IPv4 address of the neighbour. */
+  ip: string
+  /** 'aa:bb:cc:dd:ee:ff' */
+  mac: string
+  /** Only permanent entries are supported (NUD_PERMANENT), as Flannel installs them. */
+  permanent?: true
+}
+
+export interface FdbSpec {
+  /** The vxlan link. */
+  dev: string
+  /** Remote VTEP MAC, 'aa:bb:cc:dd:ee:ff'. */
+  mac: string
+  /** Remote underlay IPv4 address. */
+  dst: string
+}
+
+type RequestOptions = { flags?: number, timeout?: number }
+
+export class NetlinkClient {
+  private socket: RtNetlinkSocket | null
+  private readonly timeoutMs: number
+
+  private constructor (socket: RtNetlinkSocket, timeoutMs: number) {
+    this.socket = socket
+    this.timeoutMs = timeoutMs
+  }
+
+  /**
+   * Opens one NETLINK_ROUTE socket in the caller's network namespace. The socket does not
+   * keep the event loop alive while no request is pending.
+   */
+  static open (init: NetlinkClientInit = {}): NetlinkClient {
+    try {
+      return new NetlinkClient(createRtNetlink(), init.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+    } catch (err) {
+      throw wrap('open rtnetlink socket', err)
+    }
+  }
+
+  /**
+   * Closes the socket. Idempotent; later calls fail with NetlinkError at once. Requests still
+   * pending get no answer and reject with a NetlinkError when their timeout expires.
+   */
+  close (): void {
+    const s = this.socket
+    this.socket = null
+    s?.socket.close()
+  }
+
+  // ---- links ----
+
+  /** Index of the link; LinkNotFoundError naming it when absent. */
+  async linkIndex (name: string): Promise<number> {
+    return (await this.getLink(`find link ${name}`, name)).data.index ?? 0
+  }
+
+  async linkExists (name: string): Promise<boolean> {
+    try {
+      await this.getLink(`find link ${name}`, name)
+      return true
+    } catch (err) {
+      if (err instanceof LinkNotFoundError) return false
+      throw err
+    }
+  }
+
+  async setLinkUp (name: string): Promise<void> {
+    const op = `set link ${name} up`
+    const index = await this.resolve(op, name)
+    await this.call(op, (s, o) => s.setLink({ index, change: { up: true }, flags: { up: true } }, {}, o), name)
+  }
+
+  async setLinkMtu (name: string, mtu: number): Promise<void> {
+    const op = `set MTU ${mtu} on link ${name}`
+    if (!Number.isInteger(mtu) || mtu < 68 || mtu > 0xffffffff) throw new NetlinkArgumentError(op, `MTU ${mtu} is not an integer >= 68`)
+    const index = await this.resolve(op, name)
+    await this.call(op, (s, o) => s.setLink({ index }, { mtu }, o), name)
+  }
+
+  async linkMTU (name: string): Promise<number> {
+    const link = await this.getLink(`read MTU of link ${name}`, name)
+    return link.attrs.mtu ?? 0
+  }
+
+  /** The link's hardware address (6 bytes for Ethernet-like links). A copy, caller-owned. */
+  async linkMAC (name: string): Promise<Buffer> {
+    const op = `read MAC of link ${name}`
+    const link = await this.getLink(op, name)
+    const mac = link.attrs.address
+    if (mac === undefined || mac.length === 0) throw new NetlinkError(op, 0, { detail: 'link has no hardware address' })
+    return Buffer.from(mac)
+  }
+
+  /** Creates a VXLAN link (down). Fails with EEXIST if a link of that name exists. */
+  async createVxlan (spec: VxlanSpec): Promise<void> {
+    const op = `create vxlan link ${spec.name} (vni ${spec.vni}, port ${spec.port})`
+    checkIfname(op, spec.name)
+    if (!Number.isInteger(spec.vni) || spec.vni < 0 || spec.vni > VXLAN_VNI_MAX) throw new NetlinkArgumentError(op, `VNI ${spec.vni} is outside 0..${VXLAN_VNI_MAX}`)
+    if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 0xffff) throw new NetlinkArgumentError(op, `port ${spec.port} is outside 1..65535`)
+    const local = spec.localAddress === undefined ? undefined : parseIPv4(op, spec.localAddress)
+    const underlayIndex = spec.underlayDev === undefined ? undefined : await this.resolve(op, spec.underlayDev)
+    const linkinfo = encodeVxlanLinkInfo({ vni: spec.vni, port: spec.port, local, underlayIndex, learning: spec.learning === true })
+    await this.call(op, (s, o) => s.newLink({}, { ifname: spec.name, linkinfo }, o), undefined, FlagsNew.CREATE | FlagsNew.EXCL)
+  }
+
+  /** Creates a veth pair (both ends down). Fails with EEXIST if either name exists. */
+  async createVeth (name: string, peerName: string): Promise<void> {
+    const op = `create veth pair ${name}/${peerName}`
+    checkIfname(op, name)
+    checkIfname(op, peerName)
+    const linkinfo = encodeVethLinkInfo(peerName)
+    await this.call(op, (s, o) => s.newLink({}, { ifname: name, linkinfo }, o), undefined, FlagsNew.CREATE | FlagsNew.EXCL)
+  }
+
+  /** Deletes a link (a veth takes its peer with it). A missing link is fine. */
+  async deleteLink (name: string): Promise<void> {
+    const op = `delete link ${name}`
+    let index: number
+    try {
+      index = await this.resolve(op, name)
+    } catch (err) {
+      if (err instanceof LinkNotFoundError) return
+      throw err
+    }
+    await this.call(op, (s, o) => s.delLink({ index }, {}, o), undefined, 0, [ENODEV])
+  }
+
+  // ---- addresses ----
+
+  /** Adds an IPv4 address ('10.244.1.1/24'). Already present (same address and prefix) is fine. */
+  async addAddress (name: string, cidr: string): Promise<void> {
+    const op = `add address ${cidr} to link ${name}`
+    const { addr, prefix } = parseCidr(op, cidr, false)
+    const index = await this.resolve(op, name)
+    await this.call(op, (s, o) => s.newAddress({ family: AF_INET, prefixlen: prefix, index }, { local: addr, address: addr }, o),
+      name, FlagsNew.CREATE | FlagsNew.EXCL, [EEXIST])
+  }
+
+  /** The link's IPv4 addresses as CIDRs, e.g. ['10.244.1.1/24'], in kernel order. */
+  async listAddresses (name: string): Promise<string[]> {
+    const op = `list addresses of link ${name}`
+    const index = await this.resolve(op, name)
+    return (await this.ipv4Addresses(op)).filter(a => a.index === index).map(a => `${a.ip}/${a.prefix}`)
+  }
+
+  /** Removes every IPv4 address of the link. */
+  async flushAddresses (name: string): Promise<void> {
+    const op = `flush addresses of link ${name}`
+    const index = await this.resolve(op, name)
+    for (const a of (await this.ipv4Addresses(op)).filter(x => x.index === index)) {
+      const raw = ipv4Bytes(a.ip)
+      // Deleting a primary may take its secondaries with it: EADDRNOTAVAIL then is fine.
+      await this.call(`delete address ${a.ip}/${a.prefix} from link ${name}`,
+        (s, o) => s.delAddress({ family: AF_INET, prefixlen: a.prefix, index }, { local: raw, address: raw }, o),
+        name, 0, [EADDRNOTAVAIL])
+    }
+  }
+
+  /** MTU of the interface that holds `address` locally (to derive loom0's MTU from the underlay). */
+  async underlayMTUFor (address: string): Promise<number> {
+    const op = `find the underlay MTU for ${address}`
+    parseIPv4(op, address)
+    const hit = (await this.ipv4Addresses(op)).find(a => a.ip === address)
+    if (hit === undefined) throw new AddressNotFoundError(op, address)
+    const links = await this.call(op, (s, o) => s.getLink({ index: hit.index }, {}, o))
+    return links[0]?.attrs.mtu ?? 0
+  }
+
+  // ---- routes ----
+
+  /** Installs or replaces (NLM_F_CREATE|NLM_F_REPLACE) an IPv4 route in the main table. */
+  async replaceRoute (spec: RouteSpec): Promise<void> {
+    const op = `replace route ${describeRoute(spec)}`
+    const { addr, prefix } = parseCidr(op, spec.dst, true)
+    const gateway = spec.via === undefined ? undefined : parseIPv4(op, spec.via)
+    const prefsrc = spec.src === undefined ? undefined : parseIPv4(op, spec.src)
+    const scope = spec.scope ?? (gateway !== undefined ? 'global' : 'link')
+    const oif = await this.resolve(op, spec.dev)
+    const data: rt.Route = {
+      family: AF_INET,
+      dstLen: prefix,
+      table: RT_TABLE_MAIN,
+      protocol: 'BOOT',
+      scope: scope === 'link' ? 'LINK' : 'UNIVERSE',
+      type: 'UNICAST',
+      flags: spec.onlink === true ? { __unknown: RTNH_F_ONLINK } : {},
+    }
+    const attrs: rt.RouteAttrs = { oif }
+    if (prefix > 0) attrs.dst = addr
+    if (gateway !== undefined) attrs.gateway = gateway
+    if (prefsrc !== undefined) attrs.prefsrc = prefsrc
+    await this.call(op, (s, o) => s.newRoute(data, attrs, o), spec.dev, FlagsNew.CREATE | FlagsNew.REPLACE)
+  }
+
+  /** Deletes an IPv4 main-table route by destination (and link, if given). Missing is fine. */
+  async deleteRoute (spec: { dst: string, dev?: string }): Promise<void> {
+    const op = `delete route ${spec.dst}${spec.dev !== undefined ? ` dev ${spec.dev}` : ''}`
+    const { addr, prefix } = parseCidr(op, spec.dst, true)
+    const attrs: rt.RouteAttrs = {}
+    if (prefix > 0) attrs.dst = addr
+    if (spec.dev !== undefined) {
+      try {
+        attrs.oif = await this.resolve(op, spec.dev)
+      } catch (err) {
+        if (err instanceof LinkNotFoundError) return // no link, so no route through it
+        throw err
+      }
+    }
+    await this.call(op, (s, o) => s.delRoute({ family: AF_INET, dstLen: prefix, table: RT_TABLE_MAIN, scope: 'NOWHERE' }, attrs, o),
+      spec.dev, 0, [ESRCH])
+  }
+
+  /** IPv4 unicast routes of the main table, optionally only those through `dev`. */
+  async listRoutes (filter: { dev?: string } = {}): Promise<RouteEntry[]> {
+    const op = `list routes${filter.dev !== undefined ? ` dev ${filter.dev}` : ''}`
+    const only = filter.dev === undefined ? undefined : await this.resolve(op, filter.dev)
+    const links = await this.call(op, (s, o) => s.getLinks({}, {}, o))
+    const names = new Map(links.map(l => [l.data.index ?? 0, l.attrs.ifname ?? '']))
+    const routes = await this.call(op, (s, o) => s.getRoutes({ family: AF_INET }, {}, o))
+    const out: RouteEntry[] = []
+    for (const r of routes) {
+      const table = r.attrs.table ?? r.data.table
+      if (r.data.family !== AF_INET || table !== RT_TABLE_MAIN || !isUnicast(r.data.type)) continue
+      const oif = r.attrs.oif
+      if (oif === undefined || (only !== undefined && oif !== only)) continue
+      const e: RouteEntry = { dst: `${r.attrs.dst !== undefined ? ipv4String(r.attrs.dst) : '0.0.0.0'}/${r.data.dstLen ?? 0}`, dev: names.get(oif) ?? `if${oif}` }
+      if (r.attrs.gateway !== undefined) e.via = ipv4String(r.attrs.gateway)
+      if (r.attrs.prefsrc !== undefined) e.src = ipv4String(r.attrs.prefsrc)
+      out.push(e)
+    }
+    return out
+  }
+
+  // ---- neighbours and FDB ----
+
+  /** `ip neigh replace <ip> lladdr <mac> dev <dev> nud permanent` */
+  async replaceNeighbour (spec: NeighbourSpec): Promise<void> {
+    const op = `replace neighbour ${spec.ip} lladdr ${spec.mac} dev ${spec.dev}`
+    const dst = parseIPv4(op, spec.ip)
+    const lladdr = parseMac(op, spec.mac)
+    const ifindex = await this.resolve(op, spec.dev)
+    await this.call(op, (s, o) => s.newNeighbor({ family: AF_INET, ifindex, state: { permanent: true } }, { dst, lladdr }, o),
+      spec.dev, FlagsNew.CREATE | FlagsNew.REPLACE)
+  }
+
+  /** `bridge fdb replace <mac> dev <vxlan> dst <ip> self permanent` (AF_BRIDGE, NTF_SELF, NUD_PERMANENT). */
+  async replaceFdb (spec: FdbSpec): Promise<void> {
+    const op = `replace fdb entry ${spec.mac} dst ${spec.dst} dev ${spec.dev}`
+    const lladdr = parseMac(op, spec.mac)
+    const dst = parseIPv4(op, spec.dst)
+    const ifindex = await this.resolve(op, spec.dev)
+    await this.call(op, (s, o) => s.newNeighbor(
+      { family: AF_BRIDGE, ifindex, state: { permanent: true }, flags: { self: true } }, { lladdr, dst }, o),
+    spec.dev, FlagsNew.CREATE | FlagsNew.REPLACE)
+  }
+
+  // ---- internals ----
+
+  private async getLink (op: string, name: string): Promise<{ data: rt.Link, attrs: ifla.LinkAttrs }> {
+    checkIfname(op, name)
+    const links = await this.call(op, (s, o) => s.getLink({}, { ifname: name }, o), name)
+    const link = links[0]
+    if (link === undefined) throw new LinkNotFoundError(op, name)
+    return link
+  }
+
+  private async resolve (op: string, name: string): Promise<number> {
+    return (await this.getLink(op, name)).data.index ?? 0
+  }
+
+  private async ipv4Addresses (op: string): Promise<Array<{ index: number, ip: string, prefix: number }>> {
+    const msgs = await this.call(op, (s, o) => s.getAddresses({ family: AF_INET }, {}, o))
+    const out: Array<{ index: number, ip: string, prefix: number }> = []
+    for (const m of msgs) {
+      const raw = m.attrs.local ?? m.attrs.address
+      if (m.data.family !== AF_INET || raw === undefined) continue
+      out.push({ index: m.data.index ?? 0, ip: ipv4String(raw), prefix: m.data.prefixlen ?? 0 })
+    }
+    return out
+  }
+
+  /**
+   * Runs one request; turns the package's errors into NetlinkError. `link` names the link the
+   * request acts on, so an ENODEV becomes a LinkNotFoundError naming it. Errnos in `allow`
+   * resolve with an empty reply instead.
+   */
+  private async call<T> (op: string, fn: (s: RtNetlinkSocket, o: RequestOptions) => Promise<T[]>,
+    link?: string, flags = 0, allow: number[] = []): Promise<T[]> {
+    const s = this.socket
+    if (s === null) throw new NetlinkError(op, 0, { detail: 'netlink client is closed' })
+    try {
+      return await fn(s, { flags, timeout: this.timeoutMs })
+    } catch (err) {
+      const errno = errnoOf(err)
+      if (errno !== 0 && allow.includes(errno)) return []
+      if (errno === ENODEV && link !== undefined) throw new LinkNotFoundError(op, link, { cause: err })
+      throw wrap(op, err)
+    }
+  }
+}
+
+function wrap (op: string, err: unknown): NetlinkError {
+  return new NetlinkError(op, errnoOf(err), { cause: err })
+}
+
+/**
+ * The package rejects with `Error('Request rejected: ENODEV')` for a kernel NLMSG_ERROR (or
+ * the number when Node has no name for it), and with an ErrnoException for a failed send.
+ */
+function errnoOf (err: unknown): number {
+  if (!(err instanceof Error)) return 0
+  const m = /^Request rejected: (\S+)$/.exec(err.message)
+  if (m !== null) {
+    const n = Number(m[1])
+    return Number.isInteger(n) ? Math.abs(n) : errnoNumber(m[1])
+  }
+  const e = (err as { errno?: unknown }).errno
+  return typeof e === 'number' ? Math.abs(e) : 0
+}
+
+function isUnicast (type: rt.Route['type']): boolean {
+  return type === 'UNICAST' || type === 1
+}
+
+function describeRoute (r: RouteSpec): string {
+  let s = r.dst
+  if (r.via !== undefined) s += ` via ${r.via}`
+  s += ` dev ${r.dev}`
+  if (r.src !== undefined) s += ` src ${r.src}`
+  if (r.onlink === true) s += ' onlink'
+  return s
+}
+
+function checkIfname (op: string, name: string): void {
+  if (name.length === 0 || Buffer.byteLength(name) > IFNAME_MAX || /[\s/:]/.test(name)) {
+    throw new NetlinkArgumentError(op, `invalid link name ${JSON.stringify(name)} (1..${IFNAME_MAX} bytes, no whitespace, '/' or ':')`)
+  }
+}
+
+const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/
+
+function ipv4Bytes (s: string): Buffer | undefined {
+  const m = IPV4_RE.exec(s)
+  return m === null ? undefined : Buffer.from([Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])])
+}
+
+function parseIPv4 (op: string, s: string): Buffer {
+  const b = ipv4Bytes(s)
+  if (b === undefined) throw new NetlinkArgumentError(op, `${JSON.stringify(s)} is not an IPv4 address`)
+  return b
+}
+
+function parseCidr (op: string, s: string, network: boolean): { addr: Buffer, prefix: number } {
+  const slash = s.indexOf('/')
+  const addr = slash < 0 ? undefined : ipv4Bytes(s.slice(0, slash))
+  const p = s.slice(slash + 1)
+  const prefix = /^(3[0-2]|[12]?\d)$/.test(p) ? Number(p) : -1
+  if (addr === undefined || prefix < 0) throw new NetlinkArgumentError(op, `${JSON.stringify(s)} is not an IPv4 CIDR`)
+  if (network) {
+    const host = prefix === 32 ? 0 : (0xffffffff >>> prefix)
+    if ((addr.readUInt32BE(0) & host) !== 0) throw new NetlinkArgumentError(op, `${s} has host bits set`)
+  }
+  return { addr, prefix }
+}
+
+function ipv4String (b: Uint8Array): string {
+  return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`
+}
+
+function parseMac (op: string, s: string): Buffer {
+  if (!/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(s)) throw new NetlinkArgumentError(op, `${JSON.stringify(s)} is not a MAC address`)
+  return Buffer.from(s.replace(/:/g, ''), 'hex')
+}

@@ -1,0 +1,101 @@
+/**
+ * The TUN device of the data plane (IFF_TUN | IFF_NO_PI: bare IPv4/IPv6 packets, no header),
+ * implementing `Device` from types.ts over the native binding. Like wireguard-go's
+ * tun.NativeTun it only moves packets: setting the MTU, addresses and routes is netlink's job
+ * (elsewhere), and the device disappears when it is closed.
+ *
+ * Batching: one readBatch/writeBatch call is one JS->C crossing that loops read()/write() in C
+ * until the queue is empty/full, so the per-packet cost is the syscall alone.
+ *
+ * After close() every method except close() throws DeviceClosedError (ERR_DEVICE_CLOSED).
+ */
+import { DeviceClosedError, TunIOError, TunOpenError } from './errors'
+import { loadNativeBinding } from './native-binding'
+import type { NativeBinding, PollHandle } from './native-binding'
+import type { Device } from './types'
+
+function noop (): void {}
+
+/** A syscall failure from the binding carries a numeric errno; argument errors do not. */
+function isSyscallError (err: unknown): boolean {
+  return typeof (err as { errno?: unknown } | null)?.errno === 'number'
+}
+
+export class TunDevice implements Device {
+  /** The kernel's name for the device (the one asked for, or the one it chose for ''). */
+  readonly name: string
+  private fd: number
+  private poll: PollHandle | undefined
+  private handler: () => void = noop
+  private readonly native: NativeBinding
+  /** Created once so a wake-up allocates nothing and onReadable can swap the handler. */
+  private readonly onPoll = (): void => { this.handler() }
+
+  private constructor (native: NativeBinding, fd: number, name: string) {
+    this.native = native
+    this.fd = fd
+    this.name = name
+  }
+
+  /**
+   * Creates (or attaches to) the TUN device `name`; '' lets the kernel pick tunN. Needs
+   * CAP_NET_ADMIN. Throws TunOpenError (ERR_TUN_OPEN) naming the device, with the errno.
+   */
+  static open (name: string): TunDevice {
+    const native = loadNativeBinding()
+    let opened: { fd: number, name: string }
+    try {
+      opened = native.openTun(name)
+    } catch (err) {
+      throw new TunOpenError(name === '' ? '(kernel-named)' : name, err)
+    }
+    return new TunDevice(native, opened.fd, opened.name)
+  }
+
+  /** The file descriptor, for diagnostics; -1 once closed. */
+  get fileDescriptor (): number {
+    return this.fd
+  }
+
+  readBatch (bufs: Buffer[], sizes: Int32Array, headroom: number): number {
+    if (this.fd < 0) throw new DeviceClosedError(this.name)
+    try {
+      return this.native.readBatch(this.fd, bufs, headroom, sizes)
+    } catch (err) {
+      throw isSyscallError(err) ? new TunIOError(this.name, 'read', err) : err
+    }
+  }
+
+  writeBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, count: number): number {
+    if (this.fd < 0) throw new DeviceClosedError(this.name)
+    try {
+      return this.native.writeBatch(this.fd, bufs, offsets, lengths, count)
+    } catch (err) {
+      throw isSyscallError(err) ? new TunIOError(this.name, 'write', err) : err
+    }
+  }
+
+  /**
+   * Calls `handler` from the event loop whenever packets are waiting; it should drain with
+   * readBatch (if it leaves some, it is called again on the next loop turn). A second call
+   * replaces the handler. While a handler is set the device keeps the process alive.
+   */
+  onReadable (handler: () => void): void {
+    if (this.fd < 0) throw new DeviceClosedError(this.name)
+    this.handler = handler
+    if (this.poll === undefined) this.poll = this.native.pollStart(this.fd, this.onPoll)
+  }
+
+  /** Stops polling and closes the fd (the kernel then removes the device). Idempotent. */
+  close (): void {
+    if (this.fd < 0) return
+    if (this.poll !== undefined) {
+      this.native.pollStop(this.poll)
+      this.poll = undefined
+    }
+    const fd = this.fd
+    this.fd = -1
+    this.handler = noop
+    this.native.close(fd)
+  }
+}

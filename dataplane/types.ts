@@ -1,0 +1,207 @@
+/**
+ * The data plane's vocabulary: the interfaces between the TUN device, the encapsulations, the
+ * route table and the forwarder. Read this file first.
+ *
+ * Direction words, used everywhere in dataplane/ and never mixed:
+ * - outbound: from the TUN device to the wire (a local pod sends to a remote pod);
+ * - inbound:  from the wire to the TUN device.
+ *
+ * Hot-path rules that every implementation of these interfaces follows: no allocation, no
+ * `await`, no `throw` and no logging per packet. A bad packet makes a method return a `Drop`
+ * code; the caller counts it and carries on.
+ */
+
+/**
+ * Why a packet was dropped. Numeric so the hot path can return it without allocating; the
+ * names (see DROP_REASONS) are the label values of the drop counter in metrics and status.
+ */
+export const enum Drop {
+  None = 0,
+  /** Too short, bad version/flags, lengths that do not add up. */
+  Malformed = 1,
+  /** Outbound: no route for the destination. Inbound: the inner destination is not ours. */
+  NoRoute = 2,
+  /** Larger than the peer's MTU (an ICMP fragmentation-needed goes back for DF IPv4). */
+  Mtu = 3,
+  /** Refused by the policy filter. */
+  Policy = 4,
+  /** Failed authentication, or sender not a known peer at that underlay address. */
+  Auth = 5,
+  /** Replayed or too old counter (encrypted mode). */
+  Replay = 6,
+  /** Receiver/sender index or VNI that names no session we have. */
+  UnknownSession = 7,
+  /** The TUN device's queue was full (write returned EAGAIN). */
+  TunFull = 8,
+  /** The UDP send failed (EAGAIN, ENOBUFS, EHOSTUNREACH, ...). */
+  SocketError = 9,
+  /** Not an IP packet we carry (e.g. IPv6 on an IPv4-only overlay, unknown EtherType). */
+  Unsupported = 10,
+}
+
+/** Label values for `Drop`, indexed by its numeric value. */
+export const DROP_REASONS = [
+  'none', 'malformed', 'no_route', 'mtu', 'policy', 'auth', 'replay', 'unknown_session',
+  'tun_full', 'socket_error', 'unsupported',
+] as const
+export type DropReasonName = (typeof DROP_REASONS)[number]
+
+/** Traffic counters of one peer; plain numbers the hot path increments, read at scrape time. */
+export interface PeerCounters {
+  packetsOut: number
+  bytesOut: number
+  packetsIn: number
+  bytesIn: number
+}
+
+/**
+ * Everything the hot path needs to know about one remote node. Immutable except `counters`;
+ * the control side replaces the object (through a new RouteTable) when something changes.
+ */
+export interface PeerRoute {
+  readonly nodeName: string
+  /** Loom's 32-bit node index: the sender/receiver index in the `udp` framing. */
+  readonly index: number
+  /** Underlay IPv4 address, dotted and as a host-order u32 (the form the native binding takes). */
+  readonly address: string
+  readonly addressU32: number
+  /** UDP port the peer receives this encapsulation on. */
+  readonly port: number
+  /** The peer's VTEP MAC (6 bytes), used by the `vxlan` encapsulation. */
+  readonly vtepMAC: Buffer
+  /** Largest inner IP packet we send to this peer (underlay MTU - encapsulation overhead). */
+  readonly mtu: number
+  readonly counters: PeerCounters
+}
+
+/** What `decapsulate` reports on success. Owned by the caller, reused for every packet. */
+export interface Decapsulated {
+  /** Offset and length of the inner IP packet inside the received buffer. */
+  innerStart: number
+  innerLen: number
+  /** The peer the datagram came from. */
+  peer: PeerRoute | undefined
+  /**
+   * Set (with replyLen > 0) when the encapsulation wants a datagram sent back to the sender
+   * instead of a packet written to the TUN (e.g. a VXLAN ARP reply). The reply is built in place
+   * in the same buffer at [replyStart, replyStart + replyLen).
+   */
+  replyStart: number
+  replyLen: number
+}
+
+/** The lookups an encapsulation needs to identify the sender of an inbound datagram. */
+export interface PeerDirectory {
+  /** This node's own index and VTEP MAC. */
+  readonly selfIndex: number
+  readonly selfVtepMAC: Buffer
+  peerByIndex(index: number): PeerRoute | undefined
+  peerByAddress(addressU32: number): PeerRoute | undefined
+}
+
+/**
+ * One way of putting inner IP packets into UDP datagrams (one module per kind, like a flannel
+ * backend). Encryption wraps an Encapsulation; the forwarder never knows which one it has.
+ */
+export interface Encapsulation {
+  readonly kind: 'udp' | 'vxlan'
+  /** Bytes this encapsulation writes in front of the inner packet (inside the UDP payload). */
+  readonly headerLen: number
+  /** Total bytes added on the underlay: outer IPv4 (20) + UDP (8) + headerLen. */
+  readonly overhead: number
+  /**
+   * Outbound. The inner packet sits at buf[innerStart, innerStart + innerLen) and the caller
+   * left at least `headerLen` bytes of headroom before it. Writes the header in place and
+   * returns the offset where the UDP payload starts (innerStart - headerLen). Never copies the
+   * payload, never fails.
+   */
+  encapsulate(buf: Buffer, innerStart: number, innerLen: number, peer: PeerRoute): number
+  /**
+   * Inbound. buf[0, len) is one UDP payload received from srcAddressU32. Returns Drop.None and
+   * fills `out`, or returns the reason to drop it. Never throws.
+   */
+  decapsulate(buf: Buffer, len: number, srcAddressU32: number, peers: PeerDirectory,
+    out: Decapsulated): Drop
+}
+
+/**
+ * A TUN device carrying bare IP packets (IFF_TUN | IFF_NO_PI), like wireguard-go's tun.Device.
+ * Non-blocking throughout; a closed device throws from every method except close().
+ */
+export interface Device {
+  readonly name: string
+  /**
+   * Reads up to bufs.length packets, packet i into bufs[i] starting at `headroom` (the bytes
+   * before it are left for the outer header). sizes[i] receives its length. Returns the count
+   * read; 0 means nothing is pending. The caller owns the buffers. Throws only on a device error
+   * (not on EAGAIN).
+   */
+  readBatch(bufs: Buffer[], sizes: Int32Array, headroom: number): number
+  /**
+   * Writes `count` packets, packet i being bufs[i][offsets[i], offsets[i] + lengths[i]). Returns
+   * how many the kernel took; it stops at the first EAGAIN (queue full), leaving the rest to the
+   * caller to count as dropped. The buffers may be reused as soon as it returns.
+   */
+  writeBatch(bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, count: number): number
+  /** Calls `handler` (once per wake-up) whenever the device is readable; it drains with readBatch. */
+  onReadable(handler: () => void): void
+  close(): void
+}
+
+/**
+ * The UDP socket of the data path, batched (recvmmsg/sendmmsg). Addresses are IPv4 as host-order
+ * u32. Same buffer ownership and EAGAIN rules as Device.
+ */
+export interface DatagramTransport {
+  readonly port: number
+  /**
+   * Receives up to bufs.length datagrams into bufs[i] from offset 0; fills sizes[i], addrs[i],
+   * ports[i]. Returns the count; 0 when nothing is pending.
+   */
+  recvBatch(bufs: Buffer[], sizes: Int32Array, addrs: Uint32Array, ports: Uint16Array): number
+  /**
+   * Sends `count` datagrams: bufs[i][offsets[i], offsets[i] + lengths[i]) to addrs[i]:ports[i].
+   * Returns how many were sent; stops at the first error (the rest count as socket_error drops).
+   */
+  sendBatch(bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, addrs: Uint32Array,
+    ports: Uint16Array, count: number): number
+  onReadable(handler: () => void): void
+  close(): void
+}
+
+/** Largest number of packets moved per batched read or write (wireguard-go's IdealBatchSize). */
+export const MAX_BATCH = 128
+
+/**
+ * The data plane's own counters: plain numbers and typed arrays the hot path increments, which
+ * metrics/ reads at scrape time (so a scrape costs nothing per packet). Per-peer traffic lives in
+ * each PeerRoute's `counters`.
+ */
+export interface DataplaneStats {
+  /** Drops by reason, indexed by `Drop` (length DROP_REASONS.length), per direction. */
+  readonly dropsOutbound: Float64Array
+  readonly dropsInbound: Float64Array
+  /**
+   * Batch-size histograms: element n counts the batched calls that moved n packets
+   * (length MAX_BATCH + 1).
+   */
+  readonly tunReadBatches: Float64Array
+  readonly tunWriteBatches: Float64Array
+  readonly udpRecvBatches: Float64Array
+  readonly udpSendBatches: Float64Array
+  /** ICMP "fragmentation needed" messages written back into the TUN. */
+  icmpFragNeededSent: number
+}
+
+/** A fresh, zeroed DataplaneStats. */
+export function createDataplaneStats(): DataplaneStats {
+  return {
+    dropsOutbound: new Float64Array(DROP_REASONS.length),
+    dropsInbound: new Float64Array(DROP_REASONS.length),
+    tunReadBatches: new Float64Array(MAX_BATCH + 1),
+    tunWriteBatches: new Float64Array(MAX_BATCH + 1),
+    udpRecvBatches: new Float64Array(MAX_BATCH + 1),
+    udpSendBatches: new Float64Array(MAX_BATCH + 1),
+    icmpFragNeededSent: 0,
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The data path's UDP socket, implementing `DatagramTransport` from types.ts over the native
+ * binding: sendmmsg/recvmmsg batches of up to 128 datagrams per syscall, non-blocking, with
+ * IP_PMTUDISC_DO so outer packets are never fragmented (the MTU logic upstream must keep
+ * datagrams within the path MTU; a larger one fails with EMSGSIZE and counts as a drop).
+ *
+ * Failure handling: opening/binding throws SocketError (ERR_SOCKET). On the hot path a full
+ * queue, ENOBUFS or an unreachable peer only shortens sendBatch's count (the caller counts the
+ * rest as socket_error drops); only a broken fd throws. A truncated received datagram gets size
+ * -1 (count it as malformed). After close() every method except close() throws
+ * TransportClosedError (ERR_TRANSPORT_CLOSED).
+ */
+import { SocketError, TransportClosedError } from './errors'
+import { loadNativeBinding } from './native-binding'
+import type { NativeBinding, PollHandle } from './native-binding'
+import type { DatagramTransport } from './types'
+
+export interface UdpTransportInit {
+  /** Local IPv4 address to bind, dotted ('0.0.0.0' for all). */
+  address: string
+  /** Local UDP port; 0 lets the kernel choose (read it back from `port`). */
+  port: number
+  /** SO_RCVBUF(FORCE) in bytes; 0 or absent keeps the system default. */
+  recvBufferBytes?: number
+  /** SO_SNDBUF(FORCE) in bytes; 0 or absent keeps the system default. */
+  sendBufferBytes?: number
+}
+
+function noop (): void {}
+
+function isSyscallError (err: unknown): boolean {
+  return typeof (err as { errno?: unknown } | null)?.errno === 'number'
+}
+
+export class UdpTransport implements DatagramTransport {
+  readonly address: string
+  /** The bound port (the kernel's choice when opened with port 0). */
+  readonly port: number
+  private fd: number
+  private poll: PollHandle | undefined
+  private handler: () => void = noop
+  private readonly native: NativeBinding
+  private readonly onPoll = (): void => { this.handler() }
+
+  private constructor (native: NativeBinding, fd: number, address: string, port: number) {
+    this.native = native
+    this.fd = fd
+    this.address = address
+    this.port = port
+  }
+
+  static open (init: UdpTransportInit): UdpTransport {
+    const native = loadNativeBinding()
+    let opened: { fd: number, port: number }
+    try {
+      opened = native.udpOpen(init.address, init.port, init.recvBufferBytes ?? 0,
+        init.sendBufferBytes ?? 0)
+    } catch (err) {
+      throw new SocketError(init.address, init.port, 'open', err)
+    }
+    return new UdpTransport(native, opened.fd, init.address, opened.port)
+  }
+
+  /** The socket's file descriptor, for diagnostics; -1 once closed. */
+  get fileDescriptor (): number {
+    return this.fd
+  }
+
+  recvBatch (bufs: Buffer[], sizes: Int32Array, addrs: Uint32Array, ports: Uint16Array): number {
+    if (this.fd < 0) throw new TransportClosedError(this.address, this.port)
+    try {
+      return this.native.recvBatch(this.fd, bufs, sizes, addrs, ports)
+    } catch (err) {
+      throw isSyscallError(err) ? new SocketError(this.address, this.port, 'receive', err) : err
+    }
+  }
+
+  sendBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, addrs: Uint32Array,
+    ports: Uint16Array, count: number): number {
+    if (this.fd < 0) throw new TransportClosedError(this.address, this.port)
+    try {
+      return this.native.sendBatch(this.fd, bufs, offsets, lengths, addrs, ports, count)
+    } catch (err) {
+      throw isSyscallError(err) ? new SocketError(this.address, this.port, 'send', err) : err
+    }
+  }
+
+  /** As TunDevice.onReadable: level-triggered, a second call replaces the handler. */
+  onReadable (handler: () => void): void {
+    if (this.fd < 0) throw new TransportClosedError(this.address, this.port)
+    this.handler = handler
+    if (this.poll === undefined) this.poll = this.native.pollStart(this.fd, this.onPoll)
+  }
+
+  /** Stops polling and closes the socket. Idempotent. */
+  close (): void {
+    if (this.fd < 0) return
+    if (this.poll !== undefined) {
+      this.native.pollStop(this.poll)
+      this.poll = undefined
+    }
+    const fd = this.fd
+    this.fd = -1
+    this.handler = noop
+    this.native.close(fd)
+  }
+}

@@ -1,0 +1,324 @@
+/**
+ * LoomMetrics: the agent's one prom-client Registry and the handles other rooms use to feed it.
+ *
+ * Design notes:
+ * - One private Registry per agent (never prom-client's global one), so tests can build many
+ *   and nothing registers by import side effect. Default process metrics (`process_*`,
+ *   `nodejs_*`) are on, minus three that break promtool's lint (see DEFAULT_METRICS_DROPPED).
+ * - Two ways in, chosen by how often a thing happens:
+ *   - *Sources* (data plane, control plane, IPAM) keep plain numbers that they own and bump;
+ *     this file reads them in `collect()` callbacks at scrape time. Their metrics are registered
+ *     only when the source is attached (at creation or later with `attach*`), so a node without
+ *     gossip (static peers) exposes no membership series instead of misleading zeros. Each
+ *     source can be attached once.
+ *   - *Handles* (`observeApiRequest`, `observeCniRequest`, `observeAllocation`) are called on
+ *     control paths, once per request or allocation, never per packet. Their metrics exist from
+ *     the start, because their callers may start before or after the registry.
+ * - Bounded labels: peers come from the live route table and are rebuilt every scrape; drop
+ *   reasons, member states, probe kinds and API commands are fixed vocabularies; gossip message
+ *   types are fixed by the control plane at start-up; anything outside a vocabulary is folded
+ *   into "other".
+ *
+ * Naming (STYLE §7): loom_<room>_<what>_<unit>, counters end in _total, base units (seconds,
+ * bytes); every metric has HELP text.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { registerDataplaneMetrics, type DataplaneMetricsSource } from './dataplane-metrics'
+import { MetricsSourceError } from './errors'
+
+/** SWIM member states, the `state` label of loom_control_members. */
+export const MEMBER_STATES = ['alive', 'suspect', 'dead', 'left'] as const
+export type MemberState = (typeof MEMBER_STATES)[number]
+
+/** Plain counters the control plane increments; read at scrape time. */
+export interface ControlCounters {
+  /** Direct pings sent, and indirect ping requests sent (ping-req). */
+  probesDirect: number
+  probesIndirect: number
+  /** Members this node marked suspect. */
+  suspicions: number
+  /** Times this node refuted a suspicion about itself (raised its incarnation). */
+  refutations: number
+  /** Members this node declared dead (suspicion timed out, or a dead message accepted). */
+  deaths: number
+  /** Gossip messages rejected by decode limits or as malformed (bad remote input, counted). */
+  decodeErrors: number
+}
+
+/** Traffic of one gossip message type; bytes are the encoded message (UDP/TCP payload). */
+export interface GossipTypeCounters {
+  messagesIn: number
+  messagesOut: number
+  bytesIn: number
+  bytesOut: number
+}
+
+/** What the metrics room reads from the membership layer (control/). */
+export interface ControlMetricsSource {
+  /**
+   * Member counts by state as this node sees them (itself included, as alive). Called at
+   * scrape time; must be cheap (counts kept up to date, or one pass over the member list).
+   * A missing state reads as 0.
+   */
+  membersByState(): Readonly<Partial<Record<MemberState, number>>>
+  readonly counters: Readonly<ControlCounters>
+  /**
+   * Per message type (e.g. "ping", "ack", "ping_req", "push_pull"), lower_snake_case. The key
+   * set is fixed at start-up: it becomes the `type` label, so it must not grow with input.
+   */
+  readonly gossip: Readonly<Record<string, Readonly<GossipTypeCounters>>>
+}
+
+/** IPAM state as of now, computed when Prometheus scrapes. */
+export interface IpamSnapshot {
+  /** Blocks this node owns (settled claims only). */
+  blocksOwned: number
+  /** Addresses handed out, and still free, inside this node's blocks. */
+  addressesUsed: number
+  addressesFree: number
+  /** Size of the cluster CIDR in addresses (e.g. 65536 for a /16). */
+  clusterAddresses: number
+  /** Share (0..1) of the cluster's addresses in blocks whose owner is currently unreachable. */
+  unreachableRatio: number
+  /** Block claims started but not yet settled. */
+  claimsPending: number
+}
+
+/** What the metrics room reads from IPAM (control/). */
+export interface IpamMetricsSource {
+  /** Called once per IPAM gauge per scrape; keep it O(blocks) or better. */
+  snapshot(): IpamSnapshot
+  readonly counters: Readonly<{
+    /** Blocks of dead nodes this node took over (after the grace period or `loom rmpeer`). */
+    reclaims: number
+  }>
+}
+
+/**
+ * Commands of the local API, the `command` label of loom_api_*. CNI commands arrive through the
+ * API as cni_<command>; anything else is recorded as "other".
+ */
+export const API_COMMANDS = [
+  'cni_add', 'cni_del', 'cni_check', 'cni_status', 'cni_gc', 'cni_version',
+  'status', 'status_peers', 'status_ipam', 'status_routes', 'rmpeer', 'other',
+] as const
+export type ApiCommand = (typeof API_COMMANDS)[number]
+export type CniCommand = 'ADD' | 'DEL' | 'CHECK' | 'STATUS' | 'GC' | 'VERSION'
+
+/** Buckets for API request latency (seconds): a CNI ADD that claims a block may take seconds. */
+const API_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+/** Buckets for address allocation latency (seconds): local hand-out is sub-ms, a claim is not. */
+const ALLOCATION_DURATION_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30]
+
+/** Default metrics removed right after collectDefaultMetrics (see the constructor). */
+const DEFAULT_METRICS_DROPPED = [
+  'nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total',
+]
+
+export interface MetricsInit {
+  /** The agent's version (package.json), a label on loom_build_info. */
+  version: string
+  /** This node's name; a label on loom_build_info. */
+  nodeName: string
+  dataplane?: DataplaneMetricsSource
+  control?: ControlMetricsSource
+  ipam?: IpamMetricsSource
+}
+
+export class LoomMetrics {
+  /** The registry /metrics serializes. Only metrics/ touches it. */
+  readonly registry: Registry
+  private dataplane: DataplaneMetricsSource | undefined
+  private controlAttached = false
+  private ipamAttached = false
+  private readonly apiRequests: Counter<'command' | 'code'>
+  private readonly apiDuration: Histogram<'command'>
+  private readonly allocationDuration: Histogram<string>
+
+  constructor (init: MetricsInit) {
+    const register = new Registry()
+    this.registry = register
+    const registers = [register]
+    collectDefaultMetrics({ register })
+    // prom-client exports these three sums as gauges named *_total, which `promtool check
+    // metrics` rejects ("non-counter metrics should not have _total suffix"); the per-type
+    // gauges without the suffix (nodejs_active_handles{type} etc.) carry the same data.
+    for (const name of DEFAULT_METRICS_DROPPED) register.removeSingleMetric(name)
+
+    const currentDataplane = (): DataplaneMetricsSource | undefined => this.dataplane
+    new Gauge({
+      name: 'loom_build_info',
+      help: 'Always 1; labels carry the agent version, node name and data-plane choices.',
+      labelNames: ['version', 'node', 'encapsulation', 'encryption'] as const,
+      registers,
+      collect () {
+        const dp = currentDataplane()
+        this.reset()
+        this.set({
+          version: init.version,
+          node: init.nodeName,
+          encapsulation: dp?.encapsulation ?? 'none',
+          encryption: dp?.encryption === true ? 'true' : 'false',
+        }, 1)
+      },
+    })
+
+    this.apiRequests = new Counter({
+      name: 'loom_api_requests_total',
+      help: 'Local API requests (CNI included) by command and result code: 0 = success, else the CNI error code (cni_*) or the HTTP status.',
+      labelNames: ['command', 'code'] as const,
+      registers,
+    })
+    this.apiDuration = new Histogram({
+      name: 'loom_api_request_duration_seconds',
+      help: 'Time to serve a local API request (CNI included), by command.',
+      labelNames: ['command'] as const,
+      buckets: API_DURATION_BUCKETS,
+      registers,
+    })
+    this.allocationDuration = new Histogram({
+      name: 'loom_ipam_allocation_duration_seconds',
+      help: 'Time to allocate one pod address, including a block claim when one was needed.',
+      buckets: ALLOCATION_DURATION_BUCKETS,
+      registers,
+    })
+
+    if (init.dataplane !== undefined) this.attachDataplane(init.dataplane)
+    if (init.control !== undefined) this.attachControl(init.control)
+    if (init.ipam !== undefined) this.attachIpam(init.ipam)
+  }
+
+  /** Content type of `metrics()`, for the HTTP response. */
+  get contentType (): string {
+    return this.registry.contentType
+  }
+
+  /** The exposition text; reads every source (collect callbacks) now. */
+  async metrics (): Promise<string> {
+    return await this.registry.metrics()
+  }
+
+  /** Registers the data-plane metrics, read from `source` at scrape time. Once only. */
+  attachDataplane (source: DataplaneMetricsSource): void {
+    if (this.dataplane !== undefined) throw new MetricsSourceError('dataplane', 'already attached')
+    this.dataplane = source
+    registerDataplaneMetrics(this.registry, source)
+  }
+
+  /** Registers the membership and gossip metrics, read from `source` at scrape time. Once only. */
+  attachControl (source: ControlMetricsSource): void {
+    if (this.controlAttached) throw new MetricsSourceError('control', 'already attached')
+    this.controlAttached = true
+    registerControlMetrics(this.registry, source)
+  }
+
+  /** Registers the IPAM gauges and counters, read from `source` at scrape time. Once only. */
+  attachIpam (source: IpamMetricsSource): void {
+    if (this.ipamAttached) throw new MetricsSourceError('ipam', 'already attached')
+    this.ipamAttached = true
+    registerIpamMetrics(this.registry, source)
+  }
+
+  /**
+   * Records one served local API request. `code`: 0 for success, else the CNI error code
+   * (cni_* commands) or HTTP status. Unknown commands and codes outside 0..999 become "other",
+   * so callers cannot blow up the label set. Never throws.
+   */
+  observeApiRequest (command: ApiCommand | string, code: number, seconds: number): void {
+    const cmd = (API_COMMANDS as readonly string[]).includes(command) ? command : 'other'
+    const codeLabel = Number.isInteger(code) && code >= 0 && code <= 999 ? String(code) : 'other'
+    this.apiRequests.inc({ command: cmd, code: codeLabel })
+    if (Number.isFinite(seconds) && seconds >= 0) this.apiDuration.observe({ command: cmd }, seconds)
+  }
+
+  /** Same as observeApiRequest for a CNI command as the plugin names it (ADD, DEL, ...). */
+  observeCniRequest (command: CniCommand, code: number, seconds: number): void {
+    this.observeApiRequest(`cni_${String(command).toLowerCase()}`, code, seconds)
+  }
+
+  /** Records how long one address allocation took (seconds). Never throws. */
+  observeAllocation (seconds: number): void {
+    if (Number.isFinite(seconds) && seconds >= 0) this.allocationDuration.observe(seconds)
+  }
+}
+
+/** Builds the agent's metrics registry (see LoomMetrics). */
+export function createMetricsRegistry (init: MetricsInit): LoomMetrics {
+  return new LoomMetrics(init)
+}
+
+/** Label-safe message-type names: lower_snake_case, short. */
+const GOSSIP_TYPE_RE = /^[a-z][a-z0-9_]{0,31}$/
+
+function registerControlMetrics (register: Registry, source: ControlMetricsSource): void {
+  const registers = [register]
+  const c = source.counters
+  const simple = (name: string, help: string, read: () => number): void => {
+    new Counter({ name, help, registers, collect () { this.reset(); this.inc(read()) } })
+  }
+
+  new Gauge({
+    name: 'loom_control_members',
+    help: 'Cluster members by SWIM state, as this node sees them (itself included).',
+    labelNames: ['state'] as const,
+    registers,
+    collect () {
+      const byState = source.membersByState()
+      for (const state of MEMBER_STATES) this.set({ state }, byState[state] ?? 0)
+    },
+  })
+  new Counter({
+    name: 'loom_control_probes_total',
+    help: 'Failure-detector probes sent: direct pings and indirect ping requests.',
+    labelNames: ['kind'] as const,
+    registers,
+    collect () {
+      this.reset()
+      this.inc({ kind: 'direct' }, c.probesDirect)
+      this.inc({ kind: 'indirect' }, c.probesIndirect)
+    },
+  })
+  simple('loom_control_suspicions_total', 'Members this node marked suspect.', () => c.suspicions)
+  simple('loom_control_refutations_total', 'Suspicions about this node that it refuted by raising its incarnation.', () => c.refutations)
+  simple('loom_control_deaths_total', 'Members this node declared dead.', () => c.deaths)
+  simple('loom_control_decode_errors_total', 'Gossip messages rejected as malformed or over decode limits.', () => c.decodeErrors)
+
+  const gossipCounter = (name: string, help: string, inKey: keyof GossipTypeCounters,
+    outKey: keyof GossipTypeCounters): void => {
+    new Counter({
+      name,
+      help,
+      labelNames: ['type', 'direction'] as const,
+      registers,
+      collect () {
+        this.reset()
+        for (const [type, g] of Object.entries(source.gossip)) {
+          const label = GOSSIP_TYPE_RE.test(type) ? type : 'other'
+          this.inc({ type: label, direction: 'in' }, g[inKey])
+          this.inc({ type: label, direction: 'out' }, g[outKey])
+        }
+      },
+    })
+  }
+  gossipCounter('loom_control_gossip_messages_total', 'Gossip messages by type; "in" received, "out" sent.', 'messagesIn', 'messagesOut')
+  gossipCounter('loom_control_gossip_bytes_total', 'Encoded gossip bytes by message type; "in" received, "out" sent.', 'bytesIn', 'bytesOut')
+}
+
+function registerIpamMetrics (register: Registry, source: IpamMetricsSource): void {
+  const registers = [register]
+  const gauge = (name: string, help: string, key: keyof IpamSnapshot): void => {
+    new Gauge({ name, help, registers, collect () { this.set(source.snapshot()[key]) } })
+  }
+  gauge('loom_ipam_blocks_owned', 'Address blocks this node owns (settled claims).', 'blocksOwned')
+  gauge('loom_ipam_addresses_used', 'Addresses handed out in the blocks this node owns.', 'addressesUsed')
+  gauge('loom_ipam_addresses_free', 'Addresses still free in the blocks this node owns.', 'addressesFree')
+  gauge('loom_ipam_cluster_addresses', 'Size of the cluster CIDR in addresses.', 'clusterAddresses')
+  gauge('loom_ipam_unreachable_ratio', 'Share (0..1) of the cluster addresses held by owners that are currently unreachable.', 'unreachableRatio')
+  gauge('loom_ipam_claims_pending', 'Block claims started by this node and not yet settled.', 'claimsPending')
+  new Counter({
+    name: 'loom_ipam_reclaims_total',
+    help: 'Blocks of dead nodes this node reclaimed.',
+    registers,
+    collect () { this.reset(); this.inc(source.counters.reclaims) },
+  })
+}
