@@ -165,10 +165,11 @@ export interface BenchResult {
 export function runBench (n: number, seed: number): BenchResult {
   const c = new MembershipCluster({ n, seed, preloaded: true })
   c.net.runFor(40_000) // settle: initial alive broadcasts drain
-  // steady state bytes (UDP + stream) over 30 s
+  // steady state bytes (UDP + stream) over one scaled push-pull interval (30 s · pushPullScale)
+  const windowS = 30 * (n <= 32 ? 1 : Math.ceil(Math.log2(n) - 5) + 1)
   let b0 = c.udpBytes + c.streamBytes
-  c.net.runFor(30_000)
-  const steadyBytesPerNodePerS = (c.udpBytes + c.streamBytes - b0) / n / 30
+  c.net.runFor(windowS * 1000)
+  const steadyBytesPerNodePerS = (c.udpBytes + c.streamBytes - b0) / n / windowS
 
   // single update: node 1 hears it is suspected and refutes with alive(inc+1); time until all know
   const subject = c.nodes[1]

@@ -388,7 +388,7 @@ export class Membership {
     const r = this.random()
     this.nextProbeAt = now + Math.floor(r * this.config.probeIntervalMs)
     this.nextGossipAt = now + Math.floor(r * this.config.gossipIntervalMs)
-    this.nextPushPullAt = now + this.pushPullInterval()
+    this.nextPushPullAt = now + Math.floor(this.random() * this.pushPullInterval())
     this.nextJoinAt = now + this.config.joinRetryIntervalMs
     this.queue.enqueue(this.updateOf(this.self.record, this.selfId))
     this.join()

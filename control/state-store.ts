@@ -26,11 +26,16 @@ export interface StateStore<T> {
 export class FileStateStore<T> implements StateStore<T> {
   readonly file: string
   private readonly validate: (raw: unknown) => T
+  private readonly toJSON: (doc: T) => unknown
 
-  /** `validate` turns parsed JSON into T or throws (its message is wrapped with the file name). */
-  constructor (file: string, validate: (raw: unknown) => T) {
+  /**
+   * `validate` turns parsed JSON into T or throws (its message is wrapped with the file name);
+   * `toJSON` turns T into a JSON-able value (default: identity).
+   */
+  constructor (file: string, validate: (raw: unknown) => T, toJSON: (doc: T) => unknown = d => d) {
     this.file = file
     this.validate = validate
+    this.toJSON = toJSON
   }
 
   load (): T | null {
@@ -56,7 +61,7 @@ export class FileStateStore<T> implements StateStore<T> {
 
   save (doc: T): void {
     const tmp = `${this.file}.tmp`
-    const data = JSON.stringify(doc)
+    const data = JSON.stringify(this.toJSON(doc))
     const fd = fs.openSync(tmp, 'w', 0o600)
     try {
       fs.writeSync(fd, data)

@@ -90,12 +90,14 @@ export class VxlanEncapsulation implements Encapsulation {
     // VXLAN header: flags, 3 reserved, VNI (24 bits), 1 reserved. Written as two u32 words.
     writeU32BE(buf, s, VXLAN_FLAG_I << 24)
     writeU32BE(buf, s + 4, this.vni << 8)
+    // Unrolled: about twice as fast as the 6-step loop or Buffer.copy (bench/codec-micro.ts).
     const dst = peer.vtepMAC
+    const e = s + ETH_DST
+    buf[e] = dst[0]; buf[e + 1] = dst[1]; buf[e + 2] = dst[2]
+    buf[e + 3] = dst[3]; buf[e + 4] = dst[4]; buf[e + 5] = dst[5]
     const src = this.selfVtepMAC
-    for (let i = 0; i < MAC_LEN; i++) {
-      buf[s + ETH_DST + i] = dst[i]
-      buf[s + ETH_SRC + i] = src[i]
-    }
+    buf[e + 6] = src[0]; buf[e + 7] = src[1]; buf[e + 8] = src[2]
+    buf[e + 9] = src[3]; buf[e + 10] = src[4]; buf[e + 11] = src[5]
     const etherType = (buf[innerStart] >>> 4) === 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4
     buf[s + ETH_TYPE] = etherType >>> 8
     buf[s + ETH_TYPE + 1] = etherType & 0xff

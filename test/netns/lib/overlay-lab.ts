@@ -55,6 +55,8 @@ export interface OverlayLabInit {
 export class OverlayLab {
   readonly nodes: LabNode[] = []
   switchNs = ''
+  /** Fixed VTEP MACs by node name (e.g. a kernel VXLAN device's), written into every config. */
+  readonly vtepMACs = new Map<string, string>()
 
   constructor (readonly lab: NetnsLab, readonly init: OverlayLabInit) {}
 
@@ -113,7 +115,12 @@ export class OverlayLab {
 
   staticPeers (): Array<Record<string, unknown>> {
     return [
-      ...this.nodes.map((n) => ({ nodeName: n.name, address: n.underlay, podCIDR: n.podCIDR })),
+      ...this.nodes.map((n) => ({
+        nodeName: n.name,
+        address: n.underlay,
+        podCIDR: n.podCIDR,
+        ...(this.vtepMACs.has(n.name) ? { vtepMAC: this.vtepMACs.get(n.name) } : {}),
+      })),
       ...(this.init.extraPeers ?? []),
     ]
   }

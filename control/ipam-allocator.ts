@@ -1,0 +1,134 @@
+/**
+ * Local address allocation inside the blocks this node owns: no network, no clock. Keyed by the
+ * CNI attachment (container ID, ifname); allocating an existing key returns the same address
+ * (idempotent ADD retry), releasing an unknown key succeeds (DEL of something already gone).
+ *
+ * Next-fit per block (a rotating cursor) rather than lowest-free, so an address released a
+ * moment ago is not handed straight to the next pod while peers may still hold stale routes or
+ * conntrack entries for it.
+ *
+ * The allocator does not decide which blocks are usable: the caller passes the blocks this node
+ * owns *and* may use now (lease valid, not releasing). It only remembers which offsets are taken.
+ */
+import { type BlockLayout, blockAddress, formatIPv4, isUsableOffset } from './ipam-blocks'
+import { IpamDecodeError, IpamInvariantError } from './ipam-errors'
+
+export interface AttachmentKey {
+  readonly containerId: string
+  readonly ifname: string
+}
+
+export interface Allocation {
+  readonly key: string
+  readonly block: number
+  readonly offset: number
+  /** Dotted IPv4 address. */
+  readonly address: string
+}
+
+export function attachmentKey (k: AttachmentKey): string {
+  return `${k.containerId}/${k.ifname}`
+}
+
+/** Persisted form: [key, block, offset] triples. */
+export type AllocatorDurable = ReadonlyArray<readonly [string, number, number]>
+
+export class IpamAllocator {
+  private readonly layout: BlockLayout
+  private readonly byKey = new Map<string, Allocation>()
+  private readonly used = new Map<number, Uint8Array>()
+  private readonly usedCount = new Map<number, number>()
+  private readonly cursor = new Map<number, number>()
+
+  constructor (layout: BlockLayout, durable: AllocatorDurable | null = null) {
+    this.layout = layout
+    if (durable !== null) {
+      for (const t of durable) {
+        if (!Array.isArray(t) || t.length !== 3 || typeof t[0] !== 'string' || !Number.isInteger(t[1]) || !Number.isInteger(t[2]) ||
+          t[1] < 0 || t[1] >= layout.blockCount || t[2] < 0 || t[2] >= layout.blockSize) {
+          throw new IpamDecodeError(`allocation entry ${JSON.stringify(t)} is not [key, block, offset] inside the cluster CIDR`)
+        }
+        if (this.byKey.has(t[0]) || this.isTaken(t[1], t[2])) throw new IpamDecodeError(`allocation entry ${JSON.stringify(t)} duplicates a key or an address`)
+        this.take(t[0], t[1], t[2])
+      }
+    }
+  }
+
+  get size (): number { return this.byKey.size }
+
+  get (key: string): Allocation | undefined { return this.byKey.get(key) }
+
+  /** Addresses in use in `block` (0 when none). */
+  usedIn (block: number): number { return this.usedCount.get(block) ?? 0 }
+
+  /** Usable addresses still free in `block`. */
+  freeIn (block: number): number {
+    let usable = this.layout.blockSize
+    if (block === 0) usable--
+    if (block === this.layout.blockCount - 1) usable--
+    return usable - this.usedIn(block)
+  }
+
+  /** Blocks that hold at least one allocation. */
+  blocksInUse (): number[] { return [...this.usedCount.entries()].filter(([, n]) => n > 0).map(([b]) => b) }
+
+  /**
+   * Allocates for `key` in the first of `blocks` with a free address; returns the existing
+   * allocation if `key` already has one (whatever block it is in), or null when all are full.
+   */
+  allocate (key: string, blocks: readonly number[]): Allocation | null {
+    const existing = this.byKey.get(key)
+    if (existing !== undefined) return existing
+    for (const b of blocks) {
+      if (this.freeIn(b) <= 0) continue
+      const size = this.layout.blockSize
+      const start = this.cursor.get(b) ?? 0
+      for (let i = 0; i < size; i++) {
+        const off = (start + i) % size
+        if (!isUsableOffset(this.layout, b, off) || this.isTaken(b, off)) continue
+        this.cursor.set(b, (off + 1) % size)
+        return this.take(key, b, off)
+      }
+      throw new IpamInvariantError(`block ${b} reports ${this.freeIn(b)} free addresses but none was found`)
+    }
+    return null
+  }
+
+  /** Releases `key`; returns what was released, or null for an unknown key (not an error). */
+  release (key: string): Allocation | null {
+    const a = this.byKey.get(key)
+    if (a === undefined) return null
+    this.byKey.delete(key)
+    this.used.get(a.block)![a.offset] = 0
+    this.usedCount.set(a.block, this.usedIn(a.block) - 1)
+    return a
+  }
+
+  /** Drops every allocation in `block` (the block was lost); returns the keys dropped. */
+  dropBlock (block: number): string[] {
+    const keys = [...this.byKey.values()].filter(a => a.block === block).map(a => a.key)
+    for (const k of keys) this.release(k)
+    return keys
+  }
+
+  entries (): IterableIterator<Allocation> { return this.byKey.values() }
+
+  durable (): AllocatorDurable {
+    return [...this.byKey.values()].map(a => [a.key, a.block, a.offset] as const)
+  }
+
+  private isTaken (block: number, offset: number): boolean {
+    const bm = this.used.get(block)
+    return bm !== undefined && bm[offset] === 1
+  }
+
+  private take (key: string, block: number, offset: number): Allocation {
+    let bm = this.used.get(block)
+    if (bm === undefined) { bm = new Uint8Array(this.layout.blockSize); this.used.set(block, bm) }
+    bm[offset] = 1
+    this.usedCount.set(block, this.usedIn(block) + 1)
+    const a: Allocation = { key, block, offset, address: formatIPv4(blockAddress(this.layout, block, offset)) }
+    this.byKey.set(key, a)
+    return a
+  }
+}

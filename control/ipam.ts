@@ -1,0 +1,359 @@
+/**
+ * IPAM for one node: the facade the agent, the CNI handler and `loom status ipam` use.
+ *
+ * It combines the replicated log (ipam-claims.ts: which node owns which block, who is a member,
+ * leases), the local allocator (ipam-allocator.ts: which attachment has which address) and the
+ * state store. It is synchronous and clock-free: the caller passes `now` (local monotonic ms),
+ * delivers incoming messages with `receive`, calls `tick` every ~100 ms and sends what
+ * `takeOutbox` returns. Persistence rule: every entry point ends in `flush()`, which saves the
+ * whole durable document (replica + allocations + releasing blocks) *before* anything from the
+ * outbox may be sent and before `allocate` returns - so a Paxos promise, a decided claim or a
+ * reported address is never forgotten by a kill -9.
+ *
+ * Usable blocks = blocks the applied state says we own, while our lease is valid and we have
+ * not started releasing them. Allocation only happens there (see the safety sketch in
+ * ipam-claims.ts). We keep one spare block claimed ahead, so an ADD rarely waits for a claim;
+ * when it must, `allocate` throws IpamTryAgainError at once and `allocateWait` retries with a
+ * bounded deadline (CNI maps the error to code 11).
+ *
+ * Design choices: reclaim is triggered by membership (`onMemberChange(node, 'dead')` for longer
+ * than `suspectAfterMs`) and completed by the log after the grace period; `rmpeer` does the same
+ * with the shorter forced wait. Both are idempotent (repeated ops are no-ops when applied) and
+ * have exactly one winner (the log). Empty blocks beyond the spare are released after
+ * `releaseIdleMs`.
+ */
+import { type BlockLayout, formatBlockCIDR } from './ipam-blocks'
+import { ClaimsReplica, type ClaimMsg, type ClaimsDurable, type Outgoing } from './ipam-claims'
+import { IpamAllocator, attachmentKey, type AllocatorDurable, type Allocation, type AttachmentKey } from './ipam-allocator'
+import { IpamDecodeError, IpamExhaustedError, IpamNotMemberError, IpamTryAgainError } from './ipam-errors'
+import { stateToWire, validateClusterState, type NodeId } from './ipam-records'
+import type { StateStore } from './state-store'
+
+export interface IpamDurable {
+  readonly version: 1
+  readonly claims: ClaimsDurable
+  readonly allocations: AllocatorDurable
+  readonly releasing: readonly number[]
+}
+
+export interface IpamComponents {
+  readonly store: StateStore<IpamDurable>
+}
+
+export interface IpamInit {
+  readonly id: NodeId
+  readonly layout: BlockLayout
+  /** Found a new cluster when there is no state (one node per cluster, once). */
+  readonly bootstrap: boolean
+  readonly seeds: readonly NodeId[]
+  /** Random source (tests inject a seeded one). */
+  readonly random: () => number
+  /** Lease length, ms (default 15000). */
+  readonly leaseMs?: number
+  /** Grace period after a dead node is suspected before its blocks are reclaimed, ms (default 600000). */
+  readonly graceMs?: number
+  /** Wait for rmpeer, ms (default 2 x lease). */
+  readonly forcedGraceMs?: number
+  /** Membership must say `dead` this long before we propose a reclaim, ms (default 30000). */
+  readonly suspectAfterMs?: number
+  /** An empty block beyond the spare is returned to the pool after this long, ms (default 300000). */
+  readonly releaseIdleMs?: number
+  /** Claim a new block when free addresses in usable blocks fall below this (default: block size / 2). */
+  readonly spareAddresses?: number
+  readonly roundTimeoutMs?: number
+}
+
+export type MemberLiveness = 'alive' | 'suspect' | 'dead'
+
+export interface IpamNodeStatus {
+  readonly node: NodeId
+  readonly blocks: string[]
+  readonly liveness: MemberLiveness | 'unknown'
+  readonly suspected: boolean
+}
+
+export interface IpamStatus {
+  readonly self: NodeId
+  readonly clusterId: string | null
+  readonly member: boolean
+  readonly removed: boolean
+  readonly slot: number
+  readonly leaseValidForMs: number
+  readonly ownedBlocks: Array<{ cidr: string, used: number, free: number, usable: boolean, releasing: boolean }>
+  readonly allocations: number
+  readonly nodes: IpamNodeStatus[]
+  readonly unreachableOwners: NodeId[]
+  readonly pendingClaims: number
+  readonly pendingOps: string[]
+  readonly fencedAllocations: number
+}
+
+export interface IpamRoute { readonly prefix: string, readonly block: number, readonly nodeId: NodeId }
+
+export class Ipam {
+  readonly replica: ClaimsReplica
+  readonly allocator: IpamAllocator
+  private readonly store: StateStore<IpamDurable>
+  private readonly init: IpamInit
+  private readonly releasing = new Set<number>()
+  private readonly emptySince = new Map<number, number>()
+  private readonly liveness = new Map<NodeId, { state: MemberLiveness, since: number }>()
+  private outbox: Outgoing[] = []
+  private allocDirty = false
+  private needBlock = false
+
+  /** Loads the durable document from the store (or starts fresh) and persists it once. */
+  constructor (components: IpamComponents, init: IpamInit, now: number) {
+    this.store = components.store
+    this.init = init
+    const doc = this.store.load()
+    this.replica = new ClaimsReplica({
+      id: init.id,
+      blockCount: init.layout.blockCount,
+      bootstrap: init.bootstrap,
+      seeds: init.seeds,
+      leaseMs: init.leaseMs,
+      graceMs: init.graceMs,
+      forcedGraceMs: init.forcedGraceMs,
+      roundTimeoutMs: init.roundTimeoutMs,
+      random: init.random,
+    }, doc?.claims ?? null, now)
+    this.allocator = new IpamAllocator(init.layout, doc?.allocations ?? null)
+    for (const b of doc?.releasing ?? []) {
+      this.releasing.add(b)
+      this.replica.propose({ kind: 'release', node: init.id, block: b })
+    }
+    this.allocDirty = true
+    this.flush(now)
+  }
+
+  get id (): NodeId { return this.init.id }
+
+  /** Blocks we may allocate in right now. */
+  usableBlocks (now: number): number[] {
+    const st = this.replica.state
+    if (st === null || !this.replica.leaseValid(now)) return []
+    const out: number[] = []
+    for (let i = 0; i < st.blocks.length; i++) {
+      const r = st.blocks[i]
+      if (r !== undefined && r.state === 'owned' && r.owner === this.init.id && !this.releasing.has(i)) out.push(i)
+    }
+    return out
+  }
+
+  /**
+   * Address for `key`: the existing one (idempotent) or a new one in a usable block. Persisted
+   * before it returns. Throws IpamTryAgainError (no usable block yet: joining, claiming, lease
+   * lapsed), IpamExhaustedError (no free block left in the cluster) or IpamNotMemberError.
+   */
+  allocate (key: AttachmentKey, now: number): Allocation {
+    const k = attachmentKey(key)
+    if (this.replica.isRemoved) throw new IpamNotMemberError(`node ${this.init.id} was removed from the IPAM cluster; restart it with a new state directory`)
+    const usable = this.usableBlocks(now)
+    const existing = this.allocator.get(k)
+    if (existing !== undefined) {
+      if (usable.includes(existing.block)) return existing
+      throw new IpamTryAgainError(`attachment ${k} holds ${existing.address}, but block ${formatBlockCIDR(this.init.layout, existing.block)} is not usable now (lease lapsed or block lost)`)
+    }
+    if (!this.replica.isMember) throw new IpamTryAgainError(`node ${this.init.id} is still joining the IPAM cluster`)
+    if (usable.length === 0 && !this.replica.leaseValid(now)) throw new IpamTryAgainError(`node ${this.init.id} has no valid IPAM lease (no majority reachable)`)
+    const a = this.allocator.allocate(k, usable)
+    if (a === null) {
+      this.needBlock = true
+      this.replica.wantBlocks = 1
+      const st = this.replica.state!
+      const anyFree = st.blocks.some(r => r === undefined || r.state === 'free')
+      this.flush(now)
+      if (!anyFree) throw new IpamExhaustedError(`all ${st.blockCount} blocks of ${this.init.layout.cidr} are owned and this node's are full`)
+      throw new IpamTryAgainError(`node ${this.init.id} is claiming a new block for ${k}`)
+    }
+    this.emptySince.delete(a.block)
+    this.allocDirty = true
+    this.flush(now)
+    return a
+  }
+
+  /**
+   * Bounded wait for real-time callers (the agent): retries `allocate` every `pollMs` until
+   * `timeoutMs`, then rethrows the last IpamTryAgainError. `clock` returns local ms.
+   */
+  async allocateWait (key: AttachmentKey, clock: () => number, timeoutMs = 10000, pollMs = 50): Promise<Allocation> {
+    const deadline = clock() + timeoutMs
+    for (;;) {
+      try {
+        return this.allocate(key, clock())
+      } catch (err) {
+        if (!(err instanceof IpamTryAgainError) || clock() >= deadline) throw err
+      }
+      await new Promise(resolve => setTimeout(resolve, pollMs))
+    }
+  }
+
+  /** Releases `key`; unknown keys succeed. Persisted before it returns. */
+  release (key: AttachmentKey, now: number): Allocation | null {
+    const a = this.allocator.release(attachmentKey(key))
+    if (a !== null) { this.allocDirty = true; this.flush(now) }
+    return a
+  }
+
+  receive (msg: ClaimMsg, now: number): void {
+    this.replica.receive(msg, now)
+    this.flush(now)
+  }
+
+  tick (now: number): void {
+    const st = this.replica.state
+    if (st !== null && this.replica.isMember) {
+      this.reconcileBlocks(now)
+      // Reclaim members that membership has reported dead for long enough.
+      for (const [node, l] of this.liveness) {
+        if (l.state === 'dead' && now - l.since >= (this.init.suspectAfterMs ?? 30000) && st.members.get(node)?.suspectSlot === 0) {
+          this.replica.suspect(node, false)
+        }
+      }
+    }
+    this.replica.tick(now)
+    this.flush(now)
+  }
+
+  /** Liveness from membership (SWIM). May be wrong: safety never depends on it. */
+  onMemberChange (node: NodeId, state: MemberLiveness, now: number): void {
+    const cur = this.liveness.get(node)
+    if (cur === undefined || cur.state !== state) this.liveness.set(node, { state, since: now })
+  }
+
+  /** Operator `loom rmpeer <node>`: reclaim after the forced wait. Idempotent. */
+  rmpeer (node: NodeId, now: number): void {
+    this.replica.suspect(node, true)
+    this.flush(now)
+  }
+
+  /** Messages to send; only ever contains messages whose effects are already persisted. */
+  takeOutbox (): Outgoing[] {
+    const out = this.outbox
+    this.outbox = []
+    return out
+  }
+
+  /** Owned blocks of every member that is not known dead → data-plane routes. */
+  routes (): IpamRoute[] {
+    const st = this.replica.state
+    if (st === null) return []
+    const out: IpamRoute[] = []
+    st.blocks.forEach((r, i) => {
+      if (r === undefined || r.state !== 'owned') return
+      if (this.liveness.get(r.owner)?.state === 'dead') return
+      out.push({ prefix: formatBlockCIDR(this.init.layout, i), block: i, nodeId: r.owner })
+    })
+    return out
+  }
+
+  status (now: number): IpamStatus {
+    const st = this.replica.state
+    const usable = new Set(this.usableBlocks(now))
+    const byNode = new Map<NodeId, string[]>()
+    st?.blocks.forEach((r, i) => {
+      if (r === undefined || r.state !== 'owned') return
+      const l = byNode.get(r.owner) ?? []
+      l.push(formatBlockCIDR(this.init.layout, i))
+      byNode.set(r.owner, l)
+    })
+    const nodes: IpamNodeStatus[] = [...(st?.members.values() ?? [])].map(m => ({
+      node: m.id,
+      blocks: byNode.get(m.id) ?? [],
+      liveness: m.id === this.init.id ? 'alive' : this.liveness.get(m.id)?.state ?? 'unknown',
+      suspected: m.suspectSlot !== 0,
+    }))
+    const mine = st === null ? [] : st.blocks.flatMap((r, i) => r?.state === 'owned' && r.owner === this.init.id ? [i] : [])
+    let fenced = 0
+    for (const a of this.allocator.entries()) if (!usable.has(a.block)) fenced++
+    return {
+      self: this.init.id,
+      clusterId: st?.clusterId ?? null,
+      member: this.replica.isMember,
+      removed: this.replica.isRemoved,
+      slot: st?.slot ?? 0,
+      leaseValidForMs: Math.max(0, this.replica.leaseUntil() - now),
+      ownedBlocks: mine.map(b => ({
+        cidr: formatBlockCIDR(this.init.layout, b), used: this.allocator.usedIn(b), free: this.allocator.freeIn(b), usable: usable.has(b), releasing: this.releasing.has(b),
+      })),
+      allocations: this.allocator.size,
+      nodes,
+      unreachableOwners: nodes.filter(n => n.blocks.length > 0 && (n.liveness === 'dead' || n.liveness === 'suspect')).map(n => n.node),
+      pendingClaims: this.replica.wantBlocks,
+      pendingOps: this.replica.pendingOps.map(o => `${o.kind} ${o.node}${'block' in o ? ` ${formatBlockCIDR(this.init.layout, o.block)}` : ''}`),
+      fencedAllocations: fenced,
+    }
+  }
+
+  /** Spare-block policy, release of idle blocks, completion of releases. */
+  private reconcileBlocks (now: number): void {
+    const st = this.replica.state!
+    for (const b of [...this.releasing]) {
+      if (st.blocks[b]?.owner !== this.init.id || st.blocks[b]?.state !== 'owned') { this.releasing.delete(b); this.allocDirty = true }
+    }
+    const usable = this.usableBlocks(now)
+    let free = 0
+    for (const b of usable) free += this.allocator.freeIn(b)
+    const spare = this.init.spareAddresses ?? this.init.layout.blockSize / 2
+    this.replica.wantBlocks = (free < spare || this.needBlock) && this.replica.leaseValid(now) ? 1 : 0
+    if (free >= spare) this.needBlock = false
+    // Return empty blocks beyond what keeps us above the spare threshold.
+    for (const b of usable) {
+      if (this.allocator.usedIn(b) !== 0) { this.emptySince.delete(b); continue }
+      const since = this.emptySince.get(b)
+      if (since === undefined) { this.emptySince.set(b, now); continue }
+      if (now - since >= (this.init.releaseIdleMs ?? 300000) && free - this.allocator.freeIn(b) >= spare) {
+        this.releasing.add(b)
+        free -= this.allocator.freeIn(b)
+        this.allocDirty = true
+        this.replica.propose({ kind: 'release', node: this.init.id, block: b })
+      }
+    }
+  }
+
+  /** Persist if anything durable changed, then release the replica's messages. */
+  private flush (_now: number): void {
+    if (this.replica.dirty || this.allocDirty) {
+      this.store.save({ version: 1, claims: this.replica.durable(), allocations: this.allocator.durable(), releasing: [...this.releasing] })
+      this.replica.dirty = false
+      this.allocDirty = false
+    }
+    if (this.replica.outbox.length > 0) {
+      for (const o of this.replica.outbox) this.outbox.push(o)
+      this.replica.outbox.length = 0
+    }
+  }
+}
+
+/** JSON form of IpamDurable for FileStateStore. */
+export function ipamDurableToJSON (d: IpamDurable): unknown {
+  return {
+    version: 1,
+    claims: { ...d.claims, state: d.claims.state === null ? null : { ...stateToWire(d.claims.state), blockCount: d.claims.state.blockCount } },
+    allocations: d.allocations,
+    releasing: d.releasing,
+  }
+}
+
+/** Validates the JSON form read by FileStateStore (throws; the store names the file). */
+export function validateIpamDurable (raw: unknown, layout: BlockLayout): IpamDurable {
+  if (typeof raw !== 'object' || raw === null) throw new IpamDecodeError('document is not an object')
+  const o = raw as Record<string, unknown>
+  if (o.version !== 1) throw new IpamDecodeError(`version ${String(o.version)} is not supported (want 1)`)
+  const c = o.claims as Record<string, unknown> | undefined
+  if (typeof c !== 'object' || c === null || typeof c.id !== 'string' || typeof c.maxRound !== 'number') throw new IpamDecodeError('claims section is missing or malformed')
+  const sw = c.state as Record<string, unknown> | null
+  if (sw !== null && sw !== undefined && sw.blockCount !== layout.blockCount) {
+    throw new IpamDecodeError(`state has ${String(sw.blockCount)} blocks but ${layout.cidr}/${layout.blockPrefix} has ${layout.blockCount} (clusterCIDR or blockSize changed?)`)
+  }
+  const state = sw === null || sw === undefined ? null : validateClusterState(sw, layout.blockCount)
+  const acc = c.acceptor as ClaimsDurable['acceptor'] | undefined
+  if (typeof acc !== 'object' || acc === null || typeof acc.slot !== 'number') throw new IpamDecodeError('acceptor section is missing or malformed')
+  const allocations = o.allocations
+  if (!Array.isArray(allocations)) throw new IpamDecodeError('allocations must be a list')
+  new IpamAllocator(layout, allocations as AllocatorDurable) // validates
+  const releasing = o.releasing
+  if (!Array.isArray(releasing) || !releasing.every(b => Number.isInteger(b) && b >= 0 && b < layout.blockCount)) throw new IpamDecodeError('releasing must be a list of block indexes')
+  return { version: 1, claims: { id: c.id, state, acceptor: acc, maxRound: c.maxRound }, allocations: allocations as AllocatorDurable, releasing }
+}
