@@ -53,7 +53,7 @@ LOOM_MTU=${LOOM_MTU:-}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 RID=$$                                   # run id: keeps names unique per run
-NS_A="anchors-a-$RID" NS_B="anchors-b-$RID"
+NS_A="loom-anchors-a-$RID" NS_B="loom-anchors-b-$RID"   # loom-*: the project's namespace prefix
 UL_A=198.18.0.1 UL_B=198.18.0.2           # underlay (veth "ul" in each namespace)
 OV_A=10.99.0.1 OV_B=10.99.0.2 OV_NET=10.99.0.0/24
 IPERF_PORT=5201
@@ -529,7 +529,7 @@ build_json() { # FILE
         ping_p99_ms: "99th percentile RTT (nearest rank)",
         ping_max_ms: "largest RTT",
         ping_loss_pct: "ping replies missing, %",
-        load1_before: "tunnels[]: the machine's 1-minute load average just before the tunnel was set up (a noise indicator)"
+        load1_before: "tunnels[]: 1-minute load average of the machine just before the tunnel was set up (a noise indicator)"
       },
       tunnels: [ $status | split("\n")[] | select(length > 0) | split("\t")
                  | { name: .[0], status: .[1], mtu: (.[2] | tonumber? // null), description: .[3],

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian machine (as root) to build, test and demo Loom:
+#   1. the Debian packages the tests and the demo use (iproute2, ping, iperf3, ethtool, a real
+#      Prometheus and promtool for the metrics test) and the toolchain node-gyp needs;
+#   2. `npm ci` (dependencies' install scripts stay blocked: see allowScripts in package.json);
+#   3. `npm run build`: the N-API addon in dataplane/native/ and the TypeScript into dist/.
+# Safe to run again. The benchmark installs its own extra packages (bench/run.sh).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup.sh: run as root (it installs Debian packages)" >&2
+  exit 1
+fi
+
+packages=(iproute2 iputils-ping iperf3 ethtool procps socat python3 make g++ prometheus)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup.sh: installing ${missing[*]}"
+  apt-get update -q
+  # --no-install-recommends keeps prometheus from pulling in exporters we do not use; the package
+  # does not start its service where policy-rc.d or the absence of systemd forbids it.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+npm ci --no-audit --no-fund
+npm run build
+echo "setup.sh: done"
