@@ -89,6 +89,7 @@ export type ClaimBody =
   | { t: 'fetch', fromSlot: number }
   | { t: 'state', state: ClusterState }
   | { t: 'digest' }
+  | { t: 'request', ops: readonly Op[] }
 
 export interface ClaimMsg {
   readonly from: NodeId
@@ -170,6 +171,10 @@ export class ClaimsReplica {
   private backoffUntil = 0
   private attempts = 0
   private readonly pending = new Map<string, Op>()
+  /** Ops forwarded to us by other members (we are their coordinator): op key → expiry. */
+  private readonly forwarded = new Map<string, { op: Op, until: number }>()
+  private pendingSince = -Infinity
+  private lastForward = -Infinity
   /** Extra blocks wanted (set by the allocator facade). */
   wantBlocks = 0
   private readonly suspectSeenAt = new Map<NodeId, number>()
@@ -273,9 +278,23 @@ export class ClaimsReplica {
       }
       if (now >= nb) this.propose({ kind: 'remove', node: m.id })
     }
-    // Proposer.
+    // Proposer. To avoid dueling proposers, members forward their ops to a coordinator (the
+    // first unsuspected member by id) and only propose themselves if it has not acted within
+    // 3 s. Who proposes never matters for safety.
     if (this.prop !== null && now >= this.prop.deadline) this.abandon(now, true)
-    if (this.prop === null && now >= this.backoffUntil) this.startProposal(now)
+    for (const [k, f] of this.forwarded) if (now >= f.until) this.forwarded.delete(k)
+    const coord = this.coordinator()
+    const mine = this.usefulOps(now)
+    if (mine.length === 0) this.pendingSince = -Infinity
+    else if (this.pendingSince === -Infinity) this.pendingSince = now
+    if (coord !== this.id && coord !== null && mine.length > 0 && now - this.pendingSince < 3000) {
+      if (now - this.lastForward >= 300) {
+        this.lastForward = now
+        this.send(coord, { t: 'request', ops: mine })
+      }
+    } else if (this.prop === null && now >= this.backoffUntil) {
+      this.startProposal(now)
+    }
     // Anti-entropy: a digest to one random member every 2 s.
     if (now - this.lastDigest >= 2000) {
       this.lastDigest = now
@@ -300,6 +319,7 @@ export class ClaimsReplica {
       case 'join': return this.onJoin(msg.from)
       case 'fetch': return this.pushCatchUp(msg.from, b.fromSlot)
       case 'state': return this.onState(b.state, now)
+      case 'request': return this.onRequest(msg.from, b.ops, now)
       case 'digest':
         if (this.st !== null && msg.applied < this.st.slot) this.pushCatchUp(msg.from, msg.applied + 1)
     }
@@ -364,39 +384,78 @@ export class ClaimsReplica {
 
   // ---- proposer -----------------------------------------------------------------------------
 
-  private usefulOps (): Op[] {
+  /** The member that batches everyone's ops: first unsuspected member id. */
+  private coordinator (): NodeId | null {
+    let best: NodeId | null = null
+    for (const m of this.st!.members.values()) if (m.suspectSlot === 0 && (best === null || m.id < best)) best = m.id
+    return best
+  }
+
+  /** Own pending ops that still mean something (claims as 'any block': block = -1). */
+  private usefulOps (_now: number): Op[] {
     const st = this.st!
     const out: Op[] = []
     const me = st.members.get(this.id)
     for (const [k, op] of this.pending) {
-      let useful: boolean
-      const m = st.members.get(op.node)
-      switch (op.kind) {
-        case 'join': useful = m === undefined && !st.removed.has(op.node); break
-        case 'claim': useful = false; break
-        case 'release': useful = blockOwner(st, op.block) === op.node; break
-        case 'suspect': useful = m !== undefined && (m.suspectSlot === 0 || (op.forced && !m.forced)); break
-        case 'unsuspect': useful = m !== undefined && m.suspectSlot !== 0; break
-        case 'remove': useful = m !== undefined && m.suspectSlot !== 0; break
-      }
-      if (!useful) { this.pending.delete(k); continue }
+      if (!this.stillUseful(op)) { this.pending.delete(k); continue }
       if (out.length < MAX_OPS) out.push(op)
     }
-    if (this.wantBlocks > 0 && me !== undefined && me.suspectSlot === 0) {
+    if (this.wantBlocks > 0 && me !== undefined && me.suspectSlot === 0) out.push({ kind: 'claim', node: this.id, block: -1 })
+    return out
+  }
+
+  private stillUseful (op: Op): boolean {
+    const st = this.st!
+    const m = st.members.get(op.node)
+    switch (op.kind) {
+      case 'join': return m === undefined && !st.removed.has(op.node)
+      case 'claim': return m !== undefined && m.suspectSlot === 0
+      case 'release': return blockOwner(st, op.block) === op.node
+      case 'suspect': return m !== undefined && (m.suspectSlot === 0 || (op.forced && !m.forced))
+      case 'unsuspect': return m !== undefined && m.suspectSlot !== 0
+      case 'remove': return m !== undefined && m.suspectSlot !== 0
+    }
+  }
+
+  /** Own ops plus forwarded ones, claims resolved to distinct free blocks (hash probe per node). */
+  private batch (now: number): Op[] {
+    const st = this.st!
+    const all = new Map<string, Op>()
+    for (const op of this.usefulOps(now)) all.set(opKey(op), op)
+    for (const [k, f] of this.forwarded) {
+      if (this.stillUseful(f.op)) all.set(k, f.op)
+      else this.forwarded.delete(k)
+    }
+    const out: Op[] = []
+    const taken = new Set<number>()
+    for (const op of all.values()) {
+      if (out.length >= MAX_OPS) break
+      if (op.kind !== 'claim') { out.push(op); continue }
+      if (op.block >= 0) continue
       const n = st.blockCount
-      const start = hashNodeId(this.id) % n
-      for (let i = 0; i < n && out.length < MAX_OPS && out.filter(o => o.kind === 'claim').length < this.wantBlocks; i++) {
+      const start = hashNodeId(op.node) % n
+      for (let i = 0; i < n; i++) {
         const blk = (start + i) % n
         const r = st.blocks[blk]
-        if (r === undefined || r.state === 'free') out.push({ kind: 'claim', node: this.id, block: blk })
+        if ((r === undefined || r.state === 'free') && !taken.has(blk)) {
+          taken.add(blk)
+          out.push({ kind: 'claim', node: op.node, block: blk })
+          break
+        }
       }
     }
     return out
   }
 
+  private onRequest (from: NodeId, ops: readonly Op[], now: number): void {
+    const st = this.st
+    if (st === null || !st.members.has(this.id) || !st.members.has(from)) return
+    for (const op of ops.slice(0, MAX_OPS)) this.forwarded.set(opKey(op), { op, until: now + 2000 })
+  }
+
   private startProposal (now: number): void {
     if (this.st === null || !this.isMember) return
-    const ops = this.usefulOps()
+    const ops = this.batch(now)
     if (ops.length === 0) return
     this.maxRound++
     this.dirty = true

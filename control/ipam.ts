@@ -273,7 +273,7 @@ export class Ipam {
       member: this.replica.isMember,
       removed: this.replica.isRemoved,
       slot: st?.slot ?? 0,
-      leaseValidForMs: Math.max(0, this.replica.leaseUntil() - now),
+      leaseValidForMs: this.replica.leaseValid(now) ? this.replica.leaseUntil() - now : 0,
       ownedBlocks: mine.map(b => ({
         cidr: formatBlockCIDR(this.init.layout, b), used: this.allocator.usedIn(b), free: this.allocator.freeIn(b), usable: usable.has(b), releasing: this.releasing.has(b),
       })),

@@ -1,0 +1,243 @@
+/**
+ * In-memory integration of the hot path (wireguard-go's device_test with tuntest/bindtest):
+ * two Forwarders joined by memory Devices and a memory "wire". A packet written into node A's
+ * TUN must come out of node B's TUN byte for byte, in both encapsulations; every kind of bad
+ * packet must be dropped and counted under its reason, never thrown.
+ */
+import t from 'tap'
+import { Forwarder, HEADROOM } from '../../dataplane/forwarder'
+import { internetChecksum, ipv4HeaderChecksum, parseIPv4Address } from '../../dataplane/ipv4'
+import { deriveVtepMAC } from '../../dataplane/mac'
+import { deriveNodeIndex } from '../../dataplane/node-index'
+import { createPeerRoute, RouteTable } from '../../dataplane/route-table'
+import {
+  createDataplaneStats, DatagramTransport, DataplaneStats, Device, Drop, Encapsulation,
+} from '../../dataplane/types'
+import { UdpEncapsulation } from '../../dataplane/udp-encapsulation'
+import { VxlanEncapsulation } from '../../dataplane/vxlan-encapsulation'
+
+class MemoryDevice implements Device {
+  readonly name = 'mem0'
+  readonly inbox: Buffer[] = []
+  readonly written: Buffer[] = []
+  full = false
+  readBatch (bufs: Buffer[], sizes: Int32Array, headroom: number): number {
+    let n = 0
+    while (n < bufs.length && this.inbox.length > 0) {
+      const p = this.inbox.shift() as Buffer
+      p.copy(bufs[n], headroom)
+      sizes[n] = p.length
+      n++
+    }
+    return n
+  }
+
+  writeBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, count: number): number {
+    if (this.full) return 0
+    for (let i = 0; i < count; i++) this.written.push(Buffer.from(bufs[i].subarray(offsets[i], offsets[i] + lengths[i])))
+    return count
+  }
+
+  onReadable (): void {}
+  close (): void {}
+}
+
+/** A wire between transports keyed by address: sendBatch queues at the destination. */
+class MemoryWire {
+  readonly transports = new Map<number, MemoryTransport>()
+}
+
+class MemoryTransport implements DatagramTransport {
+  readonly inbox: Array<{ data: Buffer; addr: number; port: number }> = []
+  failSends = false
+  constructor (readonly wire: MemoryWire, readonly address: number, readonly port: number) {
+    wire.transports.set(address, this)
+  }
+
+  recvBatch (bufs: Buffer[], sizes: Int32Array, addrs: Uint32Array, ports: Uint16Array): number {
+    let n = 0
+    while (n < bufs.length && this.inbox.length > 0) {
+      const d = this.inbox.shift() as { data: Buffer; addr: number; port: number }
+      d.data.copy(bufs[n], 0)
+      sizes[n] = d.data.length
+      addrs[n] = d.addr
+      ports[n] = d.port
+      n++
+    }
+    return n
+  }
+
+  sendBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, addrs: Uint32Array, ports: Uint16Array, count: number): number {
+    if (this.failSends) return 0
+    for (let i = 0; i < count; i++) {
+      const dst = this.wire.transports.get(addrs[i])
+      dst?.inbox.push({ data: Buffer.from(bufs[i].subarray(offsets[i], offsets[i] + lengths[i])), addr: this.address, port: this.port })
+      t.equal(ports[i], 6784, 'sent to the peer data port')
+    }
+    return count
+  }
+
+  onReadable (): void {}
+  close (): void {}
+}
+
+interface TestNode {
+  name: string
+  device: MemoryDevice
+  transport: MemoryTransport
+  stats: DataplaneStats
+  forwarder: Forwarder
+}
+
+const NODES = [
+  { name: 'a', address: '198.18.0.1', podCIDR: '10.244.1.0/24' },
+  { name: 'b', address: '198.18.0.2', podCIDR: '10.244.2.0/24' },
+]
+
+function buildPair (kind: 'udp' | 'vxlan', mtu = 1460): TestNode[] {
+  const wire = new MemoryWire()
+  return NODES.map((self) => {
+    const selfIndex = deriveNodeIndex(self.name)
+    const selfVtepMAC = deriveVtepMAC(self.name)
+    const routes = NODES.filter((n) => n !== self).map((n) => ({
+      prefix: n.podCIDR,
+      peer: createPeerRoute({ nodeName: n.name, index: deriveNodeIndex(n.name), address: n.address, port: 6784, vtepMAC: deriveVtepMAC(n.name), mtu }),
+    }))
+    const encapsulation: Encapsulation = kind === 'udp'
+      ? new UdpEncapsulation({ selfIndex })
+      : new VxlanEncapsulation({ vni: 1, selfVtepMAC })
+    const device = new MemoryDevice()
+    const transport = new MemoryTransport(wire, parseIPv4Address(self.address), 6784)
+    const stats = createDataplaneStats()
+    const forwarder = new Forwarder({ device, transport, encapsulation, stats }, {
+      overlayAddressU32: parseIPv4Address(self.podCIDR.split('/')[0]),
+      routes: RouteTable.build({ selfIndex, selfVtepMAC, routes }),
+    })
+    forwarder.start()
+    return { name: self.name, device, transport, stats, forwarder }
+  })
+}
+
+/** A UDP/IPv4 packet with valid checksums and `payloadLen` bytes of payload. */
+function ipv4Packet (src: string, dst: string, payloadLen: number, opts: { df?: boolean } = {}): Buffer {
+  const total = 20 + 8 + payloadLen
+  const p = Buffer.alloc(total)
+  p[0] = 0x45
+  p.writeUInt16BE(total, 2)
+  p.writeUInt16BE(0x1234, 4)
+  p.writeUInt16BE(opts.df === true ? 0x4000 : 0, 6)
+  p[8] = 64
+  p[9] = 17
+  p.writeUInt32BE(parseIPv4Address(src), 12)
+  p.writeUInt32BE(parseIPv4Address(dst), 16)
+  p.writeUInt16BE(ipv4HeaderChecksum(p, 0, 20), 10)
+  p.writeUInt16BE(40000, 20)
+  p.writeUInt16BE(7007, 22)
+  p.writeUInt16BE(8 + payloadLen, 24)
+  for (let i = 0; i < payloadLen; i++) p[28 + i] = (i * 7 + 3) & 0xff
+  return p
+}
+
+for (const kind of ['udp', 'vxlan'] as const) {
+  t.test(`${kind}: packets cross A -> B and B -> A byte for byte`, async (t) => {
+    const [a, b] = buildPair(kind)
+    const sizes = [28, 100, 1000, kind === 'udp' ? 1460 : 1450]
+    for (const size of sizes) a.device.inbox.push(ipv4Packet('10.244.1.11', '10.244.2.11', size - 28))
+    a.forwarder.runOutbound()
+    t.equal(b.transport.inbox.length, sizes.length, 'one datagram per packet')
+    b.forwarder.runInbound()
+    t.equal(b.device.written.length, sizes.length)
+    for (let i = 0; i < sizes.length; i++) {
+      t.same(b.device.written[i], ipv4Packet('10.244.1.11', '10.244.2.11', sizes[i] - 28), `packet of ${sizes[i]} bytes unchanged`)
+    }
+    const peerAtA = a.forwarder.routes().peers()[0]
+    t.equal(peerAtA.counters.packetsOut, sizes.length)
+    t.equal(peerAtA.counters.bytesOut, sizes.reduce((x, y) => x + y, 0), 'bytes out count inner bytes')
+    const peerAtB = b.forwarder.routes().peers()[0]
+    t.equal(peerAtB.counters.packetsIn, sizes.length)
+    t.equal(peerAtB.counters.bytesIn, peerAtA.counters.bytesOut, 'bytes in at B = bytes out at A')
+    t.equal(a.stats.tunReadBatches[sizes.length], 1, 'one TUN read batch of all packets')
+    t.equal(b.stats.tunWriteBatches[sizes.length], 1, 'one TUN write batch')
+
+    b.device.inbox.push(ipv4Packet('10.244.2.11', '10.244.1.11', 64))
+    b.forwarder.runOutbound()
+    a.forwarder.runInbound()
+    t.same(a.device.written[0], ipv4Packet('10.244.2.11', '10.244.1.11', 64), 'reverse direction')
+  })
+
+  t.test(`${kind}: bad packets are dropped and counted by reason`, async (t) => {
+    const [a, b] = buildPair(kind)
+    a.device.inbox.push(Buffer.alloc(10))                                          // malformed
+    a.device.inbox.push(Buffer.from([0x60, ...Buffer.alloc(39)]))                  // IPv6
+    a.device.inbox.push(ipv4Packet('10.244.1.11', '10.250.0.1', 10))               // no route
+    a.device.inbox.push(ipv4Packet('10.244.1.11', '10.244.2.11', 1500, { df: true })) // too big, DF
+    a.device.inbox.push(ipv4Packet('10.244.1.11', '10.244.2.11', 1500))            // too big, no DF
+    a.forwarder.runOutbound()
+    const out = a.stats.dropsOutbound
+    t.equal(out[Drop.Malformed], 1, 'malformed')
+    t.equal(out[Drop.Unsupported], 1, 'IPv6 unsupported')
+    t.equal(out[Drop.NoRoute], 1, 'no route')
+    t.equal(out[Drop.Mtu], 2, 'two oversized')
+    t.equal(b.transport.inbox.length, 0, 'nothing sent')
+    t.equal(a.stats.icmpFragNeededSent, 1, 'one ICMP frag-needed for the DF packet only')
+    const icmp = a.device.written[0]
+    t.equal(icmp[9], 1, 'ICMP')
+    t.equal(icmp.readUInt32BE(16), parseIPv4Address('10.244.1.11'), 'back to the sender')
+    t.equal(icmp.readUInt32BE(12), parseIPv4Address('10.244.1.0'), 'from the node overlay address')
+    t.equal(icmp[20], 3, 'type 3')
+    t.equal(icmp[21], 4, 'code 4')
+    t.equal(icmp.readUInt16BE(26), kind === 'udp' ? 1460 : 1460, 'next-hop MTU = peer MTU')
+    t.equal(internetChecksum(icmp, 20, icmp.length - 20), 0, 'ICMP checksum verifies')
+
+    // Inbound: garbage, a spoofed inner source, a packet for another node's prefix, a stranger.
+    const wireFromA = b.transport
+    wireFromA.inbox.push({ data: Buffer.from('garbage'), addr: parseIPv4Address('198.18.0.1'), port: 6784 })
+    a.device.inbox.push(ipv4Packet('10.244.3.5', '10.244.2.11', 10))   // A sends with a source it does not own
+    a.forwarder.runOutbound()
+    const good = ipv4Packet('10.244.1.11', '10.244.2.11', 10)
+    a.device.inbox.push(good)
+    a.forwarder.runOutbound()
+    const sent = wireFromA.inbox[wireFromA.inbox.length - 1]
+    wireFromA.inbox.push({ data: sent.data, addr: parseIPv4Address('198.18.0.9'), port: 6784 }) // unknown sender address
+    b.forwarder.runInbound()
+    const inb = b.stats.dropsInbound
+    t.equal(inb[Drop.Malformed], 1, 'garbage is malformed')
+    t.equal(inb[Drop.Auth], 2, 'spoofed inner source and unknown sender address')
+    t.equal(b.device.written.length, 1, 'only the good packet is delivered')
+    t.same(b.device.written[0], good)
+  })
+
+  t.test(`${kind}: a full TUN queue and a failing socket are counted, not thrown`, async (t) => {
+    const [a, b] = buildPair(kind)
+    a.transport.failSends = true
+    a.device.inbox.push(ipv4Packet('10.244.1.11', '10.244.2.11', 10))
+    a.forwarder.runOutbound()
+    t.equal(a.stats.dropsOutbound[Drop.SocketError], 1)
+    t.equal(a.forwarder.routes().peers()[0].counters.packetsOut, 0, 'unsent packets are not counted as sent')
+    a.transport.failSends = false
+    b.device.full = true
+    a.device.inbox.push(ipv4Packet('10.244.1.11', '10.244.2.11', 10))
+    a.forwarder.runOutbound()
+    b.forwarder.runInbound()
+    t.equal(b.stats.dropsInbound[Drop.TunFull], 1)
+  })
+}
+
+t.test('route table swaps take effect on the next packet', async (t) => {
+  const [a, b] = buildPair('udp')
+  const empty = RouteTable.build({ selfIndex: deriveNodeIndex('a'), selfVtepMAC: deriveVtepMAC('a'), routes: [] })
+  const before = a.forwarder.routes()
+  a.forwarder.setRoutes(empty)
+  a.device.inbox.push(ipv4Packet('10.244.1.11', '10.244.2.11', 10))
+  a.forwarder.runOutbound()
+  t.equal(a.stats.dropsOutbound[Drop.NoRoute], 1, 'route removed: dropped')
+  a.forwarder.setRoutes(before)
+  a.device.inbox.push(ipv4Packet('10.244.1.11', '10.244.2.11', 10))
+  a.forwarder.runOutbound()
+  t.equal(b.transport.inbox.length, 1, 'route back: sent')
+})
+
+t.test('headroom fits every encapsulation', async (t) => {
+  t.ok(new UdpEncapsulation({ selfIndex: 1 }).headerLen <= HEADROOM)
+  t.ok(new VxlanEncapsulation({ vni: 1, selfVtepMAC: deriveVtepMAC('x') }).headerLen <= HEADROOM)
+})
