@@ -13,15 +13,10 @@
 import { writeFileSync } from 'node:fs'
 import type { Logger } from 'pino'
 import { buildStaticTopology, StaticTopology, vtepMACOf } from '../control/static-routes'
-import { Forwarder } from '../dataplane/forwarder'
-import { parseIPv4Address } from '../dataplane/ipv4'
-import { NetlinkClient } from '../dataplane/netlink'
-import { deriveNodeIndex } from '../dataplane/node-index'
-import { TunDevice } from '../dataplane/tun-device'
-import { createDataplaneStats, DataplaneStats, Encapsulation } from '../dataplane/types'
-import { UdpEncapsulation } from '../dataplane/udp-encapsulation'
-import { UdpTransport } from '../dataplane/udp-transport'
-import { VxlanEncapsulation } from '../dataplane/vxlan-encapsulation'
+import {
+  createDataplaneStats, DataplaneStats, deriveNodeIndex, Encapsulation, Forwarder, NetlinkClient,
+  parseIPv4Address, TunDevice, UdpEncapsulation, UdpTransport, VxlanEncapsulation,
+} from '../dataplane'
 import { createMetricsRegistry, MetricsServer } from '../metrics'
 import { ApiServer } from './api-server'
 import { AgentConfig } from './config'

@@ -572,7 +572,9 @@ export class ClaimsReplica {
   private pushCatchUp (to: NodeId, fromSlot: number): void {
     const st = this.st
     if (st === null || fromSlot > st.slot) return
-    if (fromSlot < 1 || !this.log.has(fromSlot) || st.slot - fromSlot >= MAX_DECIDED_PUSH) {
+    let complete = fromSlot >= 1 && st.slot - fromSlot < MAX_DECIDED_PUSH
+    for (let s = fromSlot; complete && s <= st.slot; s++) complete = this.log.has(s)
+    if (!complete) {
       this.send(to, { t: 'state', state: st })
       return
     }

@@ -5,11 +5,10 @@
  * will (one PeerRoute per remote node, its pod CIDR as the prefix). It is a supported mode of its
  * own, like Flannel with a static subnet file, and the fallback while a cluster has no seeds.
  */
-import { formatIPv4Address, parseCIDR } from '../dataplane/ipv4'
-import { deriveVtepMAC, parseMAC } from '../dataplane/mac'
-import { deriveNodeIndex } from '../dataplane/node-index'
-import { createPeerRoute, RouteTable } from '../dataplane/route-table'
-import { PeerRoute } from '../dataplane/types'
+import {
+  createPeerRoute, deriveNodeIndex, deriveVtepMAC, formatIPv4Address, parseCIDR, parseMAC, PeerRoute,
+  RouteTable,
+} from '../dataplane'
 
 export interface StaticPeer {
   readonly nodeName: string

@@ -239,7 +239,7 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
     for (const n of all) {
       if (!n.up || n.ipam === null) continue
       const st = n.ipam.status(local(n))
-      t.comment(JSON.stringify({ id: n.id, member: st.member, removed: st.removed, slot: st.slot, lease: st.leaseValidForMs, blocks: st.ownedBlocks.length, members: st.nodes.length, suspected: st.nodes.filter(x => x.suspected).map(x => x.node), pending: st.pendingOps.slice(0, 4), want: st.pendingClaims, won: n.ipam.replica.proposalsWon, lost: n.ipam.replica.proposalsLost }))
+      t.comment(JSON.stringify({ now: local(n), until: n.ipam.replica.leaseUntil(), id: n.id, member: st.member, removed: st.removed, slot: st.slot, lease: st.leaseValidForMs, blocks: st.ownedBlocks.length, members: st.nodes.length, suspected: st.nodes.filter(x => x.suspected).map(x => x.node), pending: st.pendingOps.slice(0, 4), want: st.pendingClaims, won: n.ipam.replica.proposalsWon, lost: n.ipam.replica.proposalsLost }))
     }
   }
   if (failures.length > 0) t.comment(`reproduce with LOOM_SIM_SEED=${SEED}`)

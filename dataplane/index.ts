@@ -1,0 +1,27 @@
+/**
+ * dataplane/: the packet path. Reads IP packets from the TUN device, finds the node that owns
+ * each destination, encapsulates (Loom `udp` framing or RFC 7348 `vxlan`) and sends them over
+ * one batched UDP socket; the reverse inbound. Read `types.ts` first (Device, Encapsulation,
+ * PeerRoute, Drop), then `forwarder.ts` (the hot loop).
+ *
+ * What it deliberately does not do: decide which peers exist or which prefixes they own (that is
+ * control/, which hands over whole RouteTables), export metrics (metrics/ reads DataplaneStats
+ * and PeerRoute counters at scrape time), or log per packet. It imports nothing from control/
+ * or metrics/.
+ *
+ * I/O edges: `native/` (the N-API binding: TUN open, batched read/write, recvmmsg/sendmmsg,
+ * libuv poll, setns), `tun-device.ts`, `udp-transport.ts`, and `netlink.ts` (links, addresses,
+ * routes, neighbours, FDB; control path only). Everything else here is pure and unit-tested.
+ */
+export * from './types'
+export { Forwarder, HEADROOM } from './forwarder'
+export type { ForwarderComponents, ForwarderInit } from './forwarder'
+export { RouteTable, createPeerRoute } from './route-table'
+export { UdpEncapsulation } from './udp-encapsulation'
+export { VxlanEncapsulation } from './vxlan-encapsulation'
+export { TunDevice } from './tun-device'
+export { UdpTransport } from './udp-transport'
+export { NetlinkClient } from './netlink'
+export { parseIPv4Address, formatIPv4Address, parseCIDR, formatCIDR } from './ipv4'
+export { parseMAC, formatMAC, deriveVtepMAC } from './mac'
+export { deriveNodeIndex } from './node-index'
