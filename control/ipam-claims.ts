@@ -179,7 +179,7 @@ export class ClaimsReplica {
   wantBlocks = 0
   private readonly suspectSeenAt = new Map<NodeId, number>()
   private readonly removeNotBefore = new Map<NodeId, number>()
-  private lease = { until: 0, seq: 0, sentAt: -Infinity, cfg: -1, acks: new Set<NodeId>() }
+  private lease = { until: -Infinity, seq: 0, sentAt: -Infinity, cfg: -1, acks: new Set<NodeId>() }
   private lastJoinSent = -Infinity
   private readonly lastFetch = new Map<NodeId, number>()
   private lastDigest = -Infinity
@@ -542,11 +542,11 @@ export class ClaimsReplica {
     }
     const me = next.members.get(this.id)
     if (me !== undefined && me.suspectSlot !== 0) {
-      this.lease.until = 0
+      this.lease.until = -Infinity
       this.propose({ kind: 'unsuspect', node: this.id })
     }
-    if (prev !== null && prev.members.has(this.id) && me === undefined) this.lease.until = 0
-    if (next.removed.has(this.id)) { this.removedSelf = true; this.lease.until = 0 }
+    if (prev !== null && prev.members.has(this.id) && me === undefined) this.lease.until = -Infinity
+    if (next.removed.has(this.id)) { this.removedSelf = true; this.lease.until = -Infinity }
     // A lease round in flight was counted against the old config: keep it only if unchanged.
     if (prev !== null && prev.configSlot !== next.configSlot) this.lease.acks = new Set()
   }

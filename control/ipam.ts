@@ -26,7 +26,7 @@ import { type BlockLayout, formatBlockCIDR } from './ipam-blocks'
 import { ClaimsReplica, type ClaimMsg, type ClaimsDurable, type Outgoing } from './ipam-claims'
 import { IpamAllocator, attachmentKey, type AllocatorDurable, type Allocation, type AttachmentKey } from './ipam-allocator'
 import { IpamDecodeError, IpamExhaustedError, IpamNotMemberError, IpamTryAgainError } from './ipam-errors'
-import { stateToWire, validateClusterState, type NodeId } from './ipam-records'
+import { stateToWire, validateClusterState, type ClusterState, type NodeId } from './ipam-records'
 import type { StateStore } from './state-store'
 
 export interface IpamDurable {
@@ -101,6 +101,7 @@ export class Ipam {
   private outbox: Outgoing[] = []
   private allocDirty = false
   private needBlock = false
+  private ownedCache: { st: ClusterState | null, blocks: readonly number[] } = { st: null, blocks: [] }
 
   /** Loads the durable document from the store (or starts fresh) and persists it once. */
   constructor (components: IpamComponents, init: IpamInit, now: number) {
@@ -133,11 +134,18 @@ export class Ipam {
   usableBlocks (now: number): number[] {
     const st = this.replica.state
     if (st === null || !this.replica.leaseValid(now)) return []
+    return this.ownedBlocks(st).filter(b => !this.releasing.has(b))
+  }
+
+  /** Blocks the applied state gives this node (cached per state object: states are immutable). */
+  private ownedBlocks (st: ClusterState): readonly number[] {
+    if (this.ownedCache.st === st) return this.ownedCache.blocks
     const out: number[] = []
     for (let i = 0; i < st.blocks.length; i++) {
       const r = st.blocks[i]
-      if (r !== undefined && r.state === 'owned' && r.owner === this.init.id && !this.releasing.has(i)) out.push(i)
+      if (r !== undefined && r.state === 'owned' && r.owner === this.init.id) out.push(i)
     }
+    this.ownedCache = { st, blocks: out }
     return out
   }
 

@@ -1,0 +1,62 @@
+/**
+ * loomd and loom as processes, without root: bad config stops loomd with one clear line naming
+ * the field and a non-zero status; `--help` exits 0; `loom` without a daemon says where it looked.
+ */
+import t from 'tap'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+const ROOT = resolve(__dirname, '..', '..', '..')
+const LOOMD = join(ROOT, 'dist', 'agent', 'loomd.js')
+const LOOM = join(ROOT, 'dist', 'agent', 'cli.js')
+
+function runNode (script: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [script, ...args], { timeout: 20_000, env: { PATH: process.env.PATH } }, (err, stdout, stderr) => {
+      resolve({ code: err === null ? 0 : Number((err as { code?: number }).code ?? 1), stdout, stderr })
+    })
+  })
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'loom-cli-'))
+t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+
+t.test('loomd: invalid config -> one line naming the field, exit 2', async (t) => {
+  const file = join(dir, 'bad.json')
+  writeFileSync(file, JSON.stringify({ nodeName: 'a', underlay: { address: '198.18.0.1', port: 70000 }, clusterCIDR: '10.244.0.0/16' }))
+  const r = await runNode(LOOMD, ['--config', file])
+  t.equal(r.code, 2)
+  const lines = r.stderr.trim().split('\n')
+  t.equal(lines.length, 1, 'exactly one line')
+  t.match(lines[0], /^loomd: invalid config: underlay\.port = 70000: expected an integer port 1-65535/)
+})
+
+t.test('loomd: a flag overrides the file and is named in the error', async (t) => {
+  const r = await runNode(LOOMD, ['--underlay-address', '198.18.0.1', '--cluster-cidr', '10.244.0.0/16', '--encapsulation', 'gre'])
+  t.equal(r.code, 2)
+  t.match(r.stderr, /--encapsulation \(encapsulation\) = "?gre"?/)
+})
+
+t.test('loomd: missing explicit config file', async (t) => {
+  const r = await runNode(LOOMD, ['--config', join(dir, 'nope.json')])
+  t.equal(r.code, 2)
+  t.match(r.stderr, /nope\.json/)
+})
+
+t.test('loomd --help exits 0 with usage', async (t) => {
+  const r = await runNode(LOOMD, ['--help'])
+  t.equal(r.code, 0)
+  t.match(r.stdout, /--underlay-address/)
+})
+
+t.test('loom: unreachable daemon and bad usage', async (t) => {
+  const sock = join(dir, 'none.sock')
+  const r = await runNode(LOOM, ['--socket', sock, 'status'])
+  t.equal(r.code, 1)
+  t.match(r.stderr, new RegExp(`cannot reach the daemon at ${sock.replace(/[.]/g, '\\.')}: ENOENT \\(is loomd running\\?\\)`))
+  const u = await runNode(LOOM, ['status', 'bogus'])
+  t.equal(u.code, 2)
+  t.match(u.stderr, /unknown status view bogus/)
+})
