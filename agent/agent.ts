@@ -10,8 +10,11 @@
  *   3. the data socket and the forwarder;
  *   4. the local API (unix socket) and the metrics/health listener.
  */
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Logger } from 'pino'
+import { StaticPodAddresses, validateStaticPodAddresses } from '../control/pod-addresses'
+import { FileStateStore } from '../control/state-store'
 import { buildStaticTopology, StaticTopology, vtepMACOf } from '../control/static-routes'
 import {
   createDataplaneStats, DataplaneStats, deriveNodeIndex, Encapsulation, Forwarder, NetlinkClient,
@@ -42,6 +45,7 @@ export class Agent {
   private netlink?: NetlinkClient
   private api?: ApiServer
   private metricsServer?: MetricsServer
+  private pods?: StaticPodAddresses
   private mtu = 0
   private dataplaneUp = false
 
@@ -89,10 +93,10 @@ export class Agent {
     this.dataplaneUp = true
     log.info({ tun: this.device.name, port: this.transport.port }, 'data plane up')
 
-    const sources = this.statusSources(encapsulation)
-    this.api = new ApiServer({ logger: this.logger.child({ component: 'api' }), status: sources },
-      { socketPath: cfg.apiSocket })
-    await this.api.start()
+    mkdirSync(cfg.stateDir, { recursive: true, mode: 0o700 })
+    this.pods = new StaticPodAddresses(
+      new FileStateStore(join(cfg.stateDir, 'pod-addresses.json'), validateStaticPodAddresses),
+      self.podCIDR)
 
     const registry = createMetricsRegistry({
       version: VERSION,
@@ -104,6 +108,16 @@ export class Agent {
         encryption: cfg.encryption.enabled,
       },
     })
+    this.api = new ApiServer({
+      logger: this.logger.child({ component: 'api' }),
+      status: this.statusSources(encapsulation),
+      pods: this.pods,
+      podNetwork: () => ({ mtu: this.mtu, podCIDR: self.podCIDR }),
+      ready: () => this.readiness(),
+      observe: (command, status, seconds) => registry.observeApiRequest(command, status, seconds),
+    }, { socketPath: cfg.apiSocket })
+    await this.api.start()
+
     this.metricsServer = new MetricsServer(
       { registry, health: { ready: () => this.readiness() }, logger: this.logger.child({ component: 'metrics' }) },
       { address: cfg.metrics.address })

@@ -4,18 +4,61 @@
  * exposed on the network.
  *
  * Endpoints:
- *   GET /v1/status   the whole StatusDocument (see status.ts)
- * Errors are JSON `{ error: { code, message } }` with a 4xx/5xx status.
+ *   GET  /v1/status                       the whole StatusDocument (see status.ts)
+ *   GET  /v1/ready                        200 {ready:true} | 503 {ready:false, checks}
+ *   POST /v1/cni/add   {containerID, ifname, netns?, podName?, podNamespace?}
+ *                      -> {address, gateway, mtu, podCIDR, hostVeth}; same answer on a retry
+ *   POST /v1/cni/del   {containerID, ifname} -> {released: bool}; unknown attachment = success
+ *   GET  /v1/cni/attachment?containerID=&ifname=   -> the record, or 404
+ *   GET  /v1/cni/attachments                       -> every record
+ *   POST /v1/cni/gc    {valid: [{containerID, ifname}]} -> {released: [records]}
+ * Errors are JSON `{ error: { code, message } }`: 400 ERR_BAD_REQUEST (the CNI plugin maps it to
+ * code 7), 503 ERR_NOT_READY / ERR_NO_ADDRESS (-> 11, try again), 404, 405, 500.
+ *
+ * Requests are handled one at a time per event-loop turn and every IPAM change is persisted
+ * synchronously before the answer, so concurrent ADD/DEL from many runtimes need no locking.
  */
 import { chmodSync, mkdirSync, rmSync } from 'node:fs'
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http'
 import { dirname } from 'node:path'
 import type { Logger } from 'pino'
+import { AttachmentId, PodAddressManager } from '../control/pod-addresses'
+import { IpamError } from '../control/ipam-errors'
 import { buildStatus, StatusSources } from './status'
+
+/** Largest request body accepted (a GC list of thousands of attachments fits). */
+const MAX_BODY_BYTES = 1 << 20
+/** The pods' gateway: link-local, answered by proxy ARP on the host veth (DESIGN: Pod wiring). */
+export const POD_GATEWAY = '169.254.1.1'
+/** CNI_CONTAINERID's grammar (spec: starts alphanumeric, then alnum, '_', '.', '-'). */
+const CONTAINER_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
+const IFNAME = /^[^\s/:]{1,15}$/
 
 export interface ApiServerComponents {
   logger: Logger
   status: StatusSources
+  /** Pod addresses for CNI; absent until the agent can serve ADD. */
+  pods?: PodAddressManager
+  /** Overlay MTU and this node's pod CIDR, for the CNI answer. */
+  podNetwork?: () => { mtu: number; podCIDR: string }
+  ready: () => { ready: boolean; checks: Record<string, boolean> }
+  /** Called once per API request with the command, result status and duration (metrics). */
+  observe?: (command: string, status: number, seconds: number) => void
+}
+
+/** Metric label of each endpoint (bounded: anything else is `other`). */
+const COMMAND_OF_PATH: Record<string, string> = {
+  '/v1/status': 'status',
+  '/v1/ready': 'cni_status',
+  '/v1/cni/add': 'cni_add',
+  '/v1/cni/del': 'cni_del',
+  '/v1/cni/attachment': 'cni_check',
+  '/v1/cni/attachments': 'cni_check',
+  '/v1/cni/gc': 'cni_gc',
+}
+
+class ApiError extends Error {
+  constructor (readonly status: number, readonly code: string, message: string) { super(message) }
 }
 
 export interface ApiServerInit {
@@ -50,26 +93,129 @@ export class ApiServer {
   }
 
   private handle (req: IncomingMessage, res: ServerResponse): void {
-    const url = (req.url ?? '/').split('?')[0]
-    try {
-      if (url === '/v1/status') {
-        if (req.method !== 'GET') return sendError(res, 405, 'ERR_METHOD', `${req.method} not allowed on ${url}`)
-        return sendJSON(res, 200, buildStatus(this.components.status))
+    const started = process.hrtime.bigint()
+    const url = new URL(req.url ?? '/', 'http://loom')
+    const route = `${req.method ?? 'GET'} ${url.pathname}`
+    const finish = (status: number, body: unknown): void => {
+      sendJSON(res, status, body)
+      this.components.observe?.(COMMAND_OF_PATH[url.pathname] ?? 'other', status, Number(process.hrtime.bigint() - started) / 1e9)
+    }
+    readBody(req).then((body) => {
+      const [status, answer] = this.dispatch(route, url, body)
+      finish(status, answer)
+    }).catch((err: unknown) => {
+      if (err instanceof ApiError) return finish(err.status, { error: { code: err.code, message: err.message } })
+      if (err instanceof IpamError) {
+        const status = err.code === 'ERR_IPAM_CONFIG' || err.code === 'ERR_IPAM_INVARIANT' || err.code === 'ERR_STATE_CORRUPT' ? 500 : 503
+        return finish(status, { error: { code: status === 503 ? 'ERR_NO_ADDRESS' : err.code, message: err.message } })
       }
-      sendError(res, 404, 'ERR_NOT_FOUND', `no such endpoint: ${url}`)
-    } catch (err) {
-      this.components.logger.error({ err, url }, 'API request failed')
-      sendError(res, 500, 'ERR_INTERNAL', (err as Error).message)
+      this.components.logger.error({ err, route }, 'API request failed')
+      finish(500, { error: { code: 'ERR_INTERNAL', message: (err as Error).message } })
+    })
+  }
+
+  private dispatch (route: string, url: URL, body: unknown): [number, unknown] {
+    const c = this.components
+    switch (route) {
+      case 'GET /v1/status':
+        return [200, buildStatus(c.status)]
+      case 'GET /v1/ready': {
+        const r = c.ready()
+        return [r.ready ? 200 : 503, r]
+      }
+      case 'POST /v1/cni/add': {
+        const pods = this.podsReady()
+        const id = attachmentOf(body)
+        const b = body as Record<string, unknown>
+        const rec = pods.allocate(id, {
+          netns: optionalString(b, 'netns'),
+          podName: optionalString(b, 'podName'),
+          podNamespace: optionalString(b, 'podNamespace'),
+        })
+        const net = c.podNetwork?.()
+        return [200, { ...rec, gateway: POD_GATEWAY, mtu: net?.mtu, podCIDR: net?.podCIDR }]
+      }
+      case 'POST /v1/cni/del': {
+        const released = this.podsReady().release(attachmentOf(body))
+        return [200, { released: released !== null, record: released }]
+      }
+      case 'GET /v1/cni/attachment': {
+        const id = attachmentOf({ containerID: url.searchParams.get('containerID'), ifname: url.searchParams.get('ifname') })
+        const rec = this.podsReady().get(id)
+        if (rec === undefined) throw new ApiError(404, 'ERR_NOT_FOUND', `no allocation for ${id.containerID}/${id.ifname}`)
+        const net = c.podNetwork?.()
+        return [200, { ...rec, gateway: POD_GATEWAY, mtu: net?.mtu, podCIDR: net?.podCIDR }]
+      }
+      case 'GET /v1/cni/attachments':
+        return [200, this.podsReady().list()]
+      case 'POST /v1/cni/gc': {
+        const valid = (body as { valid?: unknown } | null)?.valid
+        if (!Array.isArray(valid)) throw new ApiError(400, 'ERR_BAD_REQUEST', 'gc needs {"valid": [{"containerID", "ifname"}, ...]}')
+        return [200, { released: this.podsReady().gc(valid.map(attachmentOf)) }]
+      }
+      default: {
+        const known = ['/v1/status', '/v1/ready', '/v1/cni/add', '/v1/cni/del', '/v1/cni/attachment', '/v1/cni/attachments', '/v1/cni/gc']
+        if (known.includes(url.pathname)) throw new ApiError(405, 'ERR_METHOD', `${route} is not allowed`)
+        throw new ApiError(404, 'ERR_NOT_FOUND', `no such endpoint: ${url.pathname}`)
+      }
     }
   }
+
+  private podsReady (): PodAddressManager {
+    const pods = this.components.pods
+    if (pods === undefined || !pods.ready() || !this.components.ready().ready) {
+      throw new ApiError(503, 'ERR_NOT_READY', 'the agent is not ready to serve pod addresses yet')
+    }
+    return pods
+  }
+}
+
+/** Reads a JSON body (bounded); GET requests resolve to null. */
+function readBody (req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (c: Buffer) => {
+      size += c.length
+      if (size > MAX_BODY_BYTES) {
+        reject(new ApiError(400, 'ERR_BAD_REQUEST', `request body larger than ${MAX_BODY_BYTES} bytes`))
+        req.destroy()
+      } else chunks.push(c)
+    })
+    req.on('error', reject)
+    req.on('end', () => {
+      if (size === 0) return resolve(null)
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')))
+      } catch {
+        reject(new ApiError(400, 'ERR_BAD_REQUEST', 'request body is not valid JSON'))
+      }
+    })
+  })
+}
+
+function attachmentOf (raw: unknown): AttachmentId {
+  const r = raw as Record<string, unknown> | null
+  const containerID = r?.containerID
+  const ifname = r?.ifname
+  if (typeof containerID !== 'string' || !CONTAINER_ID.test(containerID) || containerID.length > 1024) {
+    throw new ApiError(400, 'ERR_BAD_REQUEST', `containerID ${JSON.stringify(containerID)} is not a valid container ID`)
+  }
+  if (typeof ifname !== 'string' || !IFNAME.test(ifname)) {
+    throw new ApiError(400, 'ERR_BAD_REQUEST', `ifname ${JSON.stringify(ifname)} is not a valid interface name`)
+  }
+  return { containerID, ifname }
+}
+
+function optionalString (r: Record<string, unknown>, key: string): string | undefined {
+  const v = r[key]
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'string' || v.length > 4096) throw new ApiError(400, 'ERR_BAD_REQUEST', `${key} must be a string`)
+  return v
 }
 
 function sendJSON (res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body)
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
   res.end(text)
-}
-
-function sendError (res: ServerResponse, status: number, code: string, message: string): void {
-  sendJSON(res, status, { error: { code, message } })
 }

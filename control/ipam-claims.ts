@@ -168,7 +168,7 @@ export class ClaimsReplica {
   private readonly log = new Map<number, readonly Op[]>()
   private readonly init: Required<Omit<ClaimsInit, 'id' | 'random' | 'seeds'>> & { seeds: readonly NodeId[], random: () => number }
   private prop: Proposal | null = null
-  private backoffUntil = 0
+  private backoffUntil = -Infinity
   private attempts = 0
   private readonly pending = new Map<string, Op>()
   /** Ops forwarded to us by other members (we are their coordinator): op key → expiry. */
@@ -263,7 +263,15 @@ export class ClaimsReplica {
         this.lease.sentAt = now
         this.lease.cfg = st.configSlot
         this.lease.acks = new Set()
-        for (const m of st.members.keys()) this.send(m, { t: 'renew', seq: this.lease.seq, configSlot: st.configSlot })
+        // While the lease holds, ask a random ~60 % (a majority plus margin) to halve the traffic;
+        // once it has lapsed, ask everyone.
+        const ids = [...st.members.keys()]
+        const want = this.leaseValid(now) ? Math.min(ids.length, majorityOf(ids.length) + Math.ceil(ids.length / 10)) : ids.length
+        for (let i = 0; i < want; i++) {
+          const j = i + Math.floor(this.init.random() * (ids.length - i))
+          const tmp = ids[i]!; ids[i] = ids[j]!; ids[j] = tmp
+          this.send(ids[i]!, { t: 'renew', seq: this.lease.seq, configSlot: st.configSlot })
+        }
       }
     }
     // Reclaim: queue REMOVE once our own wait has passed (plus jitter so 200 nodes do not all propose).

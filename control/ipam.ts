@@ -68,7 +68,7 @@ export type MemberLiveness = 'alive' | 'suspect' | 'dead'
 export interface IpamNodeStatus {
   readonly node: NodeId
   readonly blocks: string[]
-  readonly liveness: MemberLiveness | 'unknown'
+  readonly liveness: MemberLiveness
   readonly suspected: boolean
 }
 
@@ -101,6 +101,7 @@ export class Ipam {
   private outbox: Outgoing[] = []
   private allocDirty = false
   private needBlock = false
+  private lastReconcile = -Infinity
   private ownedCache: { st: ClusterState | null, blocks: readonly number[] } = { st: null, blocks: [] }
 
   /** Loads the durable document from the store (or starts fresh) and persists it once. */
@@ -211,11 +212,13 @@ export class Ipam {
 
   tick (now: number): void {
     const st = this.replica.state
-    if (st !== null && this.replica.isMember) {
+    if (st !== null && this.replica.isMember && (now - this.lastReconcile >= 250 || this.needBlock)) {
+      this.lastReconcile = now
       this.reconcileBlocks(now)
       // Reclaim members that membership has reported dead for long enough.
       for (const [node, l] of this.liveness) {
-        if (l.state === 'dead' && now - l.since >= (this.init.suspectAfterMs ?? 30000) && st.members.get(node)?.suspectSlot === 0) {
+        if (l.state !== 'dead') continue
+        if ( now - l.since >= (this.init.suspectAfterMs ?? 30000) && st.members.get(node)?.suspectSlot === 0) {
           this.replica.suspect(node, false)
         }
       }
@@ -227,6 +230,7 @@ export class Ipam {
   /** Liveness from membership (SWIM). May be wrong: safety never depends on it. */
   onMemberChange (node: NodeId, state: MemberLiveness, now: number): void {
     const cur = this.liveness.get(node)
+    if (state === 'alive') { this.liveness.delete(node); return }
     if (cur === undefined || cur.state !== state) this.liveness.set(node, { state, since: now })
   }
 
@@ -269,7 +273,7 @@ export class Ipam {
     const nodes: IpamNodeStatus[] = [...(st?.members.values() ?? [])].map(m => ({
       node: m.id,
       blocks: byNode.get(m.id) ?? [],
-      liveness: m.id === this.init.id ? 'alive' : this.liveness.get(m.id)?.state ?? 'unknown',
+      liveness: this.liveness.get(m.id)?.state ?? 'alive',
       suspected: m.suspectSlot !== 0,
     }))
     const mine = st === null ? [] : st.blocks.flatMap((r, i) => r?.state === 'owned' && r.owner === this.init.id ? [i] : [])

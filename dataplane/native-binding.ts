@@ -83,6 +83,13 @@ export interface NativeBinding {
    * /var/run/netns/<name> or /proc/<pid>/ns/net. Sockets opened afterwards live there.
    */
   setns(path: string, nstype: 'net'): void
+  /**
+   * Sends `message` (e.g. 'READY=1', at most 4095 bytes) as one datagram to the systemd notify
+   * socket named by $NOTIFY_SOCKET (a path, or '@name' for an abstract socket). Returns false
+   * without doing anything when NOTIFY_SOCKET is unset or empty; true once sent. A failed
+   * socket()/sendto() throws a SyscallError. Reads the variable on every call (no caching).
+   */
+  notify(message: string): boolean
 }
 
 const BINDING_RELATIVE_PATH = join('dataplane', 'native', 'build', 'Release', 'loom_native.node')

@@ -182,6 +182,37 @@ export class NetlinkClient {
     return Buffer.from(mac)
   }
 
+  /** Names of every link in this namespace, in index order. */
+  async listLinkNames (): Promise<string[]> {
+    const links = await this.call('list links', (s, o) => s.getLinks({}, {}, o))
+    return links.map(l => l.attrs.ifname ?? '').filter(n => n !== '')
+  }
+
+  /** True when the link is administratively up (IFF_UP). */
+  async linkIsUp (name: string): Promise<boolean> {
+    const link = await this.getLink(`read flags of link ${name}`, name)
+    return link.data.flags?.up === true
+  }
+
+  /**
+   * Moves the link into the network namespace open at `nsFd` (IFLA_NET_NS_FD), like
+   * `ip link set <name> netns <ns>`. The link keeps its name there; the caller owns the fd.
+   */
+  async moveLinkToNetns (name: string, nsFd: number): Promise<void> {
+    const op = `move link ${name} to netns fd ${nsFd}`
+    if (!Number.isInteger(nsFd) || nsFd < 0) throw new NetlinkArgumentError(op, `fd ${nsFd} is not a file descriptor`)
+    const index = await this.resolve(op, name)
+    await this.call(op, (s, o) => s.setLink({ index }, { netNsFd: nsFd }, o), name)
+  }
+
+  /** Renames a link (it must be down, as the kernel requires). EEXIST if the new name is taken. */
+  async renameLink (name: string, newName: string): Promise<void> {
+    const op = `rename link ${name} to ${newName}`
+    checkIfname(op, newName)
+    const index = await this.resolve(op, name)
+    await this.call(op, (s, o) => s.setLink({ index }, { ifname: newName }, o), name)
+  }
+
   /** Creates a VXLAN link (down). Fails with EEXIST if a link of that name exists. */
   async createVxlan (spec: VxlanSpec): Promise<void> {
     const op = `create vxlan link ${spec.name} (vni ${spec.vni}, port ${spec.port})`

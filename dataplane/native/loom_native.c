@@ -2,7 +2,7 @@
  * loom_native.c: the data plane's syscalls, exposed to JS through N-API (plain C, node_api.h).
  *
  * Only syscalls live here: opening a TUN device, batched read/write on it, a batched UDP socket
- * (sendmmsg/recvmmsg), a libuv readiness poll and setns. No packet is parsed, built or copied:
+ * (sendmmsg/recvmmsg), a libuv readiness poll, setns and the systemd notify datagram. No packet is parsed, built or copied:
  * every function takes the data pointers of caller-owned Buffers and hands them to the kernel,
  * so one JS->C crossing moves a whole batch. The typed wrapper is dataplane/native-binding.ts.
  *
@@ -35,8 +35,10 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 /* Messages per sendmmsg/recvmmsg call; matches MAX_BATCH in dataplane/types.ts. */
 #define LOOM_MAX_BATCH 128
@@ -708,6 +710,51 @@ static napi_value SetNs(napi_env env, napi_callback_info info) {
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * notify: the systemd sd_notify protocol (one datagram to $NOTIFY_SOCKET)
+ *
+ * Written here rather than linking libsystemd: the protocol is one sendto() on an AF_UNIX
+ * datagram socket, and Node cannot open AF_UNIX datagram sockets itself. A name starting with
+ * '@' is an abstract socket (the '@' becomes a NUL byte, and the address length excludes any
+ * terminator), as sd_notify(3) describes. Returns false when NOTIFY_SOCKET is unset (not run by
+ * systemd), true once the datagram was sent; a failed socket/sendto throws.
+ */
+static napi_value Notify(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  char msg[4096];
+  size_t mlen;
+  napi_value result;
+  if (!get_args(env, info, 1, argv, "notify")) return NULL;
+  if (!get_string(env, argv[0], "message", msg, sizeof msg, &mlen)) return NULL;
+
+  const char *path = getenv("NOTIFY_SOCKET");
+  if (path == NULL || path[0] == '\0') {
+    napi_get_boolean(env, false, &result);
+    return result;
+  }
+  struct sockaddr_un addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sun_family = AF_UNIX;
+  size_t plen = strlen(path);
+  if ((path[0] != '/' && path[0] != '@') || plen >= sizeof addr.sun_path) {
+    return throw_range(env, "NOTIFY_SOCKET %s is not an absolute path or an @abstract name below %zu bytes",
+      path, sizeof addr.sun_path);
+  }
+  memcpy(addr.sun_path, path, plen);
+  socklen_t alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen);
+  if (path[0] == '@') addr.sun_path[0] = '\0';
+  else alen += 1;
+
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, errno, "socket", "failed to notify systemd at %s", path);
+  ssize_t n = sendto(fd, msg, mlen, MSG_NOSIGNAL, (struct sockaddr *)&addr, alen);
+  int err = errno;
+  close(fd);
+  if (n < 0) return throw_errno(env, err, "sendto", "failed to notify systemd at %s", path);
+  napi_get_boolean(env, true, &result);
+  return result;
+}
+
+/* ---------------------------------------------------------------------------------------------
  * Module
  */
 
@@ -723,6 +770,7 @@ NAPI_MODULE_INIT() {
     {"pollStop", NULL, PollStop, NULL, NULL, NULL, napi_enumerable, NULL},
     {"close", NULL, Close, NULL, NULL, NULL, napi_enumerable, NULL},
     {"setns", NULL, SetNs, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"notify", NULL, Notify, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

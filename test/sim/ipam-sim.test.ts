@@ -48,7 +48,7 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
   const all: SimNode[] = []
   const deadForever = new Set<string>()
   let nextId = 0
-  const timing = { leaseMs: 6000, forcedGraceMs: 12000, graceMs: 30000, suspectAfterMs: 3000, releaseIdleMs: 20000, roundTimeoutMs: 600 }
+  const timing = { leaseMs: 10000, forcedGraceMs: 20000, graceMs: 30000, suspectAfterMs: 3000, releaseIdleMs: 20000, roundTimeoutMs: 600 }
   const local = (n: SimNode): number => n.offset + q.now * (1 + n.drift)
   const net = new SimNetwork<ClaimMsg>(q, rng, { loss: 0.01, minDelayMs: 1, maxDelayMs: 25 },
     (to, msg) => { const n = nodes.get(to); if (n?.ipam != null) { n.ipam.receive(msg, local(n)); pump(n) } },
@@ -59,7 +59,9 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
   const founder = 'n0000'
 
   const boot = (n: SimNode, bootstrap: boolean): void => {
-    const seeds = [founder, ...Array.from({ length: 2 }, () => all[Math.floor(rng() * all.length)]!.id)].filter(s => s !== n.id)
+    // Seeds as Kubernetes would give them: a few nodes that are up and members right now.
+    const candidates = all.filter(m => m.up && m.ipam?.replica.isMember === true && m !== n)
+    const seeds = [founder, ...Array.from({ length: 3 }, () => candidates[Math.floor(rng() * candidates.length)]?.id ?? founder)].filter(s => s !== n.id)
     n.ipam = new Ipam({ store: n.store }, { id: n.id, layout, bootstrap, seeds, random: rng, ...timing }, local(n))
     n.up = true
     pump(n)
@@ -221,7 +223,7 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
       if (slots.size === 1 && live.every(n => n.ipam!.replica.isMember && !n.ipam!.replica.proposing)) convergedAt = now
     }
     if (now > HEAL && reclaimedAt < 0) {
-      const st = f.ipam?.replica.state
+      const st = all.find(n => n.up && n.ipam?.replica.isMember === true)?.ipam?.replica.state
       if (st !== undefined && st !== null && [...deadForever].every(id => !st.members.has(id))) reclaimedAt = now
     }
   }
@@ -229,7 +231,7 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
   const cpuS = Number(process.hrtime.bigint() - started) / 1e9
   const summary = {
     seed: SEED, nodes: N, allNodeIds: all.length, okAllocs, tryAgain, releases, crashes, replaced, falseSuspicions,
-    messages: net.sent, dropped: net.dropped, slot: f.ipam?.replica.state?.slot,
+    messages: net.sent, dropped: net.dropped, slot: all.find(n => n.up && n.ipam?.replica.isMember === true)?.ipam?.replica.state?.slot,
     convergenceAfterHealS: convergedAt < 0 ? null : (convergedAt - HEAL) / 1000,
     reclaimAfterHealS: reclaimedAt < 0 ? null : (reclaimedAt - HEAL) / 1000,
     wallS: cpuS.toFixed(1), maxTickMs: maxTick,
@@ -248,7 +250,7 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
   t.ok(convergedAt >= 0, `all live nodes converge after the heal (seed ${SEED})`)
   t.ok(reclaimedAt >= 0, `every permanently dead id is reclaimed (seed ${SEED})`)
   // Every live node's state is identical after convergence.
-  const live = all.filter(n => n.up && n.ipam !== null)
+  const live = all.filter(n => n.up && n.ipam?.replica.state != null)
   const owners = (n: SimNode): string => n.ipam!.replica.state!.blocks.map(r => r?.state === 'owned' ? r.owner : '').join(',')
   const ref = owners(live[0]!)
   t.equal(live.filter(n => owners(n) !== ref).length, 0, 'all live nodes agree on every block owner')

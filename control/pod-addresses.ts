@@ -1,0 +1,158 @@
+/**
+ * Pod addresses for CNI attachments, in static mode: the node's pod CIDR comes from the config
+ * file (`peers`), so every address handed out here is purely local.
+ *
+ * `PodAddressManager` is the interface the agent's CNI endpoints use; the gossip IPAM (blocks
+ * claimed across the cluster) implements the same interface when it is wired in.
+ *
+ * Rules (the same as the gossip IPAM's): an attachment is the pair (containerID, ifname);
+ * allocating for an attachment that already has an address returns it (a retried ADD);
+ * releasing an unknown attachment succeeds (a repeated DEL). Every change is persisted with
+ * FileStateStore (temp + fsync + rename + dir fsync) *before* it is reported, so after kill -9
+ * nothing reported is lost and nothing is handed out twice.
+ */
+import { createHash } from 'node:crypto'
+import { attachmentKey, AllocatorDurable, IpamAllocator } from './ipam-allocator'
+import { makeBlockLayout } from './ipam-blocks'
+import { IpamExhaustedError } from './ipam-errors'
+import { StateStore } from './state-store'
+
+export interface AttachmentId {
+  readonly containerID: string
+  readonly ifname: string
+}
+
+export interface AttachmentMeta {
+  readonly netns?: string
+  readonly podName?: string
+  readonly podNamespace?: string
+}
+
+export interface AttachmentRecord extends AttachmentId, AttachmentMeta {
+  /** The pod's address (dotted IPv4; the pod gets it as a /32). */
+  readonly address: string
+  /** Name of the host side of the pod's veth pair, chosen here so that DEL and GC can find it. */
+  readonly hostVeth: string
+}
+
+export interface PodAddressManager {
+  /** True when allocate can succeed now. */
+  ready(): boolean
+  /** Returns the attachment's address, allocating one if needed. Throws IpamError subclasses. */
+  allocate(id: AttachmentId, meta: AttachmentMeta): AttachmentRecord
+  /** Releases the attachment's address; null when it had none. */
+  release(id: AttachmentId): AttachmentRecord | null
+  get(id: AttachmentId): AttachmentRecord | undefined
+  list(): AttachmentRecord[]
+  /** Releases every attachment not in `valid`; returns what was released. */
+  gc(valid: readonly AttachmentId[]): AttachmentRecord[]
+}
+
+/** The host-side veth name of an attachment: "lxc" + 11 hex digits, 14 characters (< IFNAMSIZ). */
+export function hostVethName (id: AttachmentId): string {
+  return `lxc${createHash('sha256').update(`${id.containerID}/${id.ifname}`).digest('hex').slice(0, 11)}`
+}
+
+/** What the state file holds. */
+export interface StaticPodAddressesDurable {
+  readonly version: 1
+  readonly podCIDR: string
+  readonly allocations: AllocatorDurable
+  readonly meta: Readonly<Record<string, AttachmentMeta & AttachmentId>>
+}
+
+export class StaticPodAddresses implements PodAddressManager {
+  private readonly allocator: IpamAllocator
+  private readonly meta = new Map<string, AttachmentMeta & AttachmentId>()
+
+  constructor (private readonly store: StateStore<StaticPodAddressesDurable>, private readonly podCIDR: string) {
+    const prefix = Number(podCIDR.split('/')[1])
+    // One block = the whole pod CIDR. Its offset 0 is the node's overlay address (loom0) and is
+    // never handed out, nor is the last (IpamAllocator treats them as network and broadcast).
+    const layout = makeBlockLayout(podCIDR, prefix)
+    const saved = store.load()
+    if (saved !== null && saved.podCIDR !== podCIDR) {
+      throw new Error(`state was written for pod CIDR ${saved.podCIDR} but the config now gives this node ${podCIDR}; ` +
+        'move the state file away only if no pod still uses an address from the old range')
+    }
+    this.allocator = new IpamAllocator(layout, saved?.allocations ?? null)
+    for (const [key, m] of Object.entries(saved?.meta ?? {})) this.meta.set(key, m)
+  }
+
+  ready (): boolean {
+    return true
+  }
+
+  allocate (id: AttachmentId, meta: AttachmentMeta): AttachmentRecord {
+    const key = attachmentKey({ containerId: id.containerID, ifname: id.ifname })
+    const existing = this.allocator.get(key)
+    if (existing !== undefined) return this.record(key, existing.address)
+    const a = this.allocator.allocate(key, [0])
+    if (a === null) throw new IpamExhaustedError(`no free address left in this node's pod CIDR ${this.podCIDR}`)
+    this.meta.set(key, { containerID: id.containerID, ifname: id.ifname, ...meta })
+    this.persist()
+    return this.record(key, a.address)
+  }
+
+  release (id: AttachmentId): AttachmentRecord | null {
+    const key = attachmentKey({ containerId: id.containerID, ifname: id.ifname })
+    const a = this.allocator.get(key)
+    if (a === undefined) return null
+    const rec = this.record(key, a.address)
+    this.allocator.release(key)
+    this.meta.delete(key)
+    this.persist()
+    return rec
+  }
+
+  get (id: AttachmentId): AttachmentRecord | undefined {
+    const key = attachmentKey({ containerId: id.containerID, ifname: id.ifname })
+    const a = this.allocator.get(key)
+    return a === undefined ? undefined : this.record(key, a.address)
+  }
+
+  list (): AttachmentRecord[] {
+    return [...this.allocator.entries()].map((a) => this.record(a.key, a.address))
+  }
+
+  gc (valid: readonly AttachmentId[]): AttachmentRecord[] {
+    const keep = new Set(valid.map((v) => attachmentKey({ containerId: v.containerID, ifname: v.ifname })))
+    const released: AttachmentRecord[] = []
+    for (const a of [...this.allocator.entries()]) {
+      if (keep.has(a.key)) continue
+      released.push(this.record(a.key, a.address))
+      this.allocator.release(a.key)
+      this.meta.delete(a.key)
+    }
+    if (released.length > 0) this.persist()
+    return released
+  }
+
+  /** Addresses in use and still free, for status and metrics. */
+  usage (): { used: number; free: number } {
+    return { used: this.allocator.usedIn(0), free: this.allocator.freeIn(0) }
+  }
+
+  private record (key: string, address: string): AttachmentRecord {
+    const m = this.meta.get(key)
+    const slash = key.lastIndexOf('/')
+    const id = m ?? { containerID: key.slice(0, slash), ifname: key.slice(slash + 1) }
+    return { ...m, containerID: id.containerID, ifname: id.ifname, address, hostVeth: hostVethName(id) }
+  }
+
+  private persist (): void {
+    const meta: Record<string, AttachmentMeta & AttachmentId> = {}
+    for (const [k, v] of this.meta) meta[k] = v
+    this.store.save({ version: 1, podCIDR: this.podCIDR, allocations: this.allocator.durable(), meta })
+  }
+}
+
+/** Validates a parsed state file (FileStateStore's `validate`). */
+export function validateStaticPodAddresses (raw: unknown): StaticPodAddressesDurable {
+  const r = raw as Partial<StaticPodAddressesDurable> | null
+  if (r === null || typeof r !== 'object' || r.version !== 1) throw new Error('expected {"version":1,...}')
+  if (typeof r.podCIDR !== 'string') throw new Error('podCIDR missing')
+  if (!Array.isArray(r.allocations)) throw new Error('allocations is not a list')
+  if (r.meta === null || typeof r.meta !== 'object') throw new Error('meta is not an object')
+  return r as StaticPodAddressesDurable
+}

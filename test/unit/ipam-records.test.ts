@@ -1,0 +1,164 @@
+/**
+ * IPAM replicated state: the block-record merge is a CRDT (commutative, associative,
+ * idempotent - property tests over random record sets from a seeded RNG), slot application
+ * follows its rules exactly, and hostile input gives a typed IpamDecodeError.
+ */
+import t from 'tap'
+import {
+  applySlot, blockOwner, compareBlockRecords, decodeIpamEnvelope, encodeIpamEnvelope, findBlockConflicts, genesisState,
+  mergeBlockRecords, mergeStates, opFromWire, opToWire, opsFromWire, stateToWire, validateClusterState,
+  type BlockRecord, type ClusterState, type Op,
+} from '../../control/ipam-records'
+import { IpamConflictError, IpamDecodeError } from '../../control/ipam-errors'
+import { makeRng } from '../sim/ipam-sim-network'
+
+const SEED = Number(process.env.LOOM_TEST_SEED ?? 12345)
+const rng = makeRng(SEED)
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!
+
+function randomRecords (): Map<number, BlockRecord> {
+  const m = new Map<number, BlockRecord>()
+  const n = Math.floor(rng() * 12)
+  for (let i = 0; i < n; i++) {
+    const block = Math.floor(rng() * 8)
+    const owned = rng() < 0.6
+    const r: BlockRecord = { block, owner: owned ? pick(['a', 'b', 'c']) : '', epoch: Math.floor(rng() * 5), state: owned ? 'owned' : 'free' }
+    const o = m.get(block)
+    if (o === undefined || compareBlockRecords(r, o) > 0) m.set(block, r)
+  }
+  return m
+}
+
+const canon = (m: ReadonlyMap<number, BlockRecord>): string =>
+  JSON.stringify([...m.entries()].sort((a, b) => a[0] - b[0]))
+
+t.test('block-record merge is commutative, associative and idempotent (500 random triples)', async t => {
+  let bad = 0
+  for (let i = 0; i < 500; i++) {
+    const a = randomRecords(); const b = randomRecords(); const c = randomRecords()
+    if (canon(mergeBlockRecords(a, b)) !== canon(mergeBlockRecords(b, a))) bad++
+    if (canon(mergeBlockRecords(mergeBlockRecords(a, b), c)) !== canon(mergeBlockRecords(a, mergeBlockRecords(b, c)))) bad++
+    if (canon(mergeBlockRecords(a, a)) !== canon(a)) bad++
+    const ab = mergeBlockRecords(a, b)
+    if (canon(mergeBlockRecords(ab, b)) !== canon(ab)) bad++
+  }
+  t.equal(bad, 0, `seed ${SEED}`)
+})
+
+t.test('merge picks the greater record by (epoch, owned > free, owner)', async t => {
+  const a = new Map([[1, { block: 1, owner: 'x', epoch: 3, state: 'owned' as const }]])
+  const b = new Map([[1, { block: 1, owner: '', epoch: 4, state: 'free' as const }]])
+  t.same(mergeBlockRecords(a, b).get(1), { block: 1, owner: '', epoch: 4, state: 'free' })
+  const c = new Map([[1, { block: 1, owner: 'y', epoch: 3, state: 'owned' as const }]])
+  t.equal(mergeBlockRecords(a, c).get(1)!.owner, 'y')
+  t.same(findBlockConflicts(a, c), [1], 'same epoch, different owner is reported as a conflict')
+  t.same(findBlockConflicts(a, b), [])
+})
+
+function randomLog (n: number): Op[][] {
+  const nodes = ['a', 'b', 'c', 'd']
+  const log: Op[][] = []
+  for (let s = 0; s < n; s++) {
+    const ops: Op[] = []
+    for (let k = 0; k < 1 + Math.floor(rng() * 3); k++) {
+      const node = pick(nodes)
+      const r = rng()
+      if (r < 0.15) ops.push({ kind: 'join', node })
+      else if (r < 0.55) ops.push({ kind: 'claim', node, block: Math.floor(rng() * 16) })
+      else if (r < 0.75) ops.push({ kind: 'release', node, block: Math.floor(rng() * 16) })
+      else if (r < 0.85) ops.push({ kind: 'suspect', node, forced: rng() < 0.5 })
+      else if (r < 0.92) ops.push({ kind: 'unsuspect', node })
+      else ops.push({ kind: 'remove', node })
+    }
+    log.push(ops)
+  }
+  return log
+}
+
+t.test('snapshots of one log merge to the later snapshot, in any order', async t => {
+  for (let i = 0; i < 50; i++) {
+    const log = randomLog(40)
+    const states: ClusterState[] = [genesisState('a', 16)]
+    log.forEach((ops, s) => states.push(applySlot(states[s]!, s + 1, ops)))
+    const x = pick(states); const y = pick(states); const z = pick(states)
+    const later = x.slot >= y.slot ? x : y
+    t.same(mergeStates(x, y).blocks, later.blocks)
+    t.same(mergeStates(x, y).blocks, mergeStates(y, x).blocks)
+    t.same(mergeStates(mergeStates(x, y), z).blocks, mergeStates(x, mergeStates(y, z)).blocks)
+    // Ownership is single-valued and only members own blocks at every slot.
+    for (const s of states) {
+      for (const r of s.blocks) if (r?.state === 'owned' && !s.members.has(r.owner)) t.fail(`slot ${s.slot}: removed ${r.owner} still owns ${r.block}`)
+    }
+  }
+})
+
+t.test('slot rules', async t => {
+  let s = genesisState('a', 8)
+  s = applySlot(s, 1, [{ kind: 'claim', node: 'a', block: 3 }, { kind: 'claim', node: 'b', block: 4 }, { kind: 'join', node: 'b' }])
+  t.equal(blockOwner(s, 3), 'a')
+  t.equal(blockOwner(s, 4), null, 'a non-member cannot claim')
+  t.equal(s.configSlot, 1)
+  s = applySlot(s, 2, [{ kind: 'claim', node: 'b', block: 3 }, { kind: 'release', node: 'b', block: 3 }])
+  t.equal(blockOwner(s, 3), 'a', 'claim of an owned block and release by a non-owner are no-ops')
+  t.equal(s.blocks[3]!.epoch, 1)
+  s = applySlot(s, 3, [{ kind: 'remove', node: 'a' }])
+  t.ok(s.members.has('a'), 'remove without a pending suspect is a no-op')
+  s = applySlot(s, 4, [{ kind: 'suspect', node: 'a', forced: true }, { kind: 'suspect', node: 'a', forced: false }])
+  t.same(s.members.get('a'), { id: 'a', joinedSlot: 0, suspectSlot: 4, forced: true })
+  s = applySlot(s, 5, [{ kind: 'claim', node: 'a', block: 5 }, { kind: 'remove', node: 'a' }, { kind: 'remove', node: 'a' }])
+  t.equal(blockOwner(s, 5), null, 'a suspected member cannot claim')
+  t.notOk(s.members.has('a'))
+  t.same(s.blocks[3], { block: 3, owner: '', epoch: 5, state: 'free' }, 'remove frees the blocks at the new epoch')
+  t.equal(s.configSlot, 5)
+  s = applySlot(s, 6, [{ kind: 'join', node: 'a' }])
+  t.notOk(s.members.has('a'), 'a removed id never rejoins')
+  t.throws(() => applySlot(s, 8, []), IpamConflictError)
+})
+
+t.test('wire round trip through protobuf', async t => {
+  let s = genesisState('a', 64)
+  s = applySlot(s, 1, [{ kind: 'join', node: 'b' }, { kind: 'claim', node: 'b', block: 63 }, { kind: 'suspect', node: 'a', forced: false }])
+  const buf = encodeIpamEnvelope({ from: 'b', clusterId: 'a', applied: 1, state: stateToWire(s) })
+  const env = decodeIpamEnvelope(buf)
+  const back = validateClusterState(env.state, 64)
+  t.same(back.blocks[63], s.blocks[63])
+  t.same([...back.members.values()], [...s.members.values()])
+  t.equal(back.slot, 1)
+  const ops: Op[] = [{ kind: 'claim', node: 'x', block: 2 }, { kind: 'suspect', node: 'y', forced: true }, { kind: 'remove', node: 'y' }]
+  t.same(ops.map(o => opFromWire(opToWire(o), 64)), ops)
+  const decided = encodeIpamEnvelope({ from: 'x', clusterId: 'a', applied: 1, decided: { slot: 2, ops: ops.map(opToWire) } })
+  t.ok(decided.length < 1024, `a decided delta with 3 ops is ${decided.length} bytes (fits a gossip packet)`)
+  const full: Op[] = Array.from({ length: 16 }, (_, i) => ({ kind: 'claim', node: `node-${'x'.repeat(30)}-${i}`, block: 1000 + i }))
+  const big = encodeIpamEnvelope({ from: 'x'.repeat(36), clusterId: 'y'.repeat(36), applied: 1, decided: { slot: 2, ops: full.map(opToWire) } })
+  t.ok(big.length <= 1024, `a full 16-op slot with 36-char ids is ${big.length} bytes`)
+})
+
+t.test('hostile input gives IpamDecodeError', async t => {
+  const bad: unknown[] = [
+    null, 7, {}, { clusterId: 'a', members: [] },
+    { clusterId: 'a', members: [{ id: 'a' }, { id: 'a' }] },
+    { clusterId: 'a', members: [{ id: 'a' }], blocks: [{ block: 64 }] },
+    { clusterId: 'a', members: [{ id: 'a' }], blocks: [{ block: 1, state: 1, owner: '' }] },
+    { clusterId: 'a', slot: 2, members: [{ id: 'a', joinedSlot: 3 }] },
+    { clusterId: 'a', members: [{ id: 'a' }], blocks: [{ block: 1 }, { block: 1 }] },
+    { clusterId: 'x'.repeat(65), members: [{ id: 'a' }] },
+    { clusterId: 'a', slot: -1, members: [{ id: 'a' }] },
+    { clusterId: 'a', slot: 1.5, members: [{ id: 'a' }] },
+  ]
+  for (const b of bad) t.throws(() => validateClusterState(b, 64), { code: 'ERR_IPAM_DECODE' }, JSON.stringify(b))
+  t.throws(() => opFromWire({ kind: 99, node: 'a' }, 64), IpamDecodeError)
+  t.throws(() => opFromWire({ kind: 1, node: 'a', block: 64 }, 64), IpamDecodeError)
+  t.throws(() => opsFromWire(new Array(17).fill({ kind: 0, node: 'a' }), 64), IpamDecodeError)
+  t.throws(() => decodeIpamEnvelope(Buffer.from([0xff, 0xff, 0xff, 0xff])), IpamDecodeError)
+  t.throws(() => decodeIpamEnvelope(new Uint8Array(2 * 1024 * 1024)), IpamDecodeError)
+  t.throws(() => decodeIpamEnvelope(Buffer.from([])), { code: 'ERR_IPAM_DECODE' }, 'version 0 is refused')
+  // Random bytes never escape as anything but IpamDecodeError.
+  let other = 0
+  for (let i = 0; i < 2000; i++) {
+    const buf = Buffer.alloc(1 + Math.floor(rng() * 64))
+    for (let j = 0; j < buf.length; j++) buf[j] = Math.floor(rng() * 256)
+    try { decodeIpamEnvelope(buf) } catch (err) { if (!(err instanceof IpamDecodeError)) other++ }
+  }
+  t.equal(other, 0)
+  t.throws(() => mergeStates(genesisState('a', 8), genesisState('b', 8)), IpamConflictError)
+})
