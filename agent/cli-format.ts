@@ -63,9 +63,11 @@ export function formatNodeStatus (doc: StatusDocument): string {
 export function formatPeers (doc: StatusDocument): string {
   if (doc.peers.length === 0) return 'no peers\n'
   return formatTable(
-    ['NODE', 'ADDRESS', 'SOURCE', 'ENCAP', 'CRYPTO', 'MTU', 'POD CIDRS', 'PKTS OUT', 'BYTES OUT', 'PKTS IN', 'BYTES IN'],
+    ['NODE', 'ADDRESS', 'SOURCE', 'DATA PATH', 'LAST IN', 'ENCAP', 'CRYPTO', 'MTU', 'POD CIDRS', 'PKTS OUT', 'BYTES OUT', 'PKTS IN', 'BYTES IN'],
     doc.peers.map((p) => [
-      p.nodeName, `${p.address}:${p.port}`, p.source, p.encapsulation, p.encryption ? 'on' : 'off',
+      p.nodeName, `${p.address}:${p.port}`, p.source, p.dataPath,
+      p.lastInSecondsAgo === null ? 'never' : `${formatDuration(p.lastInSecondsAgo)} ago`,
+      p.encapsulation, p.encryption ? 'on' : 'off',
       String(p.mtu), p.podCIDRs.join(','), String(p.packetsOut), formatBytes(p.bytesOut),
       String(p.packetsIn), formatBytes(p.bytesIn),
     ]))

@@ -18,7 +18,8 @@
 import {
   DEFAULT_API_SOCKET, DEFAULT_BLOCK_SIZE, DEFAULT_CONFIG_PATH, DEFAULT_ENCAPSULATION,
   DEFAULT_LOG_LEVEL, DEFAULT_METRICS_ADDRESS, DEFAULT_SECRET_FILE, DEFAULT_STATE_DIR,
-  DEFAULT_TUN_NAME, DEFAULT_UNDERLAY_PORT, DEFAULT_VXLAN_PORT, DEFAULT_VXLAN_VNI,
+  DEFAULT_TUN_NAME, DEFAULT_UNDERLAY_PORT, DEFAULT_VXLAN_PORT, DEFAULT_VXLAN_VNI, DEFAULT_GOSSIP_PORT,
+  DEFAULT_RECLAIM_AFTER_SECONDS,
 } from './defaults'
 import { ConfigError } from './errors'
 
@@ -45,6 +46,8 @@ const SETTINGS: readonly Setting[] = [
   { field: 'encryption.enabled', flag: 'encryption', kind: 'bool', help: 'encrypt the udp encapsulation (default off; --no-encryption turns it off)' },
   { field: 'encryption.secretFile', flag: 'secret-file', kind: 'string', help: `file holding the cluster secret (default ${DEFAULT_SECRET_FILE})` },
   { field: 'seeds', flag: 'seeds', kind: 'list', help: 'comma-separated gossip seeds, "host:port" or IPv4' },
+  { field: 'gossip.port', flag: 'gossip-port', kind: 'int', help: `UDP+TCP port of the gossip control plane (default ${DEFAULT_GOSSIP_PORT})` },
+  { field: 'ipam.reclaimAfterSeconds', flag: 'reclaim-after', kind: 'int', help: `seconds a node must be dead before its blocks are reclaimed (default ${DEFAULT_RECLAIM_AFTER_SECONDS})` },
   { field: 'stateDir', flag: 'state-dir', kind: 'string', help: `state directory (default ${DEFAULT_STATE_DIR})` },
   { field: 'apiSocket', flag: 'api-socket', kind: 'string', help: `local API unix socket (default ${DEFAULT_API_SOCKET})` },
   { field: 'metrics.address', flag: 'metrics-address', kind: 'string', help: `"host:port" for /metrics and health (default ${DEFAULT_METRICS_ADDRESS})` },

@@ -15,6 +15,7 @@ import {
   DEFAULT_ENCRYPTION_ENABLED, DEFAULT_LOG_LEVEL, DEFAULT_METRICS_ADDRESS, DEFAULT_SECRET_FILE,
   DEFAULT_STATE_DIR, DEFAULT_TUN_NAME, DEFAULT_UNDERLAY_PORT, DEFAULT_VXLAN_PORT,
   DEFAULT_VXLAN_VNI, MAX_BLOCK_PREFIX, MAX_IFNAME_LEN, MAX_MTU, MAX_UNIX_SOCKET_PATH,
+  DEFAULT_GOSSIP_PORT, DEFAULT_RECLAIM_AFTER_SECONDS,
   MAX_VXLAN_VNI, MIN_MTU,
 } from './defaults'
 import { ConfigError, ConfigFileError, HelpRequestedError } from './errors'
@@ -72,6 +73,14 @@ export interface AgentConfig {
   }
   /** Gossip seeds, each "host:port" or a bare IPv4 address (default port chosen by gossip); default []. */
   readonly seeds: readonly string[]
+  readonly gossip: {
+    /** UDP (probes, deltas) and TCP (push-pull) port of the gossip control plane; default 6783. */
+    readonly port: number
+  }
+  readonly ipam: {
+    /** Seconds a node must have been dead before its blocks are reclaimed; default 600. */
+    readonly reclaimAfterSeconds: number
+  }
   /** Static mode: every node, this one included; default [] = dynamic (gossip) mode. */
   readonly peers: readonly StaticPeer[]
   /** Absolute path of the state directory; default /var/lib/loom. */
@@ -100,7 +109,7 @@ export interface ParseConfigOptions {
 type Obj = Record<string, unknown>
 
 const TOP_KEYS = ['nodeName', 'underlay', 'clusterCIDR', 'blockSize', 'encapsulation', 'vxlan',
-  'encryption', 'seeds', 'peers', 'stateDir', 'apiSocket', 'metrics', 'mtu', 'tunName', 'logLevel']
+  'encryption', 'seeds', 'gossip', 'ipam', 'peers', 'stateDir', 'apiSocket', 'metrics', 'mtu', 'tunName', 'logLevel']
 const PEER_KEYS = ['nodeName', 'address', 'port', 'podCIDR', 'vtepMAC']
 
 const PORT = 'an integer port 1-65535'
@@ -158,6 +167,14 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
     return s as string
   })
 
+  const gos = objectAt(top.gossip, 'gossip.', ['port'], fail)
+  const gossip = { port: intAt(gos.port, 'gossip.port', 1, 65535, DEFAULT_GOSSIP_PORT, PORT, fail) }
+  const ip = objectAt(top.ipam, 'ipam.', ['reclaimAfterSeconds'], fail)
+  const ipam = {
+    reclaimAfterSeconds: intAt(ip.reclaimAfterSeconds, 'ipam.reclaimAfterSeconds', 1, 30 * 86400,
+      DEFAULT_RECLAIM_AFTER_SECONDS, 'an integer number of seconds 1-2592000', fail),
+  }
+
   const ownPort = encapsulation === 'vxlan' ? vxlan.port : port
   const peers = parsePeers(top.peers, { nodeName: nodeName as string, address, ownPort, cluster }, fail)
 
@@ -185,6 +202,8 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
     vxlan,
     encryption,
     seeds,
+    gossip,
+    ipam,
     peers,
     stateDir,
     apiSocket,

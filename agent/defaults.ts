@@ -71,3 +71,9 @@ export const DEFAULT_LOG_RATE_LIMIT = 5
 export const DEFAULT_LOG_RATE_INTERVAL_MS = 10_000
 /** RateLimitedLogger: keys tracked at once; more share one overflow key, so memory stays bounded. */
 export const DEFAULT_LOG_RATE_MAX_KEYS = 1024
+
+/** UDP and TCP port of the gossip control plane (Weave's control port number). */
+export const DEFAULT_GOSSIP_PORT = 6783
+
+/** A node dead this long (seconds) has its IPAM blocks reclaimed by the cluster. */
+export const DEFAULT_RECLAIM_AFTER_SECONDS = 600

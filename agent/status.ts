@@ -35,7 +35,14 @@ export interface PeerStatus {
   bytesOut: number
   packetsIn: number
   bytesIn: number
+  /** Seconds since the last packet from this peer; null if none yet. */
+  lastInSecondsAgo: number | null
+  /** `active` when a packet arrived within the last minute, else `idle` (no data-path probes yet). */
+  dataPath: 'active' | 'idle'
 }
+
+/** A peer counts as active when it sent us something within this window. */
+const ACTIVE_WINDOW_MS = 60_000
 
 export interface RouteStatus { prefix: string; nodeName: string; via: string }
 
@@ -92,6 +99,8 @@ export function buildStatus (src: StatusSources, now = Date.now()): StatusDocume
     bytesOut: p.counters.bytesOut,
     packetsIn: p.counters.packetsIn,
     bytesIn: p.counters.bytesIn,
+    lastInSecondsAgo: p.counters.lastInMs === 0 ? null : Math.max(0, Math.round((now - p.counters.lastInMs) / 1000)),
+    dataPath: p.counters.lastInMs !== 0 && now - p.counters.lastInMs < ACTIVE_WINDOW_MS ? 'active' : 'idle',
   }))
   const blocks = routes.map((r) => ({ prefix: r.prefix, nodeName: r.peer.nodeName }))
   if (self !== undefined) blocks.unshift({ prefix: self.podCIDR, nodeName: src.nodeName })

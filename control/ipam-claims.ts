@@ -540,7 +540,7 @@ export class ClaimsReplica {
     this.dirty = true
     this.acc = { slot: next.slot + 1, promised: null, accepted: null }
     if (this.prop !== null && this.prop.slot <= next.slot) this.abandon(now, false)
-    for (const m of next.members.values()) {
+    for (const m of (prev !== null && prev.members === next.members ? [] : next.members.values())) {
       const old = prev?.members.get(m.id)
       if (m.suspectSlot !== 0 && (old === undefined || old.suspectSlot !== m.suspectSlot)) {
         this.suspectSeenAt.set(m.id, now)

@@ -217,6 +217,7 @@ export class Ipam {
       this.reconcileBlocks(now)
       // Reclaim members that membership has reported dead for long enough.
       for (const [node, l] of this.liveness) {
+        if (!st.members.has(node)) { this.liveness.delete(node); continue }
         if (l.state !== 'dead') continue
         if ( now - l.since >= (this.init.suspectAfterMs ?? 30000) && st.members.get(node)?.suspectSlot === 0) {
           this.replica.suspect(node, false)

@@ -199,6 +199,7 @@ export class Forwarder {
       stats.udpRecvBatches[n]++
       if (n === 0) return
       const table = this.table
+      const batchTime = Date.now()
       let w = 0
       for (let i = 0; i < n; i++) {
         const buf = this.inBufs[i]
@@ -216,6 +217,7 @@ export class Forwarder {
         if (table.lookup(buf.readUInt32BE(start + IP_DST)) !== undefined) { drops[Drop.NoRoute]++; continue }
         peer.counters.packetsIn++
         peer.counters.bytesIn += decap.innerLen
+        peer.counters.lastInMs = batchTime
         this.tunBufs[w] = buf
         this.tunOffsets[w] = start
         this.tunLengths[w] = decap.innerLen

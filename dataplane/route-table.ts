@@ -98,7 +98,7 @@ export function createPeerRoute (init: PeerRouteInit): PeerRoute {
     port: init.port,
     vtepMAC: Buffer.from(init.vtepMAC),
     mtu: init.mtu,
-    counters: { packetsOut: 0, bytesOut: 0, packetsIn: 0, bytesIn: 0 },
+    counters: { packetsOut: 0, bytesOut: 0, packetsIn: 0, bytesIn: 0, lastInMs: 0 },
   }
 }
 

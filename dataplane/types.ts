@@ -46,12 +46,17 @@ export const DROP_REASONS = [
 ] as const
 export type DropReasonName = (typeof DROP_REASONS)[number]
 
-/** Traffic counters of one peer; plain numbers the hot path increments, read at scrape time. */
+/**
+ * Traffic counters of one peer; plain numbers the hot path increments, read at scrape time.
+ * Bytes are inner IP bytes (what pods sent), not UDP payload.
+ */
 export interface PeerCounters {
   packetsOut: number
   bytesOut: number
   packetsIn: number
   bytesIn: number
+  /** Wall-clock ms of the last batch that carried a packet from this peer (0 = never). */
+  lastInMs: number
 }
 
 /**

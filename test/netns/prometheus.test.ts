@@ -76,7 +76,7 @@ t.test('a real Prometheus scrapes /metrics and promtool finds nothing to lint', 
   stats.udpRecvBatches[4] = 3
   const peer: PeerRoute = {
     nodeName: 'node-b', index: 2, address: '192.0.2.2', addressU32: 0xc0000202, port: 6784,
-    vtepMAC: Buffer.alloc(6), mtu: 1420, counters: { packetsOut: 42, bytesOut: 4200, packetsIn: 7, bytesIn: 700 },
+    vtepMAC: Buffer.alloc(6), mtu: 1420, counters: { packetsOut: 42, bytesOut: 4200, packetsIn: 7, bytesIn: 700, lastInMs: 0 },
   }
   const registry = createMetricsRegistry({
     version: '0.1.0-test',

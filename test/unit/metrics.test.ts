@@ -24,7 +24,7 @@ function fakePeer (name: string, i: number): PeerRoute {
     port: 6784,
     vtepMAC: Buffer.alloc(6),
     mtu: 1400 + i,
-    counters: { packetsOut: 10 * i, bytesOut: 1000 * i, packetsIn: 10 * i + 1, bytesIn: 1000 * i + 1 },
+    counters: { packetsOut: 10 * i, bytesOut: 1000 * i, packetsIn: 10 * i + 1, bytesIn: 1000 * i + 1, lastInMs: 0 },
   }
 }
 

@@ -15,7 +15,7 @@ const ip = parseIPv4Address
 t.test('createPeerRoute', async t => {
   const mac = parseMAC('02:00:00:00:00:09')
   const p = createPeerRoute({ nodeName: 'n9', index: 0xfffffffe, address: '10.0.0.9', port: 4789, vtepMAC: mac, mtu: 1450 })
-  t.same(p, { nodeName: 'n9', index: 0xfffffffe, address: '10.0.0.9', addressU32: 0x0a000009, port: 4789, vtepMAC: mac, mtu: 1450, counters: { packetsOut: 0, bytesOut: 0, packetsIn: 0, bytesIn: 0 } })
+  t.same(p, { nodeName: 'n9', index: 0xfffffffe, address: '10.0.0.9', addressU32: 0x0a000009, port: 4789, vtepMAC: mac, mtu: 1450, counters: { packetsOut: 0, bytesOut: 0, packetsIn: 0, bytesIn: 0, lastInMs: 0 } })
   mac[5] = 0xff
   t.equal(p.vtepMAC[5], 9, 'the MAC is copied')
   const base = { nodeName: 'n9', index: 9, address: '10.0.0.9', port: 4789, vtepMAC: mac, mtu: 1450 }
