@@ -12,6 +12,7 @@ import { Agent } from './agent'
 import { loadConfig } from './config'
 import { ConfigError, ConfigFileError, HelpRequestedError } from './errors'
 import { createLogger } from './logger'
+import { SdNotify } from './sd-notify'
 
 /** Exit codes: 1 start failed, 2 invalid configuration. */
 const EXIT_START_FAILED = 1
@@ -38,11 +39,13 @@ async function main (): Promise<void> {
 
   const logger = createLogger({ level: config.logLevel }).child({ nodeName: config.nodeName })
   const agent = new Agent({ logger }, config)
+  const systemd = new SdNotify({ onError: (err, message) => logger.warn({ err, message }, 'sd_notify failed') })
   let stopping = false
   const shutdown = (signal: string): void => {
     if (stopping) return
     stopping = true
     logger.info({ signal }, 'stopping')
+    systemd.stopping()
     agent.stop().then(() => process.exit(0), () => process.exit(EXIT_START_FAILED))
   }
   process.on('SIGTERM', () => shutdown('SIGTERM'))
@@ -50,6 +53,7 @@ async function main (): Promise<void> {
 
   try {
     await agent.start()
+    systemd.ready(`serving: data plane ${config.encapsulation} on ${config.tunName}, API ${config.apiSocket}`)
   } catch (err) {
     const message = (err as Error).message
     logger.fatal({ err }, 'start failed')

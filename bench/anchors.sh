@@ -3,7 +3,8 @@
 # with Loom's own data path (loomd, static mode) as tunnels loom-udp and loom-vxlan.
 # A copy of /work/shared/bench/anchors.sh; the differences: the two loom tunnels,
 # the order (kernel VXLAN, loom-vxlan and loom-udp run back to back, so that the
-# load of this shared machine is as alike as possible for them), and the 1-minute
+# load of this shared machine is as alike as possible for them), Loom's overlay
+# addresses (10.99.1.0 -> 10.99.2.0, see loom_config), and the 1-minute
 # load average before each tunnel, kept in the JSON (tunnels[].load1_before) and
 # the table. bench/run.sh is the entry point that also computes Loom's ratios.
 #
@@ -29,7 +30,8 @@
 # Adding a tunnel (e.g. the project's own agent): define tunnel_<name>_up and
 # tunnel_<name>_down ('-' in <name> becomes '_') and add <name> to TUNNELS.
 # _up runs with both namespaces and the underlay ("ul" in each) ready. It must
-# leave the overlay 10.99.0.1 <-> 10.99.0.2 working, call tunnel_info MTU DESC,
+# leave the overlay 10.99.0.1 <-> 10.99.0.2 working (or set TARGET to B's overlay
+# address, as veth and loom do), call tunnel_info MTU DESC,
 # and start its daemons with start_tunnel_daemon, which tracks their PIDs (for
 # CPU accounting and cleanup). _down stops them and removes what _up created.
 set -Eeuo pipefail
@@ -209,18 +211,22 @@ tunnel_vxlan_up() {
 }
 tunnel_vxlan_down() { ip -n "$NS_A" link del ovl 2> /dev/null; ip -n "$NS_B" link del ovl 2> /dev/null; true; }
 
-# Loom (this repository's loomd), static mode: both nodes listed in `peers`. Each
-# node's overlay address is the first address of its podCIDR, so the podCIDRs are
-# the /32s 10.99.0.1 (A) and 10.99.0.2 (B) inside clusterCIDR 10.99.0.0/24: loomd
-# then gives loom0 exactly the overlay addresses the other tunnels use, and routes
-# 10.99.0.0/24 into loom0, and nothing else in the measurements differs.
+# Loom (this repository's loomd), static mode: both nodes listed in `peers`, as in
+# a flannel-style cluster: clusterCIDR 10.99.0.0/16, podCIDR 10.99.1.0/24 (A) and
+# 10.99.2.0/24 (B). loomd gives loom0 the first address of the node's podCIDR (as a
+# /32) and routes the clusterCIDR into loom0, so Loom's overlay addresses are
+# 10.99.1.0 (A) and 10.99.2.0 (B), not the 10.99.0.1/.2 of the other tunnels: the
+# measurements target $TARGET, which loom_up sets. (/32 podCIDRs that would keep
+# 10.99.0.1/.2 are refused by loomd's static pod IPAM, which needs prefix <= 30.)
+LOOM_NET=10.99.0.0/16 LOOM_CIDR_A=10.99.1.0/24 LOOM_CIDR_B=10.99.2.0/24
+LOOM_OV_A=10.99.1.0 LOOM_OV_B=10.99.2.0
 loom_config() { # NODE(a|b) ENCAP: loomd's config file for that node on stdout
   local n=$1 ul=$UL_A
   [[ $n == b ]] && ul=$UL_B
   jq -n --arg n "$n" --arg ul "$ul" --arg enc "$2" --arg ula "$UL_A" --arg ulb "$UL_B" \
-    --arg ova "$OV_A/32" --arg ovb "$OV_B/32" --arg net "$OV_NET" --arg work "$WORK" --arg mtu "$LOOM_MTU" '
+    --arg ca "$LOOM_CIDR_A" --arg cb "$LOOM_CIDR_B" --arg net "$LOOM_NET" --arg work "$WORK" --arg mtu "$LOOM_MTU" '
     { nodeName: $n, underlay: { address: $ul }, clusterCIDR: $net, encapsulation: $enc,
-      peers: [ { nodeName: "a", address: $ula, podCIDR: $ova }, { nodeName: "b", address: $ulb, podCIDR: $ovb } ],
+      peers: [ { nodeName: "a", address: $ula, podCIDR: $ca }, { nodeName: "b", address: $ulb, podCIDR: $cb } ],
       stateDir: "\($work)/loom-state-\($n)", apiSocket: "\($work)/loom-\($n).sock",
       metrics: { address: "127.0.0.1:0" }, logLevel: "warn" }
     + (if $mtu == "" then {} else { mtu: ($mtu | tonumber) } end)'
@@ -249,7 +255,9 @@ loom_up() { # ENCAP PORT DESCRIPTION
   loom_status b > "$WORK/loom-b.status.json"
   loom_status a > "$WORK/loom-a.status.json"
   mtu=$(jq -r '.mtu' "$WORK/loom-a.status.json")
-  [[ $(jq -r '.overlayAddress' "$WORK/loom-a.status.json") == "$OV_A" ]] || fail "loomd gave node A another overlay address"
+  [[ $(jq -r '.overlayAddress' "$WORK/loom-a.status.json") == "$LOOM_OV_A" ]] || fail "loomd gave node A another overlay address"
+  [[ $(jq -r '.overlayAddress' "$WORK/loom-b.status.json") == "$LOOM_OV_B" ]] || fail "loomd gave node B another overlay address"
+  TARGET=$LOOM_OV_B
   tunnel_info "$mtu" "$3"
 }
 tunnel_loom_udp_up() {

@@ -175,13 +175,14 @@ export class ClaimsReplica {
   private readonly forwarded = new Map<string, { op: Op, until: number }>()
   private pendingSince = -Infinity
   private lastForward = -Infinity
+  private coordCache: { st: ClusterState | null, ids: NodeId[] } = { st: null, ids: [] }
   /** Extra blocks wanted (set by the allocator facade). */
   wantBlocks = 0
   private readonly suspectSeenAt = new Map<NodeId, number>()
   private readonly removeNotBefore = new Map<NodeId, number>()
   private lease = { until: -Infinity, seq: 0, sentAt: -Infinity, cfg: -1, acks: new Set<NodeId>() }
   private lastJoinSent = -Infinity
-  private readonly lastFetch = new Map<NodeId, number>()
+  private lastFetchAt = -Infinity
   private lastDigest = -Infinity
   private removedSelf = false
 
@@ -291,11 +292,11 @@ export class ClaimsReplica {
     // 3 s. Who proposes never matters for safety.
     if (this.prop !== null && now >= this.prop.deadline) this.abandon(now, true)
     for (const [k, f] of this.forwarded) if (now >= f.until) this.forwarded.delete(k)
-    const coord = this.coordinator()
     const mine = this.usefulOps(now)
     if (mine.length === 0) this.pendingSince = -Infinity
     else if (this.pendingSince === -Infinity) this.pendingSince = now
-    if (coord !== this.id && coord !== null && mine.length > 0 && now - this.pendingSince < 3000) {
+    const coord = this.coordinator(now)
+    if (coord !== this.id && coord !== null && mine.length > 0) {
       if (now - this.lastForward >= 300) {
         this.lastForward = now
         this.send(coord, { t: 'request', ops: mine })
@@ -315,7 +316,7 @@ export class ClaimsReplica {
   receive (msg: ClaimMsg, now: number): void {
     if (this.st !== null && msg.clusterId !== '' && msg.clusterId !== this.st.clusterId) { this.ignored++; return }
     const b = msg.body
-    if (this.st !== null && msg.applied > this.st.slot && b.t !== 'state' && b.t !== 'decided') this.requestCatchUp(msg.from, now)
+    if (this.st !== null && msg.applied > this.st.slot + 1 && b.t !== 'state' && b.t !== 'decided') this.requestCatchUp(msg.from, now)
     switch (b.t) {
       case 'prepare': return this.onPrepare(msg.from, b, now)
       case 'promise': return this.onPromise(msg.from, b, now)
@@ -392,11 +393,20 @@ export class ClaimsReplica {
 
   // ---- proposer -----------------------------------------------------------------------------
 
-  /** The member that batches everyone's ops: first unsuspected member id. */
-  private coordinator (): NodeId | null {
-    let best: NodeId | null = null
-    for (const m of this.st!.members.values()) if (m.suspectSlot === 0 && (best === null || m.id < best)) best = m.id
-    return best
+  /**
+   * The member that batches everyone's ops: the first unsuspected member by id; if our ops have
+   * waited 3 s, the next one, and so on - so most members agree on one proposer at a time even
+   * when the first is unreachable (dueling proposers are what kills Paxos liveness).
+   */
+  private coordinator (now: number): NodeId | null {
+    const st = this.st!
+    if (this.coordCache.st !== st) {
+      this.coordCache = { st, ids: [...st.members.values()].filter(m => m.suspectSlot === 0).map(m => m.id).sort() }
+    }
+    const ids = this.coordCache.ids
+    if (ids.length === 0) return null
+    const k = this.pendingSince === -Infinity ? 0 : Math.floor((now - this.pendingSince) / 3000)
+    return ids[k % ids.length]!
   }
 
   /** Own pending ops that still mean something (claims as 'any block': block = -1). */
@@ -529,6 +539,12 @@ export class ClaimsReplica {
   private applyDecided (slot: number, ops: readonly Op[], now: number): void {
     const before = this.st!
     const after = applySlot(before, slot, ops)
+    // A claim request is satisfied by the first block it gets; do not claim again for it.
+    for (const op of ops) {
+      if (op.kind !== 'claim' || after.blocks[op.block] === before.blocks[op.block]) continue
+      this.forwarded.delete(opKey({ kind: 'claim', node: op.node, block: -1 }))
+      if (op.node === this.id && this.wantBlocks > 0) this.wantBlocks--
+    }
     this.adopt(after, now)
     this.log.set(slot, ops)
     this.log.delete(slot - LOG_WINDOW)
@@ -570,10 +586,10 @@ export class ClaimsReplica {
     this.adopt(mergeStates(this.st, s), now)
   }
 
+  /** One fetch per 250 ms in total: a slot decided a moment ago usually arrives by itself. */
   private requestCatchUp (from: NodeId, now: number): void {
-    const last = this.lastFetch.get(from) ?? -Infinity
-    if (now - last < 200) return
-    this.lastFetch.set(from, now)
+    if (now - this.lastFetchAt < 250) return
+    this.lastFetchAt = now
     this.send(from, { t: 'fetch', fromSlot: (this.st?.slot ?? 0) + 1 })
   }
 

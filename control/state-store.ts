@@ -64,6 +64,7 @@ export class FileStateStore<T> implements StateStore<T> {
     const data = JSON.stringify(this.toJSON(doc))
     const fd = fs.openSync(tmp, 'w', 0o600)
     try {
+      fs.fchmodSync(fd, 0o600) // a stale temp file keeps its old mode otherwise
       fs.writeSync(fd, data)
       fs.fsyncSync(fd)
     } finally {

@@ -108,6 +108,8 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
   const HEAL = 190e3
   const END = 260e3
   let convergedAt = -1
+  /** After each heal: time until every live member has caught up, refuted suspicions and renewed its lease. */
+  const heals: Array<{ at: number, slot: number, convergedS: number | null }> = []
   let reclaimedAt = -1
 
   const checkInvariants = (): void => {
@@ -174,6 +176,16 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
       net.healAll()
       for (const n of all) if (n.up) announce(n.id, 'alive')
     }
+    if (now === 75e3 || now === 130e3 || now === HEAL) {
+      const ref = Math.max(...all.map(n => (n.up && n.ipam?.replica.state?.slot) || 0))
+      heals.push({ at: now, slot: ref, convergedS: null })
+    }
+    for (const h of heals) {
+      if (h.convergedS !== null) continue
+      const live = all.filter(n => n.up && n.ipam?.replica.isMember === true)
+      const caughtUp = live.every(n => n.ipam!.replica.state!.slot >= h.slot && n.ipam!.replica.state!.members.get(n.id)!.suspectSlot === 0 && n.ipam!.replica.leaseValid(local(n)))
+      if (caughtUp) h.convergedS = (now - h.at) / 1000
+    }
     if (now === 50e3) partition(0.3)
     if (now === 75e3) heal()
     if (now === 110e3) partition(0.48)
@@ -183,8 +195,8 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
     if (now === HEAL) { heal(); net.cond.loss = 0 }
 
     // Workload: ADDs until TARGET_ALLOCS succeeded, DELs of random held attachments.
-    if (now >= 10e3 && now < HEAL && okAllocs < TARGET_ALLOCS) {
-      for (let i = 0; i < 8; i++) {
+    if (now >= 10e3 && now < END - 20e3 && okAllocs < TARGET_ALLOCS) {
+      for (let i = 0; i < 12; i++) {
         const n = all[Math.floor(rng() * all.length)]!
         if (!n.up || n.ipam === null) continue
         const key = { containerId: `c${keySeq++}`, ifname: 'eth0' }
@@ -232,6 +244,7 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
     seed: SEED, nodes: N, allNodeIds: all.length, okAllocs, tryAgain, releases, crashes, replaced, falseSuspicions,
     messages: net.sent, dropped: net.dropped, slot: all.find(n => n.up && n.ipam?.replica.isMember === true)?.ipam?.replica.state?.slot,
     convergenceAfterHealS: convergedAt < 0 ? null : (convergedAt - HEAL) / 1000,
+    healConvergenceS: heals.map(h => h.convergedS),
     reclaimAfterHealS: reclaimedAt < 0 ? null : (reclaimedAt - HEAL) / 1000,
     wallS: cpuS.toFixed(1), maxTickMs: maxTick,
   }
@@ -247,6 +260,7 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
   t.same(failures, [], `no safety violation (seed ${SEED})`)
   t.ok(okAllocs >= Math.min(TARGET_ALLOCS, 10000), `${okAllocs} successful allocations (seed ${SEED})`)
   t.ok(convergedAt >= 0, `all live nodes converge after the heal (seed ${SEED})`)
+  t.ok(heals.every(h => h.convergedS !== null), `every partition heal converges (seed ${SEED})`)
   t.ok(reclaimedAt >= 0, `every permanently dead id is reclaimed (seed ${SEED})`)
   // Every live node's state is identical after convergence.
   const live = all.filter(n => n.up && n.ipam?.replica.state != null)

@@ -1,0 +1,228 @@
+/**
+ * The gossip control plane of one node: drives the pure state machines (Membership, Ipam) with
+ * real time and the real network (GossipTransport), and turns their state into route commands
+ * for the data plane.
+ *
+ * Roles (mesh's sender / receiver / state): the transport sends and receives frames; Membership
+ * and Ipam are the state, each behind its own frame magic ('LG', 'LI'); this class only moves
+ * frames and timestamps between them, persists the incarnation, and recomputes routes when
+ * membership or block ownership changes. It never blocks and never throws on remote input.
+ *
+ * Routes: every block owned by a live (alive or suspect) member other than us becomes a route
+ * prefix -> that member's PeerRoute. A member that is declared dead loses its routes at once; its
+ * blocks move only when IPAM reclaims them (after the grace period), and then route to the new
+ * owner.
+ */
+import type { Logger } from 'pino'
+import {
+  createPeerRoute, deriveNodeIndex, PeerRoute, RouteTable,
+} from '../dataplane'
+import {
+  decodeGossipPacket, encodeGossipPacket, GOSSIP_FRAME_MAGIC, isDecodeFailure, STREAM_LIMITS,
+  UDP_LIMITS, type MemberRecord,
+} from './gossip-codec'
+import { frame, GossipTransport, StreamReply } from './gossip-transport'
+import { Membership, MemberView, Outgoing as MembershipOutgoing } from './membership'
+
+/** Frame magic of IPAM messages ('LI'). */
+export const IPAM_FRAME_MAGIC = 0x4c49
+
+/** The slice of Ipam this class drives (see ipam.ts); optional so membership can run alone. */
+export interface IpamDriver {
+  tick(now: number): void
+  receiveFrame(body: Uint8Array, fromNodeId: string, now: number): void
+  takeOutbox(): Array<{ to: string; body: Uint8Array }>
+  onMemberChange(nodeId: string, state: 'alive' | 'suspect' | 'dead', now: number): void
+  /** Owned blocks of every member: prefix -> owner node ID. */
+  routes(): Array<{ prefix: string; nodeId: string }>
+  /** Bumped whenever routes() may have changed. */
+  readonly routesVersion: number
+}
+
+export interface ControlPlaneComponents {
+  logger: Logger
+  membership: Membership
+  transport: GossipTransport
+  /** Receives each new route table (the data plane swaps it in). */
+  setRoutes: (table: RouteTable) => void
+  /** Persists our incarnation before it is advertised further. */
+  saveIncarnation: (incarnation: number) => void
+  ipam?: IpamDriver
+}
+
+export interface ControlPlaneInit {
+  selfIndex: number
+  selfVtepMAC: Buffer
+  /** Inner MTU towards peers. */
+  mtu: number
+  /** Longest sleep between ticks (ms): bounds timer drift and IPAM's tick period. */
+  maxTickIntervalMs?: number
+}
+
+export interface ControlCounters {
+  decodeErrors: number
+  routeRebuilds: number
+}
+
+export class ControlPlane {
+  readonly counters: ControlCounters = { decodeErrors: 0, routeRebuilds: 0 }
+  private timer?: NodeJS.Timeout
+  private running = false
+  private routesDirty = true
+  private lastIpamRoutesVersion = -1
+  /** Current peers by node ID, reused across rebuilds so their counters survive. */
+  private readonly peerRoutes = new Map<string, PeerRoute>()
+  private readonly startedAt = Date.now()
+
+  constructor (private readonly c: ControlPlaneComponents, private readonly init: ControlPlaneInit) {}
+
+  /** Monotonic ms since start: the clock of the state machines (immune to wall-clock jumps). */
+  now (): number {
+    return Math.round(performance.now())
+  }
+
+  start (): void {
+    const { membership, transport } = this.c
+    membership.onIncarnationChange((inc) => this.c.saveIncarnation(inc))
+    membership.onMemberChange((m) => {
+      this.routesDirty = true
+      if (!m.isSelf && m.state !== 'left') this.c.ipam?.onMemberChange(m.nodeId, m.state, this.now())
+      if (!m.isSelf && m.state === 'left') this.c.ipam?.onMemberChange(m.nodeId, 'dead', this.now())
+    })
+    transport.onFrame((magic, f, from, reply) => { this.receive(magic, f, from, reply) })
+    this.running = true
+    this.run()
+  }
+
+  stop (): void {
+    this.running = false
+    if (this.timer !== undefined) clearTimeout(this.timer)
+  }
+
+  /** Gracefully leaves the cluster (a `left` broadcast), so peers drop our routes at once. */
+  leave (): void {
+    this.send(this.c.membership.leave(this.now()), undefined)
+  }
+
+  /** Members as `loom status peers` shows them. */
+  members (): MemberView[] {
+    return this.c.membership.allMembers()
+  }
+
+  peerRoute (nodeId: string): PeerRoute | undefined {
+    return this.peerRoutes.get(nodeId)
+  }
+
+  uptimeMs (): number {
+    return Date.now() - this.startedAt
+  }
+
+  /** One step: tick the state machines, send what they produced, rebuild routes if needed. */
+  private run (): void {
+    if (!this.running) return
+    const now = this.now()
+    this.send(this.c.membership.tick(now), undefined)
+    const ipam = this.c.ipam
+    if (ipam !== undefined) {
+      ipam.tick(now)
+      this.flushIpam()
+    }
+    this.rebuildRoutesIfNeeded()
+    const max = this.init.maxTickIntervalMs ?? 100
+    const wake = Math.min(this.c.membership.nextWakeAt(), now + max)
+    this.timer = setTimeout(() => this.run(), Math.max(5, wake - this.now()))
+  }
+
+  private receive (magic: number, f: Buffer, from: string, reply: StreamReply | undefined): void {
+    const now = this.now()
+    if (magic === GOSSIP_FRAME_MAGIC) {
+      const packet = decodeGossipPacket(f, reply === undefined ? UDP_LIMITS : STREAM_LIMITS)
+      if (isDecodeFailure(packet)) { this.counters.decodeErrors++; return }
+      this.send(this.c.membership.receive(from, packet, now), reply === undefined ? undefined : { from, reply })
+    } else if (magic === IPAM_FRAME_MAGIC && this.c.ipam !== undefined) {
+      const sender = this.senderOf(from)
+      if (sender === undefined) { this.counters.decodeErrors++; return }
+      this.c.ipam.receiveFrame(f.subarray(6), sender, now)
+      this.flushIpam()
+    } else {
+      this.counters.decodeErrors++
+    }
+    this.rebuildRoutesIfNeeded()
+  }
+
+  /** The member whose gossip address sent a frame (IPAM trusts membership's address book). */
+  private senderOf (from: string): string | undefined {
+    const host = from.slice(0, from.lastIndexOf(':'))
+    for (const m of this.c.membership.allMembers()) {
+      if (m.address === host && !m.isSelf) return m.nodeId
+    }
+    return undefined
+  }
+
+  private send (out: MembershipOutgoing[], inbound: { from: string; reply: StreamReply } | undefined): void {
+    for (const o of out) {
+      const bytes = encodeGossipPacket(o.packet)
+      if (o.channel === 'udp') this.c.transport.sendDatagram(o.to, bytes)
+      else if (inbound !== undefined && o.to === inbound.from) inbound.reply(bytes)
+      else this.c.transport.sendStream(o.to, bytes)
+    }
+  }
+
+  private flushIpam (): void {
+    const ipam = this.c.ipam
+    if (ipam === undefined) return
+    for (const { to, body } of ipam.takeOutbox()) {
+      const m = this.c.membership.member(to)
+      if (m === undefined) continue
+      const f = frame(IPAM_FRAME_MAGIC, body)
+      const addr = `${m.address}:${m.gossipPort}`
+      // Big IPAM messages (state transfer) go over a stream; the rest fit a datagram.
+      if (f.length > 1200) this.c.transport.sendStream(addr, f)
+      else this.c.transport.sendDatagram(addr, f)
+    }
+  }
+
+  private rebuildRoutesIfNeeded (): void {
+    const ipam = this.c.ipam
+    if (ipam !== undefined && ipam.routesVersion !== this.lastIpamRoutesVersion) this.routesDirty = true
+    if (!this.routesDirty) return
+    this.routesDirty = false
+    this.lastIpamRoutesVersion = ipam?.routesVersion ?? -1
+    this.counters.routeRebuilds++
+    const live = new Map<string, MemberView>()
+    for (const m of this.c.membership.allMembers()) {
+      if (!m.isSelf && (m.state === 'alive' || m.state === 'suspect')) live.set(m.nodeId, m)
+    }
+    const routes: Array<{ prefix: string; peer: PeerRoute }> = []
+    for (const r of ipam?.routes() ?? []) {
+      const m = live.get(r.nodeId)
+      if (m === undefined) continue
+      routes.push({ prefix: r.prefix, peer: this.peerFor(m) })
+    }
+    for (const id of [...this.peerRoutes.keys()]) if (!live.has(id)) this.peerRoutes.delete(id)
+    try {
+      this.c.setRoutes(RouteTable.build({ selfIndex: this.init.selfIndex, selfVtepMAC: this.init.selfVtepMAC, routes }))
+    } catch (err) {
+      // Two members claiming one prefix or one index: keep the previous table and say so.
+      this.c.logger.error({ err }, 'route table rejected; keeping the previous one')
+    }
+  }
+
+  /** The PeerRoute of a member, reused while its advertised fields stay the same. */
+  private peerFor (m: MemberRecord): PeerRoute {
+    const existing = this.peerRoutes.get(m.nodeId)
+    const mac = Buffer.from(m.vtepMac)
+    if (existing !== undefined && existing.address === m.address && existing.port === m.dataPort &&
+      existing.vtepMAC.equals(mac) && existing.nodeName === m.nodeName) return existing
+    const peer = createPeerRoute({
+      nodeName: m.nodeName,
+      index: deriveNodeIndex(m.nodeName),
+      address: m.address,
+      port: m.dataPort,
+      vtepMAC: mac,
+      mtu: this.init.mtu,
+    })
+    this.peerRoutes.set(m.nodeId, peer)
+    return peer
+  }
+}
