@@ -13,7 +13,8 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-packages=(iproute2 iputils-ping iperf3 ethtool procps socat python3 make g++ prometheus)
+packages=(iproute2 iputils-ping iperf3 ethtool procps socat python3 make g++ prometheus
+  containernetworking-plugins iptables containerd podman busybox-static)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

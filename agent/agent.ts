@@ -27,6 +27,12 @@ import { AgentStartError } from './errors'
 import { StatusSources } from './status'
 import { VERSION } from './version'
 
+/**
+ * Packets the kernel queues on loom0 for us to read. The TUN default (500) overflows between two
+ * wake-ups of the event loop at ~1 Gbit/s (the benchmark saw ~0.6 % drops and TCP retransmits).
+ */
+const TUN_TX_QUEUE_LEN = 4096
+
 /** UDP socket buffers of the data path: several MiB, so bursts from a batch are not dropped. */
 const SOCKET_BUFFER_BYTES = 8 << 20
 
@@ -76,6 +82,7 @@ export class Agent {
     this.device = TunDevice.open(cfg.tunName)
     disableIPv6(cfg.tunName, log)
     await this.netlink.setLinkMtu(cfg.tunName, this.mtu)
+    await this.netlink.setLinkTxQueueLen(cfg.tunName, TUN_TX_QUEUE_LEN)
     await this.netlink.addAddress(cfg.tunName, `${self.overlayAddress}/32`)
     await this.netlink.setLinkUp(cfg.tunName)
     await this.netlink.replaceRoute({ dst: cfg.clusterCIDR, dev: cfg.tunName, src: self.overlayAddress })

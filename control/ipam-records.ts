@@ -223,7 +223,8 @@ export function opToWire (op: Op): loom.ipam.IOp {
   return {
     kind: KIND_NAMES.indexOf(op.kind),
     node: op.node,
-    block: 'block' in op ? op.block : 0,
+    block: 'block' in op && op.block >= 0 ? op.block : 0,
+    anyBlock: op.kind === 'claim' && op.block < 0,
     forced: op.kind === 'suspect' ? op.forced : false,
   }
 }
@@ -247,7 +248,7 @@ export function opFromWire (w: unknown, blockCount: number): Op {
   const kind = o.kind ?? OpKind.JOIN
   switch (kind) {
     case OpKind.JOIN: return { kind: 'join', node }
-    case OpKind.CLAIM: return { kind: 'claim', node, block: checkU32(o.block ?? 0, 'op.block', blockCount - 1) }
+    case OpKind.CLAIM: return { kind: 'claim', node, block: o.anyBlock === true ? -1 : checkU32(o.block ?? 0, 'op.block', blockCount - 1) }
     case OpKind.RELEASE: return { kind: 'release', node, block: checkU32(o.block ?? 0, 'op.block', blockCount - 1) }
     case OpKind.SUSPECT: return { kind: 'suspect', node, forced: o.forced === true }
     case OpKind.UNSUSPECT: return { kind: 'unsuspect', node }

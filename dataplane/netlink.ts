@@ -168,6 +168,14 @@ export class NetlinkClient {
     await this.call(op, (s, o) => s.setLink({ index }, { mtu }, o), name)
   }
 
+  /** Sets the link's transmit queue length (packets the kernel queues for a TUN reader). */
+  async setLinkTxQueueLen (name: string, packets: number): Promise<void> {
+    const op = `set txqueuelen ${packets} on link ${name}`
+    if (!Number.isInteger(packets) || packets < 1 || packets > 0xffffffff) throw new NetlinkArgumentError(op, `queue length ${packets} is not a positive integer`)
+    const index = await this.resolve(op, name)
+    await this.call(op, (s, o) => s.setLink({ index }, { txqlen: packets }, o), name)
+  }
+
   async linkMTU (name: string): Promise<number> {
     const link = await this.getLink(`read MTU of link ${name}`, name)
     return link.attrs.mtu ?? 0

@@ -981,6 +981,9 @@ export namespace loom {
 
             /** Op forced */
             forced?: (boolean|null);
+
+            /** Op anyBlock */
+            anyBlock?: (boolean|null);
         }
 
         /** Represents an Op. */
@@ -1003,6 +1006,9 @@ export namespace loom {
 
             /** Op forced. */
             public forced: boolean;
+
+            /** Op anyBlock. */
+            public anyBlock: boolean;
 
             /**
              * Creates a new Op instance using the specified properties.
@@ -2418,6 +2424,103 @@ export namespace loom {
             public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
+        /** Properties of a Request. */
+        interface IRequest {
+
+            /** Request ops */
+            ops?: (loom.ipam.IOp[]|null);
+        }
+
+        /** Represents a Request. */
+        class Request implements IRequest {
+
+            /**
+             * Constructs a new Request.
+             * @param [p] Properties to set
+             */
+            constructor(p?: loom.ipam.IRequest);
+
+            /** Request ops. */
+            public ops: loom.ipam.IOp[];
+
+            /**
+             * Creates a new Request instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Request instance
+             */
+            public static create(properties?: loom.ipam.IRequest): loom.ipam.Request;
+
+            /**
+             * Encodes the specified Request message. Does not implicitly {@link loom.ipam.Request.verify|verify} messages.
+             * @param m Request message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            public static encode(m: loom.ipam.IRequest, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified Request message, length delimited. Does not implicitly {@link loom.ipam.Request.verify|verify} messages.
+             * @param message Request message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            public static encodeDelimited(message: loom.ipam.IRequest, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Request message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns Request
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            public static decode(r: ($protobuf.Reader|Uint8Array), l?: number): loom.ipam.Request;
+
+            /**
+             * Decodes a Request message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns Request
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            public static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): loom.ipam.Request;
+
+            /**
+             * Verifies a Request message.
+             * @param m Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            public static verify(m: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a Request message from a plain object. Also converts values to their respective internal types.
+             * @param d Plain object
+             * @returns Request
+             */
+            public static fromObject(d: { [k: string]: any }): loom.ipam.Request;
+
+            /**
+             * Creates a plain object from a Request message. Also converts values to other types if specified.
+             * @param m Request
+             * @param [o] Conversion options
+             * @returns Plain object
+             */
+            public static toObject(m: loom.ipam.Request, o?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this Request to JSON.
+             * @returns JSON object
+             */
+            public toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the default type url for Request
+             * @param [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns The default type url
+             */
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
         /** Properties of a Digest. */
         interface IDigest {
 
@@ -2568,6 +2671,9 @@ export namespace loom {
 
             /** Envelope digest */
             digest?: (loom.ipam.IDigest|null);
+
+            /** Envelope request */
+            request?: (loom.ipam.IRequest|null);
         }
 
         /** Represents an Envelope. */
@@ -2624,8 +2730,11 @@ export namespace loom {
             /** Envelope digest. */
             public digest?: (loom.ipam.IDigest|null);
 
+            /** Envelope request. */
+            public request?: (loom.ipam.IRequest|null);
+
             /** Envelope body. */
-            public body?: ("prepare"|"promise"|"accept"|"accepted"|"decided"|"renew"|"renewAck"|"joinRequest"|"fetch"|"state"|"digest");
+            public body?: ("prepare"|"promise"|"accept"|"accepted"|"decided"|"renew"|"renewAck"|"joinRequest"|"fetch"|"state"|"digest"|"request");
 
             /**
              * Creates a new Envelope instance using the specified properties.

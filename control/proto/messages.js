@@ -3005,6 +3005,7 @@ $root.loom = (function() {
              * @property {string|null} [node] Op node
              * @property {number|null} [block] Op block
              * @property {boolean|null} [forced] Op forced
+             * @property {boolean|null} [anyBlock] Op anyBlock
              */
 
             /**
@@ -3055,6 +3056,14 @@ $root.loom = (function() {
             Op.prototype.forced = false;
 
             /**
+             * Op anyBlock.
+             * @member {boolean} anyBlock
+             * @memberof loom.ipam.Op
+             * @instance
+             */
+            Op.prototype.anyBlock = false;
+
+            /**
              * Creates a new Op instance using the specified properties.
              * @function create
              * @memberof loom.ipam.Op
@@ -3090,6 +3099,8 @@ $root.loom = (function() {
                     w.uint32(24).uint32(m.block);
                 if (m.forced != null && Object.hasOwnProperty.call(m, "forced"))
                     w.uint32(32).bool(m.forced);
+                if (m.anyBlock != null && Object.hasOwnProperty.call(m, "anyBlock"))
+                    w.uint32(40).bool(m.anyBlock);
                 return w;
             };
 
@@ -3154,6 +3165,10 @@ $root.loom = (function() {
                         }
                     case 4: {
                             m.forced = r.bool();
+                            break;
+                        }
+                    case 5: {
+                            m.anyBlock = r.bool();
                             break;
                         }
                     default:
@@ -3225,6 +3240,10 @@ $root.loom = (function() {
                     if (typeof m.forced !== "boolean")
                         return "forced: boolean expected";
                 }
+                if (m.anyBlock != null && Object.hasOwnProperty.call(m, "anyBlock")) {
+                    if (typeof m.anyBlock !== "boolean")
+                        return "anyBlock: boolean expected";
+                }
                 return null;
             };
 
@@ -3287,6 +3306,9 @@ $root.loom = (function() {
                 if (d.forced != null) {
                     m.forced = Boolean(d.forced);
                 }
+                if (d.anyBlock != null) {
+                    m.anyBlock = Boolean(d.anyBlock);
+                }
                 return m;
             };
 
@@ -3312,6 +3334,7 @@ $root.loom = (function() {
                     d.node = "";
                     d.block = 0;
                     d.forced = false;
+                    d.anyBlock = false;
                 }
                 if (m.kind != null && Object.hasOwnProperty.call(m, "kind")) {
                     d.kind = o.enums === String ? $root.loom.ipam.Op.Kind[m.kind] === undefined ? m.kind : $root.loom.ipam.Op.Kind[m.kind] : m.kind;
@@ -3324,6 +3347,9 @@ $root.loom = (function() {
                 }
                 if (m.forced != null && Object.hasOwnProperty.call(m, "forced")) {
                     d.forced = m.forced;
+                }
+                if (m.anyBlock != null && Object.hasOwnProperty.call(m, "anyBlock")) {
+                    d.anyBlock = m.anyBlock;
                 }
                 return d;
             };
@@ -7167,6 +7193,274 @@ $root.loom = (function() {
             return Fetch;
         })();
 
+        ipam.Request = (function() {
+
+            /**
+             * Properties of a Request.
+             * @memberof loom.ipam
+             * @interface IRequest
+             * @property {Array.<loom.ipam.IOp>|null} [ops] Request ops
+             */
+
+            /**
+             * Constructs a new Request.
+             * @memberof loom.ipam
+             * @classdesc Represents a Request.
+             * @implements IRequest
+             * @constructor
+             * @param {loom.ipam.IRequest=} [p] Properties to set
+             */
+            function Request(p) {
+                this.ops = [];
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            /**
+             * Request ops.
+             * @member {Array.<loom.ipam.IOp>} ops
+             * @memberof loom.ipam.Request
+             * @instance
+             */
+            Request.prototype.ops = $util.emptyArray;
+
+            /**
+             * Creates a new Request instance using the specified properties.
+             * @function create
+             * @memberof loom.ipam.Request
+             * @static
+             * @param {loom.ipam.IRequest=} [properties] Properties to set
+             * @returns {loom.ipam.Request} Request instance
+             */
+            Request.create = function create(properties) {
+                return new Request(properties);
+            };
+
+            /**
+             * Encodes the specified Request message. Does not implicitly {@link loom.ipam.Request.verify|verify} messages.
+             * @function encode
+             * @memberof loom.ipam.Request
+             * @static
+             * @param {loom.ipam.IRequest} m Request message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Request.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.ops != null && m.ops.length) {
+                    for (var i = 0; i < m.ops.length; ++i)
+                        $root.loom.ipam.Op.encode(m.ops[i], w.uint32(10).fork(), q + 1).ldelim();
+                }
+                return w;
+            };
+
+            /**
+             * Encodes the specified Request message, length delimited. Does not implicitly {@link loom.ipam.Request.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof loom.ipam.Request
+             * @static
+             * @param {loom.ipam.IRequest} message Request message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Request.encodeDelimited = function encodeDelimited(message, writer) {
+                return this.encode(message, writer && writer.len ? writer.fork() : writer).ldelim();
+            };
+
+            /**
+             * Decodes a Request message from the specified reader or buffer.
+             * @function decode
+             * @memberof loom.ipam.Request
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {loom.ipam.Request} Request
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Request.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.loom.ipam.Request();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            if (!(m.ops && m.ops.length))
+                                m.ops = [];
+                            m.ops.push($root.loom.ipam.Op.decode(r, r.uint32(), undefined, n + 1));
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            /**
+             * Decodes a Request message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof loom.ipam.Request
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {loom.ipam.Request} Request
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Request.decodeDelimited = function decodeDelimited(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.uint32());
+            };
+
+            /**
+             * Verifies a Request message.
+             * @function verify
+             * @memberof loom.ipam.Request
+             * @static
+             * @param {Object.<string,*>} m Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            Request.verify = function verify(m, n) {
+                if (typeof m !== "object" || m === null)
+                    return "object expected";
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    return "maximum nesting depth exceeded";
+                if (m.ops != null && Object.hasOwnProperty.call(m, "ops")) {
+                    if (!Array.isArray(m.ops))
+                        return "ops: array expected";
+                    for (var i = 0; i < m.ops.length; ++i) {
+                        {
+                            var e = $root.loom.ipam.Op.verify(m.ops[i], n + 1);
+                            if (e)
+                                return "ops." + e;
+                        }
+                    }
+                }
+                return null;
+            };
+
+            /**
+             * Creates a Request message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof loom.ipam.Request
+             * @static
+             * @param {Object.<string,*>} d Plain object
+             * @returns {loom.ipam.Request} Request
+             */
+            Request.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.loom.ipam.Request)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".loom.ipam.Request: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.loom.ipam.Request();
+                if (d.ops) {
+                    if (!Array.isArray(d.ops))
+                        throw TypeError(".loom.ipam.Request.ops: array expected");
+                    m.ops = [];
+                    for (var i = 0; i < d.ops.length; ++i) {
+                        if (!$util.isObject(d.ops[i]))
+                            throw TypeError(".loom.ipam.Request.ops: object expected");
+                        m.ops[i] = $root.loom.ipam.Op.fromObject(d.ops[i], n + 1);
+                    }
+                }
+                return m;
+            };
+
+            /**
+             * Creates a plain object from a Request message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof loom.ipam.Request
+             * @static
+             * @param {loom.ipam.Request} m Request
+             * @param {$protobuf.IConversionOptions} [o] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            Request.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (o.arrays || o.defaults) {
+                    d.ops = [];
+                }
+                if (m.ops && m.ops.length) {
+                    d.ops = [];
+                    for (var j = 0; j < m.ops.length; ++j) {
+                        d.ops[j] = $root.loom.ipam.Op.toObject(m.ops[j], o, q + 1);
+                    }
+                }
+                return d;
+            };
+
+            /**
+             * Converts this Request to JSON.
+             * @function toJSON
+             * @memberof loom.ipam.Request
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            Request.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the default type url for Request
+             * @function getTypeUrl
+             * @memberof loom.ipam.Request
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            Request.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/loom.ipam.Request";
+            };
+
+            return Request;
+        })();
+
         ipam.Digest = (function() {
 
             /**
@@ -7460,6 +7754,7 @@ $root.loom = (function() {
              * @property {loom.ipam.IFetch|null} [fetch] Envelope fetch
              * @property {loom.ipam.IClusterState|null} [state] Envelope state
              * @property {loom.ipam.IDigest|null} [digest] Envelope digest
+             * @property {loom.ipam.IRequest|null} [request] Envelope request
              */
 
             /**
@@ -7597,17 +7892,25 @@ $root.loom = (function() {
              */
             Envelope.prototype.digest = null;
 
+            /**
+             * Envelope request.
+             * @member {loom.ipam.IRequest|null|undefined} request
+             * @memberof loom.ipam.Envelope
+             * @instance
+             */
+            Envelope.prototype.request = null;
+
             // OneOf field names bound to virtual getters and setters
             var $oneOfFields;
 
             /**
              * Envelope body.
-             * @member {"prepare"|"promise"|"accept"|"accepted"|"decided"|"renew"|"renewAck"|"joinRequest"|"fetch"|"state"|"digest"|undefined} body
+             * @member {"prepare"|"promise"|"accept"|"accepted"|"decided"|"renew"|"renewAck"|"joinRequest"|"fetch"|"state"|"digest"|"request"|undefined} body
              * @memberof loom.ipam.Envelope
              * @instance
              */
             Object.defineProperty(Envelope.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["prepare", "promise", "accept", "accepted", "decided", "renew", "renewAck", "joinRequest", "fetch", "state", "digest"]),
+                get: $util.oneOfGetter($oneOfFields = ["prepare", "promise", "accept", "accepted", "decided", "renew", "renewAck", "joinRequest", "fetch", "state", "digest", "request"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -7669,6 +7972,8 @@ $root.loom = (function() {
                     $root.loom.ipam.ClusterState.encode(m.state, w.uint32(154).fork(), q + 1).ldelim();
                 if (m.digest != null && Object.hasOwnProperty.call(m, "digest"))
                     $root.loom.ipam.Digest.encode(m.digest, w.uint32(162).fork(), q + 1).ldelim();
+                if (m.request != null && Object.hasOwnProperty.call(m, "request"))
+                    $root.loom.ipam.Request.encode(m.request, w.uint32(170).fork(), q + 1).ldelim();
                 return w;
             };
 
@@ -7777,6 +8082,10 @@ $root.loom = (function() {
                         }
                     case 20: {
                             m.digest = $root.loom.ipam.Digest.decode(r, r.uint32(), undefined, n + 1);
+                            break;
+                        }
+                    case 21: {
+                            m.request = $root.loom.ipam.Request.decode(r, r.uint32(), undefined, n + 1);
                             break;
                         }
                     default:
@@ -7948,6 +8257,16 @@ $root.loom = (function() {
                             return "digest." + e;
                     }
                 }
+                if (m.request != null && Object.hasOwnProperty.call(m, "request")) {
+                    if (p.body === 1)
+                        return "body: multiple values";
+                    p.body = 1;
+                    {
+                        var e = $root.loom.ipam.Request.verify(m.request, n + 1);
+                        if (e)
+                            return "request." + e;
+                    }
+                }
                 return null;
             };
 
@@ -8035,6 +8354,11 @@ $root.loom = (function() {
                     if (!$util.isObject(d.digest))
                         throw TypeError(".loom.ipam.Envelope.digest: object expected");
                     m.digest = $root.loom.ipam.Digest.fromObject(d.digest, n + 1);
+                }
+                if (d.request != null) {
+                    if (!$util.isObject(d.request))
+                        throw TypeError(".loom.ipam.Envelope.request: object expected");
+                    m.request = $root.loom.ipam.Request.fromObject(d.request, n + 1);
                 }
                 return m;
             };
@@ -8128,6 +8452,11 @@ $root.loom = (function() {
                     d.digest = $root.loom.ipam.Digest.toObject(m.digest, o, q + 1);
                     if (o.oneofs)
                         d.body = "digest";
+                }
+                if (m.request != null && Object.hasOwnProperty.call(m, "request")) {
+                    d.request = $root.loom.ipam.Request.toObject(m.request, o, q + 1);
+                    if (o.oneofs)
+                        d.body = "request";
                 }
                 return d;
             };

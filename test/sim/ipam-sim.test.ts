@@ -5,11 +5,15 @@
  * through seeds; 10-190 workload (ADD/DEL over all nodes, 10 000 successful ADDs) with chaos
  * 20-170: crashes (restart with state, or without = a new node id; the old id never comes back
  * and must be reclaimed), a minority partition, a near-half split, a loss burst, false
- * suspicions from the liveness oracle; 190 everything heals; then we measure convergence.
+ * suspicions from the liveness oracle, `rmpeer` of 3 live nodes cut off by the partition;
+ * 190 everything heals; then we measure convergence (also after each partition heal).
  *
  * Invariants, checked after every 100 ms step and on every ADD:
  * - no block is usable by two nodes (usable = owned in the node's applied state + valid lease);
  * - no address is held by two attachments in usable blocks;
+ * - a block a node uses is still its own in the newest decided state any live node holds
+ *   (catches a node that keeps using a block after it was released or reclaimed, even before
+ *   anyone reuses it);
  * - a node restarted with its state still has every attachment it reported.
  *
  * Reproduce a failure: LOOM_SIM_SEED=<seed printed> npx tap dist/test/sim/ipam-sim.test.js
@@ -22,6 +26,7 @@ import { makeBlockLayout } from '../../control/ipam-blocks'
 import { MemoryStore } from '../../control/state-store'
 import { IpamTryAgainError } from '../../control/ipam-errors'
 import type { ClaimMsg } from '../../control/ipam-claims'
+import { blockOwner, type ClusterState } from '../../control/ipam-records'
 
 const SEED = process.env.LOOM_SIM_SEED !== undefined ? Number(process.env.LOOM_SIM_SEED) : Math.floor(Math.random() * 2 ** 31)
 const N = Number(process.env.LOOM_SIM_NODES ?? 200)
@@ -102,6 +107,7 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
   let crashes = 0
   let replaced = 0
   let falseSuspicions = 0
+  let rmpeers = 0
   let maxTick = 0
   const STEP = 100
   const END_CHAOS = 170e3
@@ -113,6 +119,13 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
   let reclaimedAt = -1
 
   const checkInvariants = (): void => {
+    // The most advanced decided state any live node holds: a block a node uses must still be
+    // its own there (S3/S4: it stops before a RELEASE or REMOVE can be decided).
+    let newest: ClusterState | null = null
+    for (const n of all) {
+      const st = n.up ? n.ipam?.replica.state : null
+      if (st != null && (newest === null || st.slot > newest.slot)) newest = st
+    }
     const blockUser = new Map<number, string>()
     const addrUser = new Map<string, string>()
     for (const n of all) {
@@ -120,6 +133,7 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
       const now = local(n)
       const usable = new Set(n.ipam.usableBlocks(now))
       for (const b of usable) {
+        if (newest !== null && blockOwner(newest, b) !== n.id) fail(`${n.id} uses block ${b}, which slot ${newest.slot} gives to ${blockOwner(newest, b) ?? 'nobody'}`)
         const o = blockUser.get(b)
         if (o !== undefined) fail(`block ${b} usable by ${o} and ${n.id}`)
         blockUser.set(b, n.id)
@@ -187,6 +201,12 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
       if (caughtUp) h.convergedS = (now - h.at) / 1000
     }
     if (now === 50e3) partition(0.3)
+    if (now === 52e3) {
+      // An operator runs `loom rmpeer` (forced: 2 x lease wait) on 3 live but cut-off nodes.
+      const op = all.find(n => n.up && n.ipam?.replica.isMember === true && net.sideOf(n.id) === 0)
+      const victims = all.filter(n => n.up && net.sideOf(n.id) === 1 && n.ipam?.replica.isMember === true).slice(0, 3)
+      for (const v of victims) { op?.ipam?.rmpeer(v.id, local(op)); rmpeers++ }
+    }
     if (now === 75e3) heal()
     if (now === 110e3) partition(0.48)
     if (now === 130e3) heal()
@@ -241,7 +261,7 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
 
   const cpuS = Number(process.hrtime.bigint() - started) / 1e9
   const summary = {
-    seed: SEED, nodes: N, allNodeIds: all.length, okAllocs, tryAgain, releases, crashes, replaced, falseSuspicions,
+    seed: SEED, nodes: N, allNodeIds: all.length, okAllocs, tryAgain, releases, crashes, replaced, falseSuspicions, rmpeers,
     messages: net.sent, dropped: net.dropped, slot: all.find(n => n.up && n.ipam?.replica.isMember === true)?.ipam?.replica.state?.slot,
     convergenceAfterHealS: convergedAt < 0 ? null : (convergedAt - HEAL) / 1000,
     healConvergenceS: heals.map(h => h.convergedS),

@@ -124,7 +124,7 @@ t.test('wire round trip through protobuf', async t => {
   t.same(back.blocks[63], s.blocks[63])
   t.same([...back.members.values()], [...s.members.values()])
   t.equal(back.slot, 1)
-  const ops: Op[] = [{ kind: 'claim', node: 'x', block: 2 }, { kind: 'suspect', node: 'y', forced: true }, { kind: 'remove', node: 'y' }]
+  const ops: Op[] = [{ kind: 'claim', node: 'x', block: 2 }, { kind: 'claim', node: 'x', block: -1 }, { kind: 'suspect', node: 'y', forced: true }, { kind: 'remove', node: 'y' }]
   t.same(ops.map(o => opFromWire(opToWire(o), 64)), ops)
   const decided = encodeIpamEnvelope({ from: 'x', clusterId: 'a', applied: 1, decided: { slot: 2, ops: ops.map(opToWire) } })
   t.ok(decided.length < 1024, `a decided delta with 3 ops is ${decided.length} bytes (fits a gossip packet)`)
