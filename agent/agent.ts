@@ -20,6 +20,7 @@ import {
   createDataplaneStats, DataplaneStats, deriveNodeIndex, Encapsulation, Forwarder, NetlinkClient,
   parseIPv4Address, TunDevice, UdpEncapsulation, UdpTransport, VxlanEncapsulation,
 } from '../dataplane'
+import { writeConflistAtomic } from '../cni/conflist'
 import { createMetricsRegistry, MetricsServer } from '../metrics'
 import { ApiServer } from './api-server'
 import { AgentConfig } from './config'
@@ -129,6 +130,11 @@ export class Agent {
       { registry, health: { ready: () => this.readiness() }, logger: this.logger.child({ component: 'metrics' }) },
       { address: cfg.metrics.address })
     await this.metricsServer.start()
+    if (cfg.cni.confDir !== '') {
+      // Written only now that ADD can be served: kubelet reports the node Ready once it exists.
+      const path = writeConflistAtomic({ apiSocket: cfg.apiSocket, mtu: this.mtu }, cfg.cni.confDir)
+      log.info({ path }, 'wrote the CNI conflist')
+    }
     log.info({ apiSocket: cfg.apiSocket, metrics: cfg.metrics.address }, 'ready')
   }
 

@@ -81,6 +81,10 @@ export interface AgentConfig {
     /** Seconds a node must have been dead before its blocks are reclaimed; default 600. */
     readonly reclaimAfterSeconds: number
   }
+  readonly cni: {
+    /** Directory the agent writes 10-loom.conflist into once it can serve ADD; '' = do not write (default). */
+    readonly confDir: string
+  }
   /** Static mode: every node, this one included; default [] = dynamic (gossip) mode. */
   readonly peers: readonly StaticPeer[]
   /** Absolute path of the state directory; default /var/lib/loom. */
@@ -109,7 +113,7 @@ export interface ParseConfigOptions {
 type Obj = Record<string, unknown>
 
 const TOP_KEYS = ['nodeName', 'underlay', 'clusterCIDR', 'blockSize', 'encapsulation', 'vxlan',
-  'encryption', 'seeds', 'gossip', 'ipam', 'peers', 'stateDir', 'apiSocket', 'metrics', 'mtu', 'tunName', 'logLevel']
+  'encryption', 'seeds', 'gossip', 'ipam', 'cni', 'peers', 'stateDir', 'apiSocket', 'metrics', 'mtu', 'tunName', 'logLevel']
 const PEER_KEYS = ['nodeName', 'address', 'port', 'podCIDR', 'vtepMAC']
 
 const PORT = 'an integer port 1-65535'
@@ -175,6 +179,9 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
       DEFAULT_RECLAIM_AFTER_SECONDS, 'an integer number of seconds 1-2592000', fail),
   }
 
+  const cn = objectAt(top.cni, 'cni.', ['confDir'], fail)
+  const cni = { confDir: cn.confDir === undefined || cn.confDir === '' ? '' : pathAt(cn.confDir, 'cni.confDir', '', PATH, fail) }
+
   const ownPort = encapsulation === 'vxlan' ? vxlan.port : port
   const peers = parsePeers(top.peers, { nodeName: nodeName as string, address, ownPort, cluster }, fail)
 
@@ -204,6 +211,7 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
     seeds,
     gossip,
     ipam,
+    cni,
     peers,
     stateDir,
     apiSocket,

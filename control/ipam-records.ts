@@ -17,11 +17,12 @@
  * that another slot gave away first, a release by a node that no longer owns the block) is a
  * no-op, so proposers never need a read-modify-write against a possibly stale view.
  *
- * Decoding (`decodeIpamEnvelope`, `validateClusterState`) is the only door for remote input and
+ * Decoding (`decodeClaimMsg`, `decodeIpamEnvelope`, `validateClusterState`) is the only door for remote input and
  * enforces limits on bytes, counts and ranges before any field is trusted.
  */
 import { loom } from './proto/messages'
 import { IpamConflictError, IpamDecodeError } from './ipam-errors'
+import type { Ballot, ClaimBody, ClaimMsg } from './ipam-claims'
 
 export type NodeId = string
 
@@ -117,7 +118,7 @@ export function applySlot (s: ClusterState, slot: number, ops: readonly Op[]): C
         break
       case 'claim': {
         const r = c.blocks[op.block]
-        if (mem !== undefined && mem.suspectSlot === 0 && op.block < s.blockCount && (r === undefined || r.state === 'free')) {
+        if (mem !== undefined && mem.suspectSlot === 0 && op.block >= 0 && op.block < s.blockCount && (r === undefined || r.state === 'free')) {
           b()[op.block] = { block: op.block, owner: op.node, epoch: slot, state: 'owned' }
         }
         break
@@ -334,4 +335,63 @@ export function decodeIpamEnvelope (buf: Uint8Array): loom.ipam.Envelope {
 
 export function encodeIpamEnvelope (e: loom.ipam.IEnvelope): Uint8Array {
   return loom.ipam.Envelope.encode({ ...e, version: 1 }).finish()
+}
+
+// ---- claim protocol messages <-> protobuf Envelope -----------------------------------------
+
+const ballotToWire = (b: Ballot | undefined): loom.ipam.IBallot | undefined => b === undefined ? undefined : { round: b.round, node: b.node }
+
+function ballotFromWire (w: loom.ipam.IBallot | null | undefined, what: string): Ballot {
+  if (w == null) throw new IpamDecodeError(`${what} is missing`)
+  return { round: checkU32(w.round ?? 0, `${what}.round`), node: checkId(w.node, `${what}.node`) }
+}
+
+/** Encodes a claim-protocol message; never throws for messages built by ClaimsReplica. */
+export function encodeClaimMsg (m: ClaimMsg): Uint8Array {
+  const b = m.body
+  const e: loom.ipam.IEnvelope = { from: m.from, clusterId: m.clusterId, applied: m.applied }
+  switch (b.t) {
+    case 'prepare': e.prepare = { slot: b.slot, ballot: ballotToWire(b.ballot) }; break
+    case 'promise': e.promise = { slot: b.slot, ballot: ballotToWire(b.ballot), ok: b.ok, promised: ballotToWire(b.promised), hasAccepted: b.accepted !== undefined, acceptedBallot: ballotToWire(b.accepted?.ballot), acceptedOps: b.accepted?.ops.map(opToWire) }; break
+    case 'accept': e.accept = { slot: b.slot, ballot: ballotToWire(b.ballot), ops: b.ops.map(opToWire) }; break
+    case 'accepted': e.accepted = { slot: b.slot, ballot: ballotToWire(b.ballot), ok: b.ok, promised: ballotToWire(b.promised) }; break
+    case 'decided': e.decided = { slot: b.slot, ops: b.ops.map(opToWire) }; break
+    case 'renew': e.renew = { seq: b.seq, configSlot: b.configSlot }; break
+    case 'renewAck': e.renewAck = { seq: b.seq, ok: b.ok }; break
+    case 'join': e.joinRequest = {}; break
+    case 'fetch': e.fetch = { fromSlot: b.fromSlot }; break
+    case 'state': e.state = stateToWire(b.state); break
+    case 'digest': e.digest = {}; break
+    case 'request': e.request = { ops: b.ops.map(opToWire) }; break
+  }
+  return encodeIpamEnvelope(e)
+}
+
+/** Decodes and validates a claim-protocol message (limits, ranges); throws IpamDecodeError. */
+export function decodeClaimMsg (buf: Uint8Array, blockCount: number): ClaimMsg {
+  const e = decodeIpamEnvelope(buf)
+  const slot = (x: { slot?: number | null }): number => checkU32(x.slot ?? 0, 'slot')
+  let body: ClaimBody
+  if (e.prepare != null) body = { t: 'prepare', slot: slot(e.prepare), ballot: ballotFromWire(e.prepare.ballot, 'ballot') }
+  else if (e.promise != null) {
+    const p = e.promise
+    body = {
+      t: 'promise', slot: slot(p), ballot: ballotFromWire(p.ballot, 'ballot'), ok: p.ok === true,
+      promised: p.promised != null ? ballotFromWire(p.promised, 'promised') : undefined,
+      accepted: p.hasAccepted === true ? { ballot: ballotFromWire(p.acceptedBallot, 'acceptedBallot'), ops: opsFromWire(p.acceptedOps, blockCount) } : undefined,
+    }
+  } else if (e.accept != null) body = { t: 'accept', slot: slot(e.accept), ballot: ballotFromWire(e.accept.ballot, 'ballot'), ops: opsFromWire(e.accept.ops, blockCount) }
+  else if (e.accepted != null) body = { t: 'accepted', slot: slot(e.accepted), ballot: ballotFromWire(e.accepted.ballot, 'ballot'), ok: e.accepted.ok === true, promised: e.accepted.promised != null ? ballotFromWire(e.accepted.promised, 'promised') : undefined }
+  else if (e.decided != null) body = { t: 'decided', slot: slot(e.decided), ops: opsFromWire(e.decided.ops, blockCount) }
+  else if (e.renew != null) body = { t: 'renew', seq: checkU32(e.renew.seq ?? 0, 'seq'), configSlot: checkU32(e.renew.configSlot ?? 0, 'configSlot') }
+  else if (e.renewAck != null) body = { t: 'renewAck', seq: checkU32(e.renewAck.seq ?? 0, 'seq'), ok: e.renewAck.ok === true }
+  else if (e.joinRequest != null) body = { t: 'join' }
+  else if (e.fetch != null) body = { t: 'fetch', fromSlot: checkU32(e.fetch.fromSlot ?? 0, 'fromSlot') }
+  else if (e.state != null) body = { t: 'state', state: validateClusterState(e.state, blockCount) }
+  else if (e.digest != null) body = { t: 'digest' }
+  else if (e.request != null) body = { t: 'request', ops: opsFromWire(e.request.ops, blockCount) }
+  else throw new IpamDecodeError('IPAM message has no body')
+  // Only a coordinator request may carry an unresolved claim (block -1).
+  if (body.t !== 'request' && 'ops' in body && body.ops.some(o => o.kind === 'claim' && o.block < 0)) throw new IpamDecodeError('unresolved claim outside a request')
+  return { from: e.from, clusterId: e.clusterId, applied: checkU32(e.applied ?? 0, 'applied'), body }
 }

@@ -16,6 +16,11 @@
  * when it must, `allocate` throws IpamTryAgainError at once and `allocateWait` retries with a
  * bounded deadline (CNI maps the error to code 11).
  *
+ * Wire: `takeOutbox()` yields `{to, msg: ClaimMsg}`; the transport encodes with `encodeClaimMsg`
+ * and decodes with `decodeClaimMsg` (ipam-records.ts, protobuf `loom.ipam.Envelope`, limits
+ * enforced). A `decided` delta with up to 16 ops is < 1 KiB, so it can ride a gossip packet;
+ * `state` (full snapshot, anti-entropy/join) needs the stream channel for big clusters.
+ *
  * Design choices: reclaim is triggered by membership (`onMemberChange(node, 'dead')` for longer
  * than `suspectAfterMs`) and completed by the log after the grace period; `rmpeer` does the same
  * with the shorter forced wait. Both are idempotent (repeated ops are no-ops when applied) and

@@ -5,6 +5,7 @@
  * they are reported) without any address being handed out twice.
  */
 import t from 'tap'
+import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { isRoot, NetnsLab, SKIP_NOT_ROOT } from './lib/netns-lab'
 import { OverlayLab } from './lib/overlay-lab'
@@ -24,13 +25,16 @@ function api (socketPath: string, method: string, path: string, body?: unknown):
 t.test('CNI endpoints of the agent API, and kill -9', { skip: isRoot() ? false : SKIP_NOT_ROOT }, async (t) => {
   const lab = new NetnsLab('api')
   t.teardown(() => lab.cleanup())
-  const overlay = new OverlayLab(lab, { nodes: 2, podsPerNode: 0, encapsulation: 'udp' })
+  const overlay = new OverlayLab(lab, { nodes: 2, podsPerNode: 0, encapsulation: 'udp', writeConflist: true })
   await overlay.build()
   await overlay.startAll()
   const node = overlay.nodes[0]
   const sock = node.apiSocket
 
   t.same((await api(sock, 'GET', '/v1/ready')).body.ready, true, 'ready')
+  const conflist = JSON.parse(readFileSync(lab.file('cni-node1/10-loom.conflist'), 'utf8')) as { name: string; plugins: Array<Record<string, unknown>> }
+  t.equal(conflist.name, 'loom', 'the agent wrote its conflist once ready')
+  t.match(conflist.plugins[0], { type: 'loom-cni', apiSocket: sock, mtu: 1460 })
   const a1 = await api(sock, 'POST', '/v1/cni/add', { containerID: 'c1', ifname: 'eth0', podName: 'p1', podNamespace: 'default' })
   t.equal(a1.status, 200)
   t.match(a1.body, { containerID: 'c1', ifname: 'eth0', gateway: '169.254.1.1', mtu: 1460, podCIDR: '10.244.1.0/24', podName: 'p1' })

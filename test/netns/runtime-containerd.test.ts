@@ -22,19 +22,18 @@ import { REFERENCE_PLUGIN_DIR } from './fixtures/cni-exec'
 import { COPIED_PLUGINS, CniDirs, firstMissing, hostRoutes, listAttachments, nodeNetState, parseIPv4, prepareCniDirs, waitExit } from './fixtures/runtime-cni'
 import { CONTAINERD_BINARIES, PrivateContainerd } from './fixtures/runtime-containerd'
 
-async function skipReason (): Promise<string | undefined> {
+function skipReason (): string | undefined {
   if (!isRoot()) return SKIP_NOT_ROOT
-  const missing = await firstMissing([...CONTAINERD_BINARIES, BUSYBOX_STATIC, ...COPIED_PLUGINS.map((p) => `${REFERENCE_PLUGIN_DIR}/${p}`)])
+  const missing = firstMissing([...CONTAINERD_BINARIES, BUSYBOX_STATIC, ...COPIED_PLUGINS.map((p) => `${REFERENCE_PLUGIN_DIR}/${p}`)])
   if (missing !== undefined) return `${missing} not found (Debian packages containerd, runc, busybox-static, containernetworking-plugins)`
   for (const p of ['/etc/cni/net.d', REFERENCE_PLUGIN_DIR, '/var/lib']) if (!existsSync(p)) return `${p} missing: ctr's CNI paths are bind-mounted over it`
   return undefined
 }
 
-void skipReason().then((reason) => {
-  if (reason !== undefined) {
-    t.plan(0, reason)
-    return
-  }
+const reason = skipReason()
+if (reason !== undefined) {
+  t.plan(0, reason)
+} else {
   t.test('two containerd containers on two Loom nodes reach each other; teardown leaves nothing', { timeout: 110_000 }, async (t) => {
     const lab = new NetnsLab('rtctd')
     const runtimes: PrivateContainerd[] = []
@@ -109,7 +108,7 @@ void skipReason().then((reason) => {
     }
     for (let i = 0; i < 2; i++) {
       const code = await waitExit(fg[i]!, 30_000, `ctr run ${ids[i]!}`)
-      t.ok(code === 0 || code === 137, `ctr run ${ids[i]!} returned after the kill (exit ${String(code)})`)
+      t.equal(code, 137, `ctr run ${ids[i]!} returned the task's SIGKILL status after the kill`)
       t.same([...(await runtimes[i]!.tasks()).keys()], [], `no task left on ${nodes[i]!.name}`)
       t.equal((await runtimes[i]!.ctr(['containers', 'ls', '-q'])).stdout.trim(), '', `no container left on ${nodes[i]!.name}`)
     }
@@ -120,4 +119,4 @@ void skipReason().then((reason) => {
       t.same(await listAttachments(nodes[i]!.apiSocket), [], `no allocation left in the agent on ${nodes[i]!.name}`)
     }
   })
-})
+}

@@ -43,6 +43,7 @@ t.test('defaults are applied', async t => {
     seeds: [],
     gossip: { port: 6783 },
     ipam: { reclaimAfterSeconds: 600 },
+    cni: { confDir: '' },
     peers: [],
     stateDir: '/var/lib/loom',
     apiSocket: '/run/loom/loom.sock',
@@ -197,7 +198,7 @@ t.test('unknown keys are errors that name the key and list the known ones', asyn
   const top = errorOf(() => parseConfig(withKeys({ clusterCidr: '10.0.0.0/8' }), OPTS))
   t.equal(top.field, 'clusterCidr')
   t.equal(top.message, 'invalid config: unknown key clusterCidr: did you mean clusterCIDR? expected one of the known keys ' +
-    'nodeName, underlay, clusterCIDR, blockSize, encapsulation, vxlan, encryption, seeds, gossip, ipam, peers, stateDir, apiSocket, ' +
+    'nodeName, underlay, clusterCIDR, blockSize, encapsulation, vxlan, encryption, seeds, gossip, ipam, cni, peers, stateDir, apiSocket, ' +
     'metrics, mtu, tunName, logLevel')
   t.equal(errorOf(() => parseConfig(withKeys({ wholly: 1 }), OPTS)).message.startsWith(
     'invalid config: unknown key wholly: expected one of the known keys nodeName,'), true, 'no hint when nothing is close')
@@ -286,7 +287,7 @@ t.test('every flag and variable reaches its key', async t => {
     '--cluster-cidr', '10.32.0.0/12', '--block-size', '28', '--encapsulation', 'vxlan', '--vxlan-port', '8472',
     '--vxlan-vni', '42', '--secret-file', '/s', '--seeds', '10.0.0.2, 10.0.0.3:7946,', '--state-dir', '/st',
     '--api-socket', '/a.sock', '--metrics-address', 'localhost:9000', '--mtu', '1400', '--tun-name', 'ovl0',
-    '--log-level', 'trace', '--gossip-port', '7946', '--reclaim-after', '120']
+    '--log-level', 'trace', '--gossip-port', '7946', '--reclaim-after', '120', '--cni-conf-dir', '/etc/cni/net.d']
   const c = loadConfig(argv, {}, { hostname: 'h', readFile: files({}) })
   t.same(c, {
     nodeName: 'n1',
@@ -299,6 +300,7 @@ t.test('every flag and variable reaches its key', async t => {
     seeds: ['10.0.0.2', '10.0.0.3:7946'],
     gossip: { port: 7946 },
     ipam: { reclaimAfterSeconds: 120 },
+    cni: { confDir: '/etc/cni/net.d' },
     peers: [],
     stateDir: '/st',
     apiSocket: '/a.sock',

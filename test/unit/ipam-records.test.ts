@@ -5,11 +5,12 @@
  */
 import t from 'tap'
 import {
-  applySlot, blockOwner, compareBlockRecords, decodeIpamEnvelope, encodeIpamEnvelope, findBlockConflicts, genesisState,
+  applySlot, blockOwner, compareBlockRecords, decodeClaimMsg, encodeClaimMsg, decodeIpamEnvelope, encodeIpamEnvelope, findBlockConflicts, genesisState,
   mergeBlockRecords, mergeStates, opFromWire, opToWire, opsFromWire, stateToWire, validateClusterState,
   type BlockRecord, type ClusterState, type Op,
 } from '../../control/ipam-records'
 import { IpamConflictError, IpamDecodeError } from '../../control/ipam-errors'
+import type { ClaimBody, ClaimMsg } from '../../control/ipam-claims'
 import { makeRng } from '../sim/ipam-sim-network'
 
 const SEED = Number(process.env.LOOM_TEST_SEED ?? 12345)
@@ -131,6 +132,33 @@ t.test('wire round trip through protobuf', async t => {
   const full: Op[] = Array.from({ length: 16 }, (_, i) => ({ kind: 'claim', node: `node-${'x'.repeat(30)}-${i}`, block: 1000 + i }))
   const big = encodeIpamEnvelope({ from: 'x'.repeat(36), clusterId: 'y'.repeat(36), applied: 1, decided: { slot: 2, ops: full.map(opToWire) } })
   t.ok(big.length <= 1024, `a full 16-op slot with 36-char ids is ${big.length} bytes`)
+})
+
+t.test('every claim-protocol message round-trips through protobuf', async t => {
+  let st = genesisState('a', 64)
+  st = applySlot(st, 1, [{ kind: 'claim', node: 'a', block: 7 }])
+  const ballot = { round: 3, node: 'b' }
+  const ops: Op[] = [{ kind: 'claim', node: 'a', block: 9 }, { kind: 'release', node: 'a', block: 7 }]
+  const bodies: ClaimBody[] = [
+    { t: 'prepare', slot: 2, ballot },
+    { t: 'promise', slot: 2, ballot, ok: true, promised: undefined, accepted: { ballot: { round: 2, node: 'c' }, ops } },
+    { t: 'promise', slot: 2, ballot, ok: false, promised: { round: 5, node: 'z' }, accepted: undefined },
+    { t: 'accept', slot: 2, ballot, ops },
+    { t: 'accepted', slot: 2, ballot, ok: true, promised: undefined },
+    { t: 'decided', slot: 2, ops },
+    { t: 'renew', seq: 4, configSlot: 1 },
+    { t: 'renewAck', seq: 4, ok: true },
+    { t: 'join' }, { t: 'fetch', fromSlot: 2 }, { t: 'digest' },
+    { t: 'request', ops: [{ kind: 'claim', node: 'b', block: -1 }] },
+  ]
+  for (const body of bodies) {
+    const m: ClaimMsg = { from: 'b', clusterId: 'a', applied: 1, body }
+    t.same(decodeClaimMsg(encodeClaimMsg(m), 64), m, body.t)
+  }
+  const sm = decodeClaimMsg(encodeClaimMsg({ from: 'b', clusterId: 'a', applied: 1, body: { t: 'state', state: st } }), 64)
+  t.same(sm.body.t === 'state' && sm.body.state.blocks[7], st.blocks[7])
+  t.throws(() => decodeClaimMsg(encodeClaimMsg({ from: 'b', clusterId: 'a', applied: 1, body: { t: 'decided', slot: 2, ops: [{ kind: 'claim', node: 'b', block: -1 }] } }), 64), IpamDecodeError)
+  t.throws(() => decodeClaimMsg(encodeIpamEnvelope({ from: 'b', clusterId: 'a' }), 64), IpamDecodeError, 'no body')
 })
 
 t.test('hostile input gives IpamDecodeError', async t => {

@@ -103,7 +103,7 @@ if (process.env.LOOM_KILL_CHILD !== undefined) {
       const doc = storeAt(file).load()!
       const onDisk = new Map(doc.allocations.map(([k, b, o]) => [k, `10.244.${Math.floor((b * 16 + o) / 256)}.${(b * 16 + o) % 256}`]))
       let missing = 0
-      for (const [k, a] of held) if (onDisk.get(k) !== a) missing++
+      for (const [k, a] of held) if (onDisk.get(k) !== a) { missing++; if (missing < 4) t.comment(`missing ${k} ${a}, on disk ${String(onDisk.get(k))}`) }
       t.equal(missing, 0, `round ${round}: all ${held.size} reported allocations are on disk with their address`)
       const addrs = [...onDisk.values()]
       t.equal(new Set(addrs).size, addrs.length, `round ${round}: no address is held twice`)

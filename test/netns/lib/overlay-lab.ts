@@ -50,6 +50,8 @@ export interface OverlayLabInit {
   /** Extra static peers entries to add to every loomd config (e.g. the kernel VXLAN node). */
   extraPeers?: Array<Record<string, unknown>>
   logLevel?: string
+  /** Have each loomd write its CNI conflist into <workDir>/cni-<node> (cni.confDir). */
+  writeConflist?: boolean
 }
 
 export class OverlayLab {
@@ -136,6 +138,7 @@ export class OverlayLab {
       apiSocket: node.apiSocket,
       metrics: { address: '127.0.0.1:9784' },
       logLevel: this.init.logLevel ?? 'info',
+      ...(this.init.writeConflist === true ? { cni: { confDir: this.lab.file(`cni-${node.name}`) } } : {}),
     }
     writeFileSync(node.configPath, JSON.stringify(config, null, 2))
   }
