@@ -13,16 +13,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import { StaticPodAddresses, validateStaticPodAddresses } from '../control/pod-addresses'
+import { PodAddressManager, StaticPodAddresses, validateStaticPodAddresses } from '../control/pod-addresses'
 import { FileStateStore } from '../control/state-store'
 import { buildStaticTopology, StaticTopology, vtepMACOf } from '../control/static-routes'
 import {
-  createDataplaneStats, DataplaneStats, deriveNodeIndex, Encapsulation, Forwarder, NetlinkClient,
-  parseIPv4Address, TunDevice, UdpEncapsulation, UdpTransport, VxlanEncapsulation,
+  createDataplaneStats, DataplaneStats, deriveNodeIndex, deriveVtepMAC, Encapsulation, Forwarder,
+  NetlinkClient, parseIPv4Address, RouteTable, TunDevice, UdpEncapsulation, UdpTransport,
+  VxlanEncapsulation,
 } from '../dataplane'
 import { writeConflistAtomic } from '../cni/conflist'
 import { createMetricsRegistry, MetricsServer } from '../metrics'
 import { ApiServer } from './api-server'
+import { GossipNode } from './gossip-node'
 import { AgentConfig } from './config'
 import { AgentStartError } from './errors'
 import { StatusSources } from './status'
@@ -52,7 +54,10 @@ export class Agent {
   private netlink?: NetlinkClient
   private api?: ApiServer
   private metricsServer?: MetricsServer
-  private pods?: StaticPodAddresses
+  private pods?: PodAddressManager
+  private gossip?: GossipNode
+  private overlayAddress?: string
+  private retryTimer?: NodeJS.Timeout
   private mtu = 0
   private dataplaneUp = false
 
@@ -63,30 +68,35 @@ export class Agent {
   async start (): Promise<void> {
     const cfg = this.config
     const log = this.logger.child({ component: 'agent' })
-    if (cfg.peers.length === 0) {
-      throw new AgentStartError('peers', 'no peers configured: this version needs the static node list (`peers`); gossip (`seeds`) is not available yet')
-    }
+    const staticMode = cfg.peers.length > 0
     const encapsulation = this.createEncapsulation()
-    this.netlink = await NetlinkClient.open()
+    this.netlink = NetlinkClient.open()
     const underlayMTU = await this.netlink.underlayMTUFor(cfg.underlay.address)
     this.mtu = cfg.mtu ?? underlayMTU - encapsulation.overhead
-    this.topology = buildStaticTopology({
-      nodeName: cfg.nodeName,
-      peers: cfg.peers,
-      defaultPort: this.dataPort(),
-      mtu: this.mtu,
-    })
-    const self = this.topology.self
-    log.info({ underlayMTU, mtu: this.mtu, encapsulation: encapsulation.kind, podCIDR: self.podCIDR, peers: this.topology.routes.peers().length }, 'starting')
+    mkdirSync(cfg.stateDir, { recursive: true, mode: 0o700 })
+    let routes: RouteTable
+    let overlayAddress: string | undefined
+    if (staticMode) {
+      this.topology = buildStaticTopology({ nodeName: cfg.nodeName, peers: cfg.peers, defaultPort: this.dataPort(), mtu: this.mtu })
+      routes = this.topology.routes
+      overlayAddress = this.topology.self.overlayAddress
+      this.pods = new StaticPodAddresses(
+        new FileStateStore(join(cfg.stateDir, 'pod-addresses.json'), validateStaticPodAddresses),
+        this.topology.self.podCIDR)
+    } else {
+      routes = RouteTable.build({ selfIndex: deriveNodeIndex(cfg.nodeName), selfVtepMAC: deriveVtepMAC(cfg.nodeName), routes: [] })
+      this.gossip = new GossipNode({ logger: this.logger, setRoutes: (t) => this.forwarder?.setRoutes(t) }, { config: cfg, mtu: this.mtu })
+      this.pods = this.gossip.ipamNode
+    }
+    log.info({ mode: staticMode ? 'static' : 'gossip', underlayMTU, mtu: this.mtu, encapsulation: encapsulation.kind }, 'starting')
 
     enableForwarding(log)
     this.device = TunDevice.open(cfg.tunName)
     disableIPv6(cfg.tunName, log)
     await this.netlink.setLinkMtu(cfg.tunName, this.mtu)
     await this.netlink.setLinkTxQueueLen(cfg.tunName, TUN_TX_QUEUE_LEN)
-    await this.netlink.addAddress(cfg.tunName, `${self.overlayAddress}/32`)
     await this.netlink.setLinkUp(cfg.tunName)
-    await this.netlink.replaceRoute({ dst: cfg.clusterCIDR, dev: cfg.tunName, src: self.overlayAddress })
+    await this.netlink.replaceRoute({ dst: cfg.clusterCIDR, dev: cfg.tunName })
 
     this.transport = UdpTransport.open({
       address: cfg.underlay.address,
@@ -96,15 +106,11 @@ export class Agent {
     })
     this.forwarder = new Forwarder(
       { device: this.device, transport: this.transport, encapsulation, stats: this.stats },
-      { overlayAddressU32: parseIPv4Address(self.overlayAddress), routes: this.topology.routes })
+      { overlayAddressU32: 0, routes })
     this.forwarder.start()
     this.dataplaneUp = true
     log.info({ tun: this.device.name, port: this.transport.port }, 'data plane up')
-
-    mkdirSync(cfg.stateDir, { recursive: true, mode: 0o700 })
-    this.pods = new StaticPodAddresses(
-      new FileStateStore(join(cfg.stateDir, 'pod-addresses.json'), validateStaticPodAddresses),
-      self.podCIDR)
+    if (overlayAddress !== undefined) await this.setOverlayAddress(overlayAddress)
 
     const registry = createMetricsRegistry({
       version: VERSION,
@@ -115,14 +121,16 @@ export class Agent {
         encapsulation: encapsulation.kind,
         encryption: cfg.encryption.enabled,
       },
+      ...(this.gossip !== undefined ? { control: this.gossip.controlMetrics(), ipam: this.gossip.ipamMetrics() } : {}),
     })
     this.api = new ApiServer({
       logger: this.logger.child({ component: 'api' }),
       status: this.statusSources(encapsulation),
       pods: this.pods,
-      podNetwork: () => ({ mtu: this.mtu, podCIDR: self.podCIDR }),
+      podNetwork: () => ({ mtu: this.mtu, podCIDR: this.topology?.self.podCIDR ?? cfg.clusterCIDR }),
       ready: () => this.readiness(),
       observe: (command, status, seconds) => registry.observeApiRequest(command, status, seconds),
+      rmpeer: this.gossip === undefined ? undefined : (name) => this.gossip?.rmpeer(name) ?? false,
     }, { socketPath: cfg.apiSocket })
     await this.api.start()
 
@@ -130,6 +138,10 @@ export class Agent {
       { registry, health: { ready: () => this.readiness() }, logger: this.logger.child({ component: 'metrics' }) },
       { address: cfg.metrics.address })
     await this.metricsServer.start()
+    if (this.gossip !== undefined) {
+      await this.gossip.start()
+      this.acquireNodeAddress(log)
+    }
     if (cfg.cni.confDir !== '') {
       // Written only now that ADD can be served: kubelet reports the node Ready once it exists.
       const path = writeConflistAtomic({ apiSocket: cfg.apiSocket, mtu: this.mtu }, cfg.cni.confDir)
@@ -138,9 +150,37 @@ export class Agent {
     log.info({ apiSocket: cfg.apiSocket, metrics: cfg.metrics.address }, 'ready')
   }
 
+  /** Gives loom0 its overlay address (source of host-to-pod traffic and of our ICMP errors). */
+  private async setOverlayAddress (address: string): Promise<void> {
+    const cfg = this.config
+    await this.netlink?.addAddress(cfg.tunName, `${address}/32`)
+    await this.netlink?.replaceRoute({ dst: cfg.clusterCIDR, dev: cfg.tunName, src: address })
+    this.forwarder?.setOverlayAddress(parseIPv4Address(address))
+    this.overlayAddress = address
+  }
+
+  /** Gossip mode: the overlay address comes from IPAM once this node has a block; retried until then. */
+  private acquireNodeAddress (log: Logger): void {
+    const attempt = (): void => {
+      if (!this.dataplaneUp || this.gossip === undefined) return
+      this.gossip.nodeAddress().then(
+        async (address) => {
+          await this.setOverlayAddress(address)
+          log.info({ address }, 'node overlay address assigned')
+        },
+        (err: Error) => {
+          log.info({ reason: err.message }, 'no overlay address yet; retrying')
+          this.retryTimer = setTimeout(attempt, 1000)
+        })
+    }
+    attempt()
+  }
+
   /** Stops in reverse order. Safe to call after a failed start. */
   async stop (): Promise<void> {
     this.dataplaneUp = false
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer)
+    await this.gossip?.stop().catch(() => undefined)
     await this.metricsServer?.stop().catch(() => undefined)
     await this.api?.stop().catch(() => undefined)
     this.forwarder?.stop()
@@ -150,8 +190,9 @@ export class Agent {
   }
 
   private readiness (): { ready: boolean; checks: Record<string, boolean> } {
-    const checks = { dataplane: this.dataplaneUp }
-    return { ready: this.dataplaneUp, checks }
+    const checks: Record<string, boolean> = { dataplane: this.dataplaneUp }
+    if (this.gossip !== undefined) checks.ipam = this.gossip.ipamNode.ready()
+    return { ready: Object.values(checks).every((v) => v), checks }
   }
 
   private dataPort (): number {
@@ -163,16 +204,29 @@ export class Agent {
       throw new AgentStartError('encryption.enabled', 'encryption is not available in this version; set encryption.enabled to false')
     }
     if (this.config.encapsulation === 'vxlan') {
-      // Config validation guarantees this node is in `peers`.
+      // In static mode a node may have a fixed VTEP MAC; otherwise it is derived from the name.
       const self = this.config.peers.find((p) => p.nodeName === this.config.nodeName)
-      if (self === undefined) throw new AgentStartError('peers', `node ${this.config.nodeName} is not in peers`)
-      return new VxlanEncapsulation({ vni: this.config.vxlan.vni, selfVtepMAC: vtepMACOf(self) })
+      const mac = self !== undefined ? vtepMACOf(self) : deriveVtepMAC(this.config.nodeName)
+      return new VxlanEncapsulation({ vni: this.config.vxlan.vni, selfVtepMAC: mac })
     }
     return new UdpEncapsulation({ selfIndex: deriveNodeIndex(this.config.nodeName) })
   }
 
   private statusSources (encapsulation: Encapsulation): StatusSources {
+    const gossip = this.gossip
     return {
+      overlayAddress: () => this.overlayAddress,
+      vtepMAC: this.topology?.self.vtepMAC ?? deriveVtepMAC(this.config.nodeName),
+      ...(gossip !== undefined
+        ? {
+            gossip: {
+              nodeId: gossip.identity.nodeId,
+              members: () => gossip.members(),
+              peerRoute: (id: string) => gossip.control.peerRoute(id),
+              ipamStatus: () => gossip.ipamStatus(),
+            },
+          }
+        : {}),
       nodeName: this.config.nodeName,
       version: VERSION,
       startedAt: this.startedAt,

@@ -12,6 +12,7 @@
  *   GET  /v1/cni/attachment?containerID=&ifname=   -> the record, or 404
  *   GET  /v1/cni/attachments                       -> every record
  *   POST /v1/cni/gc    {valid: [{containerID, ifname}]} -> {released: [records]}
+ *   POST /v1/rmpeer    {nodeName} -> reclaim a dead node's blocks (gossip mode; 409 in static mode)
  * Errors are JSON `{ error: { code, message } }`: 400 ERR_BAD_REQUEST (the CNI plugin maps it to
  * code 7), 503 ERR_NOT_READY / ERR_NO_ADDRESS (-> 11, try again), 404, 405, 500.
  *
@@ -42,6 +43,8 @@ export interface ApiServerComponents {
   /** Overlay MTU and this node's pod CIDR, for the CNI answer. */
   podNetwork?: () => { mtu: number; podCIDR: string }
   ready: () => { ready: boolean; checks: Record<string, boolean> }
+  /** Gossip mode: forced reclaim of a node's blocks by name; false when no such member. */
+  rmpeer?: (nodeName: string) => boolean
   /** Called once per API request with the command, result status and duration (metrics). */
   observe?: (command: string, status: number, seconds: number) => void
 }
@@ -55,6 +58,7 @@ const COMMAND_OF_PATH: Record<string, string> = {
   '/v1/cni/attachment': 'cni_check',
   '/v1/cni/attachments': 'cni_check',
   '/v1/cni/gc': 'cni_gc',
+  '/v1/rmpeer': 'rmpeer',
 }
 
 class ApiError extends Error {
@@ -100,8 +104,8 @@ export class ApiServer {
       sendJSON(res, status, body)
       this.components.observe?.(COMMAND_OF_PATH[url.pathname] ?? 'other', status, Number(process.hrtime.bigint() - started) / 1e9)
     }
-    readBody(req).then((body) => {
-      const [status, answer] = this.dispatch(route, url, body)
+    readBody(req).then(async (body) => {
+      const [status, answer] = await this.dispatch(route, url, body)
       finish(status, answer)
     }).catch((err: unknown) => {
       if (err instanceof ApiError) return finish(err.status, { error: { code: err.code, message: err.message } })
@@ -114,7 +118,7 @@ export class ApiServer {
     })
   }
 
-  private dispatch (route: string, url: URL, body: unknown): [number, unknown] {
+  private async dispatch (route: string, url: URL, body: unknown): Promise<[number, unknown]> {
     const c = this.components
     switch (route) {
       case 'GET /v1/status':
@@ -127,7 +131,7 @@ export class ApiServer {
         const pods = this.podsReady()
         const id = attachmentOf(body)
         const b = body as Record<string, unknown>
-        const rec = pods.allocate(id, {
+        const rec = await pods.allocate(id, {
           netns: optionalString(b, 'netns'),
           podName: optionalString(b, 'podName'),
           podNamespace: optionalString(b, 'podNamespace'),
@@ -146,6 +150,15 @@ export class ApiServer {
         const net = c.podNetwork?.()
         return [200, { ...rec, gateway: POD_GATEWAY, mtu: net?.mtu, podCIDR: net?.podCIDR }]
       }
+      case 'POST /v1/rmpeer': {
+        const name = (body as { nodeName?: unknown } | null)?.nodeName
+        if (typeof name !== 'string' || name === '') throw new ApiError(400, 'ERR_BAD_REQUEST', 'rmpeer needs {"nodeName": "..."}')
+        if (c.rmpeer === undefined) {
+          throw new ApiError(409, 'ERR_STATIC_MODE', 'this node runs in static mode: the node list is the config file\'s `peers`; remove the node there')
+        }
+        if (!c.rmpeer(name)) throw new ApiError(404, 'ERR_NOT_FOUND', `no member named ${name} (see loom status peers)`)
+        return [200, { nodeName: name, reclaiming: true }]
+      }
       case 'GET /v1/cni/attachments':
         return [200, this.podsReady().list()]
       case 'POST /v1/cni/gc': {
@@ -154,7 +167,7 @@ export class ApiServer {
         return [200, { released: this.podsReady().gc(valid.map(attachmentOf)) }]
       }
       default: {
-        const known = ['/v1/status', '/v1/ready', '/v1/cni/add', '/v1/cni/del', '/v1/cni/attachment', '/v1/cni/attachments', '/v1/cni/gc']
+        const known = ['/v1/status', '/v1/ready', '/v1/rmpeer', '/v1/cni/add', '/v1/cni/del', '/v1/cni/attachment', '/v1/cni/attachments', '/v1/cni/gc']
         if (known.includes(url.pathname)) throw new ApiError(405, 'ERR_METHOD', `${route} is not allowed`)
         throw new ApiError(404, 'ERR_NOT_FOUND', `no such endpoint: ${url.pathname}`)
       }

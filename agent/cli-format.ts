@@ -44,14 +44,16 @@ export function formatNodeStatus (doc: StatusDocument): string {
   const n = doc.node
   return formatKeyValues([
     ['Version', `${n.version} (up ${formatDuration(n.uptimeSeconds)})`],
-    ['Node', n.nodeName],
-    ['Mode', n.mode === 'static' ? 'static (peers from the config file)' : n.mode],
+    ['Node', n.nodeId === null ? n.nodeName : `${n.nodeName} (${n.nodeId})`],
+    ['Mode', n.mode === 'static' ? 'static (peers from the config file)' : 'gossip (members and IPAM blocks from the cluster)'],
     ['Encapsulation', n.encapsulation],
     ['Encryption', n.encryption ? 'enabled' : 'disabled'],
     ['Underlay', n.underlay],
     ['Cluster CIDR', n.clusterCIDR],
-    ['Pod CIDR', n.podCIDR === null ? '-' : `${n.podCIDR} (overlay address ${n.overlayAddress ?? '-'})`],
-    ['VTEP MAC', n.vtepMAC ?? '-'],
+    n.podCIDR !== null
+      ? ['Pod CIDR', `${n.podCIDR} (overlay address ${n.overlayAddress ?? '-'})`]
+      : ['IPAM', n.ipam === null ? '-' : `${n.ipam.blocks} blocks, ${n.ipam.addressesUsed} addresses used, ${n.ipam.addressesFree} free (overlay address ${n.overlayAddress ?? 'pending'})`],
+    ['VTEP MAC', n.vtepMAC],
     ['MTU', String(n.mtu)],
     ['Peers', String(n.peerCount)],
     ['Routes', String(n.routeCount)],
@@ -63,9 +65,11 @@ export function formatNodeStatus (doc: StatusDocument): string {
 export function formatPeers (doc: StatusDocument): string {
   if (doc.peers.length === 0) return 'no peers\n'
   return formatTable(
-    ['NODE', 'ADDRESS', 'SOURCE', 'DATA PATH', 'LAST IN', 'ENCAP', 'CRYPTO', 'MTU', 'POD CIDRS', 'PKTS OUT', 'BYTES OUT', 'PKTS IN', 'BYTES IN'],
+    ['NODE', 'ADDRESS', 'STATE', 'INC', 'LAST SEEN', 'RTT', 'DATA PATH', 'LAST IN', 'ENCAP', 'CRYPTO', 'MTU', 'POD CIDRS', 'PKTS OUT', 'BYTES OUT', 'PKTS IN', 'BYTES IN'],
     doc.peers.map((p) => [
-      p.nodeName, `${p.address}:${p.port}`, p.source, p.dataPath,
+      p.nodeName, `${p.address}:${p.port}`, p.state, p.incarnation === null ? '-' : String(p.incarnation),
+      p.lastSeenSecondsAgo === null ? '-' : `${formatDuration(p.lastSeenSecondsAgo)} ago`,
+      p.rttMs === null ? '-' : `${p.rttMs}ms`, p.dataPath,
       p.lastInSecondsAgo === null ? 'never' : `${formatDuration(p.lastInSecondsAgo)} ago`,
       p.encapsulation, p.encryption ? 'on' : 'off',
       String(p.mtu), p.podCIDRs.join(','), String(p.packetsOut), formatBytes(p.bytesOut),
@@ -79,6 +83,25 @@ export function formatRoutes (doc: StatusDocument): string {
 }
 
 export function formatIpam (doc: StatusDocument): string {
-  const head = formatKeyValues([['Mode', `${doc.ipam.mode} (each node's pod CIDR comes from the config file)`]])
-  return head + '\n' + formatTable(['PREFIX', 'NODE'], doc.ipam.blocks.map((b) => [b.prefix, b.nodeName]))
+  const d = doc.ipam.detail
+  if (doc.ipam.mode === 'static' || d === undefined) {
+    const head = formatKeyValues([['Mode', `${doc.ipam.mode} (each node's pod CIDR comes from the config file)`]])
+    return head + '\n' + formatTable(['PREFIX', 'NODE'], doc.ipam.blocks.map((b) => [b.prefix, b.nodeName]))
+  }
+  const perNode = new Map<string, number>()
+  for (const b of doc.ipam.blocks) perNode.set(b.nodeName, (perNode.get(b.nodeName) ?? 0) + 1)
+  const head = formatKeyValues([
+    ['Mode', 'gossip (blocks claimed through the replicated IPAM log)'],
+    ['Cluster', d.clusterId ?? 'not joined yet'],
+    ['Member', d.removed ? 'removed (rejoin with a fresh state directory)' : d.member ? 'yes' : 'not yet'],
+    ['Lease', d.leaseValidForMs > 0 ? `valid for ${Math.round(d.leaseValidForMs / 1000)}s` : 'expired (cannot allocate)'],
+    ['Owned blocks', d.ownedBlocks.map((b) => `${b.cidr} (${b.used} used, ${b.free} free${b.usable ? '' : ', fenced'})`).join(', ') || 'none'],
+    ['Allocations', String(d.allocations)],
+    ['Pending claims', String(d.pendingClaims)],
+    ['Pending ops', d.pendingOps.length === 0 ? 'none' : d.pendingOps.join(', ')],
+    ['Unreachable owners', d.unreachableOwnerNames.length === 0 ? 'none' : d.unreachableOwnerNames.join(', ')],
+    ['Blocks per node', [...perNode].map(([n, k]) => `${n}=${k}`).join(' ') || 'none'],
+  ])
+  return head + '\n' + formatTable(['PREFIX', 'NODE', 'USED', 'FREE'],
+    doc.ipam.blocks.map((b) => [b.prefix, b.nodeName, b.used === undefined ? '-' : String(b.used), b.free === undefined ? '-' : String(b.free)]))
 }

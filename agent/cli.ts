@@ -41,10 +41,10 @@ function parseArgs (argv: string[]): CliArgs {
   return out
 }
 
-/** GETs a path on the API socket; resolves the parsed JSON or rejects with a readable message. */
-function apiGet (socketPath: string, path: string, timeoutMs = 5000): Promise<unknown> {
+/** Calls the API socket; resolves the parsed JSON or rejects with a readable message. */
+function apiCall (socketPath: string, method: string, path: string, body?: unknown, timeoutMs = 5000): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, method: 'GET', timeout: timeoutMs }, (res) => {
+    const req = request({ socketPath, path, method, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('end', () => {
@@ -66,7 +66,7 @@ function apiGet (socketPath: string, path: string, timeoutMs = 5000): Promise<un
       const hint = err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? ' (is loomd running?)' : ''
       reject(new Error(`cannot reach the daemon at ${socketPath}: ${err.code ?? err.message}${hint}`))
     })
-    req.end()
+    req.end(body === undefined ? undefined : JSON.stringify(body))
   })
 }
 
@@ -88,7 +88,7 @@ async function main (argv: string[]): Promise<number> {
       process.stderr.write(`loom: unknown status view ${[sub, ...rest].join(' ')}\n${USAGE}\n`)
       return 2
     }
-    const doc = await apiGet(args.socket, '/v1/status') as StatusDocument
+    const doc = await apiCall(args.socket, 'GET', '/v1/status') as StatusDocument
     if (args.json) {
       const view = sub === undefined ? doc.node : sub === 'peers' ? doc.peers : sub === 'ipam' ? doc.ipam : doc.routes
       process.stdout.write(`${JSON.stringify(view, null, 2)}\n`)
@@ -105,9 +105,9 @@ async function main (argv: string[]): Promise<number> {
       process.stderr.write(`loom: rmpeer takes exactly one node name\n${USAGE}\n`)
       return 2
     }
-    const doc = await apiGet(args.socket, '/v1/status') as StatusDocument
-    process.stderr.write(`loom: rmpeer ${sub}: this node runs in ${doc.node.mode} mode, where the node list is the config file's \`peers\`; remove the node there. rmpeer reclaims IPAM blocks, which needs the gossip control plane.\n`)
-    return 1
+    const r = await apiCall(args.socket, 'POST', '/v1/rmpeer', { nodeName: sub }) as { nodeName: string }
+    process.stdout.write(args.json ? `${JSON.stringify(r)}\n` : `reclaiming the blocks of ${r.nodeName}: they move to a live node after the forced wait (loom status ipam shows progress)\n`)
+    return 0
   }
   process.stderr.write(`loom: unknown command ${command}\n${USAGE}\n`)
   return 2

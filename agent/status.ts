@@ -1,10 +1,23 @@
 /**
  * The status document the local API serves and `loom status` prints: one JSON shape, built from
  * live sources on each request (never cached, never per packet).
+ *
+ * Two modes fill it: static (peers and pod CIDRs from the config file) and gossip (members from
+ * SWIM, blocks from IPAM). Peer rows carry both the control-plane view (member state,
+ * incarnation, last heard, RTT) and the data-plane view (packets, bytes, last packet in).
  */
-import { RouteTable } from '../dataplane/route-table'
+import type { IpamStatus } from '../control/ipam'
+import type { MemberView } from '../control/membership'
 import { formatMAC } from '../dataplane/mac'
-import { DataplaneStats, Drop, DROP_REASONS } from '../dataplane/types'
+import { RouteTable } from '../dataplane/route-table'
+import { DataplaneStats, Drop, DROP_REASONS, PeerRoute } from '../dataplane/types'
+
+export interface GossipStatusSource {
+  readonly nodeId: string
+  members(): MemberView[]
+  peerRoute(nodeId: string): PeerRoute | undefined
+  ipamStatus(): IpamStatus
+}
 
 export interface StatusSources {
   readonly nodeName: string
@@ -15,15 +28,27 @@ export interface StatusSources {
   readonly underlay: string
   readonly clusterCIDR: string
   mtu(): number
+  /** Static mode: this node's entry. */
   self(): { index: number; vtepMAC: Buffer; podCIDR: string; overlayAddress: string } | undefined
+  overlayAddress(): string | undefined
+  vtepMAC: Buffer
   routes(): RouteTable | undefined
   readonly stats: DataplaneStats
+  /** Present in gossip mode. */
+  readonly gossip?: GossipStatusSource
 }
 
 export interface PeerStatus {
   nodeName: string
-  /** How this node knows the peer: `static` (config file) until gossip lands. */
-  source: 'static'
+  /** How this node knows the peer: `static` (config file) or `gossip` (membership). */
+  source: 'static' | 'gossip'
+  /** Gossip: SWIM state (alive, suspect, dead, left). Static: always `configured`. */
+  state: string
+  incarnation: number | null
+  /** Gossip: seconds since we last heard from it directly; null if never. */
+  lastSeenSecondsAgo: number | null
+  /** Gossip: smoothed probe round-trip time, ms. */
+  rttMs: number | null
   address: string
   port: number
   encapsulation: 'udp' | 'vxlan'
@@ -35,43 +60,49 @@ export interface PeerStatus {
   bytesOut: number
   packetsIn: number
   bytesIn: number
-  /** Seconds since the last packet from this peer; null if none yet. */
+  /** Seconds since the last data packet from this peer; null if none yet. */
   lastInSecondsAgo: number | null
-  /** `active` when a packet arrived within the last minute, else `idle` (no data-path probes yet). */
+  /** `active` when a data packet arrived within the last minute, else `idle`. */
   dataPath: 'active' | 'idle'
 }
 
-/** A peer counts as active when it sent us something within this window. */
+/** A peer's data path counts as active when it sent us something within this window. */
 const ACTIVE_WINDOW_MS = 60_000
 
 export interface RouteStatus { prefix: string; nodeName: string; via: string }
 
 export interface NodeStatus {
   nodeName: string
+  nodeId: string | null
   version: string
   uptimeSeconds: number
-  mode: 'static'
+  mode: 'static' | 'gossip'
   encapsulation: 'udp' | 'vxlan'
   encryption: boolean
   underlay: string
   clusterCIDR: string
   podCIDR: string | null
   overlayAddress: string | null
-  vtepMAC: string | null
+  vtepMAC: string
   mtu: number
   peerCount: number
   routeCount: number
+  ipam: { blocks: number; addressesUsed: number; addressesFree: number } | null
   drops: { outbound: Record<string, number>; inbound: Record<string, number> }
 }
+
+export interface IpamBlockRow { prefix: string; nodeName: string; used?: number; free?: number }
 
 export interface StatusDocument {
   node: NodeStatus
   peers: PeerStatus[]
   routes: RouteStatus[]
   ipam: {
-    mode: 'static'
-    /** In static mode each node's pod CIDR is fixed by the config file; no blocks are claimed. */
-    blocks: Array<{ prefix: string; nodeName: string }>
+    mode: 'static' | 'gossip'
+    /** Static: each node's pod CIDR from the config. Gossip: every owned block. */
+    blocks: IpamBlockRow[]
+    /** Gossip only: the IPAM view of this node (member, lease, pending claims, unreachable owners...). */
+    detail?: IpamStatus & { unreachableOwnerNames: string[] }
   }
 }
 
@@ -81,49 +112,93 @@ function dropRecord (counts: Float64Array): Record<string, number> {
   return out
 }
 
+function secondsAgo (now: number, then: number | undefined): number | null {
+  return then === undefined || then === 0 ? null : Math.max(0, Math.round((now - then) / 1000))
+}
+
+function dataPlaneColumns (p: PeerRoute | undefined, now: number): Pick<PeerStatus, 'packetsOut' | 'bytesOut' | 'packetsIn' | 'bytesIn' | 'lastInSecondsAgo' | 'dataPath'> {
+  const c = p?.counters
+  return {
+    packetsOut: c?.packetsOut ?? 0,
+    bytesOut: c?.bytesOut ?? 0,
+    packetsIn: c?.packetsIn ?? 0,
+    bytesIn: c?.bytesIn ?? 0,
+    lastInSecondsAgo: secondsAgo(now, c?.lastInMs),
+    dataPath: c !== undefined && c.lastInMs !== 0 && now - c.lastInMs < ACTIVE_WINDOW_MS ? 'active' : 'idle',
+  }
+}
+
 export function buildStatus (src: StatusSources, now = Date.now()): StatusDocument {
   const table = src.routes()
   const self = src.self()
   const routes = table?.routes() ?? []
-  const peers: PeerStatus[] = (table?.peers() ?? []).map((p) => ({
-    nodeName: p.nodeName,
-    source: 'static',
-    address: p.address,
-    port: p.port,
-    encapsulation: src.encapsulation,
-    encryption: src.encryption,
-    mtu: p.mtu,
-    vtepMAC: formatMAC(p.vtepMAC),
-    podCIDRs: routes.filter((r) => r.peer === p).map((r) => r.prefix),
-    packetsOut: p.counters.packetsOut,
-    bytesOut: p.counters.bytesOut,
-    packetsIn: p.counters.packetsIn,
-    bytesIn: p.counters.bytesIn,
-    lastInSecondsAgo: p.counters.lastInMs === 0 ? null : Math.max(0, Math.round((now - p.counters.lastInMs) / 1000)),
-    dataPath: p.counters.lastInMs !== 0 && now - p.counters.lastInMs < ACTIVE_WINDOW_MS ? 'active' : 'idle',
-  }))
-  const blocks = routes.map((r) => ({ prefix: r.prefix, nodeName: r.peer.nodeName }))
-  if (self !== undefined) blocks.unshift({ prefix: self.podCIDR, nodeName: src.nodeName })
+  const prefixesOf = (p: PeerRoute | undefined): string[] => routes.filter((r) => r.peer === p).map((r) => r.prefix)
+  const base = { encapsulation: src.encapsulation, encryption: src.encryption }
+  let peers: PeerStatus[]
+  let ipam: StatusDocument['ipam']
+  let ipamSummary: NodeStatus['ipam'] = null
+  const g = src.gossip
+  if (g === undefined) {
+    peers = (table?.peers() ?? []).map((p) => ({
+      nodeName: p.nodeName, source: 'static', state: 'configured', incarnation: null, lastSeenSecondsAgo: null, rttMs: null,
+      address: p.address, port: p.port, ...base, mtu: p.mtu, vtepMAC: formatMAC(p.vtepMAC), podCIDRs: prefixesOf(p),
+      ...dataPlaneColumns(p, now),
+    }))
+    const blocks: IpamBlockRow[] = routes.map((r) => ({ prefix: r.prefix, nodeName: r.peer.nodeName }))
+    if (self !== undefined) blocks.unshift({ prefix: self.podCIDR, nodeName: src.nodeName })
+    ipam = { mode: 'static', blocks }
+  } else {
+    // Membership's clock is monotonic ms; convert its timestamps to "seconds ago" on that clock.
+    const mono = Math.round(performance.now())
+    const members = g.members()
+    const nameOf = new Map(members.map((m) => [m.nodeId, m.nodeName]))
+    peers = members.filter((m) => !m.isSelf).map((m) => {
+      const p = g.peerRoute(m.nodeId)
+      return {
+        nodeName: m.nodeName, source: 'gossip', state: m.state, incarnation: m.incarnation,
+        lastSeenSecondsAgo: secondsAgo(mono, m.lastSeenMs), rttMs: m.rttMs === undefined ? null : Math.round(m.rttMs * 100) / 100,
+        address: m.address, port: m.dataPort, encapsulation: m.encapsulation, encryption: src.encryption,
+        mtu: src.mtu(), vtepMAC: formatMAC(Buffer.from(m.vtepMac)), podCIDRs: prefixesOf(p),
+        ...dataPlaneColumns(p, now),
+      }
+    })
+    const st = g.ipamStatus()
+    const blocks: IpamBlockRow[] = []
+    for (const n of st.nodes) {
+      for (const b of n.blocks) {
+        const own = n.node === g.nodeId ? st.ownedBlocks.find((o) => o.cidr === b) : undefined
+        blocks.push({ prefix: b, nodeName: nameOf.get(n.node) ?? n.node, ...(own !== undefined ? { used: own.used, free: own.free } : {}) })
+      }
+    }
+    ipam = { mode: 'gossip', blocks, detail: { ...st, unreachableOwnerNames: st.unreachableOwners.map((id) => nameOf.get(id) ?? id) } }
+    ipamSummary = {
+      blocks: st.ownedBlocks.length,
+      addressesUsed: st.ownedBlocks.reduce((n, b) => n + b.used, 0),
+      addressesFree: st.ownedBlocks.reduce((n, b) => n + b.free, 0),
+    }
+  }
   return {
     node: {
       nodeName: src.nodeName,
+      nodeId: g?.nodeId ?? null,
       version: src.version,
       uptimeSeconds: Math.round((now - src.startedAt) / 1000),
-      mode: 'static',
+      mode: g === undefined ? 'static' : 'gossip',
       encapsulation: src.encapsulation,
       encryption: src.encryption,
       underlay: src.underlay,
       clusterCIDR: src.clusterCIDR,
       podCIDR: self?.podCIDR ?? null,
-      overlayAddress: self?.overlayAddress ?? null,
-      vtepMAC: self !== undefined ? formatMAC(self.vtepMAC) : null,
+      overlayAddress: src.overlayAddress() ?? null,
+      vtepMAC: formatMAC(src.vtepMAC),
       mtu: src.mtu(),
       peerCount: peers.length,
       routeCount: routes.length,
+      ipam: ipamSummary,
       drops: { outbound: dropRecord(src.stats.dropsOutbound), inbound: dropRecord(src.stats.dropsInbound) },
     },
     peers,
     routes: routes.map((r) => ({ prefix: r.prefix, nodeName: r.peer.nodeName, via: `${r.peer.address}:${r.peer.port}` })),
-    ipam: { mode: 'static', blocks },
+    ipam,
   }
 }

@@ -64,8 +64,23 @@ export interface ControlCounters {
   routeRebuilds: number
 }
 
+/** Traffic per gossip message type (the `type` label of the gossip metrics; a fixed set). */
+export interface GossipTypeCounters { messagesIn: number; messagesOut: number; bytesIn: number; bytesOut: number }
+export const GOSSIP_TYPES = ['ping', 'ack', 'ping_req', 'push_pull', 'gossip', 'ipam'] as const
+type GossipType = (typeof GOSSIP_TYPES)[number]
+
+function newGossipCounters (): Record<GossipType, GossipTypeCounters> {
+  const out = {} as Record<GossipType, GossipTypeCounters>
+  for (const t of GOSSIP_TYPES) out[t] = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 }
+  return out
+}
+
+/** Membership body types -> metric label. */
+const TYPE_OF_BODY: Record<string, GossipType> = { ping: 'ping', ack: 'ack', 'ping-req': 'ping_req', 'push-pull': 'push_pull', gossip: 'gossip' }
+
 export class ControlPlane {
   readonly counters: ControlCounters = { decodeErrors: 0, routeRebuilds: 0 }
+  readonly gossipCounters = newGossipCounters()
   private timer?: NodeJS.Timeout
   private running = false
   private routesDirty = true
@@ -138,10 +153,15 @@ export class ControlPlane {
     if (magic === GOSSIP_FRAME_MAGIC) {
       const packet = decodeGossipPacket(f, reply === undefined ? UDP_LIMITS : STREAM_LIMITS)
       if (isDecodeFailure(packet)) { this.counters.decodeErrors++; return }
+      const c = this.gossipCounters[TYPE_OF_BODY[packet.body.type] ?? 'gossip']
+      c.messagesIn++
+      c.bytesIn += f.length
       this.send(this.c.membership.receive(from, packet, now), reply === undefined ? undefined : { from, reply })
     } else if (magic === IPAM_FRAME_MAGIC && this.c.ipam !== undefined) {
       const sender = this.senderOf(from)
       if (sender === undefined) { this.counters.decodeErrors++; return }
+      this.gossipCounters.ipam.messagesIn++
+      this.gossipCounters.ipam.bytesIn += f.length
       this.c.ipam.receiveFrame(f.subarray(6), sender, now)
       this.flushIpam()
     } else {
@@ -162,6 +182,9 @@ export class ControlPlane {
   private send (out: MembershipOutgoing[], inbound: { from: string; reply: StreamReply } | undefined): void {
     for (const o of out) {
       const bytes = encodeGossipPacket(o.packet)
+      const c = this.gossipCounters[TYPE_OF_BODY[o.packet.body.type] ?? 'gossip']
+      c.messagesOut++
+      c.bytesOut += bytes.length
       if (o.channel === 'udp') this.c.transport.sendDatagram(o.to, bytes)
       else if (inbound !== undefined && o.to === inbound.from) inbound.reply(bytes)
       else this.c.transport.sendStream(o.to, bytes)
@@ -175,6 +198,8 @@ export class ControlPlane {
       const m = this.c.membership.member(to)
       if (m === undefined) continue
       const f = frame(IPAM_FRAME_MAGIC, body)
+      this.gossipCounters.ipam.messagesOut++
+      this.gossipCounters.ipam.bytesOut += f.length
       const addr = `${m.address}:${m.gossipPort}`
       // Big IPAM messages (state transfer) go over a stream; the rest fit a datagram.
       if (f.length > 1200) this.c.transport.sendStream(addr, f)

@@ -38,8 +38,11 @@ export interface AttachmentRecord extends AttachmentId, AttachmentMeta {
 export interface PodAddressManager {
   /** True when allocate can succeed now. */
   ready(): boolean
-  /** Returns the attachment's address, allocating one if needed. Throws IpamError subclasses. */
-  allocate(id: AttachmentId, meta: AttachmentMeta): AttachmentRecord
+  /**
+   * Returns the attachment's address, allocating one if needed. May wait (bounded) for a block to
+   * be claimed; fails with IpamError subclasses (IpamTryAgainError -> CNI code 11).
+   */
+  allocate(id: AttachmentId, meta: AttachmentMeta): AttachmentRecord | Promise<AttachmentRecord>
   /** Releases the attachment's address; null when it had none. */
   release(id: AttachmentId): AttachmentRecord | null
   get(id: AttachmentId): AttachmentRecord | undefined

@@ -58,7 +58,7 @@ export class Forwarder {
   private readonly transport: DatagramTransport
   private readonly encap: Encapsulation
   private readonly stats: DataplaneStats
-  private readonly overlayAddressU32: number
+  private overlayAddressU32: number
   private table: RouteTable
   private running = false
 
@@ -105,6 +105,11 @@ export class Forwarder {
       this.inBufs.push(Buffer.allocUnsafe(BUFFER_BYTES))
       this.icmpBufs.push(Buffer.allocUnsafe(576))
     }
+  }
+
+  /** Sets the node's overlay address (gossip mode learns it from IPAM after start). */
+  setOverlayAddress (addressU32: number): void {
+    this.overlayAddressU32 = addressU32
   }
 
   /** Replaces the route table; the next packet uses the new one. */

@@ -1,0 +1,210 @@
+/**
+ * Gossip mode wiring (no `peers` in the config): node identity, SWIM membership over the gossip
+ * port, block IPAM, and the control plane that turns both into the data plane's routes.
+ *
+ * Founding a cluster: the node whose `seeds` list is empty, or whose own gossip address is the
+ * first seed, founds a new cluster (its IPAM is its own majority, so it allocates at once); every
+ * other node joins through a seed. Give every node the same seed list and start the first seed
+ * first. Two nodes that both found clusters never merge their IPAM (different cluster IDs):
+ * Loom refuses to guess, and `loom status ipam` shows it.
+ *
+ * The node's own overlay address (loom0's, the source of host-to-pod traffic and of ICMP
+ * errors) is an IPAM allocation like a pod's, under a reserved attachment key, as Calico does
+ * for its tunnel address.
+ */
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import { ControlPlane } from '../control/control-plane'
+import { GossipTransport } from '../control/gossip-transport'
+import { Ipam, ipamDurableToJSON, validateIpamDurable, type IpamDurable, type IpamStatus } from '../control/ipam'
+import { makeBlockLayout } from '../control/ipam-blocks'
+import { IpamNode, NODE_KEY_PREFIX } from '../control/ipam-node'
+import { Membership, type MemberView } from '../control/membership'
+import { loadOrCreateIdentity, saveIncarnation, validateIdentity, type NodeIdentity } from '../control/node-identity'
+import { FileStateStore } from '../control/state-store'
+import { deriveNodeIndex, deriveVtepMAC, RouteTable } from '../dataplane'
+import type { ControlMetricsSource, IpamMetricsSource } from '../metrics'
+import type { AgentConfig } from './config'
+
+export interface GossipNodeComponents {
+  logger: Logger
+  /** Swaps a new route table into the forwarder. */
+  setRoutes: (table: RouteTable) => void
+}
+
+export interface GossipNodeInit {
+  config: AgentConfig
+  /** Inner MTU towards peers. */
+  mtu: number
+}
+
+/** Lease length of IPAM blocks (ms): a node cut off from the majority stops using its blocks after this. */
+const IPAM_LEASE_MS = 15_000
+
+export class GossipNode {
+  readonly ipamNode: IpamNode
+  readonly control: ControlPlane
+  readonly membership: Membership
+  readonly identity: NodeIdentity
+  private readonly transport: GossipTransport
+  private readonly clock = (): number => Math.round(performance.now())
+
+  constructor (components: GossipNodeComponents, private readonly init: GossipNodeInit) {
+    const cfg = init.config
+    const identityStore = new FileStateStore<NodeIdentity>(join(cfg.stateDir, 'identity.json'), validateIdentity)
+    this.identity = loadOrCreateIdentity(identityStore, cfg.nodeName)
+    const selfGossip = `${cfg.underlay.address}:${cfg.gossip.port}`
+    const seeds = cfg.seeds.map((s) => (s.includes(':') ? s : `${s}:${cfg.gossip.port}`)).filter((s) => s !== selfGossip)
+    const founder = cfg.seeds.length === 0 || normaliseSeed(cfg.seeds[0], cfg.gossip.port) === selfGossip
+    const dataPort = cfg.encapsulation === 'vxlan' ? cfg.vxlan.port : cfg.underlay.port
+
+    this.membership = new Membership({ random: Math.random }, {
+      self: {
+        nodeName: cfg.nodeName,
+        nodeId: this.identity.nodeId,
+        address: cfg.underlay.address,
+        dataPort,
+        gossipPort: cfg.gossip.port,
+        encapsulation: cfg.encapsulation,
+        vtepMac: deriveVtepMAC(cfg.nodeName),
+        publicKey: Buffer.from(this.identity.publicKey, 'base64'),
+      },
+      clusterId: clusterIdOf(cfg.clusterCIDR, cfg.blockSize),
+      lastIncarnation: this.identity.lastIncarnation,
+      seeds,
+    })
+    let identity = this.identity
+    const saveInc = (inc: number): void => { identity = saveIncarnation(identityStore, identity, inc) }
+    // The first incarnation of this life is above anything advertised before: persist it now.
+    saveInc(this.membership.incarnation)
+
+    const layout = makeBlockLayout(cfg.clusterCIDR, cfg.blockSize)
+    const liveSeeds: string[] = []
+    const ipam = new Ipam({
+      store: new FileStateStore<IpamDurable>(join(cfg.stateDir, 'ipam.json'), (raw) => validateIpamDurable(raw, layout), ipamDurableToJSON),
+    }, {
+      id: this.identity.nodeId,
+      layout,
+      bootstrap: founder,
+      seeds: liveSeeds,
+      random: Math.random,
+      leaseMs: IPAM_LEASE_MS,
+      graceMs: cfg.ipam.reclaimAfterSeconds * 1000,
+      suspectAfterMs: Math.min(30_000, cfg.ipam.reclaimAfterSeconds * 1000),
+    }, this.clock())
+    this.ipamNode = new IpamNode(ipam, layout, this.clock, liveSeeds)
+
+    this.transport = new GossipTransport({ logger: components.logger.child({ component: 'gossip' }) },
+      { address: cfg.underlay.address, port: cfg.gossip.port })
+    this.control = new ControlPlane({
+      logger: components.logger.child({ component: 'control' }),
+      membership: this.membership,
+      transport: this.transport,
+      setRoutes: components.setRoutes,
+      saveIncarnation: saveInc,
+      ipam: this.ipamNode,
+    }, {
+      selfIndex: deriveNodeIndex(cfg.nodeName),
+      selfVtepMAC: deriveVtepMAC(cfg.nodeName),
+      mtu: init.mtu,
+    })
+    components.logger.child({ component: 'control' }).info({
+      nodeId: this.identity.nodeId, founder, seeds, incarnation: this.membership.incarnation,
+    }, 'gossip control plane configured')
+  }
+
+  async start (): Promise<void> {
+    await this.transport.start()
+    this.control.start()
+  }
+
+  async stop (): Promise<void> {
+    this.control.leave()
+    this.control.stop()
+    // Give the `left` broadcast a moment to leave the socket before it closes.
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    await this.transport.stop()
+  }
+
+  /** The attachment key of this node's own overlay address. */
+  static readonly NODE_ATTACHMENT = { containerID: NODE_KEY_PREFIX.slice(0, -1), ifname: 'overlay' }
+
+  /** Gets (allocating if needed) the node's own overlay address; waits for a block, bounded. */
+  async nodeAddress (): Promise<string> {
+    return (await this.ipamNode.allocate(GossipNode.NODE_ATTACHMENT, {})).address
+  }
+
+  members (): MemberView[] {
+    return this.membership.allMembers()
+  }
+
+  ipamStatus (): IpamStatus {
+    return this.ipamNode.status()
+  }
+
+  /** `loom rmpeer <name>`: forced reclaim of a node's blocks; false when no such member. */
+  rmpeer (nodeName: string): boolean {
+    const m = this.membership.allMembers().find((x) => x.nodeName === nodeName && !x.isSelf)
+    if (m === undefined) return false
+    this.ipamNode.rmpeer(m.nodeId)
+    return true
+  }
+
+  controlMetrics (): ControlMetricsSource {
+    const membership = this.membership
+    const control = this.control
+    return {
+      membersByState: () => {
+        const out: Record<string, number> = {}
+        for (const m of membership.allMembers()) out[m.state] = (out[m.state] ?? 0) + 1
+        return out
+      },
+      get counters () {
+        const c = membership.counters
+        return {
+          probesDirect: c.probesSent,
+          probesIndirect: c.indirectProbesSent,
+          suspicions: c.suspicionsStarted,
+          refutations: c.refutations,
+          deaths: c.deathsDeclared,
+          decodeErrors: control.counters.decodeErrors,
+        }
+      },
+      gossip: control.gossipCounters,
+    }
+  }
+
+  ipamMetrics (): IpamMetricsSource {
+    const node = this.ipamNode
+    const layout = makeBlockLayout(this.init.config.clusterCIDR, this.init.config.blockSize)
+    return {
+      snapshot: () => {
+        const s = node.status()
+        const used = s.ownedBlocks.reduce((n, b) => n + b.used, 0)
+        const free = s.ownedBlocks.reduce((n, b) => n + b.free, 0)
+        const unreachable = new Set(s.unreachableOwners)
+        const unreachableBlocks = s.nodes.filter((n) => unreachable.has(n.node)).reduce((k, n) => k + n.blocks.length, 0)
+        return {
+          blocksOwned: s.ownedBlocks.length,
+          addressesUsed: used,
+          addressesFree: free,
+          clusterAddresses: layout.blockCount * layout.blockSize,
+          unreachableRatio: layout.blockCount === 0 ? 0 : unreachableBlocks / layout.blockCount,
+          claimsPending: s.pendingClaims,
+        }
+      },
+      counters: node.counters,
+    }
+  }
+}
+
+/** Nodes gossip only with nodes of the same cluster CIDR and block size. */
+function clusterIdOf (clusterCIDR: string, blockSize: number): string {
+  return createHash('sha256').update(`loom/${clusterCIDR}/${blockSize}`).digest('hex').slice(0, 16)
+}
+
+function normaliseSeed (seed: string, port: number): string {
+  return seed.includes(':') ? seed : `${seed}:${port}`
+}
+

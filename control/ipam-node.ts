@@ -1,0 +1,145 @@
+/**
+ * Binds the node's Ipam (ipam.ts: pure, clock-free) to the agent: the control plane drives it
+ * through IpamDriver (ticks, frames, member changes, routes), and the CNI endpoints use it as a
+ * PodAddressManager (attachments -> addresses). Time is the control plane's monotonic clock.
+ *
+ * Seeds: Ipam sends JOIN to any of `seeds` while it is not a member. Those are node IDs, which
+ * only membership knows, so this class keeps the list it handed to Ipam filled with the IDs of
+ * live gossip members (the array is shared by reference; Ipam reads it when it (re)sends JOIN).
+ */
+import { attachmentKey, type AttachmentKey } from './ipam-allocator'
+import type { BlockLayout } from './ipam-blocks'
+import type { Ipam, IpamStatus } from './ipam'
+import { decodeClaimMsg, encodeClaimMsg } from './ipam-records'
+import type { IpamDriver } from './control-plane'
+import {
+  hostVethName, type AttachmentId, type AttachmentMeta, type AttachmentRecord, type PodAddressManager,
+} from './pod-addresses'
+
+/** How long an ADD may wait for a block to be claimed before the CNI gets "try again" (11). */
+const ALLOCATE_TIMEOUT_MS = 10_000
+
+export interface IpamNodeCounters {
+  decodeErrors: number
+  reclaims: number
+}
+
+export class IpamNode implements IpamDriver, PodAddressManager {
+  readonly counters: IpamNodeCounters = { decodeErrors: 0, reclaims: 0 }
+  private version = 0
+  private lastRoutesKey = ''
+  private readonly meta = new Map<string, AttachmentMeta>()
+
+  constructor (
+    private readonly ipam: Ipam,
+    private readonly layout: BlockLayout,
+    private readonly clock: () => number,
+    private readonly liveSeeds: string[],
+  ) {}
+
+  get routesVersion (): number {
+    const key = this.ipam.routes().map((r) => `${r.prefix}>${r.nodeId}`).join(',')
+    if (key !== this.lastRoutesKey) {
+      this.lastRoutesKey = key
+      this.version++
+    }
+    return this.version
+  }
+
+  tick (now: number): void {
+    this.ipam.tick(now)
+  }
+
+  receiveFrame (body: Uint8Array, fromNodeId: string, now: number): void {
+    let msg
+    try {
+      msg = decodeClaimMsg(body, this.layout.blockCount)
+    } catch {
+      this.counters.decodeErrors++
+      return
+    }
+    // The envelope names its sender; it must be the member whose address sent it.
+    if (msg.from !== fromNodeId) { this.counters.decodeErrors++; return }
+    this.ipam.receive(msg, now)
+  }
+
+  takeOutbox (): Array<{ to: string; body: Uint8Array }> {
+    return this.ipam.takeOutbox().map((o) => ({ to: o.to, body: encodeClaimMsg(o.msg) }))
+  }
+
+  onMemberChange (nodeId: string, state: 'alive' | 'suspect' | 'dead', now: number): void {
+    const i = this.liveSeeds.indexOf(nodeId)
+    if (state === 'dead' && i >= 0) this.liveSeeds.splice(i, 1)
+    if (state !== 'dead' && i < 0) this.liveSeeds.push(nodeId)
+    this.ipam.onMemberChange(nodeId, state, now)
+  }
+
+  routes (): Array<{ prefix: string; nodeId: string }> {
+    return this.ipam.routes().map((r) => ({ prefix: r.prefix, nodeId: r.nodeId }))
+  }
+
+  /** `loom rmpeer`: start the forced reclaim of a node's blocks. Idempotent. */
+  rmpeer (nodeId: string): void {
+    this.ipam.rmpeer(nodeId, this.clock())
+  }
+
+  status (): IpamStatus {
+    return this.ipam.status(this.clock())
+  }
+
+  ready (): boolean {
+    const s = this.ipam.status(this.clock())
+    return s.member && !s.removed
+  }
+
+  async allocate (id: AttachmentId, meta: AttachmentMeta): Promise<AttachmentRecord> {
+    const key = toKey(id)
+    const a = await this.ipam.allocateWait(key, this.clock, ALLOCATE_TIMEOUT_MS)
+    this.meta.set(attachmentKey(key), meta)
+    return this.record(id, a.address)
+  }
+
+  release (id: AttachmentId): AttachmentRecord | null {
+    const a = this.ipam.release(toKey(id), this.clock())
+    if (a === null) return null
+    const rec = this.record(id, a.address)
+    this.meta.delete(a.key)
+    return rec
+  }
+
+  get (id: AttachmentId): AttachmentRecord | undefined {
+    const a = this.ipam.allocator.get(attachmentKey(toKey(id)))
+    return a === undefined ? undefined : this.record(id, a.address)
+  }
+
+  list (): AttachmentRecord[] {
+    return [...this.ipam.allocator.entries()].map((a) => this.record(idOf(a.key), a.address))
+  }
+
+  gc (valid: readonly AttachmentId[]): AttachmentRecord[] {
+    const keep = new Set(valid.map((v) => attachmentKey(toKey(v))))
+    const released: AttachmentRecord[] = []
+    for (const a of [...this.ipam.allocator.entries()]) {
+      if (keep.has(a.key) || a.key.startsWith(NODE_KEY_PREFIX)) continue
+      const r = this.release(idOf(a.key))
+      if (r !== null) released.push(r)
+    }
+    return released
+  }
+
+  private record (id: AttachmentId, address: string): AttachmentRecord {
+    return { ...this.meta.get(attachmentKey(toKey(id))), containerID: id.containerID, ifname: id.ifname, address, hostVeth: hostVethName(id) }
+  }
+}
+
+/** Container IDs the agent uses for its own addresses (loom0's), never released by CNI GC. */
+export const NODE_KEY_PREFIX = '_loom-node/'
+
+function toKey (id: AttachmentId): AttachmentKey {
+  return { containerId: id.containerID, ifname: id.ifname }
+}
+
+function idOf (key: string): AttachmentId {
+  const slash = key.lastIndexOf('/')
+  return { containerID: key.slice(0, slash), ifname: key.slice(slash + 1) }
+}
