@@ -175,8 +175,8 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
   const gossip = { port: intAt(gos.port, 'gossip.port', 1, 65535, DEFAULT_GOSSIP_PORT, PORT, fail) }
   const ip = objectAt(top.ipam, 'ipam.', ['reclaimAfterSeconds'], fail)
   const ipam = {
-    reclaimAfterSeconds: intAt(ip.reclaimAfterSeconds, 'ipam.reclaimAfterSeconds', 1, 30 * 86400,
-      DEFAULT_RECLAIM_AFTER_SECONDS, 'an integer number of seconds 1-2592000', fail),
+    reclaimAfterSeconds: intAt(ip.reclaimAfterSeconds, 'ipam.reclaimAfterSeconds', 10, 30 * 86400,
+      DEFAULT_RECLAIM_AFTER_SECONDS, 'an integer number of seconds 10-2592000', fail),
   }
 
   const cn = objectAt(top.cni, 'cni.', ['confDir'], fail)

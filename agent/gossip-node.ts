@@ -39,8 +39,15 @@ export interface GossipNodeInit {
   mtu: number
 }
 
-/** Lease length of IPAM blocks (ms): a node cut off from the majority stops using its blocks after this. */
+/**
+ * Lease length of IPAM blocks (ms): a node cut off from the majority stops using its blocks after
+ * this. The reclaim grace must exceed the forced (rmpeer) wait of 2 leases, which must exceed 1.1
+ * leases (the safety argument in control/ipam-claims.ts), so a short grace shortens the lease.
+ */
 const IPAM_LEASE_MS = 15_000
+function leaseFor (graceMs: number): number {
+  return Math.min(IPAM_LEASE_MS, Math.floor(graceMs / 2.2))
+}
 
 export class GossipNode {
   readonly ipamNode: IpamNode
@@ -89,7 +96,8 @@ export class GossipNode {
       bootstrap: founder,
       seeds: liveSeeds,
       random: Math.random,
-      leaseMs: IPAM_LEASE_MS,
+      leaseMs: leaseFor(cfg.ipam.reclaimAfterSeconds * 1000),
+      forcedGraceMs: 2 * leaseFor(cfg.ipam.reclaimAfterSeconds * 1000),
       graceMs: cfg.ipam.reclaimAfterSeconds * 1000,
       suspectAfterMs: Math.min(30_000, cfg.ipam.reclaimAfterSeconds * 1000),
     }, this.clock())

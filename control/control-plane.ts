@@ -194,16 +194,27 @@ export class ControlPlane {
   private flushIpam (): void {
     const ipam = this.c.ipam
     if (ipam === undefined) return
-    for (const { to, body } of ipam.takeOutbox()) {
-      const m = this.c.membership.member(to)
-      if (m === undefined) continue
-      const f = frame(IPAM_FRAME_MAGIC, body)
-      this.gossipCounters.ipam.messagesOut++
-      this.gossipCounters.ipam.bytesOut += f.length
-      const addr = `${m.address}:${m.gossipPort}`
-      // Big IPAM messages (state transfer) go over a stream; the rest fit a datagram.
-      if (f.length > 1200) this.c.transport.sendStream(addr, f)
-      else this.c.transport.sendDatagram(addr, f)
+    const selfId = this.c.membership.nodeId
+    // Messages to ourselves (we are our own acceptor) are delivered in place; their answers may
+    // produce more, so loop, bounded.
+    for (let round = 0; round < 16; round++) {
+      const out = ipam.takeOutbox()
+      if (out.length === 0) return
+      for (const { to, body } of out) {
+        if (to === selfId) {
+          ipam.receiveFrame(body, selfId, this.now())
+          continue
+        }
+        const m = this.c.membership.member(to)
+        if (m === undefined) continue
+        const f = frame(IPAM_FRAME_MAGIC, body)
+        this.gossipCounters.ipam.messagesOut++
+        this.gossipCounters.ipam.bytesOut += f.length
+        const addr = `${m.address}:${m.gossipPort}`
+        // Big IPAM messages (state transfer) go over a stream; the rest fit a datagram.
+        if (f.length > 1200) this.c.transport.sendStream(addr, f)
+        else this.c.transport.sendDatagram(addr, f)
+      }
     }
   }
 

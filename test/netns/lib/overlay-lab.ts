@@ -17,7 +17,25 @@
 import { ChildProcess } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { request } from 'node:http'
 import { NetnsLab, run, waitFor } from './netns-lab'
+
+/** One HTTP/JSON call on an agent's API socket. */
+export function apiRequest (socketPath: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path, method, timeout: 15_000 }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString()
+        resolve({ status: res.statusCode ?? 0, body: text === '' ? null : JSON.parse(text) })
+      })
+    })
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)))
+    req.on('error', reject)
+    req.end(body === undefined ? undefined : JSON.stringify(body))
+  })
+}
 
 /** Repository root (dist/test/netns/lib -> ../../../..). */
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..')
@@ -52,6 +70,8 @@ export interface OverlayLabInit {
   logLevel?: string
   /** Have each loomd write its CNI conflist into <workDir>/cni-<node> (cni.confDir). */
   writeConflist?: boolean
+  /** Gossip mode: no `peers`; every node lists node 1 as its seed (node 1 founds the cluster). */
+  gossip?: { reclaimAfterSeconds?: number }
 }
 
 export class OverlayLab {
@@ -92,11 +112,11 @@ export class OverlayLab {
   }
 
   /** Wires pod k of a node as the CNI plugin would. */
-  async addPod (node: LabNode, k: number, mtu?: number): Promise<LabPod> {
+  async addPod (node: LabNode, k: number, mtu?: number, given?: { address: string; hostVeth: string }): Promise<LabPod> {
     const lab = this.lab
     const podNs = await lab.addNamespace(`n${node.index}p${k}`)
-    const address = `10.244.${node.index}.${10 + k}`
-    const hostVeth = `vpod${k}`
+    const address = given?.address ?? `10.244.${node.index}.${10 + k}`
+    const hostVeth = given?.hostVeth ?? `vpod${k}`
     await lab.addVeth(node.ns, hostVeth, '', podNs, 'eth0', `${address}/32`, mtu ?? 1500)
     const hostMAC = (await lab.execOk(node.ns, ['cat', `/sys/class/net/${hostVeth}/address`])).trim()
     await lab.execOk(podNs, ['ip', 'route', 'add', GATEWAY, 'dev', 'eth0', 'scope', 'link'])
@@ -105,6 +125,19 @@ export class OverlayLab {
     await lab.execOk(node.ns, ['sysctl', '-qw', `net.ipv4.conf.${hostVeth}.proxy_arp=1`])
     await lab.execOk(node.ns, ['ip', 'route', 'add', `${address}/32`, 'dev', hostVeth, 'scope', 'link'])
     return { ns: podNs, address, hostVeth }
+  }
+
+  /**
+   * Gossip mode: asks the node's agent for a pod address (as the CNI plugin does) and wires a pod
+   * namespace with it.
+   */
+  async addPodFromAgent (node: LabNode, k: number, mtu: number): Promise<LabPod> {
+    const r = await apiRequest(node.apiSocket, 'POST', '/v1/cni/add', { containerID: `${node.name}-pod${k}`, ifname: 'eth0' })
+    if (r.status !== 200) throw new Error(`agent on ${node.name} refused ADD: ${JSON.stringify(r.body)}`)
+    const body = r.body as { address: string; hostVeth: string }
+    const pod = await this.addPod(node, k, mtu, body)
+    node.pods.push(pod)
+    return pod
   }
 
   /** Sets the pods' MTU to the overlay MTU loomd chose (the CNI plugin will do this). */
@@ -128,12 +161,15 @@ export class OverlayLab {
   }
 
   writeConfig (node: LabNode): void {
+    const g = this.init.gossip
     const config = {
       nodeName: node.name,
       underlay: { address: node.underlay },
       clusterCIDR: CLUSTER_CIDR,
       encapsulation: this.init.encapsulation,
-      peers: this.staticPeers(),
+      ...(g === undefined
+        ? { peers: this.staticPeers() }
+        : { seeds: ['198.18.0.1'], ipam: { reclaimAfterSeconds: g.reclaimAfterSeconds ?? 600 } }),
       stateDir: this.lab.file(`state-${node.name}`),
       apiSocket: node.apiSocket,
       metrics: { address: '127.0.0.1:9784' },
