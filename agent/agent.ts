@@ -140,12 +140,10 @@ export class Agent {
     await this.metricsServer.start()
     if (this.gossip !== undefined) {
       await this.gossip.start()
-      this.acquireNodeAddress(log)
-    }
-    if (cfg.cni.confDir !== '') {
-      // Written only now that ADD can be served: kubelet reports the node Ready once it exists.
-      const path = writeConflistAtomic({ apiSocket: cfg.apiSocket, mtu: this.mtu }, cfg.cni.confDir)
-      log.info({ path }, 'wrote the CNI conflist')
+      // The conflist is written once IPAM can serve ADD (the node address is the first allocation).
+      this.acquireNodeAddress(log, () => this.writeConflist(log))
+    } else {
+      this.writeConflist(log)
     }
     log.info({ apiSocket: cfg.apiSocket, metrics: cfg.metrics.address }, 'ready')
   }
@@ -159,14 +157,26 @@ export class Agent {
     this.overlayAddress = address
   }
 
+  /**
+   * Writes the CNI conflist if configured. Only once ADD can be served: kubelet reports the node
+   * Ready as soon as the file exists.
+   */
+  private writeConflist (log: Logger): void {
+    const cfg = this.config
+    if (cfg.cni.confDir === '') return
+    const path = writeConflistAtomic({ apiSocket: cfg.apiSocket, mtu: this.mtu }, cfg.cni.confDir)
+    log.info({ path }, 'wrote the CNI conflist')
+  }
+
   /** Gossip mode: the overlay address comes from IPAM once this node has a block; retried until then. */
-  private acquireNodeAddress (log: Logger): void {
+  private acquireNodeAddress (log: Logger, onAssigned: () => void): void {
     const attempt = (): void => {
       if (!this.dataplaneUp || this.gossip === undefined) return
       this.gossip.nodeAddress().then(
         async (address) => {
           await this.setOverlayAddress(address)
           log.info({ address }, 'node overlay address assigned')
+          onAssigned()
         },
         (err: Error) => {
           log.info({ reason: err.message }, 'no overlay address yet; retrying')

@@ -12,6 +12,7 @@
  *   n2 ─ n3 ─ n4 ─ n5 ──┴── br0 in ns "sw"     every node: loomd --config {seeds: [198.18.0.1]}
  */
 import t from 'tap'
+import { spawnSync } from 'node:child_process'
 import { isRoot, NetnsLab, SKIP_NOT_ROOT, waitFor } from './lib/netns-lab'
 import { apiRequest, LabNode, OverlayLab } from './lib/overlay-lab'
 import type { StatusDocument } from '../../agent/status'
@@ -43,6 +44,12 @@ t.test('5 gossip nodes: join, IPAM, routes, crash, restart, reclaim', { skip: is
   }, 30_000, 250)
   t.pass('membership converged: 5 alive everywhere')
 
+  // A joining node serves ADD once the cluster has admitted it to IPAM (until then: 503 -> CNI 11).
+  await waitFor('every agent ready to serve ADD', async () => {
+    for (const n of nodes) if ((await apiRequest(n.apiSocket, 'GET', '/v1/ready')).status !== 200) return false
+    return true
+  }, 30_000, 250)
+
   // One pod per node, addressed by the agent's IPAM (as loom-cni would ask).
   for (const n of nodes) await overlay.addPodFromAgent(n, 1, 1460)
   const addresses = nodes.map((n) => n.pods[0].address)
@@ -66,6 +73,15 @@ t.test('5 gossip nodes: join, IPAM, routes, crash, restart, reclaim', { skip: is
       t.ok(p.ok, `ping ${a.name} -> ${b.name} over routes learned from gossip`, { output: p.output })
     }
   }
+
+  // The control-plane and IPAM metrics are exported and lint clean.
+  const metrics = await lab.execOk(nodes[0].ns, [process.execPath, '-e',
+    "require('http').get('http://127.0.0.1:9784/metrics',r=>{let b='';r.on('data',c=>b+=c);r.on('end',()=>process.stdout.write(b))})"])
+  t.match(metrics, /loom_control_members\{state="alive"\} 5/, 'members by state')
+  t.match(metrics, /loom_ipam_blocks_owned [1-9]/, 'blocks owned')
+  t.match(metrics, /loom_ipam_unreachable_ratio 0/, 'no unreachable owners')
+  const lint = spawnSync('promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' })
+  if (lint.error === undefined) t.equal(`${lint.stdout}${lint.stderr}`.trim(), '', 'promtool check metrics reports nothing')
 
   // kill -9 node5: its routes disappear from every other node within the bound.
   const n5 = nodes[4]

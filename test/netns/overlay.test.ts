@@ -51,7 +51,7 @@ for (const encapsulation of ['udp', 'vxlan'] as const) {
 
     const peers = await overlay.loom(overlay.nodes[0], ['status', 'peers'])
     t.equal(peers.code, 0)
-    t.match(peers.stdout, /node2\s+198\.18\.0\.2:\d+\s+static/, 'peers table lists node2')
+    t.match(peers.stdout, /node2\s+198\.18\.0\.2:\d+\s+configured/, 'peers table lists node2')
 
     // Restart loomd on node 2: loom0 and its route are recreated and traffic resumes.
     const n2 = overlay.nodes[1]
