@@ -26,6 +26,7 @@ import { FileStateStore } from '../control/state-store'
 import { deriveNodeIndex, deriveVtepMAC, RouteTable } from '../dataplane'
 import type { ControlMetricsSource, IpamMetricsSource } from '../metrics'
 import type { AgentConfig } from './config'
+import { RateLimitedLogger } from './logger'
 
 export interface GossipNodeComponents {
   logger: Logger
@@ -55,6 +56,7 @@ export class GossipNode {
   readonly membership: Membership
   readonly identity: NodeIdentity
   private readonly transport: GossipTransport
+  private readonly peerErrors: RateLimitedLogger
   private readonly clock = (): number => Math.round(performance.now())
 
   constructor (components: GossipNodeComponents, private readonly init: GossipNodeInit) {
@@ -103,8 +105,15 @@ export class GossipNode {
     }, this.clock())
     this.ipamNode = new IpamNode(ipam, layout, this.clock, liveSeeds)
 
-    this.transport = new GossipTransport({ logger: components.logger.child({ component: 'gossip' }) },
-      { address: cfg.underlay.address, port: cfg.gossip.port })
+    const gossipLog = components.logger.child({ component: 'gossip' })
+    // A dead peer makes every probe fail: at most a few lines per peer per minute, then a summary.
+    const peerErrors = this.peerErrors = new RateLimitedLogger(gossipLog, { limit: 3, intervalMs: 60_000 })
+    this.transport = new GossipTransport({
+      logger: gossipLog,
+      reportPeerError: (peer, what, err) => {
+        peerErrors.warn(`${what}:${peer}`, { peer, err: (err as Error).message }, `gossip ${what} to peer failed`)
+      },
+    }, { address: cfg.underlay.address, port: cfg.gossip.port })
     this.control = new ControlPlane({
       logger: components.logger.child({ component: 'control' }),
       membership: this.membership,
@@ -123,6 +132,7 @@ export class GossipNode {
   }
 
   async start (): Promise<void> {
+    this.peerErrors.start()
     await this.transport.start()
     this.control.start()
   }
@@ -133,6 +143,7 @@ export class GossipNode {
     // Give the `left` broadcast a moment to leave the socket before it closes.
     await new Promise((resolve) => setTimeout(resolve, 50))
     await this.transport.stop()
+    this.peerErrors.stop()
   }
 
   /** The attachment key of this node's own overlay address. */

@@ -43,6 +43,15 @@ export type StreamReply = (frame: Buffer) => void
  */
 export type FrameHandler = (magic: number, frame: Buffer, from: string, reply: StreamReply | undefined) => void
 
+export interface GossipTransportComponents {
+  logger: Logger
+  /**
+   * Told about each failed exchange with a peer (counted here as sendErrors too). Peers that are
+   * down fail every second, so the agent passes a rate-limited logger here.
+   */
+  reportPeerError?: (peer: string, what: 'datagram' | 'stream', err: unknown) => void
+}
+
 export interface GossipTransportInit {
   address: string
   port: number
@@ -59,7 +68,7 @@ export class GossipTransport {
   private handler: FrameHandler = () => {}
   private readonly open = new Set<Socket>()
 
-  constructor (private readonly components: { logger: Logger }, private readonly init: GossipTransportInit) {}
+  constructor (private readonly components: GossipTransportComponents, private readonly init: GossipTransportInit) {}
 
   onFrame (handler: FrameHandler): void {
     this.handler = handler
@@ -100,7 +109,11 @@ export class GossipTransport {
     if (udp === undefined || target === undefined) { this.counters.sendErrors++; return }
     this.counters.udpFramesOut++
     this.counters.udpBytesOut += frame.length
-    udp.send(frame, target.port, target.host, (err) => { if (err !== null && err !== undefined) this.counters.sendErrors++ })
+    udp.send(frame, target.port, target.host, (err) => {
+      if (err === null || err === undefined) return
+      this.counters.sendErrors++
+      this.components.reportPeerError?.(to, 'datagram', err)
+    })
   }
 
   /**
@@ -118,7 +131,10 @@ export class GossipTransport {
       sock.write(frame)
       sock.end()
     })
-    sock.on('error', () => { this.counters.sendErrors++ })
+    sock.on('error', (err) => {
+      this.counters.sendErrors++
+      this.components.reportPeerError?.(to, 'stream', err)
+    })
     this.readFrames(sock, to, undefined)
   }
 
