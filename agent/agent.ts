@@ -3,14 +3,18 @@
  * reverse (libp2p's Startable). Wiring only: no packet logic, no protocol logic.
  *
  * Start order:
- *   1. topology: this node and its peers (static mode: from `peers` in the config);
- *   2. the TUN device `loom0`: created by the native binding, then MTU, address, up and the
- *      cluster-CIDR route set through netlink (an earlier loom0 of a crashed run is gone with its
- *      fd, so a restart always starts clean);
+ *   1. mode: static (`peers` in the config: routes and pod CIDR from the file) or gossip
+ *      (identity, membership, IPAM; routes arrive later from the control plane);
+ *   2. the TUN device `loom0`: created by the native binding, then MTU, queue length, up and the
+ *      cluster-CIDR route through netlink (an earlier loom0 of a crashed run is gone with its
+ *      fd, so a restart always starts clean); its /32 overlay address comes from the pod CIDR
+ *      (static) or from IPAM once this node holds a block (gossip);
  *   3. the data socket and the forwarder;
- *   4. the local API (unix socket) and the metrics/health listener.
+ *   4. the local API (unix socket) and the metrics/health listener;
+ *   5. gossip mode: the control plane (it may only now hand routes to a running forwarder);
+ *   6. the CNI conflist, if configured, once ADD can be served.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { PodAddressManager, StaticPodAddresses, validateStaticPodAddresses } from '../control/pod-addresses'
@@ -120,6 +124,7 @@ export class Agent {
         peers: () => this.forwarder?.routes().peers() ?? [],
         encapsulation: encapsulation.kind,
         encryption: cfg.encryption.enabled,
+        tunQueueDrops: () => readTunQueueDrops(cfg.tunName),
       },
       ...(this.gossip !== undefined ? { control: this.gossip.controlMetrics(), ipam: this.gossip.ipamMetrics() } : {}),
     })
@@ -129,7 +134,11 @@ export class Agent {
       pods: this.pods,
       podNetwork: () => ({ mtu: this.mtu, podCIDR: this.topology?.self.podCIDR ?? cfg.clusterCIDR }),
       ready: () => this.readiness(),
-      observe: (command, status, seconds) => registry.observeApiRequest(command, status, seconds),
+      observe: (command, status, seconds) => {
+        registry.observeApiRequest(command, status, seconds)
+        // The latency a pod sees for its address: ADD as the agent answers it (a block claim included).
+        if (command === 'cni_add' && status === 200) registry.observeAllocation(seconds)
+      },
       rmpeer: this.gossip === undefined ? undefined : (name) => this.gossip?.rmpeer(name) ?? false,
     }, { socketPath: cfg.apiSocket })
     await this.api.start()
@@ -249,6 +258,15 @@ export class Agent {
       routes: () => this.forwarder?.routes(),
       stats: this.stats,
     }
+  }
+}
+
+/** The kernel's tx_dropped counter of the TUN device (packets we did not read in time). */
+function readTunQueueDrops (tunName: string): number | undefined {
+  try {
+    return Number(readFileSync(`/sys/class/net/${tunName}/statistics/tx_dropped`, 'utf8'))
+  } catch {
+    return undefined
   }
 }
 

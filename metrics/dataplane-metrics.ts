@@ -35,6 +35,11 @@ export interface DataplaneMetricsSource {
   /** Fixed at start-up; a label on the traffic counters and on loom_build_info. */
   readonly encapsulation: 'udp' | 'vxlan'
   readonly encryption: boolean
+  /**
+   * Packets the kernel dropped on the TUN device because we did not read them in time (its
+   * tx_dropped counter); undefined when unknown. Where a slow reader shows up first.
+   */
+  tunQueueDrops?(): number | undefined
 }
 
 /** Upper bounds of the batch-size buckets: powers of two up to MAX_BATCH (128). */
@@ -120,6 +125,20 @@ export function registerDataplaneMetrics (register: Registry, source: DataplaneM
       this.inc(source.stats.icmpFragNeededSent)
     },
   })
+
+  const tunQueueDrops = source.tunQueueDrops
+  if (tunQueueDrops !== undefined) {
+    new Counter({
+      name: 'loom_dataplane_tun_queue_drops_total',
+      help: 'Packets the kernel dropped on the TUN device because its queue was full (loomd read too slowly).',
+      registers,
+      collect () {
+        this.reset()
+        const n = tunQueueDrops()
+        if (n !== undefined) this.inc(n)
+      },
+    })
+  }
 
   register.registerMetric(new BatchHistogramCollector(source.stats) as unknown as Metric)
 }

@@ -61,6 +61,7 @@ t.test('loomd counters match the traffic; bad datagrams are counted by reason; P
   const out1 = sample(m1, 'loom_dataplane_packets_total', { direction: 'out', peer: 'node2' })
   const in2 = sample(m2, 'loom_dataplane_packets_total', { direction: 'in', peer: 'node1' })
   t.equal(out1, 100, 'node1 sent exactly the 100 requests to node2')
+  t.match(m1, /^loom_dataplane_tun_queue_drops_total \d+$/m, 'TUN queue drops exported from the kernel counter')
   t.equal(in2, out1, 'node2 received what node1 sent')
   t.equal(sample(m1, 'loom_dataplane_bytes_total', { direction: 'out', peer: 'node2' }), 100 * 128, 'bytes out = 100 x 128')
   t.equal(sample(m2, 'loom_dataplane_bytes_total', { direction: 'in', peer: 'node1' }), 100 * 128, 'bytes in = bytes out')
