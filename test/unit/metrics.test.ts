@@ -355,8 +355,8 @@ t.test('/healthz reports 503 with the lag after an event-loop stall', async (t) 
   const server = await startServer(t, registry, { ready: () => ({ ready: true, checks: {} }) }, 0.2)
   t.equal((await get(server.port, '/healthz')).status, 200)
   // monitorEventLoopDelay discards its first sample (it has no previous tick to compare with),
-  // so let it take a few 10 ms samples before stalling.
-  await new Promise((resolve) => setTimeout(resolve, 50))
+  // so let it take a few 50 ms samples before stalling.
+  await new Promise((resolve) => setTimeout(resolve, 200))
   const until = Date.now() + 400
   while (Date.now() < until) { /* stall the event loop on purpose */ }
   const r = await get(server.port, '/healthz')
