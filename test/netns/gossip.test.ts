@@ -18,6 +18,11 @@ import { apiRequest, LabNode, OverlayLab } from './lib/overlay-lab'
 import type { StatusDocument } from '../../agent/status'
 
 const RECLAIM_AFTER_SECONDS = 20
+/**
+ * rmpeer waits 2 leases (lease = grace / 2.2 = ~9 s here) instead of "dead for the grace period,
+ * then the grace period again" (>= 40 s): it must finish well inside the automatic path.
+ */
+const RMPEER_BOUND_MS = 30_000
 /** memberlist-style detection at 5 nodes: ~1-2 s to suspect, 4-24 s suspicion, plus gossip. */
 const FAILURE_DETECTION_BOUND_MS = 35_000
 
@@ -148,4 +153,27 @@ t.test('5 gossip nodes: join, IPAM, routes, crash, restart, reclaim', { skip: is
   const cli = await overlay.loom(nodes[0], ['rmpeer', 'node-that-does-not-exist'])
   t.equal(cli.code, 1)
   t.match(cli.stderr, /no member named node-that-does-not-exist/)
+
+  // `loom rmpeer` forces the reclaim of a dead node without waiting for the grace period; twice is fine.
+  const n5Id = (await status(n5)).node.nodeId
+  await overlay.stopDaemon(n5, 'SIGKILL')
+  const rest = [nodes[0], nodes[1], nodes[2]]
+  await waitFor('node5 to be seen dead', async () => {
+    const s = await status(nodes[0])
+    return s.peers.some((p) => p.nodeName === n5.name && p.state === 'dead')
+  }, FAILURE_DETECTION_BOUND_MS, 250)
+  const forcedAt = Date.now()
+  for (let i = 0; i < 2; i++) {
+    const r = await overlay.loom(nodes[0], ['rmpeer', n5.name])
+    t.equal(r.code, 0, `rmpeer ${n5.name} (call ${i + 1})`)
+    t.match(r.stdout, /reclaiming the blocks of node5/)
+  }
+  await waitFor('node5 removed from IPAM everywhere after rmpeer', async () => {
+    for (const n of rest) {
+      const s = await status(n)
+      if (s.ipam.detail?.nodes.some((x) => x.node === n5Id)) return false
+    }
+    return true
+  }, RMPEER_BOUND_MS, 500)
+  t.ok(Date.now() - forcedAt < RMPEER_BOUND_MS, `rmpeer reclaimed node5 in ${Date.now() - forcedAt} ms (automatic reclaim: >= ${2 * RECLAIM_AFTER_SECONDS} s after death)`)
 })
