@@ -17,9 +17,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import { PodAddressManager, StaticPodAddresses, validateStaticPodAddresses } from '../control/pod-addresses'
-import { FileStateStore } from '../control/state-store'
-import { buildStaticTopology, StaticTopology, vtepMACOf } from '../control/static-routes'
+import {
+  buildStaticTopology, FileStateStore, StaticPodAddresses, validateStaticPodAddresses, vtepMACOf,
+} from '../control'
+import type { PodAddressManager, StaticTopology } from '../control'
 import {
   createDataplaneStats, DataplaneStats, deriveNodeIndex, deriveVtepMAC, Encapsulation, Forwarder,
   NetlinkClient, parseIPv4Address, RouteTable, TunDevice, UdpEncapsulation, UdpTransport,

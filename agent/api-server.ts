@@ -23,8 +23,8 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs'
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http'
 import { dirname } from 'node:path'
 import type { Logger } from 'pino'
-import { AttachmentId, PodAddressManager } from '../control/pod-addresses'
-import { IpamError } from '../control/ipam-errors'
+import { IpamError } from '../control'
+import type { AttachmentId, PodAddressManager } from '../control'
 import { buildStatus, StatusSources } from './status'
 
 /** Largest request body accepted (a GC list of thousands of attachments fits). */

@@ -15,14 +15,12 @@
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import { ControlPlane } from '../control/control-plane'
-import { GossipTransport } from '../control/gossip-transport'
-import { Ipam, ipamDurableToJSON, validateIpamDurable, type IpamDurable, type IpamStatus } from '../control/ipam'
-import { makeBlockLayout } from '../control/ipam-blocks'
-import { IpamNode, NODE_KEY_PREFIX } from '../control/ipam-node'
-import { Membership, type MemberView } from '../control/membership'
-import { loadOrCreateIdentity, saveIncarnation, validateIdentity, type NodeIdentity } from '../control/node-identity'
-import { FileStateStore } from '../control/state-store'
+import {
+  ControlPlane, FileStateStore, GossipTransport, Ipam, ipamDurableToJSON, IpamNode,
+  loadOrCreateIdentity, makeBlockLayout, Membership, NODE_KEY_PREFIX, saveIncarnation,
+  validateIdentity, validateIpamDurable,
+} from '../control'
+import type { IpamDurable, IpamStatus, MemberView, NodeIdentity } from '../control'
 import { deriveNodeIndex, deriveVtepMAC, RouteTable } from '../dataplane'
 import type { ControlMetricsSource, IpamMetricsSource } from '../metrics'
 import type { AgentConfig } from './config'

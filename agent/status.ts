@@ -6,11 +6,9 @@
  * SWIM, blocks from IPAM). Peer rows carry both the control-plane view (member state,
  * incarnation, last heard, RTT) and the data-plane view (packets, bytes, last packet in).
  */
-import type { IpamStatus } from '../control/ipam'
-import type { MemberView } from '../control/membership'
-import { formatMAC } from '../dataplane/mac'
-import { RouteTable } from '../dataplane/route-table'
-import { DataplaneStats, Drop, DROP_REASONS, PeerRoute } from '../dataplane/types'
+import type { IpamStatus, MemberView } from '../control'
+import { DROP_REASONS, Drop, formatMAC } from '../dataplane'
+import type { DataplaneStats, PeerRoute, RouteTable } from '../dataplane'
 
 export interface GossipStatusSource {
   readonly nodeId: string

@@ -1,0 +1,32 @@
+/**
+ * control/: who is in the cluster, which node owns which addresses, and therefore where packets
+ * go. Read `control-plane.ts` first (it drives the rest), then `membership.ts` (SWIM) and the
+ * header of `ipam-claims.ts` (the IPAM log and its safety argument).
+ *
+ * What it does: gossip membership (SWIM + Lifeguard) over `gossip-transport.ts`; block IPAM
+ * (ipam-*.ts) replicated through a Paxos log with leases; the node's identity and crash-safe
+ * state (`node-identity.ts`, `state-store.ts`); pod addresses for CNI attachments in both modes
+ * (`pod-addresses.ts` static, `ipam-node.ts` gossip); static mode's routes (`static-routes.ts`).
+ *
+ * What it deliberately does not do: touch packets or devices. It hands the data plane whole
+ * RouteTables (a command, never a shared mutable structure) and imports dataplane/ only for
+ * those types. The state machines (Membership, Ipam, ClaimsReplica) are pure: they take `now`
+ * and return messages; only control-plane.ts and gossip-transport.ts do I/O and timers.
+ */
+export { ControlPlane, IPAM_FRAME_MAGIC, GOSSIP_TYPES } from './control-plane'
+export type { ControlPlaneComponents, ControlPlaneInit, IpamDriver } from './control-plane'
+export { GossipTransport } from './gossip-transport'
+export { Membership, DEFAULT_MEMBERSHIP_CONFIG } from './membership'
+export type { MemberView, MembershipConfig } from './membership'
+export { Ipam, ipamDurableToJSON, validateIpamDurable } from './ipam'
+export type { IpamDurable, IpamStatus } from './ipam'
+export { makeBlockLayout } from './ipam-blocks'
+export { IpamError } from './ipam-errors'
+export { IpamNode, NODE_KEY_PREFIX } from './ipam-node'
+export { loadOrCreateIdentity, saveIncarnation, validateIdentity } from './node-identity'
+export type { NodeIdentity } from './node-identity'
+export { FileStateStore } from './state-store'
+export { StaticPodAddresses, validateStaticPodAddresses, hostVethName } from './pod-addresses'
+export type { PodAddressManager, AttachmentId, AttachmentRecord } from './pod-addresses'
+export { buildStaticTopology, vtepMACOf } from './static-routes'
+export type { StaticTopology } from './static-routes'
