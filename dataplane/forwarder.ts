@@ -7,7 +7,8 @@
  *   2. per packet: IPv4 check, longest-prefix lookup of the destination -> owning peer, MTU check
  *      (an oversized DF packet gets an ICMP "fragmentation needed" written back into the TUN),
  *      encapsulate (writes the header into the headroom);
- *   3. sendBatch: one sendmmsg for the whole batch.
+ *   3. send: runs of equal-size datagrams to one peer (bulk TCP) as one UDP GSO send each, the
+ *      rest in one sendmmsg; a peer's packets keep their order.
  * Inbound flow (wire -> TUN), one wake-up of the UDP fd:
  *   1. recvBatch: up to MAX_BATCH datagrams (recvmmsg);
  *   2. per datagram: decapsulate (identifies and authenticates the sending peer), check that the
@@ -33,6 +34,12 @@ export const HEADROOM = 64
 const BUFFER_BYTES = HEADROOM + 65536
 /** Batches handled per wake-up before yielding to the event loop (the fd stays readable). */
 const ROUNDS_PER_WAKEUP = 16
+/** Shortest run of equal-size datagrams to one peer worth a segmented (GSO) send. */
+const MIN_SEGMENTED_RUN = 2
+/** Segments per GSO send (the kernel's UDP_MAX_SEGMENTS is 64 on older kernels). */
+const MAX_SEGMENTS = 64
+/** Largest UDP payload one send may carry. */
+const MAX_SEGMENTED_BYTES = 65507
 /** IPv4 header offsets (RFC 791). */
 const IP_FLAGS = 6
 const IP_SRC = 12
@@ -71,6 +78,15 @@ export class Forwarder {
   private readonly txLengths = new Int32Array(MAX_BATCH)
   private readonly txAddrs = new Uint32Array(MAX_BATCH)
   private readonly txPorts = new Uint16Array(MAX_BATCH)
+  // Datagrams that do not go in a segmented run, compacted for one sendmmsg.
+  private readonly sBufs: Buffer[] = new Array<Buffer>(MAX_BATCH)
+  private readonly sPeers: PeerRoute[] = new Array<PeerRoute>(MAX_BATCH)
+  private readonly sOffsets = new Int32Array(MAX_BATCH)
+  private readonly sLengths = new Int32Array(MAX_BATCH)
+  private readonly sAddrs = new Uint32Array(MAX_BATCH)
+  private readonly sPorts = new Uint16Array(MAX_BATCH)
+  /** UDP GSO in use; turned off for good the first time the kernel refuses it. */
+  private segmentation = true
   private readonly icmpBufs: Buffer[] = []
   private readonly icmpOffsets = new Int32Array(MAX_BATCH)
   private readonly icmpLengths = new Int32Array(MAX_BATCH)
@@ -173,23 +189,89 @@ export class Forwarder {
         this.txPorts[tx] = peer.port
         tx++
       }
-      if (tx > 0) {
-        const sent = this.transport.sendBatch(this.txBufs, this.txOffsets, this.txLengths, this.txAddrs,
-          this.txPorts, tx)
-        stats.udpSendBatches[sent]++
-        const headerLen = encap.headerLen
-        for (let i = 0; i < sent; i++) {
-          const c = this.txPeers[i].counters
-          c.packetsOut++
-          c.bytesOut += this.txLengths[i] - headerLen
-        }
-        if (sent < tx) drops[Drop.SocketError] += tx - sent
-      }
+      if (tx > 0) this.sendOutbound(tx)
       if (icmp > 0) {
         const written = this.device.writeBatch(this.icmpBufs, this.icmpOffsets, this.icmpLengths, icmp)
         stats.icmpFragNeededSent += written
       }
       if (n < MAX_BATCH) return
+    }
+  }
+
+  /**
+   * Sends datagrams 0..tx-1 of the tx arrays, in order per peer. A run of at least
+   * MIN_SEGMENTED_RUN equal-size datagrams to one peer (the last may be shorter) — what a bulk TCP
+   * flow produces — leaves in one UDP GSO send; everything else in one sendmmsg. Pending singles
+   * are flushed before each run, so a peer's packets never overtake each other.
+   */
+  private sendOutbound (tx: number): void {
+    const send = this.transport.sendSegmented
+    let singles = 0
+    let i = 0
+    while (i < tx) {
+      const run = this.segmentation && send !== undefined ? this.runLength(i, tx) : 1
+      if (run < MIN_SEGMENTED_RUN) {
+        this.queueSingle(i, singles++)
+        i++
+        continue
+      }
+      if (singles > 0) { this.flushSingles(singles); singles = 0 }
+      const r = send!.call(this.transport, this.txBufs, this.txOffsets, this.txLengths, i, run,
+        this.txLengths[i], this.txAddrs[i], this.txPorts[i])
+      if (r < 0) {
+        // The kernel or the device cannot segment: batch everything from now on.
+        this.segmentation = false
+        continue
+      }
+      this.stats.udpSendBatches[r]++
+      if (r === run) this.countSent(this.txPeers, this.txLengths, i, run)
+      else this.stats.dropsOutbound[Drop.SocketError] += run
+      i += run
+    }
+    if (singles > 0) this.flushSingles(singles)
+  }
+
+  /** How many datagrams from i on can go as one segmented send (1 when none can). */
+  private runLength (i: number, tx: number): number {
+    const size = this.txLengths[i]
+    const addr = this.txAddrs[i]
+    const port = this.txPorts[i]
+    let total = size
+    let j = i + 1
+    while (j < tx && j - i < MAX_SEGMENTS && this.txAddrs[j] === addr && this.txPorts[j] === port &&
+      total + this.txLengths[j] <= MAX_SEGMENTED_BYTES) {
+      const len = this.txLengths[j]
+      if (len > size) break
+      total += len
+      j++
+      if (len < size) break // a shorter datagram can only be the last segment
+    }
+    return j - i
+  }
+
+  private queueSingle (from: number, to: number): void {
+    this.sBufs[to] = this.txBufs[from]
+    this.sPeers[to] = this.txPeers[from]
+    this.sOffsets[to] = this.txOffsets[from]
+    this.sLengths[to] = this.txLengths[from]
+    this.sAddrs[to] = this.txAddrs[from]
+    this.sPorts[to] = this.txPorts[from]
+  }
+
+  private flushSingles (count: number): void {
+    const sent = this.transport.sendBatch(this.sBufs, this.sOffsets, this.sLengths, this.sAddrs, this.sPorts, count)
+    this.stats.udpSendBatches[sent]++
+    this.countSent(this.sPeers, this.sLengths, 0, sent)
+    if (sent < count) this.stats.dropsOutbound[Drop.SocketError] += count - sent
+  }
+
+  /** Per-peer counters for datagrams [start, start+count) that left (inner bytes). */
+  private countSent (peers: PeerRoute[], lengths: Int32Array, start: number, count: number): void {
+    const headerLen = this.encap.headerLen
+    for (let k = start; k < start + count; k++) {
+      const c = peers[k].counters
+      c.packetsOut++
+      c.bytesOut += lengths[k] - headerLen
     }
   }
 

@@ -63,6 +63,14 @@ export interface NativeBinding {
   sendBatch(fd: number, bufs: Buffer[], offsets: Int32Array, lengths: Int32Array,
     addrs: Uint32Array, ports: Uint16Array, count: number): number
   /**
+   * UDP GSO: datagrams start..start+count-1 (all `segmentSize` bytes but the last, which may be
+   * shorter; at most 65507 bytes together) to one address in ONE sendmsg with UDP_SEGMENT; the
+   * kernel splits them. Returns count, 0 when the socket could not take them now, -1 when the
+   * kernel or device cannot segment (stop using it). Throws on programming errors.
+   */
+  sendSegmented(fd: number, bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, start: number,
+    count: number, segmentSize: number, addr: number, port: number): number
+  /**
    * recvmmsg (MSG_DONTWAIT) of up to bufs.length datagrams, each into the whole of bufs[i];
    * fills sizes[i] (-1 when the datagram was truncated: count it as malformed), addrs[i] and
    * ports[i] (the sender). Returns the count, 0 when nothing is pending.

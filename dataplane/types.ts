@@ -170,6 +170,14 @@ export interface DatagramTransport {
    */
   sendBatch(bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, addrs: Uint32Array,
     ports: Uint16Array, count: number): number
+  /**
+   * Optional UDP segmentation offload: datagrams start..start+count-1, all to addr:port, all
+   * `segmentSize` bytes except the last (which may be shorter), sent as one unit that the kernel
+   * splits. Returns count, 0 if it could not be sent now (count as socket_error drops), or -1 if
+   * segmentation is unsupported here (the caller falls back to sendBatch for good).
+   */
+  sendSegmented?(bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, start: number, count: number,
+    segmentSize: number, addr: number, port: number): number
   onReadable(handler: () => void): void
   close(): void
 }

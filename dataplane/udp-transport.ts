@@ -85,6 +85,16 @@ export class UdpTransport implements DatagramTransport {
     }
   }
 
+  sendSegmented (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, start: number, count: number,
+    segmentSize: number, addr: number, port: number): number {
+    if (this.fd < 0) throw new TransportClosedError(this.address, this.port)
+    try {
+      return this.native.sendSegmented(this.fd, bufs, offsets, lengths, start, count, segmentSize, addr, port)
+    } catch (err) {
+      throw isSyscallError(err) ? new SocketError(this.address, this.port, 'send', err) : err
+    }
+  }
+
   /** As TunDevice.onReadable: level-triggered, a second call replaces the handler. */
   onReadable (handler: () => void): void {
     if (this.fd < 0) throw new TransportClosedError(this.address, this.port)

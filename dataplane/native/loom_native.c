@@ -35,6 +35,7 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -467,6 +468,93 @@ static napi_value SendBatch(napi_env env, napi_callback_info info) {
   return make_uint32(env, (uint32_t)sent);
 }
 
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+
+/*
+ * sendSegmented(fd, bufs, offsets, lengths, start, count, segmentSize, addr, port): number
+ *
+ * UDP GSO (UDP_SEGMENT, Linux >= 4.18): datagrams start..start+count-1, all to one address, all
+ * `segmentSize` bytes except possibly the last (shorter), leave in ONE sendmsg whose iovecs are
+ * the datagrams back to back; the kernel (or the NIC) cuts them apart again. No copy here.
+ * Returns count when sent, 0 when the socket could not take it now (EAGAIN, ENOBUFS, ...: the
+ * caller counts drops), -1 when the kernel or device cannot segment (EIO, EINVAL, EOPNOTSUPP:
+ * the caller stops using GSO). Programming errors throw.
+ */
+static napi_value SendSegmented(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  int fd;
+  uint32_t n;
+  int32_t start, count, seg, port;
+  int32_t *offsets, *lengths;
+  uint32_t addr;
+  if (!get_args(env, info, 9, argv, "sendSegmented")) return NULL;
+  if (!get_fd(env, argv[0], &fd)) return NULL;
+  if (!get_array(env, argv[1], "bufs", &n)) return NULL;
+  if (!get_int32(env, argv[4], "start", 0, (int32_t)n, &start)) return NULL;
+  if (!get_int32(env, argv[5], "count", 1, LOOM_MAX_BATCH, &count)) return NULL;
+  if ((uint32_t)start + (uint32_t)count > n) return throw_range(env, "datagrams [%d, +%d) exceed the %u buffers", start, count, n);
+  if (!get_typed(env, argv[2], "offsets", napi_int32_array, "an Int32Array", start + count, (void **)&offsets)) return NULL;
+  if (!get_typed(env, argv[3], "lengths", napi_int32_array, "an Int32Array", start + count, (void **)&lengths)) return NULL;
+  if (!get_int32(env, argv[6], "segmentSize", 1, 65507, &seg)) return NULL;
+  if (napi_get_value_uint32(env, argv[7], &addr) != napi_ok) return throw_type(env, "addr must be a number");
+  if (!get_int32(env, argv[8], "port", 1, 65535, &port)) return NULL;
+
+  struct iovec iov[LOOM_MAX_BATCH];
+  size_t total = 0;
+  for (int32_t j = 0; j < count; j++) {
+    int32_t i = start + j;
+    uint8_t *data;
+    size_t len;
+    if (!get_buffer_at(env, argv[1], (uint32_t)i, &data, &len)) return NULL;
+    if (offsets[i] < 0 || lengths[i] < 0 || (size_t)offsets[i] + (size_t)lengths[i] > len)
+      return throw_range(env, "datagram %d [%d, +%d) is outside its %zu-byte buffer", i, offsets[i], lengths[i], len);
+    if (lengths[i] > seg || (j < count - 1 && lengths[i] != seg))
+      return throw_range(env, "datagram %d is %d bytes; all but the last must be the segment size %d", i, lengths[i], seg);
+    iov[j].iov_base = data + offsets[i];
+    iov[j].iov_len = (size_t)lengths[i];
+    total += (size_t)lengths[i];
+  }
+  if (total > 65507) return throw_range(env, "%zu bytes exceed one UDP GSO send (65507)", total);
+
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons((uint16_t)port);
+  sa.sin_addr.s_addr = htonl(addr);
+  char control[CMSG_SPACE(sizeof(uint16_t))];
+  memset(control, 0, sizeof control);
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_name = &sa;
+  msg.msg_namelen = sizeof sa;
+  msg.msg_iov = iov;
+  msg.msg_iovlen = (size_t)count;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+  cm->cmsg_level = SOL_UDP;
+  cm->cmsg_type = UDP_SEGMENT;
+  cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+  uint16_t gso = (uint16_t)seg;
+  memcpy(CMSG_DATA(cm), &gso, sizeof gso);
+
+  for (;;) {
+    ssize_t r = sendmsg(fd, &msg, 0);
+    if (r >= 0) return make_uint32(env, (uint32_t)count);
+    int err = errno;
+    if (err == EINTR) continue;
+    if (err == EIO || err == EINVAL || err == EOPNOTSUPP || err == ENOPROTOOPT) {
+      napi_value v;
+      NAPI_CALL(env, napi_create_int32(env, -1, &v));
+      return v;
+    }
+    if (is_programming_error(err)) return throw_errno(env, err, "sendmsg", "failed to send on UDP socket fd %d", fd);
+    return make_uint32(env, 0);
+  }
+}
+
 /* recvBatch(fd, bufs, sizes: Int32Array, addrs: Uint32Array, ports: Uint16Array): number */
 static napi_value RecvBatch(napi_env env, napi_callback_info info) {
   napi_value argv[5];
@@ -765,6 +853,7 @@ NAPI_MODULE_INIT() {
     {"writeBatch", NULL, WriteBatch, NULL, NULL, NULL, napi_enumerable, NULL},
     {"udpOpen", NULL, UdpOpen, NULL, NULL, NULL, napi_enumerable, NULL},
     {"sendBatch", NULL, SendBatch, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"sendSegmented", NULL, SendSegmented, NULL, NULL, NULL, napi_enumerable, NULL},
     {"recvBatch", NULL, RecvBatch, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pollStart", NULL, PollStart, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pollStop", NULL, PollStop, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -50,6 +50,10 @@ class MemoryWire {
 class MemoryTransport implements DatagramTransport {
   readonly inbox: Array<{ data: Buffer; addr: number; port: number }> = []
   failSends = false
+  /** Segmented sends seen (their sizes); undefined = this transport has no GSO at all. */
+  segmentedSends: number[] = []
+  /** When set, sendSegmented answers -1 (kernel cannot segment). */
+  refuseSegmentation = false
   constructor (readonly wire: MemoryWire, readonly address: number, readonly port: number) {
     wire.transports.set(address, this)
   }
@@ -73,6 +77,19 @@ class MemoryTransport implements DatagramTransport {
       const dst = this.wire.transports.get(addrs[i])
       dst?.inbox.push({ data: Buffer.from(bufs[i].subarray(offsets[i], offsets[i] + lengths[i])), addr: this.address, port: this.port })
       t.equal(ports[i], 6784, 'sent to the peer data port')
+    }
+    return count
+  }
+
+  /** UDP GSO as the kernel does it: the back-to-back datagrams cut at segmentSize. */
+  sendSegmented (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, start: number, count: number,
+    segmentSize: number, addr: number, port: number): number {
+    if (this.refuseSegmentation) return -1
+    const whole = Buffer.concat(bufs.slice(start, start + count).map((b, k) => b.subarray(offsets[start + k], offsets[start + k] + lengths[start + k])))
+    this.segmentedSends.push(count)
+    const dst = this.wire.transports.get(addr)
+    for (let off = 0; off < whole.length; off += segmentSize) {
+      dst?.inbox.push({ data: Buffer.from(whole.subarray(off, Math.min(whole.length, off + segmentSize))), addr: this.address, port })
     }
     return count
   }
@@ -222,6 +239,25 @@ for (const kind of ['udp', 'vxlan'] as const) {
     t.equal(b.stats.dropsInbound[Drop.TunFull], 1)
   })
 }
+
+t.test('runs of equal-size packets to one peer leave as one segmented send, in order', async (t) => {
+  for (const refuse of [false, true]) {
+    const [a, b] = buildPair('udp')
+    a.transport.refuseSegmentation = refuse
+    const sent: Buffer[] = []
+    for (let k = 0; k < 10; k++) sent.push(ipv4Packet('10.244.1.11', '10.244.2.11', 1000))  // a bulk run
+    sent.push(ipv4Packet('10.244.1.11', '10.244.2.11', 300))                                  // its shorter tail
+    sent.push(ipv4Packet('10.244.1.11', '10.244.2.12', 1000))                                 // next run starts
+    sent.push(ipv4Packet('10.244.1.11', '10.244.2.12', 1200))                                 // longer: a single
+    for (const p of sent) a.device.inbox.push(p)
+    a.forwarder.runOutbound()
+    b.forwarder.runInbound()
+    t.equal(b.device.written.length, sent.length, `${refuse ? 'without' : 'with'} GSO: every packet arrives`)
+    for (let k = 0; k < sent.length; k++) t.same(b.device.written[k], sent[k], `packet ${k} unchanged and in order`)
+    t.same(a.transport.segmentedSends, refuse ? [] : [11], refuse ? 'falls back to sendmmsg' : 'one segmented send of 11')
+    t.equal(a.forwarder.routes().peers()[0].counters.packetsOut, sent.length, 'every packet counted')
+  }
+})
 
 t.test('route table swaps take effect on the next packet', async (t) => {
   const [a, b] = buildPair('udp')
