@@ -60,6 +60,26 @@ export interface ForwarderInit {
   routes: RouteTable
 }
 
+/** Datagrams ready to send, as parallel arrays the native binding takes; allocated once. */
+class DatagramBatch {
+  readonly bufs: Buffer[] = new Array<Buffer>(MAX_BATCH)
+  readonly peers: PeerRoute[] = new Array<PeerRoute>(MAX_BATCH)
+  readonly offsets = new Int32Array(MAX_BATCH)
+  readonly lengths = new Int32Array(MAX_BATCH)
+  readonly addrs = new Uint32Array(MAX_BATCH)
+  readonly ports = new Uint16Array(MAX_BATCH)
+
+  /** Copies datagram `from` of another batch into slot `to` of this one. */
+  copyFrom (other: DatagramBatch, from: number, to: number): void {
+    this.bufs[to] = other.bufs[from]
+    this.peers[to] = other.peers[from]
+    this.offsets[to] = other.offsets[from]
+    this.lengths[to] = other.lengths[from]
+    this.addrs[to] = other.addrs[from]
+    this.ports[to] = other.ports[from]
+  }
+}
+
 export class Forwarder {
   private readonly device: Device
   private readonly transport: DatagramTransport
@@ -72,19 +92,10 @@ export class Forwarder {
   // Outbound state, allocated once.
   private readonly outBufs: Buffer[] = []
   private readonly outSizes = new Int32Array(MAX_BATCH)
-  private readonly txBufs: Buffer[] = new Array<Buffer>(MAX_BATCH)
-  private readonly txPeers: PeerRoute[] = new Array<PeerRoute>(MAX_BATCH)
-  private readonly txOffsets = new Int32Array(MAX_BATCH)
-  private readonly txLengths = new Int32Array(MAX_BATCH)
-  private readonly txAddrs = new Uint32Array(MAX_BATCH)
-  private readonly txPorts = new Uint16Array(MAX_BATCH)
-  // Datagrams that do not go in a segmented run, compacted for one sendmmsg.
-  private readonly sBufs: Buffer[] = new Array<Buffer>(MAX_BATCH)
-  private readonly sPeers: PeerRoute[] = new Array<PeerRoute>(MAX_BATCH)
-  private readonly sOffsets = new Int32Array(MAX_BATCH)
-  private readonly sLengths = new Int32Array(MAX_BATCH)
-  private readonly sAddrs = new Uint32Array(MAX_BATCH)
-  private readonly sPorts = new Uint16Array(MAX_BATCH)
+  /** The encapsulated datagrams of one TUN read, in order. */
+  private readonly datagrams = new DatagramBatch()
+  /** Those of them that do not go in a segmented run, compacted for one sendmmsg. */
+  private readonly singles = new DatagramBatch()
   /** UDP GSO in use; turned off for good the first time the kernel refuses it. */
   private segmentation = true
   private readonly icmpBufs: Buffer[] = []
@@ -181,12 +192,12 @@ export class Forwarder {
           continue
         }
         const start = encap.encapsulate(buf, HEADROOM, len, peer)
-        this.txBufs[tx] = buf
-        this.txPeers[tx] = peer
-        this.txOffsets[tx] = start
-        this.txLengths[tx] = HEADROOM + len - start
-        this.txAddrs[tx] = peer.addressU32
-        this.txPorts[tx] = peer.port
+        this.datagrams.bufs[tx] = buf
+        this.datagrams.peers[tx] = peer
+        this.datagrams.offsets[tx] = start
+        this.datagrams.lengths[tx] = HEADROOM + len - start
+        this.datagrams.addrs[tx] = peer.addressU32
+        this.datagrams.ports[tx] = peer.port
         tx++
       }
       if (tx > 0) this.sendOutbound(tx)
@@ -199,7 +210,7 @@ export class Forwarder {
   }
 
   /**
-   * Sends datagrams 0..tx-1 of the tx arrays, in order per peer. A run of at least
+   * Sends datagrams 0..tx-1 of `datagrams`, in order per peer. A run of at least
    * MIN_SEGMENTED_RUN equal-size datagrams to one peer (the last may be shorter) — what a bulk TCP
    * flow produces — leaves in one UDP GSO send; everything else in one sendmmsg. Pending singles
    * are flushed before each run, so a peer's packets never overtake each other.
@@ -211,20 +222,20 @@ export class Forwarder {
     while (i < tx) {
       const run = this.segmentation && send !== undefined ? this.runLength(i, tx) : 1
       if (run < MIN_SEGMENTED_RUN) {
-        this.queueSingle(i, singles++)
+        this.singles.copyFrom(this.datagrams, i, singles++)
         i++
         continue
       }
       if (singles > 0) { this.flushSingles(singles); singles = 0 }
-      const r = send!.call(this.transport, this.txBufs, this.txOffsets, this.txLengths, i, run,
-        this.txLengths[i], this.txAddrs[i], this.txPorts[i])
+      const d = this.datagrams
+      const r = send!.call(this.transport, d.bufs, d.offsets, d.lengths, i, run, d.lengths[i], d.addrs[i], d.ports[i])
       if (r < 0) {
         // The kernel or the device cannot segment: batch everything from now on.
         this.segmentation = false
         continue
       }
       this.stats.udpSendBatches[r]++
-      if (r === run) this.countSent(this.txPeers, this.txLengths, i, run)
+      if (r === run) this.countSent(this.datagrams, i, run)
       else this.stats.dropsOutbound[Drop.SocketError] += run
       i += run
     }
@@ -233,14 +244,14 @@ export class Forwarder {
 
   /** How many datagrams from i on can go as one segmented send (1 when none can). */
   private runLength (i: number, tx: number): number {
-    const size = this.txLengths[i]
-    const addr = this.txAddrs[i]
-    const port = this.txPorts[i]
+    const size = this.datagrams.lengths[i]
+    const addr = this.datagrams.addrs[i]
+    const port = this.datagrams.ports[i]
     let total = size
     let j = i + 1
-    while (j < tx && j - i < MAX_SEGMENTS && this.txAddrs[j] === addr && this.txPorts[j] === port &&
-      total + this.txLengths[j] <= MAX_SEGMENTED_BYTES) {
-      const len = this.txLengths[j]
+    while (j < tx && j - i < MAX_SEGMENTS && this.datagrams.addrs[j] === addr && this.datagrams.ports[j] === port &&
+      total + this.datagrams.lengths[j] <= MAX_SEGMENTED_BYTES) {
+      const len = this.datagrams.lengths[j]
       if (len > size) break
       total += len
       j++
@@ -249,29 +260,21 @@ export class Forwarder {
     return j - i
   }
 
-  private queueSingle (from: number, to: number): void {
-    this.sBufs[to] = this.txBufs[from]
-    this.sPeers[to] = this.txPeers[from]
-    this.sOffsets[to] = this.txOffsets[from]
-    this.sLengths[to] = this.txLengths[from]
-    this.sAddrs[to] = this.txAddrs[from]
-    this.sPorts[to] = this.txPorts[from]
-  }
-
   private flushSingles (count: number): void {
-    const sent = this.transport.sendBatch(this.sBufs, this.sOffsets, this.sLengths, this.sAddrs, this.sPorts, count)
+    const b = this.singles
+    const sent = this.transport.sendBatch(b.bufs, b.offsets, b.lengths, b.addrs, b.ports, count)
     this.stats.udpSendBatches[sent]++
-    this.countSent(this.sPeers, this.sLengths, 0, sent)
+    this.countSent(b, 0, sent)
     if (sent < count) this.stats.dropsOutbound[Drop.SocketError] += count - sent
   }
 
   /** Per-peer counters for datagrams [start, start+count) that left (inner bytes). */
-  private countSent (peers: PeerRoute[], lengths: Int32Array, start: number, count: number): void {
+  private countSent (batch: DatagramBatch, start: number, count: number): void {
     const headerLen = this.encap.headerLen
     for (let k = start; k < start + count; k++) {
-      const c = peers[k].counters
+      const c = batch.peers[k].counters
       c.packetsOut++
-      c.bytesOut += lengths[k] - headerLen
+      c.bytesOut += batch.lengths[k] - headerLen
     }
   }
 
