@@ -20,7 +20,7 @@ import {
   loadOrCreateIdentity, makeBlockLayout, Membership, NODE_KEY_PREFIX, saveIncarnation,
   validateIdentity, validateIpamDurable,
 } from '../control'
-import type { IpamDurable, IpamStatus, MemberView, NodeIdentity } from '../control'
+import type { BlockLayout, IpamDurable, IpamStatus, MemberView, NodeIdentity } from '../control'
 import { deriveNodeIndex, deriveVtepMAC, RouteTable } from '../dataplane'
 import type { ControlMetricsSource, IpamMetricsSource } from '../metrics'
 import type { AgentConfig } from './config'
@@ -54,10 +54,11 @@ export class GossipNode {
   readonly membership: Membership
   readonly identity: NodeIdentity
   private readonly transport: GossipTransport
+  private readonly layout: BlockLayout
   private readonly peerErrors: RateLimitedLogger
   private readonly clock = (): number => Math.round(performance.now())
 
-  constructor (components: GossipNodeComponents, private readonly init: GossipNodeInit) {
+  constructor (components: GossipNodeComponents, init: GossipNodeInit) {
     const cfg = init.config
     const identityStore = new FileStateStore<NodeIdentity>(join(cfg.stateDir, 'identity.json'), validateIdentity)
     this.identity = loadOrCreateIdentity(identityStore, cfg.nodeName)
@@ -86,7 +87,7 @@ export class GossipNode {
     // The first incarnation of this life is above anything advertised before: persist it now.
     saveInc(this.membership.incarnation)
 
-    const layout = makeBlockLayout(cfg.clusterCIDR, cfg.blockSize)
+    const layout = this.layout = makeBlockLayout(cfg.clusterCIDR, cfg.blockSize)
     const liveSeeds: string[] = []
     const ipam = new Ipam({
       store: new FileStateStore<IpamDurable>(join(cfg.stateDir, 'ipam.json'), (raw) => validateIpamDurable(raw, layout), ipamDurableToJSON),
@@ -194,7 +195,7 @@ export class GossipNode {
 
   ipamMetrics (): IpamMetricsSource {
     const node = this.ipamNode
-    const layout = makeBlockLayout(this.init.config.clusterCIDR, this.init.config.blockSize)
+    const layout = this.layout
     return {
       snapshot: () => {
         const s = node.status()

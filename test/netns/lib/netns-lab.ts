@@ -115,12 +115,7 @@ export class NetnsLab {
 
   /** Stops one child by PID: TERM, then KILL after `graceMs`. Resolves when it has exited. */
   async stop (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 3000): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-    child.kill(signal)
-    const timer = setTimeout(() => { child.kill('SIGKILL') }, graceMs)
-    await exited
-    clearTimeout(timer)
+    await stopProcess(child, signal, graceMs)
   }
 
   /** Stops every child and deletes every namespace and the work directory. Safe to call twice. */
@@ -135,6 +130,16 @@ export class NetnsLab {
       rmSync(this.workDir, { recursive: true, force: true })
     }
   }
+}
+
+/** Stops a child we started, by PID: `signal`, then SIGKILL after `graceMs`; resolves once it exited. */
+export async function stopProcess (child: ChildProcess, signal: NodeJS.Signals, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.kill(signal)
+  const timer = setTimeout(() => { child.kill('SIGKILL') }, graceMs)
+  await exited
+  clearTimeout(timer)
 }
 
 /** Waits until `probe` resolves true, polling every `intervalMs`, or rejects after `timeoutMs`. */
