@@ -14,7 +14,11 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 packages=(iproute2 iputils-ping iperf3 ethtool procps socat python3 make g++ prometheus
-  containernetworking-plugins iptables containerd podman busybox-static)
+  containernetworking-plugins iptables containerd podman busybox-static
+  nftables conntrack tcpdump wireguard-go wireguard-tools iperf etcd-server)
+# kubectl: Debian's kubernetes-client, unless the machine already has a kubectl (its own package
+# would conflict with Debian's over /usr/bin/kubectl).
+command -v kubectl >/dev/null 2>&1 || packages+=(kubernetes-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
