@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import type { Logger } from 'pino'
 import {
   ControlPlane, FileStateStore, GossipTransport, Ipam, ipamDurableToJSON, IpamNode,
-  loadOrCreateIdentity, makeBlockLayout, Membership, NODE_KEY_PREFIX, saveIncarnation,
+  loadOrCreateIdentity, makeBlockLayout, Membership, NODE_KEY_PREFIX, NodeStateChannel, saveIncarnation,
   validateIdentity, validateIpamDurable,
 } from '../control'
 import type { BlockLayout, IpamDurable, IpamStatus, MemberView, NodeIdentity } from '../control'
@@ -52,6 +52,8 @@ export class GossipNode {
   readonly ipamNode: IpamNode
   readonly control: ControlPlane
   readonly membership: Membership
+  /** Per-node application state (multicast groups, pod attachments) over gossip. */
+  readonly nodeState: NodeStateChannel
   readonly identity: NodeIdentity
   private readonly transport: GossipTransport
   private readonly layout: BlockLayout
@@ -82,6 +84,13 @@ export class GossipNode {
       lastIncarnation: this.identity.lastIncarnation,
       seeds,
     })
+    // The incarnation of this life is above every earlier life's: it versions this node's state.
+    const nodeState = this.nodeState = new NodeStateChannel({ clusterSize: () => this.membership.liveCount() }, {
+      selfId: this.identity.nodeId, selfName: cfg.nodeName, generation: this.membership.incarnation,
+    })
+    this.membership.attachAppState(nodeState)
+    this.membership.onMemberChange((m) => nodeState.noteMemberState(m.nodeId, m.state))
+    this.membership.onIncarnationChange(() => nodeState.reannounce())
     let identity = this.identity
     const saveInc = (inc: number): void => { identity = saveIncarnation(identityStore, identity, inc) }
     // The first incarnation of this life is above anything advertised before: persist it now.

@@ -6,7 +6,8 @@
  * What it does: gossip membership (SWIM + Lifeguard) over `gossip-transport.ts`; block IPAM
  * (ipam-*.ts) replicated through a Paxos log with leases; the node's identity and crash-safe
  * state (`node-identity.ts`, `state-store.ts`); pod addresses for CNI attachments in both modes
- * (`pod-addresses.ts` static, `ipam-node.ts` gossip); static mode's routes (`static-routes.ts`).
+ * (`pod-addresses.ts` static, `ipam-node.ts` gossip); static mode's routes (`static-routes.ts`);
+ * small per-node application state (topics such as multicast groups) over gossip (`node-state.ts`).
  *
  * What it deliberately does not do: touch packets or devices. It hands the data plane whole
  * RouteTables (a command, never a shared mutable structure) and imports dataplane/ only for
@@ -24,6 +25,8 @@ export { makeBlockLayout } from './ipam-blocks'
 export type { BlockLayout } from './ipam-blocks'
 export { IpamError } from './ipam-errors'
 export { IpamNode, NODE_KEY_PREFIX } from './ipam-node'
+export { NodeStateChannel } from './node-state'
+export type { NodeStateListener, NodeStateView, TopicSpec, NodeStateCounters } from './node-state'
 export { loadOrCreateIdentity, saveIncarnation, validateIdentity } from './node-identity'
 export type { NodeIdentity } from './node-identity'
 export { FileStateStore } from './state-store'

@@ -2814,4 +2814,232 @@ export namespace loom {
             public static getTypeUrl(typeUrlPrefix?: string): string;
         }
     }
+
+    /** Namespace nodestate. */
+    namespace nodestate {
+
+        /** Properties of an Entry. */
+        interface IEntry {
+
+            /** Entry nodeId */
+            nodeId?: (Uint8Array|null);
+
+            /** Entry nodeName */
+            nodeName?: (string|null);
+
+            /** Entry topic */
+            topic?: (string|null);
+
+            /** Entry generation */
+            generation?: (number|null);
+
+            /** Entry seq */
+            seq?: (number|null);
+
+            /** Entry value */
+            value?: (Uint8Array|null);
+        }
+
+        /** Represents an Entry. */
+        class Entry implements IEntry {
+
+            /**
+             * Constructs a new Entry.
+             * @param [p] Properties to set
+             */
+            constructor(p?: loom.nodestate.IEntry);
+
+            /** Entry nodeId. */
+            public nodeId: Uint8Array;
+
+            /** Entry nodeName. */
+            public nodeName: string;
+
+            /** Entry topic. */
+            public topic: string;
+
+            /** Entry generation. */
+            public generation: number;
+
+            /** Entry seq. */
+            public seq: number;
+
+            /** Entry value. */
+            public value: Uint8Array;
+
+            /**
+             * Creates a new Entry instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Entry instance
+             */
+            public static create(properties?: loom.nodestate.IEntry): loom.nodestate.Entry;
+
+            /**
+             * Encodes the specified Entry message. Does not implicitly {@link loom.nodestate.Entry.verify|verify} messages.
+             * @param m Entry message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            public static encode(m: loom.nodestate.IEntry, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified Entry message, length delimited. Does not implicitly {@link loom.nodestate.Entry.verify|verify} messages.
+             * @param message Entry message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            public static encodeDelimited(message: loom.nodestate.IEntry, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an Entry message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns Entry
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            public static decode(r: ($protobuf.Reader|Uint8Array), l?: number): loom.nodestate.Entry;
+
+            /**
+             * Decodes an Entry message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns Entry
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            public static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): loom.nodestate.Entry;
+
+            /**
+             * Verifies an Entry message.
+             * @param m Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            public static verify(m: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates an Entry message from a plain object. Also converts values to their respective internal types.
+             * @param d Plain object
+             * @returns Entry
+             */
+            public static fromObject(d: { [k: string]: any }): loom.nodestate.Entry;
+
+            /**
+             * Creates a plain object from an Entry message. Also converts values to other types if specified.
+             * @param m Entry
+             * @param [o] Conversion options
+             * @returns Plain object
+             */
+            public static toObject(m: loom.nodestate.Entry, o?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this Entry to JSON.
+             * @returns JSON object
+             */
+            public toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the default type url for Entry
+             * @param [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns The default type url
+             */
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        /** Properties of a Full. */
+        interface IFull {
+
+            /** Full entries */
+            entries?: (loom.nodestate.IEntry[]|null);
+        }
+
+        /** Represents a Full. */
+        class Full implements IFull {
+
+            /**
+             * Constructs a new Full.
+             * @param [p] Properties to set
+             */
+            constructor(p?: loom.nodestate.IFull);
+
+            /** Full entries. */
+            public entries: loom.nodestate.IEntry[];
+
+            /**
+             * Creates a new Full instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Full instance
+             */
+            public static create(properties?: loom.nodestate.IFull): loom.nodestate.Full;
+
+            /**
+             * Encodes the specified Full message. Does not implicitly {@link loom.nodestate.Full.verify|verify} messages.
+             * @param m Full message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            public static encode(m: loom.nodestate.IFull, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified Full message, length delimited. Does not implicitly {@link loom.nodestate.Full.verify|verify} messages.
+             * @param message Full message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            public static encodeDelimited(message: loom.nodestate.IFull, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Full message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns Full
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            public static decode(r: ($protobuf.Reader|Uint8Array), l?: number): loom.nodestate.Full;
+
+            /**
+             * Decodes a Full message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns Full
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            public static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): loom.nodestate.Full;
+
+            /**
+             * Verifies a Full message.
+             * @param m Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            public static verify(m: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a Full message from a plain object. Also converts values to their respective internal types.
+             * @param d Plain object
+             * @returns Full
+             */
+            public static fromObject(d: { [k: string]: any }): loom.nodestate.Full;
+
+            /**
+             * Creates a plain object from a Full message. Also converts values to other types if specified.
+             * @param m Full
+             * @param [o] Conversion options
+             * @returns Plain object
+             */
+            public static toObject(m: loom.nodestate.Full, o?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this Full to JSON.
+             * @returns JSON object
+             */
+            public toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the default type url for Full
+             * @param [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns The default type url
+             */
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+    }
 }

@@ -8493,6 +8493,680 @@ $root.loom = (function() {
         return ipam;
     })();
 
+    loom.nodestate = (function() {
+
+        /**
+         * Namespace nodestate.
+         * @memberof loom
+         * @namespace
+         */
+        var nodestate = {};
+
+        nodestate.Entry = (function() {
+
+            /**
+             * Properties of an Entry.
+             * @memberof loom.nodestate
+             * @interface IEntry
+             * @property {Uint8Array|null} [nodeId] Entry nodeId
+             * @property {string|null} [nodeName] Entry nodeName
+             * @property {string|null} [topic] Entry topic
+             * @property {number|null} [generation] Entry generation
+             * @property {number|null} [seq] Entry seq
+             * @property {Uint8Array|null} [value] Entry value
+             */
+
+            /**
+             * Constructs a new Entry.
+             * @memberof loom.nodestate
+             * @classdesc Represents an Entry.
+             * @implements IEntry
+             * @constructor
+             * @param {loom.nodestate.IEntry=} [p] Properties to set
+             */
+            function Entry(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            /**
+             * Entry nodeId.
+             * @member {Uint8Array} nodeId
+             * @memberof loom.nodestate.Entry
+             * @instance
+             */
+            Entry.prototype.nodeId = $util.newBuffer([]);
+
+            /**
+             * Entry nodeName.
+             * @member {string} nodeName
+             * @memberof loom.nodestate.Entry
+             * @instance
+             */
+            Entry.prototype.nodeName = "";
+
+            /**
+             * Entry topic.
+             * @member {string} topic
+             * @memberof loom.nodestate.Entry
+             * @instance
+             */
+            Entry.prototype.topic = "";
+
+            /**
+             * Entry generation.
+             * @member {number} generation
+             * @memberof loom.nodestate.Entry
+             * @instance
+             */
+            Entry.prototype.generation = 0;
+
+            /**
+             * Entry seq.
+             * @member {number} seq
+             * @memberof loom.nodestate.Entry
+             * @instance
+             */
+            Entry.prototype.seq = 0;
+
+            /**
+             * Entry value.
+             * @member {Uint8Array} value
+             * @memberof loom.nodestate.Entry
+             * @instance
+             */
+            Entry.prototype.value = $util.newBuffer([]);
+
+            /**
+             * Creates a new Entry instance using the specified properties.
+             * @function create
+             * @memberof loom.nodestate.Entry
+             * @static
+             * @param {loom.nodestate.IEntry=} [properties] Properties to set
+             * @returns {loom.nodestate.Entry} Entry instance
+             */
+            Entry.create = function create(properties) {
+                return new Entry(properties);
+            };
+
+            /**
+             * Encodes the specified Entry message. Does not implicitly {@link loom.nodestate.Entry.verify|verify} messages.
+             * @function encode
+             * @memberof loom.nodestate.Entry
+             * @static
+             * @param {loom.nodestate.IEntry} m Entry message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Entry.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.nodeId != null && Object.hasOwnProperty.call(m, "nodeId"))
+                    w.uint32(10).bytes(m.nodeId);
+                if (m.nodeName != null && Object.hasOwnProperty.call(m, "nodeName"))
+                    w.uint32(18).string(m.nodeName);
+                if (m.topic != null && Object.hasOwnProperty.call(m, "topic"))
+                    w.uint32(26).string(m.topic);
+                if (m.generation != null && Object.hasOwnProperty.call(m, "generation"))
+                    w.uint32(32).uint32(m.generation);
+                if (m.seq != null && Object.hasOwnProperty.call(m, "seq"))
+                    w.uint32(40).uint32(m.seq);
+                if (m.value != null && Object.hasOwnProperty.call(m, "value"))
+                    w.uint32(50).bytes(m.value);
+                return w;
+            };
+
+            /**
+             * Encodes the specified Entry message, length delimited. Does not implicitly {@link loom.nodestate.Entry.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof loom.nodestate.Entry
+             * @static
+             * @param {loom.nodestate.IEntry} message Entry message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Entry.encodeDelimited = function encodeDelimited(message, writer) {
+                return this.encode(message, writer && writer.len ? writer.fork() : writer).ldelim();
+            };
+
+            /**
+             * Decodes an Entry message from the specified reader or buffer.
+             * @function decode
+             * @memberof loom.nodestate.Entry
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {loom.nodestate.Entry} Entry
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Entry.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.loom.nodestate.Entry();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.nodeId = r.bytes();
+                            break;
+                        }
+                    case 2: {
+                            m.nodeName = r.string();
+                            break;
+                        }
+                    case 3: {
+                            m.topic = r.string();
+                            break;
+                        }
+                    case 4: {
+                            m.generation = r.uint32();
+                            break;
+                        }
+                    case 5: {
+                            m.seq = r.uint32();
+                            break;
+                        }
+                    case 6: {
+                            m.value = r.bytes();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            /**
+             * Decodes an Entry message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof loom.nodestate.Entry
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {loom.nodestate.Entry} Entry
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Entry.decodeDelimited = function decodeDelimited(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.uint32());
+            };
+
+            /**
+             * Verifies an Entry message.
+             * @function verify
+             * @memberof loom.nodestate.Entry
+             * @static
+             * @param {Object.<string,*>} m Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            Entry.verify = function verify(m, n) {
+                if (typeof m !== "object" || m === null)
+                    return "object expected";
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    return "maximum nesting depth exceeded";
+                if (m.nodeId != null && Object.hasOwnProperty.call(m, "nodeId")) {
+                    if (!(m.nodeId && typeof m.nodeId.length === "number" || $util.isString(m.nodeId)))
+                        return "nodeId: buffer expected";
+                }
+                if (m.nodeName != null && Object.hasOwnProperty.call(m, "nodeName")) {
+                    if (!$util.isString(m.nodeName))
+                        return "nodeName: string expected";
+                }
+                if (m.topic != null && Object.hasOwnProperty.call(m, "topic")) {
+                    if (!$util.isString(m.topic))
+                        return "topic: string expected";
+                }
+                if (m.generation != null && Object.hasOwnProperty.call(m, "generation")) {
+                    if (!$util.isInteger(m.generation))
+                        return "generation: integer expected";
+                }
+                if (m.seq != null && Object.hasOwnProperty.call(m, "seq")) {
+                    if (!$util.isInteger(m.seq))
+                        return "seq: integer expected";
+                }
+                if (m.value != null && Object.hasOwnProperty.call(m, "value")) {
+                    if (!(m.value && typeof m.value.length === "number" || $util.isString(m.value)))
+                        return "value: buffer expected";
+                }
+                return null;
+            };
+
+            /**
+             * Creates an Entry message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof loom.nodestate.Entry
+             * @static
+             * @param {Object.<string,*>} d Plain object
+             * @returns {loom.nodestate.Entry} Entry
+             */
+            Entry.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.loom.nodestate.Entry)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".loom.nodestate.Entry: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.loom.nodestate.Entry();
+                if (d.nodeId != null) {
+                    if (typeof d.nodeId === "string")
+                        $util.base64.decode(d.nodeId, m.nodeId = $util.newBuffer($util.base64.length(d.nodeId)), 0);
+                    else if (d.nodeId.length >= 0)
+                        m.nodeId = d.nodeId;
+                }
+                if (d.nodeName != null) {
+                    m.nodeName = String(d.nodeName);
+                }
+                if (d.topic != null) {
+                    m.topic = String(d.topic);
+                }
+                if (d.generation != null) {
+                    m.generation = d.generation >>> 0;
+                }
+                if (d.seq != null) {
+                    m.seq = d.seq >>> 0;
+                }
+                if (d.value != null) {
+                    if (typeof d.value === "string")
+                        $util.base64.decode(d.value, m.value = $util.newBuffer($util.base64.length(d.value)), 0);
+                    else if (d.value.length >= 0)
+                        m.value = d.value;
+                }
+                return m;
+            };
+
+            /**
+             * Creates a plain object from an Entry message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof loom.nodestate.Entry
+             * @static
+             * @param {loom.nodestate.Entry} m Entry
+             * @param {$protobuf.IConversionOptions} [o] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            Entry.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (o.defaults) {
+                    if (o.bytes === String)
+                        d.nodeId = "";
+                    else {
+                        d.nodeId = [];
+                        if (o.bytes !== Array)
+                            d.nodeId = $util.newBuffer(d.nodeId);
+                    }
+                    d.nodeName = "";
+                    d.topic = "";
+                    d.generation = 0;
+                    d.seq = 0;
+                    if (o.bytes === String)
+                        d.value = "";
+                    else {
+                        d.value = [];
+                        if (o.bytes !== Array)
+                            d.value = $util.newBuffer(d.value);
+                    }
+                }
+                if (m.nodeId != null && Object.hasOwnProperty.call(m, "nodeId")) {
+                    d.nodeId = o.bytes === String ? $util.base64.encode(m.nodeId, 0, m.nodeId.length) : o.bytes === Array ? Array.prototype.slice.call(m.nodeId) : m.nodeId;
+                }
+                if (m.nodeName != null && Object.hasOwnProperty.call(m, "nodeName")) {
+                    d.nodeName = m.nodeName;
+                }
+                if (m.topic != null && Object.hasOwnProperty.call(m, "topic")) {
+                    d.topic = m.topic;
+                }
+                if (m.generation != null && Object.hasOwnProperty.call(m, "generation")) {
+                    d.generation = m.generation;
+                }
+                if (m.seq != null && Object.hasOwnProperty.call(m, "seq")) {
+                    d.seq = m.seq;
+                }
+                if (m.value != null && Object.hasOwnProperty.call(m, "value")) {
+                    d.value = o.bytes === String ? $util.base64.encode(m.value, 0, m.value.length) : o.bytes === Array ? Array.prototype.slice.call(m.value) : m.value;
+                }
+                return d;
+            };
+
+            /**
+             * Converts this Entry to JSON.
+             * @function toJSON
+             * @memberof loom.nodestate.Entry
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            Entry.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the default type url for Entry
+             * @function getTypeUrl
+             * @memberof loom.nodestate.Entry
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            Entry.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/loom.nodestate.Entry";
+            };
+
+            return Entry;
+        })();
+
+        nodestate.Full = (function() {
+
+            /**
+             * Properties of a Full.
+             * @memberof loom.nodestate
+             * @interface IFull
+             * @property {Array.<loom.nodestate.IEntry>|null} [entries] Full entries
+             */
+
+            /**
+             * Constructs a new Full.
+             * @memberof loom.nodestate
+             * @classdesc Represents a Full.
+             * @implements IFull
+             * @constructor
+             * @param {loom.nodestate.IFull=} [p] Properties to set
+             */
+            function Full(p) {
+                this.entries = [];
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            /**
+             * Full entries.
+             * @member {Array.<loom.nodestate.IEntry>} entries
+             * @memberof loom.nodestate.Full
+             * @instance
+             */
+            Full.prototype.entries = $util.emptyArray;
+
+            /**
+             * Creates a new Full instance using the specified properties.
+             * @function create
+             * @memberof loom.nodestate.Full
+             * @static
+             * @param {loom.nodestate.IFull=} [properties] Properties to set
+             * @returns {loom.nodestate.Full} Full instance
+             */
+            Full.create = function create(properties) {
+                return new Full(properties);
+            };
+
+            /**
+             * Encodes the specified Full message. Does not implicitly {@link loom.nodestate.Full.verify|verify} messages.
+             * @function encode
+             * @memberof loom.nodestate.Full
+             * @static
+             * @param {loom.nodestate.IFull} m Full message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Full.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.entries != null && m.entries.length) {
+                    for (var i = 0; i < m.entries.length; ++i)
+                        $root.loom.nodestate.Entry.encode(m.entries[i], w.uint32(10).fork(), q + 1).ldelim();
+                }
+                return w;
+            };
+
+            /**
+             * Encodes the specified Full message, length delimited. Does not implicitly {@link loom.nodestate.Full.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof loom.nodestate.Full
+             * @static
+             * @param {loom.nodestate.IFull} message Full message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Full.encodeDelimited = function encodeDelimited(message, writer) {
+                return this.encode(message, writer && writer.len ? writer.fork() : writer).ldelim();
+            };
+
+            /**
+             * Decodes a Full message from the specified reader or buffer.
+             * @function decode
+             * @memberof loom.nodestate.Full
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {loom.nodestate.Full} Full
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Full.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.loom.nodestate.Full();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            if (!(m.entries && m.entries.length))
+                                m.entries = [];
+                            m.entries.push($root.loom.nodestate.Entry.decode(r, r.uint32(), undefined, n + 1));
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            /**
+             * Decodes a Full message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof loom.nodestate.Full
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {loom.nodestate.Full} Full
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Full.decodeDelimited = function decodeDelimited(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.uint32());
+            };
+
+            /**
+             * Verifies a Full message.
+             * @function verify
+             * @memberof loom.nodestate.Full
+             * @static
+             * @param {Object.<string,*>} m Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            Full.verify = function verify(m, n) {
+                if (typeof m !== "object" || m === null)
+                    return "object expected";
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    return "maximum nesting depth exceeded";
+                if (m.entries != null && Object.hasOwnProperty.call(m, "entries")) {
+                    if (!Array.isArray(m.entries))
+                        return "entries: array expected";
+                    for (var i = 0; i < m.entries.length; ++i) {
+                        {
+                            var e = $root.loom.nodestate.Entry.verify(m.entries[i], n + 1);
+                            if (e)
+                                return "entries." + e;
+                        }
+                    }
+                }
+                return null;
+            };
+
+            /**
+             * Creates a Full message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof loom.nodestate.Full
+             * @static
+             * @param {Object.<string,*>} d Plain object
+             * @returns {loom.nodestate.Full} Full
+             */
+            Full.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.loom.nodestate.Full)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".loom.nodestate.Full: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.loom.nodestate.Full();
+                if (d.entries) {
+                    if (!Array.isArray(d.entries))
+                        throw TypeError(".loom.nodestate.Full.entries: array expected");
+                    m.entries = [];
+                    for (var i = 0; i < d.entries.length; ++i) {
+                        if (!$util.isObject(d.entries[i]))
+                            throw TypeError(".loom.nodestate.Full.entries: object expected");
+                        m.entries[i] = $root.loom.nodestate.Entry.fromObject(d.entries[i], n + 1);
+                    }
+                }
+                return m;
+            };
+
+            /**
+             * Creates a plain object from a Full message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof loom.nodestate.Full
+             * @static
+             * @param {loom.nodestate.Full} m Full
+             * @param {$protobuf.IConversionOptions} [o] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            Full.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (o.arrays || o.defaults) {
+                    d.entries = [];
+                }
+                if (m.entries && m.entries.length) {
+                    d.entries = [];
+                    for (var j = 0; j < m.entries.length; ++j) {
+                        d.entries[j] = $root.loom.nodestate.Entry.toObject(m.entries[j], o, q + 1);
+                    }
+                }
+                return d;
+            };
+
+            /**
+             * Converts this Full to JSON.
+             * @function toJSON
+             * @memberof loom.nodestate.Full
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            Full.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the default type url for Full
+             * @function getTypeUrl
+             * @memberof loom.nodestate.Full
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            Full.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/loom.nodestate.Full";
+            };
+
+            return Full;
+        })();
+
+        return nodestate;
+    })();
+
     return loom;
 })();
 

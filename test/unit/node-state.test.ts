@@ -1,0 +1,208 @@
+/**
+ * Per-node state channel: publish → piggybacked delta / push-pull full state → listeners and
+ * snapshots on other nodes; versions (stale, newer generation), death, bounds and hostile input.
+ */
+import t from 'tap'
+import { NodeStateChannel } from '../../control/node-state'
+import { decodeNodeState, encodeNodeStateDelta, encodeNodeStateFull, NODE_STATE_TAG, NODE_STATE_FULL, type NodeStateEntry } from '../../control/node-state-codec'
+import { Membership, type Outgoing } from '../../control/membership'
+import type { MemberRecord } from '../../control/gossip-codec'
+import { encodeGossipPacket } from '../../control/gossip-codec'
+
+const id = (i: number): string => i.toString(16).padStart(32, '0')
+function channel (i: number, generation = 1, size = 3): NodeStateChannel {
+  return new NodeStateChannel({ clusterSize: () => size }, { selfId: id(i), selfName: `node${i}`, generation })
+}
+function entry (over: Partial<NodeStateEntry> = {}): NodeStateEntry {
+  return { nodeId: id(2), nodeName: 'node2', topic: 'multicast', generation: 1, seq: 1, value: Buffer.from([239, 1, 2, 3]), ...over }
+}
+type Ev = [string, string, string, string | undefined]
+function record (c: NodeStateChannel): Ev[] {
+  const evs: Ev[] = []
+  c.onChange((nodeId, nodeName, topic, value) => evs.push([nodeId, nodeName, topic, value === undefined ? undefined : Buffer.from(value).toString('hex')]))
+  return evs
+}
+
+t.test('a published value reaches another node by delta and by full state', async (t) => {
+  const a = channel(1)
+  const b = channel(2)
+  const c = channel(3)
+  const evs = record(b)
+  a.publishLocal('multicast', Buffer.from([239, 1, 1, 1]))
+  const deltas = a.deltasToPiggyback(1200)
+  t.equal(deltas.length, 1)
+  b.receive({ kind: 'deltas', deltas, fromNodeId: id(1) })
+  t.same(evs, [[id(1), 'node1', 'multicast', 'ef010101']])
+  t.same(b.snapshot('multicast').map((v) => v.nodeName), ['node1'])
+  // b relays what it learned by delta (epidemic), c learns by push-pull from b as well
+  t.equal(b.deltasToPiggyback(1200).length, 1, 'a newly learned entry is re-gossiped')
+  c.receive({ kind: 'full', state: b.fullState(), fromNodeId: id(2) })
+  t.same(c.snapshot('multicast').map((v) => [v.nodeId, Buffer.from(v.value).toString('hex')]), [[id(1), 'ef010101']])
+  t.same(a.snapshot('multicast').map((v) => v.nodeName), ['node1'], 'self is in its own snapshot')
+  t.same(b.snapshot('pods'), [], 'topics are separate')
+})
+
+t.test('versions: stale and equal ignored, newer replaces, a newer generation drops the old life', async (t) => {
+  const b = channel(1)
+  const evs = record(b)
+  const d = (e: NodeStateEntry): void => b.receive({ kind: 'deltas', deltas: [encodeNodeStateDelta(e)], fromNodeId: id(9) })
+  d(entry({ seq: 5 }))
+  d(entry({ topic: 'pods', seq: 6, value: Buffer.from('p') }))
+  d(entry({ seq: 5, value: Buffer.from('x') }))
+  d(entry({ seq: 4, value: Buffer.from('y') }))
+  t.equal(b.counters.entriesStale, 2)
+  d(entry({ seq: 7, value: Buffer.from('z') }))
+  t.equal(Buffer.from(b.snapshot('multicast')[0].value).toString(), 'z')
+  // restart: generation 2, seq starts again at 1 and wins; the old life's `pods` is gone
+  d(entry({ generation: 2, seq: 1, value: Buffer.from('new') }))
+  t.same(b.snapshot('pods'), [])
+  t.same(evs.slice(-2), [[id(2), 'node2', 'pods', undefined], [id(2), 'node2', 'multicast', Buffer.from('new').toString('hex')]])
+  d(entry({ topic: 'pods', generation: 1, seq: 99 }))
+  t.same(b.snapshot('pods'), [], 'an echo of the previous life is refused')
+})
+
+t.test('death drops a node\'s entries, ignores relayed copies, alive lets it back', async (t) => {
+  const b = channel(1)
+  const evs = record(b)
+  b.receive({ kind: 'deltas', deltas: [encodeNodeStateDelta(entry())], fromNodeId: id(2) })
+  const full = channel(3)
+  full.receive({ kind: 'deltas', deltas: [encodeNodeStateDelta(entry())], fromNodeId: id(2) })
+  b.noteMemberState(id(2), 'dead')
+  t.same(evs.at(-1), [id(2), 'node2', 'multicast', undefined])
+  t.same(b.snapshot('multicast'), [])
+  t.same(b.deltasToPiggyback(1200), [], 'no longer gossiped')
+  b.receive({ kind: 'full', state: full.fullState(), fromNodeId: id(3) })
+  t.same(b.snapshot('multicast'), [], 'a stale relayed copy does not resurrect it')
+  t.equal(b.counters.entriesOfDeadNodes, 1)
+  b.noteMemberState(id(2), 'alive')
+  b.receive({ kind: 'full', state: full.fullState(), fromNodeId: id(3) })
+  t.equal(b.snapshot('multicast').length, 1)
+  b.noteMemberState(id(2), 'left')
+  t.same(b.snapshot('multicast'), [])
+  b.noteMemberState(id(1), 'dead')
+})
+
+t.test('a forged or echoed entry about ourselves is out-published', async (t) => {
+  const a = channel(1, 3)
+  a.publishLocal('multicast', Buffer.from('mine'))
+  a.deltasToPiggyback(1200)
+  a.receive({ kind: 'deltas', deltas: [encodeNodeStateDelta(entry({ nodeId: id(1), nodeName: 'node1', generation: 3, seq: 50, value: Buffer.from('forged') }))], fromNodeId: id(2) })
+  const b = channel(2)
+  b.receive({ kind: 'deltas', deltas: [encodeNodeStateDelta(entry({ nodeId: id(1), nodeName: 'node1', generation: 3, seq: 50, value: Buffer.from('forged') }))], fromNodeId: id(9) })
+  b.receive({ kind: 'deltas', deltas: a.deltasToPiggyback(1200), fromNodeId: id(1) })
+  t.equal(Buffer.from(b.snapshot('multicast')[0].value).toString(), 'mine')
+  t.equal(Buffer.from(a.snapshot('multicast')[0].value).toString(), 'mine', 'own value unchanged')
+})
+
+t.test('retransmit limit and UDP budget', async (t) => {
+  const a = channel(1, 1, 2) // limit = 4·ceil(log10 3) = 4
+  a.publishLocal('multicast', Buffer.alloc(100))
+  a.publishLocal('pods', Buffer.alloc(2000))
+  let sent = 0
+  for (let i = 0; i < 10; i++) sent += a.deltasToPiggyback(1200).length
+  t.equal(sent, 4, 'the small one 4 times; the 2000-byte one never fits a datagram')
+  t.equal(a.deltasToPiggyback(5000).length, 1, 'the big one is still queued for a larger budget')
+  const s = decodeNodeState(a.fullState())
+  t.equal(s.type === 'full' ? s.entries.length : -1, 2, 'push-pull carries both')
+})
+
+t.test('bounds: topic names, value sizes, topics per node, validators', async (t) => {
+  const a = channel(1)
+  t.throws(() => a.publishLocal('Bad Topic', Buffer.alloc(1)))
+  t.throws(() => a.publishLocal('x'.repeat(65), Buffer.alloc(1)))
+  t.throws(() => a.publishLocal('big', Buffer.alloc(32 * 1024 + 1)))
+  a.defineTopic('multicast', { maxBytes: 8, validate: (v) => v.length % 4 === 0 })
+  t.throws(() => a.publishLocal('multicast', Buffer.alloc(12)))
+  const d = (e: NodeStateEntry): void => a.receive({ kind: 'deltas', deltas: [encodeNodeStateDelta(e)], fromNodeId: id(2) })
+  d(entry({ value: Buffer.alloc(3) }))
+  d(entry({ value: Buffer.alloc(12) }))
+  t.equal(a.counters.entriesRejected, 2)
+  t.same(a.snapshot('multicast'), [])
+  for (let i = 0; i < 17; i++) d(entry({ topic: `t${i}`, seq: i + 1 }))
+  t.equal(a.snapshot('t15').length, 1)
+  t.equal(a.snapshot('t16').length, 0, 'the 17th topic of one node is refused')
+  for (let i = 0; i < 16; i++) a.publishLocal(`own${i}`, Buffer.alloc(1))
+  t.throws(() => a.publishLocal('own16', Buffer.alloc(1)))
+  a.publishLocal('own3', Buffer.alloc(2)) // replacing an existing topic is fine
+})
+
+t.test('hostile bytes are counted, never thrown', async (t) => {
+  const a = channel(1)
+  const bad: Uint8Array[] = [
+    Buffer.alloc(0), Buffer.from([0x4c, 0x47]), Buffer.from([NODE_STATE_TAG, 9, 1]),
+    Buffer.from([NODE_STATE_TAG, 1, 0xff, 0xff, 0xff]),
+    encodeNodeStateDelta(entry()).subarray(0, 10),
+    encodeNodeStateDelta(entry({ seq: 0 })),
+    encodeNodeStateDelta(entry({ nodeName: '' })),
+    encodeNodeStateDelta(entry({ nodeName: 'n'.repeat(254) })),
+    encodeNodeStateDelta(entry({ value: Buffer.alloc(40_000) })),
+    Buffer.from([NODE_STATE_TAG, NODE_STATE_FULL, 0x08, 0x01]),
+  ]
+  // wrong node-id length, built by hand: field 1 (bytes) of 3 bytes
+  bad.push(Buffer.from([NODE_STATE_TAG, 1, 0x0a, 3, 1, 2, 3, 0x12, 1, 0x61, 0x1a, 1, 0x61, 0x28, 1]))
+  for (const b of bad) a.receive({ kind: 'deltas', deltas: [b], fromNodeId: id(2) })
+  t.equal(a.counters.decodeFailures, bad.length)
+  t.same(a.snapshot('multicast'), [])
+  // a full state with too many entries is refused before it is materialised
+  const many = Array.from({ length: 20_001 }, (_, i) => entry({ seq: i + 1, value: Buffer.alloc(0) }))
+  a.receive({ kind: 'full', state: encodeNodeStateFull(many), fromNodeId: id(2) })
+  t.equal(a.counters.decodeFailures, bad.length + 1)
+  // one bad entry in a full state does not hide the good ones
+  a.receive({ kind: 'full', state: encodeNodeStateFull([entry({ nodeName: '' }), entry({ nodeId: id(4), nodeName: 'node4' })]), fromNodeId: id(2) })
+  t.equal(a.counters.entriesRejected, 1)
+  t.same(a.snapshot('multicast').map((v) => v.nodeName), ['node4'])
+})
+
+t.test('the full state is capped, own entries first', async (t) => {
+  const a = new NodeStateChannel({ clusterSize: () => 3 }, { selfId: id(1), selfName: 'node1', generation: 1, limits: { maxFullBytes: 3000 } })
+  a.publishLocal('mine', Buffer.alloc(1000))
+  for (let i = 2; i < 10; i++) a.receive({ kind: 'deltas', deltas: [encodeNodeStateDelta(entry({ nodeId: id(i), value: Buffer.alloc(900) }))], fromNodeId: id(i) })
+  const s = decodeNodeState(a.fullState())
+  if (s.type !== 'full') throw new Error('not full')
+  t.equal(s.entries[0].nodeId, id(1))
+  t.ok(s.entries.length >= 2 && s.entries.length <= 3)
+  t.ok(a.fullState().length <= 3000 + 2)
+})
+
+// ---- riding on real Membership -----------------------------------------------------------------
+
+function rec (i: number): MemberRecord {
+  return {
+    nodeName: `node${i}`, nodeId: id(i), address: `10.0.0.${i}`, dataPort: 6784, gossipPort: 7946,
+    encapsulation: 'udp', vtepMac: Buffer.from([2, 0, 0, 0, 0, i]), publicKey: Buffer.alloc(32, i), incarnation: 0, state: 'alive',
+  }
+}
+
+t.test('over three Membership instances: a join spreads within a gossip round, death removes it', async (t) => {
+  const all = [1, 2, 3].map(rec)
+  const nodes = new Map<string, { m: Membership, c: NodeStateChannel }>()
+  for (const i of [1, 2, 3]) {
+    const { state: _s, incarnation: _i, ...self } = rec(i)
+    const m = new Membership({ random: () => 0.5 }, { self, clusterId: 'c', initialMembers: all })
+    const c = new NodeStateChannel({ clusterSize: () => 3 }, { selfId: id(i), selfName: `node${i}`, generation: m.incarnation })
+    m.attachAppState(c)
+    m.onMemberChange((v) => c.noteMemberState(v.nodeId, v.state))
+    nodes.set(`10.0.0.${i}:7946`, { m, c })
+  }
+  const down = new Set<string>()
+  let largestUdp = 0
+  const deliver = (from: string, out: Outgoing[], now: number): void => {
+    for (const o of out) {
+      if (o.channel === 'udp') largestUdp = Math.max(largestUdp, encodeGossipPacket(o.packet).length)
+      if (down.has(from) || down.has(o.to)) continue
+      const n = nodes.get(o.to)
+      if (n !== undefined) deliver(o.to, n.m.receive(from, o.packet, now), now)
+    }
+  }
+  const run = (from: number, to: number): void => {
+    for (let now = from; now <= to; now += 100) for (const [a, n] of nodes) if (!down.has(a)) deliver(a, n.m.tick(now), now)
+  }
+  run(0, 1000)
+  nodes.get('10.0.0.2:7946')!.c.publishLocal('multicast', Buffer.from([239, 1, 2, 3]))
+  run(1100, 1500)
+  for (const i of [1, 3]) t.same(nodes.get(`10.0.0.${i}:7946`)!.c.snapshot('multicast').map((v) => v.nodeName), ['node2'], `node${i} learned within 0.5 s`)
+  t.ok(largestUdp <= 1400, 'deltas stay within the UDP budget')
+  down.add('10.0.0.2:7946')
+  run(1600, 40_000)
+  for (const i of [1, 3]) t.same(nodes.get(`10.0.0.${i}:7946`)!.c.snapshot('multicast'), [], `node${i} dropped the dead node's groups`)
+})
