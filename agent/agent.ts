@@ -244,6 +244,7 @@ export class Agent {
               members: () => gossip.members(),
               peerRoute: (id: string) => gossip.control.peerRoute(id),
               ipamStatus: () => gossip.ipamStatus(),
+              security: () => ({ ...gossip.security, rejectedFrames: Object.values(gossip.framesRejected()).reduce((a, b) => a + b, 0) }),
             },
           }
         : {}),

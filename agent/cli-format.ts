@@ -48,6 +48,11 @@ export function formatNodeStatus (doc: StatusDocument): string {
     ['Mode', n.mode === 'static' ? 'static (peers from the config file)' : 'gossip (members and IPAM blocks from the cluster)'],
     ['Encapsulation', n.encapsulation],
     ['Encryption', n.encryption ? 'enabled' : 'disabled'],
+    ...(n.gossip === null || n.gossip === undefined
+      ? []
+      : [['Gossip', n.gossip.mode === 'insecure'
+          ? 'INSECURE (gossip.insecure: frames neither authenticated nor encrypted)'
+          : `authenticated (${n.gossip.keys} key${n.gossip.keys === 1 ? '' : 's'}; ${n.gossip.rejectedFrames} frames rejected)`] as [string, string]]),
     ['Underlay', n.underlay],
     ['Cluster CIDR', n.clusterCIDR],
     n.podCIDR !== null

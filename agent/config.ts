@@ -15,7 +15,7 @@ import {
   DEFAULT_ENCRYPTION_ENABLED, DEFAULT_LOG_LEVEL, DEFAULT_METRICS_ADDRESS, DEFAULT_SECRET_FILE,
   DEFAULT_STATE_DIR, DEFAULT_TUN_NAME, DEFAULT_UNDERLAY_PORT, DEFAULT_VXLAN_PORT,
   DEFAULT_VXLAN_VNI, MAX_BLOCK_PREFIX, MAX_IFNAME_LEN, MAX_MTU, MAX_UNIX_SOCKET_PATH,
-  DEFAULT_GOSSIP_PORT, DEFAULT_RECLAIM_AFTER_SECONDS,
+  DEFAULT_GOSSIP_PORT, DEFAULT_GOSSIP_MAX_MEMBERS, DEFAULT_GOSSIP_REAP_DEAD_AFTER_SECONDS, MAX_GOSSIP_MEMBERS, DEFAULT_RECLAIM_AFTER_SECONDS,
   MAX_VXLAN_VNI, MIN_MTU,
 } from './defaults'
 import { ConfigError, ConfigFileError, HelpRequestedError } from './errors'
@@ -76,6 +76,16 @@ export interface AgentConfig {
   readonly gossip: {
     /** UDP (probes, deltas) and TCP (push-pull) port of the gossip control plane; default 6783. */
     readonly port: number
+    /**
+     * Run gossip mode without the cluster secret (plain, unauthenticated frames: anyone who can
+     * reach the gossip port can join and change the cluster); default false = refuse to start
+     * without `encryption.secretFile`.
+     */
+    readonly insecure: boolean
+    /** Most members (any state) the member table holds; default 5000. */
+    readonly maxMembers: number
+    /** Seconds after which a dead or left member is forgotten; default 86400. */
+    readonly reapDeadAfterSeconds: number
   }
   readonly ipam: {
     /** Seconds a node must have been dead before its blocks are reclaimed; default 600. */
@@ -171,8 +181,17 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
     return s as string
   })
 
-  const gos = objectAt(top.gossip, 'gossip.', ['port'], fail)
-  const gossip = { port: intAt(gos.port, 'gossip.port', 1, 65535, DEFAULT_GOSSIP_PORT, PORT, fail) }
+  const gos = objectAt(top.gossip, 'gossip.', ['port', 'insecure', 'maxMembers', 'reapDeadAfterSeconds'], fail)
+  const insecure = gos.insecure ?? false
+  if (typeof insecure !== 'boolean') fail('gossip.insecure', insecure, 'true or false')
+  const gossip = {
+    port: intAt(gos.port, 'gossip.port', 1, 65535, DEFAULT_GOSSIP_PORT, PORT, fail),
+    insecure: insecure as boolean,
+    maxMembers: intAt(gos.maxMembers, 'gossip.maxMembers', 3, MAX_GOSSIP_MEMBERS, DEFAULT_GOSSIP_MAX_MEMBERS,
+      `an integer 3-${MAX_GOSSIP_MEMBERS}`, fail),
+    reapDeadAfterSeconds: intAt(gos.reapDeadAfterSeconds, 'gossip.reapDeadAfterSeconds', 60, 30 * 86400,
+      DEFAULT_GOSSIP_REAP_DEAD_AFTER_SECONDS, 'an integer number of seconds 60-2592000', fail),
+  }
   const ip = objectAt(top.ipam, 'ipam.', ['reclaimAfterSeconds'], fail)
   const ipam = {
     reclaimAfterSeconds: intAt(ip.reclaimAfterSeconds, 'ipam.reclaimAfterSeconds', 10, 30 * 86400,

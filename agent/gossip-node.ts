@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import {
-  ControlPlane, FileStateStore, GossipTransport, Ipam, ipamDurableToJSON, IpamNode,
+  ControlPlane, FileStateStore, GossipKeyring, GossipTransport, Ipam, ipamDurableToJSON, IpamNode,
   loadOrCreateIdentity, makeBlockLayout, Membership, NODE_KEY_PREFIX, NodeStateChannel, saveIncarnation,
   validateIdentity, validateIpamDurable,
 } from '../control'
@@ -24,6 +24,8 @@ import type { BlockLayout, IpamDurable, IpamStatus, MemberView, NodeIdentity } f
 import { deriveNodeIndex, deriveVtepMAC, RouteTable } from '../dataplane'
 import type { ControlMetricsSource, IpamMetricsSource } from '../metrics'
 import type { AgentConfig } from './config'
+import { ClusterSecretError, loadClusterSecret } from './cluster-secret'
+import { AgentStartError } from './errors'
 import { RateLimitedLogger } from './logger'
 
 export interface GossipNodeComponents {
@@ -48,6 +50,34 @@ function leaseFor (graceMs: number): number {
   return Math.min(IPAM_LEASE_MS, Math.floor(graceMs / 2.2))
 }
 
+/** How gossip frames are protected on this node (`loom status`, metrics). */
+export interface GossipSecurity {
+  /** 'authenticated': sealed with the cluster secret; 'insecure': plain (`gossip.insecure`). */
+  readonly mode: 'authenticated' | 'insecure'
+  /** Keys in the secret file (the first seals, all open); 0 when insecure. */
+  readonly keys: number
+}
+
+/**
+ * The gossip keyring from the cluster secret, or undefined in insecure mode. Without the secret
+ * and without `gossip.insecure: true` the node refuses to start: the secret is the only thing
+ * that keeps a stranger on the underlay out of membership and IPAM.
+ */
+export function loadGossipKeyring (cfg: AgentConfig, logger: Logger): GossipKeyring | undefined {
+  if (cfg.gossip.insecure) {
+    logger.warn({ secretFile: cfg.encryption.secretFile },
+      'gossip.insecure is set: gossip frames are neither authenticated nor encrypted; anyone who can reach the gossip port can join the cluster, claim addresses and mark nodes dead')
+    return undefined
+  }
+  try {
+    return new GossipKeyring(loadClusterSecret(cfg.encryption.secretFile).keys)
+  } catch (err) {
+    if (!(err instanceof ClusterSecretError)) throw err
+    throw new AgentStartError('encryption.secretFile',
+      `gossip mode needs the cluster secret to authenticate gossip: ${err.message}; or set gossip.insecure to true on a trusted network`, { cause: err })
+  }
+}
+
 export class GossipNode {
   readonly ipamNode: IpamNode
   readonly control: ControlPlane
@@ -55,13 +85,18 @@ export class GossipNode {
   /** Per-node application state (multicast groups, pod attachments) over gossip. */
   readonly nodeState: NodeStateChannel
   readonly identity: NodeIdentity
+  readonly security: GossipSecurity
   private readonly transport: GossipTransport
   private readonly layout: BlockLayout
   private readonly peerErrors: RateLimitedLogger
+  private readonly remoteErrors: RateLimitedLogger
   private readonly clock = (): number => Math.round(performance.now())
 
   constructor (components: GossipNodeComponents, init: GossipNodeInit) {
     const cfg = init.config
+    const gossipLog = components.logger.child({ component: 'gossip' })
+    const keyring = loadGossipKeyring(cfg, gossipLog)
+    this.security = keyring === undefined ? { mode: 'insecure', keys: 0 } : { mode: 'authenticated', keys: keyring.size }
     const identityStore = new FileStateStore<NodeIdentity>(join(cfg.stateDir, 'identity.json'), validateIdentity)
     this.identity = loadOrCreateIdentity(identityStore, cfg.nodeName)
     const selfGossip = `${cfg.underlay.address}:${cfg.gossip.port}`
@@ -113,15 +148,19 @@ export class GossipNode {
     }, this.clock())
     this.ipamNode = new IpamNode(ipam, layout, this.clock, liveSeeds)
 
-    const gossipLog = components.logger.child({ component: 'gossip' })
     // A dead peer makes every probe fail: at most a few lines per peer per minute, then a summary.
     const peerErrors = this.peerErrors = new RateLimitedLogger(gossipLog, { limit: 3, intervalMs: 60_000 })
+    // Errors a remote frame triggers: a few lines per source per minute, message only (no stack).
+    const remoteErrors = this.remoteErrors = new RateLimitedLogger(gossipLog, { limit: 3, intervalMs: 60_000 })
     this.transport = new GossipTransport({
       logger: gossipLog,
       reportPeerError: (peer, what, err) => {
         peerErrors.warn(`${what}:${peer}`, { peer, err: (err as Error).message }, `gossip ${what} to peer failed`)
       },
-    }, { address: cfg.underlay.address, port: cfg.gossip.port })
+      reportRemoteError: (from, err) => {
+        remoteErrors.warn(`from:${from}`, { from, err: String((err as Error)?.message ?? err) }, 'gossip frame from peer made the handler fail')
+      },
+    }, { address: cfg.underlay.address, port: cfg.gossip.port, keyring })
     this.control = new ControlPlane({
       logger: components.logger.child({ component: 'control' }),
       membership: this.membership,
@@ -129,6 +168,9 @@ export class GossipNode {
       setRoutes: components.setRoutes,
       saveIncarnation: saveInc,
       ipam: this.ipamNode,
+      reportRemoteError: (nodeId, err) => {
+        remoteErrors.warn(`node:${nodeId}`, { nodeId, err: String((err as Error)?.message ?? err) }, 'gossip message from member made the handler fail')
+      },
     }, {
       selfIndex: deriveNodeIndex(cfg.nodeName),
       selfVtepMAC: deriveVtepMAC(cfg.nodeName),
@@ -136,11 +178,13 @@ export class GossipNode {
     })
     components.logger.child({ component: 'control' }).info({
       nodeId: this.identity.nodeId, founder, seeds, incarnation: this.membership.incarnation,
+      gossipSecurity: this.security.mode, gossipKeys: this.security.keys, gossipKeyId: keyring?.primaryKeyId.toString(16),
     }, 'gossip control plane configured')
   }
 
   async start (): Promise<void> {
     this.peerErrors.start()
+    this.remoteErrors.start()
     await this.transport.start()
     this.control.start()
   }
@@ -152,6 +196,7 @@ export class GossipNode {
     await new Promise((resolve) => setTimeout(resolve, 50))
     await this.transport.stop()
     this.peerErrors.stop()
+    this.remoteErrors.stop()
   }
 
   /** The attachment key of this node's own overlay address. */
@@ -199,7 +244,14 @@ export class GossipNode {
         }
       },
       gossip: control.gossipCounters,
+      framesRejected: () => this.framesRejected(),
+      insecure: this.security.mode === 'insecure',
     }
+  }
+
+  /** Gossip frames refused, by reason: transport and sealing, then decoding. */
+  framesRejected (): Record<string, number> {
+    return { ...this.transport.rejected, decode: this.control.counters.decodeErrors }
   }
 
   ipamMetrics (): IpamMetricsSource {

@@ -15,6 +15,18 @@ export interface GossipStatusSource {
   members(): MemberView[]
   peerRoute(nodeId: string): PeerRoute | undefined
   ipamStatus(): IpamStatus
+  /** How gossip frames are protected, and how many were refused. */
+  security(): GossipSecurityStatus
+}
+
+/** `loom status`: whether gossip is authenticated with the cluster secret. */
+export interface GossipSecurityStatus {
+  /** 'authenticated' (sealed with the cluster secret) or 'insecure' (`gossip.insecure`). */
+  mode: 'authenticated' | 'insecure'
+  /** Keys in the secret file (the first seals, all open); 0 when insecure. */
+  keys: number
+  /** Gossip frames refused since start, all reasons (metrics break them down). */
+  rejectedFrames: number
 }
 
 export interface StatusSources {
@@ -86,6 +98,8 @@ export interface NodeStatus {
   peerCount: number
   routeCount: number
   ipam: { blocks: number; addressesUsed: number; addressesFree: number } | null
+  /** Gossip mode: authenticated or insecure gossip; null in static mode. */
+  gossip?: GossipSecurityStatus | null
   drops: { outbound: Record<string, number>; inbound: Record<string, number> }
 }
 
@@ -193,6 +207,7 @@ export function buildStatus (src: StatusSources, now = Date.now()): StatusDocume
       peerCount: peers.length,
       routeCount: routes.length,
       ipam: ipamSummary,
+      gossip: g?.security() ?? null,
       drops: { outbound: dropRecord(src.stats.dropsOutbound), inbound: dropRecord(src.stats.dropsInbound) },
     },
     peers,

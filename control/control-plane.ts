@@ -48,6 +48,11 @@ export interface ControlPlaneComponents {
   /** Persists our incarnation before it is advertised further. */
   saveIncarnation: (incarnation: number) => void
   ipam?: IpamDriver
+  /**
+   * Told when a member's message made a state machine throw (a bug that remote input reached):
+   * the message is dropped and counted; the agent logs it rate-limited per node ID.
+   */
+  reportRemoteError?: (nodeId: string, err: unknown) => void
 }
 
 export interface ControlPlaneInit {
@@ -62,6 +67,8 @@ export interface ControlPlaneInit {
 export interface ControlCounters {
   decodeErrors: number
   routeRebuilds: number
+  /** Messages that made a state machine throw (dropped; see reportRemoteError). */
+  handlerErrors: number
 }
 
 /** Traffic per gossip message type (the `type` label of the gossip metrics; a fixed set). */
@@ -79,7 +86,7 @@ function newGossipCounters (): Record<GossipType, GossipTypeCounters> {
 const TYPE_OF_BODY: Record<string, GossipType> = { ping: 'ping', ack: 'ack', 'ping-req': 'ping_req', 'push-pull': 'push_pull', gossip: 'gossip' }
 
 export class ControlPlane {
-  readonly counters: ControlCounters = { decodeErrors: 0, routeRebuilds: 0 }
+  readonly counters: ControlCounters = { decodeErrors: 0, routeRebuilds: 0, handlerErrors: 0 }
   readonly gossipCounters = newGossipCounters()
   private timer?: NodeJS.Timeout
   private running = false
@@ -156,18 +163,34 @@ export class ControlPlane {
       const c = this.gossipCounters[TYPE_OF_BODY[packet.body.type] ?? 'gossip']
       c.messagesIn++
       c.bytesIn += f.length
-      this.send(this.c.membership.receive(from, packet, now), reply === undefined ? undefined : { from, reply })
+      let out: MembershipOutgoing[]
+      try {
+        out = this.c.membership.receive(from, packet, now)
+      } catch (err) {
+        this.noteHandlerError(packet.senderId, err)
+        return
+      }
+      this.send(out, reply === undefined ? undefined : { from, reply })
     } else if (magic === IPAM_FRAME_MAGIC && this.c.ipam !== undefined) {
       const sender = this.senderOf(from)
       if (sender === undefined) { this.counters.decodeErrors++; return }
       this.gossipCounters.ipam.messagesIn++
       this.gossipCounters.ipam.bytesIn += f.length
-      this.c.ipam.receiveFrame(f.subarray(6), sender, now)
+      try {
+        this.c.ipam.receiveFrame(f.subarray(6), sender, now)
+      } catch (err) {
+        this.noteHandlerError(sender, err)
+      }
       this.flushIpam()
     } else {
       this.counters.decodeErrors++
     }
     this.rebuildRoutesIfNeeded()
+  }
+
+  private noteHandlerError (nodeId: string, err: unknown): void {
+    this.counters.handlerErrors++
+    this.c.reportRemoteError?.(nodeId, err)
   }
 
   /** The member whose gossip address sent a frame (IPAM trusts membership's address book). */

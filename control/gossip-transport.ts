@@ -2,23 +2,54 @@
  * The control plane's I/O edge: one UDP socket and one TCP listener on the gossip port.
  *
  * Everything that crosses it is a *frame*: 2 bytes of magic (which protocol: 'LG' membership,
- * 'LI' IPAM) + a u32 big-endian length + the body. UDP carries one frame per datagram (probes,
- * acks, piggybacked deltas; at most ~1400 bytes); TCP carries frames back to back (push-pull
- * and other exchanges too big for a datagram), one request and its replies per connection.
+ * 'LI' IPAM, 'LS' sealed) + a u32 big-endian length + the body. UDP carries one frame per
+ * datagram (probes, acks, piggybacked deltas; at most ~1400 bytes); TCP carries frames back to
+ * back (push-pull and other exchanges too big for a datagram), one request and its replies per
+ * connection.
  *
- * Bad input from the network is counted and dropped here or in the decoders behind the handler;
- * nothing a peer sends can throw out of this class. Outbound connections are bounded in time,
- * and inbound connections in time and frame size.
+ * Sealing (gossip-seal.ts): with a keyring every frame leaves sealed ('LS') and only sealed
+ * frames that open under one of the keyring's keys are delivered; a plain frame is refused
+ * (`unsealed`). Without a keyring (`gossip.insecure`) plain frames pass and sealed ones are
+ * refused (`unknown_key`). The handler only ever sees plain frames.
+ *
+ * Bounds (a stranger on the underlay can reach this port):
+ * - the UDP socket is bound without SO_REUSEADDR, so no other local process can bind the port
+ *   beside us and take a share of the datagrams;
+ * - inbound TCP connections: at most MAX_INBOUND_STREAMS at once and MAX_STREAMS_PER_SOURCE per
+ *   source address; outbound at most MAX_OUTBOUND_STREAMS;
+ * - a stream frame is at most MAX_STREAM_FRAME_BYTES; its buffer is allocated once, at the size
+ *   its header announces, and only if the bytes of all frames being received fit
+ *   MAX_STREAM_BUFFER_BYTES (chunks are copied in: no Buffer.concat);
+ * - every frame must arrive whole within FRAME_DEADLINE_MS of its first byte, and a connection
+ *   lives at most STREAM_LIFETIME_MS: absolute deadlines that trickling bytes do not extend.
+ * Every refused frame is counted by reason (`rejected`); nothing a peer sends can throw out of
+ * this class, and errors it triggers in the handler are reported through the rate-limited
+ * `reportRemoteError`, never with a stack per frame.
  */
 import { createSocket, Socket as UdpSocket } from 'node:dgram'
 import { createConnection, createServer, Server, Socket } from 'node:net'
 import type { Logger } from 'pino'
+import { GossipKeyring, SEALED_FRAME_MAGIC, SEAL_OVERHEAD, type OpenFailure } from './gossip-seal'
 
 export const FRAME_HEADER_LEN = 6
-/** Largest frame accepted on a stream (a full member list of thousands of nodes fits). */
-const MAX_STREAM_FRAME_BYTES = 8 << 20
-/** A stream exchange (connect, request, replies) must finish within this. */
-const STREAM_TIMEOUT_MS = 10_000
+/** Largest frame accepted on a stream: the 4 MiB decode limit of push-pull plus sealing. */
+export const MAX_STREAM_FRAME_BYTES = (4 << 20) + FRAME_HEADER_LEN + SEAL_OVERHEAD
+/** Bytes of all partly received stream frames together (bounds memory under slow senders). */
+export const MAX_STREAM_BUFFER_BYTES = 24 << 20
+export const MAX_INBOUND_STREAMS = 32
+export const MAX_STREAMS_PER_SOURCE = 4
+export const MAX_OUTBOUND_STREAMS = 32
+/** A frame must be complete this long after its first byte arrived. */
+export const FRAME_DEADLINE_MS = 5_000
+/** A connection (connect, request, replies) ends this long after it began, whatever it does. */
+export const STREAM_LIFETIME_MS = 15_000
+
+/** Why a frame (or a connection that would carry frames) was refused; a fixed label set. */
+export const FRAME_REJECT_REASONS = [
+  'malformed', 'oversized', 'unsealed', 'truncated', 'bad_version', 'unknown_key', 'auth',
+  'deadline', 'connection_limit', 'memory_limit', 'handler_error',
+] as const
+export type FrameRejectReason = (typeof FRAME_REJECT_REASONS)[number]
 
 export interface TransportCounters {
   udpFramesIn: number
@@ -29,6 +60,7 @@ export interface TransportCounters {
   streamFramesOut: number
   streamBytesIn: number
   streamBytesOut: number
+  /** Frames refused, all reasons together (see `rejected`). */
   badFrames: number
   sendErrors: number
 }
@@ -37,9 +69,9 @@ export interface TransportCounters {
 export type StreamReply = (frame: Buffer) => void
 
 /**
- * Called for every well-framed frame. `from` is "ip:port" for UDP (the sender's gossip socket,
- * so replying to it works) and for streams the remote "ip:port" of the connection; `reply` is
- * set for frames that arrived on a stream.
+ * Called for every well-framed frame that passed sealing. `from` is "ip:port" for UDP (the
+ * sender's gossip socket, so replying to it works) and for streams the remote "ip:port" of the
+ * connection; `reply` is set for frames that arrived on a stream.
  */
 export type FrameHandler = (magic: number, frame: Buffer, from: string, reply: StreamReply | undefined) => void
 
@@ -50,11 +82,37 @@ export interface GossipTransportComponents {
    * down fail every second, so the agent passes a rate-limited logger here.
    */
   reportPeerError?: (peer: string, what: 'datagram' | 'stream', err: unknown) => void
+  /** Told when a frame from `from` made the handler throw; the agent rate-limits it per source. */
+  reportRemoteError?: (from: string, err: unknown) => void
 }
 
 export interface GossipTransportInit {
   address: string
   port: number
+  /** Seal and open every frame with these keys; undefined = insecure mode (plain frames). */
+  keyring?: GossipKeyring
+  /** Stream bounds; the defaults are the exported constants (tests shrink them). */
+  limits?: Partial<StreamLimits>
+}
+
+export interface StreamLimits {
+  maxFrameBytes: number
+  maxBufferedBytes: number
+  maxInbound: number
+  maxPerSource: number
+  maxOutbound: number
+  frameDeadlineMs: number
+  lifetimeMs: number
+}
+
+interface Inbound {
+  /** Header bytes of the frame being read (preallocated per connection). */
+  header: Buffer
+  headerHave: number
+  /** The frame being read, allocated once at its announced size. */
+  frame: Buffer | undefined
+  frameHave: number
+  deadline: NodeJS.Timeout | undefined
 }
 
 export class GossipTransport {
@@ -63,30 +121,61 @@ export class GossipTransport {
     streamFramesOut: 0, streamBytesIn: 0, streamBytesOut: 0, badFrames: 0, sendErrors: 0,
   }
 
+  readonly rejected: Record<FrameRejectReason, number> = Object.fromEntries(FRAME_REJECT_REASONS.map((r) => [r, 0])) as Record<FrameRejectReason, number>
+
   private udp?: UdpSocket
   private tcp?: Server
   private handler: FrameHandler = () => {}
   private readonly open = new Set<Socket>()
+  private inboundCount = 0
+  private outboundCount = 0
+  private readonly perSource = new Map<string, number>()
+  private bufferedBytes = 0
+  private readonly limits: StreamLimits
 
-  constructor (private readonly components: GossipTransportComponents, private readonly init: GossipTransportInit) {}
+  constructor (private readonly components: GossipTransportComponents, private readonly init: GossipTransportInit) {
+    this.limits = {
+      maxFrameBytes: MAX_STREAM_FRAME_BYTES,
+      maxBufferedBytes: MAX_STREAM_BUFFER_BYTES,
+      maxInbound: MAX_INBOUND_STREAMS,
+      maxPerSource: MAX_STREAMS_PER_SOURCE,
+      maxOutbound: MAX_OUTBOUND_STREAMS,
+      frameDeadlineMs: FRAME_DEADLINE_MS,
+      lifetimeMs: STREAM_LIFETIME_MS,
+      ...init.limits,
+    }
+  }
+
+  /** The UDP port actually bound (differs from init.port when that was 0). */
+  get port (): number { return this.udp?.address().port ?? this.init.port }
+
+  /** True when frames are sealed (a keyring was given). */
+  get secure (): boolean { return this.init.keyring !== undefined }
+
+  /** Stream bytes held in partly received frames right now (tests watch it). */
+  get streamBufferedBytes (): number { return this.bufferedBytes }
+
+  /** Open inbound and outbound streams right now. */
+  get openStreams (): number { return this.open.size }
 
   onFrame (handler: FrameHandler): void {
     this.handler = handler
   }
 
   async start (): Promise<void> {
-    const udp = createSocket({ type: 'udp4', reuseAddr: true })
+    // No reuseAddr: with SO_REUSEADDR another local process could bind this port too.
+    const udp = createSocket({ type: 'udp4', reuseAddr: false })
     udp.on('message', (msg, rinfo) => { this.receiveDatagram(msg, `${rinfo.address}:${rinfo.port}`) })
-    udp.on('error', (err) => { this.components.logger.warn({ err }, 'gossip UDP socket error') })
+    udp.on('error', (err) => { this.components.logger.warn({ err: err.message }, 'gossip UDP socket error') })
     await new Promise<void>((resolve, reject) => {
       udp.once('error', reject)
-      udp.bind(this.init.port, this.init.address, () => { udp.off('error', reject); resolve() })
+      udp.bind({ port: this.init.port, address: this.init.address, exclusive: true }, () => { udp.off('error', reject); resolve() })
     })
     this.udp = udp
-    const tcp = createServer((sock) => { this.serveStream(sock) })
+    const tcp = createServer({ noDelay: true }, (sock) => { this.serveStream(sock) })
     await new Promise<void>((resolve, reject) => {
       tcp.once('error', reject)
-      tcp.listen(this.init.port, this.init.address, () => { tcp.off('error', reject); resolve() })
+      tcp.listen({ port: this.init.port, host: this.init.address, exclusive: true }, () => { tcp.off('error', reject); resolve() })
     })
     this.tcp = tcp
   }
@@ -107,9 +196,10 @@ export class GossipTransport {
     const udp = this.udp
     const target = splitHostPort(to)
     if (udp === undefined || target === undefined) { this.counters.sendErrors++; return }
+    const wire = this.sealed(frame)
     this.counters.udpFramesOut++
-    this.counters.udpBytesOut += frame.length
-    udp.send(frame, target.port, target.host, (err) => {
+    this.counters.udpBytesOut += wire.length
+    udp.send(wire, target.port, target.host, (err) => {
       if (err === null || err === undefined) return
       this.counters.sendErrors++
       this.components.reportPeerError?.(to, 'datagram', err)
@@ -122,13 +212,16 @@ export class GossipTransport {
    */
   sendStream (to: string, frame: Buffer): void {
     const target = splitHostPort(to)
-    if (target === undefined) { this.counters.sendErrors++; return }
+    if (target === undefined || this.outboundCount >= this.limits.maxOutbound) { this.counters.sendErrors++; return }
+    const wire = this.sealed(frame)
     const sock = createConnection({ host: target.host, port: target.port })
+    this.outboundCount++
+    sock.on('close', () => { this.outboundCount-- })
     this.track(sock)
     sock.on('connect', () => {
       this.counters.streamFramesOut++
-      this.counters.streamBytesOut += frame.length
-      sock.write(frame)
+      this.counters.streamBytesOut += wire.length
+      sock.write(wire)
       sock.end()
     })
     sock.on('error', (err) => {
@@ -138,14 +231,40 @@ export class GossipTransport {
     this.readFrames(sock, to, undefined)
   }
 
+  private sealed (frame: Buffer): Buffer {
+    return this.init.keyring === undefined ? frame : this.init.keyring.seal(frame)
+  }
+
+  private reject (reason: FrameRejectReason): void {
+    this.counters.badFrames++
+    this.rejected[reason]++
+  }
+
   private serveStream (sock: Socket): void {
+    const source = sock.remoteAddress ?? '?'
+    const fromSource = this.perSource.get(source) ?? 0
+    if (this.inboundCount >= this.limits.maxInbound || fromSource >= this.limits.maxPerSource) {
+      this.reject('connection_limit')
+      sock.on('error', () => {})
+      sock.destroy()
+      return
+    }
+    this.inboundCount++
+    this.perSource.set(source, fromSource + 1)
+    sock.on('close', () => {
+      this.inboundCount--
+      const n = (this.perSource.get(source) ?? 1) - 1
+      if (n <= 0) this.perSource.delete(source)
+      else this.perSource.set(source, n)
+    })
     this.track(sock)
-    const from = `${sock.remoteAddress ?? '?'}:${sock.remotePort ?? 0}`
+    const from = `${source}:${sock.remotePort ?? 0}`
     const reply: StreamReply = (frame) => {
       if (sock.destroyed || !sock.writable) return
+      const wire = this.sealed(frame)
       this.counters.streamFramesOut++
-      this.counters.streamBytesOut += frame.length
-      sock.write(frame)
+      this.counters.streamBytesOut += wire.length
+      sock.write(wire)
     }
     sock.on('error', () => {})
     this.readFrames(sock, from, reply)
@@ -155,25 +274,51 @@ export class GossipTransport {
 
   private track (sock: Socket): void {
     this.open.add(sock)
-    sock.setTimeout(STREAM_TIMEOUT_MS, () => sock.destroy())
-    sock.on('close', () => { this.open.delete(sock) })
+    const lifetime = setTimeout(() => { this.reject('deadline'); sock.destroy() }, this.limits.lifetimeMs)
+    sock.on('close', () => { clearTimeout(lifetime); this.open.delete(sock) })
   }
 
-  /** Splits a byte stream into frames; a bad header or an oversized frame ends the connection. */
+  /**
+   * Splits a byte stream into frames: a 6-byte header (into a per-connection buffer), then the
+   * frame into one buffer of its announced size. A bad or oversized header, a frame over the
+   * memory budget or one that misses its deadline ends the connection.
+   */
   private readFrames (sock: Socket, from: string, reply: StreamReply | undefined): void {
-    let pending: Buffer = Buffer.alloc(0)
+    const st: Inbound = { header: Buffer.allocUnsafe(FRAME_HEADER_LEN), headerHave: 0, frame: undefined, frameHave: 0, deadline: undefined }
+    const release = (): void => {
+      if (st.deadline !== undefined) { clearTimeout(st.deadline); st.deadline = undefined }
+      if (st.frame !== undefined) { this.bufferedBytes -= st.frame.length; st.frame = undefined }
+    }
+    sock.on('close', release)
+    const abort = (reason: FrameRejectReason): void => { this.reject(reason); release(); sock.destroy() }
     sock.on('data', (chunk: Buffer) => {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
-      while (pending.length >= FRAME_HEADER_LEN) {
-        const len = pending.readUInt32BE(2)
-        if (len > MAX_STREAM_FRAME_BYTES) {
-          this.counters.badFrames++
-          sock.destroy()
-          return
+      let at = 0
+      while (at < chunk.length && !sock.destroyed) {
+        if (st.frame === undefined) {
+          if (st.headerHave === 0 && st.deadline === undefined) {
+            st.deadline = setTimeout(() => { st.deadline = undefined; abort('deadline') }, this.limits.frameDeadlineMs)
+          }
+          const n = Math.min(FRAME_HEADER_LEN - st.headerHave, chunk.length - at)
+          chunk.copy(st.header, st.headerHave, at, at + n)
+          st.headerHave += n
+          at += n
+          if (st.headerHave < FRAME_HEADER_LEN) return
+          const size = FRAME_HEADER_LEN + st.header.readUInt32BE(2)
+          if (size > this.limits.maxFrameBytes) { abort('oversized'); return }
+          if (this.bufferedBytes + size > this.limits.maxBufferedBytes) { abort('memory_limit'); return }
+          st.frame = Buffer.allocUnsafe(size)
+          this.bufferedBytes += size
+          st.header.copy(st.frame, 0)
+          st.frameHave = FRAME_HEADER_LEN
         }
-        if (pending.length < FRAME_HEADER_LEN + len) break
-        const frame = pending.subarray(0, FRAME_HEADER_LEN + len)
-        pending = pending.subarray(FRAME_HEADER_LEN + len)
+        const frame = st.frame
+        const n = Math.min(frame.length - st.frameHave, chunk.length - at)
+        chunk.copy(frame, st.frameHave, at, at + n)
+        st.frameHave += n
+        at += n
+        if (st.frameHave < frame.length) return
+        release()
+        st.headerHave = 0
         this.counters.streamFramesIn++
         this.counters.streamBytesIn += frame.length
         this.deliver(frame, from, reply)
@@ -185,19 +330,37 @@ export class GossipTransport {
     this.counters.udpFramesIn++
     this.counters.udpBytesIn += msg.length
     if (msg.length < FRAME_HEADER_LEN || msg.readUInt32BE(2) !== msg.length - FRAME_HEADER_LEN) {
-      this.counters.badFrames++
+      this.reject('malformed')
       return
     }
     this.deliver(msg, from, undefined)
   }
 
-  private deliver (frame: Buffer, from: string, reply: StreamReply | undefined): void {
+  /** Opens a sealed frame (or refuses a plain one in secure mode), then hands it on. */
+  private deliver (wire: Buffer, from: string, reply: StreamReply | undefined): void {
+    const magic = wire.readUInt16BE(0)
+    let frame = wire
+    const keyring = this.init.keyring
+    if (magic === SEALED_FRAME_MAGIC) {
+      if (keyring === undefined) { this.reject('unknown_key'); return }
+      const opened: Buffer | OpenFailure = keyring.open(wire)
+      if (typeof opened === 'string') { this.reject(opened); return }
+      if (opened.length < FRAME_HEADER_LEN || opened.readUInt32BE(2) !== opened.length - FRAME_HEADER_LEN ||
+        opened.readUInt16BE(0) === SEALED_FRAME_MAGIC) {
+        this.reject('malformed')
+        return
+      }
+      frame = opened
+    } else if (keyring !== undefined) {
+      this.reject('unsealed')
+      return
+    }
     try {
       this.handler(frame.readUInt16BE(0), frame, from, reply)
     } catch (err) {
-      // A handler bug must not take the listener down; count it and say it once per frame.
-      this.counters.badFrames++
-      this.components.logger.error({ err, from }, 'gossip frame handler failed')
+      // A handler bug must not take the listener down; count it, report it rate-limited.
+      this.reject('handler_error')
+      this.components.reportRemoteError?.(from, err)
     }
   }
 }

@@ -17,6 +17,7 @@
 export { ControlPlane, IPAM_FRAME_MAGIC, GOSSIP_TYPES } from './control-plane'
 export type { ControlPlaneComponents, ControlPlaneInit, IpamDriver } from './control-plane'
 export { GossipTransport } from './gossip-transport'
+export { GossipKeyring, SEALED_FRAME_MAGIC } from './gossip-seal'
 export { Membership, DEFAULT_MEMBERSHIP_CONFIG } from './membership'
 export type { MemberView, MembershipConfig } from './membership'
 export { Ipam, ipamDurableToJSON, validateIpamDurable } from './ipam'

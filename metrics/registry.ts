@@ -67,6 +67,15 @@ export interface ControlMetricsSource {
    * set is fixed at start-up: it becomes the `type` label, so it must not grow with input.
    */
   readonly gossip: Readonly<Record<string, Readonly<GossipTypeCounters>>>
+  /**
+   * Gossip frames refused, by reason (lower_snake_case; a fixed key set, it becomes the `reason`
+   * label): sealing (`unsealed`, `unknown_key`, `auth`, ...), stream limits, `decode`.
+   */
+  framesRejected?: () => Readonly<Record<string, number>>
+  /** Membership updates and IPAM messages refused by the trust checks, by reason (fixed key set). */
+  messagesRejected?: () => Readonly<Record<string, number>>
+  /** True when gossip runs without the cluster secret (`gossip.insecure`). */
+  insecure?: boolean
 }
 
 /** IPAM state as of now, computed when Prometheus scrapes. */
@@ -282,6 +291,31 @@ function registerControlMetrics (register: Registry, source: ControlMetricsSourc
   simple('loom_control_refutations_total', 'Suspicions about this node that it refuted by raising its incarnation.', () => c.refutations)
   simple('loom_control_deaths_total', 'Members this node declared dead.', () => c.deaths)
   simple('loom_control_decode_errors_total', 'Gossip messages rejected as malformed or over decode limits.', () => c.decodeErrors)
+
+  const byReason = (name: string, help: string, read: (() => Readonly<Record<string, number>>) | undefined): void => {
+    if (read === undefined) return
+    new Counter({
+      name,
+      help,
+      labelNames: ['reason'] as const,
+      registers,
+      collect () {
+        this.reset()
+        for (const [reason, n] of Object.entries(read())) this.inc({ reason: GOSSIP_TYPE_RE.test(reason) ? reason : 'other' }, n)
+      },
+    })
+  }
+  byReason('loom_control_gossip_frames_rejected_total', 'Gossip frames refused, by reason (unsealed, unknown_key, auth, oversized, deadline, connection_limit, decode, ...).', source.framesRejected)
+  byReason('loom_control_gossip_messages_rejected_total', 'Membership updates and IPAM messages refused by the trust checks, by reason.', source.messagesRejected)
+  if (source.insecure !== undefined) {
+    const insecure = source.insecure ? 1 : 0
+    new Gauge({
+      name: 'loom_control_gossip_insecure',
+      help: '1 when gossip runs without the cluster secret (gossip.insecure: frames neither authenticated nor encrypted).',
+      registers,
+      collect () { this.set(insecure) },
+    })
+  }
 
   const gossipCounter = (name: string, help: string, inKey: keyof GossipTypeCounters,
     outKey: keyof GossipTypeCounters): void => {

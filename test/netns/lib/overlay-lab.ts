@@ -15,7 +15,8 @@
  * host route on the node side.
  */
 import { ChildProcess } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { chmodSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { request } from 'node:http'
 import { NetnsLab, run, waitFor } from './netns-lab'
@@ -74,11 +75,19 @@ export interface OverlayLabInit {
   gossip?: { reclaimAfterSeconds?: number }
 }
 
+/** Writes a cluster secret file (one base64 32-byte key a line, mode 0600) as `wg genpsk` would. */
+export function writeSecretFile (path: string, keys: Buffer[]): void {
+  writeFileSync(path, keys.map((k) => `${k.toString('base64')}\n`).join(''), { mode: 0o600 })
+  chmodSync(path, 0o600)
+}
+
 export class OverlayLab {
   readonly nodes: LabNode[] = []
   switchNs = ''
   /** Fixed VTEP MACs by node name (e.g. a kernel VXLAN device's), written into every config. */
   readonly vtepMACs = new Map<string, string>()
+  /** Gossip mode: the cluster secret file every node's config names (authenticated gossip). */
+  secretFile = ''
 
   constructor (readonly lab: NetnsLab, readonly init: OverlayLabInit) {}
 
@@ -107,6 +116,10 @@ export class OverlayLab {
       await lab.execOk(ns, ['sysctl', '-qw', 'net.ipv4.ip_forward=1'])
       for (let k = 1; k <= this.init.podsPerNode; k++) node.pods.push(await this.addPod(node, k))
       this.nodes.push(node)
+    }
+    if (this.init.gossip !== undefined) {
+      this.secretFile = lab.file('cluster-secret')
+      writeSecretFile(this.secretFile, [randomBytes(32)])
     }
     for (const node of this.nodes) this.writeConfig(node)
   }
@@ -169,7 +182,11 @@ export class OverlayLab {
       encapsulation: this.init.encapsulation,
       ...(g === undefined
         ? { peers: this.staticPeers() }
-        : { seeds: ['198.18.0.1'], ipam: { reclaimAfterSeconds: g.reclaimAfterSeconds ?? 600 } }),
+        : {
+            seeds: ['198.18.0.1'],
+            ipam: { reclaimAfterSeconds: g.reclaimAfterSeconds ?? 600 },
+            encryption: { enabled: false, secretFile: this.secretFile },
+          }),
       stateDir: this.lab.file(`state-${node.name}`),
       apiSocket: node.apiSocket,
       metrics: { address: '127.0.0.1:9784' },
