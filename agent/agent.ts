@@ -30,6 +30,7 @@ import { writeConflistAtomic } from '../cni/conflist'
 import { createMetricsRegistry, MetricsServer } from '../metrics'
 import { ApiServer } from './api-server'
 import { GossipNode } from './gossip-node'
+import { MulticastNode, notifyOnDetach } from './multicast'
 import { AgentConfig } from './config'
 import { AgentStartError } from './errors'
 import { StatusSources } from './status'
@@ -61,6 +62,7 @@ export class Agent {
   private metricsServer?: MetricsServer
   private pods?: PodAddressManager
   private gossip?: GossipNode
+  private multicast?: MulticastNode
   private overlayAddress?: string
   private retryTimer?: NodeJS.Timeout
   private mtu = 0
@@ -116,6 +118,13 @@ export class Agent {
     this.dataplaneUp = true
     log.info({ tun: this.device.name, port: this.transport.port }, 'data plane up')
     if (overlayAddress !== undefined) await this.setOverlayAddress(overlayAddress)
+    if (cfg.multicast.enabled) {
+      const multicast = this.multicast = new MulticastNode({
+        logger: this.logger.child({ component: 'multicast' }), forwarder: this.forwarder, pods: this.pods, nodeState: this.gossip?.nodeState,
+      }, { mode: cfg.multicast.mode, nodeName: cfg.nodeName })
+      multicast.start()
+      this.pods = notifyOnDetach(this.pods, (veth) => multicast.noteDetached(veth))
+    }
 
     const registry = createMetricsRegistry({
       version: VERSION,
@@ -128,6 +137,7 @@ export class Agent {
         tunQueueDrops: () => readTunQueueDrops(cfg.tunName),
       },
       ...(this.gossip !== undefined ? { control: this.gossip.controlMetrics(), ipam: this.gossip.ipamMetrics() } : {}),
+      ...(this.multicast !== undefined ? { multicast: this.multicast.metricsSource() } : {}),
     })
     this.api = new ApiServer({
       logger: this.logger.child({ component: 'api' }),
@@ -203,6 +213,7 @@ export class Agent {
     await this.gossip?.stop().catch(() => undefined)
     await this.metricsServer?.stop().catch(() => undefined)
     await this.api?.stop().catch(() => undefined)
+    this.multicast?.stop()
     this.forwarder?.stop()
     this.transport?.close()
     this.device?.close()
@@ -234,6 +245,7 @@ export class Agent {
 
   private statusSources (encapsulation: Encapsulation): StatusSources {
     const gossip = this.gossip
+    const multicast = this.multicast
     return {
       overlayAddress: () => this.overlayAddress,
       vtepMAC: this.topology?.self.vtepMAC ?? deriveVtepMAC(this.config.nodeName),
@@ -259,6 +271,7 @@ export class Agent {
       self: () => this.topology?.self,
       routes: () => this.forwarder?.routes(),
       stats: this.stats,
+      ...(multicast !== undefined ? { multicast: () => multicast.status() } : {}),
     }
   }
 }

@@ -110,3 +110,20 @@ export function formatIpam (doc: StatusDocument): string {
   return head + '\n' + formatTable(['PREFIX', 'NODE', 'USED', 'FREE'],
     doc.ipam.blocks.map((b) => [b.prefix, b.nodeName, b.used === undefined ? '-' : String(b.used), b.free === undefined ? '-' : String(b.free)]))
 }
+
+export function formatMulticast (doc: StatusDocument): string {
+  const m = doc.multicast
+  if (m === undefined) return 'multicast: disabled (multicast.enabled: false)\n'
+  const results = (r: Record<string, number>): string => Object.entries(r).filter(([, v]) => v > 0).map(([k, v]) => `${k}=${v}`).join(' ') || 'none'
+  const head = formatKeyValues([
+    ['Mode', m.mode === 'flood' ? 'flood (every packet to every peer)' : 'members (copies only to nodes with a member, learned by gossip)'],
+    ['Pod veths', String(m.podVeths)],
+    ['Local memberships', String(m.localMemberships)],
+    ['Packets out', results(m.packets.outbound)],
+    ['Packets in', results(m.packets.inbound)],
+    ['IGMP', `${m.igmp.reports} reports, ${m.igmp.malformed} malformed, ${m.igmp.refusedJoins} refused joins, ${m.igmp.queriesSent} queries sent`],
+  ])
+  if (m.groups.length === 0) return head + '\nno groups\n'
+  return head + '\n' + formatTable(['GROUP', 'LOCAL PODS', 'REMOTE NODES'],
+    m.groups.map((g) => [g.group, g.localPods.join(',') || '-', g.remoteNodes.join(',') || '-']))
+}

@@ -2,7 +2,7 @@
 /**
  * `loom`, the operator CLI. Talks to the local daemon's API over its unix socket.
  *
- *   loom [--socket <path>] status [peers|ipam|routes] [--json]
+ *   loom [--socket <path>] status [peers|ipam|routes|multicast] [--json]
  *   loom [--socket <path>] rmpeer <nodeName>
  *
  * Human output is aligned like `weave status`; `--json` prints the API's document unchanged so
@@ -11,10 +11,10 @@
  */
 import { request } from 'node:http'
 import { DEFAULT_API_SOCKET } from './defaults'
-import { formatNodeStatus, formatPeers, formatIpam, formatRoutes } from './cli-format'
+import { formatNodeStatus, formatPeers, formatIpam, formatMulticast, formatRoutes } from './cli-format'
 import type { StatusDocument } from './status'
 
-const USAGE = `usage: loom [--socket <path>] status [peers|ipam|routes] [--json]
+const USAGE = `usage: loom [--socket <path>] status [peers|ipam|routes|multicast] [--json]
        loom [--socket <path>] rmpeer <nodeName>
 
   --socket <path>  the daemon's API socket (default ${DEFAULT_API_SOCKET}, or $LOOM_API_SOCKET)
@@ -84,19 +84,20 @@ async function main (argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0
   }
   if (command === 'status') {
-    if (rest.length > 0 || (sub !== undefined && !['peers', 'ipam', 'routes'].includes(sub))) {
+    if (rest.length > 0 || (sub !== undefined && !['peers', 'ipam', 'routes', 'multicast'].includes(sub))) {
       process.stderr.write(`loom: unknown status view ${[sub, ...rest].join(' ')}\n${USAGE}\n`)
       return 2
     }
     const doc = await apiCall(args.socket, 'GET', '/v1/status') as StatusDocument
     if (args.json) {
-      const view = sub === undefined ? doc.node : sub === 'peers' ? doc.peers : sub === 'ipam' ? doc.ipam : doc.routes
+      const view = sub === undefined ? doc.node : sub === 'peers' ? doc.peers : sub === 'ipam' ? doc.ipam
+        : sub === 'multicast' ? doc.multicast ?? { enabled: false } : doc.routes
       process.stdout.write(`${JSON.stringify(view, null, 2)}\n`)
       return 0
     }
     const text = sub === undefined
       ? formatNodeStatus(doc)
-      : sub === 'peers' ? formatPeers(doc) : sub === 'ipam' ? formatIpam(doc) : formatRoutes(doc)
+      : sub === 'peers' ? formatPeers(doc) : sub === 'ipam' ? formatIpam(doc) : sub === 'multicast' ? formatMulticast(doc) : formatRoutes(doc)
     process.stdout.write(text)
     return 0
   }

@@ -49,6 +49,8 @@ const SETTINGS: readonly Setting[] = [
   { field: 'gossip.port', flag: 'gossip-port', kind: 'int', help: `UDP+TCP port of the gossip control plane (default ${DEFAULT_GOSSIP_PORT})` },
   { field: 'ipam.reclaimAfterSeconds', flag: 'reclaim-after', kind: 'int', help: `seconds a node must be dead before its blocks are reclaimed (default ${DEFAULT_RECLAIM_AFTER_SECONDS})` },
   { field: 'cni.confDir', flag: 'cni-conf-dir', kind: 'string', help: 'write 10-loom.conflist here once ready, e.g. /etc/cni/net.d (default: do not write)' },
+  { field: 'multicast.enabled', flag: 'multicast', kind: 'bool', help: 'replicate IPv4 multicast between pods (default on; --no-multicast turns it off)' },
+  { field: 'multicast.mode', flag: 'multicast-mode', kind: 'string', help: 'members (gossip mode default) | flood (static mode default)' },
   { field: 'stateDir', flag: 'state-dir', kind: 'string', help: `state directory (default ${DEFAULT_STATE_DIR})` },
   { field: 'apiSocket', flag: 'api-socket', kind: 'string', help: `local API unix socket (default ${DEFAULT_API_SOCKET})` },
   { field: 'metrics.address', flag: 'metrics-address', kind: 'string', help: `"host:port" for /metrics and health (default ${DEFAULT_METRICS_ADDRESS})` },

@@ -95,6 +95,16 @@ export interface AgentConfig {
     /** Directory the agent writes 10-loom.conflist into once it can serve ADD; '' = do not write (default). */
     readonly confDir: string
   }
+  readonly multicast: {
+    /** Capture and replicate IPv4 multicast between pods (IGMP snooping); default true. */
+    readonly enabled: boolean
+    /**
+     * 'members': copies go only to nodes with a member (membership learned by gossip; gossip mode
+     * only). 'flood': to every peer (static mode has no gossip). Default: members in gossip mode,
+     * flood in static mode.
+     */
+    readonly mode: 'members' | 'flood'
+  }
   /** Static mode: every node, this one included; default [] = dynamic (gossip) mode. */
   readonly peers: readonly StaticPeer[]
   /** Absolute path of the state directory; default /var/lib/loom. */
@@ -123,7 +133,7 @@ export interface ParseConfigOptions {
 type Obj = Record<string, unknown>
 
 const TOP_KEYS = ['nodeName', 'underlay', 'clusterCIDR', 'blockSize', 'encapsulation', 'vxlan',
-  'encryption', 'seeds', 'gossip', 'ipam', 'cni', 'peers', 'stateDir', 'apiSocket', 'metrics', 'mtu', 'tunName', 'logLevel']
+  'encryption', 'seeds', 'gossip', 'ipam', 'cni', 'multicast', 'peers', 'stateDir', 'apiSocket', 'metrics', 'mtu', 'tunName', 'logLevel']
 const PEER_KEYS = ['nodeName', 'address', 'port', 'podCIDR', 'vtepMAC']
 
 const PORT = 'an integer port 1-65535'
@@ -204,6 +214,16 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
   const ownPort = encapsulation === 'vxlan' ? vxlan.port : port
   const peers = parsePeers(top.peers, { nodeName: nodeName as string, address, ownPort, cluster }, fail)
 
+  const mc = objectAt(top.multicast, 'multicast.', ['enabled', 'mode'], fail)
+  const mcEnabled = mc.enabled ?? true
+  if (typeof mcEnabled !== 'boolean') fail('multicast.enabled', mcEnabled, 'true or false')
+  const mcMode = mc.mode ?? (peers.length > 0 ? 'flood' : 'members')
+  if (mcMode !== 'members' && mcMode !== 'flood') fail('multicast.mode', mcMode, '"members" or "flood"')
+  if (mcMode === 'members' && peers.length > 0) {
+    fail('multicast.mode', mcMode, '"flood" in static mode (`peers` set): membership travels by gossip, which static mode does not run')
+  }
+  const multicast = { enabled: mcEnabled as boolean, mode: mcMode as 'members' | 'flood' }
+
   const stateDir = pathAt(top.stateDir, 'stateDir', DEFAULT_STATE_DIR, PATH, fail)
   const apiSocket = pathAt(top.apiSocket, 'apiSocket', DEFAULT_API_SOCKET,
     `an absolute path of at most ${MAX_UNIX_SOCKET_PATH} bytes`, fail)
@@ -231,6 +251,7 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
     gossip,
     ipam,
     cni,
+    multicast,
     peers,
     stateDir,
     apiSocket,

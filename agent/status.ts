@@ -9,6 +9,7 @@
 import type { IpamStatus, MemberView } from '../control'
 import { DROP_REASONS, Drop, formatMAC } from '../dataplane'
 import type { DataplaneStats, PeerRoute, RouteTable } from '../dataplane'
+import type { MulticastStatus } from './multicast'
 
 export interface GossipStatusSource {
   readonly nodeId: string
@@ -46,6 +47,8 @@ export interface StatusSources {
   readonly stats: DataplaneStats
   /** Present in gossip mode. */
   readonly gossip?: GossipStatusSource
+  /** Present when multicast is enabled. */
+  multicast?(): MulticastStatus
 }
 
 export interface PeerStatus {
@@ -116,6 +119,8 @@ export interface StatusDocument {
     /** Gossip only: the IPAM view of this node (member, lease, pending claims, unreachable owners...). */
     detail?: IpamStatus & { unreachableOwnerNames: string[] }
   }
+  /** Absent when multicast is disabled (`multicast.enabled: false`). */
+  multicast?: MulticastStatus
 }
 
 function dropRecord (counts: Float64Array): Record<string, number> {
@@ -213,5 +218,6 @@ export function buildStatus (src: StatusSources, now = Date.now()): StatusDocume
     peers,
     routes: routes.map((r) => ({ prefix: r.prefix, nodeName: r.peer.nodeName, via: `${r.peer.address}:${r.peer.port}` })),
     ipam,
+    ...(src.multicast !== undefined ? { multicast: src.multicast() } : {}),
   }
 }

@@ -14,7 +14,8 @@
  *   2. per datagram: decapsulate (identifies and authenticates the sending peer), check that the
  *      inner source belongs to that peer's prefixes and the inner destination is not a remote
  *      prefix (no reflection through us);
- *   3. writeBatch: the inner packets into the TUN in one crossing.
+ *   3. writeBatch: the inner packets into the TUN in one crossing; multicast (224.0.0.0/4) goes
+ *      to the multicast path's local delivery instead (multicast-forwarder.ts), never the TUN.
  * Nothing here reorders packets within a batch; batches are handled in arrival order.
  *
  * Rules: plain synchronous code; no allocation, promise, closure, throw or log per packet. A bad
@@ -53,6 +54,12 @@ export interface ForwarderComponents {
   stats: DataplaneStats
 }
 
+/** Where inbound multicast goes (dataplane/multicast-forwarder.ts): never to the TUN. */
+export interface MulticastSink {
+  deliverInbound(buf: Buffer, start: number, len: number): void
+  flushInbound(): void
+}
+
 export interface ForwarderInit {
   /** The node's own overlay address (host-order u32): source of the ICMP errors we generate. */
   overlayAddressU32: number
@@ -88,6 +95,7 @@ export class Forwarder {
   private overlayAddressU32: number
   private table: RouteTable
   private running = false
+  private multicast: MulticastSink | undefined
 
   // Outbound state, allocated once.
   private readonly outBufs: Buffer[] = []
@@ -146,6 +154,32 @@ export class Forwarder {
 
   routes (): RouteTable {
     return this.table
+  }
+
+  /** Inbound packets to 224.0.0.0/4 go to `sink` (after the usual checks) instead of the TUN. */
+  setMulticastSink (sink: MulticastSink | undefined): void {
+    this.multicast = sink
+  }
+
+  /**
+   * Sends copies made by the multicast path: packet i is bufs[i][HEADROOM, HEADROOM + innerLens[i])
+   * to peers[i], encapsulated (and encrypted) like any outbound packet. Returns how many left.
+   */
+  sendCopies (bufs: Buffer[], innerLens: Int32Array, peers: PeerRoute[], count: number): number {
+    const before = this.stats.dropsOutbound[Drop.SocketError]
+    const d = this.datagrams
+    for (let i = 0; i < count; i++) {
+      const peer = peers[i]
+      const start = this.encap.encapsulate(bufs[i], HEADROOM, innerLens[i], peer)
+      d.bufs[i] = bufs[i]
+      d.peers[i] = peer
+      d.offsets[i] = start
+      d.lengths[i] = HEADROOM + innerLens[i] - start
+      d.addrs[i] = peer.addressU32
+      d.ports[i] = peer.port
+    }
+    if (count > 0) this.sendOutbound(count)
+    return count - (this.stats.dropsOutbound[Drop.SocketError] - before)
   }
 
   start (): void {
@@ -308,11 +342,17 @@ export class Forwarder {
         peer.counters.packetsIn++
         peer.counters.bytesIn += decap.innerLen
         peer.counters.lastInMs = batchTime
+        if ((buf[start + IP_DST] >> 4) === 0xe) {
+          if (this.multicast !== undefined) this.multicast.deliverInbound(buf, start, decap.innerLen)
+          else drops[Drop.Unsupported]++
+          continue
+        }
         this.tunBufs[w] = buf
         this.tunOffsets[w] = start
         this.tunLengths[w] = decap.innerLen
         w++
       }
+      this.multicast?.flushInbound()
       if (w > 0) {
         const written = this.device.writeBatch(this.tunBufs, this.tunOffsets, this.tunLengths, w)
         stats.tunWriteBatches[written]++

@@ -21,6 +21,7 @@ export type {
   IpamSnapshot, MemberState, ApiCommand, CniCommand,
 } from './registry'
 export type { DataplaneMetricsSource } from './dataplane-metrics'
+export type { MulticastMetricsSource } from './multicast-metrics'
 export { MetricsServer, parseMetricsAddress } from './server'
 export type { HealthSource, MetricsServerComponents, MetricsServerInit } from './server'
 export { MetricsAddressError, MetricsListenError, MetricsSourceError } from './errors'

@@ -25,6 +25,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { registerDataplaneMetrics, type DataplaneMetricsSource } from './dataplane-metrics'
 import { MetricsSourceError } from './errors'
+import { registerMulticastMetrics, type MulticastMetricsSource } from './multicast-metrics'
 
 /** SWIM member states, the `state` label of loom_control_members. */
 export const MEMBER_STATES = ['alive', 'suspect', 'dead', 'left'] as const
@@ -132,6 +133,7 @@ export interface MetricsInit {
   dataplane?: DataplaneMetricsSource
   control?: ControlMetricsSource
   ipam?: IpamMetricsSource
+  multicast?: MulticastMetricsSource
 }
 
 export class LoomMetrics {
@@ -195,6 +197,7 @@ export class LoomMetrics {
     if (init.dataplane !== undefined) this.attachDataplane(init.dataplane)
     if (init.control !== undefined) this.attachControl(init.control)
     if (init.ipam !== undefined) this.attachIpam(init.ipam)
+    if (init.multicast !== undefined) registerMulticastMetrics(this.registry, init.multicast)
   }
 
   /** Content type of `metrics()`, for the HTTP response. */

@@ -1,4 +1,5 @@
-# The N-API binding of the data plane: syscalls only (TUN, batched UDP, libuv poll, setns).
+# The N-API bindings of the data plane: syscalls only (TUN, batched UDP, libuv poll, setns;
+# loom_packet: the AF_PACKET socket of multicast capture).
 # Plain C against node_api.h, so it needs no node-addon-api and works across Node ABI versions.
 # Build: npx node-gyp rebuild --directory dataplane/native
 {
@@ -6,6 +7,13 @@
     {
       "target_name": "loom_native",
       "sources": ["loom_native.c"],
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-std=gnu11"],
+      "cflags!": ["-O3"]
+    },
+    {
+      "target_name": "loom_packet",
+      "sources": ["loom_packet.c"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-std=gnu11"],
       "cflags!": ["-O3"]

@@ -1,0 +1,83 @@
+/**
+ * The AF_PACKET socket of multicast capture and delivery, over the loom_packet addon
+ * (dataplane/native/loom_packet.c): one socket on every interface, filtered in the kernel by
+ * multicast-filter.ts, with PACKET_AUXDATA so a frame whose transport checksum is still partial
+ * (TP_STATUS_CSUMNOTREADY: veth leaves it to "hardware") is flagged and can be completed.
+ *
+ * Buffers are caller-owned and never copied; batches of up to 128 frames per syscall; EAGAIN and
+ * a vanished interface shorten the counts and never throw. Readiness uses the main addon's poll.
+ */
+import { join, dirname } from 'node:path'
+import { NativeBindingLoadError } from './errors'
+import { loadNativeBinding, nativeBindingPath } from './native-binding'
+import type { PollHandle } from './native-binding'
+import { encodeBpfProgram, multicastFilterProgram } from './multicast-filter'
+
+/** Bits of the per-frame `flags` (loom_packet.c PKT_FLAG_*). */
+export const FRAME_CSUM_NOT_READY = 1
+export const FRAME_OUTGOING = 2
+
+interface PacketBinding {
+  packetOpen(filter: Buffer, recvBufferBytes: number): number
+  packetRecvBatch(fd: number, bufs: Buffer[], sizes: Int32Array, ifindexes: Int32Array, flags: Uint8Array): number
+  packetSendBatch(fd: number, bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, ifindexes: Int32Array, count: number): number
+}
+
+let cached: PacketBinding | undefined
+function loadPacketBinding (): PacketBinding {
+  if (cached !== undefined) return cached
+  const path = join(dirname(nativeBindingPath()), 'loom_packet.node')
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    cached = require(path) as PacketBinding
+  } catch (err) {
+    throw new NativeBindingLoadError(path, err)
+  }
+  return cached
+}
+
+export class PacketSocket {
+  private fd: number
+  private poll: PollHandle | undefined
+  private readonly packet: PacketBinding
+
+  private constructor (packet: PacketBinding, fd: number) {
+    this.packet = packet
+    this.fd = fd
+  }
+
+  /** Opens the filtered capture socket (needs CAP_NET_RAW). */
+  static open (recvBufferBytes = 4 << 20): PacketSocket {
+    const packet = loadPacketBinding()
+    return new PacketSocket(packet, packet.packetOpen(encodeBpfProgram(multicastFilterProgram()), recvBufferBytes))
+  }
+
+  /**
+   * Receives up to bufs.length frames (whole Ethernet frames from offset 0). sizes[i] = -1 for a
+   * frame longer than its buffer; ifindexes[i] = the interface it arrived on; flags[i] = FRAME_*.
+   */
+  recvBatch (bufs: Buffer[], sizes: Int32Array, ifindexes: Int32Array, flags: Uint8Array): number {
+    if (this.fd < 0) return 0
+    return this.packet.packetRecvBatch(this.fd, bufs, sizes, ifindexes, flags)
+  }
+
+  /** Sends frame i = bufs[i][offsets[i], +lengths[i]) out of interface ifindexes[i]; returns how many left. */
+  sendBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, ifindexes: Int32Array, count: number): number {
+    if (this.fd < 0 || count === 0) return 0
+    return this.packet.packetSendBatch(this.fd, bufs, offsets, lengths, ifindexes, count)
+  }
+
+  onReadable (handler: () => void): void {
+    if (this.fd < 0 || this.poll !== undefined) return
+    this.poll = loadNativeBinding().pollStart(this.fd, handler)
+  }
+
+  close (): void {
+    if (this.fd < 0) return
+    const native = loadNativeBinding()
+    if (this.poll !== undefined) native.pollStop(this.poll)
+    this.poll = undefined
+    native.close(this.fd)
+    this.fd = -1
+  }
+}
