@@ -44,6 +44,7 @@ t.test('defaults are applied', async t => {
     gossip: { port: 6783, insecure: false, maxMembers: 5000, reapDeadAfterSeconds: 86400 },
     ipam: { reclaimAfterSeconds: 600 },
     cni: { confDir: '' },
+    multicast: { enabled: true, mode: 'members' },
     peers: [],
     stateDir: '/var/lib/loom',
     apiSocket: '/run/loom/loom.sock',
@@ -198,7 +199,7 @@ t.test('unknown keys are errors that name the key and list the known ones', asyn
   const top = errorOf(() => parseConfig(withKeys({ clusterCidr: '10.0.0.0/8' }), OPTS))
   t.equal(top.field, 'clusterCidr')
   t.equal(top.message, 'invalid config: unknown key clusterCidr: did you mean clusterCIDR? expected one of the known keys ' +
-    'nodeName, underlay, clusterCIDR, blockSize, encapsulation, vxlan, encryption, seeds, gossip, ipam, cni, peers, stateDir, apiSocket, ' +
+    'nodeName, underlay, clusterCIDR, blockSize, encapsulation, vxlan, encryption, seeds, gossip, ipam, cni, multicast, peers, stateDir, apiSocket, ' +
     'metrics, mtu, tunName, logLevel')
   t.equal(errorOf(() => parseConfig(withKeys({ wholly: 1 }), OPTS)).message.startsWith(
     'invalid config: unknown key wholly: expected one of the known keys nodeName,'), true, 'no hint when nothing is close')
@@ -301,6 +302,7 @@ t.test('every flag and variable reaches its key', async t => {
     gossip: { port: 7946, insecure: false, maxMembers: 5000, reapDeadAfterSeconds: 86400 },
     ipam: { reclaimAfterSeconds: 120 },
     cni: { confDir: '/etc/cni/net.d' },
+    multicast: { enabled: true, mode: 'members' },
     peers: [],
     stateDir: '/st',
     apiSocket: '/a.sock',
@@ -440,4 +442,26 @@ t.test('--help and unknown LOOM_* variables', async t => {
   loadConfig([], { LOOM_UNDERLAY_ADDRESS: '10.0.0.1', LOOM_CLUSTER_CIDR: '10.0.0.0/8', LOOM_UNDERLAY_PROT: '1', PATH: '/bin' },
     { hostname: 'a', readFile: files({}), onWarning: (m) => warnings.push(m) })
   t.same(warnings, ['ignoring unknown environment variable LOOM_UNDERLAY_PROT'])
+})
+
+t.test('multicast: defaults per mode, values, refusals', async t => {
+  t.same(parseConfig(BASE, OPTS).multicast, { enabled: true, mode: 'members' }, 'gossip mode: copies only to member nodes')
+  t.same(parseConfig(withKeys({ peers: PEERS }), OPTS).multicast, { enabled: true, mode: 'flood' }, 'static mode: flood')
+  t.same(parseConfig(withKeys({ multicast: { enabled: false } }), OPTS).multicast, { enabled: false, mode: 'members' })
+  t.same(parseConfig(withKeys({ multicast: { mode: 'flood' } }), OPTS).multicast, { enabled: true, mode: 'flood' })
+  const cases: Array<[unknown, string, RegExp]> = [
+    [{ enabled: 'yes' }, 'multicast.enabled', /true or false/],
+    [{ mode: 'broadcast' }, 'multicast.mode', /"members" or "flood"/],
+    [{ mode: 1 }, 'multicast.mode', /"members" or "flood"/],
+    [{ groups: 3 }, 'multicast.groups', /unknown key/],
+    ['on', 'multicast', /object/],
+  ]
+  for (const [value, field, msg] of cases) {
+    const e = errorOf(() => parseConfig(withKeys({ multicast: value }), OPTS))
+    t.equal(e.field, field)
+    t.match(e.message, msg)
+  }
+  const st = errorOf(() => parseConfig(withKeys({ peers: PEERS, multicast: { mode: 'members' } }), OPTS))
+  t.equal(st.field, 'multicast.mode')
+  t.match(st.message, /static mode/)
 })
