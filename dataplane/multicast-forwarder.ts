@@ -157,16 +157,17 @@ export class MulticastForwarder {
     let copies = 0
     if (route !== undefined) {
       this.lDirection = out
-      for (const member of route.local) {
-        if (member.ifindex === port.ifindex) continue
-        this.queueLocal(buf, ip, total, member, group)
+      const local = route.local
+      for (let k = 0; k < local.length; k++) {
+        if (local[k].ifindex === port.ifindex) continue
+        this.queueLocal(buf, ip, total, local[k], group)
         copies++
       }
     }
     if (remote !== undefined) {
-      for (const peer of remote) {
-        if (total > peer.mtu) { out[Mres.Mtu]++; continue }
-        this.queueRemote(buf, ip, total, peer)
+      for (let k = 0; k < remote.length; k++) {
+        if (total > remote[k].mtu) { out[Mres.Mtu]++; continue }
+        this.queueRemote(buf, ip, total, remote[k])
         copies++
       }
     }
@@ -186,7 +187,8 @@ export class MulticastForwarder {
     if (route === undefined || route.local.length === 0) { inb[Mres.NoMember]++; return }
     if (this.lCount > 0 && this.lDirection !== inb) this.flushLocal()
     this.lDirection = inb
-    for (const member of route.local) this.queueLocal(buf, start, len, member, group)
+    const local = route.local
+    for (let k = 0; k < local.length; k++) this.queueLocal(buf, start, len, local[k], group)
   }
 
   flushInbound (): void {

@@ -200,3 +200,34 @@ t.test('multicast over 3 gossip nodes', { skip: isRoot() ? false : SKIP_NOT_ROOT
   }
   for (const r of receivers.values()) await lab.stop(r.child)
 })
+
+t.test('static mode: multicast.mode flood sends to every peer', { skip: isRoot() ? false : SKIP_NOT_ROOT }, async (t) => {
+  const lab = new NetnsLab('mcs')
+  t.teardown(() => lab.cleanup())
+  const overlay = new OverlayLab(lab, { nodes: 2, podsPerNode: 0, encapsulation: 'udp' })
+  await overlay.build()
+  await overlay.startAll()
+  const [n1, n2] = overlay.nodes
+  const S = await overlay.addPodFromAgent(n1, 1, MTU)
+  const R = await overlay.addPodFromAgent(n2, 1, MTU)
+  t.equal((await status(n1)).multicast?.mode, 'flood', 'static mode floods by default')
+  const log = 'recv-static.log'
+  const child = lab.spawn(R.ns, [process.execPath, PEER, 'recv', G1, PORT, R.address], log)
+  const lines = (): string[] => { try { return readFileSync(lab.file(log), 'utf8').split('\n').filter((l) => l !== '') } catch { return [] } }
+  await waitFor('R to join', async () => lines().includes('joined'), 10_000, 50)
+  await waitFor('node2 to snoop R', async () => (await groupRow(n2, G1))?.localPods.length === 1, 15_000, 200)
+  await lab.execOk(S.ns, [process.execPath, PEER, 'send', G1, PORT, S.address, '1', '20', '10', 'static'], { timeoutMs: 30_000 })
+  await waitFor('R to get 20 datagrams across nodes', async () => lines().filter((l) => l.startsWith('static-')).length === 20, 10_000, 100)
+  t.pass('a TTL-1 sender on node1 reaches a member on node2 in flood mode')
+  const before = (await status(n2)).multicast?.packets.inbound.no_member ?? 0
+  await lab.execOk(S.ns, [process.execPath, PEER, 'send', G2, PORT, S.address, '1', '5', '10', 'nobody'], { timeoutMs: 30_000 })
+  await waitFor('node2 to count the flooded packets it has no member for', async () =>
+    ((await status(n2)).multicast?.packets.inbound.no_member ?? 0) >= before + 5, 5000, 100)
+  t.pass('flooded copies for a group without members are dropped and counted at the receiver')
+  const cli = await overlay.loom(n2, ['status', 'multicast'])
+  t.equal(cli.code, 0)
+  t.match(cli.stdout, /239\.1\.1\.1/, '`loom status multicast` lists the group')
+  const json = JSON.parse((await overlay.loom(n2, ['status', 'multicast', '--json'])).stdout) as { groups: Array<{ group: string }> }
+  t.same(json.groups.map((g) => g.group), [G1])
+  await lab.stop(child)
+})
