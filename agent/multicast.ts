@@ -34,6 +34,8 @@ import { POD_GATEWAY } from './api-server'
 export const MULTICAST_TOPIC = 'multicast'
 const REFRESH_MS = 1000
 const QUERY_STARTUP_GAP_MS = 5000
+/** Shortest gap between two publishes/rebuilds (the first change is never delayed). */
+const MIN_UPDATE_GAP_MS = 50
 
 export interface MulticastStatus {
   enabled: boolean
@@ -57,6 +59,8 @@ export interface MulticastComponents {
   nodeState?: NodeStateChannel
   /** Tests: a frame port instead of the AF_PACKET socket. */
   port?: FramePort & { close(): void }
+  /** Tests: how a host veth's ifindex and MAC are found (default: /sys/class/net). */
+  readLink?: (name: string) => { ifindex: number, mac: Buffer } | undefined
 }
 
 export interface MulticastInit {
@@ -77,11 +81,19 @@ export class MulticastNode {
   private mf?: MulticastForwarder
   private timers: NodeJS.Timeout[] = []
   private publishedVersion = -1
+  private remoteDirty = false
+  private lastUpdateAt = 0
+  private pendingUpdate?: NodeJS.Timeout
+  private stopped = false
   private lastRoutes: unknown
   private unsubscribe?: () => void
   private readonly gateway = parseIPv4Address(POD_GATEWAY)
 
-  constructor (private readonly c: MulticastComponents, private readonly init: MulticastInit) {}
+  private readonly readLink: (name: string) => { ifindex: number, mac: Buffer } | undefined
+
+  constructor (private readonly c: MulticastComponents, private readonly init: MulticastInit) {
+    this.readLink = c.readLink ?? readLinkFromSys
+  }
 
   start (): void {
     const log = this.c.logger
@@ -107,7 +119,7 @@ export class MulticastNode {
     this.publish()
     this.rebuild()
     this.mf.start()
-    this.queryAll()
+    // refreshPorts() above queried every veth it found (all are new at start).
     this.timers.push(setTimeout(() => this.queryAll(), QUERY_STARTUP_GAP_MS))
     this.timers.push(setInterval(() => this.queryAll(), IGMP_QUERY_INTERVAL_S * 1000))
     this.timers.push(setInterval(() => this.tick(), REFRESH_MS))
@@ -116,6 +128,8 @@ export class MulticastNode {
   }
 
   stop (): void {
+    this.stopped = true
+    if (this.pendingUpdate !== undefined) clearTimeout(this.pendingUpdate)
     for (const t of this.timers) { clearTimeout(t); clearInterval(t) }
     this.timers = []
     this.unsubscribe?.()
@@ -130,7 +144,7 @@ export class MulticastNode {
     if (port === undefined) return
     this.groups.removePort(port.ifindex)
     this.setPorts([...this.ports.values()].filter((p) => p.name !== hostVeth))
-    this.afterChange()
+    this.afterChange(true)
   }
 
   status (): MulticastStatus {
@@ -196,18 +210,30 @@ export class MulticastNode {
       if (gs === undefined) { this.remoteSetsRejected++; return }
       this.remote.set(nodeName, gs)
     }
-    this.rebuild()
+    this.remoteDirty = true
+    this.afterChange()
   }
 
-  /** Publishes our group set if it changed and rebuilds the table if anything did. */
-  private afterChange (): void {
-    const routes = this.c.forwarder.routes()
-    if (this.groups.version !== this.publishedVersion) {
-      this.publish()
-      this.rebuild()
-    } else if (routes !== this.lastRoutes) {
-      this.rebuild()
+  /**
+   * Publishes our group set if it changed and rebuilds the table if anything did. The first
+   * change goes out at once; changes within MIN_UPDATE_GAP_MS of it are coalesced into one
+   * update, so a pod (or a member) that floods reports costs one publish and one rebuild per gap.
+   * `immediate` (CNI DEL) skips the gap: the caller's answer must reflect the removal.
+   */
+  private afterChange (immediate = false): void {
+    if (this.stopped) return
+    const now = Date.now()
+    const wait = this.lastUpdateAt + MIN_UPDATE_GAP_MS - now
+    if (wait > 0 && !immediate) {
+      this.pendingUpdate ??= setTimeout(() => { this.pendingUpdate = undefined; this.afterChange() }, wait)
+      return
     }
+    const routes = this.c.forwarder.routes()
+    const publish = this.groups.version !== this.publishedVersion
+    if (!publish && !this.remoteDirty && routes === this.lastRoutes) return
+    this.lastUpdateAt = now
+    if (publish) this.publish()
+    this.rebuild()
   }
 
   private publish (): void {
@@ -216,6 +242,7 @@ export class MulticastNode {
   }
 
   private rebuild (): void {
+    this.remoteDirty = false
     if (this.mf === undefined) return
     const routes = this.c.forwarder.routes()
     this.lastRoutes = routes
@@ -248,11 +275,10 @@ export class MulticastNode {
     const next: PodPort[] = []
     for (const rec of this.c.pods.list()) {
       const known = this.portByName.get(rec.hostVeth)
-      const ifindex = readIfindex(rec.hostVeth)
-      if (ifindex === undefined) continue
+      const link = this.readLink(rec.hostVeth)
+      if (link === undefined) continue
+      const { ifindex, mac } = link
       if (known !== undefined && known.ifindex === ifindex) { next.push(known); continue }
-      const mac = readMAC(rec.hostVeth)
-      if (mac === undefined) continue
       next.push({
         ifindex, name: rec.hostVeth, mac, addressU32: parseIPv4Address(rec.address),
         pod: rec.podName !== undefined ? `${rec.podNamespace ?? ''}/${rec.podName}` : rec.containerID.slice(0, 12),
@@ -322,20 +348,12 @@ export function notifyOnDetach (pods: PodAddressManager, onDetached: (hostVeth: 
   }
 }
 
-function readIfindex (name: string): number | undefined {
+/** A host veth's ifindex and MAC from sysfs; undefined while it does not exist (yet). */
+function readLinkFromSys (name: string): { ifindex: number, mac: Buffer } | undefined {
   try {
-    const n = Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8').trim())
-    return Number.isInteger(n) && n > 0 ? n : undefined
-  } catch {
-    return undefined
-  }
-}
-
-function readMAC (name: string): Buffer | undefined {
-  try {
-    const s = readFileSync(`/sys/class/net/${name}/address`, 'utf8').trim()
-    const b = Buffer.from(s.replace(/:/g, ''), 'hex')
-    return b.length === 6 ? b : undefined
+    const ifindex = Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8').trim())
+    const mac = Buffer.from(readFileSync(`/sys/class/net/${name}/address`, 'utf8').trim().replace(/:/g, ''), 'hex')
+    return Number.isInteger(ifindex) && ifindex > 0 && mac.length === 6 ? { ifindex, mac } : undefined
   } catch {
     return undefined
   }
