@@ -19,7 +19,7 @@ import type { Logger } from 'pino'
 import {
   decodeGroupSet, encodeGroupSet, MAX_GOSSIP_GROUPS, MulticastGroups,
 } from '../control/multicast-groups'
-import type { NodeStateChannel, PodAddressManager } from '../control'
+import type { NodeStateChannel, NodeStateCounters, PodAddressManager } from '../control'
 import {
   decodeIgmp, GENERAL_QUERY_FRAME_LEN, IGMP_QUERY_INTERVAL_S, IGMP_QUERY_RESPONSE_S, IGMP_ROBUSTNESS, writeGeneralQuery,
 } from '../dataplane/igmp'
@@ -48,7 +48,8 @@ export interface MulticastStatus {
   packets: { outbound: Record<string, number>, inbound: Record<string, number> }
   ignoredFrames: number
   igmp: { reports: number, malformed: number, refusedJoins: number, queriesSent: number }
-  gossip?: { remoteSetsRejected: number }
+  /** Gossip mode: remote sets refused here, and the node-state channel's own counters. */
+  gossip?: { remoteSetsRejected: number, channel: NodeStateCounters }
 }
 
 export interface MulticastComponents {
@@ -166,7 +167,7 @@ export class MulticastNode {
       packets: { outbound: byResult(this.stats.outbound), inbound: byResult(this.stats.inbound) },
       ignoredFrames: this.stats.foreign,
       igmp: { ...this.igmpCounters, refusedJoins: this.groups.refusedJoins },
-      ...(this.c.nodeState !== undefined ? { gossip: { remoteSetsRejected: this.remoteSetsRejected } } : {}),
+      ...(this.c.nodeState !== undefined ? { gossip: { remoteSetsRejected: this.remoteSetsRejected, channel: { ...this.c.nodeState.counters } } } : {}),
     }
   }
 
