@@ -30,6 +30,7 @@ import { PacketSocket } from '../dataplane/packet-socket'
 import type { Forwarder, PeerRoute } from '../dataplane'
 import type { MulticastMetricsSource } from '../metrics'
 import { POD_GATEWAY } from './api-server'
+import { AgentStartError } from './errors'
 
 export const MULTICAST_TOPIC = 'multicast'
 const REFRESH_MS = 1000
@@ -98,7 +99,12 @@ export class MulticastNode {
 
   start (): void {
     const log = this.c.logger
-    this.socket = this.c.port ?? PacketSocket.open()
+    try {
+      this.socket = this.c.port ?? PacketSocket.open()
+    } catch (err) {
+      throw new AgentStartError('multicast.enabled', `cannot open the multicast capture socket: ${(err as Error).message}; ` +
+        'loomd needs CAP_NET_RAW for it, or set multicast.enabled to false', { cause: err })
+    }
     const fwd = this.c.forwarder
     this.mf = new MulticastForwarder({
       port: this.socket,
