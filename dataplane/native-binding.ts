@@ -48,10 +48,11 @@ export interface NativeBinding {
   writeBatch(fd: number, bufs: Buffer[], offsets: Int32Array, lengths: Int32Array,
     count: number): number
   /**
-   * Opens a non-blocking IPv4 UDP socket bound to address:port (0 = kernel-chosen) with
-   * SO_REUSEADDR, the given socket buffer sizes when > 0 (SO_*BUFFORCE, falling back to the
-   * capped SO_*BUF without CAP_NET_ADMIN) and IP_PMTUDISC_DO, so outer packets are never
-   * fragmented (an oversized send is refused with EMSGSIZE). Returns the fd and bound port.
+   * Opens a non-blocking IPv4 UDP socket bound to address:port (0 = kernel-chosen), without
+   * SO_REUSEADDR (no other socket can bind beside it and share its datagrams), with the given
+   * socket buffer sizes when > 0 (SO_*BUFFORCE, falling back to the capped SO_*BUF without
+   * CAP_NET_ADMIN) and IP_PMTUDISC_DO, so outer packets are never fragmented (an oversized send
+   * is refused with EMSGSIZE). Returns the fd and bound port.
    */
   udpOpen(address: string, port: number, recvBufferBytes: number,
     sendBufferBytes: number): { fd: number, port: number }

@@ -377,11 +377,12 @@ static napi_value UdpOpen(napi_env env, napi_callback_info info) {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return throw_errno(env, errno, "socket", "failed to open UDP socket %s:%d", address, port);
 
-  int one = 1;
   int pmtu = IP_PMTUDISC_DO; /* never fragment outer packets: an oversized send fails with EMSGSIZE */
   const char *step = NULL;
-  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) step = "setsockopt(SO_REUSEADDR)";
-  else if (rcvbuf > 0 && !set_buffer_size(fd, SO_RCVBUFFORCE, SO_RCVBUF, rcvbuf)) step = "setsockopt(SO_RCVBUF)";
+  /* No SO_REUSEADDR (nor SO_REUSEPORT): on UDP it would let any local process bind the same
+   * address and port beside loomd and take a share of its datagrams. A second bind fails with
+   * EADDRINUSE instead; a restarted loomd can rebind at once because UDP has no TIME_WAIT. */
+  if (rcvbuf > 0 && !set_buffer_size(fd, SO_RCVBUFFORCE, SO_RCVBUF, rcvbuf)) step = "setsockopt(SO_RCVBUF)";
   else if (sndbuf > 0 && !set_buffer_size(fd, SO_SNDBUFFORCE, SO_SNDBUF, sndbuf)) step = "setsockopt(SO_SNDBUF)";
   else if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu) < 0) step = "setsockopt(IP_MTU_DISCOVER)";
   else if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) step = "bind";

@@ -103,6 +103,7 @@ if (process.getuid?.() !== 0) {
     t.equal(r.status, 0, r.stderr)
     const o = r.out
     t.equal(o.sent, 64)
+    t.match(o.secondBind, { code: 'ERR_SOCKET', causeCode: 'EADDRINUSE' }, 'a second bind of the same port fails')
     t.same(o.recvCalls, [64], 'all 64 in one recvBatch')
     t.same(o.received, o.expectedSizes.map((size: number) => ({ size, addr: 0x7f000001, port: o.aPort, intact: true })))
     t.equal(o.expectedSizes[0], 1)
