@@ -98,7 +98,7 @@ export class Agent {
     log.info({ mode: staticMode ? 'static' : 'gossip', underlayMTU, mtu: this.mtu, encapsulation: encapsulation.kind }, 'starting')
 
     enableForwarding(log)
-    this.device = TunDevice.open(cfg.tunName)
+    this.device = TunDevice.open(cfg.tunName, { offloads: true })
     disableIPv6(cfg.tunName, log)
     await this.netlink.setLinkMtu(cfg.tunName, this.mtu)
     await this.netlink.setLinkTxQueueLen(cfg.tunName, TUN_TX_QUEUE_LEN)
@@ -110,13 +110,14 @@ export class Agent {
       port: this.dataPort(),
       recvBufferBytes: SOCKET_BUFFER_BYTES,
       sendBufferBytes: SOCKET_BUFFER_BYTES,
+      gro: true,
     })
     this.forwarder = new Forwarder(
       { device: this.device, transport: this.transport, encapsulation, stats: this.stats },
       { overlayAddressU32: 0, routes })
     this.forwarder.start()
     this.dataplaneUp = true
-    log.info({ tun: this.device.name, port: this.transport.port }, 'data plane up')
+    log.info({ tun: this.device.name, port: this.transport.port, tunOffloads: this.device.offloads, udpGro: this.transport.gro }, 'data plane up')
     if (overlayAddress !== undefined) await this.setOverlayAddress(overlayAddress)
     if (cfg.multicast.enabled) {
       const multicast = this.multicast = new MulticastNode({

@@ -3,19 +3,25 @@
  *
  * Outbound flow (TUN -> wire), one wake-up of the TUN fd:
  *   1. readBatch: up to MAX_BATCH IP packets, each read at HEADROOM so the outer header can be
- *      written in place in front of it (no copy);
+ *      written in place in front of it (no copy); with TUN offloads (device.vnetHeaderLen 10)
+ *      each comes behind its virtio-net header and may be a TCP/UDP super-packet of up to 64 KB;
  *   2. per packet: IPv4 check, longest-prefix lookup of the destination -> owning peer, MTU check
- *      (an oversized DF packet gets an ICMP "fragmentation needed" written back into the TUN),
- *      encapsulate (writes the header into the headroom);
+ *      (an oversized DF packet gets an ICMP "fragmentation needed" written back into the TUN);
+ *      a super-packet is cut into MTU-sized segments first (native segmentTun, into the segment
+ *      arena), so that every encapsulation (and a sealing wrapper) sees ordinary packets; a
+ *      partial checksum (NEEDS_CSUM) is completed; encapsulate (the header goes in the headroom);
  *   3. send: runs of equal-size datagrams to one peer (bulk TCP) as one UDP GSO send each, the
  *      rest in one sendmmsg; a peer's packets keep their order.
  * Inbound flow (wire -> TUN), one wake-up of the UDP fd:
- *   1. recvBatch: up to MAX_BATCH datagrams (recvmmsg);
- *   2. per datagram: decapsulate (identifies and authenticates the sending peer), check that the
- *      inner source belongs to that peer's prefixes and the inner destination is not a remote
- *      prefix (no reflection through us);
- *   3. writeBatch: the inner packets into the TUN in one crossing; multicast (224.0.0.0/4) goes
- *      to the multicast path's local delivery instead (multicast-forwarder.ts), never the TUN.
+ *   1. recvBatch: up to MAX_BATCH messages (recvmmsg); with UDP GRO a message may be a train of
+ *      datagrams from one sender, cut apart here by the segment size the kernel reports;
+ *   2. per datagram: decapsulate where it lies (identifies and authenticates the sending peer),
+ *      check that the inner source belongs to that peer's prefixes and the inner destination is
+ *      not a remote prefix (no reflection through us);
+ *   3. with TUN offloads, consecutive segments of one TCP flow are merged into super-packets
+ *      (native coalesceTun, GRO); writeBatch: the packets into the TUN in one crossing; multicast
+ *      (224.0.0.0/4) goes to the multicast path's local delivery instead (multicast-forwarder.ts),
+ *      never the TUN.
  * Nothing here reorders packets within a batch; batches are handled in arrival order.
  *
  * Rules: plain synchronous code; no allocation, promise, closure, throw or log per packet. A bad
@@ -23,11 +29,17 @@
  * `setRoutes` (control builds a new one; the forwarder never mutates it).
  */
 import { writeFragmentationNeeded } from './icmp'
+import { loadNativeBinding } from './native-binding'
+import type { NativeBinding } from './native-binding'
 import { RouteTable } from './route-table'
 import {
   DataplaneStats, DatagramTransport, Decapsulated, Device, Drop, Encapsulation, MAX_BATCH,
   PeerRoute,
 } from './types'
+import {
+  createVirtioNetHeader, decodeVirtioNetHeader, gsoHeaderLength, VNET_F_NEEDS_CSUM, VNET_GSO_NONE,
+  VNET_HDR_LEN,
+} from './virtio-net'
 
 /** Bytes left free before each packet read from the TUN: room for the largest outer header. */
 export const HEADROOM = 64
@@ -41,17 +53,32 @@ const MIN_SEGMENTED_RUN = 2
 const MAX_SEGMENTS = 64
 /** Largest UDP payload one send may carry. */
 const MAX_SEGMENTED_BYTES = 65507
+/** Datagrams queued before a send (a batch of super-packets becomes many segments). */
+const DATAGRAM_SLOTS = 1024
+/** Where super-packets are cut into segments (each at HEADROOM in a slot); enough for any 64 KB
+ *  super-packet whose segments carry at least 88 bytes (Linux's smallest TCP MSS). */
+const SEGMENT_ARENA_BYTES = 4 << 20
+/** Inner packets handed to one coalescing pass (and one TUN writeBatch). */
+const INBOUND_SLOTS = 1024
+/** One coalesced super-packet: virtio header + up to 65535 bytes of IP. */
+const GRO_SLOT_BYTES = VNET_HDR_LEN + 65535 + 7
+const GRO_SLOTS = 64
 /** IPv4 header offsets (RFC 791). */
 const IP_FLAGS = 6
 const IP_SRC = 12
 const IP_DST = 16
 const IP_DF = 0x40
 
+/** The byte loops of the TUN offloads (dataplane/native/loom_offload.c). */
+export type OffloadPrimitives = Pick<NativeBinding, 'segmentTun' | 'completeChecksums' | 'coalesceTun'>
+
 export interface ForwarderComponents {
   device: Device
   transport: DatagramTransport
   encapsulation: Encapsulation
   stats: DataplaneStats
+  /** Needed only when the device has offloads (vnetHeaderLen > 0); default: the native binding. */
+  offload?: OffloadPrimitives
 }
 
 /** Where inbound multicast goes (dataplane/multicast-forwarder.ts): never to the TUN. */
@@ -69,12 +96,12 @@ export interface ForwarderInit {
 
 /** Datagrams ready to send, as parallel arrays the native binding takes; allocated once. */
 class DatagramBatch {
-  readonly bufs: Buffer[] = new Array<Buffer>(MAX_BATCH)
-  readonly peers: PeerRoute[] = new Array<PeerRoute>(MAX_BATCH)
-  readonly offsets = new Int32Array(MAX_BATCH)
-  readonly lengths = new Int32Array(MAX_BATCH)
-  readonly addrs = new Uint32Array(MAX_BATCH)
-  readonly ports = new Uint16Array(MAX_BATCH)
+  readonly bufs: Buffer[] = new Array<Buffer>(DATAGRAM_SLOTS)
+  readonly peers: PeerRoute[] = new Array<PeerRoute>(DATAGRAM_SLOTS)
+  readonly offsets = new Int32Array(DATAGRAM_SLOTS)
+  readonly lengths = new Int32Array(DATAGRAM_SLOTS)
+  readonly addrs = new Uint32Array(DATAGRAM_SLOTS)
+  readonly ports = new Uint16Array(DATAGRAM_SLOTS)
 
   /** Copies datagram `from` of another batch into slot `to` of this one. */
   copyFrom (other: DatagramBatch, from: number, to: number): void {
@@ -96,12 +123,16 @@ export class Forwarder {
   private table: RouteTable
   private running = false
   private multicast: MulticastSink | undefined
+  /** Bytes of virtio-net header in front of every TUN packet (0: no offloads). */
+  private readonly vnetLen: number
+  private readonly offload: OffloadPrimitives | undefined
 
   // Outbound state, allocated once.
   private readonly outBufs: Buffer[] = []
   private readonly outSizes = new Int32Array(MAX_BATCH)
-  /** The encapsulated datagrams of one TUN read, in order. */
+  /** The encapsulated datagrams queued for the next send, in order. */
   private readonly datagrams = new DatagramBatch()
+  private queued = 0
   /** Those of them that do not go in a segmented run, compacted for one sendmmsg. */
   private readonly singles = new DatagramBatch()
   /** UDP GSO in use; turned off for good the first time the kernel refuses it. */
@@ -109,15 +140,35 @@ export class Forwarder {
   private readonly icmpBufs: Buffer[] = []
   private readonly icmpOffsets = new Int32Array(MAX_BATCH)
   private readonly icmpLengths = new Int32Array(MAX_BATCH)
+  private icmpQueued = 0
+  // Offloads, outbound: the decoded virtio header, the segment arena, partial checksums to finish.
+  private readonly vnet = createVirtioNetHeader()
+  private readonly segmentArena: Buffer
+  private arenaUsed = 0
+  private readonly segmentLengths = new Int32Array(DATAGRAM_SLOTS)
+  private readonly csumBufs: Buffer[] = new Array<Buffer>(DATAGRAM_SLOTS)
+  private readonly csumOffsets = new Int32Array(DATAGRAM_SLOTS)
+  private readonly csumLengths = new Int32Array(DATAGRAM_SLOTS)
+  private readonly csumStarts = new Int32Array(DATAGRAM_SLOTS)
+  private readonly csumFields = new Int32Array(DATAGRAM_SLOTS)
+  private csumQueued = 0
 
   // Inbound state, allocated once.
   private readonly inBufs: Buffer[] = []
   private readonly inSizes = new Int32Array(MAX_BATCH)
   private readonly inAddrs = new Uint32Array(MAX_BATCH)
   private readonly inPorts = new Uint16Array(MAX_BATCH)
-  private readonly tunBufs: Buffer[] = new Array<Buffer>(MAX_BATCH)
-  private readonly tunOffsets = new Int32Array(MAX_BATCH)
-  private readonly tunLengths = new Int32Array(MAX_BATCH)
+  private readonly inSegments = new Int32Array(MAX_BATCH)
+  private readonly tunBufs: Buffer[] = new Array<Buffer>(INBOUND_SLOTS)
+  private readonly tunOffsets = new Int32Array(INBOUND_SLOTS)
+  private readonly tunLengths = new Int32Array(INBOUND_SLOTS)
+  // Offloads, inbound: coalescing output and the arena of merged super-packets.
+  private readonly groArena: Buffer
+  private readonly groOut = new Int32Array(INBOUND_SLOTS * 3)
+  private readonly groCounters = new Int32Array(2)
+  private readonly writeBufs: Buffer[] = new Array<Buffer>(INBOUND_SLOTS)
+  private readonly writeOffsets = new Int32Array(INBOUND_SLOTS)
+  private readonly writeLengths = new Int32Array(INBOUND_SLOTS)
   private readonly decap: Decapsulated = { innerStart: 0, innerLen: 0, peer: undefined, replyStart: 0, replyLen: 0 }
   private readonly replyBuf: Buffer[] = [Buffer.alloc(0)]
   private readonly replyOffsets = new Int32Array(1)
@@ -132,14 +183,21 @@ export class Forwarder {
     this.stats = components.stats
     this.overlayAddressU32 = init.overlayAddressU32
     this.table = init.routes
-    if (this.encap.headerLen > HEADROOM) {
-      throw new Error(`encapsulation ${this.encap.kind} needs ${this.encap.headerLen} bytes of headroom, more than ${HEADROOM}`)
+    this.vnetLen = components.device.vnetHeaderLen ?? 0
+    if (this.vnetLen !== 0 && this.vnetLen !== VNET_HDR_LEN) {
+      throw new Error(`device ${components.device.name} has a ${this.vnetLen}-byte virtio header; only ${VNET_HDR_LEN} is supported`)
+    }
+    this.offload = this.vnetLen > 0 ? (components.offload ?? loadNativeBinding()) : undefined
+    if (this.encap.headerLen > HEADROOM - this.vnetLen) {
+      throw new Error(`encapsulation ${this.encap.kind} needs ${this.encap.headerLen} bytes of headroom, more than ${HEADROOM - this.vnetLen}`)
     }
     for (let i = 0; i < MAX_BATCH; i++) {
       this.outBufs.push(Buffer.allocUnsafe(BUFFER_BYTES))
       this.inBufs.push(Buffer.allocUnsafe(BUFFER_BYTES))
-      this.icmpBufs.push(Buffer.allocUnsafe(576))
+      this.icmpBufs.push(Buffer.alloc(576 + VNET_HDR_LEN))
     }
+    this.segmentArena = Buffer.allocUnsafe(this.vnetLen > 0 ? SEGMENT_ARENA_BYTES : 0)
+    this.groArena = Buffer.allocUnsafe(this.vnetLen > 0 ? GRO_SLOT_BYTES * GRO_SLOTS : 0)
   }
 
   /** Sets the node's overlay address (gossip mode learns it from IPAM after start). */
@@ -167,20 +225,14 @@ export class Forwarder {
    */
   sendCopies (bufs: Buffer[], innerLens: Int32Array, peers: PeerRoute[], count: number): number {
     const before = this.stats.dropsOutbound[Drop.SocketError]
-    const d = this.datagrams
     for (let i = 0; i < count; i++) {
-      const peer = peers[i]
-      const start = this.encap.encapsulate(bufs[i], HEADROOM, innerLens[i], peer)
-      d.bufs[i] = bufs[i]
-      d.peers[i] = peer
-      d.offsets[i] = start
-      d.lengths[i] = HEADROOM + innerLens[i] - start
-      d.addrs[i] = peer.addressU32
-      d.ports[i] = peer.port
+      if (this.queued === DATAGRAM_SLOTS) this.flushOutbound()
+      this.queueDatagram(bufs[i], HEADROOM, innerLens[i], peers[i])
     }
-    if (count > 0) this.sendOutbound(count)
+    this.flushOutbound()
     return count - (this.stats.dropsOutbound[Drop.SocketError] - before)
   }
+
 
   start (): void {
     if (this.running) return
@@ -193,61 +245,129 @@ export class Forwarder {
     this.running = false
   }
 
-  /** Drains the TUN device: read, route, encapsulate, send. */
+  /** Drains the TUN device: read, route, segment, encapsulate, send. */
   runOutbound (): void {
     const stats = this.stats
     const drops = stats.dropsOutbound
-    const encap = this.encap
+    const vh = this.vnetLen
+    const vnet = this.vnet
     for (let round = 0; round < ROUNDS_PER_WAKEUP && this.running; round++) {
-      const n = this.device.readBatch(this.outBufs, this.outSizes, HEADROOM)
+      const n = this.device.readBatch(this.outBufs, this.outSizes, HEADROOM - vh)
       stats.tunReadBatches[n]++
       if (n === 0) return
       const table = this.table
-      let tx = 0
-      let icmp = 0
       for (let i = 0; i < n; i++) {
         const buf = this.outBufs[i]
-        const len = this.outSizes[i]
+        const len = this.outSizes[i] - vh
         if (len < 20) { drops[Drop.Malformed]++; continue }
+        if (vh > 0 && !decodeVirtioNetHeader(buf, HEADROOM - vh, len, vnet)) { drops[Drop.Malformed]++; continue }
         if ((buf[HEADROOM] >> 4) !== 4) { drops[Drop.Unsupported]++; continue }
         const peer = table.lookup(buf.readUInt32BE(HEADROOM + IP_DST))
         if (peer === undefined) { drops[Drop.NoRoute]++; continue }
-        if (len > peer.mtu) {
-          drops[Drop.Mtu]++
-          if ((buf[HEADROOM + IP_FLAGS] & IP_DF) !== 0) {
-            const icmpLen = writeFragmentationNeeded(buf, HEADROOM, len, this.icmpBufs[icmp], 0,
-              peer.mtu, this.overlayAddressU32)
-            if (icmpLen > 0) {
-              this.icmpOffsets[icmp] = 0
-              this.icmpLengths[icmp] = icmpLen
-              icmp++
-            }
-          }
+        if (vh > 0 && vnet.gsoType !== VNET_GSO_NONE) {
+          this.queueSegments(buf, len, peer)
           continue
         }
-        const start = encap.encapsulate(buf, HEADROOM, len, peer)
-        this.datagrams.bufs[tx] = buf
-        this.datagrams.peers[tx] = peer
-        this.datagrams.offsets[tx] = start
-        this.datagrams.lengths[tx] = HEADROOM + len - start
-        this.datagrams.addrs[tx] = peer.addressU32
-        this.datagrams.ports[tx] = peer.port
-        tx++
+        if (len > peer.mtu) {
+          this.refuseOversized(buf, len, peer)
+          continue
+        }
+        if (this.queued === DATAGRAM_SLOTS) this.flushOutbound()
+        if (vh > 0 && (vnet.flags & VNET_F_NEEDS_CSUM) !== 0) {
+          const c = this.csumQueued++
+          this.csumBufs[c] = buf
+          this.csumOffsets[c] = HEADROOM
+          this.csumLengths[c] = len
+          this.csumStarts[c] = vnet.csumStart
+          this.csumFields[c] = vnet.csumOffset
+        }
+        this.queueDatagram(buf, HEADROOM, len, peer)
       }
-      if (tx > 0) this.sendOutbound(tx)
-      if (icmp > 0) {
-        const written = this.device.writeBatch(this.icmpBufs, this.icmpOffsets, this.icmpLengths, icmp)
-        stats.icmpFragNeededSent += written
-      }
+      this.flushOutbound()
       if (n < MAX_BATCH) return
+    }
+  }
+
+  /** Encapsulates the inner packet at buf[start, +len) for `peer` and queues the datagram. */
+  private queueDatagram (buf: Buffer, start: number, len: number, peer: PeerRoute): void {
+    const payload = this.encap.encapsulate(buf, start, len, peer)
+    const d = this.datagrams
+    const q = this.queued++
+    d.bufs[q] = buf
+    d.peers[q] = peer
+    d.offsets[q] = payload
+    d.lengths[q] = start + len - payload
+    d.addrs[q] = peer.addressU32
+    d.ports[q] = peer.port
+  }
+
+  /** An inner packet larger than the peer's MTU: dropped, and a DF one answered with ICMP. */
+  private refuseOversized (buf: Buffer, len: number, peer: PeerRoute): void {
+    this.stats.dropsOutbound[Drop.Mtu]++
+    if ((buf[HEADROOM + IP_FLAGS] & IP_DF) === 0 || this.icmpQueued === MAX_BATCH) return
+    const vh = this.vnetLen
+    const k = this.icmpQueued
+    const icmpLen = writeFragmentationNeeded(buf, HEADROOM, len, this.icmpBufs[k], vh, peer.mtu, this.overlayAddressU32)
+    if (icmpLen === 0) return
+    this.icmpBufs[k].fill(0, 0, vh) // a plain virtio header: nothing to offload
+    this.icmpOffsets[k] = 0
+    this.icmpLengths[k] = vh + icmpLen
+    this.icmpQueued++
+  }
+
+  /**
+   * A TSO/USO super-packet (virtio header already decoded into this.vnet) for `peer`: cut into
+   * segments in the arena, each encapsulated and queued like any packet. Segments larger than
+   * the peer's MTU are refused as the whole packet would be (ICMP for DF).
+   */
+  private queueSegments (buf: Buffer, len: number, peer: PeerRoute): void {
+    const vnet = this.vnet
+    const hdrLen = gsoHeaderLength(buf, HEADROOM, len, vnet)
+    if (hdrLen < 0 || hdrLen >= len) { this.stats.dropsOutbound[Drop.Malformed]++; return }
+    const segmentMax = hdrLen + vnet.gsoSize
+    if (segmentMax > peer.mtu) { this.refuseOversized(buf, len, peer); return }
+    const count = Math.ceil((len - hdrLen) / vnet.gsoSize)
+    const stride = (HEADROOM + segmentMax + 63) & ~63
+    if (count > DATAGRAM_SLOTS || count * stride > this.segmentArena.length) {
+      this.stats.dropsOutbound[Drop.Unsupported]++ // segments too small to carry (< 88 bytes)
+      return
+    }
+    if (this.queued + count > DATAGRAM_SLOTS || this.arenaUsed + count * stride > this.segmentArena.length) {
+      this.flushOutbound()
+    }
+    const arena = this.segmentArena
+    const base = this.arenaUsed
+    const made = this.offload!.segmentTun(buf, HEADROOM, len, vnet.gsoType, vnet.gsoSize, vnet.csumStart,
+      arena, base, stride, HEADROOM, count, this.segmentLengths, 0)
+    if (made <= 0) { this.stats.dropsOutbound[Drop.Malformed]++; return }
+    this.arenaUsed = base + made * stride
+    this.stats.superPacketsOut++
+    this.stats.segmentsOut += made
+    for (let k = 0; k < made; k++) this.queueDatagram(arena, base + k * stride + HEADROOM, this.segmentLengths[k], peer)
+  }
+
+  /** Sends everything queued (after finishing partial checksums) and the pending ICMP errors. */
+  private flushOutbound (): void {
+    if (this.csumQueued > 0) {
+      this.offload!.completeChecksums(this.csumBufs, this.csumOffsets, this.csumLengths, this.csumStarts,
+        this.csumFields, this.csumQueued)
+      this.csumQueued = 0
+    }
+    if (this.queued > 0) this.sendOutbound(this.queued)
+    this.queued = 0
+    this.arenaUsed = 0
+    if (this.icmpQueued > 0) {
+      const written = this.device.writeBatch(this.icmpBufs, this.icmpOffsets, this.icmpLengths, this.icmpQueued)
+      this.stats.icmpFragNeededSent += written
+      this.icmpQueued = 0
     }
   }
 
   /**
    * Sends datagrams 0..tx-1 of `datagrams`, in order per peer. A run of at least
    * MIN_SEGMENTED_RUN equal-size datagrams to one peer (the last may be shorter) — what a bulk TCP
-   * flow produces — leaves in one UDP GSO send; everything else in one sendmmsg. Pending singles
-   * are flushed before each run, so a peer's packets never overtake each other.
+   * flow produces — leaves in one UDP GSO send; everything else in sendmmsg batches. Pending
+   * singles are flushed before each run, so a peer's packets never overtake each other.
    */
   private sendOutbound (tx: number): void {
     const send = this.transport.sendSegmented
@@ -257,6 +377,7 @@ export class Forwarder {
       const run = this.segmentation && send !== undefined ? this.runLength(i, tx) : 1
       if (run < MIN_SEGMENTED_RUN) {
         this.singles.copyFrom(this.datagrams, i, singles++)
+        if (singles === MAX_BATCH) { this.flushSingles(singles); singles = 0 }
         i++
         continue
       }
@@ -312,14 +433,17 @@ export class Forwarder {
     }
   }
 
-  /** Drains the UDP socket: receive, decapsulate, check, write to the TUN. */
+  /** Drains the UDP socket: receive, cut GRO trains, decapsulate, check, coalesce, write. */
   runInbound (): void {
     const stats = this.stats
     const drops = stats.dropsInbound
     const encap = this.encap
     const decap = this.decap
+    const gro = this.transport.gro === true
     for (let round = 0; round < ROUNDS_PER_WAKEUP && this.running; round++) {
-      const n = this.transport.recvBatch(this.inBufs, this.inSizes, this.inAddrs, this.inPorts)
+      const n = gro
+        ? this.transport.recvBatch(this.inBufs, this.inSizes, this.inAddrs, this.inPorts, this.inSegments)
+        : this.transport.recvBatch(this.inBufs, this.inSizes, this.inAddrs, this.inPorts)
       stats.udpRecvBatches[n]++
       if (n === 0) return
       const table = this.table
@@ -328,38 +452,68 @@ export class Forwarder {
       for (let i = 0; i < n; i++) {
         const buf = this.inBufs[i]
         const size = this.inSizes[i]
-        if (size < 0) { drops[Drop.Malformed]++; continue }
-        decap.replyLen = 0
-        const verdict = encap.decapsulate(buf, size, this.inAddrs[i], table, decap)
-        if (verdict !== Drop.None) { drops[verdict]++; continue }
-        if (decap.replyLen > 0) { this.sendReply(buf, i); continue }
-        const peer = decap.peer as PeerRoute
-        const start = decap.innerStart
-        // Cryptokey-routing style source check: a peer may only send from its own prefixes.
-        if (table.lookup(buf.readUInt32BE(start + IP_SRC)) !== peer) { drops[Drop.Auth]++; continue }
-        // Never reflect traffic for another node's prefix back out of our TUN.
-        if (table.lookup(buf.readUInt32BE(start + IP_DST)) !== undefined) { drops[Drop.NoRoute]++; continue }
-        peer.counters.packetsIn++
-        peer.counters.bytesIn += decap.innerLen
-        peer.counters.lastInMs = batchTime
-        if ((buf[start + IP_DST] >> 4) === 0xe) {
-          if (this.multicast !== undefined) this.multicast.deliverInbound(buf, start, decap.innerLen)
-          else drops[Drop.Unsupported]++
-          continue
+        if (size <= 0) { drops[Drop.Malformed]++; continue }
+        const step = gro && this.inSegments[i] > 0 ? this.inSegments[i] : size
+        if (step < size) stats.udpGroTrains++
+        for (let at = 0; at < size; at += step) {
+          const len = size - at < step ? size - at : step
+          decap.replyLen = 0
+          const verdict = encap.decapsulate(buf, len, this.inAddrs[i], table, decap, at)
+          if (verdict !== Drop.None) { drops[verdict]++; continue }
+          if (decap.replyLen > 0) { this.sendReply(buf, i); continue }
+          const peer = decap.peer as PeerRoute
+          const start = decap.innerStart
+          // Cryptokey-routing style source check: a peer may only send from its own prefixes.
+          if (table.lookup(buf.readUInt32BE(start + IP_SRC)) !== peer) { drops[Drop.Auth]++; continue }
+          // Never reflect traffic for another node's prefix back out of our TUN.
+          if (table.lookup(buf.readUInt32BE(start + IP_DST)) !== undefined) { drops[Drop.NoRoute]++; continue }
+          peer.counters.packetsIn++
+          peer.counters.bytesIn += decap.innerLen
+          peer.counters.lastInMs = batchTime
+          if ((buf[start + IP_DST] >> 4) === 0xe) {
+            if (this.multicast !== undefined) this.multicast.deliverInbound(buf, start, decap.innerLen)
+            else drops[Drop.Unsupported]++
+            continue
+          }
+          if (w === INBOUND_SLOTS) { this.writeInbound(w); w = 0 }
+          this.tunBufs[w] = buf
+          this.tunOffsets[w] = start
+          this.tunLengths[w] = decap.innerLen
+          w++
         }
-        this.tunBufs[w] = buf
-        this.tunOffsets[w] = start
-        this.tunLengths[w] = decap.innerLen
-        w++
       }
       this.multicast?.flushInbound()
-      if (w > 0) {
-        const written = this.device.writeBatch(this.tunBufs, this.tunOffsets, this.tunLengths, w)
-        stats.tunWriteBatches[written]++
-        if (written < w) drops[Drop.TunFull] += w - written
-      }
+      if (w > 0) this.writeInbound(w)
       if (n < MAX_BATCH) return
     }
+  }
+
+  /** Writes inner packets 0..w-1 to the TUN: as they are, or coalesced behind virtio headers. */
+  private writeInbound (w: number): void {
+    const stats = this.stats
+    if (this.vnetLen === 0) {
+      const written = this.device.writeBatch(this.tunBufs, this.tunOffsets, this.tunLengths, w)
+      stats.tunWriteBatches[written < MAX_BATCH ? written : MAX_BATCH]++
+      if (written < w) stats.dropsInbound[Drop.TunFull] += w - written
+      return
+    }
+    const counters = this.groCounters
+    counters[0] = 0
+    counters[1] = 0
+    const out = this.groOut
+    const count = this.offload!.coalesceTun(this.tunBufs, this.tunOffsets, this.tunLengths, w, this.groArena,
+      GRO_SLOT_BYTES, out, counters)
+    stats.dropsInbound[Drop.Malformed] += counters[0]
+    stats.coalescedIn += counters[1]
+    for (let k = 0; k < count; k++) {
+      const src = out[3 * k]
+      this.writeBufs[k] = src >= 0 ? this.tunBufs[src] : this.groArena
+      this.writeOffsets[k] = out[3 * k + 1]
+      this.writeLengths[k] = out[3 * k + 2]
+    }
+    const written = count > 0 ? this.device.writeBatch(this.writeBufs, this.writeOffsets, this.writeLengths, count) : 0
+    stats.tunWriteBatches[written < MAX_BATCH ? written : MAX_BATCH]++
+    if (written < count) stats.dropsInbound[Drop.TunFull] += count - written
   }
 
   /** Sends a reply the encapsulation built in place (e.g. a VXLAN ARP answer). Rare; not batched. */

@@ -29,9 +29,12 @@ export interface NativeBinding {
   /**
    * Opens /dev/net/tun non-blocking and attaches IFF_TUN|IFF_NO_PI device `name` ('' lets the
    * kernel choose). Returns the fd and the kernel's name for the device. The device disappears
-   * when the fd is closed (it is not made persistent).
+   * when the fd is closed (it is not made persistent). With `offloads`: IFF_VNET_HDR (every read
+   * and write carries a 10-byte virtio-net header first, see virtio-net.ts) and TUNSETOFFLOAD
+   * with checksum, TSO4/6 and, where the kernel has them, USO4/6; `vnetHeader` says whether the
+   * header is on, `offloads` which TUN_F_* flags the kernel accepted.
    */
-  openTun(name: string): { fd: number, name: string }
+  openTun(name: string, offloads?: boolean): { fd: number, name: string, vnetHeader: boolean, offloads: number }
   /**
    * Reads packets until the queue is empty or bufs.length were read; packet i goes to
    * bufs[i][headroom, ...) and its length to sizes[i]. Returns the count (0 = nothing pending).
@@ -52,10 +55,11 @@ export interface NativeBinding {
    * SO_REUSEADDR (no other socket can bind beside it and share its datagrams), with the given
    * socket buffer sizes when > 0 (SO_*BUFFORCE, falling back to the capped SO_*BUF without
    * CAP_NET_ADMIN) and IP_PMTUDISC_DO, so outer packets are never fragmented (an oversized send
-   * is refused with EMSGSIZE). Returns the fd and bound port.
+   * is refused with EMSGSIZE). With `gro`, UDP_GRO where the kernel has it (`gro` in the result):
+   * trains of datagrams may then arrive glued together (see recvBatch). Returns the fd and port.
    */
   udpOpen(address: string, port: number, recvBufferBytes: number,
-    sendBufferBytes: number): { fd: number, port: number }
+    sendBufferBytes: number, gro?: boolean): { fd: number, port: number, gro: boolean }
   /**
    * sendmmsg of datagram i = bufs[i][offsets[i], +lengths[i]) to addrs[i]:ports[i], i < count,
    * up to 128 per syscall. Returns how many were sent; stops at the first failure (EAGAIN,
@@ -74,10 +78,12 @@ export interface NativeBinding {
   /**
    * recvmmsg (MSG_DONTWAIT) of up to bufs.length datagrams, each into the whole of bufs[i];
    * fills sizes[i] (-1 when the datagram was truncated: count it as malformed), addrs[i] and
-   * ports[i] (the sender). Returns the count, 0 when nothing is pending.
+   * ports[i] (the sender). Returns the count, 0 when nothing is pending. With segmentSizes (a
+   * socket opened with gro): segmentSizes[i] > 0 when message i is several datagrams of that
+   * size (the last may be shorter) glued together by UDP GRO, else 0.
    */
   recvBatch(fd: number, bufs: Buffer[], sizes: Int32Array, addrs: Uint32Array,
-    ports: Uint16Array): number
+    ports: Uint16Array, segmentSizes?: Int32Array): number
   /**
    * Calls `callback` from the event loop whenever fd is readable (level-triggered: again on the
    * next loop turn if the handler left data queued). An active poll keeps the process alive.
@@ -99,6 +105,34 @@ export interface NativeBinding {
    * socket()/sendto() throws a SyscallError. Reads the variable on every call (no caching).
    */
   notify(message: string): boolean
+  /**
+   * loom_offload.c. Cuts one TSO/USO super-packet src[srcOff, +srcLen) (the IP packet after its
+   * virtio header; gsoType, gsoSize, csumStart from that header) into segments: segment k at
+   * dst[dstOff + k*stride + headroom, ...), its length in lengths[lengthsStart + k]; headers
+   * rebuilt (IPv4 ID + k, lengths, header checksum, TCP seq, FIN/PSH only on the last, UDP
+   * length) and L4 checksums complete. Returns the count, or -1 (headers inconsistent with the
+   * virtio header), -2 (more than maxSegments), -3 (a segment larger than stride - headroom).
+   */
+  segmentTun(src: Buffer, srcOff: number, srcLen: number, gsoType: number, gsoSize: number, csumStart: number,
+    dst: Buffer, dstOff: number, stride: number, headroom: number, maxSegments: number, lengths: Int32Array,
+    lengthsStart: number): number
+  /**
+   * Completes the partial (NEEDS_CSUM) L4 checksum of packets bufs[i][offsets[i], +lengths[i])
+   * whose L4 header starts at csumStarts[i] and checksum field at + csumOffsets[i], i < count.
+   * Returns how many were completed (a packet whose positions do not fit is skipped).
+   */
+  completeChecksums(bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, csumStarts: Int32Array,
+    csumOffsets: Int32Array, count: number): number
+  /**
+   * GRO for the TUN: packet i = bufs[i][offsets[i], +lengths[i]) (10 free bytes before it).
+   * In-order segments of one TCP flow are merged into super-packets in arena slots of slotSize
+   * bytes; every TCP/UDP checksum is verified (a wrong one drops the packet: counters[0]++; a
+   * pseudo-header-only one is passed on as NEEDS_CSUM); merged packets count in counters[1].
+   * Output k: out[3k] = i (in place) or -1-slot (arena), out[3k+1] offset, out[3k+2] length,
+   * virtio header included. Returns the output count.
+   */
+  coalesceTun(bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, count: number, arena: Buffer,
+    slotSize: number, out: Int32Array, counters: Int32Array): number
 }
 
 const BINDING_RELATIVE_PATH = join('dataplane', 'native', 'build', 'Release', 'loom_native.node')

@@ -1,5 +1,6 @@
 /**
- * The TUN device of the data plane (IFF_TUN | IFF_NO_PI: bare IPv4/IPv6 packets, no header),
+ * The TUN device of the data plane (IFF_TUN | IFF_NO_PI: bare IPv4/IPv6 packets; with offloads,
+ * IFF_VNET_HDR: each packet behind a 10-byte virtio-net header, see virtio-net.ts),
  * implementing `Device` from types.ts over the native binding. Like wireguard-go's
  * tun.NativeTun it only moves packets: setting the MTU, addresses and routes is netlink's job
  * (elsewhere), and the device disappears when it is closed.
@@ -13,6 +14,7 @@ import { DeviceClosedError, TunIOError, TunOpenError } from './errors'
 import { loadNativeBinding } from './native-binding'
 import type { NativeBinding, PollHandle } from './native-binding'
 import type { Device } from './types'
+import { VNET_HDR_LEN } from './virtio-net'
 
 function noop (): void {}
 
@@ -24,6 +26,10 @@ function isSyscallError (err: unknown): boolean {
 export class TunDevice implements Device {
   /** The kernel's name for the device (the one asked for, or the one it chose for ''). */
   readonly name: string
+  /** 10 when every packet read or written carries a virtio-net header (offloads on), else 0. */
+  readonly vnetHeaderLen: number
+  /** The TUN_F_* offload flags the kernel accepted (virtio-net.ts); 0 without offloads. */
+  readonly offloads: number
   private fd: number
   private poll: PollHandle | undefined
   private handler: () => void = noop
@@ -31,25 +37,29 @@ export class TunDevice implements Device {
   /** Created once so a wake-up allocates nothing and onReadable can swap the handler. */
   private readonly onPoll = (): void => { this.handler() }
 
-  private constructor (native: NativeBinding, fd: number, name: string) {
+  private constructor (native: NativeBinding, fd: number, name: string, vnetHeaderLen: number, offloads: number) {
     this.native = native
     this.fd = fd
     this.name = name
+    this.vnetHeaderLen = vnetHeaderLen
+    this.offloads = offloads
   }
 
   /**
    * Creates (or attaches to) the TUN device `name`; '' lets the kernel pick tunN. Needs
    * CAP_NET_ADMIN. Throws TunOpenError (ERR_TUN_OPEN) naming the device, with the errno.
+   * With `offloads`, the device carries virtio-net headers and takes/gives 64 KB TCP (and UDP)
+   * super-packets (see vnetHeaderLen and offloads; a kernel without them gives a plain device).
    */
-  static open (name: string): TunDevice {
+  static open (name: string, options: { offloads?: boolean } = {}): TunDevice {
     const native = loadNativeBinding()
-    let opened: { fd: number, name: string }
+    let opened: { fd: number, name: string, vnetHeader: boolean, offloads: number }
     try {
-      opened = native.openTun(name)
+      opened = native.openTun(name, options.offloads === true)
     } catch (err) {
       throw new TunOpenError(name === '' ? '(kernel-named)' : name, err)
     }
-    return new TunDevice(native, opened.fd, opened.name)
+    return new TunDevice(native, opened.fd, opened.name, opened.vnetHeader ? VNET_HDR_LEN : 0, opened.offloads)
   }
 
   /** The file descriptor, for diagnostics; -1 once closed. */

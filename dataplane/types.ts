@@ -122,11 +122,13 @@ export interface Encapsulation {
    */
   encapsulate(buf: Buffer, innerStart: number, innerLen: number, peer: PeerRoute): number
   /**
-   * Inbound. buf[0, len) is one UDP payload received from srcAddressU32. Returns Drop.None and
-   * fills `out`, or returns the reason to drop it. Never throws.
+   * Inbound. buf[start, start + len) is one UDP payload received from srcAddressU32 (`start` is
+   * 0 unless UDP GRO glued several datagrams into one buffer: then each is decapsulated where it
+   * lies, and a wrapper must pass `start` on). Returns Drop.None and fills `out` (offsets are
+   * absolute in buf), or returns the reason to drop it. Never throws.
    */
   decapsulate(buf: Buffer, len: number, srcAddressU32: number, peers: PeerDirectory,
-    out: Decapsulated): Drop
+    out: Decapsulated, start?: number): Drop
 }
 
 /**
@@ -135,6 +137,12 @@ export interface Encapsulation {
  */
 export interface Device {
   readonly name: string
+  /**
+   * 10 when the device has offloads on (IFF_VNET_HDR): every packet read starts with a virtio-net
+   * header (virtio-net.ts) and may be a TCP/UDP super-packet of up to 64 KB, and every packet
+   * written must start with one. 0 or absent: bare IP packets.
+   */
+  readonly vnetHeaderLen?: number
   /**
    * Reads up to bufs.length packets, packet i into bufs[i] starting at `headroom` (the bytes
    * before it are left for the outer header). sizes[i] receives its length. Returns the count
@@ -163,7 +171,13 @@ export interface DatagramTransport {
    * Receives up to bufs.length datagrams into bufs[i] from offset 0; fills sizes[i], addrs[i],
    * ports[i]. Returns the count; 0 when nothing is pending.
    */
-  recvBatch(bufs: Buffer[], sizes: Int32Array, addrs: Uint32Array, ports: Uint16Array): number
+  recvBatch(bufs: Buffer[], sizes: Int32Array, addrs: Uint32Array, ports: Uint16Array,
+    segmentSizes?: Int32Array): number
+  /**
+   * UDP GRO is on: recvBatch must be given segmentSizes, and segmentSizes[i] > 0 says datagram i
+   * is really several of that size (the last may be shorter) back to back in bufs[i].
+   */
+  readonly gro?: boolean
   /**
    * Sends `count` datagrams: bufs[i][offsets[i], offsets[i] + lengths[i]) to addrs[i]:ports[i].
    * Returns how many were sent; stops at the first error (the rest count as socket_error drops).
@@ -204,6 +218,13 @@ export interface DataplaneStats {
   readonly udpSendBatches: Float64Array
   /** ICMP "fragmentation needed" messages written back into the TUN. */
   icmpFragNeededSent: number
+  /** TUN offloads: super-packets read and cut, and the segments they made. */
+  superPacketsOut: number
+  segmentsOut: number
+  /** TUN offloads: inbound packets merged into another before the TUN write (GRO). */
+  coalescedIn: number
+  /** UDP GRO: received buffers that held a train of datagrams. */
+  udpGroTrains: number
 }
 
 /** A fresh, zeroed DataplaneStats. */
@@ -216,5 +237,9 @@ export function createDataplaneStats(): DataplaneStats {
     udpRecvBatches: new Float64Array(MAX_BATCH + 1),
     udpSendBatches: new Float64Array(MAX_BATCH + 1),
     icmpFragNeededSent: 0,
+    superPacketsOut: 0,
+    segmentsOut: 0,
+    coalescedIn: 0,
+    udpGroTrains: 0,
   }
 }

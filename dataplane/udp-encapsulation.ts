@@ -70,16 +70,17 @@ export class UdpEncapsulation implements Encapsulation {
   }
 
   decapsulate (buf: Buffer, len: number, srcAddressU32: number, peers: PeerDirectory,
-    out: Decapsulated): Drop {
-    if (len < LOOM_UDP_HEADER_LEN + IPV4_HEADER_MIN_LEN || len > buf.length) return Drop.Malformed
-    if (buf[0] !== LOOM_UDP_TYPE_CLEAR_DATA || buf[1] !== LOOM_UDP_VERSION) return Drop.Malformed
-    if (readU32BE(buf, 4) !== peers.selfIndex) return Drop.UnknownSession
-    const peer = peers.peerByIndex(readU32BE(buf, 8))
+    out: Decapsulated, start = 0): Drop {
+    const s = start
+    if (len < LOOM_UDP_HEADER_LEN + IPV4_HEADER_MIN_LEN || s < 0 || s + len > buf.length) return Drop.Malformed
+    if (buf[s] !== LOOM_UDP_TYPE_CLEAR_DATA || buf[s + 1] !== LOOM_UDP_VERSION) return Drop.Malformed
+    if (readU32BE(buf, s + 4) !== peers.selfIndex) return Drop.UnknownSession
+    const peer = peers.peerByIndex(readU32BE(buf, s + 8))
     if (peer === undefined) return Drop.UnknownSession
     if (peer.addressU32 !== (srcAddressU32 >>> 0)) return Drop.Auth
-    const total = inspectIPv4Packet(buf, LOOM_UDP_HEADER_LEN, len - LOOM_UDP_HEADER_LEN)
+    const total = inspectIPv4Packet(buf, s + LOOM_UDP_HEADER_LEN, len - LOOM_UDP_HEADER_LEN)
     if (total < 0) return -total as Drop
-    out.innerStart = LOOM_UDP_HEADER_LEN
+    out.innerStart = s + LOOM_UDP_HEADER_LEN
     out.innerLen = total
     out.peer = peer
     out.replyStart = 0

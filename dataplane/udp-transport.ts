@@ -24,6 +24,8 @@ export interface UdpTransportInit {
   recvBufferBytes?: number
   /** SO_SNDBUF(FORCE) in bytes; 0 or absent keeps the system default. */
   sendBufferBytes?: number
+  /** Ask for UDP GRO (trains of datagrams glued together on receive; see `gro`). */
+  gro?: boolean
 }
 
 function noop (): void {}
@@ -36,29 +38,32 @@ export class UdpTransport implements DatagramTransport {
   readonly address: string
   /** The bound port (the kernel's choice when opened with port 0). */
   readonly port: number
+  /** UDP GRO is on: recvBatch must be given segmentSizes. */
+  readonly gro: boolean
   private fd: number
   private poll: PollHandle | undefined
   private handler: () => void = noop
   private readonly native: NativeBinding
   private readonly onPoll = (): void => { this.handler() }
 
-  private constructor (native: NativeBinding, fd: number, address: string, port: number) {
+  private constructor (native: NativeBinding, fd: number, address: string, port: number, gro: boolean) {
     this.native = native
     this.fd = fd
     this.address = address
     this.port = port
+    this.gro = gro
   }
 
   static open (init: UdpTransportInit): UdpTransport {
     const native = loadNativeBinding()
-    let opened: { fd: number, port: number }
+    let opened: { fd: number, port: number, gro: boolean }
     try {
       opened = native.udpOpen(init.address, init.port, init.recvBufferBytes ?? 0,
-        init.sendBufferBytes ?? 0)
+        init.sendBufferBytes ?? 0, init.gro === true)
     } catch (err) {
       throw new SocketError(init.address, init.port, 'open', err)
     }
-    return new UdpTransport(native, opened.fd, init.address, opened.port)
+    return new UdpTransport(native, opened.fd, init.address, opened.port, opened.gro)
   }
 
   /** The socket's file descriptor, for diagnostics; -1 once closed. */
@@ -66,10 +71,11 @@ export class UdpTransport implements DatagramTransport {
     return this.fd
   }
 
-  recvBatch (bufs: Buffer[], sizes: Int32Array, addrs: Uint32Array, ports: Uint16Array): number {
+  recvBatch (bufs: Buffer[], sizes: Int32Array, addrs: Uint32Array, ports: Uint16Array,
+    segmentSizes?: Int32Array): number {
     if (this.fd < 0) throw new TransportClosedError(this.address, this.port)
     try {
-      return this.native.recvBatch(this.fd, bufs, sizes, addrs, ports)
+      return this.native.recvBatch(this.fd, bufs, sizes, addrs, ports, segmentSizes)
     } catch (err) {
       throw isSyscallError(err) ? new SocketError(this.address, this.port, 'receive', err) : err
     }

@@ -105,34 +105,35 @@ export class VxlanEncapsulation implements Encapsulation {
   }
 
   decapsulate (buf: Buffer, len: number, srcAddressU32: number, peers: PeerDirectory,
-    out: Decapsulated): Drop {
-    if (len < VXLAN_ETH_LEN || len > buf.length) return Drop.Malformed
-    if ((buf[0] & VXLAN_FLAG_I) === 0) return Drop.Malformed
-    if ((readU32BE(buf, 4) >>> 8) !== this.vni) return Drop.UnknownSession
+    out: Decapsulated, start = 0): Drop {
+    const s = start
+    if (len < VXLAN_ETH_LEN || s < 0 || s + len > buf.length) return Drop.Malformed
+    if ((buf[s] & VXLAN_FLAG_I) === 0) return Drop.Malformed
+    if ((readU32BE(buf, s + 4) >>> 8) !== this.vni) return Drop.UnknownSession
     const peer = peers.peerByAddress(srcAddressU32 >>> 0)
     if (peer === undefined) return Drop.Auth
-    if (!macEquals(buf, ETH_DST, peers.selfVtepMAC) && !isBroadcastMAC(buf, ETH_DST)) return Drop.NoRoute
-    const etherType = (buf[ETH_TYPE] << 8) | buf[ETH_TYPE + 1]
+    if (!macEquals(buf, s + ETH_DST, peers.selfVtepMAC) && !isBroadcastMAC(buf, s + ETH_DST)) return Drop.NoRoute
+    const etherType = (buf[s + ETH_TYPE] << 8) | buf[s + ETH_TYPE + 1]
     if (etherType === ETHERTYPE_IPV4) {
-      const total = inspectIPv4Packet(buf, VXLAN_ETH_LEN, len - VXLAN_ETH_LEN)
+      const total = inspectIPv4Packet(buf, s + VXLAN_ETH_LEN, len - VXLAN_ETH_LEN)
       if (total < 0) return -total as Drop
-      out.innerStart = VXLAN_ETH_LEN
+      out.innerStart = s + VXLAN_ETH_LEN
       out.innerLen = total
       out.peer = peer
       out.replyStart = 0
       out.replyLen = 0
       return Drop.None
     }
-    if (etherType === ETHERTYPE_ARP) return this.answerArp(buf, len, peers, peer, out)
+    if (etherType === ETHERTYPE_ARP) return this.answerArp(buf, s, len, peers, peer, out)
     // IPv6 (0x86DD), 802.1Q/802.1ad tags and every other EtherType: not carried.
     return Drop.Unsupported
   }
 
-  /** Turns an Ethernet/IPv4 ARP request at buf[22..] into our reply, in place. */
-  private answerArp (buf: Buffer, len: number, peers: PeerDirectory, peer: PeerRoute,
+  /** Turns an Ethernet/IPv4 ARP request at buf[s + 22..] into our reply, in place. */
+  private answerArp (buf: Buffer, s: number, len: number, peers: PeerDirectory, peer: PeerRoute,
     out: Decapsulated): Drop {
     if (len < VXLAN_ETH_LEN + ARP_IPV4_PACKET_LEN) return Drop.Malformed
-    const a = VXLAN_ETH_LEN
+    const a = s + VXLAN_ETH_LEN
     if (((buf[a + ARP_OFF_HTYPE] << 8) | buf[a + ARP_OFF_HTYPE + 1]) !== ARP_HTYPE_ETHERNET ||
       ((buf[a + ARP_OFF_PTYPE] << 8) | buf[a + ARP_OFF_PTYPE + 1]) !== ETHERTYPE_IPV4 ||
       buf[a + ARP_OFF_HLEN] !== MAC_LEN || buf[a + ARP_OFF_PLEN] !== 4 ||
@@ -154,16 +155,16 @@ export class VxlanEncapsulation implements Encapsulation {
     writeU32BE(buf, a + ARP_OFF_SPA, targetIP)
     // Ethernet: back to the requester's MAC, from ours.
     for (let i = 0; i < MAC_LEN; i++) {
-      buf[ETH_DST + i] = buf[ETH_SRC + i]
-      buf[ETH_SRC + i] = self[i]
+      buf[s + ETH_DST + i] = buf[s + ETH_SRC + i]
+      buf[s + ETH_SRC + i] = self[i]
     }
     // VXLAN: a clean header (reserved bits and foreign flags cleared), our VNI.
-    writeU32BE(buf, 0, VXLAN_FLAG_I << 24)
-    writeU32BE(buf, 4, this.vni << 8)
+    writeU32BE(buf, s, VXLAN_FLAG_I << 24)
+    writeU32BE(buf, s + 4, this.vni << 8)
     out.innerStart = 0
     out.innerLen = 0
     out.peer = peer
-    out.replyStart = 0
+    out.replyStart = s
     out.replyLen = VXLAN_ETH_LEN + ARP_IPV4_PACKET_LEN
     return Drop.None
   }

@@ -6,7 +6,7 @@
   "targets": [
     {
       "target_name": "loom_native",
-      "sources": ["loom_native.c"],
+      "sources": ["loom_native.c", "loom_offload.c"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-std=gnu11"],
       "cflags!": ["-O3"]

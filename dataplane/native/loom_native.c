@@ -241,13 +241,52 @@ static napi_value make_uint32(napi_env env, uint32_t v) {
  * TUN
  */
 
-/* openTun(name: string): { fd, name } */
+#ifndef TUN_F_USO4
+#define TUN_F_USO4 0x20
+#define TUN_F_USO6 0x40
+#endif
+#ifndef TUNSETVNETLE
+#define TUNSETVNETLE _IOW('T', 220, int)
+#endif
+
+/*
+ * Turns on the segmentation offloads of a TUN opened with IFF_VNET_HDR: checksum, TSO for IPv4
+ * and IPv6, and USO where the kernel has it (Linux >= 6.2); each refused set falls back to the
+ * next smaller. Returns the TUN_F_* flags in force (0: none, every packet arrives whole).
+ */
+static int tun_enable_offloads(int fd) {
+  const int tries[] = {
+    TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_USO4 | TUN_F_USO6,
+    TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6,
+    TUN_F_CSUM,
+  };
+  for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++) {
+    if (ioctl(fd, TUNSETOFFLOAD, (unsigned long)tries[i]) == 0) return tries[i];
+  }
+  return 0;
+}
+
+/*
+ * openTun(name: string, offloads: boolean): { fd, name, vnetHeader, offloads }
+ *
+ * With offloads: IFF_VNET_HDR, a 10-byte little-endian struct virtio_net_hdr in front of every
+ * packet read or written (TUNSETVNETHDRSZ, TUNSETVNETLE), then TUNSETOFFLOAD. A kernel that
+ * refuses IFF_VNET_HDR gets a plain device (vnetHeader false); one that refuses the offloads
+ * keeps the header with offloads 0.
+ */
 static napi_value OpenTun(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
+  napi_value argv[2];
   char name[256];
   size_t len;
+  bool want_offloads = false;
   if (!get_args(env, info, 1, argv, "openTun")) return NULL;
   if (!get_string(env, argv[0], "name", name, sizeof name, &len)) return NULL;
+  {
+    size_t argc = 2;
+    napi_value all[2];
+    napi_get_cb_info(env, info, &argc, all, NULL, NULL);
+    if (argc >= 2) napi_get_value_bool(env, all[1], &want_offloads);
+  }
   if (len >= IFNAMSIZ) {
     /* The kernel would silently truncate it; refuse, as `ip link` does. */
     return throw_errno(env, EINVAL, "ioctl", "failed to open TUN device %s (name longer than %d bytes)",
@@ -260,21 +299,44 @@ static napi_value OpenTun(napi_env env, napi_callback_info info) {
 
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
-  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (want_offloads ? IFF_VNET_HDR : 0);
   memcpy(ifr.ifr_name, name, len);
-  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+  int r = ioctl(fd, TUNSETIFF, &ifr);
+  bool vnet = want_offloads && r == 0;
+  if (r < 0 && want_offloads && errno == EINVAL) {
+    ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+    r = ioctl(fd, TUNSETIFF, &ifr);
+  }
+  if (r < 0) {
     int err = errno;
     close(fd);
     return throw_errno(env, err, "ioctl", "failed to open TUN device %s", shown);
   }
   ifr.ifr_name[IFNAMSIZ - 1] = '\0';
+  int offloads = 0;
+  if (vnet) {
+    int hdr = 10, le = 1;
+    if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0) {
+      int err = errno;
+      close(fd);
+      return throw_errno(env, err, "ioctl", "failed to set the virtio header size of TUN device %s", ifr.ifr_name);
+    }
+    /* Little-endian headers on every host; kernels without the ioctl use the host's order,
+     * which is little-endian on the platforms Loom runs on (x86-64, arm64). */
+    (void)ioctl(fd, TUNSETVNETLE, &le);
+    offloads = tun_enable_offloads(fd);
+  }
 
-  napi_value result, vfd, vname;
+  napi_value result, vfd, vname, vvnet, voff;
   NAPI_CALL(env, napi_create_object(env, &result));
   NAPI_CALL(env, napi_create_int32(env, fd, &vfd));
   NAPI_CALL(env, napi_create_string_utf8(env, ifr.ifr_name, NAPI_AUTO_LENGTH, &vname));
+  NAPI_CALL(env, napi_get_boolean(env, vnet, &vvnet));
+  NAPI_CALL(env, napi_create_int32(env, offloads, &voff));
   NAPI_CALL(env, napi_set_named_property(env, result, "fd", vfd));
   NAPI_CALL(env, napi_set_named_property(env, result, "name", vname));
+  NAPI_CALL(env, napi_set_named_property(env, result, "vnetHeader", vvnet));
+  NAPI_CALL(env, napi_set_named_property(env, result, "offloads", voff));
   return result;
 }
 
@@ -355,13 +417,23 @@ static bool set_buffer_size(int fd, int force_opt, int opt, int bytes) {
   return setsockopt(fd, SOL_SOCKET, opt, &bytes, sizeof bytes) == 0;
 }
 
-/* udpOpen(address, port, recvBufferBytes, sendBufferBytes): { fd, port } */
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
+
+/* udpOpen(address, port, recvBufferBytes, sendBufferBytes, gro?: boolean): { fd, port, gro } */
 static napi_value UdpOpen(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
+  napi_value argv[5];
   char address[64];
   size_t alen;
   int32_t port, rcvbuf, sndbuf;
+  bool want_gro = false;
   if (!get_args(env, info, 4, argv, "udpOpen")) return NULL;
+  {
+    size_t argc = 5;
+    napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+    if (argc >= 5) napi_get_value_bool(env, argv[4], &want_gro);
+  }
   if (!get_string(env, argv[0], "address", address, sizeof address, &alen)) return NULL;
   if (!get_int32(env, argv[1], "port", 0, 65535, &port)) return NULL;
   if (!get_int32(env, argv[2], "recvBufferBytes", 0, INT32_MAX, &rcvbuf)) return NULL;
@@ -400,12 +472,19 @@ static napi_value UdpOpen(napi_env env, napi_callback_info info) {
     return throw_errno(env, err, "getsockname", "failed to open UDP socket %s:%d", address, port);
   }
 
-  napi_value result, vfd, vport;
+  /* UDP GRO (Linux >= 5.0): a train of equal-size datagrams from one sender may arrive as one
+   * buffer, its segment size in a UDP_GRO control message (recvBatch's segmentSizes). */
+  int one = 1;
+  bool gro = want_gro && setsockopt(fd, IPPROTO_UDP, UDP_GRO, &one, sizeof one) == 0;
+
+  napi_value result, vfd, vport, vgro;
   NAPI_CALL(env, napi_create_object(env, &result));
   NAPI_CALL(env, napi_create_int32(env, fd, &vfd));
   NAPI_CALL(env, napi_create_uint32(env, ntohs(bound.sin_port), &vport));
+  NAPI_CALL(env, napi_get_boolean(env, gro, &vgro));
   NAPI_CALL(env, napi_set_named_property(env, result, "fd", vfd));
   NAPI_CALL(env, napi_set_named_property(env, result, "port", vport));
+  NAPI_CALL(env, napi_set_named_property(env, result, "gro", vgro));
   return result;
 }
 
@@ -556,15 +635,32 @@ static napi_value SendSegmented(napi_env env, napi_callback_info info) {
   }
 }
 
-/* recvBatch(fd, bufs, sizes: Int32Array, addrs: Uint32Array, ports: Uint16Array): number */
+/*
+ * recvBatch(fd, bufs, sizes: Int32Array, addrs: Uint32Array, ports: Uint16Array,
+ *           segmentSizes?: Int32Array): number
+ *
+ * With segmentSizes (a socket opened with gro): segmentSizes[i] = the UDP_GRO segment size when
+ * message i is a train of datagrams glued together (each that size but the last), else 0.
+ */
 static napi_value RecvBatch(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
+  napi_value argv[6];
   int fd;
   uint32_t n;
   int32_t *sizes;
   uint32_t *addrs;
   uint16_t *ports;
+  int32_t *segs = NULL;
   if (!get_args(env, info, 5, argv, "recvBatch")) return NULL;
+  {
+    size_t argc = 6;
+    napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+    napi_valuetype t = napi_undefined;
+    if (argc >= 6) napi_typeof(env, argv[5], &t);
+    if (t != napi_undefined) {
+      if (!get_array(env, argv[1], "bufs", &n)) return NULL;
+      if (!get_typed(env, argv[5], "segmentSizes", napi_int32_array, "an Int32Array", n, (void **)&segs)) return NULL;
+    }
+  }
   if (!get_fd(env, argv[0], &fd)) return NULL;
   if (!get_array(env, argv[1], "bufs", &n)) return NULL;
   if (!get_typed(env, argv[2], "sizes", napi_int32_array, "an Int32Array", n, (void **)&sizes)) return NULL;
@@ -574,6 +670,7 @@ static napi_value RecvBatch(napi_env env, napi_callback_info info) {
   struct mmsghdr msgs[LOOM_MAX_BATCH];
   struct iovec iov[LOOM_MAX_BATCH];
   struct sockaddr_in sa[LOOM_MAX_BATCH];
+  static char control[LOOM_MAX_BATCH][CMSG_SPACE(sizeof(int))];
 
   uint32_t total = 0;
   int soft_errors = 0;
@@ -590,6 +687,10 @@ static napi_value RecvBatch(napi_env env, napi_callback_info info) {
       msgs[j].msg_hdr.msg_namelen = sizeof sa[j];
       msgs[j].msg_hdr.msg_iov = &iov[j];
       msgs[j].msg_hdr.msg_iovlen = 1;
+      if (segs != NULL) {
+        msgs[j].msg_hdr.msg_control = control[j];
+        msgs[j].msg_hdr.msg_controllen = sizeof control[j];
+      }
     }
     int r = recvmmsg(fd, msgs, chunk, MSG_DONTWAIT, NULL);
     if (r < 0) {
@@ -614,6 +715,16 @@ static napi_value RecvBatch(napi_env env, napi_callback_info info) {
       } else {
         addrs[i] = 0;
         ports[i] = 0;
+      }
+      if (segs != NULL) {
+        segs[i] = 0;
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msgs[j].msg_hdr); cm != NULL; cm = CMSG_NXTHDR(&msgs[j].msg_hdr, cm)) {
+          if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO && cm->cmsg_len >= CMSG_LEN(sizeof(int))) {
+            int gso;
+            memcpy(&gso, CMSG_DATA(cm), sizeof gso);
+            segs[i] = gso > 0 && gso < sizes[i] ? gso : 0;
+          }
+        }
       }
     }
     total += (uint32_t)r;
@@ -847,6 +958,8 @@ static napi_value Notify(napi_env env, napi_callback_info info) {
  * Module
  */
 
+void loom_offload_register(napi_env env, napi_value exports); /* loom_offload.c */
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
     {"openTun", NULL, OpenTun, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -863,5 +976,6 @@ NAPI_MODULE_INIT() {
     {"notify", NULL, Notify, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  loom_offload_register(env, exports);
   return exports;
 }
