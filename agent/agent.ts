@@ -45,6 +45,9 @@ const TUN_TX_QUEUE_LEN = 4096
 /** UDP socket buffers of the data path: several MiB, so bursts from a batch are not dropped. */
 const SOCKET_BUFFER_BYTES = 8 << 20
 
+/** vxlan: send-only sockets besides the bound one, so flows leave from 16 source ports. */
+const VXLAN_EXTRA_SOURCE_PORTS = 15
+
 export interface AgentComponents {
   logger: Logger
 }
@@ -111,6 +114,8 @@ export class Agent {
       recvBufferBytes: SOCKET_BUFFER_BYTES,
       sendBufferBytes: SOCKET_BUFFER_BYTES,
       gro: true,
+      // RFC 7348 §5: a VXLAN sender derives the source port from the inner flow.
+      extraSourcePorts: encapsulation.kind === 'vxlan' ? VXLAN_EXTRA_SOURCE_PORTS : 0,
     })
     this.forwarder = new Forwarder(
       { device: this.device, transport: this.transport, encapsulation, stats: this.stats },

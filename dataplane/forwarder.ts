@@ -28,6 +28,7 @@
  * packet is counted in DataplaneStats by reason and skipped. The route table is swapped whole by
  * `setRoutes` (control builds a new one; the forwarder never mutates it).
  */
+import { ipv4FlowHash } from './flow-hash'
 import { writeFragmentationNeeded } from './icmp'
 import { loadNativeBinding } from './native-binding'
 import type { NativeBinding } from './native-binding'
@@ -102,6 +103,8 @@ class DatagramBatch {
   readonly lengths = new Int32Array(DATAGRAM_SLOTS)
   readonly addrs = new Uint32Array(DATAGRAM_SLOTS)
   readonly ports = new Uint16Array(DATAGRAM_SLOTS)
+  /** Source-port slot of the transport (the inner flow's hash; 0 with one source port). */
+  readonly sources = new Uint8Array(DATAGRAM_SLOTS)
 
   /** Copies datagram `from` of another batch into slot `to` of this one. */
   copyFrom (other: DatagramBatch, from: number, to: number): void {
@@ -111,6 +114,7 @@ class DatagramBatch {
     this.lengths[to] = other.lengths[from]
     this.addrs[to] = other.addrs[from]
     this.ports[to] = other.ports[from]
+    this.sources[to] = other.sources[from]
   }
 }
 
@@ -126,6 +130,8 @@ export class Forwarder {
   /** Bytes of virtio-net header in front of every TUN packet (0: no offloads). */
   private readonly vnetLen: number
   private readonly offload: OffloadPrimitives | undefined
+  /** Source ports the transport offers; > 1: each flow leaves from the one its hash picks. */
+  private readonly sourcePorts: number
 
   // Outbound state, allocated once.
   private readonly outBufs: Buffer[] = []
@@ -183,6 +189,7 @@ export class Forwarder {
     this.stats = components.stats
     this.overlayAddressU32 = init.overlayAddressU32
     this.table = init.routes
+    this.sourcePorts = Math.max(1, Math.min(256, components.transport.sourcePorts ?? 1))
     this.vnetLen = components.device.vnetHeaderLen ?? 0
     if (this.vnetLen !== 0 && this.vnetLen !== VNET_HDR_LEN) {
       throw new Error(`device ${components.device.name} has a ${this.vnetLen}-byte virtio header; only ${VNET_HDR_LEN} is supported`)
@@ -281,15 +288,20 @@ export class Forwarder {
           this.csumStarts[c] = vnet.csumStart
           this.csumFields[c] = vnet.csumOffset
         }
-        this.queueDatagram(buf, HEADROOM, len, peer)
+        this.queueDatagram(buf, HEADROOM, len, peer, this.sourceOf(buf, len))
       }
       this.flushOutbound()
       if (n < MAX_BATCH) return
     }
   }
 
+  /** The source-port slot of the packet at buf[HEADROOM, +len): its flow's, or 0. */
+  private sourceOf (buf: Buffer, len: number): number {
+    return this.sourcePorts > 1 ? ipv4FlowHash(buf, HEADROOM, len) % this.sourcePorts : 0
+  }
+
   /** Encapsulates the inner packet at buf[start, +len) for `peer` and queues the datagram. */
-  private queueDatagram (buf: Buffer, start: number, len: number, peer: PeerRoute): void {
+  private queueDatagram (buf: Buffer, start: number, len: number, peer: PeerRoute, source: number): void {
     const payload = this.encap.encapsulate(buf, start, len, peer)
     const d = this.datagrams
     const q = this.queued++
@@ -299,6 +311,7 @@ export class Forwarder {
     d.lengths[q] = start + len - payload
     d.addrs[q] = peer.addressU32
     d.ports[q] = peer.port
+    d.sources[q] = source
   }
 
   /** An inner packet larger than the peer's MTU: dropped, and a DF one answered with ICMP. */
@@ -337,13 +350,14 @@ export class Forwarder {
     }
     const arena = this.segmentArena
     const base = this.arenaUsed
+    const source = this.sourceOf(buf, len)
     const made = this.offload!.segmentTun(buf, HEADROOM, len, vnet.gsoType, vnet.gsoSize, vnet.csumStart,
       arena, base, stride, HEADROOM, count, this.segmentLengths, 0)
     if (made <= 0) { this.stats.dropsOutbound[Drop.Malformed]++; return }
     this.arenaUsed = base + made * stride
     this.stats.superPacketsOut++
     this.stats.segmentsOut += made
-    for (let k = 0; k < made; k++) this.queueDatagram(arena, base + k * stride + HEADROOM, this.segmentLengths[k], peer)
+    for (let k = 0; k < made; k++) this.queueDatagram(arena, base + k * stride + HEADROOM, this.segmentLengths[k], peer, source)
   }
 
   /** Sends everything queued (after finishing partial checksums) and the pending ICMP errors. */
@@ -383,7 +397,8 @@ export class Forwarder {
       }
       if (singles > 0) { this.flushSingles(singles); singles = 0 }
       const d = this.datagrams
-      const r = send!.call(this.transport, d.bufs, d.offsets, d.lengths, i, run, d.lengths[i], d.addrs[i], d.ports[i])
+      const r = send!.call(this.transport, d.bufs, d.offsets, d.lengths, i, run, d.lengths[i], d.addrs[i], d.ports[i],
+        d.sources[i])
       if (r < 0) {
         // The kernel or the device cannot segment: batch everything from now on.
         this.segmentation = false
@@ -402,10 +417,11 @@ export class Forwarder {
     const size = this.datagrams.lengths[i]
     const addr = this.datagrams.addrs[i]
     const port = this.datagrams.ports[i]
+    const source = this.datagrams.sources[i]
     let total = size
     let j = i + 1
     while (j < tx && j - i < MAX_SEGMENTS && this.datagrams.addrs[j] === addr && this.datagrams.ports[j] === port &&
-      total + this.datagrams.lengths[j] <= MAX_SEGMENTED_BYTES) {
+      this.datagrams.sources[j] === source && total + this.datagrams.lengths[j] <= MAX_SEGMENTED_BYTES) {
       const len = this.datagrams.lengths[j]
       if (len > size) break
       total += len
@@ -417,7 +433,9 @@ export class Forwarder {
 
   private flushSingles (count: number): void {
     const b = this.singles
-    const sent = this.transport.sendBatch(b.bufs, b.offsets, b.lengths, b.addrs, b.ports, count)
+    const sent = this.sourcePorts > 1
+      ? this.transport.sendBatch(b.bufs, b.offsets, b.lengths, b.addrs, b.ports, count, b.sources)
+      : this.transport.sendBatch(b.bufs, b.offsets, b.lengths, b.addrs, b.ports, count)
     this.stats.udpSendBatches[sent]++
     this.countSent(b, 0, sent)
     if (sent < count) this.stats.dropsOutbound[Drop.SocketError] += count - sent

@@ -64,9 +64,11 @@ export interface NativeBinding {
    * sendmmsg of datagram i = bufs[i][offsets[i], +lengths[i]) to addrs[i]:ports[i], i < count,
    * up to 128 per syscall. Returns how many were sent; stops at the first failure (EAGAIN,
    * ENOBUFS, EMSGSIZE, unreachable, ...) without throwing. Throws only on EBADF-type errors.
+   * With sourceFds and sources: datagram i leaves through socket sourceFds[sources[i]] (its own
+   * source port); runs of one socket share a sendmmsg and the order is kept.
    */
   sendBatch(fd: number, bufs: Buffer[], offsets: Int32Array, lengths: Int32Array,
-    addrs: Uint32Array, ports: Uint16Array, count: number): number
+    addrs: Uint32Array, ports: Uint16Array, count: number, sourceFds?: Int32Array, sources?: Uint8Array): number
   /**
    * UDP GSO: datagrams start..start+count-1 (all `segmentSize` bytes but the last, which may be
    * shorter; at most 65507 bytes together) to one address in ONE sendmsg with UDP_SEGMENT; the

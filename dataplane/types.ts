@@ -183,7 +183,13 @@ export interface DatagramTransport {
    * Returns how many were sent; stops at the first error (the rest count as socket_error drops).
    */
   sendBatch(bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, addrs: Uint32Array,
-    ports: Uint16Array, count: number): number
+    ports: Uint16Array, count: number, sources?: Uint8Array): number
+  /**
+   * How many source ports the transport can send from (1 = only its own). With more, sendBatch's
+   * sources[i] and sendSegmented's `source` (0 .. sourcePorts - 1) pick one per datagram, so that
+   * a flow hash can spread flows over source ports (RFC 7348 §5) and receivers over queues.
+   */
+  readonly sourcePorts?: number
   /**
    * Optional UDP segmentation offload: datagrams start..start+count-1, all to addr:port, all
    * `segmentSize` bytes except the last (which may be shorter), sent as one unit that the kernel
@@ -191,7 +197,7 @@ export interface DatagramTransport {
    * segmentation is unsupported here (the caller falls back to sendBatch for good).
    */
   sendSegmented?(bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, start: number, count: number,
-    segmentSize: number, addr: number, port: number): number
+    segmentSize: number, addr: number, port: number, source?: number): number
   onReadable(handler: () => void): void
   close(): void
 }

@@ -26,6 +26,12 @@ export interface UdpTransportInit {
   sendBufferBytes?: number
   /** Ask for UDP GRO (trains of datagrams glued together on receive; see `gro`). */
   gro?: boolean
+  /**
+   * Send-only sockets on kernel-chosen ephemeral ports of the same address, besides the bound
+   * one, for per-flow source ports (vxlan); 0 or absent: every datagram leaves from `port`. At
+   * most 64.
+   */
+  extraSourcePorts?: number
 }
 
 function noop (): void {}
@@ -40,18 +46,27 @@ export class UdpTransport implements DatagramTransport {
   readonly port: number
   /** UDP GRO is on: recvBatch must be given segmentSizes. */
   readonly gro: boolean
+  /** 1 + extraSourcePorts: the ports datagrams can leave from (sourcePortNumbers). */
+  readonly sourcePorts: number
   private fd: number
+  /** fds by source slot: [the bound socket, the send-only ones...]. */
+  private readonly sourceFds: Int32Array
+  readonly sourcePortNumbers: readonly number[]
   private poll: PollHandle | undefined
   private handler: () => void = noop
   private readonly native: NativeBinding
   private readonly onPoll = (): void => { this.handler() }
 
-  private constructor (native: NativeBinding, fd: number, address: string, port: number, gro: boolean) {
+  private constructor (native: NativeBinding, fd: number, address: string, port: number, gro: boolean,
+    extra: Array<{ fd: number, port: number }>) {
     this.native = native
     this.fd = fd
     this.address = address
     this.port = port
     this.gro = gro
+    this.sourcePorts = 1 + extra.length
+    this.sourceFds = Int32Array.from([fd, ...extra.map((e) => e.fd)])
+    this.sourcePortNumbers = [port, ...extra.map((e) => e.port)]
   }
 
   static open (init: UdpTransportInit): UdpTransport {
@@ -63,7 +78,19 @@ export class UdpTransport implements DatagramTransport {
     } catch (err) {
       throw new SocketError(init.address, init.port, 'open', err)
     }
-    return new UdpTransport(native, opened.fd, init.address, opened.port, opened.gro)
+    const extraCount = init.extraSourcePorts ?? 0
+    if (!Number.isInteger(extraCount) || extraCount < 0 || extraCount > 64) {
+      native.close(opened.fd)
+      throw new RangeError(`extraSourcePorts must be an integer 0..64, got ${String(extraCount)}`)
+    }
+    const extra: Array<{ fd: number, port: number }> = []
+    try {
+      for (let i = 0; i < extraCount; i++) extra.push(native.udpOpen(init.address, 0, 0, init.sendBufferBytes ?? 0))
+    } catch (err) {
+      for (const e of [opened, ...extra]) native.close(e.fd)
+      throw new SocketError(init.address, 0, 'open', err)
+    }
+    return new UdpTransport(native, opened.fd, init.address, opened.port, opened.gro, extra)
   }
 
   /** The socket's file descriptor, for diagnostics; -1 once closed. */
@@ -82,9 +109,12 @@ export class UdpTransport implements DatagramTransport {
   }
 
   sendBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, addrs: Uint32Array,
-    ports: Uint16Array, count: number): number {
+    ports: Uint16Array, count: number, sources?: Uint8Array): number {
     if (this.fd < 0) throw new TransportClosedError(this.address, this.port)
     try {
+      if (sources !== undefined && this.sourcePorts > 1) {
+        return this.native.sendBatch(this.fd, bufs, offsets, lengths, addrs, ports, count, this.sourceFds, sources)
+      }
       return this.native.sendBatch(this.fd, bufs, offsets, lengths, addrs, ports, count)
     } catch (err) {
       throw isSyscallError(err) ? new SocketError(this.address, this.port, 'send', err) : err
@@ -92,10 +122,11 @@ export class UdpTransport implements DatagramTransport {
   }
 
   sendSegmented (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, start: number, count: number,
-    segmentSize: number, addr: number, port: number): number {
+    segmentSize: number, addr: number, port: number, source = 0): number {
     if (this.fd < 0) throw new TransportClosedError(this.address, this.port)
+    const fd = source > 0 && source < this.sourcePorts ? this.sourceFds[source] : this.fd
     try {
-      return this.native.sendSegmented(this.fd, bufs, offsets, lengths, start, count, segmentSize, addr, port)
+      return this.native.sendSegmented(fd, bufs, offsets, lengths, start, count, segmentSize, addr, port)
     } catch (err) {
       throw isSyscallError(err) ? new SocketError(this.address, this.port, 'send', err) : err
     }
@@ -119,5 +150,6 @@ export class UdpTransport implements DatagramTransport {
     this.fd = -1
     this.handler = noop
     this.native.close(fd)
+    for (let i = 1; i < this.sourceFds.length; i++) this.native.close(this.sourceFds[i])
   }
 }

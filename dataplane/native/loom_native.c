@@ -488,15 +488,24 @@ static napi_value UdpOpen(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* sendBatch(fd, bufs, offsets, lengths, addrs: Uint32Array, ports: Uint16Array, count): number */
+/*
+ * sendBatch(fd, bufs, offsets, lengths, addrs: Uint32Array, ports: Uint16Array, count,
+ *           sourceFds?: Int32Array, sources?: Uint8Array): number
+ *
+ * With sourceFds and sources, datagram i leaves through socket sourceFds[sources[i]] (each bound
+ * to its own source port) instead of fd; runs of one socket share a sendmmsg, order is kept.
+ */
 static napi_value SendBatch(napi_env env, napi_callback_info info) {
-  napi_value argv[7];
+  napi_value argv[9];
   int fd;
   uint32_t n;
   int32_t count;
   int32_t *offsets, *lengths;
   uint32_t *addrs;
   uint16_t *ports;
+  int32_t *source_fds = NULL;
+  uint8_t *sources = NULL;
+  size_t n_source_fds = 0;
   if (!get_args(env, info, 7, argv, "sendBatch")) return NULL;
   if (!get_fd(env, argv[0], &fd)) return NULL;
   if (!get_array(env, argv[1], "bufs", &n)) return NULL;
@@ -505,6 +514,17 @@ static napi_value SendBatch(napi_env env, napi_callback_info info) {
   if (!get_typed(env, argv[3], "lengths", napi_int32_array, "an Int32Array", count, (void **)&lengths)) return NULL;
   if (!get_typed(env, argv[4], "addrs", napi_uint32_array, "a Uint32Array", count, (void **)&addrs)) return NULL;
   if (!get_typed(env, argv[5], "ports", napi_uint16_array, "a Uint16Array", count, (void **)&ports)) return NULL;
+  {
+    size_t argc = 9;
+    napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+    napi_valuetype t = napi_undefined;
+    if (argc >= 9) napi_typeof(env, argv[7], &t);
+    if (t != napi_undefined) {
+      if (!get_typed(env, argv[7], "sourceFds", napi_int32_array, "an Int32Array", 1, (void **)&source_fds)) return NULL;
+      if (!get_typed(env, argv[8], "sources", napi_uint8_array, "a Uint8Array", count, (void **)&sources)) return NULL;
+      napi_get_typedarray_info(env, argv[7], NULL, &n_source_fds, NULL, NULL, NULL);
+    }
+  }
 
   struct mmsghdr msgs[LOOM_MAX_BATCH];
   struct iovec iov[LOOM_MAX_BATCH];
@@ -513,6 +533,14 @@ static napi_value SendBatch(napi_env env, napi_callback_info info) {
   int32_t sent = 0;
   while (sent < count) {
     int32_t chunk = count - sent < LOOM_MAX_BATCH ? count - sent : LOOM_MAX_BATCH;
+    int out_fd = fd;
+    if (sources != NULL) {
+      if (sources[sent] >= n_source_fds) return throw_range(env, "sources[%d] = %u names no socket", sent, sources[sent]);
+      out_fd = source_fds[sources[sent]];
+      for (int32_t j = 1; j < chunk; j++) {
+        if (sources[sent + j] != sources[sent]) { chunk = j; break; }
+      }
+    }
     for (int32_t j = 0; j < chunk; j++) {
       int32_t i = sent + j;
       uint8_t *data;
@@ -532,12 +560,12 @@ static napi_value SendBatch(napi_env env, napi_callback_info info) {
       msgs[j].msg_hdr.msg_iov = &iov[j];
       msgs[j].msg_hdr.msg_iovlen = 1;
     }
-    int r = sendmmsg(fd, msgs, (unsigned)chunk, 0);
+    int r = sendmmsg(out_fd, msgs, (unsigned)chunk, 0);
     if (r < 0) {
       int err = errno;
       if (err == EINTR) continue;
       if (is_programming_error(err) && sent == 0)
-        return throw_errno(env, err, "sendmmsg", "failed to send on UDP socket fd %d", fd);
+        return throw_errno(env, err, "sendmmsg", "failed to send on UDP socket fd %d", out_fd);
       break;
     }
     sent += r;

@@ -65,6 +65,10 @@ if (process.getuid?.() !== 0) {
     t.equal(o.fdValid, true)
     t.equal(o.listedWhileOpen, true, 'device exists in the namespace while open')
     t.match(o.autoName, /^tun\d+$/, 'empty name lets the kernel choose')
+    t.equal(o.plainVnet, 0, 'no virtio header unless offloads are asked for')
+    t.equal(o.offload.vnet, 10, 'offloads: 10-byte virtio header')
+    t.equal(o.offload.flags & 0x07, 0x07, 'TUN_F_CSUM | TSO4 | TSO6 accepted')
+    t.same(o.offload.features, ['tx-checksumming: on', 'tcp-segmentation-offload: on'], 'the kernel shows the device with TSO')
     t.match(o.longName, {
       name: 'TunOpenError', code: 'ERR_TUN_OPEN', errno: 22, causeCode: 'EINVAL', causeErrno: 22,
       message: 'failed to open TUN device loom-name-too-long-x: EINVAL',
@@ -111,6 +115,11 @@ if (process.getuid?.() !== 0) {
     t.equal(o.recvWhenEmpty, 0)
     t.equal(o.gsoSent, 6, 'sendSegmented: one UDP GSO send of 6 datagrams')
     t.same(o.gsoReceived, [1000, 1000, 1000, 1000, 1000, 400].map((size) => ({ size, intact: true })), 'received as 6 datagrams, bytes intact')
+    t.equal(o.groOn, true, 'UDP_GRO accepted')
+    t.same(o.groReceived, { count: 1, size: 5400, segment: 1000, intact: true }, 'a GSO train arrives as one GRO buffer with its segment size')
+    t.equal(new Set(o.sourcePortNumbers).size, 4, 'four distinct source ports')
+    const sp = o.sourcePortNumbers as number[]
+    t.same(o.sourcePortsSeen, [sp[3], sp[3], sp[0], sp[2], sp[1], sp[1]], 'each datagram left from the port its source slot names')
     t.match(o.gsoBadSizes, /datagram 1 is 900 bytes; all but the last must be the segment size 1000/)
     t.same(o.truncated, { count: 1, size: -1 }, 'a truncated datagram has size -1')
     t.equal(o.toDeadPort, 4, 'sending to a port nobody listens on does not throw')
