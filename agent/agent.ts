@@ -119,7 +119,7 @@ export class Agent {
     })
     this.forwarder = new Forwarder(
       { device: this.device, transport: this.transport, encapsulation, stats: this.stats },
-      { overlayAddressU32: 0, routes })
+      { overlayAddressU32: 0, routes, mtu: this.mtu })
     this.forwarder.start()
     this.dataplaneUp = true
     log.info({ tun: this.device.name, port: this.transport.port, tunOffloads: this.device.offloads, udpGro: this.transport.gro }, 'data plane up')

@@ -93,6 +93,8 @@ export interface ForwarderInit {
   overlayAddressU32: number
   /** The table in force at start; replaced by setRoutes. */
   routes: RouteTable
+  /** The TUN's MTU: with offloads, inbound super-packets are handed on cut to fit it (default 1280). */
+  mtu?: number
 }
 
 /** Datagrams ready to send, as parallel arrays the native binding takes; allocated once. */
@@ -125,6 +127,7 @@ export class Forwarder {
   private readonly stats: DataplaneStats
   private overlayAddressU32: number
   private table: RouteTable
+  private readonly tunMtu: number
   private running = false
   private multicast: MulticastSink | undefined
   /** Bytes of virtio-net header in front of every TUN packet (0: no offloads). */
@@ -189,6 +192,7 @@ export class Forwarder {
     this.stats = components.stats
     this.overlayAddressU32 = init.overlayAddressU32
     this.table = init.routes
+    this.tunMtu = init.mtu ?? 1280
     this.sourcePorts = Math.max(1, Math.min(256, components.transport.sourcePorts ?? 1))
     this.vnetLen = components.device.vnetHeaderLen ?? 0
     if (this.vnetLen !== 0 && this.vnetLen !== VNET_HDR_LEN) {
@@ -520,7 +524,7 @@ export class Forwarder {
     counters[1] = 0
     const out = this.groOut
     const count = this.offload!.coalesceTun(this.tunBufs, this.tunOffsets, this.tunLengths, w, this.groArena,
-      GRO_SLOT_BYTES, out, counters)
+      GRO_SLOT_BYTES, out, counters, this.tunMtu)
     stats.dropsInbound[Drop.Malformed] += counters[0]
     stats.coalescedIn += counters[1]
     for (let k = 0; k < count; k++) {

@@ -131,10 +131,12 @@ export interface NativeBinding {
    * bytes; every TCP/UDP checksum is verified (a wrong one drops the packet: counters[0]++; a
    * pseudo-header-only one is passed on as NEEDS_CSUM); merged packets count in counters[1].
    * Output k: out[3k] = i (in place) or -1-slot (arena), out[3k+1] offset, out[3k+2] length,
-   * virtio header included. Returns the output count.
+   * virtio header included. A TCP packet longer than maxPacket (the TUN MTU; a same-host kernel
+   * VXLAN peer's whole GSO skb) is passed on as a GSO packet cut at maxPacket. Returns the output
+   * count.
    */
   coalesceTun(bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, count: number, arena: Buffer,
-    slotSize: number, out: Int32Array, counters: Int32Array): number
+    slotSize: number, out: Int32Array, counters: Int32Array, maxPacket: number): number
 }
 
 const BINDING_RELATIVE_PATH = join('dataplane', 'native', 'build', 'Release', 'loom_native.node')

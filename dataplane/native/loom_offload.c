@@ -299,7 +299,8 @@ static napi_value CompleteChecksums(napi_env env, napi_callback_info info) {
 }
 
 /* ---------------------------------------------------------------------------------------------
- * coalesceTun(bufs, offsets, lengths, count, arena, slotSize, out: Int32Array, counters: Int32Array): number
+ * coalesceTun(bufs, offsets, lengths, count, arena, slotSize, out: Int32Array, counters: Int32Array,
+ *             maxPacket): number
  *
  * Packet i is bufs[i][offsets[i], +lengths[i]) (an inner IP packet just decapsulated; the 10
  * bytes before offsets[i] are free for its virtio header). Consecutive in-order segments of one
@@ -313,6 +314,10 @@ static napi_value CompleteChecksums(napi_env env, napi_callback_info info) {
  *
  * Output k: out[3k] = source (i >= 0: packet i in place, header at offsets[i] - 10; -1 - s:
  * arena slot s), out[3k+1] = offset, out[3k+2] = length (virtio header included).
+ * A TCP packet longer than maxPacket (the TUN MTU) is a super-packet already: a kernel VXLAN
+ * peer on the same host hands its socket a whole GSO skb (SKB_GSO_UDP_TUNNEL is delivered
+ * unsegmented to a UDP socket); it goes out in place as a GSO packet whose segments fit
+ * maxPacket, for the kernel to cut when it forwards it.
  * counters[0] += packets dropped for a bad checksum, counters[1] += packets merged into another.
  * Returns the number of outputs, in the order of each output's first packet.
  */
@@ -392,13 +397,13 @@ static void finish_item(gro_item *it, uint8_t *arena, int64_t slot_size, int32_t
 }
 
 static napi_value CoalesceTun(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 8) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "coalesceTun: expected 8 arguments");
+  size_t argc = 9;
+  napi_value argv[9];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 9) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "coalesceTun: expected 9 arguments");
     return NULL;
   }
-  int64_t count, slot_size;
+  int64_t count, slot_size, max_packet;
   int32_t *offsets, *lengths, *out, *counters;
   uint8_t *arena;
   size_t arena_cap;
@@ -409,6 +414,7 @@ static napi_value CoalesceTun(napi_env env, napi_callback_info info) {
   if (!arg_int(env, argv[5], "slotSize", VNET_HDR_LEN + MAX_IP_LEN, 1 << 24, &slot_size)) return NULL;
   if (!arg_i32s(env, argv[6], "out", (size_t)count * 3, &out)) return NULL;
   if (!arg_i32s(env, argv[7], "counters", 2, &counters)) return NULL;
+  if (!arg_int(env, argv[8], "maxPacket", 576, MAX_IP_LEN, &max_packet)) return NULL;
   int32_t slots = (int32_t)(arena_cap / (size_t)slot_size);
   int32_t slots_used = 0;
 
@@ -452,6 +458,16 @@ static napi_value CoalesceTun(napi_env env, napi_callback_info info) {
     bool candidate = false;
     if (l4 && proto == PROTO_TCP && (size_t)len >= iph + 20) {
       l4h = (size_t)(ip[iph + 12] >> 4) * 4;
+      if (len > max_packet && l4h >= 20 && (size_t)len > iph + l4h && (size_t)max_packet > iph + l4h) {
+        put16(ip + iph + 16, fold(pseudo_sum(ip, v6, PROTO_TCP, (uint32_t)((size_t)len - iph))));
+        write_vnet(ip - VNET_HDR_LEN, VNET_F_NEEDS_CSUM, v6 ? VNET_GSO_TCPV6 : VNET_GSO_TCPV4, (uint16_t)(iph + l4h),
+                   (uint16_t)((size_t)max_packet - iph - l4h), (uint16_t)iph, 16);
+        out[3 * n_out] = (int32_t)i;
+        out[3 * n_out + 1] = (int32_t)(off - VNET_HDR_LEN);
+        out[3 * n_out + 2] = (int32_t)(len + VNET_HDR_LEN);
+        n_out++;
+        continue;
+      }
       uint8_t flags = ip[iph + 13];
       candidate = l4h >= 20 && (size_t)len > iph + l4h && (flags == TCP_ACK || flags == (TCP_ACK | TCP_PSH)) &&
                   (v6 || iph == 20) && get16(ip + iph + 18) == 0;

@@ -118,6 +118,7 @@ function pair (kind: 'udp' | 'vxlan', opts: { mtu?: number, gro?: boolean, sourc
     const forwarder = new Forwarder({ device, transport, encapsulation, stats }, {
       overlayAddressU32: parseIPv4Address(self.podCIDR.split('/')[0]),
       routes: RouteTable.build({ selfIndex, selfVtepMAC, routes }),
+      mtu: opts.mtu ?? 1460,
     })
     forwarder.start()
     return { device, transport, stats, forwarder }

@@ -302,7 +302,7 @@ t.test('completeChecksums finishes NEEDS_CSUM packets as a NIC would', async (t)
 
 interface CoalesceOutput { header: Buffer, packet: Buffer, source: number }
 
-function coalesce (packets: Buffer[], opts: { slots?: number } = {}): { outputs: CoalesceOutput[], badChecksums: number, merged: number } {
+function coalesce (packets: Buffer[], opts: { slots?: number, maxPacket?: number } = {}): { outputs: CoalesceOutput[], badChecksums: number, merged: number } {
   const bufs = packets.map((p) => { const b = Buffer.alloc(p.length + 30); p.copy(b, 16); return b })
   const offsets = new Int32Array(packets.length).fill(16)
   const lengths = Int32Array.from(packets.map((p) => p.length))
@@ -310,7 +310,7 @@ function coalesce (packets: Buffer[], opts: { slots?: number } = {}): { outputs:
   const arena = Buffer.alloc(slot * (opts.slots ?? 4))
   const out = new Int32Array(packets.length * 3)
   const counters = new Int32Array(2)
-  const n = native.coalesceTun(bufs, offsets, lengths, packets.length, arena, slot, out, counters)
+  const n = native.coalesceTun(bufs, offsets, lengths, packets.length, arena, slot, out, counters, opts.maxPacket ?? 65535)
   const outputs: CoalesceOutput[] = []
   for (let k = 0; k < n; k++) {
     const src = out[3 * k]
@@ -453,10 +453,22 @@ t.test('coalescing: IPv6 flows, and non-TCP traffic passes through', async (t) =
   t.ok(l4ChecksumOk(finishLikeKernel(r.outputs[1])))
 })
 
+t.test('coalescing: a packet above the TUN MTU (a whole GSO skb from a same-host kernel peer) goes out as GSO', async (t) => {
+  const whole = tcpPacket({ seq: 1, payload: pattern(4000), partial: true, flags: ACK | PSH })
+  const r = coalesce([whole, tcpPacket({ seq: 4001, payload: pattern(1000) })], { maxPacket: 1450 })
+  t.equal(r.outputs.length, 2, 'not merged with what follows')
+  const d = createVirtioNetHeader()
+  t.ok(decodeVirtioNetHeader(Buffer.concat([r.outputs[0].header, r.outputs[0].packet]), 0, r.outputs[0].packet.length, d))
+  t.same(d, { flags: VNET_F_NEEDS_CSUM, gsoType: VNET_GSO_TCPV4, hdrLen: 40, gsoSize: 1410, csumStart: 20, csumOffset: 16 }, 'segments of 40 + 1410 = 1450')
+  t.ok(l4ChecksumOk(finishLikeKernel(r.outputs[0])))
+  const bad = tcpPacket({ seq: 1, payload: pattern(4000), badChecksum: true })
+  t.equal(coalesce([bad], { maxPacket: 1450 }).badChecksums, 1, 'verified like any other')
+})
+
 t.test('coalesceTun refuses packets without room for their header', async (t) => {
   const p = tcpPacket({ payload: pattern(10) })
   t.throws(() => native.coalesceTun([p], Int32Array.from([0]), Int32Array.from([p.length]), 1, Buffer.alloc(70000), 65552,
-    new Int32Array(3), new Int32Array(2)), /no room for its header/)
+    new Int32Array(3), new Int32Array(2), 1500), /no room for its header/)
   t.throws(() => native.coalesceTun([p], Int32Array.from([10]), Int32Array.from([p.length]), 1, Buffer.alloc(70000), 65552,
-    new Int32Array(3), new Int32Array(2)), /outside its buffer/)
+    new Int32Array(3), new Int32Array(2), 1500), /outside its buffer/)
 })
