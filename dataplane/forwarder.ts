@@ -238,7 +238,7 @@ export class Forwarder {
     const before = this.stats.dropsOutbound[Drop.SocketError]
     for (let i = 0; i < count; i++) {
       if (this.queued === DATAGRAM_SLOTS) this.flushOutbound()
-      this.queueDatagram(bufs[i], HEADROOM, innerLens[i], peers[i])
+      this.queueDatagram(bufs[i], HEADROOM, innerLens[i], peers[i], this.sourceOf(bufs[i], innerLens[i]))
     }
     this.flushOutbound()
     return count - (this.stats.dropsOutbound[Drop.SocketError] - before)
