@@ -26,7 +26,11 @@ import {
   NetlinkClient, parseIPv4Address, RouteTable, TunDevice, UdpEncapsulation, UdpTransport,
   VxlanEncapsulation,
 } from '../dataplane'
+import { agentAddresses } from '../cni/agent-addresses'
+import { CniCommands } from '../cni/commands'
+import type { CniHooks } from '../cni/commands'
 import { writeConflistAtomic } from '../cni/conflist'
+import { podWiring } from '../cni/wiring'
 import { createMetricsRegistry, MetricsServer } from '../metrics'
 import { ApiServer } from './api-server'
 import { GossipNode } from './gossip-node'
@@ -50,6 +54,8 @@ const VXLAN_EXTRA_SOURCE_PORTS = 15
 
 export interface AgentComponents {
   logger: Logger
+  /** Extension points of the CNI ADD/DEL paths (cni/commands.ts CniHooks). */
+  cniHooks?: CniHooks
 }
 
 export class Agent {
@@ -64,6 +70,7 @@ export class Agent {
   private api?: ApiServer
   private metricsServer?: MetricsServer
   private pods?: PodAddressManager
+  private cni?: CniCommands
   private gossip?: GossipNode
   private multicast?: MulticastNode
   private overlayAddress?: string
@@ -71,7 +78,7 @@ export class Agent {
   private mtu = 0
   private dataplaneUp = false
 
-  constructor (components: AgentComponents, private readonly config: AgentConfig) {
+  constructor (private readonly components: AgentComponents, private readonly config: AgentConfig) {
     this.logger = components.logger
   }
 
@@ -145,12 +152,24 @@ export class Agent {
       ...(this.gossip !== undefined ? { control: this.gossip.controlMetrics(), ipam: this.gossip.ipamMetrics() } : {}),
       ...(this.multicast !== undefined ? { multicast: this.multicast.metricsSource() } : {}),
     })
+    // The CNI plugin's work, one place: cni/commands.ts (the shim only carries env and stdin here).
+    const cniLog = this.logger.child({ component: 'cni' })
+    this.cni = new CniCommands({
+      addresses: agentAddresses({ pods: () => this.pods, ready: () => this.readiness(), mtu: () => this.mtu }),
+      wiring: podWiring,
+      ...(this.components.cniHooks !== undefined ? { hooks: this.components.cniHooks } : {}),
+      log: ({ level, msg, ...fields }) => {
+        if (level === 'error') cniLog.error(fields, String(msg ?? 'CNI command failed'))
+        else cniLog.info(fields, String(msg ?? `CNI ${String(fields.command)}`))
+      },
+    }, { gcGraceMs: cfg.cni.gcGraceSeconds * 1000 })
     this.api = new ApiServer({
       logger: this.logger.child({ component: 'api' }),
       status: this.statusSources(encapsulation),
       pods: this.pods,
       podNetwork: () => ({ mtu: this.mtu, podCIDR: this.topology?.self.podCIDR ?? cfg.clusterCIDR }),
       ready: () => this.readiness(),
+      cni: this.cni,
       observe: (command, status, seconds) => {
         registry.observeApiRequest(command, status, seconds)
         // The latency a pod sees for its address: ADD as the agent answers it (a block claim included).

@@ -1,11 +1,16 @@
 /**
  * The local API: HTTP/JSON on a unix socket (default /run/loom/loom.sock, mode 0600), for the
- * `loom` CLI and, later, the CNI plugin. Only root on this node can reach it; nothing here is
+ * `loom` CLI and the `loom-cni` shim. Only root on this node can reach it; nothing here is
  * exposed on the network.
  *
  * Endpoints:
+ *   POST /v1/cni       {env: {CNI_*}, stdin: "<netconf>", netns?: {pid, fd} | {error}}: one CNI
+ *                      plugin invocation (netns: the shim's open CNI_NETNS, cni/netns-file.ts), run by
+ *                      cni/commands.ts; answers 200 with header X-Loom-Cni-Exit (the plugin's
+ *                      exit status) and the plugin's stdout as the body (cni/shim/loom-cni.c)
  *   GET  /v1/status                       the whole StatusDocument (see status.ts)
  *   GET  /v1/ready                        200 {ready:true} | 503 {ready:false, checks}
+ * Lower-level allocation endpoints (no wiring; scripts and tests):
  *   POST /v1/cni/add   {containerID, ifname, netns?, podName?, podNamespace?}
  *                      -> {address, gateway, mtu, podCIDR, hostVeth}; same answer on a retry
  *   POST /v1/cni/del   {containerID, ifname} -> {released: bool}; unknown attachment = success
@@ -16,8 +21,8 @@
  * Errors are JSON `{ error: { code, message } }`: 400 ERR_BAD_REQUEST (the CNI plugin maps it to
  * code 7), 503 ERR_NOT_READY / ERR_NO_ADDRESS (-> 11, try again), 404, 405, 500.
  *
- * Requests are handled one at a time per event-loop turn and every IPAM change is persisted
- * synchronously before the answer, so concurrent ADD/DEL from many runtimes need no locking.
+ * Every IPAM change is persisted synchronously before the answer; CNI invocations on one
+ * attachment are serialised by cni/commands.ts.
  */
 import { chmodSync, mkdirSync, rmSync } from 'node:fs'
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http'
@@ -25,12 +30,15 @@ import { dirname } from 'node:path'
 import type { Logger } from 'pino'
 import { IpamError } from '../control'
 import type { AttachmentId, PodAddressManager } from '../control'
+import { POD_GATEWAY } from '../cni/agent-addresses'
+import type { CommandOutcome } from '../cni/commands'
+import { parseNetnsHandle, type NetnsHandle } from '../cni/netns-file'
 import { buildStatus, StatusSources } from './status'
 
 /** Largest request body accepted (a GC list of thousands of attachments fits). */
 const MAX_BODY_BYTES = 1 << 20
-/** The pods' gateway: link-local, answered by proxy ARP on the host veth (DESIGN: Pod wiring). */
-export const POD_GATEWAY = '169.254.1.1'
+/** Largest CNI invocation: a 1 MiB netconf, JSON-escaped by the shim (at worst 6 bytes a byte), plus env. */
+const MAX_CNI_BODY_BYTES = 7 << 20
 /** CNI_CONTAINERID's grammar (spec: starts alphanumeric, then alnum, '_', '.', '-'). */
 const CONTAINER_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
 const IFNAME = /^[^\s/:]{1,15}$/
@@ -45,6 +53,8 @@ export interface ApiServerComponents {
   ready: () => { ready: boolean; checks: Record<string, boolean> }
   /** Gossip mode: forced reclaim of a node's blocks by name; false when no such member. */
   rmpeer?: (nodeName: string) => boolean
+  /** Runs one CNI plugin invocation (cni/commands.ts); absent = 404. */
+  cni?: { run: (env: Record<string, string>, stdin: string, netns?: NetnsHandle) => Promise<CommandOutcome> }
   /** Called once per API request with the command, result status and duration (metrics). */
   observe?: (command: string, status: number, seconds: number) => void
 }
@@ -104,7 +114,11 @@ export class ApiServer {
       sendJSON(res, status, body)
       this.components.observe?.(COMMAND_OF_PATH[url.pathname] ?? 'other', status, Number(process.hrtime.bigint() - started) / 1e9)
     }
-    readBody(req).then(async (body) => {
+    if (route === 'POST /v1/cni' && this.components.cni !== undefined) {
+      this.handleCni(req, res, started)
+      return
+    }
+    readBody(req, MAX_BODY_BYTES).then(async (body) => {
       const [status, answer] = await this.dispatch(route, url, body)
       finish(status, answer)
     }).catch((err: unknown) => {
@@ -115,6 +129,28 @@ export class ApiServer {
       }
       this.components.logger.error({ err, route }, 'API request failed')
       finish(500, { error: { code: 'ERR_INTERNAL', message: (err as Error).message } })
+    })
+  }
+
+  /** POST /v1/cni: the plugin's exit status in a header, its stdout as the body. */
+  private handleCni (req: IncomingMessage, res: ServerResponse, started: bigint): void {
+    const cni = this.components.cni!
+    readBody(req, MAX_CNI_BODY_BYTES).then(async (body) => {
+      const b = body as { env?: unknown, stdin?: unknown, netns?: unknown } | null
+      const env = b?.env
+      if (typeof env !== 'object' || env === null || Array.isArray(env) || typeof b?.stdin !== 'string' ||
+        !Object.values(env).every((v) => typeof v === 'string')) {
+        throw new ApiError(400, 'ERR_BAD_REQUEST', 'a CNI invocation is {"env": {"CNI_...": "..."}, "stdin": "..."}')
+      }
+      const out = await cni.run(env as Record<string, string>, b.stdin, parseNetnsHandle(b.netns))
+      res.writeHead(200, { 'content-type': 'application/json', 'x-loom-cni-exit': String(out.exitCode), 'content-length': Buffer.byteLength(out.stdout) })
+      res.end(out.stdout)
+      this.components.observe?.(`cni_${out.command.toLowerCase()}`, out.cniCode, Number(process.hrtime.bigint() - started) / 1e9)
+    }).catch((err: unknown) => {
+      const e = err instanceof ApiError ? err : new ApiError(500, 'ERR_INTERNAL', (err as Error).message)
+      if (!(err instanceof ApiError)) this.components.logger.error({ err }, 'CNI invocation failed')
+      sendJSON(res, e.status, { error: { code: e.code, message: e.message } })
+      this.components.observe?.('other', e.status, Number(process.hrtime.bigint() - started) / 1e9)
     })
   }
 
@@ -167,7 +203,7 @@ export class ApiServer {
         return [200, { released: this.podsReady().gc(valid.map(attachmentOf)) }]
       }
       default: {
-        const known = ['/v1/status', '/v1/ready', '/v1/rmpeer', '/v1/cni/add', '/v1/cni/del', '/v1/cni/attachment', '/v1/cni/attachments', '/v1/cni/gc']
+        const known = ['/v1/cni', '/v1/status', '/v1/ready', '/v1/rmpeer', '/v1/cni/add', '/v1/cni/del', '/v1/cni/attachment', '/v1/cni/attachments', '/v1/cni/gc']
         if (known.includes(url.pathname)) throw new ApiError(405, 'ERR_METHOD', `${route} is not allowed`)
         throw new ApiError(404, 'ERR_NOT_FOUND', `no such endpoint: ${url.pathname}`)
       }
@@ -184,14 +220,14 @@ export class ApiServer {
 }
 
 /** Reads a JSON body (bounded); GET requests resolve to null. */
-function readBody (req: IncomingMessage): Promise<unknown> {
+function readBody (req: IncomingMessage, maxBytes: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
     req.on('data', (c: Buffer) => {
       size += c.length
-      if (size > MAX_BODY_BYTES) {
-        reject(new ApiError(400, 'ERR_BAD_REQUEST', `request body larger than ${MAX_BODY_BYTES} bytes`))
+      if (size > maxBytes) {
+        reject(new ApiError(400, 'ERR_BAD_REQUEST', `request body larger than ${maxBytes} bytes`))
         req.destroy()
       } else chunks.push(c)
     })

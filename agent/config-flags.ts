@@ -19,7 +19,7 @@ import {
   DEFAULT_API_SOCKET, DEFAULT_BLOCK_SIZE, DEFAULT_CONFIG_PATH, DEFAULT_ENCAPSULATION,
   DEFAULT_LOG_LEVEL, DEFAULT_METRICS_ADDRESS, DEFAULT_SECRET_FILE, DEFAULT_STATE_DIR,
   DEFAULT_TUN_NAME, DEFAULT_UNDERLAY_PORT, DEFAULT_VXLAN_PORT, DEFAULT_VXLAN_VNI, DEFAULT_GOSSIP_PORT,
-  DEFAULT_RECLAIM_AFTER_SECONDS,
+  DEFAULT_RECLAIM_AFTER_SECONDS, DEFAULT_CNI_GC_GRACE_SECONDS,
 } from './defaults'
 import { ConfigError } from './errors'
 
@@ -51,6 +51,7 @@ const SETTINGS: readonly Setting[] = [
   { field: 'cni.confDir', flag: 'cni-conf-dir', kind: 'string', help: 'write 10-loom.conflist here once ready, e.g. /etc/cni/net.d (default: do not write)' },
   { field: 'multicast.enabled', flag: 'multicast', kind: 'bool', help: 'replicate IPv4 multicast between pods (default on; --no-multicast turns it off)' },
   { field: 'multicast.mode', flag: 'multicast-mode', kind: 'string', help: 'members (gossip mode default) | flood (static mode default)' },
+  { field: 'cni.gcGraceSeconds', flag: 'cni-gc-grace', kind: 'int', help: `seconds an attachment is safe from CNI GC after its ADD (default ${DEFAULT_CNI_GC_GRACE_SECONDS})` },
   { field: 'stateDir', flag: 'state-dir', kind: 'string', help: `state directory (default ${DEFAULT_STATE_DIR})` },
   { field: 'apiSocket', flag: 'api-socket', kind: 'string', help: `local API unix socket (default ${DEFAULT_API_SOCKET})` },
   { field: 'metrics.address', flag: 'metrics-address', kind: 'string', help: `"host:port" for /metrics and health (default ${DEFAULT_METRICS_ADDRESS})` },

@@ -15,7 +15,7 @@ import {
   DEFAULT_ENCRYPTION_ENABLED, DEFAULT_LOG_LEVEL, DEFAULT_METRICS_ADDRESS, DEFAULT_SECRET_FILE,
   DEFAULT_STATE_DIR, DEFAULT_TUN_NAME, DEFAULT_UNDERLAY_PORT, DEFAULT_VXLAN_PORT,
   DEFAULT_VXLAN_VNI, MAX_BLOCK_PREFIX, MAX_IFNAME_LEN, MAX_MTU, MAX_UNIX_SOCKET_PATH,
-  DEFAULT_GOSSIP_PORT, DEFAULT_GOSSIP_MAX_MEMBERS, DEFAULT_GOSSIP_REAP_DEAD_AFTER_SECONDS, MAX_GOSSIP_MEMBERS, DEFAULT_RECLAIM_AFTER_SECONDS,
+  DEFAULT_GOSSIP_PORT, DEFAULT_GOSSIP_MAX_MEMBERS, DEFAULT_GOSSIP_REAP_DEAD_AFTER_SECONDS, MAX_GOSSIP_MEMBERS, DEFAULT_RECLAIM_AFTER_SECONDS, DEFAULT_CNI_GC_GRACE_SECONDS,
   MAX_VXLAN_VNI, MIN_MTU,
 } from './defaults'
 import { ConfigError, ConfigFileError, HelpRequestedError } from './errors'
@@ -94,6 +94,8 @@ export interface AgentConfig {
   readonly cni: {
     /** Directory the agent writes 10-loom.conflist into once it can serve ADD; '' = do not write (default). */
     readonly confDir: string
+    /** Seconds an attachment is safe from CNI GC after its ADD (an ADD newer than the runtime's list); default 60. */
+    readonly gcGraceSeconds: number
   }
   readonly multicast: {
     /** Capture and replicate IPv4 multicast between pods (IGMP snooping); default true. */
@@ -208,8 +210,11 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
       DEFAULT_RECLAIM_AFTER_SECONDS, 'an integer number of seconds 10-2592000', fail),
   }
 
-  const cn = objectAt(top.cni, 'cni.', ['confDir'], fail)
-  const cni = { confDir: cn.confDir === undefined || cn.confDir === '' ? '' : pathAt(cn.confDir, 'cni.confDir', '', PATH, fail) }
+  const cn = objectAt(top.cni, 'cni.', ['confDir', 'gcGraceSeconds'], fail)
+  const cni = {
+    confDir: cn.confDir === undefined || cn.confDir === '' ? '' : pathAt(cn.confDir, 'cni.confDir', '', PATH, fail),
+    gcGraceSeconds: intAt(cn.gcGraceSeconds, 'cni.gcGraceSeconds', 0, 86400, DEFAULT_CNI_GC_GRACE_SECONDS, 'an integer number of seconds 0-86400', fail),
+  }
 
   const ownPort = encapsulation === 'vxlan' ? vxlan.port : port
   const peers = parsePeers(top.peers, { nodeName: nodeName as string, address, ownPort, cluster }, fail)

@@ -38,6 +38,12 @@ export const DEFAULT_ENCRYPTION_ENABLED = false
 /** File holding the cluster secret (the WireGuard PSK) when encryption is enabled. */
 export const DEFAULT_SECRET_FILE = '/etc/loom/secret'
 
+/**
+ * CNI GC never collects an attachment younger than this: a runtime computes its list of valid
+ * attachments before it calls GC, so an ADD that ran in between is missing from the list.
+ */
+export const DEFAULT_CNI_GC_GRACE_SECONDS = 60
+
 /** Node identity, keys, owned blocks and allocations live here. */
 export const DEFAULT_STATE_DIR = '/var/lib/loom'
 /** The local HTTP/JSON API (used by `loom` and `loom-cni`), a unix socket with mode 0600. */

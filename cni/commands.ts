@@ -1,31 +1,48 @@
 /**
- * The six CNI commands, as one function from (env, stdin) to (stdout, exit status), so unit
- * tests drive the plugin without spawning it. cni/main.ts only does the process I/O.
+ * The CNI commands as the agent runs them: one call per plugin invocation, from (CNI_* env,
+ * stdin) to (stdout, exit status). The `loom-cni` shim (cni/shim/loom-cni.c) only carries
+ * these two across the API socket; everything the CNI spec asks for happens here.
+ *
+ * Concurrency, the rules that keep one address on one pod:
+ * - ADD, DEL, CHECK and GC's removal of an attachment run under that attachment's lock
+ *   (./attachment-locks.ts): serialised per (containerID, ifname), parallel across pods.
+ * - An ADD rolls back only what it created itself: the address only when this very ADD
+ *   allocated it (it holds the allocation's token), never one an earlier ADD reported.
+ * - A success is reported only after the allocation is on disk (the PodAddressManager
+ *   persists before it returns) and the pod is wired.
+ * - GC needs the runtime's list of valid attachments (no list = code 7, nothing removed), and
+ *   never collects an attachment younger than `gcGraceMs` (an ADD the runtime started after
+ *   it computed the list) nor one with an invocation in flight.
  *
  * Order of work and why:
- * - ADD: netns exists? → agent allocates (idempotent per attachment) → remove a host veth left
- *   by an earlier ADD of the same attachment (retried ADD = clean up and redo) → wire → result.
- *   Any failure after the allocation deletes the host veth and releases the address (CNI ptp).
- * - DEL: delete the host veth first, release the address second, so an address is never handed
- *   out again while a route to the old pod still exists. Every step tolerates "already gone";
- *   CNI_NETNS is not needed at all (the host veth takes its peer with it). An unreachable agent
- *   is code 11 (the runtime retries DEL; GC is the backstop), never a silent leak.
+ * - ADD: netns is a netns? → wait (bounded) for the agent to be ready → allocate (idempotent
+ *   per attachment) → remove a host veth left by an earlier ADD of the same attachment (a
+ *   retried ADD = clean up and redo) → wire → hooks.podAdded → result. A failure after the
+ *   allocation deletes the host veth and, if this ADD allocated it, releases the address.
+ * - DEL: hooks.podRemoved, delete the host veth, release the address, so an address is never
+ *   handed out again while a route to the old pod still exists. Every step tolerates "already
+ *   gone"; CNI_NETNS is not needed (the host veth takes its peer with it).
  * - CHECK: the agent's record, prevResult and the kernel must agree.
- * - GC: the agent releases what is not valid and names the host veths; we delete those and any
- *   other lxc* host veth not derived from a valid attachment. Errors are collected, not fatal.
+ * - GC: release what is neither valid, young nor busy; delete those host veths and any other
+ *   lxc* host veth no held attachment owns. Errors are collected, not fatal.
  * - STATUS / VERSION: see statusCommand and versionCommand.
+ *
+ * HOOK POINT for other features (NetworkPolicy): `CniHooks` below, called under the
+ * attachment's lock with the pod's identity (K8S_POD_NAMESPACE/K8S_POD_NAME and every
+ * CNI_ARGS pair).
  */
-import { AgentClient } from './agent-client'
+import { randomUUID } from 'node:crypto'
+import { AttachmentLocks } from './attachment-locks'
 import {
-  CheckFailedError, DegradedError, IOFailureError, InvalidConfigError, NotAvailableError, WiringError,
+  CheckFailedError, DegradedError, IOFailureError, InvalidConfigError, NotAvailableError, TryAgainError, WiringError,
   toErrorJSON, CniError,
 } from './errors'
 import {
-  decodeJSONObject, parseEnv, parseNetConf, parseVersion, SUPPORTED_VERSIONS, type CniEnv, type NetConf,
+  decodeJSONObject, jsonDepth, MAX_JSON_DEPTH, MAX_NETCONF_BYTES, parseEnv, parseNetConf, parseVersion, SUPPORTED_VERSIONS, type Attachment, type CniEnv, type NetConf,
 } from './netconf'
+import type { NetnsHandle } from './netns-file'
 import { addressFromPrevResult, buildAddResult } from './result'
 import { hostVethName, HOST_VETH_RE } from './veth-name'
-import * as wiring from './wiring'
 
 export interface CommandOutput {
   /** What to print on stdout ('' for none). */
@@ -34,140 +51,319 @@ export interface CommandOutput {
   exitCode: number
 }
 
-export interface CommandDeps {
-  /** The namespace work; tests replace it. */
-  wiring: Pick<typeof wiring, 'wirePod' | 'deleteHostVeth' | 'checkPod' | 'listHostVeths' | 'openNetnsFd'>
-  /** Agent client factory; tests may shorten the deadline. */
-  agent: (socketPath: string) => AgentClient
-  /** One log line for stderr. */
-  log: (fields: Record<string, unknown>) => void
-  /** Closes an fd (the netns probe). */
-  closeFd: (fd: number) => void
+/** An invocation's outcome, with what metrics need. */
+export interface CommandOutcome extends CommandOutput {
+  /** CNI_COMMAND as given ('' when missing). */
+  command: string
+  /** 0 on success, else the CNI error code printed. */
+  cniCode: number
 }
 
-const LATEST = '1.1.0'
-
-/** Runs one plugin invocation. `stdin` is the text read, or the Error reading it failed with. */
-export async function runCommand (env: NodeJS.ProcessEnv, stdin: string | Error, deps: CommandDeps): Promise<CommandOutput> {
-  let version: string = LATEST
-  let cniEnv: CniEnv | undefined
-  try {
-    if (typeof stdin === 'string') version = guessVersion(stdin) ?? LATEST
-    cniEnv = parseEnv(env)
-    if (stdin instanceof Error) {
-      throw new IOFailureError(`failed to read the network configuration from stdin: ${stdin.message}`, { cause: stdin })
-    }
-    if (cniEnv.command === 'VERSION') return versionCommand(stdin)
-    const conf = parseNetConf(stdin, cniEnv.command)
-    version = conf.cniVersion
-    const agent = deps.agent(conf.apiSocket)
-    switch (cniEnv.command) {
-      case 'ADD': return await addCommand(cniEnv, conf, agent, deps)
-      case 'DEL': return await delCommand(cniEnv, agent, deps)
-      case 'CHECK': return await checkCommand(cniEnv, conf, agent, deps)
-      case 'GC': return await gcCommand(conf, agent, deps)
-      case 'STATUS': return await statusCommand(agent)
-    }
-  } catch (err) {
-    const out = toErrorJSON(err, version)
-    deps.log({
-      level: 'error', command: cniEnv?.command ?? env.CNI_COMMAND, containerID: cniEnv?.containerID, ifname: cniEnv?.ifname,
-      pod: podLabel(cniEnv), code: out.code, msg: out.msg, ...(err instanceof CniError ? {} : { stack: (err as Error)?.stack }),
-    })
-    return { stdout: JSON.stringify(out) + '\n', exitCode: 1 }
-  }
+/** One attachment as the agent holds it. */
+export interface HeldAttachment extends Attachment {
+  /** Pod address without prefix. */
+  address: string
+  hostVeth: string
 }
 
-async function addCommand (env: CniEnv, conf: NetConf, agent: AgentClient, deps: CommandDeps): Promise<CommandOutput> {
-  deps.closeFd(deps.wiring.openNetnsFd(env.netns)) // 3 before allocating anything
-  const info = await agent.add({
-    containerID: env.containerID,
-    ifname: env.ifname,
-    netns: env.netns,
-    ...(env.podName !== undefined ? { podName: env.podName } : {}),
-    ...(env.podNamespace !== undefined ? { podNamespace: env.podNamespace } : {}),
-  })
-  const attachment = { containerID: env.containerID, ifname: env.ifname }
-  try {
-    if (!HOST_VETH_RE.test(info.hostVeth)) {
-      throw new InvalidConfigError(`the agent named host veth ${JSON.stringify(info.hostVeth)}, expected lxc + 11 hex digits`)
-    }
-    await deps.wiring.deleteHostVeth(info.hostVeth)
-    const mtu = conf.mtu ?? info.mtu
-    const wired = await deps.wiring.wirePod({ netns: env.netns, ifname: env.ifname, hostVeth: info.hostVeth, address: info.address, gateway: info.gateway, mtu })
-    const result = buildAddResult(conf.cniVersion, {
-      hostVeth: info.hostVeth, hostMAC: wired.hostMAC, ifname: env.ifname, podMAC: wired.podMAC, mtu,
-      sandbox: env.netns, address: info.address, gateway: info.gateway, ...(conf.dns !== undefined ? { dns: conf.dns } : {}),
-    }, conf.prevResult)
-    deps.log({ level: 'info', command: 'ADD', containerID: env.containerID, ifname: env.ifname, pod: podLabel(env), address: info.address, hostVeth: info.hostVeth })
-    return { stdout: JSON.stringify(result) + '\n', exitCode: 0 }
-  } catch (err) {
-    // Roll back: the host veth carries everything else we made; then give the address back.
-    const rollback: string[] = []
-    await deps.wiring.deleteHostVeth(info.hostVeth).catch((e: Error) => { rollback.push(e.message) })
-    await agent.del(attachment).catch((e: Error) => { rollback.push(e.message) })
-    if (rollback.length > 0) deps.log({ level: 'error', command: 'ADD', containerID: env.containerID, msg: `rollback incomplete: ${rollback.join('; ')}` })
-    throw err
-  }
+/** What the agent gives the CNI flow: its addresses and its state (cni/agent-addresses.ts). */
+export interface CniAddresses {
+  /** Whether ADD can be served now, with the checks for STATUS. */
+  readiness(): { ready: boolean, checks: Record<string, boolean> }
+  /** The pods' gateway and default MTU. */
+  network(): { gateway: string, mtu: number }
+  /** The attachment's address, allocated if needed and persisted before it returns. CniErrors. */
+  allocate(id: Attachment, meta: { netns?: string, podName?: string, podNamespace?: string }): Promise<HeldAttachment>
+  get(id: Attachment): HeldAttachment | undefined
+  /** Releases (persisted before it returns); null when nothing was held. */
+  release(id: Attachment): HeldAttachment | null
+  list(): HeldAttachment[]
 }
 
-async function delCommand (env: CniEnv, agent: AgentClient, deps: CommandDeps): Promise<CommandOutput> {
-  const attachment = { containerID: env.containerID, ifname: env.ifname }
-  await deps.wiring.deleteHostVeth(hostVethName(env.containerID, env.ifname))
-  const released = await agent.del(attachment)
-  deps.log({ level: 'info', command: 'DEL', containerID: env.containerID, ifname: env.ifname, pod: podLabel(env), released })
-  return { stdout: '', exitCode: 0 }
+export interface WireSpec {
+  /** An fd of the pod's network namespace (checked by openNetns). */
+  netnsFd: number
+  /** CNI_NETNS as given, for messages and the result. */
+  netns: string
+  ifname: string
+  hostVeth: string
+  /** Pod address without prefix. */
+  address: string
+  gateway: string
+  mtu: number
 }
 
-async function checkCommand (env: CniEnv, conf: NetConf, agent: AgentClient, deps: CommandDeps): Promise<CommandOutput> {
-  if (conf.prevResult === undefined) throw new InvalidConfigError('CHECK needs "prevResult" (the result of ADD) in the network config')
-  const expected = addressFromPrevResult(conf.prevResult, env.ifname)
-  if (expected === undefined) throw new CheckFailedError(`prevResult has no address for interface ${env.ifname} in a sandbox`)
-  const held = await agent.attachment({ containerID: env.containerID, ifname: env.ifname })
-  if (held === null) throw new CheckFailedError(`the agent holds no address for ${env.containerID}/${env.ifname}, prevResult says ${expected}`)
-  if (held.address !== expected) throw new CheckFailedError(`the agent holds ${held.address} for ${env.containerID}/${env.ifname}, prevResult says ${expected}`)
-  await deps.wiring.checkPod({ netns: env.netns, ifname: env.ifname, hostVeth: held.hostVeth, address: held.address, gateway: held.gateway })
-  return { stdout: '', exitCode: 0 }
+export interface WireOutcome { hostMAC: string, podMAC: string }
+
+/** The namespace work (cni/wiring.ts); tests replace it. */
+export interface PodWiring {
+  /** Opens CNI_NETNS (through the shim's handle when given); UnknownContainerError (3) unless it is a network namespace. */
+  openNetns(path: string, handle?: NetnsHandle): number
+  closeNetns(fd: number): void
+  /** Creates the pair and configures both ends; throws leaving cleanup to deleteHostVeth. */
+  wirePod(spec: WireSpec): Promise<WireOutcome>
+  /** Deletes a host veth (its peer goes with it). Missing is fine. */
+  deleteHostVeth(name: string): Promise<void>
+  checkPod(spec: Omit<WireSpec, 'mtu'>): Promise<void>
+  /** Host links named like Loom's host veths. */
+  listHostVeths(): Promise<string[]>
 }
 
-async function gcCommand (conf: NetConf, agent: AgentClient, deps: CommandDeps): Promise<CommandOutput> {
-  const valid = conf.validAttachments ?? []
-  const keep = new Set(valid.map((a) => hostVethName(a.containerID, a.ifname)))
-  const released = await agent.gc(valid)
-  const errors: string[] = []
-  const removed: string[] = []
-  const stale = new Set(released.map((r) => r.hostVeth).filter((n) => HOST_VETH_RE.test(n) && !keep.has(n)))
-  try {
-    for (const name of await deps.wiring.listHostVeths()) if (!keep.has(name)) stale.add(name)
-  } catch (err) {
-    errors.push((err as Error).message)
-  }
-  for (const name of stale) {
-    try {
-      await deps.wiring.deleteHostVeth(name)
-      removed.push(name)
-    } catch (err) {
-      errors.push((err as Error).message)
-    }
-  }
-  deps.log({ level: 'info', command: 'GC', valid: valid.length, released: released.length, removedVeths: removed.length })
-  if (errors.length > 0) throw new WiringError(`GC finished with ${errors.length} errors: ${errors.join('; ')}`)
-  return { stdout: '', exitCode: 0 }
+/** A pod attachment as the hooks see it. */
+export interface PodAttachment extends HeldAttachment {
+  netns: string
+  podName?: string
+  podNamespace?: string
+  /** Every CNI_ARGS pair as given. */
+  args: Readonly<Record<string, string>>
 }
 
 /**
- * 0 when the agent says ready; 50 when it is unreachable or not ready to allocate; 51 when it
- * answers but one of its data-plane checks fails (existing pods are affected too).
+ * Extension points of the ADD and DEL paths, called under the attachment's lock. A hook that
+ * throws a CniError fails the command with that code; any other error becomes code 100.
  */
-async function statusCommand (agent: AgentClient): Promise<CommandOutput> {
-  const r = await agent.ready()
-  if (r.ready) return { stdout: '', exitCode: 0 }
-  if (!r.reachable) throw new NotAvailableError(`the loom agent is unreachable: ${r.detail ?? 'no answer'}`)
-  const failing = Object.entries(r.checks ?? {}).filter(([, v]) => v === false || (isFailed(v))).map(([k]) => k)
-  if (failing.some((k) => /dataplane|data_plane|tun|underlay|socket|membership/i.test(k))) {
-    throw new DegradedError(`the loom agent's data plane is not working (failing checks: ${failing.join(', ')})`)
+export interface CniHooks {
+  /** After wiring, before ADD reports success (e.g. the pod's policy chains). Throwing rolls the ADD back. */
+  podAdded?: (pod: PodAttachment) => Promise<void>
+  /** Before an attachment's veth is deleted and its address released (DEL, GC, ADD rollback). Must tolerate unknown pods. */
+  podRemoved?: (pod: Attachment & { hostVeth: string, address?: string }) => Promise<void>
+}
+
+export interface CniCommandsComponents {
+  addresses: CniAddresses
+  wiring: PodWiring
+  hooks?: CniHooks
+  /** One structured log line. */
+  log: (fields: Record<string, unknown>) => void
+  /** Milliseconds, monotonic enough for ages (default Date.now). */
+  clock?: () => number
+}
+
+export interface CniCommandsInit {
+  /** GC never collects an attachment younger than this (ms). */
+  gcGraceMs: number
+  /** How long ADD waits for the agent to become ready before answering 11 (ms, default 4000). */
+  readyWaitMs?: number
+}
+
+const LATEST = '1.1.0'
+const READY_POLL_MS = 100
+
+export class CniCommands {
+  private readonly locks = new AttachmentLocks()
+  /** Attachments allocated by an ADD of this process: the ADD's token and when. */
+  private readonly created = new Map<string, { token: string, at: number }>()
+  private readonly clock: () => number
+  private readonly startedAt: number
+
+  constructor (private readonly c: CniCommandsComponents, private readonly init: CniCommandsInit) {
+    this.clock = c.clock ?? Date.now
+    this.startedAt = this.clock()
   }
-  throw new NotAvailableError(`the loom agent is not ready${failing.length > 0 ? ` (failing checks: ${failing.join(', ')})` : ''}`)
+
+  /**
+   * Runs one plugin invocation. `stdin` is the text read, or the Error reading it failed with;
+   * `netns` is how the shim passed CNI_NETNS (./netns-file.ts).
+   */
+  async run (env: Readonly<Record<string, string | undefined>>, stdin: string | Error, netns?: NetnsHandle): Promise<CommandOutcome> {
+    let version: string = LATEST
+    let cniEnv: CniEnv | undefined
+    const command = env.CNI_COMMAND ?? ''
+    try {
+      if (typeof stdin === 'string') version = guessVersion(stdin) ?? LATEST
+      cniEnv = parseEnv(env)
+      if (stdin instanceof Error) {
+        throw new IOFailureError(`failed to read the network configuration from stdin: ${stdin.message}`, { cause: stdin })
+      }
+      if (cniEnv.command === 'VERSION') return { ...versionCommand(stdin), command, cniCode: 0 }
+      const conf = parseNetConf(stdin, cniEnv.command)
+      version = conf.cniVersion
+      let out: CommandOutput
+      switch (cniEnv.command) {
+        case 'ADD': out = await this.locked(cniEnv, () => this.add(cniEnv!, conf, netns)); break
+        case 'DEL': out = await this.locked(cniEnv, () => this.del(cniEnv!)); break
+        case 'CHECK': out = await this.locked(cniEnv, () => this.check(cniEnv!, conf, netns)); break
+        case 'GC': out = await this.gc(conf); break
+        case 'STATUS': out = this.status(); break
+      }
+      return { ...out, command, cniCode: 0 }
+    } catch (err) {
+      const out = toErrorJSON(err, version)
+      this.c.log({
+        level: 'error', command, containerID: cniEnv?.containerID, ifname: cniEnv?.ifname,
+        pod: podLabel(cniEnv), code: out.code, msg: out.msg, ...(err instanceof CniError ? {} : { stack: (err as Error)?.stack }),
+      })
+      return { stdout: JSON.stringify(out) + '\n', exitCode: 1, command, cniCode: out.code }
+    }
+  }
+
+  private locked<T> (env: CniEnv, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(keyOf(env), fn)
+  }
+
+  private async add (env: CniEnv, conf: NetConf, netns: NetnsHandle | undefined): Promise<CommandOutput> {
+    const w = this.c.wiring
+    const netnsFd = w.openNetns(env.netns, netns) // 3 before allocating anything
+    try {
+      await this.waitReady()
+      const id = { containerID: env.containerID, ifname: env.ifname }
+      const key = keyOf(env)
+      const existed = this.c.addresses.get(id) !== undefined
+      const held = await this.c.addresses.allocate(id, {
+        netns: env.netns,
+        ...(env.podName !== undefined ? { podName: env.podName } : {}),
+        ...(env.podNamespace !== undefined ? { podNamespace: env.podNamespace } : {}),
+      })
+      const token = existed ? undefined : randomUUID()
+      if (token !== undefined) this.created.set(key, { token, at: this.clock() })
+      try {
+        if (!HOST_VETH_RE.test(held.hostVeth)) {
+          throw new InvalidConfigError(`the agent named host veth ${JSON.stringify(held.hostVeth)}, expected lxc + 11 hex digits`)
+        }
+        const { gateway, mtu: agentMtu } = this.c.addresses.network()
+        const mtu = conf.mtu ?? agentMtu
+        await w.deleteHostVeth(held.hostVeth)
+        const wired = await w.wirePod({ netnsFd, netns: env.netns, ifname: env.ifname, hostVeth: held.hostVeth, address: held.address, gateway, mtu })
+        await this.c.hooks?.podAdded?.({ ...held, netns: env.netns, args: env.args, ...podIdentity(env) })
+        const result = buildAddResult(conf.cniVersion, {
+          hostVeth: held.hostVeth, hostMAC: wired.hostMAC, ifname: env.ifname, podMAC: wired.podMAC, mtu,
+          sandbox: env.netns, address: held.address, gateway, ...(conf.dns !== undefined ? { dns: conf.dns } : {}),
+        }, conf.prevResult)
+        this.c.log({ level: 'info', command: 'ADD', containerID: env.containerID, ifname: env.ifname, pod: podLabel(env), address: held.address, hostVeth: held.hostVeth })
+        return { stdout: JSON.stringify(result) + '\n', exitCode: 0 }
+      } catch (err) {
+        await this.rollback(env, held, token)
+        throw err
+      }
+    } finally {
+      w.closeNetns(netnsFd)
+    }
+  }
+
+  /** Undoes a failed ADD: the veth it made, and the address only if this ADD allocated it. */
+  private async rollback (env: CniEnv, held: HeldAttachment, token: string | undefined): Promise<void> {
+    const key = keyOf(env)
+    const problems: string[] = []
+    const mine = token !== undefined && this.created.get(key)?.token === token
+    if (mine) await this.c.hooks?.podRemoved?.({ ...held }).catch((e: Error) => { problems.push(e.message) })
+    await this.c.wiring.deleteHostVeth(held.hostVeth).catch((e: Error) => { problems.push(e.message) })
+    if (mine) {
+      try {
+        this.c.addresses.release({ containerID: env.containerID, ifname: env.ifname })
+        this.created.delete(key)
+      } catch (e) {
+        problems.push((e as Error).message)
+      }
+    }
+    if (problems.length > 0) this.c.log({ level: 'error', command: 'ADD', containerID: env.containerID, msg: `rollback incomplete: ${problems.join('; ')}` })
+  }
+
+  private async del (env: CniEnv): Promise<CommandOutput> {
+    const id = { containerID: env.containerID, ifname: env.ifname }
+    const held = this.c.addresses.get(id)
+    const hostVeth = held?.hostVeth ?? hostVethName(env.containerID, env.ifname)
+    await this.c.hooks?.podRemoved?.({ ...id, hostVeth, ...(held !== undefined ? { address: held.address } : {}) })
+    await this.c.wiring.deleteHostVeth(hostVeth)
+    const released = this.c.addresses.release(id)
+    this.created.delete(keyOf(env))
+    this.c.log({ level: 'info', command: 'DEL', containerID: env.containerID, ifname: env.ifname, pod: podLabel(env), released: released !== null })
+    return { stdout: '', exitCode: 0 }
+  }
+
+  private async check (env: CniEnv, conf: NetConf, netns: NetnsHandle | undefined): Promise<CommandOutput> {
+    if (conf.prevResult === undefined) throw new InvalidConfigError('CHECK needs "prevResult" (the result of ADD) in the network config')
+    const expected = addressFromPrevResult(conf.prevResult, env.ifname)
+    if (expected === undefined) throw new CheckFailedError(`prevResult has no address for interface ${env.ifname} in a sandbox`)
+    const held = this.c.addresses.get({ containerID: env.containerID, ifname: env.ifname })
+    if (held === undefined) throw new CheckFailedError(`the agent holds no address for ${env.containerID}/${env.ifname}, prevResult says ${expected}`)
+    if (held.address !== expected) throw new CheckFailedError(`the agent holds ${held.address} for ${env.containerID}/${env.ifname}, prevResult says ${expected}`)
+    const netnsFd = this.c.wiring.openNetns(env.netns, netns)
+    try {
+      const { gateway } = this.c.addresses.network()
+      await this.c.wiring.checkPod({ netnsFd, netns: env.netns, ifname: env.ifname, hostVeth: held.hostVeth, address: held.address, gateway })
+    } finally {
+      this.c.wiring.closeNetns(netnsFd)
+    }
+    return { stdout: '', exitCode: 0 }
+  }
+
+  private async gc (conf: NetConf): Promise<CommandOutput> {
+    const valid = conf.validAttachments ?? []
+    const keep = new Set(valid.map((a) => `${a.containerID}/${a.ifname}`))
+    const now = this.clock()
+    const errors: string[] = []
+    let released = 0
+    let spared = 0
+    for (const held of this.c.addresses.list()) {
+      const key = `${held.containerID}/${held.ifname}`
+      if (keep.has(key)) continue
+      if (this.locks.busy(key) || now - (this.created.get(key)?.at ?? this.startedAt) < this.init.gcGraceMs) { spared++; continue }
+      await this.locks.run(key, async () => {
+        const still = this.c.addresses.get(held)
+        if (still === undefined) return
+        try {
+          await this.c.hooks?.podRemoved?.({ ...still })
+          await this.c.wiring.deleteHostVeth(still.hostVeth)
+          this.c.addresses.release(held)
+          this.created.delete(key)
+          released++
+        } catch (err) {
+          errors.push((err as Error).message)
+        }
+      })
+    }
+    // Host veths nobody holds: leftovers of crashed ADDs or of state lost on disk. Spare those of
+    // attachments still held (valid, young) and of invocations in flight.
+    const owned = new Set(this.c.addresses.list().map((h) => h.hostVeth))
+    for (const key of [...keep, ...this.locks.busyKeys()]) {
+      const slash = key.lastIndexOf('/')
+      owned.add(hostVethName(key.slice(0, slash), key.slice(slash + 1)))
+    }
+    let removed = 0
+    try {
+      for (const name of await this.c.wiring.listHostVeths()) {
+        if (owned.has(name)) continue
+        try {
+          await this.c.wiring.deleteHostVeth(name)
+          removed++
+        } catch (err) {
+          errors.push((err as Error).message)
+        }
+      }
+    } catch (err) {
+      errors.push((err as Error).message)
+    }
+    this.c.log({ level: 'info', command: 'GC', valid: valid.length, released, spared, removedVeths: removed })
+    if (errors.length > 0) throw new WiringError(`GC finished with ${errors.length} errors: ${errors.join('; ')}`)
+    return { stdout: '', exitCode: 0 }
+  }
+
+  /**
+   * 0 when the agent is ready; 50 when it cannot allocate; 51 when one of its data-plane checks
+   * fails (existing pods are affected too).
+   */
+  private status (): CommandOutput {
+    const r = this.c.addresses.readiness()
+    if (r.ready) return { stdout: '', exitCode: 0 }
+    const failing = Object.entries(r.checks).filter(([, ok]) => !ok).map(([k]) => k)
+    if (failing.some((k) => /dataplane|data_plane|tun|underlay|socket|membership/i.test(k))) {
+      throw new DegradedError(`the loom agent's data plane is not working (failing checks: ${failing.join(', ')})`)
+    }
+    throw new NotAvailableError(`the loom agent is not ready${failing.length > 0 ? ` (failing checks: ${failing.join(', ')})` : ''}`)
+  }
+
+  /** ADD right after the agent started: wait a little for readiness, then 11. */
+  private async waitReady (): Promise<void> {
+    for (let waited = 0; ; waited += READY_POLL_MS) {
+      const r = this.c.addresses.readiness()
+      if (r.ready) return
+      if (waited + READY_POLL_MS > (this.init.readyWaitMs ?? 4000)) {
+        const failing = Object.entries(r.checks).filter(([, ok]) => !ok).map(([k]) => k)
+        throw new TryAgainError(`the loom agent is not ready to serve pod addresses yet (failing checks: ${failing.join(', ') || 'none'})`, { details: 'retry later' })
+      }
+      await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS))
+    }
+  }
 }
 
 function versionCommand (stdin: string): CommandOutput {
@@ -175,14 +371,9 @@ function versionCommand (stdin: string): CommandOutput {
   return { stdout: JSON.stringify({ cniVersion: requested, supportedVersions: [...SUPPORTED_VERSIONS] }) + '\n', exitCode: 0 }
 }
 
-function isFailed (v: unknown): boolean {
-  if (typeof v === 'string') return !/^(ok|ready|up|true)$/i.test(v)
-  if (typeof v === 'object' && v !== null) return (v as { ok?: unknown }).ok === false || (v as { ready?: unknown }).ready === false
-  return false
-}
-
 /** The version to put in an error object: the request's, when it is one we speak. */
 function guessVersion (stdin: string): string | undefined {
+  if (stdin.length > MAX_NETCONF_BYTES || jsonDepth(stdin) > MAX_JSON_DEPTH) return undefined
   try {
     const v = (JSON.parse(stdin) as { cniVersion?: unknown }).cniVersion
     return typeof v === 'string' && (SUPPORTED_VERSIONS as readonly string[]).includes(v) ? v : undefined
@@ -191,8 +382,18 @@ function guessVersion (stdin: string): string | undefined {
   }
 }
 
+function keyOf (env: CniEnv): string {
+  return `${env.containerID}/${env.ifname}`
+}
+
+function podIdentity (env: CniEnv): { podName?: string, podNamespace?: string } {
+  return {
+    ...(env.podName !== undefined ? { podName: env.podName } : {}),
+    ...(env.podNamespace !== undefined ? { podNamespace: env.podNamespace } : {}),
+  }
+}
+
 function podLabel (env: CniEnv | undefined): string | undefined {
   if (env?.podName === undefined) return undefined
   return `${env.podNamespace ?? ''}/${env.podName}`
 }
-

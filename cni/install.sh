@@ -2,8 +2,9 @@
 # Installs the loom-cni plugin into a CNI bin dir and writes 10-loom.conflist.
 # Usage: cni/install.sh [--bin-dir /opt/cni/bin] [--conf-dir /etc/cni/net.d]
 #                       [--api-socket /run/loom/loom.sock] [--mtu N] [--no-conflist]
-# The plugin is a small wrapper script that execs node on this checkout's dist/cni/main.js
-# (runtimes exec plugins by path, so it must be a real executable file in the bin dir).
+# The plugin is the static shim dist/cni/loom-cni (built from cni/shim/loom-cni.c by
+# `npm run build`), copied as a real file: runtimes exec plugins by path. Only the conflist
+# writer below needs node.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -18,15 +19,15 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--bin-dir DIR] [--conf-dir DIR] [--api-socket PATH] [--mtu N] [--no-conflist]" >&2; exit 2 ;;
   esac
 done
-main="$root/dist/cni/main.js"
-[ -f "$main" ] || { echo "$main not found: run npm run build first" >&2; exit 1; }
-node=$(command -v node) || { echo "node not found in PATH" >&2; exit 1; }
+shim="$root/dist/cni/loom-cni"
+[ -x "$shim" ] || { echo "$shim not found: run npm run build first" >&2; exit 1; }
 mkdir -p "$bin_dir"
 tmp="$bin_dir/.loom-cni.$$"
-printf '#!/bin/sh\nexec %s %s "$@"\n' "$node" "$main" > "$tmp"
+cp "$shim" "$tmp"
 chmod 0755 "$tmp"
 mv "$tmp" "$bin_dir/loom-cni"
-echo "installed $bin_dir/loom-cni -> $main"
+echo "installed $bin_dir/loom-cni (from $shim)"
 if [ "$conflist" = yes ]; then
+  node=$(command -v node) || { echo "node not found in PATH (needed to write the conflist)" >&2; exit 1; }
   "$node" "$root/dist/cni/conflist.js" "$conf_dir" "$api_socket" "$mtu"
 fi

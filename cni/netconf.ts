@@ -13,7 +13,12 @@
  *   CONVENTIONS document says; without it an unknown key is code 2. `IP=` (a requested address)
  *   is not supported: the agent owns IPAM.
  * - GC's valid list is read from `cni.dev/valid-attachments` or the older `cni.dev/attachments`
- *   (libcni sends both; the spec-v1.1.0 text named only the latter).
+ *   (libcni sends both; the spec-v1.1.0 text named only the latter). GC without either is
+ *   refused (7): "no list" must never be read as "nothing is valid", which would unwire every pod.
+ * - Input is bounded before it is parsed: at most MAX_NETCONF_BYTES, and nesting at most
+ *   MAX_JSON_DEPTH deep (JSON.parse itself copes with any depth, but everything that walks the
+ *   value afterwards — JSON.stringify of a prevResult, for one — recurses and would overflow
+ *   the stack, an error that used to surface as a bare code 100).
  */
 import {
   DecodeError, IncompatibleVersionError, InvalidConfigError, InvalidEnvError, UnsupportedFieldError,
@@ -32,6 +37,10 @@ const CONTAINER_ID_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
 const VERSION_RE = /^\d+\.\d+\.\d+$/
 const IFNAME_MAX = 15
+/** Largest network configuration accepted (the shim stops reading stdin at the same size). */
+export const MAX_NETCONF_BYTES = 1 << 20
+/** Deepest nesting of objects/arrays accepted; real prevResults are 3-4 levels deep. */
+export const MAX_JSON_DEPTH = 64
 
 export interface CniEnv {
   command: CniCommand
@@ -144,6 +153,13 @@ export function parseCniArgs (text: string): Record<string, string> {
 /** Decodes stdin as a JSON object; 6 when it is not one. */
 export function decodeJSONObject (text: string): Record<string, unknown> {
   if (text.trim() === '') throw new DecodeError('failed to decode the network configuration: stdin is empty')
+  if (text.length > MAX_NETCONF_BYTES) {
+    throw new InvalidConfigError(`the network configuration is larger than ${MAX_NETCONF_BYTES} bytes`)
+  }
+  const depth = jsonDepth(text)
+  if (depth > MAX_JSON_DEPTH) {
+    throw new InvalidConfigError(`the network configuration nests ${depth > 10 * MAX_JSON_DEPTH ? 'far ' : ''}deeper than ${MAX_JSON_DEPTH} levels`)
+  }
   let v: unknown
   try {
     v = JSON.parse(text)
@@ -152,6 +168,31 @@ export function decodeJSONObject (text: string): Record<string, unknown> {
   }
   if (!isObject(v)) throw new DecodeError(`failed to decode the network configuration: expected a JSON object, got ${typeName(v)}`)
   return v
+}
+
+/**
+ * Deepest bracket nesting of a JSON text, counting only brackets outside strings; stops
+ * counting once past 10 × MAX_JSON_DEPTH. Malformed text gets some number; JSON.parse judges it.
+ */
+export function jsonDepth (text: string): number {
+  let depth = 0
+  let max = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c) i++ // backslash: skip the escaped character
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) {
+      inString = true
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) max = depth
+      if (max > 10 * MAX_JSON_DEPTH) return max
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--
+    }
+  }
+  return max
 }
 
 /** Reads and checks `cniVersion`: 6 when it is not a version string, 1 when we do not speak it. */
@@ -225,7 +266,9 @@ export function parseNetConf (text: string, command: CniCommand): NetConf {
 function parseAttachments (raw: Record<string, unknown>): Attachment[] {
   const key = raw['cni.dev/valid-attachments'] !== undefined ? 'cni.dev/valid-attachments' : 'cni.dev/attachments'
   const list = raw[key]
-  if (list === undefined) return []
+  if (list === undefined) {
+    throw new InvalidConfigError('GC needs "cni.dev/valid-attachments" (or "cni.dev/attachments"): without the list of valid attachments nothing can be collected safely')
+  }
   if (!Array.isArray(list)) throw new InvalidConfigError(`network config "${key}" ${short(list)} is invalid: expected an array`)
   return list.map((a, i) => {
     if (!isObject(a) || typeof a.containerID !== 'string' || typeof a.ifname !== 'string' || a.containerID === '' || a.ifname === '') {

@@ -24,40 +24,30 @@
 import { closeSync, openSync, writeFileSync } from 'node:fs'
 import { loadNativeBinding } from '../dataplane/native-binding'
 import { NetlinkClient, type RouteEntry } from '../dataplane/netlink'
+import type { PodWiring, WireOutcome, WireSpec } from './commands'
 import { CheckFailedError, InterfaceExistsError, UnknownContainerError, WiringError } from './errors'
+import { openNetnsFile } from './netns-file'
 import { HOST_VETH_RE, tempPeerName } from './veth-name'
 
-export interface WireSpec {
-  /** CNI_NETNS path. */
-  netns: string
-  ifname: string
-  hostVeth: string
-  /** Pod address without prefix. */
-  address: string
-  gateway: string
-  mtu: number
+/** The agent's PodWiring: the functions below. */
+export const podWiring: PodWiring = {
+  openNetns: openNetnsFile,
+  closeNetns: closeSync,
+  wirePod: (spec) => wirePod(spec),
+  deleteHostVeth: (name) => deleteHostVeth(name),
+  checkPod: (spec) => checkPod(spec),
+  listHostVeths: () => listHostVeths(),
 }
 
-export interface WireOutcome { hostMAC: string, podMAC: string }
-
-/** Opens the netns file; UnknownContainerError (3) when it does not exist or is not a netns. */
-export function openNetnsFd (path: string): number {
-  try {
-    return openSync(path, 'r')
-  } catch (err) {
-    throw new UnknownContainerError(`network namespace ${path} does not exist: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err })
-  }
-}
-
-/** A NetlinkClient bound to the namespace at `path` (see the header on how). */
-export function openNetlinkIn (path: string): NetlinkClient {
+/** A NetlinkClient bound to the namespace open at `netnsFd` (see the header on how). */
+export function openNetlinkIn (netnsFd: number, netns: string): NetlinkClient {
   const native = loadNativeBinding()
   const selfFd = openSync('/proc/thread-self/ns/net', 'r')
   try {
     try {
-      native.setns(path, 'net')
+      native.setns(`/proc/self/fd/${netnsFd}`, 'net')
     } catch (err) {
-      throw new UnknownContainerError(`cannot enter network namespace ${path}: ${(err as { code?: string }).code ?? String(err)}`, { cause: err })
+      throw new UnknownContainerError(`cannot enter network namespace ${netns}: ${(err as { code?: string }).code ?? String(err)}`, { cause: err })
     }
     try {
       return NetlinkClient.open()
@@ -73,11 +63,11 @@ export function openNetlinkIn (path: string): NetlinkClient {
 
 /** Creates the pair and configures both ends. On failure throws, leaving cleanup to the caller (deleteHostVeth). */
 export async function wirePod (spec: WireSpec): Promise<WireOutcome> {
-  const nsFd = openNetnsFd(spec.netns)
+  const nsFd = spec.netnsFd
   const host = NetlinkClient.open()
   let pod: NetlinkClient | undefined
   try {
-    pod = openNetlinkIn(spec.netns)
+    pod = openNetlinkIn(nsFd, spec.netns)
     if (await pod.linkExists(spec.ifname)) {
       throw new InterfaceExistsError(`interface ${spec.ifname} already exists in network namespace ${spec.netns}`)
     }
@@ -109,7 +99,6 @@ export async function wirePod (spec: WireSpec): Promise<WireOutcome> {
   } finally {
     pod?.close()
     host.close()
-    closeSync(nsFd)
   }
 }
 
@@ -147,7 +136,7 @@ export async function checkPod (spec: Omit<WireSpec, 'mtu'>): Promise<void> {
   const host = NetlinkClient.open()
   let pod: NetlinkClient | undefined
   try {
-    pod = openNetlinkIn(spec.netns)
+    pod = openNetlinkIn(spec.netnsFd, spec.netns)
     if (!await pod.linkExists(spec.ifname)) throw new CheckFailedError(`interface ${spec.ifname} is missing in network namespace ${spec.netns}`)
     const addrs = await pod.listAddresses(spec.ifname)
     if (!addrs.includes(`${spec.address}/32`)) {

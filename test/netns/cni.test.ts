@@ -23,7 +23,8 @@ if (!isRoot()) {
   t.test('loom-cni ADD / ping / CHECK / DEL / DEL on two loomd nodes', async (t) => {
     const lab = new NetnsLab('cni')
     t.teardown(() => lab.cleanup())
-    const overlay = new OverlayLab(lab, { nodes: 2, podsPerNode: 0, encapsulation: 'udp' })
+    // GC below collects an attachment made a moment earlier: no grace period on these nodes.
+    const overlay = new OverlayLab(lab, { nodes: 2, podsPerNode: 0, encapsulation: 'udp', cniGcGraceSeconds: 0 })
     await overlay.build()
     await overlay.startAll()
     const [n1, n2] = overlay.nodes as [LabNode, LabNode]

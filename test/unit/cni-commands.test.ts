@@ -1,145 +1,250 @@
 /**
- * The plugin's commands against a fake agent on a temp unix socket, with the namespace work
- * stubbed: the agent protocol, rollback on a failed ADD, DEL order, GC, STATUS codes, and the
- * "never hang" rule (unreachable agent → 11 within the deadline).
+ * The CNI commands as the agent runs them (cni/commands.ts), with the namespace work and the
+ * address book replaced by in-memory fakes: rollback on a failed ADD (only what the ADD made),
+ * DEL order, GC (needs the valid list, spares young and busy attachments), STATUS codes, and
+ * the per-attachment serialisation that keeps a reported address recorded.
  */
 import t from 'tap'
-import { createServer, Server } from 'node:http'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { AgentClient } from '../../cni/agent-client'
-import { runCommand, CommandDeps } from '../../cni/commands'
-import { WiringError } from '../../cni/errors'
+import { CniCommands, CniAddresses, CniHooks, HeldAttachment, PodWiring } from '../../cni/commands'
+import { TryAgainError, UnknownContainerError, WiringError } from '../../cni/errors'
 import { hostVethName } from '../../cni/veth-name'
 
-type Handler = (method: string, path: string, body: any) => [number, unknown]
-
-async function fakeAgent (t: any, handler: Handler): Promise<{ socket: string, calls: string[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'loom-cni-unit-'))
-  const socket = join(dir, 'agent.sock')
-  const calls: string[] = []
-  const server: Server = createServer((req, res) => {
-    let text = ''
-    req.on('data', (c) => { text += String(c) })
-    req.on('end', () => {
-      calls.push(`${req.method} ${req.url}`)
-      const [status, body] = handler(req.method ?? '', req.url ?? '', text === '' ? null : JSON.parse(text))
-      res.writeHead(status, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(body))
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(socket, resolve))
-  t.teardown(() => { server.close(); rmSync(dir, { recursive: true, force: true }) })
-  return { socket, calls }
+interface Fakes {
+  log: string[]
+  held: Map<string, HeldAttachment>
+  ready: { ready: boolean, checks: Record<string, boolean> }
+  now: number
+  cni: CniCommands
 }
 
-function deps (log: string[], over: Partial<CommandDeps['wiring']> = {}): CommandDeps {
-  return {
-    wiring: {
-      openNetnsFd: () => 42,
-      wirePod: async (s) => { log.push(`wire ${s.hostVeth} ${s.address} mtu ${s.mtu}`); return { hostMAC: '02:00:00:00:00:01', podMAC: '02:00:00:00:00:02' } },
-      deleteHostVeth: async (n) => { log.push(`delveth ${n}`) },
-      checkPod: async () => { log.push('check') },
-      listHostVeths: async () => ['lxc00000000000', hostVethName('keep', 'eth0')],
-      ...over,
+function fakes (opts: { wiring?: Partial<PodWiring>, grace?: number, hostVeths?: string[], hooks?: CniHooks } = {}): Fakes {
+  const log: string[] = []
+  const held = new Map<string, HeldAttachment>()
+  let next = 5
+  const f = { log, held, ready: { ready: true, checks: { dataplane: true } }, now: 1_000_000 } as unknown as Fakes
+  const addresses: CniAddresses = {
+    readiness: () => f.ready,
+    network: () => ({ gateway: '169.254.1.1', mtu: 1460 }),
+    allocate: async (id) => {
+      const key = `${id.containerID}/${id.ifname}`
+      let h = held.get(key)
+      if (h === undefined) {
+        h = { ...id, address: `10.244.1.${next++}`, hostVeth: hostVethName(id.containerID, id.ifname) }
+        held.set(key, h)
+        log.push(`alloc ${key} ${h.address}`)
+      }
+      return h
     },
-    agent: (socketPath) => new AgentClient({ socketPath, deadlineMs: 600, retryDelayMs: 100 }),
-    log: () => {},
-    closeFd: () => {},
+    get: (id) => held.get(`${id.containerID}/${id.ifname}`),
+    release: (id) => {
+      const key = `${id.containerID}/${id.ifname}`
+      const h = held.get(key) ?? null
+      held.delete(key)
+      if (h !== null) log.push(`release ${key}`)
+      return h
+    },
+    list: () => [...held.values()],
   }
+  const wiring: PodWiring = {
+    openNetns: (p) => { if (p.includes('missing')) throw new UnknownContainerError(`network namespace ${p} does not exist: ENOENT`); return 42 },
+    closeNetns: () => {},
+    wirePod: async (s) => { log.push(`wire ${s.hostVeth} ${s.address} mtu ${s.mtu}`); return { hostMAC: '02:00:00:00:00:01', podMAC: '02:00:00:00:00:02' } },
+    deleteHostVeth: async (n) => { log.push(`delveth ${n}`) },
+    checkPod: async () => { log.push('check') },
+    listHostVeths: async () => opts.hostVeths ?? [],
+    ...opts.wiring,
+  }
+  f.cni = new CniCommands({ addresses, wiring, ...(opts.hooks !== undefined ? { hooks: opts.hooks } : {}), log: () => {}, clock: () => f.now }, { gcGraceMs: opts.grace ?? 0, readyWaitMs: 300 })
+  return f
 }
 
 const env = (command: string, extra: Record<string, string> = {}) => ({ CNI_COMMAND: command, CNI_CONTAINERID: 'c1', CNI_IFNAME: 'eth0', CNI_NETNS: '/var/run/netns/p', CNI_PATH: '/opt/cni/bin', ...extra })
-const conf = (socket: string, extra: Record<string, unknown> = {}) => JSON.stringify({ cniVersion: '1.1.0', name: 'loom', type: 'loom-cni', apiSocket: socket, ...extra })
+const conf = (extra: Record<string, unknown> = {}) => JSON.stringify({ cniVersion: '1.1.0', name: 'loom', type: 'loom-cni', ...extra })
 const veth = hostVethName('c1', 'eth0')
-const attachment = { address: '10.244.1.5', gateway: '169.254.1.1', mtu: 1460, podCIDR: '10.244.1.0/24', hostVeth: veth }
+const gcConf = (valid: Array<{ containerID: string, ifname: string }>) => conf({ 'cni.dev/valid-attachments': valid })
 
-t.test('ADD: asks the agent, wires, prints the result', async (t) => {
-  const agent = await fakeAgent(t, (_m, _p, b) => {
-    t.same(b, { containerID: 'c1', ifname: 'eth0', netns: '/var/run/netns/p', podName: 'web', podNamespace: 'ns' })
-    return [200, attachment]
-  })
-  const log: string[] = []
-  const out = await runCommand(env('ADD', { CNI_ARGS: 'K8S_POD_NAME=web;K8S_POD_NAMESPACE=ns' }), conf(agent.socket, { mtu: 1400 }), deps(log))
+t.test('ADD: allocates, wires, prints the result', async (t) => {
+  const f = fakes()
+  const out = await f.cni.run(env('ADD', { CNI_ARGS: 'K8S_POD_NAME=web;K8S_POD_NAMESPACE=ns' }), conf({ mtu: 1400 }))
   t.equal(out.exitCode, 0)
-  t.same(log, [`delveth ${veth}`, `wire ${veth} 10.244.1.5 mtu 1400`])
+  t.equal(out.command, 'ADD')
+  t.same(f.log, ['alloc c1/eth0 10.244.1.5', `delveth ${veth}`, `wire ${veth} 10.244.1.5 mtu 1400`])
   t.same(JSON.parse(out.stdout).ips, [{ address: '10.244.1.5/32', gateway: '169.254.1.1', interface: 1 }])
-  t.same(agent.calls, ['POST /v1/cni/add'])
 })
 
-t.test('ADD failure after allocation rolls back: veth deleted and address released', async (t) => {
-  const agent = await fakeAgent(t, (_m, p) => p === '/v1/cni/add' ? [200, attachment] : [200, { released: true }])
-  const log: string[] = []
-  const out = await runCommand(env('ADD'), conf(agent.socket), deps(log, { wirePod: async () => { throw new WiringError('failed to create veth pair: EEXIST') } }))
+t.test('the podAdded hook sees the pod identity and can fail the ADD', async (t) => {
+  const seen: unknown[] = []
+  const f = fakes({
+    hooks: { podAdded: async (pod) => { seen.push(pod); if (pod.podName === 'bad') throw new TryAgainError('policy not ready') } },
+  })
+  const cni = f.cni
+  const ok = await cni.run(env('ADD', { CNI_ARGS: 'K8S_POD_NAME=web;K8S_POD_NAMESPACE=ns' }), conf())
+  t.equal(ok.exitCode, 0)
+  t.match(seen[0], { containerID: 'c1', ifname: 'eth0', podName: 'web', podNamespace: 'ns', hostVeth: veth, address: '10.244.1.5', args: { K8S_POD_NAME: 'web' } })
+  const bad = await cni.run(env('ADD', { CNI_CONTAINERID: 'c2', CNI_ARGS: 'K8S_POD_NAME=bad' }), conf())
+  t.equal(JSON.parse(bad.stdout).code, 11)
+  t.equal(f.held.has('c2/eth0'), false, 'the failed ADD released the address it allocated')
+})
+
+t.test('ADD failure rolls back what this ADD made: veth deleted and address released', async (t) => {
+  const f = fakes({ wiring: { wirePod: async () => { throw new WiringError('failed to create veth pair: EEXIST') } } })
+  const out = await f.cni.run(env('ADD'), conf())
   t.equal(out.exitCode, 1)
   t.same(JSON.parse(out.stdout), { cniVersion: '1.1.0', code: 100, msg: 'failed to create veth pair: EEXIST' })
-  t.same(log, [`delveth ${veth}`, `delveth ${veth}`])
-  t.same(agent.calls, ['POST /v1/cni/add', 'POST /v1/cni/del'])
+  t.same(f.log, ['alloc c1/eth0 10.244.1.5', `delveth ${veth}`, `delveth ${veth}`, 'release c1/eth0'])
+  t.equal(out.cniCode, 100)
 })
 
-t.test('agent answers map to CNI codes: 503 → 11, 400 → 7, garbage → 101', async (t) => {
-  const a503 = await fakeAgent(t, () => [503, { error: { code: 'ERR_NO_ADDRESS', message: 'pool exhausted' } }])
-  const r = await runCommand(env('ADD'), conf(a503.socket), deps([]))
-  t.equal(JSON.parse(r.stdout).code, 11)
-  t.match(JSON.parse(r.stdout).msg, /agent not ready \(ERR_NO_ADDRESS\): pool exhausted/)
-  t.ok(a503.calls.length >= 2, 'retried before giving up')
-  const a400 = await fakeAgent(t, () => [400, { error: { code: 'ERR_BAD_REQUEST', message: 'bad id' } }])
-  t.equal(JSON.parse((await runCommand(env('ADD'), conf(a400.socket), deps([]))).stdout).code, 7)
-  const bad = await fakeAgent(t, () => [200, { nope: 1 }])
-  t.equal(JSON.parse((await runCommand(env('ADD'), conf(bad.socket), deps([]))).stdout).code, 101)
+t.test('a failed retry of ADD never releases the address an earlier ADD reported', async (t) => {
+  let fail = false
+  const f = fakes({ wiring: { wirePod: async () => { if (fail) throw new WiringError('boom'); return { hostMAC: '02:00:00:00:00:01', podMAC: '02:00:00:00:00:02' } } } })
+  t.equal((await f.cni.run(env('ADD'), conf())).exitCode, 0)
+  fail = true
+  t.equal((await f.cni.run(env('ADD'), conf())).exitCode, 1)
+  t.ok(f.held.has('c1/eth0'), 'the address reported by the first ADD is still held')
+  t.notOk(f.log.includes('release c1/eth0'))
 })
 
-t.test('unreachable agent: code 11 within the deadline, no hang', async (t) => {
+t.test('three concurrent ADDs of one attachment run one after another and all hold one record', async (t) => {
+  let inFlight = 0
+  let maxInFlight = 0
+  const f = fakes({
+    wiring: {
+      wirePod: async () => {
+        maxInFlight = Math.max(maxInFlight, ++inFlight)
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        inFlight--
+        return { hostMAC: '02:00:00:00:00:01', podMAC: '02:00:00:00:00:02' }
+      },
+    },
+  })
+  const outs = await Promise.all([0, 1, 2].map(() => f.cni.run(env('ADD'), conf())))
+  t.same(outs.map((o) => o.exitCode), [0, 0, 0])
+  t.equal(maxInFlight, 1, 'never two wirings of one attachment at once')
+  t.same(new Set(outs.map((o) => JSON.parse(o.stdout).ips[0].address)), new Set(['10.244.1.5/32']))
+  // Different attachments do run in parallel.
+  maxInFlight = 0
+  await Promise.all([1, 2, 3].map((i) => f.cni.run(env('ADD', { CNI_CONTAINERID: `p${i}` }), conf())))
+  t.ok(maxInFlight > 1, `attachments wired in parallel (max ${maxInFlight})`)
+})
+
+t.test('ADD into a namespace that does not exist: 3, nothing allocated', async (t) => {
+  const f = fakes()
+  const out = await f.cni.run(env('ADD', { CNI_NETNS: '/var/run/netns/missing' }), conf())
+  t.equal(JSON.parse(out.stdout).code, 3)
+  t.same(f.log, [])
+})
+
+t.test('ADD while the agent is not ready: 11 after a bounded wait', async (t) => {
+  const f = fakes()
+  f.ready = { ready: false, checks: { dataplane: true, ipam: false } }
   const started = Date.now()
-  const out = await runCommand(env('DEL'), conf('/nonexistent/loom.sock'), deps([]))
+  const out = await f.cni.run(env('ADD'), conf())
   t.equal(JSON.parse(out.stdout).code, 11)
-  t.ok(Date.now() - started < 3000)
+  t.ok(Date.now() - started < 2000)
 })
 
 t.test('DEL: veth first, then release; success when nothing is held', async (t) => {
-  const agent = await fakeAgent(t, () => [200, { released: false }])
-  const log: string[] = []
-  const out = await runCommand(env('DEL', { CNI_NETNS: '' }), conf(agent.socket), deps(log))
-  t.same(out, { stdout: '', exitCode: 0 })
-  t.same(log, [`delveth ${veth}`])
-  t.same(agent.calls, ['POST /v1/cni/del'])
+  const f = fakes()
+  const out = await f.cni.run(env('DEL', { CNI_NETNS: '' }), conf())
+  t.same({ stdout: out.stdout, exitCode: out.exitCode }, { stdout: '', exitCode: 0 })
+  t.same(f.log, [`delveth ${veth}`])
+  await f.cni.run(env('ADD'), conf())
+  f.log.length = 0
+  t.equal((await f.cni.run(env('DEL'), conf())).exitCode, 0)
+  t.same(f.log, [`delveth ${veth}`, 'release c1/eth0'])
 })
 
 t.test('CHECK compares prevResult with the agent record', async (t) => {
-  const agent = await fakeAgent(t, () => [200, attachment])
+  const f = fakes()
+  await f.cni.run(env('ADD'), conf())
   const prev = { cniVersion: '1.1.0', interfaces: [{ name: veth }, { name: 'eth0', sandbox: '/var/run/netns/p' }], ips: [{ address: '10.244.1.5/32', interface: 1 }] }
-  t.same(await runCommand(env('CHECK'), conf(agent.socket, { prevResult: prev }), deps([])), { stdout: '', exitCode: 0 })
+  t.match(await f.cni.run(env('CHECK'), conf({ prevResult: prev })), { stdout: '', exitCode: 0 })
   prev.ips[0]!.address = '10.244.1.9/32'
-  const bad = JSON.parse((await runCommand(env('CHECK'), conf(agent.socket, { prevResult: prev }), deps([]))).stdout)
+  const bad = JSON.parse((await f.cni.run(env('CHECK'), conf({ prevResult: prev }))).stdout)
   t.same(bad, { cniVersion: '1.1.0', code: 102, msg: 'the agent holds 10.244.1.5 for c1/eth0, prevResult says 10.244.1.9' })
-  t.equal(JSON.parse((await runCommand(env('CHECK'), conf(agent.socket), deps([]))).stdout).code, 7, 'CHECK without prevResult')
+  t.equal(JSON.parse((await f.cni.run(env('CHECK'), conf())).stdout).code, 7, 'CHECK without prevResult')
 })
 
 t.test('GC: released veths and stray lxc veths are removed, valid ones kept', async (t) => {
-  const agent = await fakeAgent(t, (_m, _p, b) => {
-    t.same(b, { valid: [{ containerID: 'keep', ifname: 'eth0' }] })
-    return [200, { released: [{ containerID: 'old', ifname: 'eth0', address: '10.244.1.7', hostVeth: hostVethName('old', 'eth0') }] }]
+  const f = fakes({ hostVeths: ['lxc00000000000', hostVethName('keep', 'eth0'), hostVethName('old', 'eth0')] })
+  await f.cni.run(env('ADD', { CNI_CONTAINERID: 'keep' }), conf())
+  await f.cni.run(env('ADD', { CNI_CONTAINERID: 'old' }), conf())
+  f.log.length = 0
+  const out = await f.cni.run({ CNI_COMMAND: 'GC', CNI_PATH: '/x' }, gcConf([{ containerID: 'keep', ifname: 'eth0' }]))
+  t.match(out, { stdout: '', exitCode: 0 })
+  t.same(f.log.sort(), [`delveth ${hostVethName('old', 'eth0')}`, `delveth ${hostVethName('old', 'eth0')}`, 'delveth lxc00000000000', 'release old/eth0'].sort())
+  t.ok(f.held.has('keep/eth0'))
+})
+
+t.test('GC without cni.dev/valid-attachments: code 7 and nothing removed', async (t) => {
+  const f = fakes({ hostVeths: [veth] })
+  await f.cni.run(env('ADD'), conf())
+  f.log.length = 0
+  const out = await f.cni.run({ CNI_COMMAND: 'GC', CNI_PATH: '/x' }, conf())
+  t.equal(out.exitCode, 1)
+  t.equal(JSON.parse(out.stdout).code, 7)
+  t.match(JSON.parse(out.stdout).msg, /valid-attachments/)
+  t.same(f.log, [], 'no veth deleted, no address released')
+  t.ok(f.held.has('c1/eth0'))
+})
+
+t.test('GC spares attachments younger than the grace period, and their veths', async (t) => {
+  const f = fakes({ grace: 60_000, hostVeths: [veth] })
+  await f.cni.run(env('ADD'), conf())
+  f.log.length = 0
+  f.now += 30_000
+  t.equal((await f.cni.run({ CNI_COMMAND: 'GC', CNI_PATH: '/x' }, gcConf([]))).exitCode, 0)
+  t.ok(f.held.has('c1/eth0'), 'a 30 s old attachment survives GC')
+  t.same(f.log, [])
+  f.now += 31_000
+  await f.cni.run({ CNI_COMMAND: 'GC', CNI_PATH: '/x' }, gcConf([]))
+  t.notOk(f.held.has('c1/eth0'), 'collected once older than the grace period')
+})
+
+t.test('GC never touches an attachment with an ADD in flight', async (t) => {
+  let releaseWire!: () => void
+  const gate = new Promise<void>((resolve) => { releaseWire = resolve })
+  const f = fakes({
+    hostVeths: [veth],
+    wiring: { wirePod: async () => { await gate; return { hostMAC: '02:00:00:00:00:01', podMAC: '02:00:00:00:00:02' } } },
   })
-  const log: string[] = []
-  const out = await runCommand({ CNI_COMMAND: 'GC', CNI_PATH: '/x' }, conf(agent.socket, { 'cni.dev/valid-attachments': [{ containerID: 'keep', ifname: 'eth0' }] }), deps(log))
-  t.same(out, { stdout: '', exitCode: 0 })
-  t.same(log.sort(), [`delveth ${hostVethName('old', 'eth0')}`, 'delveth lxc00000000000'].sort())
+  const add = f.cni.run(env('ADD'), conf())
+  await new Promise((resolve) => setTimeout(resolve, 10))
+  f.log.length = 0
+  t.equal((await f.cni.run({ CNI_COMMAND: 'GC', CNI_PATH: '/x' }, gcConf([]))).exitCode, 0)
+  t.same(f.log, [], 'neither the address nor the veth of the ADD in flight')
+  releaseWire()
+  t.equal((await add).exitCode, 0)
+  t.ok(f.held.has('c1/eth0'))
 })
 
-t.test('STATUS: 0 ready, 50 unreachable or not ready, 51 data plane down', async (t) => {
-  const ready = await fakeAgent(t, () => [200, { ready: true }])
-  t.same(await runCommand({ CNI_COMMAND: 'STATUS' }, conf(ready.socket), deps([])), { stdout: '', exitCode: 0 })
-  const down = await fakeAgent(t, () => [503, { ready: false, checks: { dataplane: false } }])
-  t.equal(JSON.parse((await runCommand({ CNI_COMMAND: 'STATUS' }, conf(down.socket), deps([]))).stdout).code, 51)
-  const ipam = await fakeAgent(t, () => [503, { ready: false, checks: { ipam: false } }])
-  t.equal(JSON.parse((await runCommand({ CNI_COMMAND: 'STATUS' }, conf(ipam.socket), deps([]))).stdout).code, 50)
-  t.equal(JSON.parse((await runCommand({ CNI_COMMAND: 'STATUS' }, conf('/nonexistent.sock'), deps([]))).stdout).code, 50)
+t.test('STATUS: 0 ready, 50 not ready, 51 data plane down', async (t) => {
+  const f = fakes()
+  t.match(await f.cni.run({ CNI_COMMAND: 'STATUS' }, conf()), { stdout: '', exitCode: 0 })
+  f.ready = { ready: false, checks: { dataplane: false } }
+  t.equal(JSON.parse((await f.cni.run({ CNI_COMMAND: 'STATUS' }, conf())).stdout).code, 51)
+  f.ready = { ready: false, checks: { dataplane: true, ipam: false } }
+  t.equal(JSON.parse((await f.cni.run({ CNI_COMMAND: 'STATUS' }, conf())).stdout).code, 50)
 })
 
-t.test('VERSION never touches the agent; errors in the requested version', async (t) => {
-  t.same(JSON.parse((await runCommand({ CNI_COMMAND: 'VERSION' }, '{"cniVersion":"0.4.0"}', deps([]))).stdout), { cniVersion: '0.4.0', supportedVersions: ['0.4.0', '1.0.0', '1.1.0'] })
-  t.equal(JSON.parse((await runCommand({ CNI_COMMAND: 'VERSION' }, '{"cniVersion":"2.0.0"}', deps([]))).stdout).code, 1)
-  t.same(JSON.parse((await runCommand({ CNI_COMMAND: 'ADD' }, conf('/x', { cniVersion: '1.0.0' }), deps([]))).stdout).cniVersion, '1.0.0')
-  t.equal(JSON.parse((await runCommand(env('ADD'), new Error('EAGAIN'), deps([]))).stdout).code, 5)
+t.test('VERSION; errors in the requested version', async (t) => {
+  const f = fakes()
+  t.same(JSON.parse((await f.cni.run({ CNI_COMMAND: 'VERSION' }, '{"cniVersion":"0.4.0"}')).stdout), { cniVersion: '0.4.0', supportedVersions: ['0.4.0', '1.0.0', '1.1.0'] })
+  t.equal(JSON.parse((await f.cni.run({ CNI_COMMAND: 'VERSION' }, '{"cniVersion":"2.0.0"}')).stdout).code, 1)
+  t.same(JSON.parse((await f.cni.run({ CNI_COMMAND: 'ADD' }, conf({ cniVersion: '1.0.0' }))).stdout).cniVersion, '1.0.0')
+  t.equal(JSON.parse((await f.cni.run(env('ADD'), new Error('EAGAIN'))).stdout).code, 5)
+})
+
+t.test('hostile input: deep nesting and huge configs get 7, never 100', async (t) => {
+  const f = fakes()
+  const deep = conf({ prevResult: { interfaces: [] } }).replace('"interfaces":[]', `"interfaces":[${'['.repeat(100_000)}${']'.repeat(100_000)}]`)
+  for (const cmd of ['ADD', 'CHECK', 'DEL']) {
+    const out = JSON.parse((await f.cni.run(env(cmd), deep)).stdout)
+    t.equal(out.code, 7, `${cmd}: ${out.msg}`)
+    t.match(out.msg, /deeper than 64 levels/)
+  }
+  const huge = conf({ dns: { search: ['x'.repeat(2 << 20)] } })
+  t.equal(JSON.parse((await f.cni.run(env('ADD'), huge)).stdout).code, 7)
+  t.same(f.log, [], 'nothing allocated or wired')
 })

@@ -71,6 +71,8 @@ export interface OverlayLabInit {
   logLevel?: string
   /** Have each loomd write its CNI conflist into <workDir>/cni-<node> (cni.confDir). */
   writeConflist?: boolean
+  /** cni.gcGraceSeconds of every loomd (default: loomd's own, 60). */
+  cniGcGraceSeconds?: number
   /** Gossip mode: no `peers`; every node lists node 1 as its seed (node 1 founds the cluster). */
   gossip?: { reclaimAfterSeconds?: number }
 }
@@ -191,7 +193,10 @@ export class OverlayLab {
       apiSocket: node.apiSocket,
       metrics: { address: '127.0.0.1:9784' },
       logLevel: this.init.logLevel ?? 'info',
-      ...(this.init.writeConflist === true ? { cni: { confDir: this.lab.file(`cni-${node.name}`) } } : {}),
+      cni: {
+        ...(this.init.writeConflist === true ? { confDir: this.lab.file(`cni-${node.name}`) } : {}),
+        ...(this.init.cniGcGraceSeconds !== undefined ? { gcGraceSeconds: this.init.cniGcGraceSeconds } : {}),
+      },
     }
     writeFileSync(node.configPath, JSON.stringify(config, null, 2))
   }
