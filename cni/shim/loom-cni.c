@@ -18,6 +18,10 @@
  *   (default 4500 ms; STATUS tries once), the answer must arrive within LOOM_CNI_TIMEOUT_MS
  *   (default 15000 ms, above the agent's own 10 s bound for a block claim). Then it prints the
  *   spec's error 11 ("try again later"), or 50 for STATUS, exit status 1: never a hang;
+ * - VERSION: answered here, without the agent. Runtimes ask it to validate a config file
+ *   (podman does, with only {"cniVersion"} on stdin, so not even the socket is known), and the
+ *   versions a plugin binary speaks are a property of the binary. SUPPORTED must match
+ *   SUPPORTED_VERSIONS in cni/netconf.ts (test/unit/cni-shim.test.ts compares the two);
  * - input bounds: stdin over 1 MiB is refused (code 7) without reading the rest;
  * - an answer outside the contract (no status line, no X-Loom-Cni-Exit header, oversized)
  *   becomes error 101 ("the agent broke its contract").
@@ -54,6 +58,8 @@
 #define EXIT_HEADER "x-loom-cni-exit:"
 
 /* CNI error codes the shim itself prints (the spec's, and Loom's 101). */
+#define CNI_INCOMPATIBLE_VERSION 1
+#define CNI_DECODE_FAILURE 6
 #define CNI_INVALID_CONFIG 7
 #define CNI_TRY_AGAIN 11
 #define CNI_NOT_AVAILABLE 50
@@ -66,7 +72,11 @@ struct buf {
   size_t len, cap;
 };
 
-static char version[16] = "1.1.0";
+#define LATEST "1.1.0"
+static const char *const SUPPORTED[] = {"0.4.0", "1.0.0", "1.1.0"};
+
+static char version[16] = LATEST;
+static int version_found;
 
 static long long now_ms(void) {
   struct timespec ts;
@@ -254,6 +264,7 @@ static void scan_netconf(const char *p, size_t len, char *sock, size_t sock_cap)
         if (plain_string(p, e, sock, sock_cap) != 0 || sock[0] != '/') sock[0] = '\0';
       } else if (klen == 10 && memcmp(key, "cniVersion", 10) == 0 && plain_string(p, e, tmp, sizeof tmp) == 0) {
         memcpy(version, tmp, sizeof tmp);
+        version_found = 1;
       }
     }
     p = skip_value(p, e);
@@ -393,6 +404,31 @@ static const char *find_header(char *head, const char *name) {
   return NULL;
 }
 
+static int is_supported(const char *v) {
+  for (size_t i = 0; i < sizeof SUPPORTED / sizeof SUPPORTED[0]; i++)
+    if (strcmp(v, SUPPORTED[i]) == 0) return 1;
+  return 0;
+}
+
+/* VERSION (spec "Version"): the requested version and the ones we speak. */
+static int version_command(const struct buf *in) {
+  int blank = 1;
+  for (size_t i = 0; i < in->len; i++)
+    if (in->p[i] != ' ' && in->p[i] != '\t' && in->p[i] != '\n' && in->p[i] != '\r') blank = 0;
+  if (blank) strcpy(version, LATEST);
+  else if (!version_found) fail(CNI_DECODE_FAILURE, "cniVersion is missing or not a version string (expected e.g. \"1.1.0\")");
+  else if (!is_supported(version)) {
+    char requested[sizeof version];
+    strcpy(requested, version);
+    strcpy(version, LATEST);
+    fail(CNI_INCOMPATIBLE_VERSION, "cniVersion %s is not supported; supported versions: 0.4.0, 1.0.0, 1.1.0", requested);
+  }
+  printf("{\"cniVersion\":\"%s\",\"supportedVersions\":[", version);
+  for (size_t i = 0; i < sizeof SUPPORTED / sizeof SUPPORTED[0]; i++) printf("%s\"%s\"", i == 0 ? "" : ",", SUPPORTED[i]);
+  printf("]}\n");
+  return 0;
+}
+
 int main(void) {
   signal(SIGPIPE, SIG_IGN);
   const char *command = getenv("CNI_COMMAND");
@@ -405,6 +441,7 @@ int main(void) {
   read_stdin(&in, start + timeout_ms);
   char sock[sizeof(((struct sockaddr_un *)0)->sun_path)] = "";
   scan_netconf(in.p != NULL ? in.p : "", in.len, sock, sizeof sock);
+  if (command != NULL && strcmp(command, "VERSION") == 0) return version_command(&in);
   if (sock[0] == '\0') strcpy(sock, DEFAULT_SOCKET);
 
   char netns[96];
