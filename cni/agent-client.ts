@@ -1,5 +1,7 @@
 /**
- * The plugin's client for the agent's local API (HTTP/JSON over the unix socket `apiSocket`).
+ * A client for the agent's lower-level CNI allocation endpoints (HTTP/JSON over the unix
+ * socket `apiSocket`), for scripts and the tests' checks of what the agent holds. The plugin
+ * itself (the loom-cni shim) uses POST /v1/cni instead (agent/api-server.ts).
  *
  * Contract (agent/api-server.ts implements it):
  *   GET  /v1/ready                       200 {ready:true} | 503 {ready:false, checks}

@@ -1,7 +1,7 @@
 /**
  * The namespace work of ADD, DEL, CHECK and GC: one veth pair per attachment.
  *
- *   pod netns (CNI_NETNS)                         host netns (where the plugin runs)
+ *   pod netns (CNI_NETNS)                         host netns (where loomd runs)
  *     <CNI_IFNAME> 10.244.1.5/32  ── veth ──  lxc0123456789a (proxy_arp=1, no address)
  *     169.254.1.1 dev eth0 scope link            10.244.1.5/32 dev lxc0123456789a scope link
  *     default via 169.254.1.1 dev eth0
@@ -10,6 +10,9 @@
  * The gateway 169.254.1.1 exists nowhere: the pod resolves it through the permanent neighbour
  * entry (proxy ARP on the host veth answers too, but the static entry also works on nodes
  * without a default route, where proxy ARP has no route to justify an answer).
+ *
+ * Runs in loomd (cni/commands.ts calls it), with the pod's namespace as an fd already checked
+ * by cni/netns-file.ts.
  *
  * Namespaces: a netlink socket stays bound to the namespace it was created in. So we enter the
  * pod's namespace (native setns, main thread) only for the instant of opening its NetlinkClient

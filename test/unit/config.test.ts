@@ -43,7 +43,7 @@ t.test('defaults are applied', async t => {
     seeds: [],
     gossip: { port: 6783, insecure: false, maxMembers: 5000, reapDeadAfterSeconds: 86400 },
     ipam: { reclaimAfterSeconds: 600 },
-    cni: { confDir: '' },
+    cni: { confDir: '', gcGraceSeconds: 60 },
     multicast: { enabled: true, mode: 'members' },
     peers: [],
     stateDir: '/var/lib/loom',
@@ -155,6 +155,8 @@ const BAD: Array<[Record<string, unknown>, string, string]> = [
     'invalid config: metrics.address = "300.0.0.1:9784": expected "host:port" with an IPv4 address or host name and a port 0-65535'],
   [{ mtu: 575 }, 'mtu', 'invalid config: mtu = 575: expected an integer MTU 576-9000'],
   [{ mtu: 9001 }, 'mtu', 'invalid config: mtu = 9001: expected an integer MTU 576-9000'],
+  [{ cni: { gcGraceSeconds: -1 } }, 'cni.gcGraceSeconds', 'invalid config: cni.gcGraceSeconds = -1: expected an integer number of seconds 0-86400'],
+  [{ cni: { gcGraceSeconds: 1e9 } }, 'cni.gcGraceSeconds', 'invalid config: cni.gcGraceSeconds = 1000000000: expected an integer number of seconds 0-86400'],
   [{ tunName: 'loom0-with-a-long-name' }, 'tunName',
     'invalid config: tunName = "loom0-with-a-long-name": expected an interface name of 1-15 characters from A-Z a-z 0-9 _ . -'],
   [{ tunName: 'lo/0' }, 'tunName',
@@ -288,7 +290,7 @@ t.test('every flag and variable reaches its key', async t => {
     '--cluster-cidr', '10.32.0.0/12', '--block-size', '28', '--encapsulation', 'vxlan', '--vxlan-port', '8472',
     '--vxlan-vni', '42', '--secret-file', '/s', '--seeds', '10.0.0.2, 10.0.0.3:7946,', '--state-dir', '/st',
     '--api-socket', '/a.sock', '--metrics-address', 'localhost:9000', '--mtu', '1400', '--tun-name', 'ovl0',
-    '--log-level', 'trace', '--gossip-port', '7946', '--reclaim-after', '120', '--cni-conf-dir', '/etc/cni/net.d']
+    '--log-level', 'trace', '--gossip-port', '7946', '--reclaim-after', '120', '--cni-conf-dir', '/etc/cni/net.d', '--cni-gc-grace', '5']
   const c = loadConfig(argv, {}, { hostname: 'h', readFile: files({}) })
   t.same(c, {
     nodeName: 'n1',
@@ -301,7 +303,7 @@ t.test('every flag and variable reaches its key', async t => {
     seeds: ['10.0.0.2', '10.0.0.3:7946'],
     gossip: { port: 7946, insecure: false, maxMembers: 5000, reapDeadAfterSeconds: 86400 },
     ipam: { reclaimAfterSeconds: 120 },
-    cni: { confDir: '/etc/cni/net.d' },
+    cni: { confDir: '/etc/cni/net.d', gcGraceSeconds: 5 },
     multicast: { enabled: true, mode: 'members' },
     peers: [],
     stateDir: '/st',
