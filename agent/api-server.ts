@@ -35,6 +35,9 @@ import type { CommandOutcome } from '../cni/commands'
 import { parseNetnsHandle, type NetnsHandle } from '../cni/netns-file'
 import { buildStatus, StatusSources } from './status'
 
+/** The pods' gateway (defined with the CNI flow; re-exported for the agent's other users). */
+export { POD_GATEWAY }
+
 /** Largest request body accepted (a GC list of thousands of attachments fits). */
 const MAX_BODY_BYTES = 1 << 20
 /** Largest CNI invocation: a 1 MiB netconf, JSON-escaped by the shim (at worst 6 bytes a byte), plus env. */
