@@ -110,6 +110,7 @@ export class Agent {
     enableForwarding(log)
     this.device = TunDevice.open(cfg.tunName, { offloads: true })
     disableIPv6(cfg.tunName, log)
+    acceptLocalSource(cfg.tunName, log)
     await this.netlink.setLinkMtu(cfg.tunName, this.mtu)
     await this.netlink.setLinkTxQueueLen(cfg.tunName, TUN_TX_QUEUE_LEN)
     await this.netlink.setLinkUp(cfg.tunName)
@@ -319,6 +320,19 @@ function disableIPv6 (tunName: string, log: Logger): void {
     writeFileSync(`/proc/sys/net/ipv6/conf/${tunName}/disable_ipv6`, '1')
   } catch (err) {
     log.debug({ err }, 'could not disable IPv6 on the TUN device')
+  }
+}
+
+/**
+ * The ICMP "fragmentation needed" loomd writes into the TUN comes from the node's overlay
+ * address, which is loom0's own: without accept_local the kernel drops it as a martian (a
+ * received packet with a local source), and the pod never learns the path MTU.
+ */
+function acceptLocalSource (tunName: string, log: Logger): void {
+  try {
+    writeFileSync(`/proc/sys/net/ipv4/conf/${tunName}/accept_local`, '1')
+  } catch (err) {
+    log.warn({ err }, 'could not set accept_local on the TUN device: ICMP fragmentation-needed from loomd will be dropped')
   }
 }
 

@@ -16,6 +16,7 @@ import t from 'tap'
 import { join } from 'node:path'
 import { isRoot, NetnsLab, SKIP_NOT_ROOT } from './lib/netns-lab'
 import { OverlayLab, REPO_ROOT } from './lib/overlay-lab'
+import { shaTransfer } from './lib/sha-transfer'
 
 const TCP_ECHO = join(REPO_ROOT, 'dist', 'test', 'netns', 'fixtures', 'tcp-echo.js')
 const ECHO_PORT = 7007
@@ -67,6 +68,12 @@ t.test('loomd (vxlan) <-> kernel VXLAN configured like Flannel', { skip: isRoot(
     t.ok(big.ok, `full-MTU DF ping ${a.name} -> ${b.name}`, { output: big.output })
     const tcp = await lab.exec(a.pods[0].ns, [process.execPath, TCP_ECHO, 'client', b.pods[0].address, String(ECHO_PORT), String(TCP_BYTES)], { timeoutMs: 30_000 })
     t.match(tcp.stdout, /"ok":true/, `TCP echo ${a.name} -> ${b.name}`, { output: tcp.stdout + tcp.stderr })
+  }
+  // 256 MiB each way, byte-identical, with the kernel node's offloads on.
+  for (const [a, b, port] of [[n1, n2, 7101], [n2, n1, 7102]] as const) {
+    const r = await shaTransfer(lab, a.pods[0].ns, b.pods[0].ns, b.pods[0].address, port, 256 << 20)
+    t.equal(r.received.bytes, 256 << 20, `256 MiB ${a.name} -> ${b.name}`, r)
+    t.equal(r.received.sha256, r.sent.sha256, `byte-identical (SHA-256) ${a.name} -> ${b.name}`)
   }
   const after = JSON.parse((await overlay.loom(n1, ['status', 'peers', '--json'])).stdout) as Array<{ packetsIn: number; packetsOut: number }>
   t.ok(after[0].packetsIn > 0 && after[0].packetsOut > 0, 'Loom counted traffic with the kernel peer')
