@@ -46,6 +46,7 @@ for (const encapsulation of ['udp', 'vxlan'] as const) {
       const r = await shaTransfer(lab, n1.pods[0].ns, n2.pods[0].ns, n2.pods[0].address, 7100, BYTES)
       t.equal(r.sent.bytes, BYTES, 'sender sent 256 MiB', r.sent)
       t.equal(r.received.bytes, BYTES, 'receiver got 256 MiB', r.received)
+      t.match(r.sent.sha256, /^[0-9a-f]{64}$/)
       t.equal(r.received.sha256, r.sent.sha256, 'byte-identical (SHA-256)')
       const status = JSON.parse((await overlay.loom(n2, ['status', '--json'])).stdout) as { drops: { inbound: Record<string, number> } }
       t.equal(status.drops.inbound.malformed, 0, 'no inbound packet malformed on the receiver')

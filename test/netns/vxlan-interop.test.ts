@@ -73,6 +73,7 @@ t.test('loomd (vxlan) <-> kernel VXLAN configured like Flannel', { skip: isRoot(
   for (const [a, b, port] of [[n1, n2, 7101], [n2, n1, 7102]] as const) {
     const r = await shaTransfer(lab, a.pods[0].ns, b.pods[0].ns, b.pods[0].address, port, 256 << 20)
     t.equal(r.received.bytes, 256 << 20, `256 MiB ${a.name} -> ${b.name}`, r)
+    t.match(r.sent.sha256, /^[0-9a-f]{64}$/)
     t.equal(r.received.sha256, r.sent.sha256, `byte-identical (SHA-256) ${a.name} -> ${b.name}`)
   }
   const after = JSON.parse((await overlay.loom(n1, ['status', 'peers', '--json'])).stdout) as Array<{ packetsIn: number; packetsOut: number }>
