@@ -4,19 +4,12 @@
  * sha256(containerID + "/" + ifname) = 14 characters (IFNAMSIZ allows 15). The agent computes
  * the same name (it reports it as `hostVeth`); the plugin prefers the agent's answer and uses
  * this one when the agent has no record (DEL after a release, GC).
- *
- * Temporary peer names ("lxt" + 12 random hex) exist only between creating the pair and moving
- * the peer into the pod's namespace; they are random so concurrent ADDs never collide.
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 
 export const HOST_VETH_PREFIX = 'lxc'
 export const HOST_VETH_RE = /^lxc[0-9a-f]{11}$/
 
 export function hostVethName (containerID: string, ifname: string): string {
   return HOST_VETH_PREFIX + createHash('sha256').update(`${containerID}/${ifname}`).digest('hex').slice(0, 11)
-}
-
-export function tempPeerName (): string {
-  return 'lxt' + randomBytes(6).toString('hex')
 }

@@ -24,13 +24,14 @@
  * removes its peer (wherever it is, with its addresses, routes and neighbour) and the host /32
  * route, so a failed ADD is undone by `deleteLink(hostVeth)` plus releasing the address.
  */
-import { closeSync, openSync, writeFileSync } from 'node:fs'
+import { closeSync, openSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
 import { loadNativeBinding } from '../dataplane/native-binding'
 import { NetlinkClient, type RouteEntry } from '../dataplane/netlink'
 import type { PodWiring, WireOutcome, WireSpec } from './commands'
 import { CheckFailedError, InterfaceExistsError, UnknownContainerError, WiringError } from './errors'
 import { openNetnsFile } from './netns-file'
-import { HOST_VETH_RE, tempPeerName } from './veth-name'
+import { HOST_VETH_RE } from './veth-name'
 
 /** The agent's PodWiring: the functions below. */
 export const podWiring: PodWiring = {
@@ -74,30 +75,27 @@ export async function wirePod (spec: WireSpec): Promise<WireOutcome> {
     if (await pod.linkExists(spec.ifname)) {
       throw new InterfaceExistsError(`interface ${spec.ifname} already exists in network namespace ${spec.netns}`)
     }
-    const tmp = tempPeerName()
-    await step(`create veth pair ${spec.hostVeth}/${tmp}`, async () => {
-      await host.createVeth(spec.hostVeth, tmp)
-      await host.setLinkMtu(spec.hostVeth, spec.mtu)
-      await host.setLinkMtu(tmp, spec.mtu)
-    })
+    // The peer is born in the pod's namespace with its final name and both MTUs set: no move
+    // (which waits for RCU grace periods), no rename, one request.
+    await step(`create veth pair ${spec.hostVeth}/${spec.ifname} into ${spec.netns}`,
+      () => host.createVeth(spec.hostVeth, spec.ifname, { mtu: spec.mtu, peerNetnsFd: nsFd }))
     const hostMAC = macString(await host.linkMAC(spec.hostVeth))
-    await step(`move ${tmp} into ${spec.netns} as ${spec.ifname}`, async () => {
-      await host.moveLinkToNetns(tmp, nsFd)
-      await pod!.renameLink(tmp, spec.ifname)
-    })
-    await step(`configure ${spec.ifname} in ${spec.netns}`, async () => {
-      await pod!.setLinkUp(spec.ifname)
-      await pod!.addAddress(spec.ifname, `${spec.address}/32`)
-      await pod!.replaceRoute({ dst: `${spec.gateway}/32`, dev: spec.ifname, scope: 'link' })
-      await pod!.replaceRoute({ dst: '0.0.0.0/0', dev: spec.ifname, via: spec.gateway })
-      await pod!.replaceNeighbour({ dev: spec.ifname, ip: spec.gateway, mac: hostMAC, permanent: true })
-    })
-    const podMAC = macString(await pod.linkMAC(spec.ifname))
-    await step(`configure host side ${spec.hostVeth}`, async () => {
-      await host.setLinkUp(spec.hostVeth)
-      writeFileSync(`/proc/sys/net/ipv4/conf/${spec.hostVeth}/proxy_arp`, '1')
-      await host.replaceRoute({ dst: `${spec.address}/32`, dev: spec.hostVeth, scope: 'link' })
-    })
+    // The two sides are independent from here: configure them side by side.
+    const [podMAC] = await Promise.all([
+      step(`configure ${spec.ifname} in ${spec.netns}`, async () => {
+        await pod!.setLinkUp(spec.ifname)
+        await pod!.addAddress(spec.ifname, `${spec.address}/32`)
+        await pod!.replaceRoute({ dst: `${spec.gateway}/32`, dev: spec.ifname, scope: 'link' })
+        await pod!.replaceRoute({ dst: '0.0.0.0/0', dev: spec.ifname, via: spec.gateway })
+        await pod!.replaceNeighbour({ dev: spec.ifname, ip: spec.gateway, mac: hostMAC, permanent: true })
+        return macString(await pod!.linkMAC(spec.ifname))
+      }),
+      step(`configure host side ${spec.hostVeth}`, async () => {
+        await host.setLinkUp(spec.hostVeth)
+        await writeFile(`/proc/sys/net/ipv4/conf/${spec.hostVeth}/proxy_arp`, '1')
+        await host.replaceRoute({ dst: `${spec.address}/32`, dev: spec.hostVeth, scope: 'link' })
+      }),
+    ])
     return { hostMAC, podMAC }
   } finally {
     pod?.close()

@@ -35,6 +35,8 @@ export const NLA_MAX_LEN = 0xffff
 
 // include/uapi/linux/if_link.h
 export const IFLA_IFNAME = 3
+export const IFLA_MTU = 4
+export const IFLA_NET_NS_FD = 28
 export const IFLA_LINKINFO = 18
 export const IFLA_INFO_KIND = 1
 export const IFLA_INFO_DATA = 2
@@ -154,13 +156,19 @@ export function encodeVxlanLinkInfo (v: VxlanLinkInfo): Buffer {
 
 /**
  * The payload of IFLA_LINKINFO for a veth pair. VETH_INFO_PEER carries a whole
- * `struct ifinfomsg` (all zero: let the kernel choose) followed by the peer's attributes.
+ * `struct ifinfomsg` (all zero: let the kernel choose) followed by the peer's attributes:
+ * its name and, optionally, its MTU and the namespace (an fd) to create it in — a peer made
+ * directly in a pod's namespace needs no move (dev_change_net_namespace waits for RCU grace
+ * periods) and no rename there.
  */
-export function encodeVethLinkInfo (peerName: string): Buffer {
-  const peer = encodeAttr(VETH_INFO_PEER, Buffer.concat([Buffer.alloc(IFINFOMSG_LEN), attrString(IFLA_IFNAME, peerName)]))
+export function encodeVethLinkInfo (peerName: string, peer: { mtu?: number, netnsFd?: number } = {}): Buffer {
+  const attrs = [attrString(IFLA_IFNAME, peerName)]
+  if (peer.mtu !== undefined) attrs.push(attrU32(IFLA_MTU, peer.mtu))
+  if (peer.netnsFd !== undefined) attrs.push(attrU32(IFLA_NET_NS_FD, peer.netnsFd))
+  const peerAttr = encodeAttr(VETH_INFO_PEER, Buffer.concat([Buffer.alloc(IFINFOMSG_LEN), ...attrs]))
   return Buffer.concat([
     attrString(IFLA_INFO_KIND, 'veth', { nul: false }),
-    attrNested(IFLA_INFO_DATA, [peer]),
+    attrNested(IFLA_INFO_DATA, [peerAttr]),
   ])
 }
 

@@ -233,13 +233,27 @@ export class NetlinkClient {
     await this.call(op, (s, o) => s.newLink({}, { ifname: spec.name, linkinfo }, o), undefined, FlagsNew.CREATE | FlagsNew.EXCL)
   }
 
-  /** Creates a veth pair (both ends down). Fails with EEXIST if either name exists. */
-  async createVeth (name: string, peerName: string): Promise<void> {
+  /**
+   * Creates a veth pair (both ends down). Fails with EEXIST if either name exists (the peer's
+   * in its namespace). `opts.mtu` sets both ends' MTU; `opts.peerNetnsFd` creates the peer
+   * directly in the namespace open at that fd (the caller owns the fd).
+   */
+  async createVeth (name: string, peerName: string, opts: { mtu?: number, peerNetnsFd?: number } = {}): Promise<void> {
     const op = `create veth pair ${name}/${peerName}`
     checkIfname(op, name)
     checkIfname(op, peerName)
-    const linkinfo = encodeVethLinkInfo(peerName)
-    await this.call(op, (s, o) => s.newLink({}, { ifname: name, linkinfo }, o), undefined, FlagsNew.CREATE | FlagsNew.EXCL)
+    if (opts.peerNetnsFd !== undefined && (!Number.isInteger(opts.peerNetnsFd) || opts.peerNetnsFd < 0)) {
+      throw new NetlinkArgumentError(op, `fd ${opts.peerNetnsFd} is not a file descriptor`)
+    }
+    if (opts.mtu !== undefined && (!Number.isInteger(opts.mtu) || opts.mtu < 68 || opts.mtu > 65535)) {
+      throw new NetlinkArgumentError(op, `MTU ${opts.mtu} is outside 68..65535`)
+    }
+    const linkinfo = encodeVethLinkInfo(peerName, {
+      ...(opts.mtu !== undefined ? { mtu: opts.mtu } : {}),
+      ...(opts.peerNetnsFd !== undefined ? { netnsFd: opts.peerNetnsFd } : {}),
+    })
+    const attrs = { ifname: name, linkinfo, ...(opts.mtu !== undefined ? { mtu: opts.mtu } : {}) }
+    await this.call(op, (s, o) => s.newLink({}, attrs, o), undefined, FlagsNew.CREATE | FlagsNew.EXCL)
   }
 
   /** Deletes a link (a veth takes its peer with it). A missing link is fine. */

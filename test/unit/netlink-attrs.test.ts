@@ -121,3 +121,17 @@ t.test('veth linkinfo = `ip link add va type veth peer name vb`', async t => {
   ]
   t.equal(hex(encodeAttr(IFLA_LINKINFO, encodeVethLinkInfo('vb'))), bytes(expected))
 })
+
+t.test('veth linkinfo with the peer born in another namespace = `ip link add va mtu 1400 type veth peer name vb mtu 1400 netns <fd>`', async t => {
+  const le32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24]
+  const expected = [
+    ...hdr(60, IFLA_LINKINFO),
+    ...hdr(8, IFLA_INFO_KIND), ...ascii('veth'),
+    ...hdr(48, IFLA_INFO_DATA),
+    ...hdr(44, VETH_INFO_PEER), ...new Array(16).fill(0),
+    ...hdr(7, IFLA_IFNAME), ...ascii('vb'), 0, 0,
+    ...hdr(8, 4), ...le32(1400), // IFLA_MTU
+    ...hdr(8, 28), ...le32(17), // IFLA_NET_NS_FD
+  ]
+  t.equal(hex(encodeAttr(IFLA_LINKINFO, encodeVethLinkInfo('vb', { mtu: 1400, netnsFd: 17 }))), bytes(expected))
+})

@@ -1,0 +1,170 @@
+/**
+ * Pod start/stop latency of the CNI plugin: loom-cni (the shim + loomd) against Debian's
+ * reference `ptp` + `host-local`, on one node namespace, through `ip netns exec` as a runtime
+ * in the node's namespace would exec it, over the same pod namespaces, one plugin after the
+ * other. Reports ADD and DEL wall time (median, p99), 100 concurrent ADDs (time until all are
+ * done), the plugin's CPU-seconds and peak RSS per call (GNU time around the plugin; includes
+ * host-local for ptp), and for Loom also loomd's CPU per call (its /proc stat delta).
+ *
+ * Root only. Run: node dist/bench/cni-latency.js [pods=100, at least 100] [--out file.json]
+ * Wall times include `ip netns exec` itself; its cost (`true` through the same path) is
+ * printed as the baseline. Wrap in `flock /tmp/loom-bench.lock` on a shared machine.
+ *
+ *   pods p0..pN ── veths ── node ns "n1" (loomd, static mode) ── sw
+ */
+import { execFile } from 'node:child_process'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { NetnsLab } from '../test/netns/lib/netns-lab'
+import { LabNode, OverlayLab, REPO_ROOT } from '../test/netns/lib/overlay-lab'
+
+const LOOM_CNI = join(REPO_ROOT, 'dist', 'cni', 'loom-cni')
+const REFERENCE = '/usr/lib/cni'
+const CONCURRENT = 100
+
+interface Call { ms: number, code: number, cpu: number, rssKiB: number, out: string }
+
+function callPlugin (ns: string, bin: string, env: Record<string, string>, conf: string): Promise<Call> {
+  const started = process.hrtime.bigint()
+  return new Promise((resolve) => {
+    const child = execFile('ip', ['netns', 'exec', ns, '/usr/bin/time', '-f', 'LOOMTIME %U %S %M', bin],
+      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, timeout: 60_000, maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6
+        const m = /LOOMTIME (\S+) (\S+) (\d+)/.exec(stderr)
+        const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1
+        resolve({ ms, code, cpu: m === null ? NaN : Number(m[1]) + Number(m[2]), rssKiB: m === null ? NaN : Number(m[3]), out: stdout + stderr })
+      })
+    child.stdin?.end(conf)
+  })
+}
+
+function pct (xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN
+}
+
+function mean (xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length
+}
+
+/** utime + stime of a process, seconds. */
+function cpuOf (pid: number | undefined): number {
+  if (pid === undefined) return NaN
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(f[11]) + Number(f[12])) / 100
+  } catch {
+    return NaN
+  }
+}
+
+/** The loomd process (node) under `ip netns exec`'s pid. */
+function loomdPid (node: LabNode): number | undefined {
+  const ip = node.daemon?.pid
+  if (ip === undefined) return undefined
+  try {
+    const kids = readFileSync(`/proc/${ip}/task/${ip}/children`, 'utf8').trim().split(/\s+/).map(Number).filter((n) => n > 0)
+    return kids[0] ?? ip
+  } catch {
+    return ip
+  }
+}
+
+interface PluginResult {
+  plugin: string
+  add: { median: number, p99: number }
+  del: { median: number, p99: number }
+  concurrentAddsMs: number
+  cpuPerCall: number
+  peakRssMiB: number
+  agentCpuPerCall?: number
+  failures: number
+}
+
+async function runPlugin (name: string, lab: NetnsLab, node: LabNode, pods: string[], bin: string, conf: string, agentPid?: number): Promise<PluginResult> {
+  const env = (cmd: string, i: number): Record<string, string> => ({
+    CNI_COMMAND: cmd, CNI_CONTAINERID: `bench-${name}-${i}`, CNI_NETNS: `/var/run/netns/${pods[i]!}`, CNI_IFNAME: 'eth0', CNI_PATH: REFERENCE,
+  })
+  const calls: Call[] = []
+  let failures = 0
+  const note = (c: Call, what: string): Call => {
+    calls.push(c)
+    if (c.code !== 0) { failures++; if (failures <= 3) process.stderr.write(`${name} ${what} failed (${c.code}): ${c.out.slice(0, 300)}\n`) }
+    return c
+  }
+  const cpu0 = cpuOf(agentPid)
+  const adds: number[] = []
+  const dels: number[] = []
+  const sequential = pods.length
+  for (let i = 0; i < sequential; i++) adds.push(note(await callPlugin(node.ns, bin, env('ADD', i), conf), 'ADD').ms)
+  for (let i = 0; i < sequential; i++) dels.push(note(await callPlugin(node.ns, bin, env('DEL', i), conf), 'DEL').ms)
+  const n = Math.min(CONCURRENT, pods.length)
+  const started = Date.now()
+  await Promise.all(Array.from({ length: n }, async (_, i) => note(await callPlugin(node.ns, bin, env('ADD', i), conf), 'concurrent ADD')))
+  const concurrentAddsMs = Date.now() - started
+  await Promise.all(Array.from({ length: n }, async (_, i) => note(await callPlugin(node.ns, bin, env('DEL', i), conf), 'concurrent DEL')))
+  const agentCpu = cpuOf(agentPid) - cpu0
+  void lab
+  return {
+    plugin: name,
+    add: { median: pct(adds, 0.5), p99: pct(adds, 0.99) },
+    del: { median: pct(dels, 0.5), p99: pct(dels, 0.99) },
+    concurrentAddsMs,
+    cpuPerCall: mean(calls.map((c) => c.cpu).filter(Number.isFinite)),
+    peakRssMiB: Math.max(...calls.map((c) => c.rssKiB).filter(Number.isFinite)) / 1024,
+    ...(agentPid !== undefined ? { agentCpuPerCall: agentCpu / calls.length } : {}),
+    failures,
+  }
+}
+
+async function main (): Promise<void> {
+  const podCount = Math.max(Number(process.argv[2] ?? 100) || 100, CONCURRENT)
+  const outIdx = process.argv.indexOf('--out')
+  const lab = new NetnsLab('cnibench')
+  try {
+    const overlay = new OverlayLab(lab, { nodes: 1, podsPerNode: 0, encapsulation: 'udp', logLevel: 'warn' })
+    await overlay.build()
+    await overlay.startAll()
+    const node = overlay.nodes[0]!
+    const pods: string[] = []
+    for (let i = 0; i < podCount; i++) pods.push(await lab.addNamespace(`p${i}`))
+    const baseline: number[] = []
+    for (let i = 0; i < 20; i++) baseline.push((await callPlugin(node.ns, '/bin/true', {}, '')).ms)
+
+    const loomConf = JSON.stringify({ cniVersion: '1.0.0', name: 'loom', type: 'loom-cni', apiSocket: node.apiSocket })
+    const ptpConf = JSON.stringify({
+      cniVersion: '1.0.0', name: 'bench', type: 'ptp', ipMasq: false,
+      ipam: { type: 'host-local', subnet: '10.99.0.0/16', dataDir: lab.file('host-local') },
+    })
+    // Warm both (page cache, loomd's first netlink sockets), then measure.
+    for (const [bin, conf] of [[LOOM_CNI, loomConf], [join(REFERENCE, 'ptp'), ptpConf]] as const) {
+      const env = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'warm', CNI_NETNS: `/var/run/netns/${pods[0]!}`, CNI_IFNAME: 'eth0', CNI_PATH: REFERENCE }
+      await callPlugin(node.ns, bin, env, conf)
+      await callPlugin(node.ns, bin, { ...env, CNI_COMMAND: 'DEL' }, conf)
+    }
+    const ptp = await runPlugin('ptp', lab, node, pods, join(REFERENCE, 'ptp'), ptpConf)
+    const loom = await runPlugin('loom-cni', lab, node, pods, LOOM_CNI, loomConf, loomdPid(node))
+
+    const f = (x: number, d = 1): string => Number.isFinite(x) ? x.toFixed(d) : '-'
+    const lines = [
+      `CNI latency, ${podCount} pod namespaces, one node (ip netns exec baseline: median ${f(pct(baseline, 0.5))} ms, included below)`,
+      '| plugin | ADD median ms | ADD p99 ms | DEL median ms | DEL p99 ms | 100 concurrent ADDs ms | plugin CPU-s/call | peak RSS MiB | loomd CPU-s/call | failures |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+      ...[ptp, loom].map((r) => `| ${r.plugin} | ${f(r.add.median)} | ${f(r.add.p99)} | ${f(r.del.median)} | ${f(r.del.p99)} | ${r.concurrentAddsMs} | ${f(r.cpuPerCall, 3)} | ${f(r.peakRssMiB)} | ${r.agentCpuPerCall !== undefined ? f(r.agentCpuPerCall, 4) : '-'} | ${r.failures} |`),
+      `loom-cni / ptp: ADD median ${f(loom.add.median / ptp.add.median, 2)}x, p99 ${f(loom.add.p99 / ptp.add.p99, 2)}x; ` +
+        `DEL median ${f(loom.del.median / ptp.del.median, 2)}x, p99 ${f(loom.del.p99 / ptp.del.p99, 2)}x; 100 concurrent ADDs ${f(loom.concurrentAddsMs / ptp.concurrentAddsMs, 2)}x`,
+    ]
+    process.stdout.write(lines.join('\n') + '\n')
+    const out = outIdx > 0 ? process.argv[outIdx + 1]! : join(REPO_ROOT, 'bench', 'results', `cni-latency-${new Date().toISOString().slice(0, 16).replace(/:/g, '')}.json`)
+    mkdirSync(join(out, '..'), { recursive: true })
+    writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), pods: podCount, baselineMedianMs: pct(baseline, 0.5), ptp, loom }, null, 2) + '\n')
+    process.stdout.write(`results: ${out}\n`)
+  } finally {
+    await lab.cleanup()
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`)
+  process.exitCode = 1
+})
