@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import type { Logger } from 'pino'
 import {
   ControlPlane, FileStateStore, GossipKeyring, GossipTransport, Ipam, ipamDurableToJSON, IpamNode,
-  loadOrCreateIdentity, makeBlockLayout, Membership, NODE_KEY_PREFIX, NodeStateChannel, saveIncarnation,
+  loadOrCreateIdentity, makeBlockLayout, Membership, NODE_KEY_PREFIX, NodeStateChannel, RecordSigner, RecordVerifier, saveIncarnation,
   validateIdentity, validateIpamDurable,
 } from '../control'
 import type { BlockLayout, IpamDurable, IpamStatus, MemberView, NodeIdentity } from '../control'
@@ -104,7 +104,9 @@ export class GossipNode {
     const founder = cfg.seeds.length === 0 || normaliseSeed(cfg.seeds[0], cfg.gossip.port) === selfGossip
     const dataPort = cfg.encapsulation === 'vxlan' ? cfg.vxlan.port : cfg.underlay.port
 
-    this.membership = new Membership({ random: Math.random }, {
+    // Records are signed with a key derived from the identity's static key (member-signing.ts).
+    const signer = new RecordSigner(Buffer.from(this.identity.privateKey, 'base64'))
+    this.membership = new Membership({ random: Math.random, signer, verifier: new RecordVerifier() }, {
       self: {
         nodeName: cfg.nodeName,
         nodeId: this.identity.nodeId,
@@ -118,6 +120,7 @@ export class GossipNode {
       clusterId: clusterIdOf(cfg.clusterCIDR, cfg.blockSize),
       lastIncarnation: this.identity.lastIncarnation,
       seeds,
+      config: { maxMembers: cfg.gossip.maxMembers, reapAfterMs: cfg.gossip.reapDeadAfterSeconds * 1000 },
     })
     // The incarnation of this life is above every earlier life's: it versions this node's state.
     const nodeState = this.nodeState = new NodeStateChannel({ clusterSize: () => this.membership.liveCount() }, {
@@ -175,6 +178,7 @@ export class GossipNode {
       selfIndex: deriveNodeIndex(cfg.nodeName),
       selfVtepMAC: deriveVtepMAC(cfg.nodeName),
       mtu: init.mtu,
+      maxMembers: cfg.gossip.maxMembers,
     })
     components.logger.child({ component: 'control' }).info({
       nodeId: this.identity.nodeId, founder, seeds, incarnation: this.membership.incarnation,
@@ -245,6 +249,7 @@ export class GossipNode {
       },
       gossip: control.gossipCounters,
       framesRejected: () => this.framesRejected(),
+      messagesRejected: () => ({ ...membership.rejected, ...this.ipamNode.rejected() }),
       insecure: this.security.mode === 'insecure',
     }
   }

@@ -19,7 +19,7 @@ import {
 } from '../dataplane'
 import {
   decodeGossipPacket, encodeGossipPacket, GOSSIP_FRAME_MAGIC, isDecodeFailure, STREAM_LIMITS,
-  UDP_LIMITS, type MemberRecord,
+  UDP_LIMITS, type DecodeLimits, type MemberRecord,
 } from './gossip-codec'
 import { frame, GossipTransport, StreamReply } from './gossip-transport'
 import { Membership, MemberView, Outgoing as MembershipOutgoing } from './membership'
@@ -62,6 +62,11 @@ export interface ControlPlaneInit {
   mtu: number
   /** Longest sleep between ticks (ms): bounds timer drift and IPAM's tick period. */
   maxTickIntervalMs?: number
+  /**
+   * Most members a push-pull may list (default: STREAM_LIMITS'). The member table cap: a bigger
+   * list is refused by the decoder's pre-scan, before any record is built.
+   */
+  maxMembers?: number
 }
 
 export interface ControlCounters {
@@ -96,7 +101,11 @@ export class ControlPlane {
   private readonly peerRoutes = new Map<string, PeerRoute>()
   private readonly startedAt = Date.now()
 
-  constructor (private readonly c: ControlPlaneComponents, private readonly init: ControlPlaneInit) {}
+  private readonly streamLimits: DecodeLimits
+
+  constructor (private readonly c: ControlPlaneComponents, private readonly init: ControlPlaneInit) {
+    this.streamLimits = { ...STREAM_LIMITS, maxMembers: Math.min(STREAM_LIMITS.maxMembers, init.maxMembers ?? Infinity) }
+  }
 
   /** Monotonic ms since start: the clock of the state machines (immune to wall-clock jumps). */
   now (): number {
@@ -158,7 +167,7 @@ export class ControlPlane {
   private receive (magic: number, f: Buffer, from: string, reply: StreamReply | undefined): void {
     const now = this.now()
     if (magic === GOSSIP_FRAME_MAGIC) {
-      const packet = decodeGossipPacket(f, reply === undefined ? UDP_LIMITS : STREAM_LIMITS)
+      const packet = decodeGossipPacket(f, reply === undefined ? UDP_LIMITS : this.streamLimits)
       if (isDecodeFailure(packet)) { this.counters.decodeErrors++; return }
       const c = this.gossipCounters[TYPE_OF_BODY[packet.body.type] ?? 'gossip']
       c.messagesIn++

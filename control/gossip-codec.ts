@@ -29,6 +29,13 @@ export const GOSSIP_FRAME_HEADER_LEN = 6
 export const NODE_ID_LEN = 16
 export const VTEP_MAC_LEN = 6
 export const PUBLIC_KEY_LEN = 32
+export const SIGNING_KEY_LEN = 32
+export const SIGNATURE_LEN = 64
+/**
+ * Highest incarnation accepted (the wire field is a u32). A refutation is at most this, so it
+ * never wraps to 0; a record above it is refused (membership.ts).
+ */
+export const MAX_INCARNATION = 0xffff_fffe
 
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
 export type EncapsulationKind = 'udp' | 'vxlan'
@@ -49,6 +56,10 @@ export interface MemberRecord {
   publicKey: Uint8Array
   incarnation: number
   state: MemberState
+  /** Ed25519 key the member signs its records with (32 bytes); absent on unsigned records. */
+  signingKey?: Uint8Array
+  /** The member's signature over the alive or left form (control/member-signing.ts); 64 bytes. */
+  signature?: Uint8Array
 }
 
 /** A piggybacked rumour; `fromId` is the originator (the accuser, for suspect). */
@@ -78,7 +89,7 @@ export type DecodeFailureReason =
   | 'too-large' | 'truncated' | 'bad-magic' | 'trailing-bytes' | 'malformed'
   | 'unsupported-version' | 'too-many-members' | 'too-many-updates' | 'too-many-app-deltas'
   | 'app-data-too-large' | 'string-too-long' | 'bad-node-id' | 'bad-mac' | 'bad-public-key'
-  | 'bad-address' | 'bad-port' | 'bad-state' | 'bad-encapsulation' | 'missing-field'
+  | 'bad-address' | 'bad-port' | 'bad-state' | 'bad-encapsulation' | 'missing-field' | 'bad-signature'
 
 export interface DecodeFailure {
   readonly type: 'decode-failure'
@@ -151,6 +162,8 @@ function recordToPb (m: MemberRecord): pb.IMemberRecord {
     publicKey: m.publicKey,
     incarnation: m.incarnation,
     state: STATE_TO_PB[m.state],
+    ...(m.signingKey !== undefined ? { signingKey: m.signingKey } : {}),
+    ...(m.signature !== undefined ? { signature: m.signature } : {}),
   }
 }
 
@@ -278,9 +291,15 @@ function recordFromPb (r: pb.IMemberRecord | null | undefined, limits: DecodeLim
     case pb.MemberState.MEMBER_STATE_LEFT: state = 'left'; break
     default: throw new Reject('bad-state', `member state ${String(r.state)} unknown`)
   }
+  const sk = r.signingKey ?? new Uint8Array(0)
+  const sig = r.signature ?? new Uint8Array(0)
+  if (sk.length !== 0 && sk.length !== SIGNING_KEY_LEN) throw new Reject('bad-signature', `member signing_key is ${sk.length} bytes, want ${SIGNING_KEY_LEN} or 0`)
+  if (sig.length !== 0 && sig.length !== SIGNATURE_LEN) throw new Reject('bad-signature', `member signature is ${sig.length} bytes, want ${SIGNATURE_LEN} or 0`)
   return {
     nodeName, nodeId, address, dataPort, gossipPort, encapsulation,
     vtepMac: copyBytes(mac), publicKey: copyBytes(key), incarnation: (r.incarnation ?? 0) >>> 0, state,
+    ...(sk.length > 0 ? { signingKey: copyBytes(sk) } : {}),
+    ...(sig.length > 0 ? { signature: copyBytes(sig) } : {}),
   }
 }
 

@@ -126,6 +126,22 @@ export interface ClaimsDurable {
   readonly maxRound: number
 }
 
+/**
+ * Trust checks on incoming messages (defence in depth behind the gossip seal, which keeps
+ * strangers out): a message of another cluster is dropped; DECIDED, REQUEST (forwarded ops),
+ * STATE, RENEW and the replies to our own requests must come from a current member (JOIN, FETCH
+ * and DIGEST may come from a joining or removed node, which is how it learns its fate; PREPARE
+ * and ACCEPT from any proposer, as Paxos' safety does not depend on who proposes); a full STATE is taken only as the answer to our own FETCH/JOIN,
+ * within STATE_ANSWER_MS, from the node we asked, and never when it would remove us or move the
+ * log more than MAX_STATE_JUMP slots at once; a forwarded claim or release must be the sender's.
+ */
+export const IPAM_REJECT_REASONS = ['foreign_cluster', 'not_member', 'unasked_state', 'state_removes_self', 'state_jump', 'foreign_op'] as const
+export type IpamRejectReason = (typeof IPAM_REJECT_REASONS)[number]
+const STATE_ANSWER_MS = 5000
+/** Slots a state may advance us at once: far beyond years of claims, far below a forgery's 2^31. */
+export const MAX_STATE_JUMP = 1_000_000
+const FROM_ANYONE: ReadonlySet<ClaimBody['t']> = new Set(['join', 'fetch', 'digest', 'prepare', 'accept'])
+
 const LOG_WINDOW = 256
 const MAX_OPS = 16
 const MAX_DECIDED_PUSH = 64
@@ -161,6 +177,10 @@ export class ClaimsReplica {
   /** Slots decided by this node as proposer, and rounds it lost or timed out. */
   proposalsWon = 0
   proposalsLost = 0
+  /** Messages refused by the trust checks above, by reason. */
+  readonly rejected: Record<IpamRejectReason, number> = Object.fromEntries(IPAM_REJECT_REASONS.map((r) => [r, 0])) as Record<IpamRejectReason, number>
+  /** Nodes we sent FETCH or JOIN to, and until when their STATE is welcome. */
+  private readonly stateAskedFrom = new Map<NodeId, number>()
 
   private st: ClusterState | null
   private acc: { slot: number, promised: Ballot | null, accepted: { ballot: Ballot, ops: readonly Op[] } | null }
@@ -250,7 +270,10 @@ export class ClaimsReplica {
       if (!this.removedSelf && now - this.lastJoinSent >= 1000 && this.init.seeds.length > 0) {
         this.lastJoinSent = now
         const seed = this.init.seeds[Math.floor(this.init.random() * this.init.seeds.length)]
-        if (seed !== undefined) this.send(seed, { t: 'join' })
+        if (seed !== undefined) {
+          this.stateAskedFrom.set(seed, now + STATE_ANSWER_MS)
+          this.send(seed, { t: 'join' })
+        }
       }
       return
     }
@@ -309,13 +332,22 @@ export class ClaimsReplica {
       this.lastDigest = now
       const ids = [...st.members.keys()]
       const peer = ids[Math.floor(this.init.random() * ids.length)]
-      if (peer !== undefined && peer !== this.id) this.send(peer, { t: 'digest' })
+      if (peer !== undefined && peer !== this.id) {
+        // A digest asks the peer to push what we miss: slots, or its state.
+        this.stateAskedFrom.set(peer, now + STATE_ANSWER_MS)
+        this.send(peer, { t: 'digest' })
+      }
     }
   }
 
   receive (msg: ClaimMsg, now: number): void {
-    if (this.st !== null && msg.clusterId !== '' && msg.clusterId !== this.st.clusterId) { this.ignored++; return }
     const b = msg.body
+    if (this.st !== null) {
+      const anyone = FROM_ANYONE.has(b.t)
+      const noState = b.t === 'join' || b.t === 'fetch' // a joiner has no cluster id yet
+      if (msg.clusterId !== this.st.clusterId && !(noState && msg.clusterId === '')) { this.reject('foreign_cluster'); return }
+      if (!anyone && !this.st.members.has(msg.from)) { this.reject('not_member'); return }
+    }
     if (this.st !== null && msg.applied > this.st.slot + 1 && b.t !== 'state' && b.t !== 'decided') this.requestCatchUp(msg.from, now)
     switch (b.t) {
       case 'prepare': return this.onPrepare(msg.from, b, now)
@@ -327,7 +359,7 @@ export class ClaimsReplica {
       case 'renewAck': return this.onRenewAck(msg.from, b, now)
       case 'join': return this.onJoin(msg.from)
       case 'fetch': return this.pushCatchUp(msg.from, b.fromSlot)
-      case 'state': return this.onState(b.state, now)
+      case 'state': return this.onState(msg.from, b.state, now)
       case 'request': return this.onRequest(msg.from, b.ops, now)
       case 'digest':
         if (this.st !== null && msg.applied < this.st.slot) this.pushCatchUp(msg.from, msg.applied + 1)
@@ -468,7 +500,16 @@ export class ClaimsReplica {
   private onRequest (from: NodeId, ops: readonly Op[], now: number): void {
     const st = this.st
     if (st === null || !st.members.has(this.id) || !st.members.has(from)) return
-    for (const op of ops.slice(0, MAX_OPS)) this.forwarded.set(opKey(op), { op, until: now + 2000 })
+    for (const op of ops.slice(0, MAX_OPS)) {
+      // A member claims, releases and clears suspicion only for itself.
+      if ((op.kind === 'claim' || op.kind === 'release' || op.kind === 'unsuspect') && op.node !== from) { this.reject('foreign_op'); continue }
+      this.forwarded.set(opKey(op), { op, until: now + 2000 })
+    }
+  }
+
+  private reject (reason: IpamRejectReason): void {
+    this.ignored++
+    this.rejected[reason]++
   }
 
   private startProposal (now: number): void {
@@ -575,21 +616,41 @@ export class ClaimsReplica {
     if (prev !== null && prev.configSlot !== next.configSlot) this.lease.acks = new Set()
   }
 
-  private onState (s: ClusterState, now: number): void {
+  private onState (from: NodeId, s: ClusterState, now: number): void {
+    const asked = this.stateAskedFrom.get(from)
+    if (asked === undefined || now > asked) { this.reject('unasked_state'); return }
+    this.stateAskedFrom.delete(from)
     if (this.st === null) {
       if (s.blockCount !== this.init.blockCount) { this.ignored++; return }
+      if (s.slot > MAX_STATE_JUMP * 1000) { this.reject('state_jump'); return }
       this.adopt(s, now)
       return
     }
-    if (s.clusterId !== this.st.clusterId || s.blockCount !== this.st.blockCount) { this.ignored++; return }
+    if (s.clusterId !== this.st.clusterId || s.blockCount !== this.st.blockCount) { this.reject('foreign_cluster'); return }
     if (s.slot <= this.st.slot) return
-    this.adopt(mergeStates(this.st, s), now)
+    if (s.slot - this.st.slot > MAX_STATE_JUMP) { this.reject('state_jump'); return }
+    let merged: ClusterState
+    try {
+      merged = mergeStates(this.st, s)
+    } catch {
+      this.ignored++
+      return
+    }
+    // Being removed is learnt from the decided REMOVE op in the log, never from a snapshot.
+    if (this.st.members.has(this.id) && (!merged.members.has(this.id) || merged.removed.has(this.id))) { this.reject('state_removes_self'); return }
+    this.adopt(merged, now)
   }
 
-  /** One fetch per 250 ms in total: a slot decided a moment ago usually arrives by itself. */
+  /**
+   * One fetch per 250 ms in total: a slot decided a moment ago usually arrives by itself. Before
+   * we have any state, only from the nodes we may join through (live gossip members).
+   */
   private requestCatchUp (from: NodeId, now: number): void {
     if (now - this.lastFetchAt < 250) return
+    if (this.st === null && !this.init.seeds.includes(from)) return
     this.lastFetchAt = now
+    this.stateAskedFrom.set(from, now + STATE_ANSWER_MS)
+    if (this.stateAskedFrom.size > 64) for (const [k, until] of this.stateAskedFrom) if (until < now) this.stateAskedFrom.delete(k)
     this.send(from, { t: 'fetch', fromSlot: (this.st?.slot ?? 0) + 1 })
   }
 

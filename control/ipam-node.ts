@@ -63,6 +63,13 @@ export class IpamNode implements IpamDriver, PodAddressManager {
     this.ipam.receive(msg, now)
   }
 
+  /** IPAM messages refused by the trust checks (ipam-claims.ts), by reason, prefixed `ipam_`. */
+  rejected (): Record<string, number> {
+    const out: Record<string, number> = {}
+    for (const [k, v] of Object.entries(this.ipam.replica.rejected)) out[`ipam_${k}`] = v
+    return out
+  }
+
   takeOutbox (): Array<{ to: string; body: Uint8Array }> {
     return this.ipam.takeOutbox().map((o) => ({ to: o.to, body: encodeClaimMsg(o.msg) }))
   }

@@ -31,6 +31,17 @@
  *   push-pull is merged as `suspect` (the node gets a chance to refute), as in memberlist.
  * - Join = push-pull (join=true) with every seed address; while we know no live member we retry
  *   every `joinRetryIntervalMs`.
+ * - Trust (with `components.signer`/`verifier`, member-signing.ts): an alive or left record is
+ *   accepted only with its member's own signature, under the signing key pinned when the member
+ *   was first accepted, so nobody else can change a node's address, ports, MAC, key or
+ *   incarnation; a suspect/dead rumour may raise a known incarnation only with the member's
+ *   signature at that incarnation, so a refutation is never forced towards the limit.
+ *   Incarnations above MAX_INCARNATION are refused and a refutation never exceeds it (no wrap).
+ *   PingReq is served only for a live member, to that member's own address, without piggyback.
+ * - Bounds: at most `maxMembers` members; dead/left members are forgotten after `reapAfterMs`;
+ *   each source may add `newMembersBurst` members at once and `newMembersPerSecond` after that
+ *   (a joining node, which knows nobody alive yet, takes its seed's whole list).
+ *   Refused input is counted by reason in `rejected`.
  * - Addresses are opaque strings to this module except member addresses, which it formats as
  *   `${address}:${gossipPort}`. For stream replies it answers to the `from` it was given, so a
  *   runner can pass a connection token there.
@@ -38,9 +49,10 @@
 import { Awareness } from './awareness'
 import { BroadcastQueue, retransmitLimit } from './broadcast-queue'
 import {
-  GOSSIP_PROTOCOL_VERSION, encodeGossipPacket, encodedAppDeltaSize,
+  GOSSIP_PROTOCOL_VERSION, MAX_INCARNATION, encodeGossipPacket, encodedAppDeltaSize,
   type GossipBody, type GossipPacket, type MemberRecord, type MemberState, type MemberUpdate,
 } from './gossip-codec'
+import type { RecordSigner, RecordVerifier, SignedForm } from './member-signing'
 import { Suspicion, suspicionBounds } from './suspicion'
 
 export interface MembershipConfig {
@@ -72,6 +84,14 @@ export interface MembershipConfig {
   awarenessMaxMultiplier: number
   /** Largest UDP packet we build, frame header included (bytes). LAN: 1400. */
   udpBufferSize: number
+  /** Most members (any state, self included) in the table. Default 5000. */
+  maxMembers: number
+  /** Dead and left members are forgotten this long after they died (ms). Default 24 h. */
+  reapAfterMs: number
+  /** New members one source may introduce at once (token bucket size). Default 64. */
+  newMembersBurst: number
+  /** ... and per second after that. Default 4. */
+  newMembersPerSecond: number
 }
 
 export const DEFAULT_MEMBERSHIP_CONFIG: Readonly<MembershipConfig> = Object.freeze({
@@ -89,7 +109,23 @@ export const DEFAULT_MEMBERSHIP_CONFIG: Readonly<MembershipConfig> = Object.free
   joinRetryIntervalMs: 5000,
   awarenessMaxMultiplier: 8,
   udpBufferSize: 1400,
+  maxMembers: 5000,
+  reapAfterMs: 24 * 3600_000,
+  newMembersBurst: 64,
+  newMembersPerSecond: 4,
 })
+
+/** Why a membership message or rumour was refused (a fixed label set for the metrics). */
+export const MEMBER_REJECT_REASONS = [
+  'signature', 'key_changed', 'incarnation_limit', 'implausible_incarnation', 'table_full',
+  'rate_limited', 'ping_req_refused',
+] as const
+export type MemberRejectReason = (typeof MEMBER_REJECT_REASONS)[number]
+
+/** Outstanding indirect probes we relay for others, at most. */
+const MAX_RELAYS = 256
+/** Sources whose new-member budget we track, at most. */
+const MAX_RATE_SOURCES = 1024
 
 /** This node's advertised identity (state and incarnation are managed here). */
 export type SelfRecord = Omit<MemberRecord, 'state' | 'incarnation'>
@@ -109,6 +145,12 @@ export interface MembershipInit {
 export interface MembershipComponents {
   /** Uniform in [0, 1). Seeded in tests and simulators. */
   random: () => number
+  /**
+   * Signs our own records (member-signing.ts). With `verifier`, records of others must carry
+   * their member's signature. Both absent: unsigned, unchecked records (protocol-only tests).
+   */
+  signer?: RecordSigner
+  verifier?: RecordVerifier
 }
 
 export type Channel = 'udp' | 'stream'
@@ -198,13 +240,25 @@ export class Membership {
     suspicionsRefuted: 0, deathsDeclared: 0, refutations: 0, pushPullsSent: 0, packetsIgnored: 0,
   }
 
+  /** Refused rumours and requests by reason (loom_control_gossip_messages_rejected_total). */
+  readonly rejected: Record<MemberRejectReason, number> = Object.fromEntries(MEMBER_REJECT_REASONS.map((r) => [r, 0])) as Record<MemberRejectReason, number>
+  /** Members forgotten after being dead or left for `reapAfterMs`. */
+  reaped = 0
+
   private readonly selfId: string
   private readonly clusterId: string
   private readonly seeds: string[]
   private readonly random: () => number
+  private readonly signer: RecordSigner | undefined
+  private readonly verifier: RecordVerifier | undefined
   private readonly members = new Map<string, Member>()
-  /** Every known member but self, for O(1) random picks (members are never forgotten). */
-  private readonly others: Member[] = []
+  /** Every known member but self, for O(1) random picks. */
+  private others: Member[] = []
+  /** New-member token buckets by source node ID. */
+  private readonly newMemberBudget = new Map<string, { tokens: number, at: number }>()
+  /** The packet being handled: its sender, and whether it may add members without limit. */
+  private source: { id: string, unlimited: boolean } | undefined
+  private nextReapAt = 0
   private live = 0
   private readonly suspicions = new Map<string, Suspicion>()
   private readonly queue = new BroadcastQueue()
@@ -228,12 +282,14 @@ export class Membership {
   constructor (components: MembershipComponents, init: MembershipInit) {
     this.config = Object.freeze({ ...DEFAULT_MEMBERSHIP_CONFIG, ...init.config })
     this.random = components.random
+    this.signer = components.signer
+    this.verifier = components.verifier
     this.clusterId = init.clusterId
     this.seeds = [...(init.seeds ?? [])]
     this.awareness = new Awareness(this.config.awarenessMaxMultiplier)
     this.selfId = init.self.nodeId
-    const incarnation = init.lastIncarnation === undefined ? 0 : init.lastIncarnation + 1
-    this.addMember({ ...init.self, incarnation, state: 'alive' }, 0)
+    const incarnation = init.lastIncarnation === undefined ? 0 : Math.min(init.lastIncarnation + 1, MAX_INCARNATION)
+    this.addMember(this.signed({ ...init.self, incarnation, state: 'alive' }, 'alive'), 0)
     for (const m of init.initialMembers ?? []) {
       if (m.nodeId !== this.selfId && !this.members.has(m.nodeId)) this.addMember({ ...m }, 0)
     }
@@ -326,6 +382,10 @@ export class Membership {
       this.join()
       this.nextJoinAt = now + this.config.joinRetryIntervalMs
     }
+    if (now >= this.nextReapAt) {
+      this.reap(now)
+      this.nextReapAt = now + 1000
+    }
     return this.drain()
   }
 
@@ -337,6 +397,17 @@ export class Membership {
     }
     const sender = this.members.get(packet.senderId)
     if (sender !== undefined) sender.lastSeenMs = now
+    // A node that knows nobody alive yet is joining: it takes its seed's whole list.
+    this.source = { id: packet.senderId, unlimited: this.liveCount() <= 1 }
+    try {
+      this.receiveBody(from, packet, sender, now)
+    } finally {
+      this.source = undefined
+    }
+    return this.drain()
+  }
+
+  private receiveBody (from: string, packet: GossipPacket, sender: Member | undefined, now: number): void {
     for (const u of packet.updates) this.applyUpdate(u.member, u.fromId, now)
     if (packet.appDeltas.length > 0) this.appState?.receive({ kind: 'deltas', deltas: packet.appDeltas, fromNodeId: packet.senderId })
     const b = packet.body
@@ -347,9 +418,23 @@ export class Membership {
         break
       case 'ack': this.handleAck(packet.senderId, b.seqNo, b.nack, now); break
       case 'ping-req': {
+        // Only for a live member asking from its own address, about a member at that member's
+        // own address: nobody can use us to send pings to arbitrary hosts.
+        const target = this.members.get(b.targetId)
+        if (sender === undefined || !isLive(sender.record.state) || from.slice(0, from.lastIndexOf(':')) !== sender.record.address ||
+          target === undefined || target.record.nodeId === this.selfId || target.record.address !== b.targetAddress ||
+          target.record.gossipPort !== b.targetPort || this.relays.size >= MAX_RELAYS) {
+          this.rejected.ping_req_refused++
+          break
+        }
         const seqNo = this.nextSeq++
         this.relays.set(seqNo, { requester: from, requesterSeq: b.seqNo, expiresAt: now + this.config.probeTimeoutMs })
-        this.send(`${b.targetAddress}:${b.targetPort}`, 'udp', { type: 'ping', seqNo, targetId: b.targetId })
+        // A bare ping: the relay carries no rumours of ours.
+        this.out.push({
+          to: this.addressOf(target.record),
+          channel: 'udp',
+          packet: { version: GOSSIP_PROTOCOL_VERSION, clusterId: this.clusterId, senderId: this.selfId, body: { type: 'ping', seqNo, targetId: b.targetId }, updates: [], appDeltas: [] },
+        })
         break
       }
       case 'push-pull':
@@ -363,7 +448,6 @@ export class Membership {
         break
       case 'gossip': break
     }
-    return this.drain()
   }
 
   /**
@@ -374,7 +458,10 @@ export class Membership {
     if (!this.left) {
       this.left = true
       this.probe = undefined
-      this.setState(this.self, 'left', this.self.record.incarnation, now)
+      const prev = this.self.record.state
+      this.replaceRecord(this.self, this.signed({ ...this.self.record, state: 'left' }, 'left'))
+      this.self.stateChangedAtMs = now
+      this.emit(this.self, prev)
       this.queue.enqueue(this.updateOf(this.self.record, this.selfId))
       this.gossip(now)
     }
@@ -485,12 +572,16 @@ export class Membership {
 
   /** Apply one rumour with SWIM precedence (see the header). `fromId` originated it. */
   private applyUpdate (rec: MemberRecord, fromId: string, now: number): void {
+    if (rec.incarnation > MAX_INCARNATION) { this.rejected.incarnation_limit++; return }
     if (rec.nodeId === this.selfId) { this.applyAboutSelf(rec); return }
     const m = this.members.get(rec.nodeId)
     const cur = m?.record
+    // A rumour that raises a known member's incarnation must carry that member's signature.
+    if (cur !== undefined && rec.incarnation > cur.incarnation && !this.trusted(rec, cur, rec.state === 'left' ? 'left' : 'alive')) return
     switch (rec.state) {
       case 'alive': {
         if (m === undefined) {
+          if (!this.admit(rec, now)) return
           const fresh = this.addMember({ ...rec }, now)
           this.probeOrder.splice(Math.floor(this.random() * (this.probeOrder.length + 1)), 0, rec.nodeId)
           this.queue.enqueue(this.updateOf(fresh.record, fromId))
@@ -510,6 +601,8 @@ export class Membership {
       case 'suspect': {
         if (m === undefined || rec.incarnation < cur!.incarnation) return
         if (cur!.state === 'dead' || cur!.state === 'left') return
+        // A higher incarnation was proven above: take the member's own record at it.
+        if (rec.incarnation > cur!.incarnation) this.replaceRecord(m, { ...rec, state: cur!.state })
         if (cur!.state === 'suspect') {
           const s = this.suspicions.get(rec.nodeId)
           if (s !== undefined && s.confirm(fromId)) this.queue.enqueue(this.updateOf(cur!, fromId))
@@ -527,6 +620,9 @@ export class Membership {
       case 'left': {
         if (m === undefined || rec.incarnation < cur!.incarnation) return
         if (cur!.state === 'dead' || cur!.state === 'left') return
+        // `left` is the member's own word: only its signature makes it so.
+        if (rec.state === 'left' && rec.incarnation === cur!.incarnation && !this.trusted(rec, cur!, 'left')) return
+        if (rec.incarnation > cur!.incarnation || rec.state === 'left') this.replaceRecord(m, { ...rec, state: cur!.state })
         this.suspicions.delete(rec.nodeId)
         this.setState(m, rec.state, rec.incarnation, now)
         this.queue.enqueue(this.updateOf(m.record, fromId))
@@ -539,12 +635,77 @@ export class Membership {
     if (this.left) return
     if (rec.state === 'alive' && rec.incarnation <= self.incarnation) return
     if (rec.state !== 'alive' && rec.incarnation < self.incarnation) return
+    // An incarnation above ours is only believable with our own signature (a life of ours
+    // before a restore from backup); otherwise it is a forgery pushing us towards the limit.
+    if (rec.incarnation > self.incarnation && !this.trusted(rec, self, rec.state === 'left' ? 'left' : 'alive')) return
+    // Only we leave: a `left` about us that we did not sign is a forgery, not news to refute.
+    if (rec.state === 'left' && rec.incarnation === self.incarnation && !this.trusted(rec, self, 'left')) return
+    if (rec.incarnation >= MAX_INCARNATION) { this.rejected.incarnation_limit++; return }
     // Someone suspects us, declares us dead, or repeats an old life of ours: refute.
     this.counters.refutations++
     if (rec.state !== 'alive') this.awareness.applyDelta(1)
-    this.replaceRecord(this.self, { ...self, incarnation: rec.incarnation + 1 })
-    for (const l of this.incarnationListeners) l(rec.incarnation + 1)
+    const incarnation = rec.incarnation + 1
+    this.replaceRecord(this.self, this.signed({ ...self, incarnation }, 'alive'))
+    for (const l of this.incarnationListeners) l(incarnation)
     this.queue.enqueue(this.updateOf(this.self.record, this.selfId))
+  }
+
+  /**
+   * True when `rec` carries a valid signature of its member over `form`, under the signing key
+   * pinned for it (`cur`'s, when `cur` has one). Without a verifier everything is trusted.
+   */
+  private trusted (rec: MemberRecord, cur: MemberRecord | undefined, form: SignedForm): boolean {
+    if (this.verifier === undefined) return true
+    const pinned = cur?.signingKey
+    if (pinned !== undefined && (rec.signingKey === undefined || !Buffer.from(pinned).equals(rec.signingKey))) {
+      this.rejected.key_changed++
+      return false
+    }
+    if (!this.verifier.verify(rec, form)) {
+      if (rec.incarnation > (cur?.incarnation ?? -1) && rec.state !== 'alive' && rec.state !== 'left') this.rejected.implausible_incarnation++
+      else this.rejected.signature++
+      return false
+    }
+    return true
+  }
+
+  /** A new member: room in the table, budget of its source, and its own signature. */
+  private admit (rec: MemberRecord, now: number): boolean {
+    if (this.members.size >= this.config.maxMembers) { this.rejected.table_full++; return false }
+    const src = this.source
+    if (src !== undefined && !src.unlimited) {
+      let b = this.newMemberBudget.get(src.id)
+      if (b === undefined) {
+        if (this.newMemberBudget.size >= MAX_RATE_SOURCES) this.newMemberBudget.clear()
+        b = { tokens: this.config.newMembersBurst, at: now }
+        this.newMemberBudget.set(src.id, b)
+      }
+      b.tokens = Math.min(this.config.newMembersBurst, b.tokens + (now - b.at) * this.config.newMembersPerSecond / 1000)
+      b.at = now
+      if (b.tokens < 1) { this.rejected.rate_limited++; return false }
+      b.tokens--
+    }
+    return this.trusted(rec, undefined, 'alive')
+  }
+
+  /** Forgets members dead or left for longer than `reapAfterMs` (memberlist's reaping). */
+  private reap (now: number): void {
+    let removed = false
+    for (const m of this.others) {
+      const s = m.record.state
+      if ((s === 'dead' || s === 'left') && now - m.stateChangedAtMs >= this.config.reapAfterMs) {
+        this.members.delete(m.record.nodeId)
+        this.suspicions.delete(m.record.nodeId)
+        removed = true
+        this.reaped++
+      }
+    }
+    if (removed) this.others = this.others.filter((m) => this.members.get(m.record.nodeId) === m)
+  }
+
+  /** Our own record, signed in its alive or left form (unchanged without a signer). */
+  private signed (rec: MemberRecord, form: SignedForm): MemberRecord {
+    return this.signer === undefined ? rec : this.signer.sign(rec, form)
   }
 
   private declareDead (nodeId: string, now: number): void {

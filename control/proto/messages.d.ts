@@ -54,6 +54,12 @@ export namespace loom {
 
             /** MemberRecord state */
             state?: (loom.gossip.MemberState|null);
+
+            /** MemberRecord signingKey */
+            signingKey?: (Uint8Array|null);
+
+            /** MemberRecord signature */
+            signature?: (Uint8Array|null);
         }
 
         /** Represents a MemberRecord. */
@@ -94,6 +100,12 @@ export namespace loom {
 
             /** MemberRecord state. */
             public state: loom.gossip.MemberState;
+
+            /** MemberRecord signingKey. */
+            public signingKey: Uint8Array;
+
+            /** MemberRecord signature. */
+            public signature: Uint8Array;
 
             /**
              * Creates a new MemberRecord instance using the specified properties.

@@ -79,6 +79,8 @@ $root.loom = (function() {
              * @property {Uint8Array|null} [publicKey] MemberRecord publicKey
              * @property {number|null} [incarnation] MemberRecord incarnation
              * @property {loom.gossip.MemberState|null} [state] MemberRecord state
+             * @property {Uint8Array|null} [signingKey] MemberRecord signingKey
+             * @property {Uint8Array|null} [signature] MemberRecord signature
              */
 
             /**
@@ -177,6 +179,22 @@ $root.loom = (function() {
             MemberRecord.prototype.state = 0;
 
             /**
+             * MemberRecord signingKey.
+             * @member {Uint8Array} signingKey
+             * @memberof loom.gossip.MemberRecord
+             * @instance
+             */
+            MemberRecord.prototype.signingKey = $util.newBuffer([]);
+
+            /**
+             * MemberRecord signature.
+             * @member {Uint8Array} signature
+             * @memberof loom.gossip.MemberRecord
+             * @instance
+             */
+            MemberRecord.prototype.signature = $util.newBuffer([]);
+
+            /**
              * Creates a new MemberRecord instance using the specified properties.
              * @function create
              * @memberof loom.gossip.MemberRecord
@@ -224,6 +242,10 @@ $root.loom = (function() {
                     w.uint32(72).uint32(m.incarnation);
                 if (m.state != null && Object.hasOwnProperty.call(m, "state"))
                     w.uint32(80).int32(m.state);
+                if (m.signingKey != null && Object.hasOwnProperty.call(m, "signingKey"))
+                    w.uint32(90).bytes(m.signingKey);
+                if (m.signature != null && Object.hasOwnProperty.call(m, "signature"))
+                    w.uint32(98).bytes(m.signature);
                 return w;
             };
 
@@ -312,6 +334,14 @@ $root.loom = (function() {
                         }
                     case 10: {
                             m.state = r.int32();
+                            break;
+                        }
+                    case 11: {
+                            m.signingKey = r.bytes();
+                            break;
+                        }
+                    case 12: {
+                            m.signature = r.bytes();
                             break;
                         }
                     default:
@@ -411,6 +441,14 @@ $root.loom = (function() {
                     case 4:
                         break;
                     }
+                }
+                if (m.signingKey != null && Object.hasOwnProperty.call(m, "signingKey")) {
+                    if (!(m.signingKey && typeof m.signingKey.length === "number" || $util.isString(m.signingKey)))
+                        return "signingKey: buffer expected";
+                }
+                if (m.signature != null && Object.hasOwnProperty.call(m, "signature")) {
+                    if (!(m.signature && typeof m.signature.length === "number" || $util.isString(m.signature)))
+                        return "signature: buffer expected";
                 }
                 return null;
             };
@@ -514,6 +552,18 @@ $root.loom = (function() {
                     m.state = 4;
                     break;
                 }
+                if (d.signingKey != null) {
+                    if (typeof d.signingKey === "string")
+                        $util.base64.decode(d.signingKey, m.signingKey = $util.newBuffer($util.base64.length(d.signingKey)), 0);
+                    else if (d.signingKey.length >= 0)
+                        m.signingKey = d.signingKey;
+                }
+                if (d.signature != null) {
+                    if (typeof d.signature === "string")
+                        $util.base64.decode(d.signature, m.signature = $util.newBuffer($util.base64.length(d.signature)), 0);
+                    else if (d.signature.length >= 0)
+                        m.signature = d.signature;
+                }
                 return m;
             };
 
@@ -563,6 +613,20 @@ $root.loom = (function() {
                     }
                     d.incarnation = 0;
                     d.state = o.enums === String ? "MEMBER_STATE_UNSPECIFIED" : 0;
+                    if (o.bytes === String)
+                        d.signingKey = "";
+                    else {
+                        d.signingKey = [];
+                        if (o.bytes !== Array)
+                            d.signingKey = $util.newBuffer(d.signingKey);
+                    }
+                    if (o.bytes === String)
+                        d.signature = "";
+                    else {
+                        d.signature = [];
+                        if (o.bytes !== Array)
+                            d.signature = $util.newBuffer(d.signature);
+                    }
                 }
                 if (m.nodeName != null && Object.hasOwnProperty.call(m, "nodeName")) {
                     d.nodeName = m.nodeName;
@@ -593,6 +657,12 @@ $root.loom = (function() {
                 }
                 if (m.state != null && Object.hasOwnProperty.call(m, "state")) {
                     d.state = o.enums === String ? $root.loom.gossip.MemberState[m.state] === undefined ? m.state : $root.loom.gossip.MemberState[m.state] : m.state;
+                }
+                if (m.signingKey != null && Object.hasOwnProperty.call(m, "signingKey")) {
+                    d.signingKey = o.bytes === String ? $util.base64.encode(m.signingKey, 0, m.signingKey.length) : o.bytes === Array ? Array.prototype.slice.call(m.signingKey) : m.signingKey;
+                }
+                if (m.signature != null && Object.hasOwnProperty.call(m, "signature")) {
+                    d.signature = o.bytes === String ? $util.base64.encode(m.signature, 0, m.signature.length) : o.bytes === Array ? Array.prototype.slice.call(m.signature) : m.signature;
                 }
                 return d;
             };

@@ -1,0 +1,310 @@
+/**
+ * Adversarial simulation of the control plane's trust checks (defence in depth behind the
+ * gossip seal): 12 signed membership state machines over SimNetwork plus an attacker, who is
+ * either a stranger (a node ID nobody knows) or a member with its own valid signing key. Its
+ * forged alive/left/suspect/dead rumours, incarnations at the limit, relayed pings and member
+ * floods must leave every view of membership untouched. The second half does the same for the
+ * IPAM log (forged state/decided/claims from strangers and from members).
+ *
+ * Reproduce: LOOM_SIM_SEED=<seed> npx tap dist/test/sim/gossip-trust-sim.test.js
+ */
+import t from 'tap'
+import { randomBytes } from 'node:crypto'
+import {
+  decodeGossipPacket, encodeGossipPacket, GOSSIP_PROTOCOL_VERSION, isDecodeFailure, MAX_INCARNATION,
+  STREAM_LIMITS, UDP_LIMITS, type GossipBody, type MemberRecord, type MemberUpdate,
+} from '../../control/gossip-codec'
+import { RecordSigner, RecordVerifier } from '../../control/member-signing'
+import { Membership, type Outgoing } from '../../control/membership'
+import { ClaimsReplica, type ClaimMsg } from '../../control/ipam-claims'
+import { blockOwner } from '../../control/ipam-records'
+import { SimNetwork } from './sim-network'
+
+const SEED = process.env.LOOM_SIM_SEED !== undefined ? Number(process.env.LOOM_SIM_SEED) : Math.floor(Math.random() * 2 ** 31)
+t.comment(`LOOM_SIM_SEED=${SEED}`)
+const N = 12
+const CLUSTER = 'sim'
+
+function recordFor (i: number): MemberRecord {
+  const id = Buffer.alloc(16, 0xcd); id.writeUInt32BE(i, 12)
+  return {
+    nodeName: `node-${i}`, nodeId: id.toString('hex'), address: `10.0.0.${i + 1}`, dataPort: 6784, gossipPort: 7946,
+    encapsulation: 'udp', vtepMac: Buffer.from([2, 0, 0, 0, 0, i + 1]), publicKey: Buffer.alloc(32, i + 1), incarnation: 0, state: 'alive',
+  }
+}
+
+interface Node { i: number, addr: string, m: Membership, signer: RecordSigner }
+
+class Cluster {
+  readonly net = new SimNetwork<Buffer>({ seed: SEED, minDelayMs: 1, maxDelayMs: 15 })
+  readonly nodes: Node[] = []
+  /** Packets delivered to the attacker's address (it answers nothing). */
+  readonly attackerInbox: Buffer[] = []
+
+  constructor (readonly attackerAddr = '10.0.0.200:7946') {
+    const signers = Array.from({ length: N }, () => new RecordSigner(randomBytes(32)))
+    const records = Array.from({ length: N }, (_, i) => signers[i].sign(recordFor(i), 'alive'))
+    for (let i = 0; i < N; i++) {
+      const { state: _s, incarnation: _i, signingKey: _k, signature: _g, ...self } = records[i]
+      const m = new Membership({ random: this.net.random, signer: signers[i], verifier: new RecordVerifier() },
+        { self, clusterId: CLUSTER, initialMembers: records.filter((_, j) => j !== i) })
+      const node: Node = { i, addr: `${self.address}:7946`, m, signer: signers[i] }
+      this.nodes.push(node)
+      this.net.addNode(node.addr, (from, buf, now) => {
+        const pkt = decodeGossipPacket(buf, buf.length > UDP_LIMITS.maxBytes ? STREAM_LIMITS : UDP_LIMITS)
+        if (isDecodeFailure(pkt)) throw new Error(`decode: ${pkt.detail}`)
+        this.dispatch(node, m.receive(from, pkt, now))
+      })
+      this.net.every(50, (now) => this.dispatch(node, m.tick(now)), Math.floor(this.net.random() * 50), node.addr)
+    }
+    this.net.addNode(attackerAddr, (_from, buf) => { this.attackerInbox.push(buf) })
+  }
+
+  private dispatch (node: Node, out: Outgoing[]): void {
+    for (const o of out) {
+      const buf = encodeGossipPacket(o.packet)
+      this.net.send(node.addr, o.to, buf, buf.length, o.channel === 'stream')
+    }
+  }
+
+  /** The attacker sends one packet claiming to be `senderId`, to every node (or the first `only`). */
+  forge (senderId: string, body: GossipBody, updates: MemberUpdate[] = [], channel: 'udp' | 'stream' = 'udp', only = N): void {
+    for (const n of this.nodes.slice(0, only)) {
+      const buf = encodeGossipPacket({ version: GOSSIP_PROTOCOL_VERSION, clusterId: CLUSTER, senderId, body, updates, appDeltas: [] })
+      this.net.send(this.attackerAddr, n.addr, buf, buf.length, channel === 'stream')
+    }
+  }
+
+  /** Every node but `except` sees `victim` alive at its own address, incarnation <= `maxInc`. */
+  intact (victim: number, maxInc: number, except = -1): string | undefined {
+    const want = recordFor(victim)
+    for (const n of this.nodes) {
+      if (n.i === victim || n.i === except) continue
+      const v = n.m.member(want.nodeId)
+      if (v === undefined) return `node ${n.i} forgot ${victim}`
+      if (v.state !== 'alive') return `node ${n.i} sees ${victim} ${v.state}`
+      if (v.address !== want.address) return `node ${n.i} sees ${victim} at ${v.address}`
+      if (v.incarnation > maxInc) return `node ${n.i} sees ${victim} at incarnation ${v.incarnation}`
+    }
+    const self = this.nodes[victim].m
+    if (self.incarnation > maxInc) return `victim at incarnation ${self.incarnation}`
+    return undefined
+  }
+
+  rejected (reason: string): number {
+    return this.nodes.reduce((n, x) => n + (x.m.rejected as Record<string, number>)[reason], 0)
+  }
+}
+
+const VICTIM = 5
+const INSIDER = 7
+const STRANGER_ID = 'ee'.repeat(16)
+const strangerSigner = new RecordSigner(randomBytes(32))
+
+t.test('forged alive for another node: other address, higher incarnation — refused, from a stranger and from a member', async t => {
+  const c = new Cluster()
+  c.net.runFor(5000)
+  const victim = recordFor(VICTIM)
+  // A member re-signs the victim's record with its own key, pointing it at the attacker.
+  const insider = c.nodes[INSIDER].signer
+  const hijack = insider.sign({ ...victim, address: '10.0.0.200', incarnation: 50 }, 'alive')
+  // A stranger with a key of its own, and one with no signature at all, and a bit-flipped copy.
+  const stranger = strangerSigner.sign({ ...victim, address: '10.0.0.200', incarnation: 60 }, 'alive')
+  const unsigned: MemberRecord = { ...victim, address: '10.0.0.200', incarnation: 70 }
+  const genuine = c.nodes[VICTIM].m.member(victim.nodeId)!
+  const flipped = { ...genuine, address: '10.0.0.200', incarnation: genuine.incarnation + 1 }
+  for (const [from, rec] of [[recordFor(INSIDER).nodeId, hijack], [STRANGER_ID, stranger], [STRANGER_ID, unsigned], [recordFor(INSIDER).nodeId, flipped]] as const) {
+    c.forge(from, { type: 'gossip' }, [{ member: rec, fromId: from }])
+    c.forge(from, { type: 'push-pull', join: false, reply: true, members: [rec], appState: new Uint8Array(0) }, [], 'stream')
+  }
+  c.net.runFor(10_000)
+  t.equal(c.intact(VICTIM, 1), undefined, 'every node still routes the victim to its own address')
+  t.ok(c.rejected('key_changed') >= N - 1, `key_changed ${c.rejected('key_changed')}`)
+  t.ok(c.rejected('signature') >= N - 1, `signature ${c.rejected('signature')}`)
+})
+
+t.test('forged suspect/dead/left: no death, no wrap, no refutation forced beyond what is real', async t => {
+  const c = new Cluster()
+  c.net.runFor(5000)
+  const victim = c.nodes[VICTIM].m.member(recordFor(VICTIM).nodeId)!
+  const { lastSeenMs: _a, rttMs: _b, stateChangedAtMs: _c, isSelf: _d, ...rec } = victim
+  const forged: MemberRecord[] = [
+    { ...rec, state: 'dead', incarnation: 0xffff_ffff }, // over the limit: used to wrap the refutation to 0
+    { ...rec, state: 'suspect', incarnation: MAX_INCARNATION }, // at the limit, without the victim's signature
+    { ...rec, state: 'dead', incarnation: rec.incarnation + 1000 },
+    { ...rec, state: 'left', incarnation: rec.incarnation }, // left needs the victim's own signature
+    { ...rec, state: 'left', incarnation: rec.incarnation + 1, signature: undefined },
+  ]
+  for (const f of forged) {
+    c.forge(STRANGER_ID, { type: 'gossip' }, [{ member: f, fromId: STRANGER_ID }])
+    c.forge(recordFor(INSIDER).nodeId, { type: 'gossip' }, [{ member: f, fromId: recordFor(INSIDER).nodeId }])
+  }
+  c.net.runFor(15_000)
+  t.equal(c.intact(VICTIM, rec.incarnation), undefined, 'victim alive everywhere at its own incarnation')
+  t.equal(c.nodes[VICTIM].m.counters.refutations, 0, 'the victim never had to refute')
+  t.ok(c.rejected('incarnation_limit') >= N, `incarnation_limit ${c.rejected('incarnation_limit')}`)
+  t.ok(c.rejected('implausible_incarnation') > 0, `implausible_incarnation ${c.rejected('implausible_incarnation')}`)
+  // A suspicion at the victim's real incarnation is what SWIM allows any member: it is refuted.
+  c.forge(recordFor(INSIDER).nodeId, { type: 'gossip' }, [{ member: { ...rec, state: 'suspect' }, fromId: recordFor(INSIDER).nodeId }])
+  c.net.runFor(15_000)
+  t.equal(c.intact(VICTIM, rec.incarnation + 1), undefined, 'refuted once (incarnation + 1), alive everywhere')
+})
+
+t.test('incarnation at the limit: a refutation stops at the cap, never wraps', async t => {
+  const signer = new RecordSigner(randomBytes(32))
+  const { state: _s, incarnation: _i, ...self } = recordFor(1)
+  const m = new Membership({ random: () => 0.5, signer, verifier: new RecordVerifier() }, { self, clusterId: CLUSTER, lastIncarnation: MAX_INCARNATION - 1 })
+  t.equal(m.incarnation, MAX_INCARNATION, 'a restart above MAX-1 starts at the cap')
+  const m2 = new Membership({ random: () => 0.5, signer, verifier: new RecordVerifier() }, { self, clusterId: CLUSTER, lastIncarnation: 0xffff_ffff })
+  t.equal(m2.incarnation, MAX_INCARNATION, 'even from a corrupt persisted value')
+  m.tick(0)
+  const own = m.member(self.nodeId)!
+  const accuser = recordFor(2).nodeId
+  const pkt = (member: MemberRecord): Parameters<Membership['receive']>[1] => ({ version: GOSSIP_PROTOCOL_VERSION, clusterId: CLUSTER, senderId: accuser, body: { type: 'gossip' }, updates: [{ member, fromId: accuser }], appDeltas: [] })
+  m.receive('10.0.0.3:7946', pkt({ ...own, state: 'suspect' }), 10)
+  t.equal(m.incarnation, MAX_INCARNATION, 'cannot refute past the cap')
+  t.equal(m.rejected.incarnation_limit, 1)
+})
+
+t.test('ping-req: only from live members, for members at their own address, relayed without rumours', async t => {
+  const c = new Cluster()
+  c.net.runFor(3000)
+  const target = recordFor(3)
+  const before = c.nodes.map((n) => n.m.rejected.ping_req_refused)
+  // a stranger asks; a member asks for an outside address; a member asks from another address
+  c.forge(STRANGER_ID, { type: 'ping-req', seqNo: 1, targetId: target.nodeId, targetAddress: target.address, targetPort: 7946 })
+  c.forge(recordFor(INSIDER).nodeId, { type: 'ping-req', seqNo: 2, targetId: target.nodeId, targetAddress: '192.0.2.1', targetPort: 7946 })
+  c.forge(recordFor(INSIDER).nodeId, { type: 'ping-req', seqNo: 3, targetId: target.nodeId, targetAddress: target.address, targetPort: 7946 })
+  c.net.runFor(2000)
+  const refused = c.nodes.reduce((n, x, i) => n + x.m.rejected.ping_req_refused - before[i], 0)
+  t.ok(refused >= 3 * (N - 1), `refused ${refused} (the insider sends from the attacker's address, not its own)`)
+  t.equal(c.attackerInbox.filter((b) => { const p = decodeGossipPacket(b, STREAM_LIMITS); return !isDecodeFailure(p) && p.body.type === 'ack' && p.body.seqNo <= 3 }).length, 0, 'no ack relayed to the attacker')
+})
+
+t.test('member flood: 10 000 signed members pushed by a member — the table stays bounded', async t => {
+  const c = new Cluster()
+  c.net.runFor(3000)
+  const insiderId = recordFor(INSIDER).nodeId
+  const flooder = new RecordSigner(randomBytes(32))
+  const members: MemberRecord[] = []
+  for (let k = 0; k < 10_000; k++) {
+    const id = Buffer.alloc(16, 0x77); id.writeUInt32BE(k, 12)
+    members.push(flooder.sign({ ...recordFor(0), nodeId: id.toString('hex'), nodeName: `fake-${k}`, address: `10.9.${k >> 8}.${k & 255}` }, 'alive'))
+  }
+  const started = Date.now()
+  c.forge(insiderId, { type: 'push-pull', join: false, reply: true, members, appState: new Uint8Array(0) }, [], 'stream', 3)
+  c.net.runFor(3000)
+  const sizes = c.nodes.map((n) => n.m.allMembers().length)
+  t.comment(`member tables after the flood of nodes 0-2: ${sizes.join(' ')}; ${Date.now() - started} ms of wall time`)
+  // each node takes at most the burst (64) from the flooder, plus what gossip relays under each relayer's own budget
+  t.ok(Math.max(...sizes) <= N + 64 * N, `tables bounded: max ${Math.max(...sizes)}`)
+  t.ok(c.rejected('rate_limited') >= (10_000 - 64) * 3, `rate_limited ${c.rejected('rate_limited')}`)
+})
+
+// ---- IPAM ------------------------------------------------------------------------------------
+
+const BLOCKS = 64
+
+class IpamNet {
+  readonly nodes = new Map<string, ClaimsReplica>()
+  now = 0
+  add (id: string, bootstrap: boolean, seeds: string[] = []): ClaimsReplica {
+    const r = new ClaimsReplica({ id, blockCount: BLOCKS, bootstrap, seeds, leaseMs: 3000, forcedGraceMs: 6000, graceMs: 20_000, roundTimeoutMs: 200, random: Math.random }, null, this.now)
+    this.nodes.set(id, r)
+    return r
+  }
+
+  flush (): void {
+    for (let round = 0; round < 1000; round++) {
+      const batch: Array<{ to: string, msg: ClaimMsg }> = []
+      for (const r of this.nodes.values()) { batch.push(...r.outbox); r.outbox.length = 0; r.dirty = false }
+      if (batch.length === 0) return
+      for (const o of batch) this.nodes.get(o.to)?.receive(o.msg, this.now)
+    }
+  }
+
+  advance (ms: number): void {
+    const end = this.now + ms
+    while (this.now < end) {
+      this.now += 50
+      for (const r of this.nodes.values()) r.tick(this.now)
+      this.flush()
+    }
+  }
+}
+
+function snapshot (r: ClaimsReplica): string {
+  const st = r.state!
+  return JSON.stringify({ slot: st.slot, members: [...st.members.keys()].sort(), removed: [...st.removed].sort(), blocks: st.blocks.map((b) => b === undefined ? null : `${b.state}:${b.owner}:${b.epoch}`) })
+}
+
+t.test('IPAM: forged state/decided/claims from a stranger and from a member change nothing', async t => {
+  const net = new IpamNet()
+  const a = net.add('a', true)
+  net.add('b', false, ['a'])
+  net.add('c', false, ['a'])
+  net.advance(2000)
+  a.wantBlocks = 1
+  net.advance(500)
+  a.wantBlocks = 0
+  net.advance(500)
+  const views = (): string[] => [...net.nodes.values()].map(snapshot)
+  const before = views()
+  t.equal(new Set(before).size, 1, 'all three agree')
+  const st = a.state!
+  const clusterId = st.clusterId
+  const huge = { ...st, slot: 2 ** 31, members: new Map([...st.members].filter(([id]) => id === 'b')), removed: new Set(['a', 'c']) }
+  const everyBlockToX = Array.from({ length: 16 }, (_, i) => ({ kind: 'claim' as const, node: 'x', block: i }))
+  const forgeries: Array<Omit<ClaimMsg, 'clusterId'> & { clusterId?: string }> = [
+    { from: 'x', applied: st.slot, body: { t: 'state', state: huge } }, // stranger, unasked
+    { from: 'b', applied: st.slot, body: { t: 'state', state: huge } }, // member, unasked
+    { from: 'x', applied: st.slot, body: { t: 'decided', slot: st.slot + 1, ops: everyBlockToX } },
+    { from: 'x', applied: st.slot, body: { t: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: 'c' }] } },
+    { from: 'x', applied: st.slot, body: { t: 'request', ops: everyBlockToX } },
+    { from: 'b', applied: st.slot, body: { t: 'request', ops: [{ kind: 'claim', node: 'c', block: 40 }, { kind: 'release', node: 'a', block: blockOwnedBy(a, 'a') }] } },
+    { from: 'b', applied: st.slot, clusterId: 'other', body: { t: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: 'c' }] } },
+    { from: 'b', applied: st.slot, clusterId: '', body: { t: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: 'c' }] } },
+  ]
+  for (const f of forgeries) {
+    for (const id of ['a', 'b', 'c']) net.nodes.get(id)!.receive({ clusterId, ...f } as ClaimMsg, net.now)
+  }
+  net.flush()
+  net.advance(3000)
+  t.same(views(), before, 'no node changed: slot, members, removed set and every block')
+  const rejected = (k: string): number => [...net.nodes.values()].reduce((n, r) => n + (r.rejected as Record<string, number>)[k], 0)
+  t.ok(rejected('unasked_state') >= 2 && rejected('not_member') >= 9 && rejected('foreign_cluster') >= 6 && rejected('foreign_op') >= 3,
+    `rejected: ${JSON.stringify(Object.fromEntries(['unasked_state', 'not_member', 'foreign_cluster', 'foreign_op'].map((k) => [k, rejected(k)])))}`)
+  t.equal(blockOwner(a.state!, 40), null)
+})
+
+t.test('IPAM: a state answering our own fetch is still refused when it removes us or jumps implausibly', async t => {
+  const net = new IpamNet()
+  const a = net.add('a', true)
+  const b = net.add('b', false, ['a'])
+  net.add('c', false, ['a'])
+  net.advance(2000)
+  const before = snapshot(b)
+  const st = a.state!
+  // b asks a for catch-up (a message from a saying it is ahead triggers the fetch) ...
+  b.receive({ from: 'a', clusterId: st.clusterId, applied: st.slot + 5, body: { t: 'digest' } }, net.now)
+  t.match(b.outbox.at(-1)?.msg.body, { t: 'fetch' }, 'b fetched from a')
+  b.outbox.length = 0
+  // ... and the "answer" removes b
+  const removesB = { ...st, slot: st.slot + 3, members: new Map([...st.members].filter(([id]) => id !== 'b')), removed: new Set(['b']) }
+  b.receive({ from: 'a', clusterId: st.clusterId, applied: st.slot + 3, body: { t: 'state', state: removesB } }, net.now)
+  t.equal(snapshot(b), before, 'a state removing us is refused')
+  t.equal(b.rejected.state_removes_self, 1)
+  t.notOk(b.isRemoved)
+  net.now += 300
+  b.receive({ from: 'a', clusterId: st.clusterId, applied: st.slot + 5, body: { t: 'digest' } }, net.now)
+  const jump = { ...st, slot: st.slot + 2_000_000 }
+  b.receive({ from: 'a', clusterId: st.clusterId, applied: jump.slot, body: { t: 'state', state: jump } }, net.now)
+  t.equal(snapshot(b), before, 'a jump of 2 000 000 slots is refused')
+  t.equal(b.rejected.state_jump, 1)
+  net.advance(2000)
+  t.ok(b.leaseValid(net.now), 'b keeps working')
+})
+
+function blockOwnedBy (r: ClaimsReplica, id: string): number {
+  return r.state!.blocks.findIndex((b) => b?.state === 'owned' && b.owner === id)
+}
