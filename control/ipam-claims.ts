@@ -641,13 +641,9 @@ export class ClaimsReplica {
     this.adopt(merged, now)
   }
 
-  /**
-   * One fetch per 250 ms in total: a slot decided a moment ago usually arrives by itself. Before
-   * we have any state, only from the nodes we may join through (live gossip members).
-   */
+  /** One fetch per 250 ms in total: a slot decided a moment ago usually arrives by itself. */
   private requestCatchUp (from: NodeId, now: number): void {
     if (now - this.lastFetchAt < 250) return
-    if (this.st === null && !this.init.seeds.includes(from)) return
     this.lastFetchAt = now
     this.stateAskedFrom.set(from, now + STATE_ANSWER_MS)
     if (this.stateAskedFrom.size > 64) for (const [k, until] of this.stateAskedFrom) if (until < now) this.stateAskedFrom.delete(k)
