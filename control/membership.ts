@@ -39,8 +39,8 @@
  *   Incarnations above MAX_INCARNATION are refused and a refutation never exceeds it (no wrap).
  *   PingReq is served only for a live member, to that member's own address, without piggyback.
  * - Bounds: at most `maxMembers` members; dead/left members are forgotten after `reapAfterMs`;
- *   each source may add `newMembersBurst` members at once and `newMembersPerSecond` after that
- *   (a joining node, which knows nobody alive yet, takes its seed's whole list).
+ *   each source address may add `newMembersBurst` members at once and `newMembersPerSecond`
+ *   after that (a joining node, which knows nobody alive yet, takes its seed's whole answer).
  *   Refused input is counted by reason in `rejected`.
  * - Addresses are opaque strings to this module except member addresses, which it formats as
  *   `${address}:${gossipPort}`. For stream replies it answers to the `from` it was given, so a
@@ -254,9 +254,9 @@ export class Membership {
   private readonly members = new Map<string, Member>()
   /** Every known member but self, for O(1) random picks. */
   private others: Member[] = []
-  /** New-member token buckets by source node ID. */
+  /** New-member token buckets by source address. */
   private readonly newMemberBudget = new Map<string, { tokens: number, at: number }>()
-  /** The packet being handled: its sender, and whether it may add members without limit. */
+  /** The packet being handled: its source address, and whether it may add members without limit. */
   private source: { id: string, unlimited: boolean } | undefined
   private nextReapAt = 0
   private live = 0
@@ -397,8 +397,10 @@ export class Membership {
     }
     const sender = this.members.get(packet.senderId)
     if (sender !== undefined) sender.lastSeenMs = now
-    // A node that knows nobody alive yet is joining: it takes its seed's whole list.
-    this.source = { id: packet.senderId, unlimited: this.liveCount() <= 1 }
+    // A joining node (seeds, nobody alive yet) takes the whole list a seed answers with. Budgets
+    // are per source address: a sender can make up node IDs, not addresses that reach it.
+    const joinAnswer = packet.body.type === 'push-pull' && packet.body.reply && this.seeds.length > 0 && this.liveCount() <= 1
+    this.source = { id: from.slice(0, from.lastIndexOf(':')), unlimited: joinAnswer }
     try {
       this.receiveBody(from, packet, sender, now)
     } finally {
