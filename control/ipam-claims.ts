@@ -132,8 +132,8 @@ export interface ClaimsDurable {
  * STATE, RENEW and the replies to our own requests must come from a current member (JOIN, FETCH
  * and DIGEST may come from a joining or removed node, which is how it learns its fate; PREPARE
  * and ACCEPT from any proposer, as Paxos' safety does not depend on who proposes); a full STATE is taken only as the answer to our own FETCH/JOIN,
- * within STATE_ANSWER_MS, from the node we asked, and never when it would remove us or move the
- * log more than MAX_STATE_JUMP slots at once; a forwarded claim or release must be the sender's.
+ * within STATE_ANSWER_MS, from the node we asked, and never when it would remove us while our
+ * lease holds or move the log more than MAX_STATE_JUMP slots at once; a forwarded claim or release must be the sender's.
  */
 export const IPAM_REJECT_REASONS = ['foreign_cluster', 'not_member', 'unasked_state', 'state_removes_self', 'state_jump', 'foreign_op'] as const
 export type IpamRejectReason = (typeof IPAM_REJECT_REASONS)[number]
@@ -636,8 +636,13 @@ export class ClaimsReplica {
       this.ignored++
       return
     }
-    // Being removed is learnt from the decided REMOVE op in the log, never from a snapshot.
-    if (this.st.members.has(this.id) && (!merged.members.has(this.id) || merged.removed.has(this.id))) { this.reject('state_removes_self'); return }
+    // A snapshot that removes us while our lease holds is a forgery: a real REMOVE needs our
+    // lease to have lapsed first (S4 in the header). Once it has, a node cut off for long learns
+    // its removal this way when the slots are beyond the log window.
+    if (this.st.members.has(this.id) && (!merged.members.has(this.id) || merged.removed.has(this.id)) && this.leaseValid(now)) {
+      this.reject('state_removes_self')
+      return
+    }
     this.adopt(merged, now)
   }
 
