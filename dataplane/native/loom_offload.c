@@ -68,6 +68,13 @@ static bool arg_buffer(napi_env env, napi_value v, const char *name, uint8_t **d
   return true;
 }
 
+/* bufs[i] as (data, capacity); false with an exception pending. */
+static bool buffer_at(napi_env env, napi_value arr, int64_t i, uint8_t **data, size_t *cap) {
+  napi_value el;
+  if (napi_get_element(env, arr, (uint32_t)i, &el) != napi_ok) return false;
+  return arg_buffer(env, el, "bufs[i] must be a Buffer", data, cap);
+}
+
 static bool arg_i32s(napi_env env, napi_value v, const char *name, size_t min_len, int32_t **out) {
   bool ok = false;
   napi_is_typedarray(env, v, &ok);
@@ -281,11 +288,9 @@ static napi_value CompleteChecksums(napi_env env, napi_callback_info info) {
   if (!arg_i32s(env, argv[4], "csumOffsets", (size_t)count, &fields)) return NULL;
   int64_t done = 0;
   for (int64_t i = 0; i < count; i++) {
-    napi_value el;
     uint8_t *data;
     size_t cap;
-    if (napi_get_element(env, argv[0], (uint32_t)i, &el) != napi_ok) return NULL;
-    if (!arg_buffer(env, el, "bufs[i] must be a Buffer", &data, &cap)) return NULL;
+    if (!buffer_at(env, argv[0], i, &data, &cap)) return NULL;
     int64_t off = offsets[i], len = lengths[i], start = starts[i], field = fields[i];
     if (off < 0 || len < 0 || off + len > (int64_t)cap || start < 0 || field < 0 || start + field + 2 > len) continue;
     uint8_t *p = data + off;
@@ -423,11 +428,9 @@ static napi_value CoalesceTun(napi_env env, napi_callback_info info) {
   int32_t n_out = 0;
 
   for (int64_t i = 0; i < count; i++) {
-    napi_value el;
     uint8_t *data;
     size_t cap;
-    if (napi_get_element(env, argv[0], (uint32_t)i, &el) != napi_ok) return NULL;
-    if (!arg_buffer(env, el, "bufs[i] must be a Buffer", &data, &cap)) return NULL;
+    if (!buffer_at(env, argv[0], i, &data, &cap)) return NULL;
     int64_t off = offsets[i], len = lengths[i];
     if (off < VNET_HDR_LEN || len < 1 || len > MAX_IP_LEN || off + len > (int64_t)cap) {
       napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "coalesceTun: a packet is outside its buffer or has no room for its header");
