@@ -1,0 +1,96 @@
+/**
+ * IPv4 interval arithmetic for peers: an ipBlock is its CIDR minus its excepts, a rule's peer set
+ * is the union of its pods' addresses and its ipBlocks. Computed here (not with two nft sets and
+ * `!=`) so that every rule needs one set, and the set's elements are disjoint, sorted and minimal:
+ * nft refuses overlapping interval elements without auto-merge.
+ *
+ * Addresses are unsigned 32-bit numbers; an interval is inclusive [first, last].
+ */
+
+export interface Interval { readonly first: number; readonly last: number }
+
+const DOTTED = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/
+
+/** Dotted quad to number; undefined when not a canonical IPv4 address. */
+export function parseIPv4 (text: string): number | undefined {
+  const m = DOTTED.exec(text)
+  if (m === null) return undefined
+  let n = 0
+  for (let i = 1; i <= 4; i++) {
+    const part = m[i]
+    if (part.length > 1 && part.startsWith('0')) return undefined
+    const v = Number(part)
+    if (v > 255) return undefined
+    n = n * 256 + v
+  }
+  return n
+}
+
+export function formatIPv4 (n: number): string {
+  return `${Math.floor(n / 2 ** 24) % 256}.${Math.floor(n / 2 ** 16) % 256}.${Math.floor(n / 256) % 256}.${n % 256}`
+}
+
+/**
+ * "a.b.c.d/len" to its interval. Host bits must be zero unless `allowHostBits` (the API server
+ * accepts "10.0.0.1/24" in ipBlock.cidr and means the network; we normalise the same way).
+ */
+export function parseIPv4CIDR (text: string): Interval | undefined {
+  const slash = text.indexOf('/')
+  if (slash < 0) return undefined
+  const base = parseIPv4(text.slice(0, slash))
+  const lenText = text.slice(slash + 1)
+  if (base === undefined || !/^\d{1,2}$/.test(lenText)) return undefined
+  const len = Number(lenText)
+  if (len > 32) return undefined
+  const size = 2 ** (32 - len)
+  const first = base - (base % size)
+  return { first, last: first + size - 1 }
+}
+
+/** Sorted, disjoint, with adjacent intervals merged. */
+export function normalize (intervals: readonly Interval[]): Interval[] {
+  const sorted = [...intervals].sort((a, b) => a.first - b.first)
+  const out: Interval[] = []
+  for (const iv of sorted) {
+    const prev = out[out.length - 1]
+    if (prev !== undefined && iv.first <= prev.last + 1) {
+      if (iv.last > prev.last) out[out.length - 1] = { first: prev.first, last: iv.last }
+    } else out.push(iv)
+  }
+  return out
+}
+
+/** `from` minus every interval of `remove`. */
+export function subtract (from: readonly Interval[], remove: readonly Interval[]): Interval[] {
+  const cuts = normalize(remove)
+  const out: Interval[] = []
+  for (const iv of normalize(from)) {
+    let start = iv.first
+    for (const c of cuts) {
+      if (c.last < start || c.first > iv.last) continue
+      if (c.first > start) out.push({ first: start, last: c.first - 1 })
+      start = c.last + 1
+      if (start > iv.last) break
+    }
+    if (start <= iv.last) out.push({ first: start, last: iv.last })
+  }
+  return out
+}
+
+export function containsAddress (intervals: readonly Interval[], address: number): boolean {
+  for (const iv of intervals) if (address >= iv.first && address <= iv.last) return true
+  return false
+}
+
+/**
+ * nft set elements for normalised intervals: a prefix where the interval is one aligned CIDR
+ * ("10.0.0.0/8", a bare address for /32), else a range ("10.0.0.1-10.0.0.6").
+ */
+export function intervalsToNftElements (intervals: readonly Interval[]): string[] {
+  return intervals.map((iv) => {
+    const size = iv.last - iv.first + 1
+    const len = 32 - Math.log2(size)
+    if (Number.isInteger(len) && iv.first % size === 0) return len === 32 ? formatIPv4(iv.first) : `${formatIPv4(iv.first)}/${len}`
+    return `${formatIPv4(iv.first)}-${formatIPv4(iv.last)}`
+  })
+}
