@@ -32,7 +32,10 @@ import type { CniHooks } from '../cni/commands'
 import { writeConflistAtomic } from '../cni/conflist'
 import { podWiring } from '../cni/wiring'
 import { createMetricsRegistry, MetricsServer } from '../metrics'
-import { ApiServer } from './api-server'
+import type { PolicyMetricsSource } from '../metrics'
+import type { PolicyEngine } from '../policy'
+import { ApiServer, ApiServerComponents } from './api-server'
+import { startPolicyEngine } from './policy-wiring'
 import { GossipNode } from './gossip-node'
 import { MulticastNode, notifyOnDetach } from './multicast'
 import { AgentConfig } from './config'
@@ -73,6 +76,7 @@ export class Agent {
   private cni?: CniCommands
   private gossip?: GossipNode
   private multicast?: MulticastNode
+  private policy?: PolicyEngine
   private overlayAddress?: string
   private retryTimer?: NodeJS.Timeout
   private mtu = 0
@@ -140,6 +144,10 @@ export class Agent {
       this.pods = notifyOnDetach(this.pods, (veth) => multicast.noteDetached(veth))
     }
 
+    // NetworkPolicy before the API: CNI ADD must find the engine (policy/ engine.ts).
+    const pods = this.pods
+    this.policy = await startPolicyEngine({ logger: this.logger, attachments: () => pods.list() }, cfg)
+
     const registry = createMetricsRegistry({
       version: VERSION,
       nodeName: cfg.nodeName,
@@ -152,6 +160,7 @@ export class Agent {
       },
       ...(this.gossip !== undefined ? { control: this.gossip.controlMetrics(), ipam: this.gossip.ipamMetrics() } : {}),
       ...(this.multicast !== undefined ? { multicast: this.multicast.metricsSource() } : {}),
+      ...(this.policy !== undefined ? { policy: policyMetrics(this.policy, cfg.policy?.source === 'kubernetes' ? 'kubernetes' : 'files') } : {}),
     })
     // The CNI plugin's work, one place: cni/commands.ts (the shim only carries env and stdin here).
     const cniLog = this.logger.child({ component: 'cni' })
@@ -177,6 +186,7 @@ export class Agent {
         if (command === 'cni_add' && status === 200) registry.observeAllocation(seconds)
       },
       rmpeer: this.gossip === undefined ? undefined : (name) => this.gossip?.rmpeer(name) ?? false,
+      ...(this.policy !== undefined ? { policy: policyHooks(this.policy) } : {}),
     }, { socketPath: cfg.apiSocket })
     await this.api.start()
 
@@ -240,6 +250,7 @@ export class Agent {
     await this.metricsServer?.stop().catch(() => undefined)
     await this.api?.stop().catch(() => undefined)
     this.multicast?.stop()
+    this.policy?.stop() // the table stays: enforcement outlives loomd (engine.ts)
     this.forwarder?.stop()
     this.transport?.close()
     this.device?.close()
@@ -299,6 +310,24 @@ export class Agent {
       stats: this.stats,
       ...(multicast !== undefined ? { multicast: () => multicast.status() } : {}),
     }
+  }
+}
+
+function policyHooks (engine: PolicyEngine): NonNullable<ApiServerComponents['policy']> {
+  return {
+    attachmentAdded: () => engine.noteAttachmentAdded(),
+    attachmentRemoved: () => engine.noteAttachmentRemoved(),
+    status: () => engine.status(),
+  }
+}
+
+function policyMetrics (engine: PolicyEngine, source: 'files' | 'kubernetes'): PolicyMetricsSource {
+  return {
+    source,
+    stats: () => engine.applier.stats,
+    sourceState: () => engine.sourceStatus().state,
+    sourceObjects: () => engine.sourceStatus(),
+    drops: () => engine.dropSamples(),
   }
 }
 

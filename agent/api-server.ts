@@ -18,6 +18,7 @@
  *   GET  /v1/cni/attachments                       -> every record
  *   POST /v1/cni/gc    {valid: [{containerID, ifname}]} -> {released: [records]}
  *   POST /v1/rmpeer    {nodeName} -> reclaim a dead node's blocks (gossip mode; 409 in static mode)
+ *   GET  /v1/policy    NetworkPolicy status (`loom status policy`); 404 when policy.source is none
  * Errors are JSON `{ error: { code, message } }`: 400 ERR_BAD_REQUEST (the CNI plugin maps it to
  * code 7), 503 ERR_NOT_READY / ERR_NO_ADDRESS (-> 11, try again), 404, 405, 500.
  *
@@ -60,6 +61,19 @@ export interface ApiServerComponents {
   cni?: { run: (env: Record<string, string>, stdin: string, netns?: NetnsHandle) => Promise<CommandOutcome> }
   /** Called once per API request with the command, result status and duration (metrics). */
   observe?: (command: string, status: number, seconds: number) => void
+  /** NetworkPolicy hooks, present when a policy source is configured. */
+  policy?: PolicyHooks
+}
+
+/**
+ * What CNI ADD/DEL tell the policy engine. ADD awaits `attachmentAdded`: the pod's chains are in
+ * the kernel before the answer (until then its veth's traffic is dropped); a failure answers
+ * "try again" (503 -> CNI code 11). DEL never fails because of policy.
+ */
+export interface PolicyHooks {
+  attachmentAdded(): Promise<void>
+  attachmentRemoved(): Promise<void>
+  status(): Promise<unknown>
 }
 
 /** Metric label of each endpoint (bounded: anything else is `other`). */
@@ -72,6 +86,7 @@ const COMMAND_OF_PATH: Record<string, string> = {
   '/v1/cni/attachments': 'cni_check',
   '/v1/cni/gc': 'cni_gc',
   '/v1/rmpeer': 'rmpeer',
+  '/v1/policy': 'status',
 }
 
 class ApiError extends Error {
@@ -175,11 +190,13 @@ export class ApiServer {
           podName: optionalString(b, 'podName'),
           podNamespace: optionalString(b, 'podNamespace'),
         })
+        await this.policyAdded()
         const net = c.podNetwork?.()
         return [200, { ...rec, gateway: POD_GATEWAY, mtu: net?.mtu, podCIDR: net?.podCIDR }]
       }
       case 'POST /v1/cni/del': {
         const released = this.podsReady().release(attachmentOf(body))
+        if (released !== null) await this.policyRemoved()
         return [200, { released: released !== null, record: released }]
       }
       case 'GET /v1/cni/attachment': {
@@ -203,14 +220,33 @@ export class ApiServer {
       case 'POST /v1/cni/gc': {
         const valid = (body as { valid?: unknown } | null)?.valid
         if (!Array.isArray(valid)) throw new ApiError(400, 'ERR_BAD_REQUEST', 'gc needs {"valid": [{"containerID", "ifname"}, ...]}')
-        return [200, { released: this.podsReady().gc(valid.map(attachmentOf)) }]
+        const released = this.podsReady().gc(valid.map(attachmentOf))
+        if (released.length > 0) await this.policyRemoved()
+        return [200, { released }]
       }
+      case 'GET /v1/policy':
+        if (c.policy === undefined) throw new ApiError(404, 'ERR_NOT_FOUND', 'NetworkPolicy enforcement is off (policy.source is none)')
+        return [200, await c.policy.status()]
       default: {
-        const known = ['/v1/cni', '/v1/status', '/v1/ready', '/v1/rmpeer', '/v1/cni/add', '/v1/cni/del', '/v1/cni/attachment', '/v1/cni/attachments', '/v1/cni/gc']
+        const known = ['/v1/cni', '/v1/status', '/v1/ready', '/v1/rmpeer', '/v1/policy', '/v1/cni/add', '/v1/cni/del', '/v1/cni/attachment', '/v1/cni/attachments', '/v1/cni/gc']
         if (known.includes(url.pathname)) throw new ApiError(405, 'ERR_METHOD', `${route} is not allowed`)
         throw new ApiError(404, 'ERR_NOT_FOUND', `no such endpoint: ${url.pathname}`)
       }
     }
+  }
+
+  private async policyAdded (): Promise<void> {
+    try {
+      await this.components.policy?.attachmentAdded()
+    } catch (err) {
+      throw new ApiError(503, 'ERR_NOT_READY', `the pod's network policy is not in place yet: ${(err as Error).message}`)
+    }
+  }
+
+  private async policyRemoved (): Promise<void> {
+    await this.components.policy?.attachmentRemoved().catch((err: Error) => {
+      this.components.logger.warn({ err: err.message }, 'policy update after a released attachment failed; the applier retries')
+    })
   }
 
   private podsReady (): PodAddressManager {

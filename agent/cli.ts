@@ -2,7 +2,7 @@
 /**
  * `loom`, the operator CLI. Talks to the local daemon's API over its unix socket.
  *
- *   loom [--socket <path>] status [peers|ipam|routes|multicast] [--json]
+ *   loom [--socket <path>] status [peers|ipam|routes|multicast|policy] [--json]
  *   loom [--socket <path>] rmpeer <nodeName>
  *
  * Human output is aligned like `weave status`; `--json` prints the API's document unchanged so
@@ -12,9 +12,11 @@
 import { request } from 'node:http'
 import { DEFAULT_API_SOCKET } from './defaults'
 import { formatNodeStatus, formatPeers, formatIpam, formatMulticast, formatRoutes } from './cli-format'
+import { formatPolicy } from './cli-format-policy'
+import type { PolicyStatus } from '../policy'
 import type { StatusDocument } from './status'
 
-const USAGE = `usage: loom [--socket <path>] status [peers|ipam|routes|multicast] [--json]
+const USAGE = `usage: loom [--socket <path>] status [peers|ipam|routes|multicast|policy] [--json]
        loom [--socket <path>] rmpeer <nodeName>
 
   --socket <path>  the daemon's API socket (default ${DEFAULT_API_SOCKET}, or $LOOM_API_SOCKET)
@@ -84,9 +86,14 @@ async function main (argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0
   }
   if (command === 'status') {
-    if (rest.length > 0 || (sub !== undefined && !['peers', 'ipam', 'routes', 'multicast'].includes(sub))) {
+    if (rest.length > 0 || (sub !== undefined && !['peers', 'ipam', 'routes', 'multicast', 'policy'].includes(sub))) {
       process.stderr.write(`loom: unknown status view ${[sub, ...rest].join(' ')}\n${USAGE}\n`)
       return 2
+    }
+    if (sub === 'policy') {
+      const policy = await apiCall(args.socket, 'GET', '/v1/policy') as PolicyStatus
+      process.stdout.write(args.json ? `${JSON.stringify(policy, null, 2)}\n` : formatPolicy(policy))
+      return 0
     }
     const doc = await apiCall(args.socket, 'GET', '/v1/status') as StatusDocument
     if (args.json) {

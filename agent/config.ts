@@ -15,7 +15,7 @@ import {
   DEFAULT_ENCRYPTION_ENABLED, DEFAULT_LOG_LEVEL, DEFAULT_METRICS_ADDRESS, DEFAULT_SECRET_FILE,
   DEFAULT_STATE_DIR, DEFAULT_TUN_NAME, DEFAULT_UNDERLAY_PORT, DEFAULT_VXLAN_PORT,
   DEFAULT_VXLAN_VNI, MAX_BLOCK_PREFIX, MAX_IFNAME_LEN, MAX_MTU, MAX_UNIX_SOCKET_PATH,
-  DEFAULT_GOSSIP_PORT, DEFAULT_GOSSIP_MAX_MEMBERS, DEFAULT_GOSSIP_REAP_DEAD_AFTER_SECONDS, MAX_GOSSIP_MEMBERS, DEFAULT_RECLAIM_AFTER_SECONDS, DEFAULT_CNI_GC_GRACE_SECONDS,
+  DEFAULT_GOSSIP_PORT, DEFAULT_GOSSIP_MAX_MEMBERS, DEFAULT_GOSSIP_REAP_DEAD_AFTER_SECONDS, MAX_GOSSIP_MEMBERS, DEFAULT_RECLAIM_AFTER_SECONDS, DEFAULT_CNI_GC_GRACE_SECONDS, DEFAULT_POLICY_SOURCE,
   MAX_VXLAN_VNI, MIN_MTU,
 } from './defaults'
 import { ConfigError, ConfigFileError, HelpRequestedError } from './errors'
@@ -29,6 +29,8 @@ export { configUsage, isHelpRequested } from './config-flags'
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
 export type EncapsulationKind = 'udp' | 'vxlan'
+export const POLICY_SOURCES = ['none', 'kubernetes', 'files'] as const
+export type PolicySourceKind = (typeof POLICY_SOURCES)[number]
 
 /** One node of a static cluster (`peers`); the list includes this node. */
 export interface StaticPeer {
@@ -107,6 +109,15 @@ export interface AgentConfig {
      */
     readonly mode: 'members' | 'flood'
   }
+  /** NetworkPolicy enforcement; absent when policy.source is 'none' (the default). */
+  readonly policy?: {
+    /** Where NetworkPolicies come from: 'kubernetes' or 'files' ('none' leaves this key out). */
+    readonly source: PolicySourceKind
+    /** files: absolute path of the manifest directory (required with files); '' otherwise. */
+    readonly dir: string
+    /** kubernetes: absolute path of a kubeconfig; '' = the in-cluster service account (default). */
+    readonly kubeconfig: string
+  }
   /** Static mode: every node, this one included; default [] = dynamic (gossip) mode. */
   readonly peers: readonly StaticPeer[]
   /** Absolute path of the state directory; default /var/lib/loom. */
@@ -135,7 +146,7 @@ export interface ParseConfigOptions {
 type Obj = Record<string, unknown>
 
 const TOP_KEYS = ['nodeName', 'underlay', 'clusterCIDR', 'blockSize', 'encapsulation', 'vxlan',
-  'encryption', 'seeds', 'gossip', 'ipam', 'cni', 'multicast', 'peers', 'stateDir', 'apiSocket', 'metrics', 'mtu', 'tunName', 'logLevel']
+  'encryption', 'seeds', 'gossip', 'ipam', 'cni', 'multicast', 'policy', 'peers', 'stateDir', 'apiSocket', 'metrics', 'mtu', 'tunName', 'logLevel']
 const PEER_KEYS = ['nodeName', 'address', 'port', 'podCIDR', 'vtepMAC']
 
 const PORT = 'an integer port 1-65535'
@@ -216,6 +227,16 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
     gcGraceSeconds: intAt(cn.gcGraceSeconds, 'cni.gcGraceSeconds', 0, 86400, DEFAULT_CNI_GC_GRACE_SECONDS, 'an integer number of seconds 0-86400', fail),
   }
 
+  const pol = objectAt(top.policy, 'policy.', ['source', 'dir', 'kubeconfig'], fail)
+  const policySource = pol.source ?? DEFAULT_POLICY_SOURCE
+  if (!(POLICY_SOURCES as readonly unknown[]).includes(policySource)) fail('policy.source', policySource, '"none", "kubernetes" or "files"')
+  const policyDir = pol.dir === undefined || pol.dir === '' ? '' : pathAt(pol.dir, 'policy.dir', '', PATH, fail)
+  const kubeconfig = pol.kubeconfig === undefined || pol.kubeconfig === '' ? '' : pathAt(pol.kubeconfig, 'policy.kubeconfig', '', PATH, fail)
+  if (policySource === 'files' && policyDir === '') fail('policy.dir', pol.dir, 'the manifest directory (an absolute path) when policy.source is "files"')
+  if (policySource !== 'files' && policyDir !== '') fail('policy.dir', pol.dir, 'nothing unless policy.source is "files"')
+  if (policySource !== 'kubernetes' && kubeconfig !== '') fail('policy.kubeconfig', pol.kubeconfig, 'nothing unless policy.source is "kubernetes"')
+  const policy = { source: policySource as PolicySourceKind, dir: policyDir, kubeconfig }
+
   const ownPort = encapsulation === 'vxlan' ? vxlan.port : port
   const peers = parsePeers(top.peers, { nodeName: nodeName as string, address, ownPort, cluster }, fail)
 
@@ -257,6 +278,7 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
     ipam,
     cni,
     multicast,
+    ...(policy.source !== 'none' ? { policy } : {}),
     peers,
     stateDir,
     apiSocket,

@@ -89,3 +89,6 @@ export const DEFAULT_GOSSIP_REAP_DEAD_AFTER_SECONDS = 86_400
 
 /** A node dead this long (seconds) has its IPAM blocks reclaimed by the cluster. */
 export const DEFAULT_RECLAIM_AFTER_SECONDS = 600
+
+/** NetworkPolicy source: none = no enforcement, table inet loom untouched. */
+export const DEFAULT_POLICY_SOURCE = 'none'

@@ -22,6 +22,7 @@ export type {
 } from './registry'
 export type { DataplaneMetricsSource } from './dataplane-metrics'
 export type { MulticastMetricsSource } from './multicast-metrics'
+export type { PolicyMetricsSource } from './policy-metrics'
 export { MetricsServer, parseMetricsAddress } from './server'
 export type { HealthSource, MetricsServerComponents, MetricsServerInit } from './server'
 export { MetricsAddressError, MetricsListenError, MetricsSourceError } from './errors'

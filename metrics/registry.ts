@@ -26,6 +26,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { registerDataplaneMetrics, type DataplaneMetricsSource } from './dataplane-metrics'
 import { MetricsSourceError } from './errors'
 import { registerMulticastMetrics, type MulticastMetricsSource } from './multicast-metrics'
+import { registerPolicyMetrics, type PolicyMetricsSource } from './policy-metrics'
 
 /** SWIM member states, the `state` label of loom_control_members. */
 export const MEMBER_STATES = ['alive', 'suspect', 'dead', 'left'] as const
@@ -134,6 +135,7 @@ export interface MetricsInit {
   control?: ControlMetricsSource
   ipam?: IpamMetricsSource
   multicast?: MulticastMetricsSource
+  policy?: PolicyMetricsSource
 }
 
 export class LoomMetrics {
@@ -198,6 +200,7 @@ export class LoomMetrics {
     if (init.control !== undefined) this.attachControl(init.control)
     if (init.ipam !== undefined) this.attachIpam(init.ipam)
     if (init.multicast !== undefined) registerMulticastMetrics(this.registry, init.multicast)
+    if (init.policy !== undefined) registerPolicyMetrics(register, init.policy)
   }
 
   /** Content type of `metrics()`, for the HTTP response. */

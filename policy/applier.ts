@@ -99,6 +99,11 @@ export class PolicyApplier {
     return p
   }
 
+  /** True when no apply is running, scheduled or owed. */
+  idle (): boolean {
+    return !this.running && this.timer === undefined && this.waiters.length === 0
+  }
+
   /** The last state put into the kernel (undefined before the first or after a failure). */
   current (): DesiredState | undefined {
     return this.applied

@@ -69,7 +69,14 @@ export function buildClusterPods (input: CompileInput): ClusterPod[] {
     }
     e.ips.add(ip)
   }
-  for (const a of input.local) addIP(a.namespace, a.name, a.ip)
+  // An attachment without identity (CNI_ARGS had no K8S_POD_*, or a state file from before
+  // they were kept) is matched by address to a pod whose status names it (kubernetes mode).
+  const byIP = new Map<string, Pod>()
+  for (const p of input.snapshot.pods.values()) if (!p.hostNetwork) for (const ip of p.ips) byIP.set(ip, p)
+  for (const a of input.local) {
+    const owner = a.namespace === undefined || a.name === undefined ? byIP.get(a.ip) : undefined
+    addIP(owner?.namespace ?? a.namespace, owner?.name ?? a.name, a.ip)
+  }
   for (const r of input.remote) addIP(r.namespace, r.name, r.ip)
   const out: ClusterPod[] = []
   for (const key of [...byKey.keys()].sort()) {
@@ -98,6 +105,8 @@ export function compile (input: CompileInput): DesiredState {
     podsByNamespace.set(p.namespace, list)
   }
   const podByKey = new Map(pods.map((p) => [objectKey(p.namespace, p.name), p]))
+  const podOfIP = new Map<string, ClusterPod>()
+  for (const p of pods) for (const ip of p.ips) podOfIP.set(ip, p)
 
   const sets = new Map<string, NftSetSpec>()
   const chains = new Map<string, NftChainSpec>()
@@ -175,8 +184,10 @@ export function compile (input: CompileInput): DesiredState {
   }
 
   const locals = [...input.local].sort((a, b) => a.hostVeth.localeCompare(b.hostVeth))
-  for (const att of locals) {
-    localVeths.add(att.hostVeth)
+  for (const given of locals) {
+    localVeths.add(given.hostVeth)
+    const owner = given.namespace === undefined || given.name === undefined ? podOfIP.get(given.ip) : undefined
+    const att = owner === undefined ? given : { ...given, namespace: owner.namespace, name: owner.name }
     const pod = att.namespace !== undefined && att.name !== undefined ? podByKey.get(objectKey(att.namespace, att.name)) : undefined
     const row: LocalPodPolicy = {
       ...(att.namespace !== undefined ? { namespace: att.namespace } : {}),

@@ -50,7 +50,7 @@ export interface PodPolicyStatus extends LocalPodPolicy {
 
 export interface PolicyStatus {
   source: SourceStatus
-  applies: { full: number; incremental: number; failed: number; driftRepairs: number; conntrackDeletions: number; lastApplyAt: number; lastError: string }
+  applies: { full: number; incremental: number; failed: number; driftRepairs: number; conntrackDeletions: number; lastApplyAt: number; lastError: string; idle: boolean }
   rules: number
   sets: number
   pods: PodPolicyStatus[]
@@ -123,7 +123,7 @@ export class PolicyEngine {
       source: this.components.source.status(),
       applies: {
         full: s.appliesFull, incremental: s.appliesIncremental, failed: s.appliesFailed, driftRepairs: s.driftRepairs,
-        conntrackDeletions: s.conntrackDeletions, lastApplyAt: s.lastApplyAt, lastError: s.lastError,
+        conntrackDeletions: s.conntrackDeletions, lastApplyAt: s.lastApplyAt, lastError: s.lastError, idle: this.applier.idle(),
       },
       rules: s.rules,
       sets: state.sets.size,

@@ -201,7 +201,7 @@ t.test('unknown keys are errors that name the key and list the known ones', asyn
   const top = errorOf(() => parseConfig(withKeys({ clusterCidr: '10.0.0.0/8' }), OPTS))
   t.equal(top.field, 'clusterCidr')
   t.equal(top.message, 'invalid config: unknown key clusterCidr: did you mean clusterCIDR? expected one of the known keys ' +
-    'nodeName, underlay, clusterCIDR, blockSize, encapsulation, vxlan, encryption, seeds, gossip, ipam, cni, multicast, peers, stateDir, apiSocket, ' +
+    'nodeName, underlay, clusterCIDR, blockSize, encapsulation, vxlan, encryption, seeds, gossip, ipam, cni, multicast, policy, peers, stateDir, apiSocket, ' +
     'metrics, mtu, tunName, logLevel')
   t.equal(errorOf(() => parseConfig(withKeys({ wholly: 1 }), OPTS)).message.startsWith(
     'invalid config: unknown key wholly: expected one of the known keys nodeName,'), true, 'no hint when nothing is close')
@@ -466,4 +466,29 @@ t.test('multicast: defaults per mode, values, refusals', async t => {
   const st = errorOf(() => parseConfig(withKeys({ peers: PEERS, multicast: { mode: 'members' } }), OPTS))
   t.equal(st.field, 'multicast.mode')
   t.match(st.message, /static mode/)
+})
+
+t.test('policy: source, dir, kubeconfig', async t => {
+  t.equal(parseConfig(BASE, OPTS).policy, undefined, 'none by default: no policy key, nothing enforced')
+  t.same(parseConfig(withKeys({ policy: { source: 'files', dir: '/etc/loom/policy' } }), OPTS).policy, { source: 'files', dir: '/etc/loom/policy', kubeconfig: '' })
+  t.same(parseConfig(withKeys({ policy: { source: 'kubernetes' } }), OPTS).policy, { source: 'kubernetes', dir: '', kubeconfig: '' }, 'kubernetes without kubeconfig = in-cluster')
+  t.same(parseConfig(withKeys({ policy: { source: 'kubernetes', kubeconfig: '/etc/loom/kubeconfig' } }), OPTS).policy?.kubeconfig, '/etc/loom/kubeconfig')
+  const bad: Array<[unknown, string]> = [
+    [{ source: 'calico' }, 'policy.source'],
+    [{ source: 'files' }, 'policy.dir'],
+    [{ source: 'files', dir: 'relative' }, 'policy.dir'],
+    [{ source: 'kubernetes', dir: '/d' }, 'policy.dir'],
+    [{ source: 'files', dir: '/d', kubeconfig: '/k' }, 'policy.kubeconfig'],
+    [{ source: 'kubernetes', kubeconfig: 7 }, 'policy.kubeconfig'],
+    [{ sourc: 'files' }, 'policy.sourc'],
+    ['files', 'policy'],
+  ]
+  for (const [value, field] of bad) {
+    const err = errorOf(() => parseConfig(withKeys({ policy: value }), OPTS))
+    t.equal(err.field, field, err.message)
+  }
+  const flags = loadConfig(['--underlay-address', '10.0.0.1', '--cluster-cidr', '10.244.0.0/16', '--policy-source', 'files', '--policy-dir', '/p'], {}, { hostname: 'h', readFile: files({}) })
+  t.same(flags.policy, { source: 'files', dir: '/p', kubeconfig: '' })
+  const env = loadConfig([], { LOOM_UNDERLAY_ADDRESS: '10.0.0.1', LOOM_CLUSTER_CIDR: '10.244.0.0/16', LOOM_POLICY_SOURCE: 'kubernetes', LOOM_KUBECONFIG: '/k' }, { hostname: 'h', readFile: files({}) })
+  t.same(env.policy, { source: 'kubernetes', dir: '', kubeconfig: '/k' })
 })

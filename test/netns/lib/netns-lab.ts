@@ -99,9 +99,9 @@ export class NetnsLab {
    * Starts a long-running process inside a namespace, its output appended to `logName` in the
    * work directory. The lab stops it at cleanup if it is still running.
    */
-  spawn (ns: string, args: string[], logName: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  spawn (ns: string, args: string[], logName: string, env: NodeJS.ProcessEnv = process.env, stdin: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
     const log = createWriteStream(join(this.workDir, logName), { flags: 'a' })
-    const child = spawnProcess('ip', ['netns', 'exec', ns, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env })
+    const child = spawnProcess('ip', ['netns', 'exec', ns, ...args], { stdio: [stdin, 'pipe', 'pipe'], env })
     child.stdout?.pipe(log)
     child.stderr?.pipe(log)
     this.children.push(child)

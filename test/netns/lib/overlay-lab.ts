@@ -75,6 +75,8 @@ export interface OverlayLabInit {
   cniGcGraceSeconds?: number
   /** Gossip mode: no `peers`; every node lists node 1 as its seed (node 1 founds the cluster). */
   gossip?: { reclaimAfterSeconds?: number }
+  /** More config keys per node (e.g. `policy`). */
+  extraConfig?: (node: LabNode) => Record<string, unknown>
 }
 
 /** Writes a cluster secret file (one base64 32-byte key a line, mode 0600) as `wg genpsk` would. */
@@ -197,6 +199,7 @@ export class OverlayLab {
         ...(this.init.writeConflist === true ? { confDir: this.lab.file(`cni-${node.name}`) } : {}),
         ...(this.init.cniGcGraceSeconds !== undefined ? { gcGraceSeconds: this.init.cniGcGraceSeconds } : {}),
       },
+      ...(this.init.extraConfig?.(node) ?? {}),
     }
     writeFileSync(node.configPath, JSON.stringify(config, null, 2))
   }
