@@ -29,6 +29,7 @@ import {
 import { agentAddresses } from '../cni/agent-addresses'
 import { CniCommands } from '../cni/commands'
 import type { CniHooks } from '../cni/commands'
+import { TryAgainError } from '../cni/errors'
 import { writeConflistAtomic } from '../cni/conflist'
 import { podWiring } from '../cni/wiring'
 import { createMetricsRegistry, MetricsServer } from '../metrics'
@@ -167,7 +168,9 @@ export class Agent {
     this.cni = new CniCommands({
       addresses: agentAddresses({ pods: () => this.pods, ready: () => this.readiness(), mtu: () => this.mtu }),
       wiring: podWiring,
-      ...(this.components.cniHooks !== undefined ? { hooks: this.components.cniHooks } : {}),
+      ...(this.policy !== undefined || this.components.cniHooks !== undefined
+        ? { hooks: withPolicyHooks(this.components.cniHooks, this.policy) }
+        : {}),
       log: ({ level, msg, ...fields }) => {
         if (level === 'error') cniLog.error(fields, String(msg ?? 'CNI command failed'))
         else cniLog.info(fields, String(msg ?? `CNI ${String(fields.command)}`))
@@ -310,6 +313,29 @@ export class Agent {
       stats: this.stats,
       ...(multicast !== undefined ? { multicast: () => multicast.status() } : {}),
     }
+  }
+}
+
+/**
+ * The CNI hooks with NetworkPolicy's added: ADD returns only once the pod's chains are in the
+ * kernel (a policy that cannot be put in place answers "try again", code 11); DEL/GC take the
+ * pod out of every later compile and remove its chains before its address is released.
+ */
+function withPolicyHooks (base: CniHooks | undefined, engine: PolicyEngine | undefined): CniHooks {
+  if (engine === undefined) return base ?? {}
+  return {
+    podAdded: async (pod) => {
+      await base?.podAdded?.(pod)
+      try {
+        await engine.noteAttachmentAdded(pod.hostVeth)
+      } catch (err) {
+        throw new TryAgainError(`the pod's NetworkPolicy is not in place yet: ${(err as Error).message}`, { cause: err })
+      }
+    },
+    podRemoved: async (pod) => {
+      await base?.podRemoved?.(pod)
+      await engine.noteAttachmentRemoved(pod.hostVeth).catch(() => undefined) // the applier logs and retries
+    },
   }
 }
 

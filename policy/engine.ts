@@ -69,6 +69,7 @@ export class PolicyEngine {
   private synced = false
   private syncWaiters: Array<() => void> = []
   private dropTotals = new Map<string, { last: number; total: number }>()
+  private readonly removing = new Set<string>()
 
   constructor (private readonly components: PolicyEngineComponents, private readonly init: PolicyEngineInit) {
     this.applier = new PolicyApplier({
@@ -97,20 +98,35 @@ export class PolicyEngine {
   compileNow (): DesiredState {
     return compile({
       snapshot: this.components.source.snapshot(),
-      local: this.components.attachments(),
+      local: this.localAttachments(),
       remote: this.remoteEndpoints(),
     })
   }
 
+  /** The agent's attachments minus those being removed (whose release may not have happened yet). */
+  private localAttachments (): readonly LocalAttachment[] {
+    const all = this.components.attachments()
+    if (this.removing.size === 0) return all
+    const present = new Set(all.map((a) => a.hostVeth))
+    for (const v of this.removing) if (!present.has(v)) this.removing.delete(v)
+    return all.filter((a) => !this.removing.has(a.hostVeth))
+  }
+
   /** CNI ADD: resolves once the pod's chains are in the kernel. Rejects with PolicyNotReadyError. */
-  async noteAttachmentAdded (): Promise<void> {
+  async noteAttachmentAdded (hostVeth?: string): Promise<void> {
+    if (hostVeth !== undefined) this.removing.delete(hostVeth)
     this.publishLocal()
     await this.waitSynced(this.init.addWaitMs ?? 10_000)
     await this.applier.request()
   }
 
-  /** CNI DEL / GC: the pod's chains go and its flows are cut. */
-  async noteAttachmentRemoved (): Promise<void> {
+  /**
+   * CNI DEL / GC / ADD rollback: the pod's chains go and its flows are cut. Called before the
+   * attachment is released (cni/commands.ts CniHooks.podRemoved), so the veth is left out of
+   * every compile from now on; or after the release (no veth given).
+   */
+  async noteAttachmentRemoved (hostVeth?: string): Promise<void> {
+    if (hostVeth !== undefined) this.removing.add(hostVeth)
     this.publishLocal()
     if (this.synced) await this.applier.request()
   }
@@ -207,7 +223,7 @@ export class PolicyEngine {
     const d = this.components.directory
     if (d === undefined) return
     const out: RemoteEndpoint[] = []
-    for (const a of this.components.attachments()) {
+    for (const a of this.localAttachments()) {
       if (a.namespace !== undefined && a.name !== undefined) out.push({ namespace: a.namespace, name: a.name, ip: a.ip, nodeName: this.init.nodeName })
     }
     d.publish(out)
