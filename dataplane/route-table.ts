@@ -116,6 +116,13 @@ export interface RouteEntry {
   readonly peer: PeerRoute
 }
 
+/** Slot of (network, prefix length) in RouteTable's open-addressing table (before masking). */
+function slotHash (network: number, length: number): number {
+  let h = Math.imul(network ^ Math.imul(length, 0x9e3779b1), 0x85ebca6b)
+  h ^= h >>> 15
+  return Math.imul(h, 0xc2b2ae35) >>> 0
+}
+
 function describePeer (p: PeerRoute): string {
   return `${p.nodeName} (${p.address}:${p.port})`
 }
@@ -123,21 +130,53 @@ function describePeer (p: PeerRoute): string {
 export class RouteTable implements PeerDirectory {
   readonly selfIndex: number
   readonly selfVtepMAC: Buffer
-  /** Distinct prefix lengths, longest first, and the matching masks and maps. */
+  /** Distinct prefix lengths, longest first, and the matching masks. */
   private readonly masks: Int32Array
-  private readonly maps: Array<Map<number, PeerRoute>>
+  private readonly lengths: Int32Array
+  /**
+   * Every (prefix length, network) -> peer in one open-addressing table of Int32 pairs:
+   * [network, (peer number + 1) << 6 | length], 0 = empty slot. One cache line per probe instead
+   * of a JS Map's bucket, entry and key chain: lookups stay flat up to 100 000 routes
+   * (bench/table-scale.ts).
+   */
+  private readonly slots: Int32Array
+  private readonly slotMask: number
+  private readonly slotPeers: PeerRoute[]
   private readonly byIndex: Map<number, PeerRoute>
   private readonly byAddress: Map<number, PeerRoute>
   private readonly peerList: readonly PeerRoute[]
   private readonly entries: readonly RouteEntry[]
 
-  private constructor (selfIndex: number, selfVtepMAC: Buffer, masks: Int32Array,
+  private constructor (selfIndex: number, selfVtepMAC: Buffer, lengths: number[],
     maps: Array<Map<number, PeerRoute>>, byIndex: Map<number, PeerRoute>,
     byAddress: Map<number, PeerRoute>, peerList: PeerRoute[], entries: RouteEntry[]) {
     this.selfIndex = selfIndex
     this.selfVtepMAC = selfVtepMAC
-    this.masks = masks
-    this.maps = maps
+    this.masks = Int32Array.from(lengths, l => prefixMask(l) | 0)
+    this.lengths = Int32Array.from(lengths)
+    let total = 0
+    for (const m of maps) total += m.size
+    let capacity = 16
+    while (capacity < total * 2) capacity *= 2
+    this.slots = new Int32Array(capacity * 2)
+    this.slotMask = capacity - 1
+    this.slotPeers = []
+    const numbers = new Map<PeerRoute, number>()
+    maps.forEach((m, i) => {
+      const length = lengths[i]
+      for (const [network, peer] of m) {
+        let n = numbers.get(peer)
+        if (n === undefined) {
+          n = this.slotPeers.length
+          numbers.set(peer, n)
+          this.slotPeers.push(peer)
+        }
+        let h = slotHash(network | 0, length) & this.slotMask
+        while (this.slots[2 * h + 1] !== 0) h = (h + 1) & this.slotMask
+        this.slots[2 * h] = network | 0
+        this.slots[2 * h + 1] = ((n + 1) << 6) | length
+      }
+    })
     this.byIndex = byIndex
     this.byAddress = byAddress
     this.peerList = Object.freeze(peerList)
@@ -202,23 +241,32 @@ export class RouteTable implements PeerDirectory {
     }
 
     const lengths = [...byLength.keys()].sort((a, b) => b - a)
-    const masks = Int32Array.from(lengths, l => prefixMask(l) | 0)
     const maps = lengths.map(l => byLength.get(l) as Map<number, PeerRoute>)
     entries.sort((a, b) => (a.network - b.network) || (a.prefixLength - b.prefixLength))
-    return new RouteTable(selfIndex >>> 0, Buffer.from(init.selfVtepMAC), masks, maps, byIndex,
+    return new RouteTable(selfIndex >>> 0, Buffer.from(init.selfVtepMAC), lengths, maps, byIndex,
       byAddress, peerList, entries.map(e => Object.freeze({ prefix: e.prefix, peer: e.peer })))
   }
 
   /** The peer owning the longest prefix that contains dstU32 (host-order), or undefined. */
   lookup (dstU32: number): PeerRoute | undefined {
     const masks = this.masks
-    const maps = this.maps
+    const lengths = this.lengths
+    const slots = this.slots
+    const slotMask = this.slotMask
     for (let i = 0; i < masks.length; i++) {
-      const peer = maps[i].get(dstU32 & masks[i])
-      if (peer !== undefined) return peer
+      const key = dstU32 & masks[i]
+      const length = lengths[i]
+      let h = slotHash(key, length) & slotMask
+      for (;;) {
+        const tag = slots[2 * h + 1]
+        if (tag === 0) break
+        if ((tag & 63) === length && slots[2 * h] === key) return this.slotPeers[(tag >>> 6) - 1]
+        h = (h + 1) & slotMask
+      }
     }
     return undefined
   }
+
 
   peerByIndex (index: number): PeerRoute | undefined {
     return this.byIndex.get(index | 0)
