@@ -3,10 +3,13 @@
  * reverse (libp2p's Startable). Wiring only: no packet logic, no protocol logic.
  *
  * Start order:
+ *   0. the state directory: checked (owner, permissions) and locked for the daemon's life, so a
+ *      second loomd on it stops here, before it touches anything (control/state-dir.ts);
  *   1. mode: static (`peers` in the config: routes and pod CIDR from the file) or gossip
  *      (identity, membership, IPAM; routes arrive later from the control plane);
  *   2. the TUN device `loom0`: created by the native binding, then MTU, queue length, up and the
- *      cluster-CIDR route through netlink (an earlier loom0 of a crashed run is gone with its
+ *      cluster-CIDR route through netlink, added only after checking it collides with no route
+ *      Loom did not make (agent/cluster-route.ts) and removed again at stop (an earlier loom0 of a crashed run is gone with its
  *      fd, so a restart always starts clean); its /32 overlay address comes from the pod CIDR
  *      (static) or from IPAM once this node holds a block (gossip);
  *   3. the data socket and the forwarder;
@@ -14,11 +17,10 @@
  *   5. gossip mode: the control plane (it may only now hand routes to a running forwarder);
  *   6. the CNI conflist, if configured, once ADD can be served.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { readFileSync, writeFileSync } from 'node:fs'
 import type { Logger } from 'pino'
 import {
-  buildStaticTopology, FileStateStore, StaticPodAddresses, validateStaticPodAddresses, vtepMACOf,
+  buildStaticTopology, StateDirectory, StaticPodAddresses, validateStaticPodAddresses, vtepMACOf,
 } from '../control'
 import type { PodAddressManager, StaticTopology } from '../control'
 import {
@@ -37,10 +39,11 @@ import type { PolicyMetricsSource } from '../metrics'
 import type { PolicyEngine } from '../policy'
 import { ApiServer, ApiServerComponents } from './api-server'
 import { startPolicyEngine } from './policy-wiring'
-import { GossipNode } from './gossip-node'
+import { findClusterRouteConflicts } from './cluster-route'
+import { GossipNode, IDENTITY_FILE, IPAM_FILE } from './gossip-node'
 import { MulticastNode, notifyOnDetach } from './multicast'
 import { AgentConfig } from './config'
-import { AgentStartError } from './errors'
+import { AgentStartError, ConfigError } from './errors'
 import { StatusSources } from './status'
 import { VERSION } from './version'
 
@@ -62,6 +65,18 @@ export interface AgentComponents {
   cniHooks?: CniHooks
 }
 
+/** How this run starts (command-line actions, not config). */
+export interface AgentOptions {
+  /**
+   * `loomd --reset-ipam`: move the IPAM state (and, in gossip mode, the node identity) aside
+   * and start over: a new node ID that rejoins through its seeds, never founding a cluster.
+   */
+  readonly resetIpam?: boolean
+}
+
+/** The static mode's state file. */
+const POD_ADDRESSES_FILE = 'pod-addresses.json'
+
 export class Agent {
   private readonly logger: Logger
   private readonly stats: DataplaneStats = createDataplaneStats()
@@ -80,10 +95,12 @@ export class Agent {
   private policy?: PolicyEngine
   private overlayAddress?: string
   private retryTimer?: NodeJS.Timeout
+  private stateDir?: StateDirectory
+  private clusterRouteAdded = false
   private mtu = 0
   private dataplaneUp = false
 
-  constructor (private readonly components: AgentComponents, private readonly config: AgentConfig) {
+  constructor (private readonly components: AgentComponents, private readonly config: AgentConfig, private readonly options: AgentOptions = {}) {
     this.logger = components.logger
   }
 
@@ -91,23 +108,34 @@ export class Agent {
     const cfg = this.config
     const log = this.logger.child({ component: 'agent' })
     const staticMode = cfg.peers.length > 0
+    const stateDir = this.stateDir = StateDirectory.open({ path: cfg.stateDir })
+    if (this.options.resetIpam === true) {
+      for (const name of staticMode ? [POD_ADDRESSES_FILE] : [IPAM_FILE, IDENTITY_FILE]) {
+        const aside = stateDir.moveAside(name)
+        if (aside !== null) log.warn({ file: name, movedTo: aside }, '--reset-ipam: moved the old state aside')
+      }
+    }
     const encapsulation = this.createEncapsulation()
     this.netlink = NetlinkClient.open()
     const underlayMTU = await this.netlink.underlayMTUFor(cfg.underlay.address)
     this.mtu = cfg.mtu ?? underlayMTU - encapsulation.overhead
-    mkdirSync(cfg.stateDir, { recursive: true, mode: 0o700 })
+    const conflicts = findClusterRouteConflicts(cfg.clusterCIDR, await this.netlink.listRoutes(),
+      { tunName: cfg.tunName, underlayAddress: cfg.underlay.address })
+    if (conflicts.length > 0) {
+      throw new ConfigError('clusterCIDR', cfg.clusterCIDR, 'a range that collides with nothing on this node',
+        { message: `invalid config: clusterCIDR = ${cfg.clusterCIDR} collides with this node's network: ${conflicts.join('; ')}` })
+    }
     let routes: RouteTable
     let overlayAddress: string | undefined
     if (staticMode) {
       this.topology = buildStaticTopology({ nodeName: cfg.nodeName, peers: cfg.peers, defaultPort: this.dataPort(), mtu: this.mtu })
       routes = this.topology.routes
       overlayAddress = this.topology.self.overlayAddress
-      this.pods = new StaticPodAddresses(
-        new FileStateStore(join(cfg.stateDir, 'pod-addresses.json'), validateStaticPodAddresses),
-        this.topology.self.podCIDR)
+      this.pods = new StaticPodAddresses(stateDir.store(POD_ADDRESSES_FILE, validateStaticPodAddresses), this.topology.self.podCIDR)
     } else {
       routes = RouteTable.build({ selfIndex: deriveNodeIndex(cfg.nodeName), selfVtepMAC: deriveVtepMAC(cfg.nodeName), routes: [] })
-      this.gossip = new GossipNode({ logger: this.logger, setRoutes: (t) => this.forwarder?.setRoutes(t) }, { config: cfg, mtu: this.mtu })
+      this.gossip = new GossipNode({ logger: this.logger, setRoutes: (t) => this.forwarder?.setRoutes(t) },
+        { config: cfg, mtu: this.mtu, stateDir, rejoin: this.options.resetIpam })
       this.pods = this.gossip.ipamNode
     }
     log.info({ mode: staticMode ? 'static' : 'gossip', underlayMTU, mtu: this.mtu, encapsulation: encapsulation.kind }, 'starting')
@@ -119,7 +147,8 @@ export class Agent {
     await this.netlink.setLinkMtu(cfg.tunName, this.mtu)
     await this.netlink.setLinkTxQueueLen(cfg.tunName, TUN_TX_QUEUE_LEN)
     await this.netlink.setLinkUp(cfg.tunName)
-    await this.netlink.replaceRoute({ dst: cfg.clusterCIDR, dev: cfg.tunName })
+    await this.netlink.addRoute({ dst: cfg.clusterCIDR, dev: cfg.tunName })
+    this.clusterRouteAdded = true
 
     this.transport = UdpTransport.open({
       address: cfg.underlay.address,
@@ -256,8 +285,13 @@ export class Agent {
     this.policy?.stop() // the table stays: enforcement outlives loomd (engine.ts)
     this.forwarder?.stop()
     this.transport?.close()
+    if (this.clusterRouteAdded) {
+      this.clusterRouteAdded = false
+      await this.netlink?.deleteRoute({ dst: this.config.clusterCIDR, dev: this.config.tunName }).catch(() => undefined)
+    }
     this.device?.close()
     this.netlink?.close()
+    this.stateDir?.close()
   }
 
   private readiness (): { ready: boolean; checks: Record<string, boolean> } {

@@ -24,9 +24,19 @@
  *
  * Every IPAM change is persisted synchronously before the answer; CNI invocations on one
  * attachment are serialised by cni/commands.ts.
+ *
+ * Limits (a local process must not be able to exhaust the agent): at most MAX_CONNECTIONS open
+ * connections (more are closed at once), the headers within 5 s and the whole request within
+ * 10 s of connecting (a slow sender gets 408), an idle keep-alive connection closed after 5 s,
+ * and a body over MAX_BODY_BYTES answered 413 and the connection closed, without reading it.
+ *
+ * The socket path: only a stale socket is replaced (lstat says socket and connecting is
+ * refused); a live one means another loomd, anything else (a regular file, a directory, a
+ * symlink) is refused and never deleted. Stop removes the socket only if it is still ours.
  */
-import { chmodSync, mkdirSync, rmSync } from 'node:fs'
+import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs'
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http'
+import { connect } from 'node:net'
 import { dirname } from 'node:path'
 import type { Logger } from 'pino'
 import { IpamError } from '../control'
@@ -34,15 +44,21 @@ import type { AttachmentId, PodAddressManager } from '../control'
 import { POD_GATEWAY } from '../cni/agent-addresses'
 import type { CommandOutcome } from '../cni/commands'
 import { parseNetnsHandle, type NetnsHandle } from '../cni/netns-file'
+import { AgentStartError, ConfigError } from './errors'
 import { buildStatus, StatusSources } from './status'
 
 /** The pods' gateway (defined with the CNI flow; re-exported for the agent's other users). */
 export { POD_GATEWAY }
 
 /** Largest request body accepted (a GC list of thousands of attachments fits). */
-const MAX_BODY_BYTES = 1 << 20
+export const MAX_BODY_BYTES = 1 << 20
 /** Largest CNI invocation: a 1 MiB netconf, JSON-escaped by the shim (at worst 6 bytes a byte), plus env. */
 const MAX_CNI_BODY_BYTES = 7 << 20
+/** Open connections at most; the CLI and CNI plugin use one per request. */
+export const MAX_CONNECTIONS = 64
+const HEADERS_TIMEOUT_MS = 5_000
+const REQUEST_TIMEOUT_MS = 10_000
+const KEEP_ALIVE_TIMEOUT_MS = 5_000
 /** CNI_CONTAINERID's grammar (spec: starts alphanumeric, then alnum, '_', '.', '-'). */
 const CONTAINER_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
 const IFNAME = /^[^\s/:]{1,15}$/
@@ -99,20 +115,31 @@ export interface ApiServerInit {
 
 export class ApiServer {
   private server?: Server
+  /** Inode of the socket we bound, so stop() never removes someone else's file. */
+  private socketIno?: number
 
   constructor (private readonly components: ApiServerComponents, private readonly init: ApiServerInit) {}
 
   async start (): Promise<void> {
     const path = this.init.socketPath
     mkdirSync(dirname(path), { recursive: true, mode: 0o755 })
-    // A socket file left by a killed daemon would make listen fail with EADDRINUSE.
-    rmSync(path, { force: true })
-    const server = createServer((req, res) => { this.handle(req, res) })
+    await clearStaleSocket(path)
+    const server = createServer({
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    }, (req, res) => { this.handle(req, res) })
+    server.maxConnections = MAX_CONNECTIONS
+    server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+      else socket.destroy()
+    })
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(path, () => { server.off('error', reject); resolve() })
     })
     chmodSync(path, 0o600)
+    this.socketIno = lstatSync(path).ino
     this.server = server
   }
 
@@ -120,8 +147,15 @@ export class ApiServer {
     const server = this.server
     this.server = undefined
     if (server === undefined) return
-    await new Promise<void>((resolve) => server.close(() => resolve()))
-    rmSync(this.init.socketPath, { force: true })
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    })
+    // Node unlinks the socket on close; remove it ourselves only if it is still the one we made.
+    try {
+      const st = lstatSync(this.init.socketPath)
+      if (st.isSocket() && st.ino === this.socketIno) unlinkSync(this.init.socketPath)
+    } catch { /* already gone */ }
   }
 
   private handle (req: IncomingMessage, res: ServerResponse): void {
@@ -129,6 +163,7 @@ export class ApiServer {
     const url = new URL(req.url ?? '/', 'http://loom')
     const route = `${req.method ?? 'GET'} ${url.pathname}`
     const finish = (status: number, body: unknown): void => {
+      if (status === 413) closeAfterAnswer(req, res)
       sendJSON(res, status, body)
       this.components.observe?.(COMMAND_OF_PATH[url.pathname] ?? 'other', status, Number(process.hrtime.bigint() - started) / 1e9)
     }
@@ -167,6 +202,7 @@ export class ApiServer {
     }).catch((err: unknown) => {
       const e = err instanceof ApiError ? err : new ApiError(500, 'ERR_INTERNAL', (err as Error).message)
       if (!(err instanceof ApiError)) this.components.logger.error({ err }, 'CNI invocation failed')
+      if (e.status === 413) closeAfterAnswer(req, res)
       sendJSON(res, e.status, { error: { code: e.code, message: e.message } })
       this.components.observe?.('other', e.status, Number(process.hrtime.bigint() - started) / 1e9)
     })
@@ -258,18 +294,24 @@ export class ApiServer {
   }
 }
 
-/** Reads a JSON body (bounded); GET requests resolve to null. */
+/** Reads a JSON body (bounded: 413 past maxBytes, announced or streamed); GET requests resolve to null. */
 function readBody (req: IncomingMessage, maxBytes: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
+    const tooLarge = (): ApiError => new ApiError(413, 'ERR_TOO_LARGE', `request body larger than ${maxBytes} bytes`)
+    const announced = Number(req.headers['content-length'] ?? 0)
+    if (announced > maxBytes) { reject(tooLarge()); return }
     const chunks: Buffer[] = []
     let size = 0
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer): void => {
       size += c.length
       if (size > maxBytes) {
-        reject(new ApiError(400, 'ERR_BAD_REQUEST', `request body larger than ${maxBytes} bytes`))
-        req.destroy()
+        req.off('data', onData)
+        req.pause()
+        chunks.length = 0
+        reject(tooLarge())
       } else chunks.push(c)
-    })
+    }
+    req.on('data', onData)
     req.on('error', reject)
     req.on('end', () => {
       if (size === 0) return resolve(null)
@@ -300,6 +342,46 @@ function optionalString (r: Record<string, unknown>, key: string): string | unde
   if (v === undefined || v === null) return undefined
   if (typeof v !== 'string' || v.length > 4096) throw new ApiError(400, 'ERR_BAD_REQUEST', `${key} must be a string`)
   return v
+}
+
+/**
+ * Makes `path` free for our socket: absent is fine; a socket nobody answers on (left by a
+ * killed daemon) is removed; a live socket or anything that is not a socket is refused.
+ */
+async function clearStaleSocket (path: string): Promise<void> {
+  let st
+  try {
+    st = lstatSync(path)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw err
+  }
+  if (!st.isSocket()) {
+    const what = st.isFile() ? 'a regular file' : st.isDirectory() ? 'a directory' : st.isSymbolicLink() ? 'a symbolic link' : 'not a socket'
+    throw new ConfigError('apiSocket', path, 'a path that is free or holds a stale loomd socket', {
+      message: `invalid config: apiSocket = ${path} is ${what}; loomd only ever replaces a stale socket there and never deletes ` +
+        'anything else: choose another apiSocket, or move that file away',
+    })
+  }
+  // Only ECONNREFUSED proves nobody listens; a timeout or another error counts as "in use".
+  const refused = await new Promise<boolean>((resolve) => {
+    const c = connect(path)
+    const timer = setTimeout(() => { c.destroy(); resolve(false) }, 1000)
+    c.once('connect', () => { clearTimeout(timer); c.destroy(); resolve(false) })
+    c.once('error', (err: NodeJS.ErrnoException) => { clearTimeout(timer); resolve(err.code === 'ECONNREFUSED') })
+  })
+  if (!refused) {
+    throw new AgentStartError('apiSocket', `the API socket ${path} is served by another process (another loomd?): stop it, ` +
+      'or give this loomd its own apiSocket')
+  }
+  unlinkSync(path)
+}
+
+/** The rest of the body is never read: answer, then close the connection. */
+function closeAfterAnswer (req: IncomingMessage, res: ServerResponse): void {
+  res.shouldKeepAlive = false
+  res.setHeader('connection', 'close')
+  res.once('finish', () => { req.socket.destroy() })
 }
 
 function sendJSON (res: ServerResponse, status: number, body: unknown): void {

@@ -100,6 +100,17 @@ function convert (kind: Kind, text: string): unknown {
   }
 }
 
+/**
+ * `--reset-ipam`: an action for this start, not a setting (it has no key or variable): move the
+ * IPAM state aside and rejoin (see README "State directory").
+ */
+export const RESET_IPAM_FLAG = '--reset-ipam'
+
+/** True when argv asks loomd to move its IPAM state aside and start over (`--reset-ipam`). */
+export function isResetIpamRequested (argv: readonly string[]): boolean {
+  return argv.includes(RESET_IPAM_FLAG)
+}
+
 /** True when argv asks for the usage text (`--help`, `-h`), whatever else it says. */
 export function isHelpRequested (argv: readonly string[]): boolean {
   return argv.some((a) => a === '--help' || a === '-h')
@@ -117,7 +128,7 @@ export function parseArgs (argv: readonly string[]): ParsedArgs {
   if (isHelpRequested(argv)) return { help: true, configPath: undefined, overrides }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
-    if (arg === '--help' || arg === '-h') continue
+    if (arg === '--help' || arg === '-h' || arg === RESET_IPAM_FLAG) continue
     if (!arg.startsWith('--') || arg === '--') {
       throw new ConfigError('', arg, 'only flags', {
         origin: 'argument',
@@ -173,7 +184,7 @@ function flagField (flag: string): string {
 }
 
 function knownFlags (): string[] {
-  return ['--config', ...SETTINGS.map((s) => `--${s.flag}`), '--help']
+  return ['--config', ...SETTINGS.map((s) => `--${s.flag}`), RESET_IPAM_FLAG, '--help']
 }
 
 /**
@@ -243,6 +254,7 @@ export function configUsage (): string {
     '',
     `  ${'--config <file>'.padEnd(30)} ${CONFIG_ENV.padEnd(24)} config file (default ${DEFAULT_CONFIG_PATH}; may be absent)`,
     ...rows,
+    `  ${RESET_IPAM_FLAG.padEnd(30)} ${''.padEnd(24)} move the IPAM state (and gossip identity) aside, rejoin as a new node`,
     `  ${'--help, -h'.padEnd(30)} ${''.padEnd(24)} print this text and exit`,
     '',
     'The file also takes the static peer list: "peers": [{"nodeName", "address", "port"?,',

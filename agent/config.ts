@@ -24,7 +24,7 @@ import {
   type Override,
 } from './config-flags'
 
-export { configUsage, isHelpRequested } from './config-flags'
+export { configUsage, isHelpRequested, isResetIpamRequested } from './config-flags'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
@@ -149,6 +149,10 @@ const TOP_KEYS = ['nodeName', 'underlay', 'clusterCIDR', 'blockSize', 'encapsula
   'encryption', 'seeds', 'gossip', 'ipam', 'cni', 'multicast', 'policy', 'peers', 'stateDir', 'apiSocket', 'metrics', 'mtu', 'tunName', 'logLevel']
 const PEER_KEYS = ['nodeName', 'address', 'port', 'podCIDR', 'vtepMAC']
 
+/** Shortest clusterCIDR prefix accepted. */
+const MIN_CLUSTER_PREFIX = 8
+const LINK_LOCAL: Cidr = { text: '169.254.0.0/16', base: 0xa9fe0000, prefix: 16 }
+
 const PORT = 'an integer port 1-65535'
 const UNICAST = 'a unicast IPv4 address such as 192.168.1.10'
 const CIDR = 'an IPv4 CIDR such as 10.244.0.0/16'
@@ -179,6 +183,13 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
   const port = intAt(underlay.port, 'underlay.port', 1, 65535, DEFAULT_UNDERLAY_PORT, PORT, fail)
 
   const cluster = cidrAt(top.clusterCIDR, 'clusterCIDR', fail)
+  // loomd routes the whole range into loom0: a huge one would swallow the node's other routes.
+  if (cluster.prefix < MIN_CLUSTER_PREFIX) {
+    fail('clusterCIDR', top.clusterCIDR, `a prefix of /${MIN_CLUSTER_PREFIX} or longer (a shorter one would route a large part of the internet, or the default route, into the overlay)`)
+  }
+  if (overlaps(cluster, LINK_LOCAL)) {
+    fail('clusterCIDR', top.clusterCIDR, 'a range outside 169.254.0.0/16 (link-local: the pods\' gateway 169.254.1.1 lives there)')
+  }
   const blockSize = intAt(top.blockSize, 'blockSize', cluster.prefix + 1, MAX_BLOCK_PREFIX, DEFAULT_BLOCK_SIZE,
     `an integer prefix length greater than the clusterCIDR prefix (${cluster.prefix}) and at most ${MAX_BLOCK_PREFIX}`, fail)
 

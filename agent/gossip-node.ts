@@ -13,14 +13,13 @@
  * for its tunnel address.
  */
 import { createHash } from 'node:crypto'
-import { join } from 'node:path'
 import type { Logger } from 'pino'
 import {
-  ControlPlane, FileStateStore, GossipKeyring, GossipTransport, Ipam, ipamDurableToJSON, IpamNode,
+  ControlPlane, GossipKeyring, GossipTransport, Ipam, ipamDurableToJSON, IpamNode,
   loadOrCreateIdentity, makeBlockLayout, Membership, NODE_KEY_PREFIX, NodeStateChannel, RecordSigner, RecordVerifier, saveIncarnation,
-  validateIdentity, validateIpamDurable,
+  StateInconsistentError, validateIdentity, validateIpamDurable,
 } from '../control'
-import type { BlockLayout, IpamDurable, IpamStatus, MemberView, NodeIdentity } from '../control'
+import type { BlockLayout, IpamDurable, IpamStatus, MemberView, NodeIdentity, StateDirectory } from '../control'
 import { deriveNodeIndex, deriveVtepMAC, RouteTable } from '../dataplane'
 import type { ControlMetricsSource, IpamMetricsSource } from '../metrics'
 import type { AgentConfig } from './config'
@@ -38,7 +37,22 @@ export interface GossipNodeInit {
   config: AgentConfig
   /** Inner MTU towards peers. */
   mtu: number
+  /** The opened and locked state directory. */
+  stateDir: StateDirectory
+  /**
+   * `loomd --reset-ipam`: the old identity and IPAM state were moved aside; start as a new node
+   * ID that joins through its seeds and never founds a cluster.
+   */
+  rejoin?: boolean
 }
+
+export const IDENTITY_FILE = 'identity.json'
+export const IPAM_FILE = 'ipam.json'
+
+/** How to get out of an inconsistent state directory; part of every such error message. */
+const RESET_HINT = 'if this node\'s pods are gone or will be recreated, start loomd once with --reset-ipam: it moves the ' +
+  'old files aside, takes a new node ID and rejoins through its seeds (the cluster reclaims the old ID\'s blocks after ' +
+  'ipam.reclaimAfterSeconds, or at once with "loom rmpeer" on another node); see README "State directory"'
 
 /**
  * Lease length of IPAM blocks (ms): a node cut off from the majority stops using its blocks after
@@ -97,11 +111,32 @@ export class GossipNode {
     const gossipLog = components.logger.child({ component: 'gossip' })
     const keyring = loadGossipKeyring(cfg, gossipLog)
     this.security = keyring === undefined ? { mode: 'insecure', keys: 0 } : { mode: 'authenticated', keys: keyring.size }
-    const identityStore = new FileStateStore<NodeIdentity>(join(cfg.stateDir, 'identity.json'), validateIdentity)
-    this.identity = loadOrCreateIdentity(identityStore, cfg.nodeName)
+    const dir = init.stateDir
     const selfGossip = `${cfg.underlay.address}:${cfg.gossip.port}`
     const seeds = cfg.seeds.map((s) => (s.includes(':') ? s : `${s}:${cfg.gossip.port}`)).filter((s) => s !== selfGossip)
-    const founder = cfg.seeds.length === 0 || normaliseSeed(cfg.seeds[0], cfg.gossip.port) === selfGossip
+    if (init.rejoin === true && seeds.length === 0) {
+      throw new StateInconsistentError('--reset-ipam makes this node rejoin its cluster through its seeds, but it has no seed ' +
+        'other than itself: a node without any is the whole cluster; to found a new one, move the state directory ' +
+        `${dir.path} away instead (only if no pod still uses an address from it)`)
+    }
+    // Identity and IPAM state are written together on first start; one without the other means
+    // lost or planted state, and starting over would hand out addresses pods still hold.
+    const hasIdentity = dir.has(IDENTITY_FILE)
+    const hasIpam = dir.has(IPAM_FILE)
+    if (hasIdentity && !hasIpam) {
+      throw new StateInconsistentError(`state directory ${dir.path} holds this node's identity (${IDENTITY_FILE}) but no IPAM state ` +
+        `(${IPAM_FILE}): its blocks, allocations and Paxos promises are lost, and starting over could give pods addresses that ` +
+        `are in use; ${RESET_HINT}`)
+    }
+    if (hasIpam && !hasIdentity) {
+      throw new StateInconsistentError(`state directory ${dir.path} holds IPAM state (${IPAM_FILE}) but no node identity ` +
+        `(${IDENTITY_FILE}): the state cannot be tied to a node ID; ${RESET_HINT}`)
+    }
+    const identityStore = dir.store<NodeIdentity>(IDENTITY_FILE, validateIdentity)
+    this.identity = withRecoveryHint(() => loadOrCreateIdentity(identityStore, cfg.nodeName))
+    // A node with IPAM state never founds again: its state already says which cluster it is in.
+    const founder = init.rejoin !== true && !hasIpam &&
+      (cfg.seeds.length === 0 || normaliseSeed(cfg.seeds[0], cfg.gossip.port) === selfGossip)
     const dataPort = cfg.encapsulation === 'vxlan' ? cfg.vxlan.port : cfg.underlay.port
 
     // Records are signed with a key derived from the identity's static key (member-signing.ts).
@@ -136,8 +171,8 @@ export class GossipNode {
 
     const layout = this.layout = makeBlockLayout(cfg.clusterCIDR, cfg.blockSize)
     const liveSeeds: string[] = []
-    const ipam = new Ipam({
-      store: new FileStateStore<IpamDurable>(join(cfg.stateDir, 'ipam.json'), (raw) => validateIpamDurable(raw, layout), ipamDurableToJSON),
+    const ipam = withRecoveryHint(() => new Ipam({
+      store: dir.store<IpamDurable>(IPAM_FILE, (raw) => validateIpamDurable(raw, layout), ipamDurableToJSON),
     }, {
       id: this.identity.nodeId,
       layout,
@@ -148,7 +183,7 @@ export class GossipNode {
       forcedGraceMs: 2 * leaseFor(cfg.ipam.reclaimAfterSeconds * 1000),
       graceMs: cfg.ipam.reclaimAfterSeconds * 1000,
       suspectAfterMs: Math.min(30_000, cfg.ipam.reclaimAfterSeconds * 1000),
-    }, this.clock())
+    }, this.clock()))
     this.ipamNode = new IpamNode(ipam, layout, this.clock, liveSeeds)
 
     // A dead peer makes every probe fail: at most a few lines per peer per minute, then a summary.
@@ -280,6 +315,24 @@ export class GossipNode {
       },
       counters: node.counters,
     }
+  }
+}
+
+/**
+ * Runs a step that reads the state directory; a corrupt, unreadable, planted or foreign file
+ * (StateCorruptError, IPAM's "belongs to node X") becomes a StateInconsistentError that says how
+ * to recover.
+ */
+function withRecoveryHint<T> (f: () => T): T {
+  try {
+    return f()
+  } catch (err) {
+    const code = (err as { code?: string }).code
+    if (code === 'ERR_STATE_CORRUPT' || code === 'ERR_IPAM_CONFIG' || code === 'ERR_IPAM_DECODE') {
+      throw new StateInconsistentError(`${(err as Error).message}; loomd does not start over on its own: fix or restore the ` +
+        `file, or ${RESET_HINT}`, { cause: err })
+    }
+    throw err
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import { hostname } from 'node:os'
 import { Agent } from './agent'
-import { loadConfig } from './config'
+import { isResetIpamRequested, loadConfig } from './config'
 import { ConfigError, ConfigFileError, HelpRequestedError } from './errors'
 import { createLogger } from './logger'
 import { SdNotify } from './sd-notify'
@@ -38,7 +38,7 @@ async function main (): Promise<void> {
   }
 
   const logger = createLogger({ level: config.logLevel }).child({ nodeName: config.nodeName })
-  const agent = new Agent({ logger }, config)
+  const agent = new Agent({ logger }, config, { resetIpam: isResetIpamRequested(process.argv.slice(2)) })
   const systemd = new SdNotify({ onError: (err, message) => logger.warn({ err, message }, 'sd_notify failed') })
   let stopping = false
   const shutdown = (signal: string): void => {
@@ -57,8 +57,14 @@ async function main (): Promise<void> {
   } catch (err) {
     const message = (err as Error).message
     logger.fatal({ err }, 'start failed')
-    process.stderr.write(`loomd: start failed: ${message}\n`)
     await agent.stop().catch(() => undefined)
+    // A config that only the node's state can refute (a clusterCIDR over an existing route) is
+    // still a config error: exit 2, which systemd does not restart.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`loomd: ${message}\n`)
+      process.exit(EXIT_BAD_CONFIG)
+    }
+    process.stderr.write(`loomd: start failed: ${message}\n`)
     process.exit(EXIT_START_FAILED)
   }
 }

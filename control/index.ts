@@ -32,6 +32,8 @@ export type { NodeStateListener, NodeStateView, TopicSpec, NodeStateCounters } f
 export { loadOrCreateIdentity, saveIncarnation, validateIdentity } from './node-identity'
 export type { NodeIdentity } from './node-identity'
 export { FileStateStore } from './state-store'
+export { StateDirectory, LOCK_FILE } from './state-dir'
+export { StateDirError, StateDirLockedError, StateDirUnsafeError, StateInconsistentError } from './state-errors'
 export { StaticPodAddresses, validateStaticPodAddresses, hostVethName } from './pod-addresses'
 export type { PodAddressManager, AttachmentId, AttachmentRecord } from './pod-addresses'
 export { buildStaticTopology, vtepMACOf } from './static-routes'

@@ -181,6 +181,8 @@ export class ClaimsReplica {
   readonly rejected: Record<IpamRejectReason, number> = Object.fromEntries(IPAM_REJECT_REASONS.map((r) => [r, 0])) as Record<IpamRejectReason, number>
   /** Nodes we sent FETCH or JOIN to, and until when their STATE is welcome. */
   private readonly stateAskedFrom = new Map<NodeId, number>()
+  /** Blocks of removed (dead) members freed by slots this node decided as proposer. */
+  reclaimedBlocks = 0
 
   private st: ClusterState | null
   private acc: { slot: number, promised: Ballot | null, accepted: { ballot: Ballot, ops: readonly Op[] } | null }
@@ -564,8 +566,18 @@ export class ClaimsReplica {
     this.attempts = 0
     this.proposalsWon++
     this.applyDecided(p.slot, p.ops, now)
+    this.countReclaimed(old, p.ops)
     const targets = new Set([...old.members.keys(), ...this.st!.members.keys()])
     for (const m of targets) if (m !== this.id) this.send(m, { t: 'decided', slot: p.slot, ops: p.ops })
+  }
+
+  private countReclaimed (before: ClusterState, ops: readonly Op[]): void {
+    const removed = new Set(ops.filter(o => o.kind === 'remove').map(o => o.node))
+    if (removed.size === 0) return
+    const after = this.st!
+    before.blocks.forEach((r, i) => {
+      if (r !== undefined && r.state === 'owned' && removed.has(r.owner) && after.blocks[i]?.state === 'free') this.reclaimedBlocks++
+    })
   }
 
   // ---- learning -----------------------------------------------------------------------------

@@ -21,11 +21,12 @@ const ALLOCATE_TIMEOUT_MS = 10_000
 
 export interface IpamNodeCounters {
   decodeErrors: number
-  reclaims: number
+  /** Blocks of dead nodes this node reclaimed (the REMOVE slots it decided). */
+  readonly reclaims: number
 }
 
 export class IpamNode implements IpamDriver, PodAddressManager {
-  readonly counters: IpamNodeCounters = { decodeErrors: 0, reclaims: 0 }
+  readonly counters: IpamNodeCounters
   private version = 0
   private lastRoutesKey = ''
   private readonly meta = new Map<string, AttachmentMeta>()
@@ -35,7 +36,10 @@ export class IpamNode implements IpamDriver, PodAddressManager {
     private readonly layout: BlockLayout,
     private readonly clock: () => number,
     private readonly liveSeeds: string[],
-  ) {}
+  ) {
+    const replica = ipam.replica
+    this.counters = { decodeErrors: 0, get reclaims () { return replica.reclaimedBlocks } }
+  }
 
   get routesVersion (): number {
     const key = this.ipam.routes().map((r) => `${r.prefix}>${r.nodeId}`).join(',')

@@ -7,7 +7,8 @@
  * - `ClusterState`: members (the Paxos acceptors), block records, tombstones of removed ids.
  * - `BlockRecord`s on their own, as a state-based CRDT. A record's `epoch` is the slot that
  *   wrote it, so records of one block are totally ordered by (epoch, state, owner) and the merge
- *   "keep the greater record per block" is commutative, associative and idempotent. Because the
+ *   "keep the greater record per block" (in `mergeStates`) is commutative, associative and
+ *   idempotent. Because the
  *   log is agreed, two records with the same (block, epoch) are equal in a correct cluster; if
  *   they are not, that is reported (IpamConflictError), never silently picked.
  *   `mergeStates` = max slot for members + per-block record merge, so a snapshot and any
@@ -168,16 +169,6 @@ export function compareBlockRecords (a: BlockRecord, b: BlockRecord): number {
   if (a.epoch !== b.epoch) return a.epoch - b.epoch
   if (a.state !== b.state) return a.state === 'owned' ? 1 : -1
   return a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : 0
-}
-
-/** CRDT join of two record sets (block → record). Neither input is modified. */
-export function mergeBlockRecords (a: ReadonlyMap<number, BlockRecord>, b: ReadonlyMap<number, BlockRecord>): Map<number, BlockRecord> {
-  const out = new Map(a)
-  for (const [k, r] of b) {
-    const o = out.get(k)
-    if (o === undefined || compareBlockRecords(r, o) > 0) out.set(k, r)
-  }
-  return out
 }
 
 /** Conflicting (same block and epoch, different content) records in two sets; empty in a correct cluster. */

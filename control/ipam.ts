@@ -29,7 +29,10 @@
  */
 import { type BlockLayout, formatBlockCIDR } from './ipam-blocks'
 import { ClaimsReplica, type ClaimMsg, type ClaimsDurable, type Outgoing } from './ipam-claims'
-import { IpamAllocator, attachmentKey, type AllocatorDurable, type Allocation, type AttachmentKey } from './ipam-allocator'
+import {
+  DEFAULT_QUARANTINE_MS, IpamAllocator, attachmentKey,
+  type AllocatorDurable, type AllocatorReuseDurable, type Allocation, type AttachmentKey,
+} from './ipam-allocator'
 import { IpamDecodeError, IpamExhaustedError, IpamNotMemberError, IpamTryAgainError } from './ipam-errors'
 import { stateToWire, validateClusterState, type ClusterState, type NodeId } from './ipam-records'
 import type { StateStore } from './state-store'
@@ -39,6 +42,10 @@ export interface IpamDurable {
   readonly claims: ClaimsDurable
   readonly allocations: AllocatorDurable
   readonly releasing: readonly number[]
+  /** Next-fit cursors and quarantined addresses (absent in files of older versions). */
+  readonly reuse?: AllocatorReuseDurable
+  /** "<clusterCIDR>/<blockSize>" the state was written for (absent in files of older versions). */
+  readonly cluster?: string
 }
 
 export interface IpamComponents {
@@ -66,6 +73,10 @@ export interface IpamInit {
   /** Claim a new block when free addresses in usable blocks fall below this (default: block size / 2). */
   readonly spareAddresses?: number
   readonly roundTimeoutMs?: number
+  /** A released address is not handed out again for this long, ms (default 30000). */
+  readonly quarantineMs?: number
+  /** Wall-clock ms for the quarantine, which must survive restarts (default Date.now). */
+  readonly wallClock?: () => number
 }
 
 export type MemberLiveness = 'alive' | 'suspect' | 'dead'
@@ -125,7 +136,8 @@ export class Ipam {
       roundTimeoutMs: init.roundTimeoutMs,
       random: init.random,
     }, doc?.claims ?? null, now)
-    this.allocator = new IpamAllocator(init.layout, doc?.allocations ?? null)
+    this.allocator = new IpamAllocator(init.layout, doc?.allocations ?? null, doc?.reuse ?? null,
+      { quarantineMs: init.quarantineMs ?? DEFAULT_QUARANTINE_MS, clock: init.wallClock ?? Date.now })
     for (const b of doc?.releasing ?? []) {
       this.releasing.add(b)
       this.replica.propose({ kind: 'release', node: init.id, block: b })
@@ -333,7 +345,14 @@ export class Ipam {
   /** Persist if anything durable changed, then release the replica's messages. */
   private flush (_now: number): void {
     if (this.replica.dirty || this.allocDirty) {
-      this.store.save({ version: 1, claims: this.replica.durable(), allocations: this.allocator.durable(), releasing: [...this.releasing] })
+      this.store.save({
+        version: 1,
+        claims: this.replica.durable(),
+        allocations: this.allocator.durable(),
+        releasing: [...this.releasing],
+        reuse: this.allocator.reuseDurable(),
+        cluster: clusterOfLayout(this.init.layout),
+      })
       this.replica.dirty = false
       this.allocDirty = false
     }
@@ -344,13 +363,20 @@ export class Ipam {
   }
 }
 
+/** What a state file records as its cluster: "<clusterCIDR>/<blockSize>". */
+export function clusterOfLayout (layout: BlockLayout): string {
+  return `${layout.cidr}/${layout.blockPrefix}`
+}
+
 /** JSON form of IpamDurable for FileStateStore. */
 export function ipamDurableToJSON (d: IpamDurable): unknown {
   return {
     version: 1,
+    cluster: d.cluster,
     claims: { ...d.claims, state: d.claims.state === null ? null : { ...stateToWire(d.claims.state), blockCount: d.claims.state.blockCount } },
     allocations: d.allocations,
     releasing: d.releasing,
+    reuse: d.reuse,
   }
 }
 
@@ -359,6 +385,10 @@ export function validateIpamDurable (raw: unknown, layout: BlockLayout): IpamDur
   if (typeof raw !== 'object' || raw === null) throw new IpamDecodeError('document is not an object')
   const o = raw as Record<string, unknown>
   if (o.version !== 1) throw new IpamDecodeError(`version ${String(o.version)} is not supported (want 1)`)
+  if (o.cluster !== undefined && o.cluster !== clusterOfLayout(layout)) {
+    throw new IpamDecodeError(`it was written for cluster ${JSON.stringify(o.cluster)} (clusterCIDR/blockSize), but this node is configured for ` +
+      `${clusterOfLayout(layout)}: it is another cluster's state`)
+  }
   const c = o.claims as Record<string, unknown> | undefined
   if (typeof c !== 'object' || c === null || typeof c.id !== 'string' || typeof c.maxRound !== 'number') throw new IpamDecodeError('claims section is missing or malformed')
   const sw = c.state as Record<string, unknown> | null
@@ -370,8 +400,16 @@ export function validateIpamDurable (raw: unknown, layout: BlockLayout): IpamDur
   if (typeof acc !== 'object' || acc === null || typeof acc.slot !== 'number') throw new IpamDecodeError('acceptor section is missing or malformed')
   const allocations = o.allocations
   if (!Array.isArray(allocations)) throw new IpamDecodeError('allocations must be a list')
-  new IpamAllocator(layout, allocations as AllocatorDurable) // validates
+  const reuse = o.reuse === undefined ? undefined : o.reuse as AllocatorReuseDurable
+  new IpamAllocator(layout, allocations as AllocatorDurable, reuse ?? null) // validates
   const releasing = o.releasing
   if (!Array.isArray(releasing) || !releasing.every(b => Number.isInteger(b) && b >= 0 && b < layout.blockCount)) throw new IpamDecodeError('releasing must be a list of block indexes')
-  return { version: 1, claims: { id: c.id, state, acceptor: acc, maxRound: c.maxRound }, allocations: allocations as AllocatorDurable, releasing }
+  return {
+    version: 1,
+    claims: { id: c.id, state, acceptor: acc, maxRound: c.maxRound },
+    allocations: allocations as AllocatorDurable,
+    releasing,
+    ...(reuse !== undefined ? { reuse } : {}),
+    ...(typeof o.cluster === 'string' ? { cluster: o.cluster } : {}),
+  }
 }

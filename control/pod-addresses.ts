@@ -12,7 +12,9 @@
  * nothing reported is lost and nothing is handed out twice.
  */
 import { createHash } from 'node:crypto'
-import { attachmentKey, AllocatorDurable, IpamAllocator } from './ipam-allocator'
+import {
+  attachmentKey, AllocatorDurable, AllocatorReuseDurable, DEFAULT_QUARANTINE_MS, IpamAllocator,
+} from './ipam-allocator'
 import { makeBlockLayout } from './ipam-blocks'
 import { IpamExhaustedError } from './ipam-errors'
 import { StateStore } from './state-store'
@@ -62,13 +64,23 @@ export interface StaticPodAddressesDurable {
   readonly podCIDR: string
   readonly allocations: AllocatorDurable
   readonly meta: Readonly<Record<string, AttachmentMeta & AttachmentId>>
+  /** Next-fit cursor and quarantined addresses (absent in files of older versions). */
+  readonly reuse?: AllocatorReuseDurable
+}
+
+export interface StaticPodAddressesInit {
+  /** A released address is not handed out again for this long, ms; default 30000. */
+  readonly quarantineMs?: number
+  /** Wall-clock ms; default Date.now. */
+  readonly clock?: () => number
 }
 
 export class StaticPodAddresses implements PodAddressManager {
   private readonly allocator: IpamAllocator
   private readonly meta = new Map<string, AttachmentMeta & AttachmentId>()
 
-  constructor (private readonly store: StateStore<StaticPodAddressesDurable>, private readonly podCIDR: string) {
+  constructor (private readonly store: StateStore<StaticPodAddressesDurable>, private readonly podCIDR: string,
+    init: StaticPodAddressesInit = {}) {
     const prefix = Number(podCIDR.split('/')[1])
     // One block = the whole pod CIDR. Its offset 0 is the node's overlay address (loom0) and is
     // never handed out, nor is the last (IpamAllocator treats them as network and broadcast).
@@ -78,7 +90,8 @@ export class StaticPodAddresses implements PodAddressManager {
       throw new Error(`state was written for pod CIDR ${saved.podCIDR} but the config now gives this node ${podCIDR}; ` +
         'move the state file away only if no pod still uses an address from the old range')
     }
-    this.allocator = new IpamAllocator(layout, saved?.allocations ?? null)
+    this.allocator = new IpamAllocator(layout, saved?.allocations ?? null, saved?.reuse ?? null,
+      { quarantineMs: init.quarantineMs ?? DEFAULT_QUARANTINE_MS, clock: init.clock ?? Date.now })
     for (const [key, m] of Object.entries(saved?.meta ?? {})) this.meta.set(key, m)
   }
 
@@ -91,7 +104,11 @@ export class StaticPodAddresses implements PodAddressManager {
     const existing = this.allocator.get(key)
     if (existing !== undefined) return this.record(key, existing.address)
     const a = this.allocator.allocate(key, [0])
-    if (a === null) throw new IpamExhaustedError(`no free address left in this node's pod CIDR ${this.podCIDR}`)
+    if (a === null) {
+      const q = this.allocator.quarantinedIn(0)
+      throw new IpamExhaustedError(`no free address left in this node's pod CIDR ${this.podCIDR}` +
+        (q > 0 ? ` (${q} released a moment ago are in quarantine and free again within ${DEFAULT_QUARANTINE_MS / 1000} s)` : ''))
+    }
     this.meta.set(key, { containerID: id.containerID, ifname: id.ifname, ...meta })
     this.persist()
     return this.record(key, a.address)
@@ -146,7 +163,7 @@ export class StaticPodAddresses implements PodAddressManager {
   private persist (): void {
     const meta: Record<string, AttachmentMeta & AttachmentId> = {}
     for (const [k, v] of this.meta) meta[k] = v
-    this.store.save({ version: 1, podCIDR: this.podCIDR, allocations: this.allocator.durable(), meta })
+    this.store.save({ version: 1, podCIDR: this.podCIDR, allocations: this.allocator.durable(), meta, reuse: this.allocator.reuseDurable() })
   }
 }
 
@@ -157,5 +174,6 @@ export function validateStaticPodAddresses (raw: unknown): StaticPodAddressesDur
   if (typeof r.podCIDR !== 'string') throw new Error('podCIDR missing')
   if (!Array.isArray(r.allocations)) throw new Error('allocations is not a list')
   if (r.meta === null || typeof r.meta !== 'object') throw new Error('meta is not an object')
+  if (r.reuse !== undefined && (r.reuse === null || typeof r.reuse !== 'object')) throw new Error('reuse is not an object')
   return r as StaticPodAddressesDurable
 }

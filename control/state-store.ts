@@ -1,7 +1,13 @@
 /**
  * Crash-safe persistence of one JSON document per file: write `<file>.tmp`, fsync it, rename it
  * over `<file>`, fsync the directory. After a crash (kill -9, power loss) the file holds either
- * the old or the new document, never a torn mix; a stale `.tmp` is ignored and overwritten.
+ * the old or the new document, never a torn mix; a stale `.tmp` is removed and created afresh.
+ *
+ * Every name is opened relative to a directory fd (the StateDirectory's, held for the daemon's
+ * life, or one opened per call) through dataplane/native/state_dir.c: the temp file with
+ * O_CREAT|O_EXCL|O_NOFOLLOW (a planted `<file>.tmp` symlink is unlinked, never written through),
+ * the document with O_NOFOLLOW|O_NONBLOCK and then checked to be a regular file (a symlink or a
+ * FIFO in its place is refused with StateCorruptError, not followed or waited on).
  *
  * `save` is synchronous on purpose: IPAM reports an allocation (or sends a Paxos promise) only
  * after `save` returns, and a synchronous call makes that ordering impossible to get wrong.
@@ -13,6 +19,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { loadNativeBinding } from '../dataplane/native-binding'
 import { StateCorruptError } from './ipam-errors'
 
 /** What IPAM needs from a store; tests and the simulator use MemoryStore. */
@@ -25,27 +32,47 @@ export interface StateStore<T> {
 
 export class FileStateStore<T> implements StateStore<T> {
   readonly file: string
+  private readonly name: string
   private readonly validate: (raw: unknown) => T
   private readonly toJSON: (doc: T) => unknown
+  private readonly dirFd: number | undefined
 
   /**
    * `validate` turns parsed JSON into T or throws (its message is wrapped with the file name);
-   * `toJSON` turns T into a JSON-able value (default: identity).
+   * `toJSON` turns T into a JSON-able value (default: identity). `dirFd`: an open fd of the
+   * file's directory to work relative to (not closed here); default: open it per call.
    */
-  constructor (file: string, validate: (raw: unknown) => T, toJSON: (doc: T) => unknown = d => d) {
+  constructor (file: string, validate: (raw: unknown) => T, toJSON: (doc: T) => unknown = d => d, dirFd?: number) {
     this.file = file
+    this.name = path.basename(file)
     this.validate = validate
     this.toJSON = toJSON
+    this.dirFd = dirFd
   }
 
   load (): T | null {
-    let text: string
-    try {
-      text = fs.readFileSync(this.file, 'utf8')
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
-      throw err
-    }
+    const text = this.inDirectory((dfd) => {
+      const native = loadNativeBinding()
+      let fd: number
+      try {
+        fd = native.openAt(dfd, this.name, 'read')
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code
+        if (code === 'ENOENT') return null
+        if (code === 'ELOOP') throw new StateCorruptError(this.file, 'it is a symbolic link, which loomd never follows in its state directory', { cause: err })
+        throw new StateCorruptError(this.file, `it cannot be opened (${(err as Error).message})`, { cause: err })
+      }
+      try {
+        if (!fs.fstatSync(fd).isFile()) throw new StateCorruptError(this.file, 'it is not a regular file')
+        return fs.readFileSync(fd, 'utf8')
+      } catch (err) {
+        if (err instanceof StateCorruptError) throw err
+        throw new StateCorruptError(this.file, `it cannot be read (${(err as Error).message})`, { cause: err })
+      } finally {
+        fs.closeSync(fd)
+      }
+    })
+    if (text === null) return null
     let raw: unknown
     try {
       raw = JSON.parse(text)
@@ -60,20 +87,35 @@ export class FileStateStore<T> implements StateStore<T> {
   }
 
   save (doc: T): void {
-    const tmp = `${this.file}.tmp`
     const data = JSON.stringify(this.toJSON(doc))
-    const fd = fs.openSync(tmp, 'w', 0o600)
-    try {
-      fs.fchmodSync(fd, 0o600) // a stale temp file keeps its old mode otherwise
-      fs.writeSync(fd, data)
-      fs.fsyncSync(fd)
-    } finally {
-      fs.closeSync(fd)
-    }
-    fs.renameSync(tmp, this.file)
-    const dfd = fs.openSync(path.dirname(this.file), 'r')
-    try {
+    this.inDirectory((dfd) => {
+      const native = loadNativeBinding()
+      const tmp = `${this.name}.tmp`
+      let fd: number
+      try {
+        fd = native.openAt(dfd, tmp, 'exclusive')
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+        // Left by a crash, or planted: remove the name itself (a symlink's target is untouched).
+        native.unlinkAt(dfd, tmp)
+        fd = native.openAt(dfd, tmp, 'exclusive')
+      }
+      try {
+        fs.writeSync(fd, data)
+        fs.fsyncSync(fd)
+      } finally {
+        fs.closeSync(fd)
+      }
+      native.renameAt(dfd, tmp, this.name)
       fs.fsyncSync(dfd)
+    })
+  }
+
+  private inDirectory<R> (f: (dirFd: number) => R): R {
+    if (this.dirFd !== undefined) return f(this.dirFd)
+    const dfd = fs.openSync(path.dirname(this.file), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY)
+    try {
+      return f(dfd)
     } finally {
       fs.closeSync(dfd)
     }

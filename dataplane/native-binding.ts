@@ -137,6 +137,23 @@ export interface NativeBinding {
    */
   coalesceTun(bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, count: number, arena: Buffer,
     slotSize: number, out: Int32Array, counters: Int32Array, maxPacket: number): number
+  /**
+   * state_dir.c. flock(LOCK_EX|LOCK_NB) on fd: true when this process now holds the lock,
+   * false when another open file description holds it. Released when fd is closed (or the
+   * process dies).
+   */
+  flockExclusive(fd: number): boolean
+  /**
+   * openat(dirfd, name) with O_NOFOLLOW|O_CLOEXEC; `name` is one path component. 'read':
+   * O_RDONLY|O_NONBLOCK (fstat the result: it may be a FIFO or a device); 'exclusive':
+   * O_WRONLY|O_CREAT|O_EXCL, mode 0600 (fails with EEXIST on any existing name, a dangling
+   * symlink included); 'lock': O_RDWR|O_CREAT, mode 0600. Returns the fd.
+   */
+  openAt(dirfd: number, name: string, mode: 'read' | 'exclusive' | 'lock'): number
+  /** renameat(dirfd, from, dirfd, to): atomically replaces `to`. */
+  renameAt(dirfd: number, from: string, to: string): void
+  /** unlinkat(dirfd, name, 0): removes the name (a symlink itself, never its target); false if absent. */
+  unlinkAt(dirfd: number, name: string): boolean
 }
 
 const BINDING_RELATIVE_PATH = join('dataplane', 'native', 'build', 'Release', 'loom_native.node')

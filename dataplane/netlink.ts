@@ -314,7 +314,18 @@ export class NetlinkClient {
 
   /** Installs or replaces (NLM_F_CREATE|NLM_F_REPLACE) an IPv4 route in the main table. */
   async replaceRoute (spec: RouteSpec): Promise<void> {
-    const op = `replace route ${describeRoute(spec)}`
+    await this.newRoute(`replace route ${describeRoute(spec)}`, spec, FlagsNew.CREATE | FlagsNew.REPLACE)
+  }
+
+  /**
+   * Adds (NLM_F_CREATE|NLM_F_EXCL) an IPv4 route in the main table: fails with EEXIST rather
+   * than replace a route with the same destination and metric that someone else made.
+   */
+  async addRoute (spec: RouteSpec): Promise<void> {
+    await this.newRoute(`add route ${describeRoute(spec)}`, spec, FlagsNew.CREATE | FlagsNew.EXCL)
+  }
+
+  private async newRoute (op: string, spec: RouteSpec, flags: number): Promise<void> {
     const { addr, prefix } = parseCidr(op, spec.dst, true)
     const gateway = spec.via === undefined ? undefined : parseIPv4(op, spec.via)
     const prefsrc = spec.src === undefined ? undefined : parseIPv4(op, spec.src)
@@ -333,7 +344,7 @@ export class NetlinkClient {
     if (prefix > 0) attrs.dst = addr
     if (gateway !== undefined) attrs.gateway = gateway
     if (prefsrc !== undefined) attrs.prefsrc = prefsrc
-    await this.call(op, (s, o) => s.newRoute(data, attrs, o), spec.dev, FlagsNew.CREATE | FlagsNew.REPLACE)
+    await this.call(op, (s, o) => s.newRoute(data, attrs, o), spec.dev, flags)
   }
 
   /** Deletes an IPv4 main-table route by destination (and link, if given). Missing is fine. */

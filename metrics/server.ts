@@ -18,7 +18,9 @@
  *
  * The listener never crashes the agent on bad input: malformed requests get a 400 from the
  * clientError hook, request bodies are discarded, and a failing collect becomes a 500 plus one
- * log line.
+ * log line. Nor can a client exhaust it: at most MAX_CONNECTIONS open connections (more are
+ * closed at once), headers within 5 s and the request within 10 s, and a body over
+ * MAX_BODY_BYTES (no endpoint takes one) answered 413 and the connection closed.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { isIP, type Socket } from 'node:net'
@@ -26,6 +28,10 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
 
 /** Event-loop lag sampling period (ms). */
 const LAG_SAMPLE_MS = 50
+/** Open connections at most (Prometheus keeps one; curl and probes come and go). */
+export const MAX_CONNECTIONS = 32
+/** Largest request body read (and discarded) before answering 413. */
+export const MAX_BODY_BYTES = 64 * 1024
 import type { Logger } from 'pino'
 import { MetricsAddressError, MetricsListenError } from './errors'
 import type { LoomMetrics } from './registry'
@@ -114,6 +120,7 @@ export class MetricsServer {
     if (this.server !== undefined) return
     const server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 5_000 },
       (req, res) => { this.handle(req, res) })
+    server.maxConnections = MAX_CONNECTIONS
     server.on('clientError', (_err: Error, socket: Socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
       else socket.destroy()
@@ -163,6 +170,12 @@ export class MetricsServer {
   }
 
   private handle (req: IncomingMessage, res: ServerResponse): void {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) { this.refuseBody(req, res); return }
+    let bodyBytes = 0
+    req.on('data', (c: Buffer) => {
+      bodyBytes += c.length
+      if (bodyBytes > MAX_BODY_BYTES) this.refuseBody(req, res)
+    })
     req.resume() // a body, if any, is ignored
     const path = (req.url ?? '').split('?', 1)[0]
     if (path !== '/metrics' && path !== '/healthz' && path !== '/readyz') {
@@ -177,6 +190,17 @@ export class MetricsServer {
     if (path === '/metrics') this.serveMetrics(res)
     else if (path === '/healthz') this.serveHealthz(res)
     else this.serveReadyz(res)
+  }
+
+  /** 413, then close: the rest of an oversized body is never read. */
+  private refuseBody (req: IncomingMessage, res: ServerResponse): void {
+    req.pause()
+    req.removeAllListeners('data')
+    if (res.headersSent || res.destroyed) { req.socket.destroy(); return }
+    res.shouldKeepAlive = false
+    res.setHeader('Connection', 'close')
+    res.once('finish', () => { req.socket.destroy() })
+    send(res, 413, 'text/plain; charset=utf-8', `request body larger than ${MAX_BODY_BYTES} bytes\n`)
   }
 
   private serveMetrics (res: ServerResponse): void {

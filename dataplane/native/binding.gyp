@@ -1,12 +1,13 @@
 # The N-API bindings of the data plane: syscalls only (TUN, batched UDP, libuv poll, setns;
-# loom_packet: the AF_PACKET socket of multicast capture).
+# state_dir.c: flock and *at() calls for the state directory; loom_packet: the AF_PACKET socket
+# of multicast capture).
 # Plain C against node_api.h, so it needs no node-addon-api and works across Node ABI versions.
 # Build: npx node-gyp rebuild --directory dataplane/native
 {
   "targets": [
     {
       "target_name": "loom_native",
-      "sources": ["loom_native.c", "loom_offload.c"],
+      "sources": ["loom_native.c", "loom_offload.c", "state_dir.c"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-std=gnu11"],
       "cflags!": ["-O3"]

@@ -987,6 +987,8 @@ static napi_value Notify(napi_env env, napi_callback_info info) {
  */
 
 void loom_offload_register(napi_env env, napi_value exports); /* loom_offload.c */
+/* state_dir.c: flock and the *at() calls of the state directory. */
+bool loom_register_state_dir(napi_env env, napi_value exports);
 
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
@@ -1005,5 +1007,6 @@ NAPI_MODULE_INIT() {
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   loom_offload_register(env, exports);
+  if (!loom_register_state_dir(env, exports)) return NULL;
   return exports;
 }

@@ -69,7 +69,7 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
     // Seeds as Kubernetes would give them: a few nodes that are up and members right now.
     const candidates = all.filter(m => m.up && m.ipam?.replica.isMember === true && m !== n)
     const seeds = [founder, ...Array.from({ length: 3 }, () => candidates[Math.floor(rng() * candidates.length)]?.id ?? founder)].filter(s => s !== n.id)
-    n.ipam = new Ipam({ store: n.store }, { id: n.id, layout, bootstrap, seeds, random: rng, ...timing }, local(n))
+    n.ipam = new Ipam({ store: n.store }, { id: n.id, layout, bootstrap, seeds, random: rng, wallClock: () => local(n), ...timing }, local(n))
     n.up = true
     n.bootAt = q.now
     pump(n)

@@ -1,12 +1,13 @@
 /**
- * IPAM replicated state: the block-record merge is a CRDT (commutative, associative,
- * idempotent - property tests over random record sets from a seeded RNG), slot application
- * follows its rules exactly, and hostile input gives a typed IpamDecodeError.
+ * IPAM replicated state: the block-record merge of `mergeStates` (the one production runs, in
+ * ClaimsReplica.onState) is a CRDT - commutative, associative, idempotent: property tests over
+ * random snapshots of one cluster from a seeded RNG - slot application follows its rules
+ * exactly, and hostile input gives a typed IpamDecodeError.
  */
 import t from 'tap'
 import {
-  applySlot, blockOwner, compareBlockRecords, decodeClaimMsg, encodeClaimMsg, decodeIpamEnvelope, encodeIpamEnvelope, findBlockConflicts, genesisState,
-  mergeBlockRecords, mergeStates, opFromWire, opToWire, opsFromWire, stateToWire, validateClusterState,
+  applySlot, blockOwner, decodeClaimMsg, encodeClaimMsg, decodeIpamEnvelope, encodeIpamEnvelope, findBlockConflicts, genesisState,
+  mergeStates, opFromWire, opToWire, opsFromWire, stateToWire, validateClusterState,
   type BlockRecord, type ClusterState, type Op,
 } from '../../control/ipam-records'
 import { IpamConflictError, IpamDecodeError } from '../../control/ipam-errors'
@@ -17,43 +18,60 @@ const SEED = Number(process.env.LOOM_TEST_SEED ?? 12345)
 const rng = makeRng(SEED)
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!
 
-function randomRecords (): Map<number, BlockRecord> {
-  const m = new Map<number, BlockRecord>()
-  const n = Math.floor(rng() * 12)
-  for (let i = 0; i < n; i++) {
-    const block = Math.floor(rng() * 8)
+/**
+ * One cluster's history, fixed per seed: the record that slot `epoch` wrote for `block`. Every
+ * snapshot draws its records from it, as replicas of one log do (same block and epoch = same
+ * record), so merging them must never report a conflict.
+ */
+const BLOCKS = 8
+const history = new Map<string, BlockRecord>()
+function recordAt (block: number, epoch: number): BlockRecord {
+  const k = `${block}@${epoch}`
+  let r = history.get(k)
+  if (r === undefined) {
     const owned = rng() < 0.6
-    const r: BlockRecord = { block, owner: owned ? pick(['a', 'b', 'c']) : '', epoch: Math.floor(rng() * 5), state: owned ? 'owned' : 'free' }
-    const o = m.get(block)
-    if (o === undefined || compareBlockRecords(r, o) > 0) m.set(block, r)
+    r = { block, owner: owned ? pick(['a', 'b', 'c']) : '', epoch, state: owned ? 'owned' : 'free' }
+    history.set(k, r)
   }
-  return m
+  return r
 }
 
-const canon = (m: ReadonlyMap<number, BlockRecord>): string =>
-  JSON.stringify([...m.entries()].sort((a, b) => a[0] - b[0]))
+/** A snapshot of the cluster at a random slot: each block holds one record of epoch <= slot, or none. */
+function randomState (): ClusterState {
+  const g = genesisState('a', BLOCKS)
+  const slot = Math.floor(rng() * 12)
+  const blocks = g.blocks.map((_, i) => (rng() < 0.3 ? undefined : recordAt(i, Math.floor(rng() * (slot + 1)))))
+  return { ...g, slot, blocks }
+}
 
-t.test('block-record merge is commutative, associative and idempotent (500 random triples)', async t => {
+const canon = (s: ClusterState): string => JSON.stringify(s.blocks)
+
+t.test('mergeStates block merge is commutative, associative and idempotent (500 random triples)', async t => {
   let bad = 0
   for (let i = 0; i < 500; i++) {
-    const a = randomRecords(); const b = randomRecords(); const c = randomRecords()
-    if (canon(mergeBlockRecords(a, b)) !== canon(mergeBlockRecords(b, a))) bad++
-    if (canon(mergeBlockRecords(mergeBlockRecords(a, b), c)) !== canon(mergeBlockRecords(a, mergeBlockRecords(b, c)))) bad++
-    if (canon(mergeBlockRecords(a, a)) !== canon(a)) bad++
-    const ab = mergeBlockRecords(a, b)
-    if (canon(mergeBlockRecords(ab, b)) !== canon(ab)) bad++
+    const a = randomState(); const b = randomState(); const c = randomState()
+    if (canon(mergeStates(a, b)) !== canon(mergeStates(b, a))) bad++
+    if (canon(mergeStates(mergeStates(a, b), c)) !== canon(mergeStates(a, mergeStates(b, c)))) bad++
+    if (canon(mergeStates(a, a)) !== canon(a)) bad++
+    const ab = mergeStates(a, b)
+    if (canon(mergeStates(ab, b)) !== canon(ab)) bad++
+    if (mergeStates(a, b).slot !== Math.max(a.slot, b.slot)) bad++
   }
   t.equal(bad, 0, `seed ${SEED}`)
 })
 
-t.test('merge picks the greater record by (epoch, owned > free, owner)', async t => {
-  const a = new Map([[1, { block: 1, owner: 'x', epoch: 3, state: 'owned' as const }]])
-  const b = new Map([[1, { block: 1, owner: '', epoch: 4, state: 'free' as const }]])
-  t.same(mergeBlockRecords(a, b).get(1), { block: 1, owner: '', epoch: 4, state: 'free' })
-  const c = new Map([[1, { block: 1, owner: 'y', epoch: 3, state: 'owned' as const }]])
-  t.equal(mergeBlockRecords(a, c).get(1)!.owner, 'y')
-  t.same(findBlockConflicts(a, c), [1], 'same epoch, different owner is reported as a conflict')
-  t.same(findBlockConflicts(a, b), [])
+t.test('mergeStates picks the greater record by (epoch, owned > free, owner) and reports conflicts', async t => {
+  const g = genesisState('a', 4)
+  const withBlock1 = (slot: number, r: BlockRecord): ClusterState => ({ ...g, slot, blocks: [undefined, r, undefined, undefined] })
+  const a = withBlock1(3, { block: 1, owner: 'x', epoch: 3, state: 'owned' })
+  const b = withBlock1(4, { block: 1, owner: '', epoch: 4, state: 'free' })
+  t.same(mergeStates(a, b).blocks[1], { block: 1, owner: '', epoch: 4, state: 'free' })
+  t.same(mergeStates(b, a).blocks[1], { block: 1, owner: '', epoch: 4, state: 'free' })
+  const c = withBlock1(3, { block: 1, owner: 'y', epoch: 3, state: 'owned' })
+  t.throws(() => mergeStates(a, c), IpamConflictError, 'same epoch, different owner is a conflict, never silently picked')
+  const blockMap = (s: ClusterState): Map<number, BlockRecord> => new Map([[1, s.blocks[1]!]])
+  t.same(findBlockConflicts(blockMap(a), blockMap(c)), [1], 'same epoch, different owner is reported as a conflict')
+  t.same(findBlockConflicts(blockMap(a), blockMap(b)), [])
 })
 
 function randomLog (n: number): Op[][] {
