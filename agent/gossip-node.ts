@@ -52,7 +52,7 @@ export const IPAM_FILE = 'ipam.json'
 /** How to get out of an inconsistent state directory; part of every such error message. */
 const RESET_HINT = 'if this node\'s pods are gone or will be recreated, start loomd once with --reset-ipam: it moves the ' +
   'old files aside, takes a new node ID and rejoins through its seeds (the cluster reclaims the old ID\'s blocks after ' +
-  'ipam.reclaimAfterSeconds, or at once with "loom rmpeer" on another node); see README "State directory"'
+  'ipam.reclaimAfterSeconds); see README "State directory"'
 
 /**
  * Lease length of IPAM blocks (ms): a node cut off from the majority stops using its blocks after
