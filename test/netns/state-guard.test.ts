@@ -96,7 +96,7 @@ t.test('state directory, config and socket guards of a real loomd', { skip: isRo
   await t.test('gossip mode: identity.json without ipam.json stops loomd; --reset-ipam recovers as a new node', async (t) => {
     const gossipConfig = lab.file('gossip.json')
     const gossipState = lab.file('state-gossip')
-    writeFileSync(gossipConfig, JSON.stringify({ ...config, peers: undefined, seeds: ['198.18.0.2', '198.18.0.1'], stateDir: gossipState }))
+    writeFileSync(gossipConfig, JSON.stringify({ ...config, peers: undefined, seeds: ['198.18.0.2', '198.18.0.1'], gossip: { insecure: true }, stateDir: gossipState }))
     const d = lab.spawn(node.ns, [process.execPath, LOOMD, '--config', gossipConfig], 'loomd-gossip.log')
     node.daemon = d
     await overlay.waitReady(node)

@@ -24,7 +24,7 @@ function setup (t: { teardown: (f: () => void) => void }): { dir: string, node: 
   const node = (extra: Record<string, unknown> = {}, rejoin = false): GossipNode => {
     const config = parseConfig({
       nodeName: 'node-a', underlay: { address: '192.0.2.1' }, clusterCIDR: '10.244.0.0/16', stateDir: dir,
-      seeds: ['192.0.2.1', '192.0.2.2'], ...extra,
+      seeds: ['192.0.2.1', '192.0.2.2'], gossip: { insecure: true }, ...extra,
     })
     const stateDir = StateDirectory.open({ path: dir })
     try {
