@@ -143,8 +143,9 @@ t.test('API server: 413 before closing an oversized body, connection cap, slow c
     idle.push(s)
   }
   t.teardown(() => { for (const s of idle) s.destroy() })
-  await new Promise((resolve) => setTimeout(resolve, 300))
-  const closed = idle.filter((s) => s.destroyed || s.readyState !== 'open').length
+  const closedCount = (): number => idle.filter((s) => s.destroyed || s.readyState !== 'open').length
+  for (let i = 0; i < 50 && closedCount() < 20; i++) await new Promise((resolve) => setTimeout(resolve, 100))
+  const closed = closedCount()
   t.ok(closed >= 20, `${closed} connections over the cap of ${MAX_CONNECTIONS} were closed`)
   for (const s of idle) s.destroy()
   await new Promise((resolve) => setTimeout(resolve, 100))
@@ -155,10 +156,10 @@ t.test('API server: 413 before closing an oversized body, connection cap, slow c
     s.on('close', () => clearInterval(drip))
   })
   t.match(loris, /^HTTP\/1\.1 408 /, 'a client that never finishes its headers gets 408')
-  t.ok(Date.now() - t1 < 8000, `cut off after ${Date.now() - t1} ms`)
+  t.ok(Date.now() - t1 < 15000, `cut off after ${Date.now() - t1} ms (headers timeout 5 s, checked every 1 s)`)
   const t0 = Date.now()
   t.match(await raw({ path: sock }, 'GET /v1/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), /^HTTP\/1\.1 200/, 'still answers')
-  t.ok(Date.now() - t0 < 1000, 'within 1 s')
+  t.ok(Date.now() - t0 < 3000, 'promptly (1 s on a quiet machine; 3 s allowed on a loaded one)')
 })
 
 t.test('metrics server: 413 for an oversized body, connection cap', async t => {
