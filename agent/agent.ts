@@ -43,7 +43,8 @@ import { findClusterRouteConflicts } from './cluster-route'
 import { GossipNode, IDENTITY_FILE, IPAM_FILE } from './gossip-node'
 import { MulticastNode, notifyOnDetach } from './multicast'
 import { AgentConfig } from './config'
-import { AgentStartError, ConfigError } from './errors'
+import { ConfigError } from './errors'
+import { Encryption } from './encryption'
 import { StatusSources } from './status'
 import { VERSION } from './version'
 
@@ -93,6 +94,7 @@ export class Agent {
   private gossip?: GossipNode
   private multicast?: MulticastNode
   private policy?: PolicyEngine
+  private encryption?: Encryption
   private overlayAddress?: string
   private retryTimer?: NodeJS.Timeout
   private stateDir?: StateDirectory
@@ -130,12 +132,15 @@ export class Agent {
     if (staticMode) {
       this.topology = buildStaticTopology({ nodeName: cfg.nodeName, peers: cfg.peers, defaultPort: this.dataPort(), mtu: this.mtu })
       routes = this.topology.routes
+      this.encryption?.setRoutes(routes)
       overlayAddress = this.topology.self.overlayAddress
       this.pods = new StaticPodAddresses(stateDir.store(POD_ADDRESSES_FILE, validateStaticPodAddresses), this.topology.self.podCIDR)
     } else {
       routes = RouteTable.build({ selfIndex: deriveNodeIndex(cfg.nodeName), selfVtepMAC: deriveVtepMAC(cfg.nodeName), routes: [] })
-      this.gossip = new GossipNode({ logger: this.logger, setRoutes: (t) => this.forwarder?.setRoutes(t) },
-        { config: cfg, mtu: this.mtu, stateDir, rejoin: this.options.resetIpam })
+      this.gossip = new GossipNode({
+        logger: this.logger,
+        setRoutes: (t) => { this.encryption?.setRoutes(t); this.forwarder?.setRoutes(t) },
+      }, { config: cfg, mtu: this.mtu, stateDir, rejoin: this.options.resetIpam, ...(this.encryption !== undefined ? { publicKey: this.encryption.publicKey } : {}) })
       this.pods = this.gossip.ipamNode
     }
     log.info({ mode: staticMode ? 'static' : 'gossip', underlayMTU, mtu: this.mtu, encapsulation: encapsulation.kind }, 'starting')
@@ -163,6 +168,7 @@ export class Agent {
       { device: this.device, transport: this.transport, encapsulation, stats: this.stats },
       { overlayAddressU32: 0, routes, mtu: this.mtu })
     this.forwarder.start()
+    this.encryption?.start()
     this.dataplaneUp = true
     log.info({ tun: this.device.name, port: this.transport.port, tunOffloads: this.device.offloads, udpGro: this.transport.gro }, 'data plane up')
     if (overlayAddress !== undefined) await this.setOverlayAddress(overlayAddress)
@@ -188,6 +194,7 @@ export class Agent {
         encryption: cfg.encryption.enabled,
         tunQueueDrops: () => readTunQueueDrops(cfg.tunName),
       },
+      ...(this.encryption !== undefined ? { crypto: this.encryption.encapsulation } : {}),
       ...(this.gossip !== undefined ? { control: this.gossip.controlMetrics(), ipam: this.gossip.ipamMetrics() } : {}),
       ...(this.multicast !== undefined ? { multicast: this.multicast.metricsSource() } : {}),
       ...(this.policy !== undefined ? { policy: policyMetrics(this.policy, cfg.policy?.source === 'kubernetes' ? 'kubernetes' : 'files') } : {}),
@@ -283,6 +290,7 @@ export class Agent {
     await this.api?.stop().catch(() => undefined)
     this.multicast?.stop()
     this.policy?.stop() // the table stays: enforcement outlives loomd (engine.ts)
+    this.encryption?.stop()
     this.forwarder?.stop()
     this.transport?.close()
     if (this.clusterRouteAdded) {
@@ -306,7 +314,9 @@ export class Agent {
 
   private createEncapsulation (): Encapsulation {
     if (this.config.encryption.enabled) {
-      throw new AgentStartError('encryption.enabled', 'encryption is not available in this version; set encryption.enabled to false')
+      // `udp` only (the config refuses encryption with vxlan): WireGuard's framing and handshake.
+      this.encryption = new Encryption(this.logger.child({ component: 'crypto' }), this.config)
+      return this.encryption.encapsulation
     }
     if (this.config.encapsulation === 'vxlan') {
       // In static mode a node may have a fixed VTEP MAC; otherwise it is derived from the name.
@@ -339,6 +349,12 @@ export class Agent {
       startedAt: this.startedAt,
       encapsulation: encapsulation.kind,
       encryption: this.config.encryption.enabled,
+      ...(this.encryption !== undefined
+        ? {
+            publicKey: this.encryption.publicKey.toString('base64'),
+            crypto: { aead: this.encryption.encapsulation.aeadName, peers: () => this.encryption?.encapsulation.peerStatus() ?? [] },
+          }
+        : gossip !== undefined ? { publicKey: gossip.identity.publicKey } : {}),
       mtu: () => this.mtu,
       underlay: `${this.config.underlay.address}:${this.dataPort()}`,
       clusterCIDR: this.config.clusterCIDR,

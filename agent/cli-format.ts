@@ -47,7 +47,8 @@ export function formatNodeStatus (doc: StatusDocument): string {
     ['Node', n.nodeId === null ? n.nodeName : `${n.nodeName} (${n.nodeId})`],
     ['Mode', n.mode === 'static' ? 'static (peers from the config file)' : 'gossip (members and IPAM blocks from the cluster)'],
     ['Encapsulation', n.encapsulation],
-    ['Encryption', n.encryption ? 'enabled' : 'disabled'],
+    ['Encryption', n.encryption ? `enabled (WireGuard protocol, ${n.aead ?? '-'} AEAD)` : 'disabled'],
+    ['Public key', n.publicKey ?? '-'],
     ...(n.gossip === null || n.gossip === undefined
       ? []
       : [['Gossip', n.gossip.mode === 'insecure'
@@ -76,10 +77,19 @@ export function formatPeers (doc: StatusDocument): string {
       p.lastSeenSecondsAgo === null ? '-' : `${formatDuration(p.lastSeenSecondsAgo)} ago`,
       p.rttMs === null ? '-' : `${p.rttMs}ms`, p.dataPath,
       p.lastInSecondsAgo === null ? 'never' : `${formatDuration(p.lastInSecondsAgo)} ago`,
-      p.encapsulation, p.encryption ? 'on' : 'off',
+      p.encapsulation, formatCrypto(p),
       String(p.mtu), p.podCIDRs.join(','), String(p.packetsOut), formatBytes(p.bytesOut),
       String(p.packetsIn), formatBytes(p.bytesIn),
     ]))
+}
+
+/** `off`, or the handshake state with the last handshake's and the key's age and the rekeys. */
+function formatCrypto (p: StatusDocument['peers'][number]): string {
+  if (!p.encryption) return 'off'
+  if (p.handshake === undefined || p.handshake === null) return 'no key'
+  const hs = p.lastHandshakeSecondsAgo === null || p.lastHandshakeSecondsAgo === undefined ? 'never' : `${formatDuration(Math.round(p.lastHandshakeSecondsAgo))} ago`
+  const key = p.keyAgeSeconds === null || p.keyAgeSeconds === undefined ? '' : ` key ${formatDuration(Math.round(p.keyAgeSeconds))}`
+  return `${p.handshake} (handshake ${hs}${key}, ${p.rekeys ?? 0} rekeys)`
 }
 
 export function formatRoutes (doc: StatusDocument): string {

@@ -44,6 +44,8 @@ export interface StaticPeer {
   readonly podCIDR: string
   /** Fixed VTEP MAC ("aa:bb:cc:dd:ee:ff", lower-case, unicast); default undefined = derived by loomd. */
   readonly vtepMAC: string | undefined
+  /** Its X25519 public key, base64 (`wg pubkey`); required for every other node with encryption. */
+  readonly publicKey?: string
 }
 
 export interface AgentConfig {
@@ -72,6 +74,11 @@ export interface AgentConfig {
     readonly enabled: boolean
     /** Absolute path of the cluster secret file; default /etc/loom/secret. */
     readonly secretFile: string
+    /**
+     * Absolute path of this node's X25519 private key (base64, as `wg genkey` prints); default
+     * undefined = the node identity's key in stateDir.
+     */
+    readonly privateKeyFile?: string
   }
   /** Gossip seeds, each "host:port" or a bare IPv4 address (default port chosen by gossip); default []. */
   readonly seeds: readonly string[]
@@ -147,13 +154,14 @@ type Obj = Record<string, unknown>
 
 const TOP_KEYS = ['nodeName', 'underlay', 'clusterCIDR', 'blockSize', 'encapsulation', 'vxlan',
   'encryption', 'seeds', 'gossip', 'ipam', 'cni', 'multicast', 'policy', 'peers', 'stateDir', 'apiSocket', 'metrics', 'mtu', 'tunName', 'logLevel']
-const PEER_KEYS = ['nodeName', 'address', 'port', 'podCIDR', 'vtepMAC']
+const PEER_KEYS = ['nodeName', 'address', 'port', 'podCIDR', 'vtepMAC', 'publicKey']
 
 /** Shortest clusterCIDR prefix accepted. */
 const MIN_CLUSTER_PREFIX = 8
 const LINK_LOCAL: Cidr = { text: '169.254.0.0/16', base: 0xa9fe0000, prefix: 16 }
 
 const PORT = 'an integer port 1-65535'
+const KEY_B64 = 'a base64 32-byte X25519 public key as `wg pubkey` prints (44 characters)'
 const UNICAST = 'a unicast IPv4 address such as 192.168.1.10'
 const CIDR = 'an IPv4 CIDR such as 10.244.0.0/16'
 const PATH = 'an absolute path'
@@ -200,13 +208,17 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
     port: intAt(vx.port, 'vxlan.port', 1, 65535, DEFAULT_VXLAN_PORT, PORT, fail),
     vni: intAt(vx.vni, 'vxlan.vni', 1, MAX_VXLAN_VNI, DEFAULT_VXLAN_VNI, `an integer VNI 1-${MAX_VXLAN_VNI}`, fail),
   }
-  const enc = objectAt(top.encryption, 'encryption.', ['enabled', 'secretFile'], fail)
+  const enc = objectAt(top.encryption, 'encryption.', ['enabled', 'secretFile', 'privateKeyFile'], fail)
   const enabled = enc.enabled ?? DEFAULT_ENCRYPTION_ENABLED
   if (typeof enabled !== 'boolean') fail('encryption.enabled', enabled, 'true or false')
   if (enabled === true && encapsulation === 'vxlan') {
     fail('encryption.enabled', enabled, 'false when encapsulation is "vxlan" (VXLAN is unencrypted by definition)')
   }
-  const encryption = { enabled: enabled as boolean, secretFile: pathAt(enc.secretFile, 'encryption.secretFile', DEFAULT_SECRET_FILE, PATH, fail) }
+  const encryption = {
+    enabled: enabled as boolean,
+    secretFile: pathAt(enc.secretFile, 'encryption.secretFile', DEFAULT_SECRET_FILE, PATH, fail),
+    ...(enc.privateKeyFile === undefined ? {} : { privateKeyFile: pathAt(enc.privateKeyFile, 'encryption.privateKeyFile', '', PATH, fail) }),
+  }
 
   const seedList = top.seeds ?? []
   if (!Array.isArray(seedList)) fail('seeds', seedList, `an array of ${HOST_PORT} or IPv4 strings`)
@@ -250,6 +262,14 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
 
   const ownPort = encapsulation === 'vxlan' ? vxlan.port : port
   const peers = parsePeers(top.peers, { nodeName: nodeName as string, address, ownPort, cluster }, fail)
+  if (encryption.enabled) {
+    // Static mode with encryption: every other node's WireGuard public key must be known.
+    peers.forEach((p, i) => {
+      if (p.nodeName !== nodeName && p.publicKey === undefined) {
+        fail(`peers[${i}].publicKey`, undefined, `${KEY_B64} (required for every other node when encryption.enabled is true)`)
+      }
+    })
+  }
 
   const mc = objectAt(top.multicast, 'multicast.', ['enabled', 'mode'], fail)
   const mcEnabled = mc.enabled ?? true
@@ -338,7 +358,16 @@ function parsePeers (value: unknown, self: { nodeName: string, address: string, 
       if (address !== self.address) fail(`${at}.address`, address, `this node's underlay.address ${self.address}`)
       if (port !== self.ownPort) fail(`${at}.port`, port, `this node's own port for the encapsulation, ${self.ownPort}`)
     }
-    peers.push({ nodeName: p.nodeName as string, address, port, podCIDR: cidr.text, vtepMAC })
+    let publicKey: string | undefined
+    if (p.publicKey !== undefined) {
+      if (typeof p.publicKey !== 'string' || Buffer.from(p.publicKey, 'base64').length !== 32 ||
+        Buffer.from(p.publicKey, 'base64').toString('base64') !== p.publicKey) fail(`${at}.publicKey`, p.publicKey, KEY_B64)
+      for (const [j, other] of peers.entries()) {
+        if (other.publicKey === p.publicKey) fail(`${at}.publicKey`, p.publicKey, `a key not already used by peers[${j}]`)
+      }
+      publicKey = p.publicKey as string
+    }
+    peers.push({ nodeName: p.nodeName as string, address, port, podCIDR: cidr.text, vtepMAC, ...(publicKey !== undefined ? { publicKey } : {}) })
     cidrs.push(cidr)
   }
   if (peers.length > 0 && !peers.some((p) => p.nodeName === self.nodeName)) {

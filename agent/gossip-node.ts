@@ -44,6 +44,8 @@ export interface GossipNodeInit {
    * ID that joins through its seeds and never founds a cluster.
    */
   rejoin?: boolean
+  /** The data plane's X25519 public key to advertise, when it is not the identity's (encryption.privateKeyFile). */
+  publicKey?: Buffer
 }
 
 export const IDENTITY_FILE = 'identity.json'
@@ -150,7 +152,7 @@ export class GossipNode {
         gossipPort: cfg.gossip.port,
         encapsulation: cfg.encapsulation,
         vtepMac: deriveVtepMAC(cfg.nodeName),
-        publicKey: Buffer.from(this.identity.publicKey, 'base64'),
+        publicKey: init.publicKey ?? Buffer.from(this.identity.publicKey, 'base64'),
       },
       clusterId: clusterIdOf(cfg.clusterCIDR, cfg.blockSize),
       lastIncarnation: this.identity.lastIncarnation,

@@ -8,7 +8,7 @@
  */
 import type { IpamStatus, MemberView } from '../control'
 import { DROP_REASONS, Drop, formatMAC } from '../dataplane'
-import type { DataplaneStats, PeerRoute, RouteTable } from '../dataplane'
+import type { crypto, DataplaneStats, PeerRoute, RouteTable } from '../dataplane'
 import type { MulticastStatus } from './multicast'
 
 export interface GossipStatusSource {
@@ -49,6 +49,10 @@ export interface StatusSources {
   readonly gossip?: GossipStatusSource
   /** Present when multicast is enabled. */
   multicast?(): MulticastStatus
+  /** This node's X25519 public key (base64), when it has one. */
+  readonly publicKey?: string
+  /** Present when encryption is on: per-peer session state. */
+  readonly crypto?: { readonly aead: string, peers(): crypto.PeerCryptoStatus[] }
 }
 
 export interface PeerStatus {
@@ -77,6 +81,12 @@ export interface PeerStatus {
   lastInSecondsAgo: number | null
   /** `active` when a data packet arrived within the last minute, else `idle`. */
   dataPath: 'active' | 'idle'
+  /** Encryption: the peer's public key, WireGuard handshake state, ages in seconds, rekeys (null when off). */
+  publicKey?: string | null
+  handshake?: 'none' | 'initiated' | 'established' | null
+  lastHandshakeSecondsAgo?: number | null
+  keyAgeSeconds?: number | null
+  rekeys?: number | null
 }
 
 /** A peer's data path counts as active when it sent us something within this window. */
@@ -97,6 +107,10 @@ export interface NodeStatus {
   podCIDR: string | null
   overlayAddress: string | null
   vtepMAC: string
+  /** This node's X25519 public key, base64 (what WireGuard peers configure); null if none. */
+  publicKey?: string | null
+  /** The transport AEAD in use when encryption is on (`native` or `node:crypto`). */
+  aead?: string | null
   mtu: number
   peerCount: number
   routeCount: number
@@ -145,8 +159,21 @@ function dataPlaneColumns (p: PeerRoute | undefined, now: number): Pick<PeerStat
   }
 }
 
+function cryptoColumns (src: StatusSources, byName: Map<string, crypto.PeerCryptoStatus>, nodeName: string, key: string | null):
+  Pick<PeerStatus, 'publicKey' | 'handshake' | 'lastHandshakeSecondsAgo' | 'keyAgeSeconds' | 'rekeys'> {
+  const c = byName.get(nodeName)
+  if (src.crypto === undefined || c === undefined) {
+    return { publicKey: key, handshake: null, lastHandshakeSecondsAgo: null, keyAgeSeconds: null, rekeys: null }
+  }
+  return {
+    publicKey: c.publicKey, handshake: c.handshake, lastHandshakeSecondsAgo: c.lastHandshakeAgeSeconds,
+    keyAgeSeconds: c.currentKeyAgeSeconds, rekeys: c.rekeys,
+  }
+}
+
 export function buildStatus (src: StatusSources, now = Date.now()): StatusDocument {
   const table = src.routes()
+  const cryptoPeers = new Map((src.crypto?.peers() ?? []).map((c) => [c.nodeName, c]))
   const self = src.self()
   const routes = table?.routes() ?? []
   const prefixesOf = (p: PeerRoute | undefined): string[] => routes.filter((r) => r.peer === p).map((r) => r.prefix)
@@ -160,6 +187,7 @@ export function buildStatus (src: StatusSources, now = Date.now()): StatusDocume
       nodeName: p.nodeName, source: 'static', state: 'configured', incarnation: null, lastSeenSecondsAgo: null, rttMs: null,
       address: p.address, port: p.port, ...base, mtu: p.mtu, vtepMAC: formatMAC(p.vtepMAC), podCIDRs: prefixesOf(p),
       ...dataPlaneColumns(p, now),
+      ...cryptoColumns(src, cryptoPeers, p.nodeName, p.publicKey?.toString('base64') ?? null),
     }))
     const blocks: IpamBlockRow[] = routes.map((r) => ({ prefix: r.prefix, nodeName: r.peer.nodeName }))
     if (self !== undefined) blocks.unshift({ prefix: self.podCIDR, nodeName: src.nodeName })
@@ -177,6 +205,7 @@ export function buildStatus (src: StatusSources, now = Date.now()): StatusDocume
         address: m.address, port: m.dataPort, encapsulation: m.encapsulation, encryption: src.encryption,
         mtu: src.mtu(), vtepMAC: formatMAC(Buffer.from(m.vtepMac)), podCIDRs: prefixesOf(p),
         ...dataPlaneColumns(p, now),
+        ...cryptoColumns(src, cryptoPeers, m.nodeName, m.publicKey.length === 32 ? Buffer.from(m.publicKey).toString('base64') : null),
       }
     })
     const st = g.ipamStatus()
@@ -208,6 +237,8 @@ export function buildStatus (src: StatusSources, now = Date.now()): StatusDocume
       podCIDR: self?.podCIDR ?? null,
       overlayAddress: src.overlayAddress() ?? null,
       vtepMAC: formatMAC(src.vtepMAC),
+      publicKey: src.publicKey ?? null,
+      aead: src.crypto?.aead ?? null,
       mtu: src.mtu(),
       peerCount: peers.length,
       routeCount: routes.length,

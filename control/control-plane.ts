@@ -280,8 +280,10 @@ export class ControlPlane {
   private peerFor (m: MemberRecord): PeerRoute {
     const existing = this.peerRoutes.get(m.nodeId)
     const mac = Buffer.from(m.vtepMac)
+    const key = m.publicKey.length === 32 ? Buffer.from(m.publicKey) : undefined
     if (existing !== undefined && existing.address === m.address && existing.port === m.dataPort &&
-      existing.vtepMAC.equals(mac) && existing.nodeName === m.nodeName) return existing
+      existing.vtepMAC.equals(mac) && existing.nodeName === m.nodeName &&
+      (existing.publicKey === undefined ? key === undefined : key !== undefined && existing.publicKey.equals(key))) return existing
     const peer = createPeerRoute({
       nodeName: m.nodeName,
       index: deriveNodeIndex(m.nodeName),
@@ -289,6 +291,7 @@ export class ControlPlane {
       port: m.dataPort,
       vtepMAC: mac,
       mtu: this.init.mtu,
+      ...(key !== undefined ? { publicKey: key } : {}),
     })
     this.peerRoutes.set(m.nodeId, peer)
     return peer

@@ -16,6 +16,8 @@ export interface StaticPeer {
   readonly port?: number
   readonly podCIDR: string
   readonly vtepMAC?: string
+  /** The node's X25519 public key, base64 (encryption). */
+  readonly publicKey?: string
 }
 
 export interface StaticRoutesInit {
@@ -63,6 +65,7 @@ export function buildStaticTopology (init: StaticRoutesInit): StaticTopology {
       port: p.port ?? init.defaultPort,
       vtepMAC: vtepMACOf(p),
       mtu: init.mtu,
+      ...(p.publicKey !== undefined ? { publicKey: Buffer.from(p.publicKey, 'base64') } : {}),
     })
     routes.push({ prefix: p.podCIDR, peer })
   }

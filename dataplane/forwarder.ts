@@ -34,7 +34,7 @@ import { loadNativeBinding } from './native-binding'
 import type { NativeBinding } from './native-binding'
 import { RouteTable } from './route-table'
 import {
-  DataplaneStats, DatagramTransport, Decapsulated, Device, Drop, Encapsulation, MAX_BATCH,
+  DataplaneStats, DatagramTransport, Decapsulated, Device, Drop, ENCAP_HELD, Encapsulation, MAX_BATCH,
   PeerRoute,
 } from './types'
 import {
@@ -124,6 +124,8 @@ export class Forwarder {
   private readonly device: Device
   private readonly transport: DatagramTransport
   private readonly encap: Encapsulation
+  /** Bytes the encapsulation appends after the inner packet (the AEAD tag when encrypting). */
+  private readonly trailerLen: number
   private readonly stats: DataplaneStats
   private overlayAddressU32: number
   private table: RouteTable
@@ -189,6 +191,7 @@ export class Forwarder {
     this.device = components.device
     this.transport = components.transport
     this.encap = components.encapsulation
+    this.trailerLen = this.encap.trailerLen ?? 0
     this.stats = components.stats
     this.overlayAddressU32 = init.overlayAddressU32
     this.table = init.routes
@@ -248,6 +251,7 @@ export class Forwarder {
   start (): void {
     if (this.running) return
     this.running = true
+    this.encap.attach?.((buf, off, len, addr, port) => this.sendOne(buf, off, len, addr, port))
     this.device.onReadable(() => { this.runOutbound() })
     this.transport.onReadable(() => { this.runInbound() })
   }
@@ -285,12 +289,16 @@ export class Forwarder {
         }
         if (this.queued === DATAGRAM_SLOTS) this.flushOutbound()
         if (vh > 0 && (vnet.flags & VNET_F_NEEDS_CSUM) !== 0) {
-          const c = this.csumQueued++
+          // A sealing encapsulation encrypts in queueDatagram: the checksum must be whole before.
+          const c = this.trailerLen > 0 ? 0 : this.csumQueued++
           this.csumBufs[c] = buf
           this.csumOffsets[c] = HEADROOM
           this.csumLengths[c] = len
           this.csumStarts[c] = vnet.csumStart
           this.csumFields[c] = vnet.csumOffset
+          if (this.trailerLen > 0) {
+            this.offload!.completeChecksums(this.csumBufs, this.csumOffsets, this.csumLengths, this.csumStarts, this.csumFields, 1)
+          }
         }
         this.queueDatagram(buf, HEADROOM, len, peer, this.sourceOf(buf, len))
       }
@@ -307,12 +315,17 @@ export class Forwarder {
   /** Encapsulates the inner packet at buf[start, +len) for `peer` and queues the datagram. */
   private queueDatagram (buf: Buffer, start: number, len: number, peer: PeerRoute, source: number): void {
     const payload = this.encap.encapsulate(buf, start, len, peer)
+    if (payload < 0) {
+      // Encryption: staged until a handshake completes (ENCAP_HELD), or dropped by reason.
+      if (payload !== ENCAP_HELD) this.stats.dropsOutbound[-payload]++
+      return
+    }
     const d = this.datagrams
     const q = this.queued++
     d.bufs[q] = buf
     d.peers[q] = peer
     d.offsets[q] = payload
-    d.lengths[q] = start + len - payload
+    d.lengths[q] = start + len - payload + this.trailerLen
     d.addrs[q] = peer.addressU32
     d.ports[q] = peer.port
     d.sources[q] = source
@@ -344,7 +357,7 @@ export class Forwarder {
     const segmentMax = hdrLen + vnet.gsoSize
     if (segmentMax > peer.mtu) { this.refuseOversized(buf, len, peer); return }
     const count = Math.ceil((len - hdrLen) / vnet.gsoSize)
-    const stride = (HEADROOM + segmentMax + 63) & ~63
+    const stride = (HEADROOM + segmentMax + this.trailerLen + 63) & ~63
     if (count > DATAGRAM_SLOTS || count * stride > this.segmentArena.length) {
       this.stats.dropsOutbound[Drop.Unsupported]++ // segments too small to carry (< 88 bytes)
       return
@@ -447,7 +460,7 @@ export class Forwarder {
 
   /** Per-peer counters for datagrams [start, start+count) that left (inner bytes). */
   private countSent (batch: DatagramBatch, start: number, count: number): void {
-    const headerLen = this.encap.headerLen
+    const headerLen = this.encap.headerLen + this.trailerLen
     for (let k = start; k < start + count; k++) {
       const c = batch.peers[k].counters
       c.packetsOut++
@@ -480,9 +493,10 @@ export class Forwarder {
         for (let at = 0; at < size; at += step) {
           const len = size - at < step ? size - at : step
           decap.replyLen = 0
-          const verdict = encap.decapsulate(buf, len, this.inAddrs[i], table, decap, at)
+          const verdict = encap.decapsulate(buf, len, this.inAddrs[i], table, decap, at, this.inPorts[i])
           if (verdict !== Drop.None) { drops[verdict]++; continue }
           if (decap.replyLen > 0) { this.sendReply(buf, i); continue }
+          if (decap.innerLen === 0) continue // consumed by the encapsulation (handshake, keepalive)
           const peer = decap.peer as PeerRoute
           const start = decap.innerStart
           // Cryptokey-routing style source check: a peer may only send from its own prefixes.
@@ -536,6 +550,19 @@ export class Forwarder {
     const written = count > 0 ? this.device.writeBatch(this.writeBufs, this.writeOffsets, this.writeLengths, count) : 0
     stats.tunWriteBatches[written < MAX_BATCH ? written : MAX_BATCH]++
     if (written < count) stats.dropsInbound[Drop.TunFull] += count - written
+  }
+
+  /** The side channel of an encapsulation that originates datagrams (handshakes, keepalives). Rare. */
+  private sendOne (buf: Buffer, off: number, len: number, addr: number, port: number): boolean {
+    this.replyBuf[0] = buf
+    this.replyOffsets[0] = off
+    this.replyLengths[0] = len
+    this.replyAddrs[0] = addr
+    this.replyPorts[0] = port
+    const ok = this.transport.sendBatch(this.replyBuf, this.replyOffsets, this.replyLengths, this.replyAddrs,
+      this.replyPorts, 1) === 1
+    if (!ok) this.stats.dropsOutbound[Drop.SocketError]++
+    return ok
   }
 
   /** Sends a reply the encapsulation built in place (e.g. a VXLAN ARP answer). Rare; not batched. */

@@ -64,6 +64,8 @@ export interface PeerRouteInit {
   vtepMAC: Buffer
   /** Largest inner packet to this peer, bytes (>= 68, the IPv4 minimum MTU). */
   mtu: number
+  /** The peer's static X25519 public key (32 bytes; copied), when known. */
+  publicKey?: Uint8Array
 }
 
 /** Builds a validated PeerRoute with zeroed counters. Throws InvalidRouteError. */
@@ -90,6 +92,9 @@ export function createPeerRoute (init: PeerRouteInit): PeerRoute {
   if (!Number.isInteger(init.mtu) || init.mtu < 68 || init.mtu > 65535) {
     throw new InvalidRouteError(`${who}: mtu ${String(init.mtu)} is not an integer 68..65535`)
   }
+  if (init.publicKey !== undefined && init.publicKey.length !== 0 && init.publicKey.length !== 32) {
+    throw new InvalidRouteError(`${who}: publicKey must be 32 bytes (or empty)`)
+  }
   return {
     nodeName: init.nodeName,
     index: init.index >>> 0,
@@ -98,6 +103,7 @@ export function createPeerRoute (init: PeerRouteInit): PeerRoute {
     port: init.port,
     vtepMAC: Buffer.from(init.vtepMAC),
     mtu: init.mtu,
+    ...(init.publicKey !== undefined && init.publicKey.length > 0 ? { publicKey: Buffer.from(init.publicKey) } : {}),
     counters: { packetsOut: 0, bytesOut: 0, packetsIn: 0, bytesIn: 0, lastInMs: 0 },
   }
 }

@@ -76,6 +76,8 @@ export interface PeerRoute {
   readonly vtepMAC: Buffer
   /** Largest inner IP packet we send to this peer (underlay MTU - encapsulation overhead). */
   readonly mtu: number
+  /** The peer's static X25519 public key (32 bytes), when known: the encrypted `udp` needs it. */
+  readonly publicKey?: Buffer
   readonly counters: PeerCounters
 }
 
@@ -112,23 +114,34 @@ export interface Encapsulation {
   readonly kind: 'udp' | 'vxlan'
   /** Bytes this encapsulation writes in front of the inner packet (inside the UDP payload). */
   readonly headerLen: number
-  /** Total bytes added on the underlay: outer IPv4 (20) + UDP (8) + headerLen. */
+  /** Bytes written after the inner packet (an AEAD tag); absent = 0. The caller leaves room. */
+  readonly trailerLen?: number
+  /** Total bytes added on the underlay: outer IPv4 (20) + UDP (8) + headerLen + trailerLen. */
   readonly overhead: number
   /**
    * Outbound. The inner packet sits at buf[innerStart, innerStart + innerLen) and the caller
    * left at least `headerLen` bytes of headroom before it. Writes the header in place and
-   * returns the offset where the UDP payload starts (innerStart - headerLen). Never copies the
-   * payload, never fails.
+   * returns the offset where the UDP payload starts (innerStart - headerLen); the payload is
+   * headerLen + innerLen + trailerLen bytes. Never copies the payload. An encrypting
+   * encapsulation may instead return a negative number: -reason for a drop (count it), or
+   * ENCAP_HELD when it kept a copy to send later (a handshake is pending; not a drop).
    */
   encapsulate(buf: Buffer, innerStart: number, innerLen: number, peer: PeerRoute): number
   /**
    * Inbound. buf[start, start + len) is one UDP payload received from srcAddressU32 (`start` is
    * 0 unless UDP GRO glued several datagrams into one buffer: then each is decapsulated where it
    * lies, and a wrapper must pass `start` on). Returns Drop.None and fills `out` (offsets are
-   * absolute in buf), or returns the reason to drop it. Never throws.
+   * absolute in buf), or returns the reason to drop it. Never throws. Drop.None with innerLen 0
+   * and replyLen 0 means the datagram was consumed (a handshake message or keepalive).
+   * `srcPort` is the sender's UDP port (cookies bind to address and port).
    */
   decapsulate(buf: Buffer, len: number, srcAddressU32: number, peers: PeerDirectory,
-    out: Decapsulated, start?: number): Drop
+    out: Decapsulated, start?: number, srcPort?: number): Drop
+  /**
+   * Optional: the forwarder hands over a way to send datagrams the encapsulation originates
+   * itself (handshake initiations, keepalives, staged packets). Called once, at start.
+   */
+  attach?(send: (buf: Buffer, off: number, len: number, addressU32: number, port: number) => boolean): void
 }
 
 /**
@@ -204,6 +217,9 @@ export interface DatagramTransport {
 
 /** Largest number of packets moved per batched read or write (wireguard-go's IdealBatchSize). */
 export const MAX_BATCH = 128
+
+/** encapsulate's return for a packet kept back (staged while a handshake runs), not dropped. */
+export const ENCAP_HELD = -1000
 
 /**
  * The data plane's own counters: plain numbers and typed arrays the hot path increments, which

@@ -23,6 +23,7 @@ export type {
 export type { DataplaneMetricsSource } from './dataplane-metrics'
 export type { MulticastMetricsSource } from './multicast-metrics'
 export type { PolicyMetricsSource } from './policy-metrics'
+export type { CryptoMetricsSource } from './crypto-metrics'
 export { MetricsServer, parseMetricsAddress } from './server'
 export type { HealthSource, MetricsServerComponents, MetricsServerInit } from './server'
 export { MetricsAddressError, MetricsListenError, MetricsSourceError } from './errors'

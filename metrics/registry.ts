@@ -24,6 +24,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { registerDataplaneMetrics, type DataplaneMetricsSource } from './dataplane-metrics'
+import { registerCryptoMetrics, type CryptoMetricsSource } from './crypto-metrics'
 import { MetricsSourceError } from './errors'
 import { registerMulticastMetrics, type MulticastMetricsSource } from './multicast-metrics'
 import { registerPolicyMetrics, type PolicyMetricsSource } from './policy-metrics'
@@ -132,6 +133,8 @@ export interface MetricsInit {
   /** This node's name; a label on loom_build_info. */
   nodeName: string
   dataplane?: DataplaneMetricsSource
+  /** The encrypted encapsulation, when encryption is on. */
+  crypto?: CryptoMetricsSource
   control?: ControlMetricsSource
   ipam?: IpamMetricsSource
   multicast?: MulticastMetricsSource
@@ -197,6 +200,7 @@ export class LoomMetrics {
     })
 
     if (init.dataplane !== undefined) this.attachDataplane(init.dataplane)
+    if (init.crypto !== undefined) registerCryptoMetrics(this.registry, init.crypto)
     if (init.control !== undefined) this.attachControl(init.control)
     if (init.ipam !== undefined) this.attachIpam(init.ipam)
     if (init.multicast !== undefined) registerMulticastMetrics(this.registry, init.multicast)

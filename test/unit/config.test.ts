@@ -209,7 +209,7 @@ t.test('unknown keys are errors that name the key and list the known ones', asyn
     'invalid config: unknown key underlay.prot: did you mean underlay.port? expected one of the known keys address, port')
   t.equal(errorOf(() => parseConfig(withKeys({ peers: [{ ...PEERS[0], podCidr: 'x' }] }), OPTS)).message,
     'invalid config: unknown key peers[0].podCidr: did you mean peers[0].podCIDR? expected one of the known keys ' +
-    'nodeName, address, port, podCIDR, vtepMAC')
+    'nodeName, address, port, podCIDR, vtepMAC, publicKey')
 })
 
 t.test('static peers: every consistency rule', async t => {

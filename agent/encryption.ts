@@ -1,0 +1,114 @@
+/**
+ * Encryption wiring: builds the encrypted `udp` encapsulation from the config (the node's
+ * X25519 key and the cluster secret), runs its timers, and picks up a changed secret file
+ * without a restart (the rotation procedure in the README relies on that).
+ *
+ * Key: `encryption.privateKeyFile` (base64 as `wg genkey` prints, mode 0600) or else the node
+ * identity's key in stateDir (created on first start). Secret: agent/cluster-secret.ts.
+ */
+import { readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import { FileStateStore, loadOrCreateIdentity, validateIdentity } from '../control'
+import type { NodeIdentity } from '../control'
+import { crypto, RouteTable } from '../dataplane'
+import { ClusterSecretError, loadClusterSecret } from './cluster-secret'
+import type { AgentConfig } from './config'
+import { AgentStartError } from './errors'
+
+/** How often the secret file's mtime is checked for a rotation step. */
+const SECRET_CHECK_MS = 2000
+
+/** Reads a `wg genkey` private key file; throws AgentStartError naming the field. */
+export function loadPrivateKeyFile (path: string): crypto.StaticKeyPair {
+  let text: string
+  try {
+    const st = statSync(path)
+    if ((st.mode & 0o077) !== 0) {
+      throw new AgentStartError('encryption.privateKeyFile', `private key ${path}: mode ${(st.mode & 0o777).toString(8)} lets group or others read it; run chmod 600 on it`)
+    }
+    text = readFileSync(path, 'utf8').trim()
+  } catch (err) {
+    if (err instanceof AgentStartError) throw err
+    throw new AgentStartError('encryption.privateKeyFile', `private key ${path}: ${(err as Error).message}`, { cause: err })
+  }
+  const raw = Buffer.from(text, 'base64')
+  if (raw.length !== 32 || raw.toString('base64') !== text) {
+    throw new AgentStartError('encryption.privateKeyFile', `private key ${path}: expected one base64 32-byte key as \`wg genkey\` prints`)
+  }
+  return crypto.keyPairFromPrivate(raw)
+}
+
+export class Encryption {
+  readonly encapsulation: crypto.SecureEncapsulation
+  private readonly log: Logger
+  private readonly secretFile: string
+  private secretStamp: string
+  private timer?: NodeJS.Timeout
+  private secretTimer?: NodeJS.Timeout
+
+  constructor (logger: Logger, config: AgentConfig) {
+    this.log = logger
+    this.secretFile = config.encryption.secretFile
+    let keys: readonly Buffer[]
+    try {
+      keys = loadClusterSecret(this.secretFile).keys
+    } catch (err) {
+      throw new AgentStartError('encryption.secretFile', (err as Error).message, { cause: err })
+    }
+    this.secretStamp = this.stamp()
+    const staticKey = config.encryption.privateKeyFile !== undefined
+      ? loadPrivateKeyFile(config.encryption.privateKeyFile)
+      : crypto.keyPairFromPrivate(Buffer.from(identityOf(config).privateKey, 'base64'))
+    this.encapsulation = new crypto.SecureEncapsulation({ staticKey, presharedKeys: keys })
+  }
+
+  get publicKey (): Buffer {
+    return this.encapsulation.publicKey
+  }
+
+  /** The peers of a new route table (call before the forwarder gets it). */
+  setRoutes (table: RouteTable): void {
+    this.encapsulation.syncPeers(table.peers())
+  }
+
+  start (): void {
+    this.timer = setInterval(() => this.encapsulation.tick(), crypto.TICK_MS)
+    this.timer.unref()
+    this.secretTimer = setInterval(() => this.reloadSecret(), SECRET_CHECK_MS)
+    this.secretTimer.unref()
+  }
+
+  stop (): void {
+    if (this.timer !== undefined) clearInterval(this.timer)
+    if (this.secretTimer !== undefined) clearInterval(this.secretTimer)
+  }
+
+  private stamp (): string {
+    try {
+      const st = statSync(this.secretFile)
+      return `${st.mtimeMs}:${st.size}:${st.ino}`
+    } catch {
+      return ''
+    }
+  }
+
+  /** A changed secret file is applied to new handshakes; a broken one is refused and the old keys kept. */
+  reloadSecret (): void {
+    const stamp = this.stamp()
+    if (stamp === this.secretStamp) return
+    this.secretStamp = stamp
+    try {
+      const { keys } = loadClusterSecret(this.secretFile)
+      this.encapsulation.setPresharedKeys(keys)
+      this.log.info({ file: this.secretFile, keys: keys.length }, 'cluster secret reloaded')
+    } catch (err) {
+      const msg = err instanceof ClusterSecretError ? err.message : String(err)
+      this.log.error({ file: this.secretFile, err: msg }, 'cluster secret unreadable; keeping the previous keys')
+    }
+  }
+}
+
+function identityOf (config: AgentConfig): NodeIdentity {
+  return loadOrCreateIdentity(new FileStateStore<NodeIdentity>(join(config.stateDir, 'identity.json'), validateIdentity), config.nodeName)
+}
