@@ -77,6 +77,11 @@ export interface OverlayLabInit {
   gossip?: { reclaimAfterSeconds?: number }
   /** More config keys per node (e.g. `policy`). */
   extraConfig?: (node: LabNode) => Record<string, unknown>
+  /**
+   * Encrypted `udp`: the cluster secret file every node reads (per-node overrides in
+   * secretFiles); in gossip mode it defaults to the lab's own secret (`secretFile`).
+   */
+  encryption?: { secretFile?: string }
 }
 
 /** Writes a cluster secret file (one base64 32-byte key a line, mode 0600) as `wg genpsk` would. */
@@ -92,6 +97,12 @@ export class OverlayLab {
   readonly vtepMACs = new Map<string, string>()
   /** Gossip mode: the cluster secret file every node's config names (authenticated gossip). */
   secretFile = ''
+  /** Encryption: static peers' public keys, nodes' private key files, and per-node secret files, by node name. */
+  readonly publicKeys = new Map<string, string>()
+  readonly privateKeyFiles = new Map<string, string>()
+  readonly secretFiles = new Map<string, string>()
+  /** Data ports by node name when not the default (e.g. a WireGuard peer's listen port). */
+  readonly ports = new Map<string, number>()
 
   constructor (readonly lab: NetnsLab, readonly init: OverlayLabInit) {}
 
@@ -172,6 +183,8 @@ export class OverlayLab {
         address: n.underlay,
         podCIDR: n.podCIDR,
         ...(this.vtepMACs.has(n.name) ? { vtepMAC: this.vtepMACs.get(n.name) } : {}),
+        ...(this.publicKeys.has(n.name) ? { publicKey: this.publicKeys.get(n.name) } : {}),
+        ...(this.ports.has(n.name) ? { port: this.ports.get(n.name) } : {}),
       })),
       ...(this.init.extraPeers ?? []),
     ]
@@ -186,11 +199,16 @@ export class OverlayLab {
       encapsulation: this.init.encapsulation,
       ...(g === undefined
         ? { peers: this.staticPeers() }
-        : {
-            seeds: ['198.18.0.1'],
-            ipam: { reclaimAfterSeconds: g.reclaimAfterSeconds ?? 600 },
-            encryption: { enabled: false, secretFile: this.secretFile },
-          }),
+        : { seeds: ['198.18.0.1'], ipam: { reclaimAfterSeconds: g.reclaimAfterSeconds ?? 600 } }),
+      ...(this.init.encryption !== undefined || g !== undefined
+        ? {
+            encryption: {
+              enabled: this.init.encryption !== undefined,
+              secretFile: this.secretFiles.get(node.name) ?? this.init.encryption?.secretFile ?? this.secretFile,
+              ...(this.privateKeyFiles.has(node.name) ? { privateKeyFile: this.privateKeyFiles.get(node.name) } : {}),
+            },
+          }
+        : {}),
       stateDir: this.lab.file(`state-${node.name}`),
       apiSocket: node.apiSocket,
       metrics: { address: '127.0.0.1:9784' },
