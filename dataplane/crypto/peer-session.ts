@@ -39,6 +39,8 @@ export class PeerSession {
   zeroKeysAt = 0
   attempts = 0
   sentLastMinuteHandshake = false
+  /** The preshared keys changed: start a handshake at the next chance (see setPresharedKeys). */
+  rekeyWanted = false
   /** Observability. */
   lastHandshakeAt = 0
   rekeys = 0

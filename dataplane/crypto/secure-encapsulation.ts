@@ -161,10 +161,16 @@ export class SecureEncapsulation implements Encapsulation {
     this.send = send
   }
 
-  /** New cluster secret keys (rotation): new handshakes use them; running sessions are unaffected. */
+  /**
+   * New cluster secret keys (a rotation step). Running sessions keep working; every peer with a
+   * session is rekeyed soon (at most one initiation per RekeyTimeout), so the new primary is in
+   * use within seconds and a peer that lacks every key we hold shows up at once as
+   * handshakes{result="invalid"} while the old session still carries traffic.
+   */
   setPresharedKeys (keys: readonly Buffer[]): void {
     if (keys.length === 0) throw new RangeError('secure encapsulation: at least one preshared key')
     this.psks = keys
+    for (const s of this.byKey.values()) if (s.current !== undefined) s.rekeyWanted = true
   }
 
   /**
@@ -471,6 +477,10 @@ export class SecureEncapsulation implements Encapsulation {
       }
       if (s.newHandshakeAt !== 0 && now >= s.newHandshakeAt) {
         s.newHandshakeAt = 0
+        this.sendInitiation(s, false)
+      }
+      if (s.rekeyWanted && now - s.lastInitiationSentAt >= REKEY_TIMEOUT) {
+        s.rekeyWanted = false
         this.sendInitiation(s, false)
       }
       if (s.zeroKeysAt !== 0 && now >= s.zeroKeysAt) {
