@@ -44,6 +44,7 @@ export class Encryption {
   private readonly log: Logger
   private readonly secretFile: string
   private secretStamp: string
+  private failedStamp = ''
   private timer?: NodeJS.Timeout
   private secretTimer?: NodeJS.Timeout
 
@@ -97,14 +98,18 @@ export class Encryption {
   reloadSecret (): void {
     const stamp = this.stamp()
     if (stamp === this.secretStamp) return
-    this.secretStamp = stamp
     try {
       const { keys } = loadClusterSecret(this.secretFile)
+      this.secretStamp = stamp
       this.encapsulation.setPresharedKeys(keys)
       this.log.info({ file: this.secretFile, keys: keys.length }, 'cluster secret reloaded')
     } catch (err) {
-      const msg = err instanceof ClusterSecretError ? err.message : String(err)
-      this.log.error({ file: this.secretFile, err: msg }, 'cluster secret unreadable; keeping the previous keys')
+      // Retried at the next check (a file caught half-written reads fine a moment later); logged once per version.
+      if (this.failedStamp !== stamp) {
+        const msg = err instanceof ClusterSecretError ? err.message : String(err)
+        this.log.error({ file: this.secretFile, err: msg }, 'cluster secret unreadable; keeping the previous keys')
+        this.failedStamp = stamp
+      }
     }
   }
 }
