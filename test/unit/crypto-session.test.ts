@@ -374,3 +374,21 @@ t.test('peers: removal forgets sessions; three nodes all pairs', async t => {
   const keyless = createPeerRoute({ nodeName: 'node-x', index: 77, address: '10.0.0.9', port: 1, vtepMAC: deriveVtepMAC('x'), mtu: 1400 })
   t.equal(a.encap.encapsulate(Buffer.alloc(200), 64, 40, keyless), -Drop.UnknownSession)
 })
+
+t.test('a UDP GRO train: datagrams decapsulated where they lie in one buffer', async t => {
+  const { w, a, b } = pair()
+  a.sendTo(b, 'x'); w.pump()
+  a.sendTo(b, 'first!'); a.sendTo(b, 'second')
+  const [d1, d2] = w.queue.splice(0, 2)
+  t.equal(d1.buf.length, d2.buf.length, 'equal sizes, as GRO glues them')
+  const train = Buffer.concat([d1.buf, d2.buf, Buffer.alloc(64)])
+  const out: Decapsulated = { innerStart: 0, innerLen: 0, peer: undefined, replyStart: 0, replyLen: 0 }
+  const got: string[] = []
+  for (let at = 0; at < d1.buf.length * 2; at += d1.buf.length) {
+    t.equal(b.encap.decapsulate(train, d1.buf.length, a.address, b.table, out, at, 51820), Drop.None)
+    t.equal(out.innerStart, at + 16)
+    got.push(train.subarray(out.innerStart + 20, out.innerStart + out.innerLen).toString())
+  }
+  t.same(got, ['first!', 'second'])
+  t.equal(b.encap.decapsulate(train, d1.buf.length, a.address, b.table, out, train.length - 10, 51820), Drop.Malformed, 'past the end')
+})
