@@ -162,15 +162,17 @@ export class SecureEncapsulation implements Encapsulation {
   }
 
   /**
-   * New cluster secret keys (a rotation step). Running sessions keep working; every peer with a
-   * session is rekeyed soon (at most one initiation per RekeyTimeout), so the new primary is in
+   * New cluster secret keys (a rotation step). Running sessions keep working; every session we
+   * initiated is rekeyed soon (at most one initiation per RekeyTimeout), so the new primary is in
    * use within seconds and a peer that lacks every key we hold shows up at once as
    * handshakes{result="invalid"} while the old session still carries traffic.
    */
   setPresharedKeys (keys: readonly Buffer[]): void {
     if (keys.length === 0) throw new RangeError('secure encapsulation: at least one preshared key')
     this.psks = keys
-    for (const s of this.byKey.values()) if (s.current !== undefined) s.rekeyWanted = true
+    // Only the side that initiated the current session rekeys (as with RekeyAfterTime): two
+    // simultaneous handshakes could retire the key the peer is still sending with.
+    for (const s of this.byKey.values()) if (s.current?.isInitiator === true) s.rekeyWanted = true
   }
 
   /**
