@@ -117,7 +117,8 @@ export class Agent {
         if (aside !== null) log.warn({ file: name, movedTo: aside }, '--reset-ipam: moved the old state aside')
       }
     }
-    const encapsulation = this.createEncapsulation()
+    const foundState = { identity: stateDir.has(IDENTITY_FILE), ipam: stateDir.has(IPAM_FILE) }
+    const encapsulation = this.createEncapsulation(stateDir)
     this.netlink = NetlinkClient.open()
     const underlayMTU = await this.netlink.underlayMTUFor(cfg.underlay.address)
     this.mtu = cfg.mtu ?? underlayMTU - encapsulation.overhead
@@ -140,7 +141,7 @@ export class Agent {
       this.gossip = new GossipNode({
         logger: this.logger,
         setRoutes: (t) => { this.encryption?.setRoutes(t); this.forwarder?.setRoutes(t) },
-      }, { config: cfg, mtu: this.mtu, stateDir, rejoin: this.options.resetIpam, ...(this.encryption !== undefined ? { publicKey: this.encryption.publicKey } : {}) })
+      }, { config: cfg, mtu: this.mtu, stateDir, foundState, rejoin: this.options.resetIpam, ...(this.encryption !== undefined ? { publicKey: this.encryption.publicKey } : {}) })
       this.pods = this.gossip.ipamNode
     }
     log.info({ mode: staticMode ? 'static' : 'gossip', underlayMTU, mtu: this.mtu, encapsulation: encapsulation.kind }, 'starting')
@@ -312,10 +313,10 @@ export class Agent {
     return this.config.encapsulation === 'vxlan' ? this.config.vxlan.port : this.config.underlay.port
   }
 
-  private createEncapsulation (): Encapsulation {
+  private createEncapsulation (stateDir: StateDirectory): Encapsulation {
     if (this.config.encryption.enabled) {
       // `udp` only (the config refuses encryption with vxlan): WireGuard's framing and handshake.
-      this.encryption = new Encryption(this.logger.child({ component: 'crypto' }), this.config)
+      this.encryption = new Encryption(this.logger.child({ component: 'crypto' }), this.config, stateDir)
       return this.encryption.encapsulation
     }
     if (this.config.encapsulation === 'vxlan') {

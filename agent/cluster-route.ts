@@ -16,6 +16,7 @@
  * veths (`lxc` + hash, cni/veth-name.ts).
  */
 import type { RouteEntry } from '../dataplane/netlink'
+import { HOST_VETH_RE } from '../cni/veth-name'
 
 interface Range { readonly base: number, readonly prefix: number }
 
@@ -37,7 +38,7 @@ function contains (outer: Range, inner: Range): boolean {
 
 /** A pod route made by loom-cni: a /32 through an `lxc` + 11 hex digits host veth. */
 function isLoomPodRoute (r: RouteEntry): boolean {
-  return r.dst.endsWith('/32') && /^lxc[0-9a-f]{11}$/.test(r.dev) && r.via === undefined
+  return r.dst.endsWith('/32') && HOST_VETH_RE.test(r.dev) && r.via === undefined
 }
 
 /**

@@ -7,14 +7,14 @@
  * identity's key in stateDir (created on first start). Secret: agent/cluster-secret.ts.
  */
 import { readFileSync, statSync } from 'node:fs'
-import { join } from 'node:path'
 import type { Logger } from 'pino'
-import { FileStateStore, loadOrCreateIdentity, validateIdentity } from '../control'
-import type { NodeIdentity } from '../control'
+import { loadOrCreateIdentity, validateIdentity } from '../control'
+import type { NodeIdentity, StateDirectory } from '../control'
 import { crypto, RouteTable } from '../dataplane'
 import { ClusterSecretError, loadClusterSecret } from './cluster-secret'
 import type { AgentConfig } from './config'
 import { AgentStartError } from './errors'
+import { IDENTITY_FILE } from './gossip-node'
 
 /** How often the secret file's mtime is checked for a rotation step. */
 const SECRET_CHECK_MS = 2000
@@ -48,7 +48,7 @@ export class Encryption {
   private timer?: NodeJS.Timeout
   private secretTimer?: NodeJS.Timeout
 
-  constructor (logger: Logger, config: AgentConfig) {
+  constructor (logger: Logger, config: AgentConfig, stateDir: StateDirectory) {
     this.log = logger
     this.secretFile = config.encryption.secretFile
     let keys: readonly Buffer[]
@@ -60,7 +60,7 @@ export class Encryption {
     this.secretStamp = this.stamp()
     const staticKey = config.encryption.privateKeyFile !== undefined
       ? loadPrivateKeyFile(config.encryption.privateKeyFile)
-      : crypto.keyPairFromPrivate(Buffer.from(identityOf(config).privateKey, 'base64'))
+      : crypto.keyPairFromPrivate(Buffer.from(identityOf(stateDir, config).privateKey, 'base64'))
     this.encapsulation = new crypto.SecureEncapsulation({ staticKey, presharedKeys: keys })
   }
 
@@ -114,6 +114,6 @@ export class Encryption {
   }
 }
 
-function identityOf (config: AgentConfig): NodeIdentity {
-  return loadOrCreateIdentity(new FileStateStore<NodeIdentity>(join(config.stateDir, 'identity.json'), validateIdentity), config.nodeName)
+function identityOf (stateDir: StateDirectory, config: AgentConfig): NodeIdentity {
+  return loadOrCreateIdentity(stateDir.store<NodeIdentity>(IDENTITY_FILE, validateIdentity), config.nodeName)
 }

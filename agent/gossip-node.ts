@@ -46,6 +46,12 @@ export interface GossipNodeInit {
   rejoin?: boolean
   /** The data plane's X25519 public key to advertise, when it is not the identity's (encryption.privateKeyFile). */
   publicKey?: Buffer
+  /**
+   * Which of identity.json and ipam.json the state directory held when loomd started, before any
+   * component wrote to it (encryption creates the identity when it needs the static key first);
+   * default: what the directory holds now.
+   */
+  foundState?: { identity: boolean, ipam: boolean }
 }
 
 export const IDENTITY_FILE = 'identity.json'
@@ -123,8 +129,8 @@ export class GossipNode {
     }
     // Identity and IPAM state are written together on first start; one without the other means
     // lost or planted state, and starting over would hand out addresses pods still hold.
-    const hasIdentity = dir.has(IDENTITY_FILE)
-    const hasIpam = dir.has(IPAM_FILE)
+    const hasIdentity = init.foundState?.identity ?? dir.has(IDENTITY_FILE)
+    const hasIpam = init.foundState?.ipam ?? dir.has(IPAM_FILE)
     if (hasIdentity && !hasIpam) {
       throw new StateInconsistentError(`state directory ${dir.path} holds this node's identity (${IDENTITY_FILE}) but no IPAM state ` +
         `(${IPAM_FILE}): its blocks, allocations and Paxos promises are lost, and starting over could give pods addresses that ` +

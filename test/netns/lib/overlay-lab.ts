@@ -20,6 +20,7 @@ import { chmodSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { request } from 'node:http'
 import { NetnsLab, run, waitFor } from './netns-lab'
+import { hostVethName } from '../../../cni/veth-name'
 
 /** One HTTP/JSON call on an agent's API socket. */
 export function apiRequest (socketPath: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
@@ -144,7 +145,9 @@ export class OverlayLab {
     const lab = this.lab
     const podNs = await lab.addNamespace(`n${node.index}p${k}`)
     const address = given?.address ?? `10.244.${node.index}.${10 + k}`
-    const hostVeth = given?.hostVeth ?? `vpod${k}`
+    // Named as loom-cni names host veths, so loomd recognises the pod's /32 route as a Loom pod
+    // route (agent/cluster-route.ts) when it starts after the pods were wired.
+    const hostVeth = given?.hostVeth ?? hostVethName(`lab-${node.name}`, `pod${k}`)
     await lab.addVeth(node.ns, hostVeth, '', podNs, 'eth0', `${address}/32`, mtu ?? 1500)
     const hostMAC = (await lab.execOk(node.ns, ['cat', `/sys/class/net/${hostVeth}/address`])).trim()
     await lab.execOk(podNs, ['ip', 'route', 'add', GATEWAY, 'dev', 'eth0', 'scope', 'link'])
