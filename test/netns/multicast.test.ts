@@ -44,10 +44,12 @@ async function groupRow (node: LabNode, group: string): Promise<{ localPods: str
   return (await status(node)).multicast?.groups.find((g) => g.group === group)
 }
 
-t.test('multicast over 3 gossip nodes', { skip: isRoot() ? false : SKIP_NOT_ROOT }, async (t) => {
+// Once in clear mode and once encrypted (WireGuard framing on `udp`): remote copies take the
+// forwarder's encapsulation, so with encryption on they are sealed like unicast.
+for (const encrypted of [false, true]) t.test(`multicast over 3 gossip nodes${encrypted ? ', encrypted' : ''}`, { skip: isRoot() ? false : SKIP_NOT_ROOT }, async (t) => {
   const lab = new NetnsLab('mc')
   t.teardown(() => lab.cleanup())
-  const overlay = new OverlayLab(lab, { nodes: 3, podsPerNode: 0, encapsulation: 'udp', gossip: {} })
+  const overlay = new OverlayLab(lab, { nodes: 3, podsPerNode: 0, encapsulation: 'udp', gossip: {}, ...(encrypted ? { encryption: {} } : {}) })
   await overlay.build()
   await overlay.startAll()
   const [n1, n2, n3] = overlay.nodes
@@ -125,11 +127,19 @@ t.test('multicast over 3 gossip nodes', { skip: isRoot() ? false : SKIP_NOT_ROOT
   const s1 = (await status(n1)).multicast
   t.ok((s1?.packets.outbound.sent ?? 0) >= 100, `node1 sent copies to node2 only (${s1?.packets.outbound.sent})`)
 
-  // Forged: node1 sends a datagram claiming node3's pod as inner source; node2 drops it as auth.
+  // Forged: node1 sends a datagram claiming node3's pod as inner source; node2 drops it as auth
+  // (encrypted: a clear frame is not even a WireGuard message, so it is dropped before any session).
+  const inboundDrops = async (): Promise<number> => Object.values((await status(n2)).node.drops.inbound).reduce((a, b) => a + b, 0)
   const authBefore = (await status(n2)).node.drops.inbound.auth
+  const dropsBefore = await inboundDrops()
   await lab.execOk(n1.ns, [process.execPath, PEER, 'forge', n2.underlay, '6784', n2.name, n1.name, N.address, G1, PORT, 'forged-0'])
-  await waitFor('node2 to count the forged packet as auth', async () => (await status(n2)).node.drops.inbound.auth > authBefore, 5000, 100)
-  t.pass('forged multicast claiming another node\'s pod dropped as auth')
+  if (encrypted) {
+    await waitFor('node2 to drop the clear forged frame', async () => await inboundDrops() > dropsBefore, 5000, 100)
+    t.pass('forged clear multicast frame dropped and counted by the encrypted node')
+  } else {
+    await waitFor('node2 to count the forged packet as auth', async () => (await status(n2)).node.drops.inbound.auth > authBefore, 5000, 100)
+    t.pass('forged multicast claiming another node\'s pod dropped as auth')
+  }
   // Spoofed on the pod's own veth: S claims R1's address.
   const localAuthBefore = (await status(n1)).multicast?.packets.outbound.auth ?? 0
   await lab.execOk(S.ns, ['ip', 'addr', 'add', `${O.address}/32`, 'dev', 'eth0'])
