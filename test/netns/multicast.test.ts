@@ -93,9 +93,11 @@ for (const encrypted of [false, true]) t.test(`multicast over 3 gossip nodes${en
   await startReceiver('R1', R1, G1)
   await startReceiver('R2', R2, G1)
   await startReceiver('O', O, G2)
-  await waitFor('membership converged on node1 (R1 local, node2 remote)', async () => {
+  await waitFor('membership converged on node1 (R1 local, node2 remote, O snooped)', async () => {
     const row = await groupRow(n1, G1)
-    return row !== undefined && row.localPods.includes(podName(n1, 2)) && row.remoteNodes.includes(n2.name)
+    // O's report may be snooped a moment after R1's: wait for its group too before checking it.
+    return row !== undefined && row.localPods.includes(podName(n1, 2)) && row.remoteNodes.includes(n2.name) &&
+      (await groupRow(n1, G2)) !== undefined && ((await groupRow(n2, G1))?.localPods.length ?? 0) > 0
   }, 15_000, 200)
   t.same((await groupRow(n1, G2))?.remoteNodes, [], 'the other group has no remote member')
   t.same((await groupRow(n2, G1))?.localPods, [podName(n2, 1)], 'node2 snooped R2')
