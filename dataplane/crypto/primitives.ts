@@ -50,17 +50,17 @@ function nonce (counter: number): Buffer {
   return n
 }
 
-/** ChaCha20-Poly1305 seal: ciphertext ‖ tag. */
-export function aeadSeal (key: Uint8Array, counter: number, plain: Uint8Array, aad: Uint8Array): Buffer {
-  const c = createCipheriv('chacha20-poly1305', key, nonce(counter), { authTagLength: TAG_LEN })
+/** ChaCha20-Poly1305 seal under a 12-byte nonce: ciphertext ‖ tag. */
+export function chachaSeal (key: Uint8Array, nonce12: Uint8Array, plain: Uint8Array, aad: Uint8Array): Buffer {
+  const c = createCipheriv('chacha20-poly1305', key, nonce12, { authTagLength: TAG_LEN })
   c.setAAD(aad, { plaintextLength: plain.length })
   return Buffer.concat([c.update(plain), c.final(), c.getAuthTag()])
 }
 
-/** ChaCha20-Poly1305 open; null when it does not authenticate. */
-export function aeadOpen (key: Uint8Array, counter: number, sealed: Uint8Array, aad: Uint8Array): Buffer | null {
+/** ChaCha20-Poly1305 open under a 12-byte nonce; null when it does not authenticate. */
+export function chachaOpen (key: Uint8Array, nonce12: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Buffer | null {
   if (sealed.length < TAG_LEN) return null
-  const d = createDecipheriv('chacha20-poly1305', key, nonce(counter), { authTagLength: TAG_LEN })
+  const d = createDecipheriv('chacha20-poly1305', key, nonce12, { authTagLength: TAG_LEN })
   d.setAAD(aad, { plaintextLength: sealed.length - TAG_LEN })
   d.setAuthTag(sealed.subarray(sealed.length - TAG_LEN))
   const plain = d.update(sealed.subarray(0, sealed.length - TAG_LEN))
@@ -70,6 +70,16 @@ export function aeadOpen (key: Uint8Array, counter: number, sealed: Uint8Array, 
     return null
   }
   return plain
+}
+
+/** ChaCha20-Poly1305 seal with WireGuard's counter nonce: ciphertext ‖ tag. */
+export function aeadSeal (key: Uint8Array, counter: number, plain: Uint8Array, aad: Uint8Array): Buffer {
+  return chachaSeal(key, nonce(counter), plain, aad)
+}
+
+/** ChaCha20-Poly1305 open with WireGuard's counter nonce; null when it does not authenticate. */
+export function aeadOpen (key: Uint8Array, counter: number, sealed: Uint8Array, aad: Uint8Array): Buffer | null {
+  return chachaOpen(key, nonce(counter), sealed, aad)
 }
 
 /** An X25519 key pair with raw 32-byte keys (the form WireGuard and `wg genkey` use). */

@@ -4,9 +4,8 @@
  * runs with that subkey and nonce = 4 zero bytes ‖ the last 8 nonce bytes. Node has no XChaCha,
  * and the hot path never uses it, so a small TypeScript HChaCha20 is enough.
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto'
+import { chachaOpen, chachaSeal } from './primitives'
 
-const TAG_LEN = 16
 
 function rotl (x: number, n: number): number {
   return (x << n) | (x >>> (32 - n))
@@ -44,22 +43,10 @@ function subNonce (nonce24: Uint8Array): Buffer {
 
 /** Seals `plain` -> ciphertext ‖ 16-byte tag. */
 export function xchachaSeal (key: Uint8Array, nonce24: Uint8Array, plain: Uint8Array, aad: Uint8Array): Buffer {
-  const c = createCipheriv('chacha20-poly1305', hchacha20(key, nonce24.subarray(0, 16)), subNonce(nonce24), { authTagLength: TAG_LEN })
-  c.setAAD(aad, { plaintextLength: plain.length })
-  return Buffer.concat([c.update(plain), c.final(), c.getAuthTag()])
+  return chachaSeal(hchacha20(key, nonce24.subarray(0, 16)), subNonce(nonce24), plain, aad)
 }
 
 /** Opens ciphertext ‖ tag; null when it does not authenticate. */
 export function xchachaOpen (key: Uint8Array, nonce24: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Buffer | null {
-  if (sealed.length < TAG_LEN) return null
-  const d = createDecipheriv('chacha20-poly1305', hchacha20(key, nonce24.subarray(0, 16)), subNonce(nonce24), { authTagLength: TAG_LEN })
-  d.setAAD(aad, { plaintextLength: sealed.length - TAG_LEN })
-  d.setAuthTag(sealed.subarray(sealed.length - TAG_LEN))
-  const plain = d.update(sealed.subarray(0, sealed.length - TAG_LEN))
-  try {
-    d.final()
-  } catch {
-    return null
-  }
-  return plain
+  return chachaOpen(hchacha20(key, nonce24.subarray(0, 16)), subNonce(nonce24), sealed, aad)
 }
