@@ -272,8 +272,12 @@ t.test('IPAM: forged state/decided/claims from a stranger and from a member chan
   net.advance(3000)
   t.same(views(), before, 'no node changed: slot, members, removed set and every block')
   const rejected = (k: string): number => [...net.nodes.values()].reduce((n, r) => n + (r.rejected as Record<string, number>)[k], 0)
-  t.ok(rejected('unasked_state') >= 2 && rejected('not_member') >= 9 && rejected('foreign_cluster') >= 6 && rejected('foreign_op') >= 3,
-    `rejected: ${JSON.stringify(Object.fromEntries(['unasked_state', 'not_member', 'foreign_cluster', 'foreign_op'].map((k) => [k, rejected(k)])))}`)
+  // The member's unasked state is refused by a and c. If one of them happened to have a fetch
+  // out to b at that instant (Math.random picks fetch targets), the state counts as asked and is
+  // refused one check later, for removing the receiver or jumping too far; either way it is refused.
+  const stateRefusals = rejected('unasked_state') + rejected('state_jump') + rejected('state_removes_self')
+  t.ok(stateRefusals >= 2 && rejected('not_member') >= 9 && rejected('foreign_cluster') >= 6 && rejected('foreign_op') >= 3,
+    `rejected: ${JSON.stringify(Object.fromEntries(['unasked_state', 'state_jump', 'state_removes_self', 'not_member', 'foreign_cluster', 'foreign_op'].map((k) => [k, rejected(k)])))}`)
   t.equal(blockOwner(a.state!, 40), null)
 })
 
