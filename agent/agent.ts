@@ -41,6 +41,7 @@ import { ApiServer, ApiServerComponents } from './api-server'
 import { startPolicyEngine } from './policy-wiring'
 import { findClusterRouteConflicts } from './cluster-route'
 import { GossipNode, IDENTITY_FILE, IPAM_FILE } from './gossip-node'
+import { lostStateMustRejoin } from './seed-probe'
 import { MulticastNode, notifyOnDetach } from './multicast'
 import { AgentConfig } from './config'
 import { ConfigError } from './errors'
@@ -138,10 +139,13 @@ export class Agent {
       this.pods = new StaticPodAddresses(stateDir.store(POD_ADDRESSES_FILE, validateStaticPodAddresses), this.topology.self.podCIDR)
     } else {
       routes = RouteTable.build({ selfIndex: deriveNodeIndex(cfg.nodeName), selfVtepMAC: deriveVtepMAC(cfg.nodeName), routes: [] })
+      // A first seed whose state directory was wiped joins the cluster that remembers it.
+      const rejoin = this.options.resetIpam === true ||
+        (!foundState.identity && !foundState.ipam && await lostStateMustRejoin(cfg, this.logger))
       this.gossip = new GossipNode({
         logger: this.logger,
         setRoutes: (t) => { this.encryption?.setRoutes(t); this.forwarder?.setRoutes(t) },
-      }, { config: cfg, mtu: this.mtu, stateDir, foundState, rejoin: this.options.resetIpam, ...(this.encryption !== undefined ? { publicKey: this.encryption.publicKey } : {}) })
+      }, { config: cfg, mtu: this.mtu, stateDir, foundState, rejoin, ...(this.encryption !== undefined ? { publicKey: this.encryption.publicKey } : {}) })
       this.pods = this.gossip.ipamNode
     }
     log.info({ mode: staticMode ? 'static' : 'gossip', underlayMTU, mtu: this.mtu, encapsulation: encapsulation.kind }, 'starting')

@@ -345,7 +345,7 @@ function withRecoveryHint<T> (f: () => T): T {
 }
 
 /** Nodes gossip only with nodes of the same cluster CIDR and block size. */
-function clusterIdOf (clusterCIDR: string, blockSize: number): string {
+export function clusterIdOf (clusterCIDR: string, blockSize: number): string {
   return createHash('sha256').update(`loom/${clusterCIDR}/${blockSize}`).digest('hex').slice(0, 16)
 }
 

@@ -202,13 +202,19 @@ export class ControlPlane {
     this.c.reportRemoteError?.(nodeId, err)
   }
 
-  /** The member whose gossip address sent a frame (IPAM trusts membership's address book). */
+  /**
+   * The member whose gossip address sent a frame (IPAM trusts membership's address book). A
+   * node that restarted as a new node ID (wiped state, --reset-ipam) shares its address with
+   * its old ID, which stays in the table as suspect/dead: the live one, else the one heard last.
+   */
   private senderOf (from: string): string | undefined {
     const host = from.slice(0, from.lastIndexOf(':'))
+    let best: MemberView | undefined
     for (const m of this.c.membership.allMembers()) {
-      if (m.address === host && !m.isSelf) return m.nodeId
+      if (m.address !== host || m.isSelf) continue
+      if (best === undefined || senderRank(m) > senderRank(best)) best = m
     }
-    return undefined
+    return best?.nodeId
   }
 
   private send (out: MembershipOutgoing[], inbound: { from: string; reply: StreamReply } | undefined): void {
@@ -296,4 +302,10 @@ export class ControlPlane {
     this.peerRoutes.set(m.nodeId, peer)
     return peer
   }
+}
+
+/** Which of several members at one address most likely sent a frame: alive, suspect, then the others; within a state, the one heard last. */
+function senderRank (m: MemberView): number {
+  const state = m.state === 'alive' ? 2 : m.state === 'suspect' ? 1 : 0
+  return state * 1e15 + (m.lastSeenMs ?? 0)
 }
