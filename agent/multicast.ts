@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs'
 import type { Logger } from 'pino'
 import {
   decodeGroupSet, encodeGroupSet, MAX_GOSSIP_GROUPS, MulticastGroups,
-} from '../control/multicast-groups'
+} from '../control/multicast/groups'
 import type { NodeStateChannel, NodeStateCounters, PodAddressManager } from '../control'
 import {
   decodeIgmp, GENERAL_QUERY_FRAME_LEN, IGMP_QUERY_INTERVAL_S, IGMP_QUERY_RESPONSE_S, IGMP_ROBUSTNESS, writeGeneralQuery,

@@ -6,9 +6,9 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { Ipam, ipamDurableToJSON, validateIpamDurable, type IpamDurable } from '../control/ipam'
-import { makeBlockLayout } from '../control/ipam-blocks'
-import { FileStateStore } from '../control/state-store'
+import { Ipam, ipamDurableToJSON, validateIpamDurable, type IpamDurable } from '../control/ipam/ipam'
+import { makeBlockLayout } from '../control/ipam/blocks'
+import { FileStateStore } from '../control/node/state-store'
 
 function pct (xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b)

@@ -20,9 +20,9 @@ import {
 import {
   decodeGossipPacket, encodeGossipPacket, GOSSIP_FRAME_MAGIC, isDecodeFailure, STREAM_LIMITS,
   UDP_LIMITS, type DecodeLimits, type MemberRecord,
-} from './gossip-codec'
-import { frame, GossipTransport, StreamReply } from './gossip-transport'
-import { Membership, MemberView, Outgoing as MembershipOutgoing } from './membership'
+} from './transport/gossip-codec'
+import { frame, GossipTransport, StreamReply } from './transport/gossip-transport'
+import { Membership, MemberView, Outgoing as MembershipOutgoing } from './membership/membership'
 
 /** Frame magic of IPAM messages ('LI'). */
 export const IPAM_FRAME_MAGIC = 0x4c49

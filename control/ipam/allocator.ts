@@ -16,8 +16,8 @@
  * The allocator does not decide which blocks are usable: the caller passes the blocks this node
  * owns *and* may use now (lease valid, not releasing). It only remembers which offsets are taken.
  */
-import { type BlockLayout, blockAddress, formatIPv4, isUsableOffset } from './ipam-blocks'
-import { IpamDecodeError, IpamInvariantError } from './ipam-errors'
+import { type BlockLayout, blockAddress, formatIPv4, isUsableOffset } from './blocks'
+import { IpamDecodeError, IpamInvariantError } from './errors'
 
 export interface AttachmentKey {
   readonly containerId: string

@@ -6,7 +6,7 @@
  * The network and broadcast addresses of the *cluster* CIDR are never handed out (offset 0 of
  * block 0, last offset of the last block); every other address is usable because pods get /32s.
  */
-import { IpamConfigError } from './ipam-errors'
+import { IpamConfigError } from './errors'
 
 export interface BlockLayout {
   readonly cidr: string

@@ -21,9 +21,9 @@
  * Decoding (`decodeClaimMsg`, `decodeIpamEnvelope`, `validateClusterState`) is the only door for remote input and
  * enforces limits on bytes, counts and ranges before any field is trusted.
  */
-import { loom } from './proto/messages'
-import { IpamConflictError, IpamDecodeError } from './ipam-errors'
-import type { Ballot, ClaimBody, ClaimMsg } from './ipam-claims'
+import { loom } from '../proto/messages'
+import { IpamConflictError, IpamDecodeError } from './errors'
+import type { Ballot, ClaimBody, ClaimMsg } from './replica'
 
 export type NodeId = string
 

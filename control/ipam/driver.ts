@@ -7,14 +7,14 @@
  * only membership knows, so this class keeps the list it handed to Ipam filled with the IDs of
  * live gossip members (the array is shared by reference; Ipam reads it when it (re)sends JOIN).
  */
-import { attachmentKey, type AttachmentKey } from './ipam-allocator'
-import type { BlockLayout } from './ipam-blocks'
+import { attachmentKey, type AttachmentKey } from './allocator'
+import type { BlockLayout } from './blocks'
 import type { Ipam, IpamStatus } from './ipam'
-import { decodeClaimMsg, encodeClaimMsg } from './ipam-records'
-import type { IpamDriver } from './control-plane'
+import { decodeClaimMsg, encodeClaimMsg } from './cluster-state'
+import type { IpamDriver } from '../control-plane'
 import {
   hostVethName, type AttachmentId, type AttachmentMeta, type AttachmentRecord, type PodAddressManager,
-} from './pod-addresses'
+} from '../static/pod-addresses'
 
 /** How long an ADD may wait for a block to be claimed before the CNI gets "try again" (11). */
 const ALLOCATE_TIMEOUT_MS = 10_000

@@ -27,15 +27,15 @@
  * have exactly one winner (the log). Empty blocks beyond the spare are released after
  * `releaseIdleMs`.
  */
-import { type BlockLayout, formatBlockCIDR } from './ipam-blocks'
-import { ClaimsReplica, type ClaimMsg, type ClaimsDurable, type Outgoing } from './ipam-claims'
+import { type BlockLayout, formatBlockCIDR } from './blocks'
+import { ClaimsReplica, type ClaimMsg, type ClaimsDurable, type Outgoing } from './replica'
 import {
   DEFAULT_QUARANTINE_MS, IpamAllocator, attachmentKey,
   type AllocatorDurable, type AllocatorReuseDurable, type Allocation, type AttachmentKey,
-} from './ipam-allocator'
-import { IpamDecodeError, IpamExhaustedError, IpamNotMemberError, IpamTryAgainError } from './ipam-errors'
-import { stateToWire, validateClusterState, type ClusterState, type NodeId } from './ipam-records'
-import type { StateStore } from './state-store'
+} from './allocator'
+import { IpamDecodeError, IpamExhaustedError, IpamNotMemberError, IpamTryAgainError } from './errors'
+import { stateToWire, validateClusterState, type ClusterState, type NodeId } from './cluster-state'
+import type { StateStore } from '../node/state-store'
 
 export interface IpamDurable {
   readonly version: 1

@@ -71,9 +71,9 @@
 import {
   applySlot, blockOwner, genesisState, majorityOf, mergeStates,
   type ClusterState, type NodeId, type Op,
-} from './ipam-records'
-import { hashNodeId } from './ipam-blocks'
-import { IpamConfigError } from './ipam-errors'
+} from './cluster-state'
+import { hashNodeId } from './blocks'
+import { IpamConfigError } from './errors'
 
 export interface Ballot { readonly round: number, readonly node: NodeId }
 

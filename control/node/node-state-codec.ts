@@ -11,7 +11,7 @@
  * checked before entries are materialised, every field is validated (node ID 16 bytes, name and
  * topic lengths and alphabet, value size). Decoding never throws: it returns a typed failure.
  */
-import { loom } from './proto/messages'
+import { loom } from '../proto/messages'
 
 import pb = loom.nodestate
 

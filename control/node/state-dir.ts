@@ -15,7 +15,7 @@
  */
 import * as fs from 'node:fs'
 import { join } from 'node:path'
-import { loadNativeBinding } from '../dataplane/native-binding'
+import { loadNativeBinding } from '../../dataplane/native-binding'
 import { FileStateStore } from './state-store'
 import { StateDirLockedError, StateDirUnsafeError } from './state-errors'
 

@@ -19,8 +19,8 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { loadNativeBinding } from '../dataplane/native-binding'
-import { StateCorruptError } from './ipam-errors'
+import { loadNativeBinding } from '../../dataplane/native-binding'
+import { StateCorruptError } from '../ipam/errors'
 
 /** What IPAM needs from a store; tests and the simulator use MemoryStore. */
 export interface StateStore<T> {

@@ -14,10 +14,10 @@
 import { createHash } from 'node:crypto'
 import {
   attachmentKey, AllocatorDurable, AllocatorReuseDurable, DEFAULT_QUARANTINE_MS, IpamAllocator,
-} from './ipam-allocator'
-import { makeBlockLayout } from './ipam-blocks'
-import { IpamExhaustedError } from './ipam-errors'
-import { StateStore } from './state-store'
+} from '../ipam/allocator'
+import { makeBlockLayout } from '../ipam/blocks'
+import { IpamExhaustedError } from '../ipam/errors'
+import { StateStore } from '../node/state-store'
 
 export interface AttachmentId {
   readonly containerID: string

@@ -8,7 +8,7 @@
 import {
   createPeerRoute, deriveNodeIndex, deriveVtepMAC, formatIPv4Address, parseCIDR, parseMAC, PeerRoute,
   RouteTable,
-} from '../dataplane'
+} from '../../dataplane'
 
 export interface StaticPeer {
   readonly nodeName: string

@@ -18,7 +18,7 @@
  * Unknown fields are skipped (proto3), so newer senders may add fields.
  */
 import * as protobuf from 'protobufjs/minimal'
-import { loom } from './proto/messages'
+import { loom } from '../proto/messages'
 
 import pb = loom.gossip
 

@@ -13,11 +13,11 @@ import { randomBytes } from 'node:crypto'
 import {
   decodeGossipPacket, encodeGossipPacket, GOSSIP_PROTOCOL_VERSION, isDecodeFailure, MAX_INCARNATION,
   STREAM_LIMITS, UDP_LIMITS, type GossipBody, type MemberRecord, type MemberUpdate,
-} from '../../control/gossip-codec'
-import { RecordSigner, RecordVerifier } from '../../control/member-signing'
-import { Membership, type Outgoing } from '../../control/membership'
-import { ClaimsReplica, type ClaimMsg } from '../../control/ipam-claims'
-import { blockOwner } from '../../control/ipam-records'
+} from '../../control/transport/gossip-codec'
+import { RecordSigner, RecordVerifier } from '../../control/membership/member-signing'
+import { Membership, type Outgoing } from '../../control/membership/membership'
+import { ClaimsReplica, type ClaimMsg } from '../../control/ipam/replica'
+import { blockOwner } from '../../control/ipam/cluster-state'
 import { SimNetwork } from './sim-network'
 
 const SEED = process.env.LOOM_SIM_SEED !== undefined ? Number(process.env.LOOM_SIM_SEED) : Math.floor(Math.random() * 2 ** 31)

@@ -21,12 +21,12 @@
  */
 import t from 'tap'
 import { EventQueue, SimNetwork, makeRng } from './ipam-sim-network'
-import { Ipam, type IpamDurable } from '../../control/ipam'
-import { makeBlockLayout } from '../../control/ipam-blocks'
-import { MemoryStore } from '../../control/state-store'
-import { IpamTryAgainError } from '../../control/ipam-errors'
-import type { ClaimMsg } from '../../control/ipam-claims'
-import { blockOwner, type ClusterState } from '../../control/ipam-records'
+import { Ipam, type IpamDurable } from '../../control/ipam/ipam'
+import { makeBlockLayout } from '../../control/ipam/blocks'
+import { MemoryStore } from '../../control/node/state-store'
+import { IpamTryAgainError } from '../../control/ipam/errors'
+import type { ClaimMsg } from '../../control/ipam/replica'
+import { blockOwner, type ClusterState } from '../../control/ipam/cluster-state'
 
 const SEED = process.env.LOOM_SIM_SEED !== undefined ? Number(process.env.LOOM_SIM_SEED) : Math.floor(Math.random() * 2 ** 31)
 const N = Number(process.env.LOOM_SIM_NODES ?? 200)

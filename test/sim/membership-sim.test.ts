@@ -8,8 +8,8 @@
  */
 import t from 'tap'
 import { MembershipCluster } from '../../bench/gossip-sim'
-import { DEFAULT_MEMBERSHIP_CONFIG as C } from '../../control/membership'
-import { suspicionBounds } from '../../control/suspicion'
+import { DEFAULT_MEMBERSHIP_CONFIG as C } from '../../control/membership/membership'
+import { suspicionBounds } from '../../control/membership/suspicion'
 
 const SEED = process.env.LOOM_SIM_SEED !== undefined ? Number(process.env.LOOM_SIM_SEED) : Math.floor(Math.random() * 2 ** 31)
 const N = 200

@@ -9,12 +9,12 @@ import t from 'tap'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { FileStateStore } from '../../control/state-store'
-import { Ipam, ipamDurableToJSON, validateIpamDurable, type IpamDurable } from '../../control/ipam'
-import { IpamAllocator } from '../../control/ipam-allocator'
-import { makeBlockLayout } from '../../control/ipam-blocks'
-import { StaticPodAddresses, validateStaticPodAddresses, type StaticPodAddressesDurable } from '../../control/pod-addresses'
-import { IpamDecodeError, IpamExhaustedError } from '../../control/ipam-errors'
+import { FileStateStore } from '../../control/node/state-store'
+import { Ipam, ipamDurableToJSON, validateIpamDurable, type IpamDurable } from '../../control/ipam/ipam'
+import { IpamAllocator } from '../../control/ipam/allocator'
+import { makeBlockLayout } from '../../control/ipam/blocks'
+import { StaticPodAddresses, validateStaticPodAddresses, type StaticPodAddressesDurable } from '../../control/static/pod-addresses'
+import { IpamDecodeError, IpamExhaustedError } from '../../control/ipam/errors'
 
 const layout = makeBlockLayout('10.244.0.0/22', 28)
 

@@ -7,7 +7,7 @@ import * as protobuf from 'protobufjs/minimal'
 import {
   GOSSIP_FRAME_HEADER_LEN, STREAM_LIMITS, UDP_LIMITS, decodeGossipPacket, encodeGossipPacket, isDecodeFailure,
   type DecodeFailureReason, type GossipBody, type GossipPacket, type MemberRecord,
-} from '../../control/gossip-codec'
+} from '../../control/transport/gossip-codec'
 import { loom } from '../../control/proto/messages'
 
 const ID_A = '00112233445566778899aabbccddeeff'

@@ -5,8 +5,8 @@
  */
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
-import { GossipKeyring, SEAL_OVERHEAD, SEALED_FRAME_MAGIC } from '../../control/gossip-seal'
-import { frame } from '../../control/gossip-transport'
+import { GossipKeyring, SEAL_OVERHEAD, SEALED_FRAME_MAGIC } from '../../control/transport/gossip-seal'
+import { frame } from '../../control/transport/gossip-transport'
 
 const plain = frame(0x4c47, Buffer.from('a membership packet: alive n1 incarnation 7'))
 const k1 = randomBytes(32)

@@ -10,8 +10,8 @@ import { randomBytes } from 'node:crypto'
 import { createSocket } from 'node:dgram'
 import { connect, Socket } from 'node:net'
 import pino from 'pino'
-import { GossipKeyring } from '../../control/gossip-seal'
-import { frame, GossipTransport, type GossipTransportInit, type StreamLimits } from '../../control/gossip-transport'
+import { GossipKeyring } from '../../control/transport/gossip-seal'
+import { frame, GossipTransport, type GossipTransportInit, type StreamLimits } from '../../control/transport/gossip-transport'
 
 const logger = pino({ level: 'silent' })
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

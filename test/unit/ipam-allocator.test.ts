@@ -1,8 +1,8 @@
 /** Local allocation inside owned blocks: idempotent ADD, DEL of unknown keys, exact addresses. */
 import t from 'tap'
-import { IpamAllocator } from '../../control/ipam-allocator'
-import { formatBlockCIDR, locateAddress, makeBlockLayout, parseIPv4 } from '../../control/ipam-blocks'
-import { IpamConfigError, IpamDecodeError } from '../../control/ipam-errors'
+import { IpamAllocator } from '../../control/ipam/allocator'
+import { formatBlockCIDR, locateAddress, makeBlockLayout, parseIPv4 } from '../../control/ipam/blocks'
+import { IpamConfigError, IpamDecodeError } from '../../control/ipam/errors'
 
 const layout = makeBlockLayout('10.244.0.0/16', 26)
 

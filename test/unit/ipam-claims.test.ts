@@ -4,8 +4,8 @@
  * fencing of a partitioned owner, and a minority that cannot claim.
  */
 import t from 'tap'
-import { ClaimsReplica, type ClaimMsg } from '../../control/ipam-claims'
-import { blockOwner } from '../../control/ipam-records'
+import { ClaimsReplica, type ClaimMsg } from '../../control/ipam/replica'
+import { blockOwner } from '../../control/ipam/cluster-state'
 import { makeRng } from '../sim/ipam-sim-network'
 
 const BLOCKS = 16

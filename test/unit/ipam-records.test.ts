@@ -9,9 +9,9 @@ import {
   applySlot, blockOwner, decodeClaimMsg, encodeClaimMsg, decodeIpamEnvelope, encodeIpamEnvelope, findBlockConflicts, genesisState,
   mergeStates, opFromWire, opToWire, opsFromWire, stateToWire, validateClusterState,
   type BlockRecord, type ClusterState, type Op,
-} from '../../control/ipam-records'
-import { IpamConflictError, IpamDecodeError } from '../../control/ipam-errors'
-import type { ClaimBody, ClaimMsg } from '../../control/ipam-claims'
+} from '../../control/ipam/cluster-state'
+import { IpamConflictError, IpamDecodeError } from '../../control/ipam/errors'
+import type { ClaimBody, ClaimMsg } from '../../control/ipam/replica'
 import { makeRng } from '../sim/ipam-sim-network'
 
 const SEED = Number(process.env.LOOM_TEST_SEED ?? 12345)

@@ -3,10 +3,10 @@
  * with nack, suspicion → dead at the computed time, refutation, precedence, restart, leave.
  */
 import t from 'tap'
-import { type GossipPacket, type MemberRecord, type MemberState, type MemberUpdate } from '../../control/gossip-codec'
-import { Membership, type MembershipInit, type Outgoing } from '../../control/membership'
-import { suspicionBounds, suspicionTimeout } from '../../control/suspicion'
-import { retransmitLimit } from '../../control/broadcast-queue'
+import { type GossipPacket, type MemberRecord, type MemberState, type MemberUpdate } from '../../control/transport/gossip-codec'
+import { Membership, type MembershipInit, type Outgoing } from '../../control/membership/membership'
+import { suspicionBounds, suspicionTimeout } from '../../control/membership/suspicion'
+import { retransmitLimit } from '../../control/membership/broadcast-queue'
 
 function rec (i: number, over: Partial<MemberRecord> = {}): MemberRecord {
   return {
@@ -239,5 +239,5 @@ t.test('retransmit limit and app-state piggyback within the UDP budget', async (
   // force a push-pull from node 1
   w.run(50, 31_000, 500)
   t.ok(full > 0 && got.includes('full:FULL'), 'full state travels with push-pull')
-  for (const e of w.log) if (e.o.channel === 'udp') t.ok(require('../../control/gossip-codec').encodeGossipPacket(e.o.packet).length <= 1400)
+  for (const e of w.log) if (e.o.channel === 'udp') t.ok(require('../../control/transport/gossip-codec').encodeGossipPacket(e.o.packet).length <= 1400)
 })

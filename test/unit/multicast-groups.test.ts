@@ -4,7 +4,7 @@
  * value of a node's group set with hostile input.
  */
 import t from 'tap'
-import { decodeGroupSet, encodeGroupSet, MAX_GOSSIP_GROUPS, MulticastGroups } from '../../control/multicast-groups'
+import { decodeGroupSet, encodeGroupSet, MAX_GOSSIP_GROUPS, MulticastGroups } from '../../control/multicast/groups'
 
 const G = (s: string): number => s.split('.').reduce((n, o) => n * 256 + Number(o), 0)
 const INTERVAL = 130_000

@@ -3,11 +3,11 @@
  * snapshots on other nodes; versions (stale, newer generation), death, bounds and hostile input.
  */
 import t from 'tap'
-import { NodeStateChannel } from '../../control/node-state'
-import { decodeNodeState, encodeNodeStateDelta, encodeNodeStateFull, NODE_STATE_TAG, NODE_STATE_FULL, type NodeStateEntry } from '../../control/node-state-codec'
-import { Membership, type Outgoing } from '../../control/membership'
-import type { MemberRecord } from '../../control/gossip-codec'
-import { encodeGossipPacket } from '../../control/gossip-codec'
+import { NodeStateChannel } from '../../control/node/node-state'
+import { decodeNodeState, encodeNodeStateDelta, encodeNodeStateFull, NODE_STATE_TAG, NODE_STATE_FULL, type NodeStateEntry } from '../../control/node/node-state-codec'
+import { Membership, type Outgoing } from '../../control/membership/membership'
+import type { MemberRecord } from '../../control/transport/gossip-codec'
+import { encodeGossipPacket } from '../../control/transport/gossip-codec'
 
 const id = (i: number): string => i.toString(16).padStart(32, '0')
 function channel (i: number, generation = 1, size = 3): NodeStateChannel {

@@ -13,8 +13,8 @@ import * as path from 'node:path'
 import pino from 'pino'
 import { GossipNode } from '../../agent/gossip-node'
 import { parseConfig } from '../../agent/config'
-import { StateDirectory } from '../../control/state-dir'
-import { StateInconsistentError } from '../../control/state-errors'
+import { StateDirectory } from '../../control/node/state-dir'
+import { StateInconsistentError } from '../../control/node/state-errors'
 
 const logger = pino({ level: 'silent' })
 

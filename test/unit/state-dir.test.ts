@@ -12,9 +12,9 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { spawn, execFileSync } from 'node:child_process'
-import { StateDirectory, LOCK_FILE } from '../../control/state-dir'
-import { StateDirLockedError, StateDirUnsafeError } from '../../control/state-errors'
-import { StateCorruptError } from '../../control/ipam-errors'
+import { StateDirectory, LOCK_FILE } from '../../control/node/state-dir'
+import { StateDirLockedError, StateDirUnsafeError } from '../../control/node/state-errors'
+import { StateCorruptError } from '../../control/ipam/errors'
 
 const validateN = (raw: unknown): { n: number } => {
   if (typeof (raw as { n?: unknown }).n !== 'number') throw new Error('n must be a number')

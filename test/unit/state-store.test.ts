@@ -10,10 +10,10 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { spawn } from 'node:child_process'
-import { FileStateStore } from '../../control/state-store'
-import { StateCorruptError } from '../../control/ipam-errors'
-import { Ipam, ipamDurableToJSON, validateIpamDurable, type IpamDurable } from '../../control/ipam'
-import { makeBlockLayout } from '../../control/ipam-blocks'
+import { FileStateStore } from '../../control/node/state-store'
+import { StateCorruptError } from '../../control/ipam/errors'
+import { Ipam, ipamDurableToJSON, validateIpamDurable, type IpamDurable } from '../../control/ipam/ipam'
+import { makeBlockLayout } from '../../control/ipam/blocks'
 
 const layout = makeBlockLayout('10.244.0.0/22', 28)
 const storeAt = (file: string): FileStateStore<IpamDurable> =>
