@@ -4,7 +4,7 @@
  *
  * Start order:
  *   0. the state directory: checked (owner, permissions) and locked for the daemon's life, so a
- *      second loomd on it stops here, before it touches anything (control/state-dir.ts);
+ *      second loomd on it stops here, before it touches anything (control/node/state-dir.ts);
  *   1. mode: static (`peers` in the config: routes and pod CIDR from the file) or gossip
  *      (identity, membership, IPAM; routes arrive later from the control plane);
  *   2. the TUN device `loom0`: created by the native binding, then MTU, queue length, up and the

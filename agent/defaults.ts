@@ -82,7 +82,7 @@ export const DEFAULT_LOG_RATE_MAX_KEYS = 1024
 export const DEFAULT_GOSSIP_PORT = 6783
 /** Member table cap (any state); a push-pull cannot grow the table past it. */
 export const DEFAULT_GOSSIP_MAX_MEMBERS = 5000
-/** Upper bound of `gossip.maxMembers`: the push-pull decode limit (control/gossip-codec.ts). */
+/** Upper bound of `gossip.maxMembers`: the push-pull decode limit (control/transport/gossip-codec.ts). */
 export const MAX_GOSSIP_MEMBERS = 10_000
 /** Dead or left members are forgotten after this long (seconds); serf's reconnect window is 24-72 h. */
 export const DEFAULT_GOSSIP_REAP_DEAD_AFTER_SECONDS = 86_400

@@ -65,7 +65,7 @@ const RESET_HINT = 'if this node\'s pods are gone or will be recreated, start lo
 /**
  * Lease length of IPAM blocks (ms): a node cut off from the majority stops using its blocks after
  * this. The reclaim grace must exceed the forced (rmpeer) wait of 2 leases, which must exceed 1.1
- * leases (the safety argument in control/ipam-claims.ts), so a short grace shortens the lease.
+ * leases (the safety argument in control/ipam/replica.ts), so a short grace shortens the lease.
  */
 const IPAM_LEASE_MS = 15_000
 function leaseFor (graceMs: number): number {
@@ -147,7 +147,7 @@ export class GossipNode {
       (cfg.seeds.length === 0 || normaliseSeed(cfg.seeds[0], cfg.gossip.port) === selfGossip)
     const dataPort = cfg.encapsulation === 'vxlan' ? cfg.vxlan.port : cfg.underlay.port
 
-    // Records are signed with a key derived from the identity's static key (member-signing.ts).
+    // Records are signed with a key derived from the identity's static key (control/membership/member-signing.ts).
     const signer = new RecordSigner(Buffer.from(this.identity.privateKey, 'base64'))
     this.membership = new Membership({ random: Math.random, signer, verifier: new RecordVerifier() }, {
       self: {

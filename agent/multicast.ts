@@ -1,6 +1,6 @@
 /**
  * Multicast wiring: the capture socket and MulticastForwarder (dataplane/multicast-forwarder.ts),
- * IGMP snooping (control/multicast-groups.ts) with loomd as querier, the pod veths, and group
+ * IGMP snooping (control/multicast/groups.ts) with loomd as querier, the pod veths, and group
  * membership by gossip (topic `multicast` of the node-state channel). Timers and I/O live here;
  * the decisions live in those files.
  *
@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs'
 import type { Logger } from 'pino'
 import {
   decodeGroupSet, encodeGroupSet, MAX_GOSSIP_GROUPS, MulticastGroups,
-} from '../control/multicast/groups'
+} from '../control'
 import type { NodeStateChannel, NodeStateCounters, PodAddressManager } from '../control'
 import {
   decodeIgmp, GENERAL_QUERY_FRAME_LEN, IGMP_QUERY_INTERVAL_S, IGMP_QUERY_RESPONSE_S, IGMP_ROBUSTNESS, writeGeneralQuery,

@@ -9,8 +9,8 @@
  * - detection of a crash: crash → first suspect anywhere, → first dead, → dead at all (ms),
  * - gossip bytes per node per second in steady state and while disseminating.
  */
-import { STREAM_LIMITS, UDP_LIMITS, decodeGossipPacket, encodeGossipPacket, isDecodeFailure, type MemberRecord, type MemberState } from '../control/transport/gossip-codec'
-import { Membership, type MembershipConfig, type Outgoing } from '../control/membership/membership'
+import { STREAM_LIMITS, UDP_LIMITS, decodeGossipPacket, encodeGossipPacket, isDecodeFailure, type MemberRecord, type MemberState } from '../control/transport'
+import { Membership, type MembershipConfig, type Outgoing } from '../control/membership'
 import { SimNetwork } from '../test/sim/sim-network'
 
 export interface ClusterOptions {

@@ -6,9 +6,8 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { Ipam, ipamDurableToJSON, validateIpamDurable, type IpamDurable } from '../control/ipam/ipam'
-import { makeBlockLayout } from '../control/ipam/blocks'
-import { FileStateStore } from '../control/node/state-store'
+import { Ipam, ipamDurableToJSON, makeBlockLayout, validateIpamDurable, type IpamDurable } from '../control/ipam'
+import { FileStateStore } from '../control/node'
 
 function pct (xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b)

@@ -20,24 +20,13 @@ import {
 import {
   decodeGossipPacket, encodeGossipPacket, GOSSIP_FRAME_MAGIC, isDecodeFailure, STREAM_LIMITS,
   UDP_LIMITS, type DecodeLimits, type MemberRecord,
-} from './transport/gossip-codec'
-import { frame, GossipTransport, StreamReply } from './transport/gossip-transport'
-import { Membership, MemberView, Outgoing as MembershipOutgoing } from './membership/membership'
+  frame, GossipTransport, StreamReply,
+} from './transport'
+import { Membership, MemberView, Outgoing as MembershipOutgoing } from './membership'
+import type { IpamDriver } from './types'
 
 /** Frame magic of IPAM messages ('LI'). */
 export const IPAM_FRAME_MAGIC = 0x4c49
-
-/** The slice of Ipam this class drives (see ipam.ts); optional so membership can run alone. */
-export interface IpamDriver {
-  tick(now: number): void
-  receiveFrame(body: Uint8Array, fromNodeId: string, now: number): void
-  takeOutbox(): Array<{ to: string; body: Uint8Array }>
-  onMemberChange(nodeId: string, state: 'alive' | 'suspect' | 'dead', now: number): void
-  /** Owned blocks of every member: prefix -> owner node ID. */
-  routes(): Array<{ prefix: string; nodeId: string }>
-  /** Bumped whenever routes() may have changed. */
-  readonly routesVersion: number
-}
 
 export interface ControlPlaneComponents {
   logger: Logger

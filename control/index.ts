@@ -1,40 +1,37 @@
 /**
  * control/: who is in the cluster, which node owns which addresses, and therefore where packets
- * go. Read `control-plane.ts` first (it drives the rest), then `membership.ts` (SWIM) and the
- * header of `ipam-claims.ts` (the IPAM log and its safety argument).
+ * go. Read `control-plane.ts` first (it drives the rest), then `membership/membership.ts` (SWIM)
+ * and the header of `ipam/replica.ts` (the IPAM log and its safety argument).
  *
- * What it does: gossip membership (SWIM + Lifeguard) over `gossip-transport.ts`; block IPAM
- * (ipam-*.ts) replicated through a Paxos log with leases; the node's identity and crash-safe
- * state (`node-identity.ts`, `state-store.ts`); pod addresses for CNI attachments in both modes
- * (`pod-addresses.ts` static, `ipam-node.ts` gossip); static mode's routes (`static-routes.ts`);
- * small per-node application state (topics such as multicast groups) over gossip (`node-state.ts`).
+ * Rooms, each with an index.ts that says what it does and what to read first; code outside a
+ * room imports its index:
+ * - transport/   the gossip port: frames, sealing with the cluster secret, the membership codec;
+ * - membership/  SWIM + Lifeguard, signed member records;
+ * - ipam/        block IPAM replicated through a Paxos log with leases, and its driver;
+ * - node/        this node's identity, state directory, crash-safe state files, and small
+ *                per-node values (topics such as multicast groups) published over gossip;
+ * - static/      static mode: routes and pod addresses from the config file's `peers`;
+ * - multicast/   IGMP snooping state and the group set each node publishes.
+ * Names more than one room uses are in types.ts; the protobuf schemas in proto/.
  *
  * What it deliberately does not do: touch packets or devices. It hands the data plane whole
  * RouteTables (a command, never a shared mutable structure) and imports dataplane/ only for
  * those types. The state machines (Membership, Ipam, ClaimsReplica) are pure: they take `now`
- * and return messages; only control-plane.ts and gossip-transport.ts do I/O and timers.
+ * and return messages; only control-plane.ts and transport/gossip-transport.ts do I/O and timers.
  */
 export { ControlPlane, IPAM_FRAME_MAGIC, GOSSIP_TYPES } from './control-plane'
-export type { ControlPlaneComponents, ControlPlaneInit, IpamDriver } from './control-plane'
-export { GossipTransport } from './transport/gossip-transport'
-export { GossipKeyring, SEALED_FRAME_MAGIC } from './transport/gossip-seal'
-export { RecordSigner, RecordVerifier } from './membership/member-signing'
-export { Membership, DEFAULT_MEMBERSHIP_CONFIG } from './membership/membership'
-export type { MemberView, MembershipConfig } from './membership/membership'
-export { Ipam, ipamDurableToJSON, validateIpamDurable } from './ipam/ipam'
-export type { IpamDurable, IpamStatus } from './ipam/ipam'
-export { makeBlockLayout } from './ipam/blocks'
-export type { BlockLayout } from './ipam/blocks'
-export { IpamError } from './ipam/errors'
-export { IpamNode, NODE_KEY_PREFIX } from './ipam/driver'
-export { NodeStateChannel } from './node/node-state'
-export type { NodeStateListener, NodeStateView, TopicSpec, NodeStateCounters } from './node/node-state'
-export { loadOrCreateIdentity, saveIncarnation, validateIdentity } from './node/identity'
-export type { NodeIdentity } from './node/identity'
-export { FileStateStore } from './node/state-store'
-export { StateDirectory, LOCK_FILE } from './node/state-dir'
-export { StateDirError, StateDirLockedError, StateDirUnsafeError, StateInconsistentError } from './node/state-errors'
-export { StaticPodAddresses, validateStaticPodAddresses, hostVethName } from './static/pod-addresses'
-export type { PodAddressManager, AttachmentId, AttachmentRecord } from './static/pod-addresses'
-export { buildStaticTopology, vtepMACOf } from './static/routes'
-export type { StaticTopology } from './static/routes'
+export type { ControlPlaneComponents, ControlPlaneInit } from './control-plane'
+export type { AttachmentId, AttachmentMeta, AttachmentRecord, IpamDriver, PodAddressManager } from './types'
+export { GossipTransport, GossipKeyring, SEALED_FRAME_MAGIC } from './transport'
+export { Membership, DEFAULT_MEMBERSHIP_CONFIG, RecordSigner, RecordVerifier } from './membership'
+export type { MemberView, MembershipConfig } from './membership'
+export { Ipam, ipamDurableToJSON, validateIpamDurable, makeBlockLayout, IpamError, IpamNode, NODE_KEY_PREFIX } from './ipam'
+export type { IpamDurable, IpamStatus, BlockLayout } from './ipam'
+export {
+  NodeStateChannel, loadOrCreateIdentity, saveIncarnation, validateIdentity, FileStateStore, StateDirectory, LOCK_FILE,
+  StateDirError, StateDirLockedError, StateDirUnsafeError, StateInconsistentError,
+} from './node'
+export type { NodeStateListener, NodeStateView, TopicSpec, NodeStateCounters, NodeIdentity } from './node'
+export { StaticPodAddresses, validateStaticPodAddresses, hostVethName, buildStaticTopology, vtepMACOf } from './static'
+export type { StaticTopology } from './static'
+export { MulticastGroups, MAX_GOSSIP_GROUPS, decodeGroupSet, encodeGroupSet } from './multicast'

@@ -17,7 +17,7 @@
 import type { DesiredState, NftSetSpec } from './desired-state'
 
 export const TABLE = 'inet loom'
-/** Host-side pod veths are "lxc" + 11 hex digits (control/pod-addresses.ts hostVethName). */
+/** Host-side pod veths are "lxc" + 11 hex digits (control/static/pod-addresses.ts hostVethName). */
 export const POD_VETH_PATTERN = 'lxc*'
 
 /** The fixed base chain: replies first (S8), then dispatch by interface (S1, S7). */

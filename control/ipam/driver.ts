@@ -10,11 +10,9 @@
 import { attachmentKey, type AttachmentKey } from './allocator'
 import type { BlockLayout } from './blocks'
 import type { Ipam, IpamStatus } from './ipam'
-import { decodeClaimMsg, encodeClaimMsg } from './cluster-state'
-import type { IpamDriver } from '../control-plane'
-import {
-  hostVethName, type AttachmentId, type AttachmentMeta, type AttachmentRecord, type PodAddressManager,
-} from '../static/pod-addresses'
+import { decodeClaimMsg, encodeClaimMsg } from './codec'
+import type { AttachmentId, AttachmentMeta, AttachmentRecord, IpamDriver, PodAddressManager } from '../types'
+import { hostVethName } from '../static'
 
 /** How long an ADD may wait for a block to be claimed before the CNI gets "try again" (11). */
 const ALLOCATE_TIMEOUT_MS = 10_000
@@ -67,7 +65,7 @@ export class IpamNode implements IpamDriver, PodAddressManager {
     this.ipam.receive(msg, now)
   }
 
-  /** IPAM messages refused by the trust checks (ipam-claims.ts), by reason, prefixed `ipam_`. */
+  /** IPAM messages refused by the trust checks (replica.ts), by reason, prefixed `ipam_`. */
   rejected (): Record<string, number> {
     const out: Record<string, number> = {}
     for (const [k, v] of Object.entries(this.ipam.replica.rejected)) out[`ipam_${k}`] = v

@@ -1,8 +1,8 @@
 /**
  * IPAM for one node: the facade the agent, the CNI handler and `loom status ipam` use.
  *
- * It combines the replicated log (ipam-claims.ts: which node owns which block, who is a member,
- * leases), the local allocator (ipam-allocator.ts: which attachment has which address) and the
+ * It combines the replicated log (replica.ts: which node owns which block, who is a member,
+ * leases), the local allocator (allocator.ts: which attachment has which address) and the
  * state store. It is synchronous and clock-free: the caller passes `now` (local monotonic ms),
  * delivers incoming messages with `receive`, calls `tick` every ~100 ms and sends what
  * `takeOutbox` returns. Persistence rule: every entry point ends in `flush()`, which saves the
@@ -12,12 +12,12 @@
  *
  * Usable blocks = blocks the applied state says we own, while our lease is valid and we have
  * not started releasing them. Allocation only happens there (see the safety sketch in
- * ipam-claims.ts). We keep one spare block claimed ahead, so an ADD rarely waits for a claim;
+ * replica.ts). We keep one spare block claimed ahead, so an ADD rarely waits for a claim;
  * when it must, `allocate` throws IpamTryAgainError at once and `allocateWait` retries with a
  * bounded deadline (CNI maps the error to code 11).
  *
  * Wire: `takeOutbox()` yields `{to, msg: ClaimMsg}`; the transport encodes with `encodeClaimMsg`
- * and decodes with `decodeClaimMsg` (ipam-records.ts, protobuf `loom.ipam.Envelope`, limits
+ * and decodes with `decodeClaimMsg` (codec.ts, protobuf `loom.ipam.Envelope`, limits
  * enforced). A `decided` delta with up to 16 ops is < 1 KiB, so it can ride a gossip packet;
  * `state` (full snapshot, anti-entropy/join) needs the stream channel for big clusters.
  *
@@ -28,14 +28,16 @@
  * `releaseIdleMs`.
  */
 import { type BlockLayout, formatBlockCIDR } from './blocks'
-import { ClaimsReplica, type ClaimMsg, type ClaimsDurable, type Outgoing } from './replica'
+import { ClaimsReplica, type ClaimsDurable } from './replica'
+import type { ClaimMsg, Outgoing } from './messages'
 import {
   DEFAULT_QUARANTINE_MS, IpamAllocator, attachmentKey,
   type AllocatorDurable, type AllocatorReuseDurable, type Allocation, type AttachmentKey,
 } from './allocator'
 import { IpamDecodeError, IpamExhaustedError, IpamNotMemberError, IpamTryAgainError } from './errors'
-import { stateToWire, validateClusterState, type ClusterState, type NodeId } from './cluster-state'
-import type { StateStore } from '../node/state-store'
+import type { ClusterState, NodeId } from './cluster-state'
+import { stateToWire, validateClusterState } from './codec'
+import type { StateStore } from '../node'
 
 export interface IpamDurable {
   readonly version: 1

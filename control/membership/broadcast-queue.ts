@@ -10,7 +10,7 @@
  *
  * Pure; sizes come from the codec. Queue length is bounded by the member count.
  */
-import { encodedUpdateSize, type MemberUpdate } from '../transport/gossip-codec'
+import { encodedUpdateSize, type MemberUpdate } from '../transport'
 
 interface Entry {
   update: MemberUpdate

@@ -22,7 +22,7 @@
  * name length u16 + UTF-8.
  */
 import { createPrivateKey, createPublicKey, hkdfSync, KeyObject, sign, verify } from 'node:crypto'
-import type { MemberRecord } from '../transport/gossip-codec'
+import type { MemberRecord } from '../transport'
 
 export const SIGNING_KEY_LEN = 32
 export const SIGNATURE_LEN = 64

@@ -51,7 +51,7 @@ import { BroadcastQueue, retransmitLimit } from './broadcast-queue'
 import {
   GOSSIP_PROTOCOL_VERSION, MAX_INCARNATION, encodeGossipPacket, encodedAppDeltaSize,
   type GossipBody, type GossipPacket, type MemberRecord, type MemberState, type MemberUpdate,
-} from '../transport/gossip-codec'
+} from '../transport'
 import type { RecordSigner, RecordVerifier, SignedForm } from './member-signing'
 import { Suspicion, suspicionBounds } from './suspicion'
 

@@ -23,9 +23,8 @@
  * another's value — the same trust as membership rumours (gossip authentication keeps strangers
  * out; members are trusted).
  */
-import { retransmitLimit } from '../membership/broadcast-queue'
-import type { MemberState } from '../transport/gossip-codec'
-import type { GossipAppState } from '../membership/membership'
+import { retransmitLimit, type GossipAppState } from '../membership'
+import type { MemberState } from '../transport'
 import {
   DEFAULT_NODE_STATE_LIMITS, decodeNodeState, encodedEntrySize, encodeNodeStateDelta, encodeNodeStateFull, isValidTopic,
   type NodeStateEntry, type NodeStateLimits,

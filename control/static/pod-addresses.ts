@@ -13,45 +13,11 @@
  */
 import { createHash } from 'node:crypto'
 import {
-  attachmentKey, AllocatorDurable, AllocatorReuseDurable, DEFAULT_QUARANTINE_MS, IpamAllocator,
-} from '../ipam/allocator'
-import { makeBlockLayout } from '../ipam/blocks'
-import { IpamExhaustedError } from '../ipam/errors'
-import { StateStore } from '../node/state-store'
-
-export interface AttachmentId {
-  readonly containerID: string
-  readonly ifname: string
-}
-
-export interface AttachmentMeta {
-  readonly netns?: string
-  readonly podName?: string
-  readonly podNamespace?: string
-}
-
-export interface AttachmentRecord extends AttachmentId, AttachmentMeta {
-  /** The pod's address (dotted IPv4; the pod gets it as a /32). */
-  readonly address: string
-  /** Name of the host side of the pod's veth pair, chosen here so that DEL and GC can find it. */
-  readonly hostVeth: string
-}
-
-export interface PodAddressManager {
-  /** True when allocate can succeed now. */
-  ready(): boolean
-  /**
-   * Returns the attachment's address, allocating one if needed. May wait (bounded) for a block to
-   * be claimed; fails with IpamError subclasses (IpamTryAgainError -> CNI code 11).
-   */
-  allocate(id: AttachmentId, meta: AttachmentMeta): AttachmentRecord | Promise<AttachmentRecord>
-  /** Releases the attachment's address; null when it had none. */
-  release(id: AttachmentId): AttachmentRecord | null
-  get(id: AttachmentId): AttachmentRecord | undefined
-  list(): AttachmentRecord[]
-  /** Releases every attachment not in `valid`; returns what was released. */
-  gc(valid: readonly AttachmentId[]): AttachmentRecord[]
-}
+  attachmentKey, AllocatorDurable, AllocatorReuseDurable, DEFAULT_QUARANTINE_MS, IpamAllocator, IpamExhaustedError,
+  makeBlockLayout,
+} from '../ipam'
+import { StateStore } from '../node'
+import type { AttachmentId, AttachmentMeta, AttachmentRecord, PodAddressManager } from '../types'
 
 /** The host-side veth name of an attachment: "lxc" + 11 hex digits, 14 characters (< IFNAMSIZ). */
 export function hostVethName (id: AttachmentId): string {

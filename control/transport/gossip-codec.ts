@@ -33,7 +33,7 @@ export const SIGNING_KEY_LEN = 32
 export const SIGNATURE_LEN = 64
 /**
  * Highest incarnation accepted (the wire field is a u32). A refutation is at most this, so it
- * never wraps to 0; a record above it is refused (membership.ts).
+ * never wraps to 0; a record above it is refused (../membership/membership.ts).
  */
 export const MAX_INCARNATION = 0xffff_fffe
 
@@ -58,7 +58,7 @@ export interface MemberRecord {
   state: MemberState
   /** Ed25519 key the member signs its records with (32 bytes); absent on unsigned records. */
   signingKey?: Uint8Array
-  /** The member's signature over the alive or left form (control/member-signing.ts); 64 bytes. */
+  /** The member's signature over the alive or left form (control/membership/member-signing.ts); 64 bytes. */
   signature?: Uint8Array
 }
 

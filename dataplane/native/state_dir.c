@@ -7,7 +7,7 @@
  *   FIFO) is never followed, truncated or written through, and a rename of the directory's
  *   path while loomd runs cannot redirect its writes (Node only opens by path).
  * Decisions (what to lock, which names, what to do about a planted file) stay in TypeScript:
- * control/state-dir.ts. Errors throw like loom_native.c's: `code` = errno name, `errno`,
+ * control/node/state-dir.ts. Errors throw like loom_native.c's: `code` = errno name, `errno`,
  * `syscall`, and a message naming the file first.
  */
 #include <node_api.h>

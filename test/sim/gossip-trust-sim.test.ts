@@ -16,7 +16,8 @@ import {
 } from '../../control/transport/gossip-codec'
 import { RecordSigner, RecordVerifier } from '../../control/membership/member-signing'
 import { Membership, type Outgoing } from '../../control/membership/membership'
-import { ClaimsReplica, type ClaimMsg } from '../../control/ipam/replica'
+import { ClaimsReplica } from '../../control/ipam/replica'
+import type { ClaimMsg } from '../../control/ipam/messages'
 import { blockOwner } from '../../control/ipam/cluster-state'
 import { SimNetwork } from './sim-network'
 

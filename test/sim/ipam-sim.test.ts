@@ -25,7 +25,7 @@ import { Ipam, type IpamDurable } from '../../control/ipam/ipam'
 import { makeBlockLayout } from '../../control/ipam/blocks'
 import { MemoryStore } from '../../control/node/state-store'
 import { IpamTryAgainError } from '../../control/ipam/errors'
-import type { ClaimMsg } from '../../control/ipam/replica'
+import type { ClaimMsg } from '../../control/ipam/messages'
 import { blockOwner, type ClusterState } from '../../control/ipam/cluster-state'
 
 const SEED = process.env.LOOM_SIM_SEED !== undefined ? Number(process.env.LOOM_SIM_SEED) : Math.floor(Math.random() * 2 ** 31)

@@ -1,5 +1,5 @@
 /**
- * Gossip frame sealing (control/gossip-seal.ts) from an attacker's side: a frame sealed with
+ * Gossip frame sealing (control/transport/gossip-seal.ts) from an attacker's side: a frame sealed with
  * another secret, cut short, with any single bit flipped, or with a key that rotation already
  * removed is refused with a reason; keys added for a rotation open frames at every step.
  */

@@ -1,10 +1,11 @@
 /**
- * The claim protocol (ipam-claims.ts) with a hand-driven network and a fake clock: bootstrap
+ * The claim protocol (control/ipam/replica.ts) with a hand-driven network and a fake clock: bootstrap
  * without a vote, one winner per slot, promises that survive restarts, the reclaim wait, lease
  * fencing of a partitioned owner, and a minority that cannot claim.
  */
 import t from 'tap'
-import { ClaimsReplica, type ClaimMsg } from '../../control/ipam/replica'
+import { ClaimsReplica } from '../../control/ipam/replica'
+import type { ClaimMsg } from '../../control/ipam/messages'
 import { blockOwner } from '../../control/ipam/cluster-state'
 import { makeRng } from '../sim/ipam-sim-network'
 

@@ -6,12 +6,14 @@
  */
 import t from 'tap'
 import {
-  applySlot, blockOwner, decodeClaimMsg, encodeClaimMsg, decodeIpamEnvelope, encodeIpamEnvelope, findBlockConflicts, genesisState,
-  mergeStates, opFromWire, opToWire, opsFromWire, stateToWire, validateClusterState,
-  type BlockRecord, type ClusterState, type Op,
+  applySlot, blockOwner, findBlockConflicts, genesisState, mergeStates, type BlockRecord, type ClusterState, type Op,
 } from '../../control/ipam/cluster-state'
+import {
+  decodeClaimMsg, encodeClaimMsg, decodeIpamEnvelope, encodeIpamEnvelope, opFromWire, opToWire, opsFromWire, stateToWire,
+  validateClusterState,
+} from '../../control/ipam/codec'
 import { IpamConflictError, IpamDecodeError } from '../../control/ipam/errors'
-import type { ClaimBody, ClaimMsg } from '../../control/ipam/replica'
+import type { ClaimBody, ClaimMsg } from '../../control/ipam/messages'
 import { makeRng } from '../sim/ipam-sim-network'
 
 const SEED = Number(process.env.LOOM_TEST_SEED ?? 12345)

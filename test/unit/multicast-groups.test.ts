@@ -1,5 +1,5 @@
 /**
- * IGMP snooping state (control/multicast-groups.ts) with a fake clock: join, refresh, fast
+ * IGMP snooping state (control/multicast/groups.ts) with a fake clock: join, refresh, fast
  * leave, expiry after robustness × interval + response, port removal, bounds; and the gossip
  * value of a node's group set with hostile input.
  */

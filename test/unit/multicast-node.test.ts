@@ -10,7 +10,7 @@ import { MulticastNode, MULTICAST_TOPIC, notifyOnDetach } from '../../agent/mult
 import { NodeStateChannel } from '../../control/node/node-state'
 import { encodeNodeStateDelta } from '../../control/node/node-state-codec'
 import { decodeGroupSet, encodeGroupSet } from '../../control/multicast/groups'
-import type { AttachmentId, AttachmentRecord, PodAddressManager } from '../../control/static/pod-addresses'
+import type { AttachmentId, AttachmentRecord, PodAddressManager } from '../../control/types'
 import { Forwarder } from '../../dataplane/forwarder'
 import { internetChecksum, parseIPv4Address as ip } from '../../dataplane/ipv4'
 import { deriveVtepMAC } from '../../dataplane/mac'
