@@ -18,7 +18,7 @@ import type { Logger } from 'pino'
 import { GossipKeyring, GossipTransport } from '../control'
 import type { AgentConfig } from './config'
 import { clusterIdOf, loadGossipKeyring } from './gossip-node'
-import { decodeGossipPacket, encodeGossipPacket, GOSSIP_FRAME_MAGIC, GOSSIP_PROTOCOL_VERSION, isDecodeFailure, STREAM_LIMITS } from '../control/gossip-codec'
+import { decodeGossipPacket, encodeGossipPacket, GOSSIP_FRAME_MAGIC, GOSSIP_PROTOCOL_VERSION, isDecodeFailure, STREAM_LIMITS } from '../control/transport'
 
 /** How long the first seed waits for its other seeds' answers before it founds. */
 export const PROBE_TIMEOUT_MS = 3000
