@@ -3,7 +3,11 @@
 #   1. the Debian packages the tests and the demo use (iproute2, ping, iperf3, ethtool, a real
 #      Prometheus and promtool for the metrics test) and the toolchain node-gyp needs;
 #   2. `npm ci` (dependencies' install scripts stay blocked: see allowScripts in package.json);
-#   3. `npm run build`: the N-API addon in dataplane/native/ and the TypeScript into dist/.
+#   3. `npm run build`: the N-API addon in dataplane/native/ and the TypeScript into dist/;
+#   4. only with LOOM_BUILD_TEST_PEERS=1: the kube-apiserver test peer
+#      (test/netns/peers/build-kube-apiserver.sh; instant when cached in /var/cache/loom-test-peers,
+#      otherwise about 12.5 CPU-minutes and, measured on a loaded 2-core machine, 95 minutes:
+#      longer than a 60-minute CI job, so never implied. Without it test/netns/policy-kube skips.)
 # Safe to run again. The benchmark installs its own extra packages (bench/run.sh).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -33,4 +37,7 @@ fi
 
 npm ci --no-audit --no-fund
 npm run build
+if [ "${LOOM_BUILD_TEST_PEERS:-0}" = 1 ]; then
+  test/netns/peers/build-kube-apiserver.sh >/dev/null
+fi
 echo "setup.sh: done"

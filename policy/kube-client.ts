@@ -42,10 +42,11 @@ export class KubeClient {
 
   /**
    * Watches `path` from `resourceVersion` with bookmarks. `onEvent` gets each event in order;
-   * `onEnd` once, with an error or undefined when the server closed the watch normally.
+   * `onEnd` once, with an error or undefined when the server closed the watch normally;
+   * `onOpen` when the server accepted the watch (HTTP 200).
    */
   watch (path: string, resourceVersion: string, timeoutSeconds: number,
-    onEvent: (e: WatchEvent) => void, onEnd: (err?: Error) => void): WatchHandle {
+    onEvent: (e: WatchEvent) => void, onEnd: (err?: Error) => void, onOpen?: () => void): WatchHandle {
     const q = new URLSearchParams({ watch: '1', resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(timeoutSeconds) })
     let ended = false
     const end = (err?: Error): void => { if (!ended) { ended = true; onEnd(err) } }
@@ -54,6 +55,7 @@ export class KubeClient {
         readAll(res).then((text) => end(new KubeApiError(res.statusCode ?? 0, `WATCH ${path}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`)), end)
         return
       }
+      onOpen?.()
       let buf = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => {

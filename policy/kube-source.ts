@@ -52,7 +52,8 @@ export class KubernetesSource implements PolicySource {
   private listeners: Array<() => void> = []
   private cached?: PolicySnapshot
   private lastError = ''
-  private failing = false
+  /** Kinds whose last request failed (cleared by a successful LIST or an accepted WATCH). */
+  private readonly failing = new Set<Kind>()
   private lastChangeAt = 0
   private restarts = 0
   private relists = 0
@@ -86,11 +87,11 @@ export class KubernetesSource implements PolicySource {
   onChange (listener: () => void): void { this.listeners.push(listener) }
 
   status (): SourceStatus {
-    const state: SourceSyncState = this.listed.size < 3 ? (this.failing ? 'error' : 'syncing') : this.failing ? 'error' : 'synced'
+    // Once everything was listed the data stays usable while a watch is being re-established.
+    const state: SourceSyncState = this.listed.size === 3 ? 'synced' : this.failing.size > 0 ? 'error' : 'syncing'
     return {
       kind: 'kubernetes',
-      // Once everything was listed the data stays usable while a watch is being re-established.
-      state: this.listed.size === 3 && state === 'error' ? 'synced' : state,
+      state,
       lastError: this.lastError,
       lastChangeAt: this.lastChangeAt,
       namespaces: this.stores.namespaces.size,
@@ -116,7 +117,7 @@ export class KubernetesSource implements PolicySource {
     this.versions.set(kind, list.resourceVersion)
     this.listed.add(kind)
     this.backoff.delete(kind)
-    this.failing = false
+    this.failing.delete(kind)
     this.changed()
     this.components.logger.info({ kind, objects: store.size, resourceVersion: list.resourceVersion }, 'kubernetes list done')
     this.startWatch(kind)
@@ -125,41 +126,62 @@ export class KubernetesSource implements PolicySource {
   private startWatch (kind: Kind): void {
     if (this.stopped) return
     const rv = this.versions.get(kind) ?? ''
-    let gone = false
-    const handle = this.client.watch(PATHS[kind], rv, this.init.watchTimeoutSeconds ?? 300, (e) => {
-      if (this.onEvent(kind, e)) gone = true
+    // Set once this watch is finished with (410 seen): later callbacks of it are ignored.
+    let done = false
+    // A non-410 ERROR event: the server ends the watch next; resume it after backoff, not at once.
+    let failed: Error | undefined
+    const handle: WatchHandle = this.client.watch(PATHS[kind], rv, this.init.watchTimeoutSeconds ?? 300, (e) => {
+      if (done) return
+      const verdict = this.onEvent(kind, e)
+      if (verdict === 'error') failed = new KubeApiError(0, this.lastError)
+      if (verdict !== 'gone') return
+      // An ERROR event with 410: closing the handle silences its onEnd, so relist from here.
+      done = true
+      handle.close()
+      this.relist(kind)
     }, (err) => {
+      if (done) return
+      done = true
       this.watches.delete(kind)
       if (this.stopped) return
-      if (gone || (err instanceof KubeApiError && err.status === 410)) {
-        this.relists++
-        this.components.logger.info({ kind }, 'kubernetes watch expired (410 Gone); listing again')
-        void this.listAndWatch(kind)
-      } else if (err !== undefined) {
-        this.retryLater(kind, err, 'watch')
+      const cause = err ?? failed
+      if (err instanceof KubeApiError && err.status === 410) {
+        this.relist(kind)
+      } else if (cause !== undefined) {
+        this.retryLater(kind, cause, 'watch')
       } else {
         this.restarts++
         this.startWatch(kind)
       }
+    }, () => {
+      this.failing.delete(kind)
+      if (this.backoff.has(kind)) this.components.logger.info({ kind, resourceVersion: rv }, 'kubernetes watch resumed')
     })
     this.watches.set(kind, handle)
   }
 
-  /** Applies one event; true when it says the resourceVersion is gone (relist). */
-  private onEvent (kind: Kind, e: WatchEvent): boolean {
+  /** The resourceVersion is older than the server's history (410 Gone): list again. */
+  private relist (kind: Kind): void {
+    this.watches.delete(kind)
+    if (this.stopped) return
+    this.relists++
+    this.components.logger.info({ kind, resourceVersion: this.versions.get(kind) }, 'kubernetes watch expired (410 Gone); listing again')
+    void this.listAndWatch(kind)
+  }
+
+  /** Applies one event; 'gone' when it says the resourceVersion is gone (relist), 'error' for other ERROR events. */
+  private onEvent (kind: Kind, e: WatchEvent): 'ok' | 'gone' | 'error' {
     const meta = e.object.metadata as { resourceVersion?: string } | undefined
     if (e.type === 'ERROR') {
       const code = (e.object as { code?: number }).code
-      if (code === 410) {
-        this.watches.get(kind)?.close()
-        return true
-      }
+      if (code === 410) return 'gone'
       this.lastError = `watch ${kind}: ${String((e.object as { message?: string }).message ?? code)}`
-      return false
+      this.components.logger.warn({ kind, code, err: this.lastError }, 'kubernetes watch error event')
+      return 'error'
     }
     if (typeof meta?.resourceVersion === 'string') this.versions.set(kind, meta.resourceVersion)
     this.backoff.delete(kind)
-    if (e.type === 'BOOKMARK') return false
+    if (e.type === 'BOOKMARK') return 'ok'
     if (e.type === 'DELETED') {
       const m = e.object.metadata as { name?: string; namespace?: string }
       const key = kind === 'namespaces' ? String(m.name) : objectKey(String(m.namespace), String(m.name))
@@ -168,7 +190,7 @@ export class KubernetesSource implements PolicySource {
       this.upsert(kind, e.object)
     }
     this.changed()
-    return false
+    return 'ok'
   }
 
   private upsert (kind: Kind, o: Record<string, unknown>): void {
@@ -200,7 +222,7 @@ export class KubernetesSource implements PolicySource {
     if (this.stopped) return
     const delay = this.backoff.get(kind) ?? MIN_BACKOFF_MS
     this.backoff.set(kind, Math.min(delay * 2, MAX_BACKOFF_MS))
-    this.failing = true
+    this.failing.add(kind)
     this.lastError = `${what} ${kind}: ${err.message}`
     this.components.logger.warn({ kind, err: err.message, retryInMs: delay }, 'kubernetes API request failed; backing off')
     const t = setTimeout(() => {

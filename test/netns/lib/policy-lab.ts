@@ -18,10 +18,14 @@ import type { NetworkPolicy } from '../../../policy/model'
 import { oracleAllows } from '../../lib/policy-oracle'
 import type { Probe } from '../../lib/policy-cases'
 import { namespaceManifest, NAMESPACES, nodeOf, POD_NAMES, podManifest, SERVED_PORTS, WorldPod } from '../../lib/policy-world'
+import { KubeCluster } from './kube-cluster'
 import { NetnsLab, waitFor } from './netns-lab'
 import { apiRequest, LabNode, LabPod, OverlayLab, REPO_ROOT } from './overlay-lab'
 
 const POD_FIXTURE = join(REPO_ROOT, 'dist', 'test', 'netns', 'fixtures', 'policy-pod.js')
+
+/** The API server's address on the lab's switch (br0 in the switch namespace). */
+export const KUBE_ADDRESS = '198.18.0.250'
 
 export interface PolicyLabPod extends WorldPod {
   lab: LabPod
@@ -36,15 +40,27 @@ export class PolicyLab {
   namespaceLabels = new Map<string, Record<string, string>>(NAMESPACES.map((n) => [n, { ns: n }]))
   private pending = new Map<number, (ok: boolean[]) => void>()
   private nextId = 1
-  private policies: Array<Record<string, unknown>> = []
+  /** The NetworkPolicies in force now (what `expected` evaluates). */
+  policies: Array<Record<string, unknown>> = []
   mtu = 1400
+  /** The real control plane, in `kubernetes` mode (in the switch namespace, on br0). */
+  readonly kube?: KubeCluster
 
-  constructor (readonly lab: NetnsLab, encapsulation: 'udp' | 'vxlan') {
+  /**
+   * `kube`: policy.source kubernetes against a real kube-apiserver, each node's credential kind
+   * given by `credential(node)`; otherwise policy.source files.
+   */
+  constructor (readonly lab: NetnsLab, encapsulation: 'udp' | 'vxlan', opts: { kube?: { credential: (node: LabNode) => 'token' | 'tokenFile' | 'cert' } } = {}) {
+    const kubeOpts = opts.kube
+    const kube = kubeOpts === undefined ? undefined : new KubeCluster(lab, lab.ns('sw'), KUBE_ADDRESS)
+    this.kube = kube
     this.overlay = new OverlayLab(lab, {
       nodes: 3,
       podsPerNode: 0,
       encapsulation,
-      extraConfig: (node) => ({ policy: { source: 'files', dir: this.dirOf(node) } }),
+      extraConfig: (node) => kube === undefined || kubeOpts === undefined
+        ? { policy: { source: 'files', dir: this.dirOf(node) } }
+        : { policy: { source: 'kubernetes', kubeconfig: kube.nodeKubeconfig(kubeOpts.credential(node)) } },
     })
   }
 
@@ -56,9 +72,18 @@ export class PolicyLab {
   async build (): Promise<void> {
     const o = this.overlay
     await o.build()
-    for (const node of o.nodes) {
-      mkdirSync(this.dirOf(node), { recursive: true })
-      this.writeAll('namespaces.json', { kind: 'List', items: NAMESPACES.map((n) => namespaceManifest(n, this.namespaceLabels.get(n))) }, [node])
+    const kube = this.kube
+    if (kube !== undefined) {
+      await this.lab.must('ip', ['-n', o.switchNs, 'addr', 'add', `${KUBE_ADDRESS}/24`, 'dev', 'br0'])
+      await kube.start()
+      await kube.apply(NAMESPACES.map((n) => namespaceManifest(n, this.namespaceLabels.get(n))))
+      // As in a cluster: the Pod objects exist (scheduled) before the kubelet runs CNI ADD.
+      await kube.apply(NAMESPACES.flatMap((ns, i) => POD_NAMES.map((name, j) => podManifest({ namespace: ns, name, labels: { pod: name }, node: nodeOf(i, j) }))))
+    } else {
+      for (const node of o.nodes) {
+        mkdirSync(this.dirOf(node), { recursive: true })
+        this.writeAll('namespaces.json', { kind: 'List', items: NAMESPACES.map((n) => namespaceManifest(n, this.namespaceLabels.get(n))) }, [node])
+      }
     }
     await o.startAll()
     const status = JSON.parse((await o.loom(o.nodes[0], ['status', '--json'])).stdout) as { mtu: number }
@@ -81,7 +106,13 @@ export class PolicyLab {
       }
     }
     await Promise.all(ready)
-    this.writePods()
+    if (kube !== undefined) {
+      // What the kubelet reports once the sandbox is up.
+      await Promise.all(this.pods.map((p) => kube.kubectl(['patch', 'pod', '-n', p.namespace, p.name, '--subresource=status', '--type=merge',
+        '-p', JSON.stringify({ status: { podIP: p.ip, podIPs: [{ ip: p.ip }] } })])))
+    } else {
+      this.writePods()
+    }
     await this.waitApplied(Date.now() - 60_000)
   }
 
