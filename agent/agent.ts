@@ -20,7 +20,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import type { Logger } from 'pino'
 import {
-  buildStaticTopology, StateDirectory, StaticPodAddresses, validateStaticPodAddresses, vtepMACOf,
+  buildStaticTopology, GroupCommitStore, StateDirectory, StaticPodAddresses, validateStaticPodAddresses, vtepMACOf,
 } from '../control'
 import type { PodAddressManager, StaticTopology } from '../control'
 import {
@@ -91,6 +91,7 @@ export class Agent {
   private api?: ApiServer
   private metricsServer?: MetricsServer
   private pods?: PodAddressManager
+  private podStore?: { idle (): Promise<void> }
   private cni?: CniCommands
   private gossip?: GossipNode
   private multicast?: MulticastNode
@@ -136,7 +137,9 @@ export class Agent {
       routes = this.topology.routes
       this.encryption?.setRoutes(routes)
       overlayAddress = this.topology.self.overlayAddress
-      this.pods = new StaticPodAddresses(stateDir.store(POD_ADDRESSES_FILE, validateStaticPodAddresses), this.topology.self.podCIDR)
+      // Concurrent ADDs share one durable write (control/node/group-commit.ts).
+      const store = this.podStore = new GroupCommitStore(stateDir.store(POD_ADDRESSES_FILE, validateStaticPodAddresses))
+      this.pods = new StaticPodAddresses(store, this.topology.self.podCIDR)
     } else {
       routes = RouteTable.build({ selfIndex: deriveNodeIndex(cfg.nodeName), selfVtepMAC: deriveVtepMAC(cfg.nodeName), routes: [] })
       // A first seed whose state directory was wiped joins the cluster that remembers it.
@@ -304,6 +307,7 @@ export class Agent {
     }
     this.device?.close()
     this.netlink?.close()
+    await this.podStore?.idle() // a group write in flight still uses the directory fd
     this.stateDir?.close()
   }
 

@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
 import {
-  ControlPlane, GossipKeyring, GossipTransport, Ipam, ipamDurableToJSON, IpamNode,
+  ControlPlane, GossipKeyring, GossipTransport, GroupCommitStore, Ipam, ipamDurableToJSON, IpamNode,
   loadOrCreateIdentity, makeBlockLayout, Membership, NODE_KEY_PREFIX, NodeStateChannel, RecordSigner, RecordVerifier, saveIncarnation,
   StateInconsistentError, validateIdentity, validateIpamDurable,
 } from '../control'
@@ -109,6 +109,7 @@ export class GossipNode {
   readonly identity: NodeIdentity
   readonly security: GossipSecurity
   private readonly transport: GossipTransport
+  private ipamStore?: GroupCommitStore<IpamDurable>
   private readonly layout: BlockLayout
   private readonly peerErrors: RateLimitedLogger
   private readonly remoteErrors: RateLimitedLogger
@@ -180,7 +181,8 @@ export class GossipNode {
     const layout = this.layout = makeBlockLayout(cfg.clusterCIDR, cfg.blockSize)
     const liveSeeds: string[] = []
     const ipam = withRecoveryHint(() => new Ipam({
-      store: dir.store<IpamDurable>(IPAM_FILE, (raw) => validateIpamDurable(raw, layout), ipamDurableToJSON),
+      // Concurrent ADDs share one durable write (control/node/group-commit.ts).
+      store: this.ipamStore = new GroupCommitStore(dir.store<IpamDurable>(IPAM_FILE, (raw) => validateIpamDurable(raw, layout), ipamDurableToJSON)),
     }, {
       id: this.identity.nodeId,
       layout,
@@ -242,6 +244,7 @@ export class GossipNode {
     // Give the `left` broadcast a moment to leave the socket before it closes.
     await new Promise((resolve) => setTimeout(resolve, 50))
     await this.transport.stop()
+    await this.ipamStore?.idle() // a group write in flight still uses the state directory's fd
     this.peerErrors.stop()
     this.remoteErrors.stop()
   }

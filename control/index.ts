@@ -28,7 +28,7 @@ export type { MemberView, MembershipConfig } from './membership'
 export { Ipam, ipamDurableToJSON, validateIpamDurable, makeBlockLayout, IpamError, IpamNode, NODE_KEY_PREFIX } from './ipam'
 export type { IpamDurable, IpamStatus, BlockLayout } from './ipam'
 export {
-  NodeStateChannel, loadOrCreateIdentity, saveIncarnation, validateIdentity, FileStateStore, StateDirectory, LOCK_FILE,
+  NodeStateChannel, loadOrCreateIdentity, saveIncarnation, validateIdentity, FileStateStore, GroupCommitStore, StateDirectory, LOCK_FILE,
   StateDirError, StateDirLockedError, StateDirUnsafeError, StateInconsistentError,
 } from './node'
 export type { NodeStateListener, NodeStateView, TopicSpec, NodeStateCounters, NodeIdentity } from './node'

@@ -13,6 +13,7 @@ import type { Ipam, IpamStatus } from './ipam'
 import { decodeClaimMsg, encodeClaimMsg } from './codec'
 import type { AttachmentId, AttachmentMeta, AttachmentRecord, IpamDriver, PodAddressManager } from '../types'
 import { hostVethName } from '../static'
+import { notDurable } from '../node'
 
 /** How long an ADD may wait for a block to be claimed before the CNI gets "try again" (11). */
 const ALLOCATE_TIMEOUT_MS = 10_000
@@ -103,7 +104,16 @@ export class IpamNode implements IpamDriver, PodAddressManager {
 
   async allocate (id: AttachmentId, meta: AttachmentMeta): Promise<AttachmentRecord> {
     const key = toKey(id)
+    const existed = this.ipam.allocator.get(attachmentKey(key)) !== undefined
     const a = await this.ipam.allocateWait(key, this.clock, ALLOCATE_TIMEOUT_MS)
+    try {
+      await this.ipam.durable() // reported only once on disk (group commit)
+    } catch (err) {
+      if (!existed && this.ipam.allocator.get(a.key)?.address === a.address) {
+        try { this.ipam.release(key, this.clock()) } catch { /* the disk is failing: the next write drops it, or a restart finds a leak, never a reuse */ }
+      }
+      throw notDurable(err)
+    }
     this.meta.set(attachmentKey(key), meta)
     return this.record(id, a.address)
   }

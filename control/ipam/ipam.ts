@@ -38,6 +38,7 @@ import { IpamDecodeError, IpamExhaustedError, IpamNotMemberError, IpamTryAgainEr
 import type { ClusterState, NodeId } from './cluster-state'
 import { stateToWire, validateClusterState } from './codec'
 import type { StateStore } from '../node'
+import { isGroupCommit } from '../node'
 
 export interface IpamDurable {
   readonly version: 1
@@ -196,9 +197,19 @@ export class Ipam {
       throw new IpamTryAgainError(`node ${this.init.id} is claiming a new block for ${k}`)
     }
     this.emptySince.delete(a.block)
+    if (isGroupCommit(this.store) && !this.replica.dirty) {
+      // Only the allocation changed: it joins the next group write; callers await durable().
+      void this.store.commit(() => this.document()).catch(() => { /* durable() reports it */ })
+      return a
+    }
     this.allocDirty = true
     this.flush(now)
     return a
+  }
+
+  /** Settles once every allocation made so far is on disk (group commit, ../node/group-commit.ts); rejects if its write failed. */
+  durable (): Promise<void> {
+    return isGroupCommit(this.store) ? this.store.flushed() : Promise.resolve()
   }
 
   /**
@@ -344,17 +355,21 @@ export class Ipam {
     }
   }
 
+  private document (): IpamDurable {
+    return {
+      version: 1,
+      claims: this.replica.durable(),
+      allocations: this.allocator.durable(),
+      releasing: [...this.releasing],
+      reuse: this.allocator.reuseDurable(),
+      cluster: clusterOfLayout(this.init.layout),
+    }
+  }
+
   /** Persist if anything durable changed, then release the replica's messages. */
   private flush (_now: number): void {
     if (this.replica.dirty || this.allocDirty) {
-      this.store.save({
-        version: 1,
-        claims: this.replica.durable(),
-        allocations: this.allocator.durable(),
-        releasing: [...this.releasing],
-        reuse: this.allocator.reuseDurable(),
-        cluster: clusterOfLayout(this.init.layout),
-      })
+      this.store.save(this.document())
       this.replica.dirty = false
       this.allocDirty = false
     }

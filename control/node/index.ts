@@ -13,6 +13,8 @@ export { loadOrCreateIdentity, saveIncarnation, validateIdentity } from './ident
 export type { NodeIdentity } from './identity'
 export { FileStateStore, MemoryStore } from './state-store'
 export type { StateStore } from './state-store'
+export { GroupCommitStore, isGroupCommit, notDurable } from './group-commit'
+export type { GroupCommitBackend, GroupCommitStats, PreparedWrite } from './group-commit'
 export { StateDirectory, LOCK_FILE } from './state-dir'
 export type { StateDirectoryInit } from './state-dir'
 export { StateDirError, StateDirLockedError, StateDirUnsafeError, StateInconsistentError } from './state-errors'

@@ -21,6 +21,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { loadNativeBinding } from '../../dataplane/native-binding'
 import { StateCorruptError } from '../ipam/errors'
+import type { GroupCommitBackend, PreparedWrite } from './group-commit'
 
 /** What IPAM needs from a store; tests and the simulator use MemoryStore. */
 export interface StateStore<T> {
@@ -30,7 +31,7 @@ export interface StateStore<T> {
   save (doc: T): void
 }
 
-export class FileStateStore<T> implements StateStore<T> {
+export class FileStateStore<T> implements GroupCommitBackend<T> {
   readonly file: string
   private readonly name: string
   private readonly validate: (raw: unknown) => T
@@ -111,6 +112,43 @@ export class FileStateStore<T> implements StateStore<T> {
     })
   }
 
+  /**
+   * `save` split for group-commit.ts: the temp file (`<file>.tmp-group`, so a synchronous `save`
+   * in between never touches it) is written and fsynced in libuv's thread pool; the caller then
+   * renames it (`publish`, synchronous) and fsyncs the directory (`settle`), or `discard`s it.
+   */
+  async prepare (doc: T): Promise<PreparedWrite> {
+    const data = JSON.stringify(this.toJSON(doc))
+    const native = loadNativeBinding()
+    const own = this.dirFd === undefined
+    const dfd = this.dirFd ?? fs.openSync(path.dirname(this.file), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY)
+    const closeDir = (): void => { if (own) fs.closeSync(dfd) }
+    const tmp = `${this.name}.tmp-group`
+    const unlinkTmp = (): void => { try { native.unlinkAt(dfd, tmp) } catch { /* already gone */ } }
+    let fd = -1
+    try {
+      try {
+        fd = native.openAt(dfd, tmp, 'exclusive')
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+        unlinkTmp() // left by a crash, or planted: the name goes, a symlink's target is untouched
+        fd = native.openAt(dfd, tmp, 'exclusive')
+      }
+      await fsCall<void>((cb) => { fs.writeFile(fd, data, cb) })
+      await fsCall<void>((cb) => { fs.fsync(fd, cb) })
+    } catch (err) {
+      if (fd >= 0) { fs.closeSync(fd); unlinkTmp() }
+      closeDir()
+      throw err
+    }
+    fs.closeSync(fd)
+    return {
+      publish: () => { native.renameAt(dfd, tmp, this.name) },
+      settle: () => fsCall<void>((cb) => { fs.fsync(dfd, cb) }).finally(closeDir),
+      discard: () => { unlinkTmp(); closeDir() },
+    }
+  }
+
   private inDirectory<R> (f: (dirFd: number) => R): R {
     if (this.dirFd !== undefined) return f(this.dirFd)
     const dfd = fs.openSync(path.dirname(this.file), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY)
@@ -131,4 +169,8 @@ export class MemoryStore<T> implements StateStore<T> {
   saves = 0
   load (): T | null { return this.doc }
   save (doc: T): void { this.doc = doc; this.saves++ }
+}
+
+function fsCall<R> (f: (cb: (err: NodeJS.ErrnoException | null, r?: R) => void) => void): Promise<R> {
+  return new Promise<R>((resolve, reject) => { f((err, r) => { err === null ? resolve(r as R) : reject(err) }) })
 }

@@ -9,7 +9,9 @@
  * allocating for an attachment that already has an address returns it (a retried ADD);
  * releasing an unknown attachment succeeds (a repeated DEL). Every change is persisted with
  * FileStateStore (temp + fsync + rename + dir fsync) *before* it is reported, so after kill -9
- * nothing reported is lost and nothing is handed out twice.
+ * nothing reported is lost and nothing is handed out twice. In loomd the store is a
+ * GroupCommitStore (../node/group-commit.ts): concurrent allocations share one write, and `allocate`'s
+ * promise resolves only once that write is on disk.
  */
 import { createHash } from 'node:crypto'
 import {
@@ -18,6 +20,7 @@ import {
 } from '../ipam'
 import { StateStore } from '../node'
 import type { AttachmentId, AttachmentMeta, AttachmentRecord, PodAddressManager } from '../types'
+import { isGroupCommit, notDurable } from '../node'
 
 /** The host-side veth name of an attachment: "lxc" + 11 hex digits, 14 characters (< IFNAMSIZ). */
 export function hostVethName (id: AttachmentId): string {
@@ -65,10 +68,13 @@ export class StaticPodAddresses implements PodAddressManager {
     return true
   }
 
-  allocate (id: AttachmentId, meta: AttachmentMeta): AttachmentRecord {
+  allocate (id: AttachmentId, meta: AttachmentMeta): AttachmentRecord | Promise<AttachmentRecord> {
     const key = attachmentKey({ containerId: id.containerID, ifname: id.ifname })
     const existing = this.allocator.get(key)
-    if (existing !== undefined) return this.record(key, existing.address)
+    if (existing !== undefined) {
+      const rec = this.record(key, existing.address)
+      return isGroupCommit(this.store) ? this.store.flushed().then(() => rec, (err: unknown) => { throw notDurable(err) }) : rec
+    }
     const a = this.allocator.allocate(key, [0])
     if (a === null) {
       const q = this.allocator.quarantinedIn(0)
@@ -76,8 +82,19 @@ export class StaticPodAddresses implements PodAddressManager {
         (q > 0 ? ` (${q} released a moment ago are in quarantine and free again within ${DEFAULT_QUARANTINE_MS / 1000} s)` : ''))
     }
     this.meta.set(key, { containerID: id.containerID, ifname: id.ifname, ...meta })
-    this.persist()
-    return this.record(key, a.address)
+    const rec = this.record(key, a.address)
+    if (!isGroupCommit(this.store)) {
+      this.persist()
+      return rec
+    }
+    // Reported only once a write holding it is on disk; if that write fails, undone in memory.
+    return this.store.commit(() => this.document()).then(() => rec, (err: unknown) => {
+      if (this.allocator.get(key)?.address === a.address) {
+        this.allocator.release(key)
+        this.meta.delete(key)
+      }
+      throw notDurable(err)
+    })
   }
 
   release (id: AttachmentId): AttachmentRecord | null {
@@ -127,9 +144,13 @@ export class StaticPodAddresses implements PodAddressManager {
   }
 
   private persist (): void {
+    this.store.save(this.document())
+  }
+
+  private document (): StaticPodAddressesDurable {
     const meta: Record<string, AttachmentMeta & AttachmentId> = {}
     for (const [k, v] of this.meta) meta[k] = v
-    this.store.save({ version: 1, podCIDR: this.podCIDR, allocations: this.allocator.durable(), meta, reuse: this.allocator.reuseDurable() })
+    return { version: 1, podCIDR: this.podCIDR, allocations: this.allocator.durable(), meta, reuse: this.allocator.reuseDurable() }
   }
 }
 

@@ -75,17 +75,18 @@ t.test('static mode: same across a restart, and a quarantined address is not fre
   const open = (): StaticPodAddresses =>
     new StaticPodAddresses(new FileStateStore<StaticPodAddressesDurable>(file, validateStaticPodAddresses), '10.244.1.0/29', { clock: () => wall })
   const p1 = open()
-  const held = [1, 2, 3, 4, 5].map(i => p1.allocate({ containerID: `c${i}`, ifname: 'eth0' }, {}).address)
+  const held: string[] = []
+  for (const i of [1, 2, 3, 4, 5]) held.push((await p1.allocate({ containerID: `c${i}`, ifname: 'eth0' }, {})).address)
   t.same(held, ['10.244.1.1', '10.244.1.2', '10.244.1.3', '10.244.1.4', '10.244.1.5'])
   p1.release({ containerID: 'c2', ifname: 'eth0' })
   wall += 1000
   const p2 = open()
-  t.equal(p2.allocate({ containerID: 'x', ifname: 'eth0' }, {}).address, '10.244.1.6', 'the only never-used address, not .2')
+  t.equal((await p2.allocate({ containerID: 'x', ifname: 'eth0' }, {})).address, '10.244.1.6', 'the only never-used address, not .2')
   t.throws(() => p2.allocate({ containerID: 'y', ifname: 'eth0' }, {}), { name: 'IpamExhaustedError', message: /1 released a moment ago are in quarantine/ },
     'the released .2 is the only free one and still in quarantine')
   wall += 30_000
   const p3 = open()
-  t.equal(p3.allocate({ containerID: 'y', ifname: 'eth0' }, {}).address, '10.244.1.2', 'free again after the quarantine')
+  t.equal((await p3.allocate({ containerID: 'y', ifname: 'eth0' }, {})).address, '10.244.1.2', 'free again after the quarantine')
   t.type(IpamExhaustedError, 'function')
 })
 
