@@ -25,9 +25,10 @@ import {
 import type { PodAddressManager, StaticTopology } from '../control'
 import {
   createDataplaneStats, DataplaneStats, deriveNodeIndex, deriveVtepMAC, Encapsulation, Forwarder,
-  NetlinkClient, parseIPv4Address, RouteTable, TunDevice, UdpEncapsulation, UdpTransport,
+  NetlinkClient, offloadStatus, parseIPv4Address, RouteTable, TunDevice, UdpEncapsulation, UdpTransport,
   VxlanEncapsulation,
 } from '../dataplane'
+import type { OffloadState } from '../dataplane'
 import { agentAddresses } from '../cni/agent-addresses'
 import { CniCommands } from '../cni/commands'
 import type { CniHooks } from '../cni/commands'
@@ -43,7 +44,7 @@ import { findClusterRouteConflicts } from './cluster-route'
 import { GossipNode, IDENTITY_FILE, IPAM_FILE } from './gossip-node'
 import { lostStateMustRejoin } from './seed-probe'
 import { MulticastNode, notifyOnDetach } from './multicast'
-import { AgentConfig } from './config'
+import { AgentConfig, offloadsEnabled } from './config'
 import { ConfigError } from './errors'
 import { Encryption } from './encryption'
 import { StatusSources } from './status'
@@ -103,6 +104,8 @@ export class Agent {
   private clusterRouteAdded = false
   private mtu = 0
   private dataplaneUp = false
+  /** The offloads negotiated at start (undefined until the data plane is up). */
+  private offloads?: OffloadState
 
   constructor (private readonly components: AgentComponents, private readonly config: AgentConfig, private readonly options: AgentOptions = {}) {
     this.logger = components.logger
@@ -154,7 +157,7 @@ export class Agent {
     log.info({ mode: staticMode ? 'static' : 'gossip', underlayMTU, mtu: this.mtu, encapsulation: encapsulation.kind }, 'starting')
 
     enableForwarding(log)
-    this.device = TunDevice.open(cfg.tunName, { offloads: true })
+    this.device = TunDevice.open(cfg.tunName, { offloads: offloadsEnabled(cfg) })
     disableIPv6(cfg.tunName, log)
     acceptLocalSource(cfg.tunName, log)
     await this.netlink.setLinkMtu(cfg.tunName, this.mtu)
@@ -168,17 +171,18 @@ export class Agent {
       port: this.dataPort(),
       recvBufferBytes: SOCKET_BUFFER_BYTES,
       sendBufferBytes: SOCKET_BUFFER_BYTES,
-      gro: true,
+      gro: offloadsEnabled(cfg),
       // RFC 7348 §5: a VXLAN sender derives the source port from the inner flow.
       extraSourcePorts: encapsulation.kind === 'vxlan' ? VXLAN_EXTRA_SOURCE_PORTS : 0,
     })
     this.forwarder = new Forwarder(
       { device: this.device, transport: this.transport, encapsulation, stats: this.stats },
-      { overlayAddressU32: 0, routes, mtu: this.mtu })
+      { overlayAddressU32: 0, routes, mtu: this.mtu, udpSegmentation: offloadsEnabled(cfg) })
     this.forwarder.start()
     this.encryption?.start()
     this.dataplaneUp = true
-    log.info({ tun: this.device.name, port: this.transport.port, tunOffloads: this.device.offloads, udpGro: this.transport.gro }, 'data plane up')
+    const offloads = this.offloads = { enabled: offloadsEnabled(cfg), tunFlags: this.device.offloads, udpGro: this.transport.gro }
+    log.info({ tun: this.device.name, port: this.transport.port, offloads: offloadStatus(this.offloads, this.stats) }, 'data plane up')
     if (overlayAddress !== undefined) await this.setOverlayAddress(overlayAddress)
     if (cfg.multicast.enabled) {
       const multicast = this.multicast = new MulticastNode({
@@ -203,6 +207,7 @@ export class Agent {
         tunQueueDrops: () => readTunQueueDrops(cfg.tunName),
       },
       ...(this.encryption !== undefined ? { crypto: this.encryption.encapsulation } : {}),
+      offloads: { status: () => offloadStatus(offloads, this.stats) },
       ...(this.gossip !== undefined ? { control: this.gossip.controlMetrics(), ipam: this.gossip.ipamMetrics() } : {}),
       ...(this.multicast !== undefined ? { multicast: this.multicast.metricsSource() } : {}),
       ...(this.policy !== undefined ? { policy: policyMetrics(this.policy, cfg.policy?.source === 'kubernetes' ? 'kubernetes' : 'files') } : {}),
@@ -370,6 +375,7 @@ export class Agent {
       self: () => this.topology?.self,
       routes: () => this.forwarder?.routes(),
       stats: this.stats,
+      offloads: () => this.offloads !== undefined ? offloadStatus(this.offloads, this.stats) : undefined,
       ...(multicast !== undefined ? { multicast: () => multicast.status() } : {}),
     }
   }

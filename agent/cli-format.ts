@@ -65,7 +65,17 @@ export function formatNodeStatus (doc: StatusDocument): string {
     ['Routes', String(n.routeCount)],
     ['Drops out', formatDrops(n.drops.outbound)],
     ['Drops in', formatDrops(n.drops.inbound)],
+    ...(n.offloads === null || n.offloads === undefined ? [] : [['Offloads', formatOffloads(n.offloads)] as [string, string]]),
   ])
+}
+
+/** One line: what is on, what fell back, what the offloads did. */
+export function formatOffloads (o: NonNullable<StatusDocument['node']['offloads']>): string {
+  if (!o.enabled) return 'disabled (offloads.enabled: false)'
+  const fallbacks = Object.entries(o.fallbacks).filter(([, n]) => n > 0).map(([k]) => k)
+  return `${o.level} (tun ${o.tunFlags.length > 0 ? o.tunFlags.join(',') : 'none'}; udp gso ${o.udpGso ? 'on' : 'off'}, gro ${o.udpGro ? 'on' : 'off'}); ` +
+    `fallbacks ${fallbacks.length > 0 ? fallbacks.join(',') : 'none'}; ${o.superPacketsOut} super-packets -> ${o.segmentsOut} segments, ` +
+    `${o.coalescedIn} coalesced, ${o.checksumsCompleted} checksums completed, ${o.udpGroTrains} GRO trains`
 }
 
 export function formatPeers (doc: StatusDocument): string {

@@ -51,6 +51,7 @@ const SETTINGS: readonly Setting[] = [
   { field: 'cni.confDir', flag: 'cni-conf-dir', kind: 'string', help: 'write 10-loom.conflist here once ready, e.g. /etc/cni/net.d (default: do not write)' },
   { field: 'multicast.enabled', flag: 'multicast', kind: 'bool', help: 'replicate IPv4 multicast between pods (default on; --no-multicast turns it off)' },
   { field: 'multicast.mode', flag: 'multicast-mode', kind: 'string', help: 'members (gossip mode default) | flood (static mode default)' },
+  { field: 'offloads.enabled', flag: 'offloads', kind: 'bool', help: 'TUN TSO/USO and GRO, UDP GSO and GRO (default on; --no-offloads turns them off)' },
   { field: 'cni.gcGraceSeconds', flag: 'cni-gc-grace', kind: 'int', help: `seconds an attachment is safe from CNI GC after its ADD (default ${DEFAULT_CNI_GC_GRACE_SECONDS})` },
   { field: 'policy.source', flag: 'policy-source', kind: 'string', help: 'NetworkPolicy source: none | kubernetes | files (default none)' },
   { field: 'policy.dir', flag: 'policy-dir', kind: 'string', help: 'files source: directory of Namespace, Pod and NetworkPolicy manifests' },

@@ -116,6 +116,12 @@ export interface AgentConfig {
      */
     readonly mode: 'members' | 'flood'
   }
+  /**
+   * Segmentation offloads (TUN virtio header with TSO/USO and GRO, UDP GSO on send, UDP GRO on
+   * receive); absent = on (the default). `enabled: false`: a plain TUN, one datagram per send and
+   * receive slot (see offloadsEnabled).
+   */
+  readonly offloads?: { readonly enabled: false }
   /** NetworkPolicy enforcement; absent when policy.source is 'none' (the default). */
   readonly policy?: {
     /** Where NetworkPolicies come from: 'kubernetes' or 'files' ('none' leaves this key out). */
@@ -153,7 +159,8 @@ export interface ParseConfigOptions {
 type Obj = Record<string, unknown>
 
 const TOP_KEYS = ['nodeName', 'underlay', 'clusterCIDR', 'blockSize', 'encapsulation', 'vxlan',
-  'encryption', 'seeds', 'gossip', 'ipam', 'cni', 'multicast', 'policy', 'peers', 'stateDir', 'apiSocket', 'metrics', 'mtu', 'tunName', 'logLevel']
+  'encryption', 'seeds', 'gossip', 'ipam', 'cni', 'multicast', 'policy', 'peers', 'stateDir', 'apiSocket', 'metrics', 'mtu', 'tunName', 'logLevel',
+  'offloads']
 const PEER_KEYS = ['nodeName', 'address', 'port', 'podCIDR', 'vtepMAC', 'publicKey']
 
 /** Shortest clusterCIDR prefix accepted. */
@@ -281,6 +288,10 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
   }
   const multicast = { enabled: mcEnabled as boolean, mode: mcMode as 'members' | 'flood' }
 
+  const off = objectAt(top.offloads, 'offloads.', ['enabled'], fail)
+  const offEnabled = off.enabled === undefined ? true : off.enabled
+  if (typeof offEnabled !== 'boolean') fail('offloads.enabled', offEnabled, 'true or false')
+
   const stateDir = pathAt(top.stateDir, 'stateDir', DEFAULT_STATE_DIR, PATH, fail)
   const apiSocket = pathAt(top.apiSocket, 'apiSocket', DEFAULT_API_SOCKET,
     `an absolute path of at most ${MAX_UNIX_SOCKET_PATH} bytes`, fail)
@@ -309,6 +320,7 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
     ipam,
     cni,
     multicast,
+    ...(offEnabled === false ? { offloads: { enabled: false } as const } : {}),
     ...(policy.source !== 'none' ? { policy } : {}),
     peers,
     stateDir,
@@ -556,4 +568,9 @@ function setField (raw: Obj, o: Override): void {
     obj = next
   }
   obj[parts[parts.length - 1]] = o.value
+}
+
+/** Whether the data plane uses the segmentation offloads (`offloads.enabled`, default true). */
+export function offloadsEnabled (config: Pick<AgentConfig, 'offloads'>): boolean {
+  return config.offloads?.enabled !== false
 }

@@ -8,7 +8,7 @@
  */
 import type { IpamStatus, MemberView } from '../control'
 import { DROP_REASONS, Drop, formatMAC } from '../dataplane'
-import type { crypto, DataplaneStats, PeerRoute, RouteTable } from '../dataplane'
+import type { crypto, DataplaneStats, OffloadStatus, PeerRoute, RouteTable } from '../dataplane'
 import type { MulticastStatus } from './multicast'
 
 export interface GossipStatusSource {
@@ -45,6 +45,8 @@ export interface StatusSources {
   vtepMAC: Buffer
   routes(): RouteTable | undefined
   readonly stats: DataplaneStats
+  /** The segmentation offloads now; undefined before the data plane is up. */
+  offloads?(): OffloadStatus | undefined
   /** Present in gossip mode. */
   readonly gossip?: GossipStatusSource
   /** Present when multicast is enabled. */
@@ -118,6 +120,8 @@ export interface NodeStatus {
   /** Gossip mode: authenticated or insecure gossip; null in static mode. */
   gossip?: GossipSecurityStatus | null
   drops: { outbound: Record<string, number>; inbound: Record<string, number> }
+  /** Segmentation offloads: negotiated level, counters, fallbacks; null before the data plane is up. */
+  offloads?: OffloadStatus | null
 }
 
 export interface IpamBlockRow { prefix: string; nodeName: string; used?: number; free?: number }
@@ -245,6 +249,7 @@ export function buildStatus (src: StatusSources, now = Date.now()): StatusDocume
       ipam: ipamSummary,
       gossip: g?.security() ?? null,
       drops: { outbound: dropRecord(src.stats.dropsOutbound), inbound: dropRecord(src.stats.dropsInbound) },
+      offloads: src.offloads?.() ?? null,
     },
     peers,
     routes: routes.map((r) => ({ prefix: r.prefix, nodeName: r.peer.nodeName, via: `${r.peer.address}:${r.peer.port}` })),

@@ -95,6 +95,8 @@ export interface ForwarderInit {
   routes: RouteTable
   /** The TUN's MTU: with offloads, inbound super-packets are handed on cut to fit it (default 1280). */
   mtu?: number
+  /** Send runs of equal-size datagrams with UDP GSO (default true; false with `offloads.enabled: false`). */
+  udpSegmentation?: boolean
 }
 
 /** Datagrams ready to send, as parallel arrays the native binding takes; allocated once. */
@@ -196,6 +198,7 @@ export class Forwarder {
     this.overlayAddressU32 = init.overlayAddressU32
     this.table = init.routes
     this.tunMtu = init.mtu ?? 1280
+    this.segmentation = init.udpSegmentation ?? true
     this.sourcePorts = Math.max(1, Math.min(256, components.transport.sourcePorts ?? 1))
     this.vnetLen = components.device.vnetHeaderLen ?? 0
     if (this.vnetLen !== 0 && this.vnetLen !== VNET_HDR_LEN) {
@@ -298,6 +301,7 @@ export class Forwarder {
           this.csumFields[c] = vnet.csumOffset
           if (this.trailerLen > 0) {
             this.offload!.completeChecksums(this.csumBufs, this.csumOffsets, this.csumLengths, this.csumStarts, this.csumFields, 1)
+            this.stats.checksumsCompleted++
           }
         }
         this.queueDatagram(buf, HEADROOM, len, peer, this.sourceOf(buf, len))
@@ -382,6 +386,7 @@ export class Forwarder {
     if (this.csumQueued > 0) {
       this.offload!.completeChecksums(this.csumBufs, this.csumOffsets, this.csumLengths, this.csumStarts,
         this.csumFields, this.csumQueued)
+      this.stats.checksumsCompleted += this.csumQueued
       this.csumQueued = 0
     }
     if (this.queued > 0) this.sendOutbound(this.queued)
@@ -419,6 +424,7 @@ export class Forwarder {
       if (r < 0) {
         // The kernel or the device cannot segment: batch everything from now on.
         this.segmentation = false
+        this.stats.udpGsoFallbacks++
         continue
       }
       this.stats.udpSendBatches[r]++

@@ -247,6 +247,10 @@ export interface DataplaneStats {
   coalescedIn: number
   /** UDP GRO: received buffers that held a train of datagrams. */
   udpGroTrains: number
+  /** TUN offloads: partial checksums (NEEDS_CSUM) completed before sending. */
+  checksumsCompleted: number
+  /** UDP GSO sends the kernel refused (the forwarder then sends without GSO for good). */
+  udpGsoFallbacks: number
 }
 
 /** A fresh, zeroed DataplaneStats. */
@@ -263,5 +267,7 @@ export function createDataplaneStats(): DataplaneStats {
     segmentsOut: 0,
     coalescedIn: 0,
     udpGroTrains: 0,
+    checksumsCompleted: 0,
+    udpGsoFallbacks: 0,
   }
 }

@@ -25,6 +25,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { registerDataplaneMetrics, type DataplaneMetricsSource } from './dataplane-metrics'
 import { registerCryptoMetrics, type CryptoMetricsSource } from './crypto-metrics'
+import { registerOffloadMetrics, type OffloadMetricsSource } from './offload-metrics'
 import { MetricsSourceError } from './errors'
 import { registerMulticastMetrics, type MulticastMetricsSource } from './multicast-metrics'
 import { registerPolicyMetrics, type PolicyMetricsSource } from './policy-metrics'
@@ -135,6 +136,8 @@ export interface MetricsInit {
   dataplane?: DataplaneMetricsSource
   /** The encrypted encapsulation, when encryption is on. */
   crypto?: CryptoMetricsSource
+  /** The segmentation offloads (negotiated level, counters, fallbacks). */
+  offloads?: OffloadMetricsSource
   control?: ControlMetricsSource
   ipam?: IpamMetricsSource
   multicast?: MulticastMetricsSource
@@ -201,6 +204,7 @@ export class LoomMetrics {
 
     if (init.dataplane !== undefined) this.attachDataplane(init.dataplane)
     if (init.crypto !== undefined) registerCryptoMetrics(this.registry, init.crypto)
+    if (init.offloads !== undefined) registerOffloadMetrics(this.registry, init.offloads)
     if (init.control !== undefined) this.attachControl(init.control)
     if (init.ipam !== undefined) this.attachIpam(init.ipam)
     if (init.multicast !== undefined) registerMulticastMetrics(this.registry, init.multicast)

@@ -4,7 +4,7 @@
  * message is what an operator reads when loomd refuses to start.
  */
 import t from 'tap'
-import { configUsage, isHelpRequested, loadConfig, parseConfig, type AgentConfig } from '../../agent/config'
+import { configUsage, isHelpRequested, loadConfig, offloadsEnabled, parseConfig, type AgentConfig } from '../../agent/config'
 import { parseJsonText } from '../../agent/config-flags'
 import { ConfigError, ConfigFileError, HelpRequestedError } from '../../agent/errors'
 
@@ -202,7 +202,7 @@ t.test('unknown keys are errors that name the key and list the known ones', asyn
   t.equal(top.field, 'clusterCidr')
   t.equal(top.message, 'invalid config: unknown key clusterCidr: did you mean clusterCIDR? expected one of the known keys ' +
     'nodeName, underlay, clusterCIDR, blockSize, encapsulation, vxlan, encryption, seeds, gossip, ipam, cni, multicast, policy, peers, stateDir, apiSocket, ' +
-    'metrics, mtu, tunName, logLevel')
+    'metrics, mtu, tunName, logLevel, offloads')
   t.equal(errorOf(() => parseConfig(withKeys({ wholly: 1 }), OPTS)).message.startsWith(
     'invalid config: unknown key wholly: expected one of the known keys nodeName,'), true, 'no hint when nothing is close')
   t.equal(errorOf(() => parseConfig(withKeys({ underlay: { address: '10.0.0.1', prot: 1 } }), OPTS)).message,
@@ -466,6 +466,35 @@ t.test('multicast: defaults per mode, values, refusals', async t => {
   const st = errorOf(() => parseConfig(withKeys({ peers: PEERS, multicast: { mode: 'members' } }), OPTS))
   t.equal(st.field, 'multicast.mode')
   t.match(st.message, /static mode/)
+})
+
+t.test('offloads: on by default, a switch to turn them off, refusals name the field', async t => {
+  t.equal(offloadsEnabled(parseConfig(BASE, OPTS)), true, 'on by default')
+  t.equal(parseConfig(BASE, OPTS).offloads, undefined, 'the default leaves the key out')
+  t.same(parseConfig(withKeys({ offloads: { enabled: false } }), OPTS).offloads, { enabled: false })
+  t.equal(offloadsEnabled(parseConfig(withKeys({ offloads: { enabled: false } }), OPTS)), false)
+  t.equal(offloadsEnabled(parseConfig(withKeys({ offloads: { enabled: true } }), OPTS)), true)
+  t.equal(offloadsEnabled(parseConfig(withKeys({ offloads: {} }), OPTS)), true, 'an empty object keeps the default')
+  const cases: Array<[unknown, string, RegExp]> = [
+    [{ enabled: 'no' }, 'offloads.enabled', /offloads\.enabled = "?no"?: expected true or false/],
+    [{ enabled: 0 }, 'offloads.enabled', /true or false/],
+    [{ enabled: null }, 'offloads.enabled', /true or false/],
+    [{ enable: false }, 'offloads.enable', /unknown key offloads\.enable: did you mean offloads\.enabled\?/],
+    [{ tso: false }, 'offloads.tso', /unknown key/],
+    [false, 'offloads', /object/],
+    [['enabled'], 'offloads', /object/],
+  ]
+  for (const [value, field, msg] of cases) {
+    const e = errorOf(() => parseConfig(withKeys({ offloads: value }), OPTS))
+    t.equal(e.field, field)
+    t.match(e.message, msg)
+  }
+  const env = { LOOM_UNDERLAY_ADDRESS: '10.0.0.1', LOOM_CLUSTER_CIDR: '10.0.0.0/8' }
+  t.same(loadConfig(['--no-offloads'], env, { hostname: 'a', readFile: files({}) }).offloads, { enabled: false }, '--no-offloads')
+  t.same(loadConfig([], { ...env, LOOM_OFFLOADS: 'false' }, { hostname: 'a', readFile: files({}) }).offloads, { enabled: false }, 'LOOM_OFFLOADS=false')
+  const bad = errorOf(() => loadConfig([], { ...env, LOOM_OFFLOADS: 'maybe' }, { hostname: 'a', readFile: files({}) }))
+  t.equal(bad.field, 'offloads.enabled')
+  t.match(bad.message, /LOOM_OFFLOADS/, 'the error names the variable it came from')
 })
 
 t.test('policy: source, dir, kubeconfig', async t => {

@@ -217,6 +217,15 @@ t.test('a single NEEDS_CSUM packet leaves with a complete checksum; B writes it 
   t.same(b.device.written[0].subarray(10), inner)
 })
 
+t.test('completed partial checksums are counted: single packets and segments', async (t) => {
+  const [a] = pair('udp')
+  for (let k = 0; k < 3; k++) a.device.inbox.push(withVnet(tcp(payload(100, k), { flags: 0x10 }), { flags: VNET_F_NEEDS_CSUM, csumStart: 20, csumOffset: 16 }))
+  a.device.inbox.push(withVnet(tcp(payload(100)), {}))
+  a.forwarder.runOutbound()
+  t.equal(a.stats.checksumsCompleted, 3, 'three NEEDS_CSUM packets, one already complete')
+  t.equal(a.transport.sent.length, 4)
+})
+
 t.test('malformed virtio headers are dropped and counted; segments over the MTU get ICMP', async (t) => {
   const [a] = pair('udp', { mtu: 1400 })
   a.device.inbox.push(withVnet(tcp(payload(3000)), { flags: VNET_F_NEEDS_CSUM, gsoType: 9, gsoSize: 1400, csumStart: 20, csumOffset: 16 }))

@@ -111,7 +111,7 @@ const NODES = [
   { name: 'b', address: '198.18.0.2', podCIDR: '10.244.2.0/24' },
 ]
 
-function buildPair (kind: 'udp' | 'vxlan', mtu = 1460): TestNode[] {
+function buildPair (kind: 'udp' | 'vxlan', mtu = 1460, init: { udpSegmentation?: boolean } = {}): TestNode[] {
   const wire = new MemoryWire()
   return NODES.map((self) => {
     const selfIndex = deriveNodeIndex(self.name)
@@ -129,6 +129,7 @@ function buildPair (kind: 'udp' | 'vxlan', mtu = 1460): TestNode[] {
     const forwarder = new Forwarder({ device, transport, encapsulation, stats }, {
       overlayAddressU32: parseIPv4Address(self.podCIDR.split('/')[0]),
       routes: RouteTable.build({ selfIndex, selfVtepMAC, routes }),
+      ...init,
     })
     forwarder.start()
     return { name: self.name, device, transport, stats, forwarder }
@@ -257,6 +258,28 @@ t.test('runs of equal-size packets to one peer leave as one segmented send, in o
     t.same(a.transport.segmentedSends, refuse ? [] : [11], refuse ? 'falls back to sendmmsg' : 'one segmented send of 11')
     t.equal(a.forwarder.routes().peers()[0].counters.packetsOut, sent.length, 'every packet counted')
   }
+})
+
+t.test('UDP GSO: off by init (offloads.enabled false) never segments; a refusal is counted as a fallback once', async (t) => {
+  const burst = (): Buffer[] => Array.from({ length: 6 }, () => ipv4Packet('10.244.1.11', '10.244.2.11', 1000))
+  const [a, b] = buildPair('udp', 1460, { udpSegmentation: false })
+  const sent = burst()
+  for (const p of sent) a.device.inbox.push(p)
+  a.forwarder.runOutbound()
+  b.forwarder.runInbound()
+  t.same(a.transport.segmentedSends, [], 'no segmented send when switched off')
+  t.same(b.device.written, sent, 'every packet arrives, in order')
+  t.equal(a.stats.udpGsoFallbacks, 0, 'switched off is not a fallback')
+
+  const [c, d] = buildPair('udp')
+  c.transport.refuseSegmentation = true
+  for (const p of [...burst(), ...burst()]) c.device.inbox.push(p)
+  c.forwarder.runOutbound()
+  for (const p of burst()) c.device.inbox.push(p)
+  c.forwarder.runOutbound()
+  d.forwarder.runInbound()
+  t.equal(d.device.written.length, 18)
+  t.equal(c.stats.udpGsoFallbacks, 1, 'the kernel refused once; GSO stays off after that')
 })
 
 t.test('route table swaps take effect on the next packet', async (t) => {

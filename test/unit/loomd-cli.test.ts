@@ -39,6 +39,14 @@ t.test('loomd: a flag overrides the file and is named in the error', async (t) =
   t.match(r.stderr, /--encapsulation \(encapsulation\) = "?gre"?/)
 })
 
+t.test('loomd: a bad offloads switch stops it naming offloads.enabled, exit 2', async (t) => {
+  const file = join(dir, 'offloads.json')
+  writeFileSync(file, JSON.stringify({ nodeName: 'a', underlay: { address: '198.18.0.1' }, clusterCIDR: '10.244.0.0/16', offloads: { enabled: 'off' } }))
+  const r = await runNode(LOOMD, ['--config', file])
+  t.equal(r.code, 2)
+  t.match(r.stderr.trim(), /^loomd: invalid config: offloads\.enabled = "?off"?: expected true or false$/)
+})
+
 t.test('loomd: missing explicit config file', async (t) => {
   const r = await runNode(LOOMD, ['--config', join(dir, 'nope.json')])
   t.equal(r.code, 2)
