@@ -18,7 +18,7 @@
 # Usage (as root):  ./anchors.sh [--list] [--no-install] [--out FILE] [TUNNEL...]
 #   default: all tunnels in TUNNELS, in that order.
 # Environment: RUNS=3 TCP_SECONDS=10 UDP_SECONDS=5 UDP_LEN=64 PINGS=200
-#              PING_INTERVAL=0.01 WARMUP_SECONDS=2
+#              PING_INTERVAL=0.01 WARMUP_SECONDS=2 IDLE_SECONDS=10 (tunnel daemons' idle CPU)
 #              KEEP_WORK=1 keeps the temporary directory (daemon logs, raw iperf3 JSON)
 #              LOOM_ROOT=<repo> (default: the parent of this directory; needs a built dist/)
 #              LOOM_NODE_ARGS="--cpu-prof --cpu-prof-dir=/abs/dir" extra node flags for loomd
@@ -37,7 +37,7 @@
 set -Eeuo pipefail
 shopt -s inherit_errexit
 
-TUNNELS=(veth vxlan loom-vxlan loom-udp wireguard-go tinc tinc-null socat fastd-null fastd-aead openvpn)
+TUNNELS=(veth vxlan loom-vxlan loom-udp loom-encrypted wireguard-go wireguard-go-new wireguard-kernel tinc tinc-null socat fastd-null fastd-aead openvpn)
 
 RUNS=${RUNS:-3}
 TCP_SECONDS=${TCP_SECONDS:-10}
@@ -46,9 +46,10 @@ UDP_LEN=${UDP_LEN:-64}
 PINGS=${PINGS:-200}
 PING_INTERVAL=${PING_INTERVAL:-0.01}
 WARMUP_SECONDS=${WARMUP_SECONDS:-2}
+IDLE_SECONDS=${IDLE_SECONDS:-10}
 
 # Debian packages needed (installed when missing). Loom needs only node (Node.js 20) and its build.
-PACKAGES=(iproute2 iperf3 iputils-ping jq socat tinc wireguard-go wireguard-tools fastd openvpn openssl)
+PACKAGES=(iproute2 iperf3 iputils-ping jq socat tinc wireguard-go wireguard-tools fastd openvpn openssl ethtool)
 LOOM_ROOT=${LOOM_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 LOOM_NODE_ARGS=${LOOM_NODE_ARGS:-}
 LOOM_MTU=${LOOM_MTU:-}
@@ -220,16 +221,22 @@ tunnel_vxlan_down() { ip -n "$NS_A" link del ovl 2> /dev/null; ip -n "$NS_B" lin
 # 10.99.0.1/.2 are refused by loomd's static pod IPAM, which needs prefix <= 30.)
 LOOM_NET=10.99.0.0/16 LOOM_CIDR_A=10.99.1.0/24 LOOM_CIDR_B=10.99.2.0/24
 LOOM_OV_A=10.99.1.0 LOOM_OV_B=10.99.2.0
-loom_config() { # NODE(a|b) ENCAP: loomd's config file for that node on stdout
-  local n=$1 ul=$UL_A
+loom_config() { # NODE(a|b) ENCAP [encrypted]: loomd's config file for that node on stdout
+  local n=$1 ul=$UL_A pa="" pb=""
   [[ $n == b ]] && ul=$UL_B
+  if [[ ${3:-} == encrypted ]]; then pa=$(cat "$WORK/loom-wg-a.pub") pb=$(cat "$WORK/loom-wg-b.pub"); fi
   jq -n --arg n "$n" --arg ul "$ul" --arg enc "$2" --arg ula "$UL_A" --arg ulb "$UL_B" \
-    --arg ca "$LOOM_CIDR_A" --arg cb "$LOOM_CIDR_B" --arg net "$LOOM_NET" --arg work "$WORK" --arg mtu "$LOOM_MTU" '
+    --arg ca "$LOOM_CIDR_A" --arg cb "$LOOM_CIDR_B" --arg net "$LOOM_NET" --arg work "$WORK" --arg mtu "$LOOM_MTU" \
+    --arg pa "$pa" --arg pb "$pb" '
     { nodeName: $n, underlay: { address: $ul }, clusterCIDR: $net, encapsulation: $enc,
       peers: [ { nodeName: "a", address: $ula, podCIDR: $ca }, { nodeName: "b", address: $ulb, podCIDR: $cb } ],
       stateDir: "\($work)/loom-state-\($n)", apiSocket: "\($work)/loom-\($n).sock",
       metrics: { address: "127.0.0.1:0" }, logLevel: "warn" }
-    + (if $mtu == "" then {} else { mtu: ($mtu | tonumber) } end)'
+    + (if $mtu == "" then {} else { mtu: ($mtu | tonumber) } end)
+    + (if $pa == "" then {} else
+        { encryption: { enabled: true, secretFile: "\($work)/loom-secret", privateKeyFile: "\($work)/loom-wg-\($n).key" },
+          peers: [ { nodeName: "a", address: $ula, podCIDR: $ca, publicKey: $pa },
+                   { nodeName: "b", address: $ulb, podCIDR: $cb, publicKey: $pb } ] } end)'
 }
 loom_status() { # NODE: `loom status --json` of that node, retried up to 10 s
   local i
@@ -240,14 +247,22 @@ loom_status() { # NODE: `loom status --json` of that node, retried up to 10 s
   done
   fail "loomd on node $1 did not answer on its API socket in 10 s"
 }
-loom_up() { # ENCAP PORT DESCRIPTION
+loom_up() { # ENCAP PORT DESCRIPTION [encrypted]
   need node
   [[ -f $LOOM_ROOT/dist/agent/loomd.js && -f $LOOM_ROOT/dist/agent/cli.js ]] \
     || fail "no $LOOM_ROOT/dist/agent/loomd.js: build first (npm run build, or bench/run.sh)"
   local n mtu
   # shellcheck disable=SC2206 # word splitting wanted: a list of node flags
   local -a nodeargs=($LOOM_NODE_ARGS)
-  for n in a b; do loom_config "$n" "$1" > "$WORK/loom-$n.json"; done
+  if [[ ${4:-} == encrypted ]]; then # static X25519 keys as `wg genkey` prints them, one PSK for the pair
+    need wg
+    for n in a b; do
+      (umask 077 && wg genkey > "$WORK/loom-wg-$n.key")
+      wg pubkey < "$WORK/loom-wg-$n.key" > "$WORK/loom-wg-$n.pub"
+    done
+    (umask 077 && wg genpsk > "$WORK/loom-secret")
+  fi
+  for n in a b; do loom_config "$n" "$1" "${4:-}" > "$WORK/loom-$n.json"; done
   start_tunnel_daemon "$NS_B" loom-b node "${nodeargs[@]}" "$LOOM_ROOT/dist/agent/loomd.js" --config "$WORK/loom-b.json"
   wait_udp "$NS_B" "$2"
   start_tunnel_daemon "$NS_A" loom-a node "${nodeargs[@]}" "$LOOM_ROOT/dist/agent/loomd.js" --config "$WORK/loom-a.json"
@@ -258,7 +273,7 @@ loom_up() { # ENCAP PORT DESCRIPTION
   [[ $(jq -r '.overlayAddress' "$WORK/loom-a.status.json") == "$LOOM_OV_A" ]] || fail "loomd gave node A another overlay address"
   [[ $(jq -r '.overlayAddress' "$WORK/loom-b.status.json") == "$LOOM_OV_B" ]] || fail "loomd gave node B another overlay address"
   TARGET=$LOOM_OV_B
-  tunnel_info "$mtu" "$3"
+  tunnel_info "$mtu" "$3, offloads $(jq -r 'if .offloads == null then "unknown" else "\(.offloads.level) (udp gso \(.offloads.udpGso), gro \(.offloads.udpGro))" end' "$WORK/loom-a.status.json")"
 }
 tunnel_loom_udp_up() {
   loom_up udp 6784 "Loom loomd (Node.js userspace, TUN + sendmmsg/recvmmsg), own framing, UDP 6784, unencrypted"
@@ -268,31 +283,89 @@ tunnel_loom_vxlan_up() {
   loom_up vxlan 4789 "Loom loomd (Node.js userspace, TUN + sendmmsg/recvmmsg), RFC 7348 VXLAN, UDP 4789, unencrypted"
 }
 tunnel_loom_vxlan_down() { stop_pids "$WORK/tunnel.pids"; }
+tunnel_loom_encrypted_up() {
+  loom_up udp 6784 "Loom loomd, udp + encryption.enabled (WireGuard protocol, ChaCha20-Poly1305), UDP 6784" encrypted
+}
+tunnel_loom_encrypted_down() { stop_pids "$WORK/tunnel.pids"; }
 
 # wireguard-go's UAPI socket lives in a global directory, so its interface
 # names carry the run id.
 WG_A="wga$RID" WG_B="wgb$RID"
-tunnel_wireguard_go_up() {
-  need wireguard-go wg
+wg_peer_config() { # keys for both nodes, then `wg set` on each: private key, port, the other as peer
   local n ifc ns peer ep
   for n in a b; do
     (umask 077 && wg genkey > "$WORK/wg-$n.key")
     wg pubkey < "$WORK/wg-$n.key" > "$WORK/wg-$n.pub"
   done
-  start_tunnel_daemon "$NS_A" wg-a env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=error wireguard-go -f "$WG_A"
-  start_tunnel_daemon "$NS_B" wg-b env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=error wireguard-go -f "$WG_B"
   for n in a b; do
     if [[ $n == a ]]; then ns=$NS_A ifc=$WG_A peer=b ep=$UL_B; else ns=$NS_B ifc=$WG_B peer=a ep=$UL_A; fi
-    wait_link "$ns" "$ifc"
-    for _ in $(seq 50); do [[ -S /var/run/wireguard/$ifc.sock ]] && break; sleep 0.1; done
     ip netns exec "$ns" wg set "$ifc" listen-port 51820 private-key "$WORK/wg-$n.key" \
       peer "$(cat "$WORK/wg-$peer.pub")" endpoint "$ep:51820" allowed-ips "$OV_NET"
   done
+}
+wireguard_go_up() { # BINARY: two wireguard-go daemons of that build, configured with wg
+  need wg
+  local n ifc ns
+  start_tunnel_daemon "$NS_A" wg-a env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=error "$1" -f "$WG_A"
+  start_tunnel_daemon "$NS_B" wg-b env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=error "$1" -f "$WG_B"
+  for n in a b; do
+    if [[ $n == a ]]; then ns=$NS_A ifc=$WG_A; else ns=$NS_B ifc=$WG_B; fi
+    wait_link "$ns" "$ifc"
+    for _ in $(seq 50); do [[ -S /var/run/wireguard/$ifc.sock ]] && break; sleep 0.1; done
+  done
+  wg_peer_config
   overlay_addr "$NS_A" "$WG_A" "$OV_A" 1420
   overlay_addr "$NS_B" "$WG_B" "$OV_B" 1420
-  tunnel_info 1420 "wireguard-go (userspace), ChaCha20-Poly1305, UDP 51820"
+}
+tun_offload_state() { # NS IF: "TSO on" / "TSO off" as ethtool reports the TUN device's TCP segmentation
+  local v
+  v=$(ip netns exec "$1" ethtool -k "$2" 2> /dev/null | awk -F': ' '/^tcp-segmentation-offload/ { print $2 }')
+  echo "TSO ${v:-unknown}"
+}
+tunnel_wireguard_go_up() {
+  need wireguard-go
+  wireguard_go_up wireguard-go
+  tunnel_info 1420 "Debian wireguard-go $(dpkg-query -W -f='${Version}' wireguard-go 2> /dev/null) (userspace), ChaCha20-Poly1305, UDP 51820, TUN $(tun_offload_state "$NS_A" "$WG_A")"
 }
 tunnel_wireguard_go_down() { stop_pids "$WORK/tunnel.pids"; rm -f "/var/run/wireguard/$WG_A.sock" "/var/run/wireguard/$WG_B.sock"; }
+
+# The newest wireguard-go (golang.zx2c4.com/wireguard, pinned in the build script), built once
+# with Go and cached in /var/cache/loom-test-peers. It opens its TUN with IFF_VNET_HDR + TSO/USO
+# and uses UDP GSO/GRO where the kernel has them (decided at run time); the description records
+# whether the TUN's TSO is on. WG_NEW_BIN names a binary to use instead (bench/run.sh sets it).
+tunnel_wireguard_go_new_up() {
+  local bin=${WG_NEW_BIN:-} ver
+  if [[ -z $bin ]]; then
+    bin=$("$LOOM_ROOT/test/netns/peers/build-wireguard-go.sh") || fail "build-wireguard-go.sh failed (Go at /usr/local/go and its module proxy needed)"
+  fi
+  [[ -x $bin ]] || fail "no wireguard-go binary at $bin"
+  ver=$(basename "$bin")
+  wireguard_go_up "$bin"
+  tunnel_info 1420 "newest wireguard-go (${ver#wireguard-go-}, with TUN/UDP offloads), ChaCha20-Poly1305, UDP 51820, TUN $(tun_offload_state "$NS_A" "$WG_A")"
+}
+tunnel_wireguard_go_new_down() { tunnel_wireguard_go_down; }
+
+# The kernel's WireGuard, where this kernel has it (built in or as a module). Nothing is loaded
+# outside the namespaces: if creating the device in namespace A fails, the tunnel is reported as
+# failed with the reason.
+tunnel_wireguard_kernel_up() {
+  need wg
+  ip -n "$NS_A" link add "$WG_A" type wireguard 2> "$WORK/wgk.err" \
+    || fail "kernel WireGuard not available on $(uname -r) ($(tr '\n' ' ' < "$WORK/wgk.err" | sed 's/ *$//'); $(kernel_config_line WIREGUARD))"
+  ip -n "$NS_B" link add "$WG_B" type wireguard
+  wg_peer_config
+  overlay_addr "$NS_A" "$WG_A" "$OV_A" 1420
+  overlay_addr "$NS_B" "$WG_B" "$OV_B" 1420
+  tunnel_info 1420 "Linux kernel WireGuard, ChaCha20-Poly1305, UDP 51820"
+}
+tunnel_wireguard_kernel_down() { ip -n "$NS_A" link del "$WG_A" 2> /dev/null; ip -n "$NS_B" link del "$WG_B" 2> /dev/null; true; }
+kernel_config_line() { # OPTION: the kernel config's line for CONFIG_OPTION, where /proc/config.gz exists
+  if [[ -r /proc/config.gz ]]; then
+    zcat /proc/config.gz | grep -E "^(# )?CONFIG_$1[= ]" | head -n 1 || echo "CONFIG_$1 absent"
+  else
+    echo "no /proc/config.gz"
+  fi
+}
 
 # tinc 1.0, router mode. $1: extra host config lines (e.g. the cipher).
 tinc_up() {
@@ -462,22 +535,58 @@ measure_udp() { # RUN
   log "  run $1: udp rx $(calc "($sent - $lost) / $secs / 1000") kpps, loss $(calc "100 * $lost / $sent") %"
 }
 
-measure_ping() { # RUN
-  local out="$WORK/$CUR-ping-$1.txt" stats
-  timeout -k 5 $((PINGS / 10 + 30)) ip netns exec "$NS_A" \
-    ping -n -c "$PINGS" -i "$PING_INTERVAL" -W 1 "$TARGET" > "$out" 2>&1 || true
-  # avg, p99 (nearest rank), max, loss %
-  stats=$(grep -o 'time=[0-9.]*' "$out" | cut -d= -f2 | sort -g | awk -v n="$PINGS" '
+ping_stats() { # FILE PREFIX: samples PREFIX_{avg,p50,p99,max,loss}_* from a ping output file
+  local stats avg p50 p99 max loss
+  # avg, p50 and p99 (nearest rank), max, loss %
+  stats=$(grep -o 'time=[0-9.]*' "$1" | cut -d= -f2 | sort -g | awk -v n="$PINGS" '
+    function rank(q,  k) { k = int(q * NR); if (k < q * NR) k++; if (k < 1) k = 1; return t[k] }
     { t[NR] = $1; s += $1 }
-    END { if (NR == 0) exit 1; k = int(0.99 * NR); if (k < 0.99 * NR) k++
-          printf "%.6g %.6g %.6g %.6g\n", s / NR, t[k], t[NR], 100 * (n - NR) / n }') \
-    || fail "no ping replies"
-  read -r avg p99 max loss <<< "$stats"
-  sample ping_avg_ms ms "$avg"
-  sample ping_p99_ms ms "$p99"
-  sample ping_max_ms ms "$max"
-  sample ping_loss_pct % "$loss"
-  log "  run $1: ping avg $avg ms, p99 $p99 ms, loss $loss %"
+    END { if (NR == 0) exit 1
+          printf "%.6g %.6g %.6g %.6g %.6g\n", s / NR, rank(0.5), rank(0.99), t[NR], 100 * (n - NR) / n }') \
+    || fail "no ping replies ($2)"
+  read -r avg p50 p99 max loss <<< "$stats"
+  sample "${2}_avg_ms" ms "$avg"
+  sample "${2}_p50_ms" ms "$p50"
+  sample "${2}_p99_ms" ms "$p99"
+  sample "${2}_max_ms" ms "$max"
+  sample "${2}_loss_pct" % "$loss"
+  log "  $2: avg $avg ms, p50 $p50 ms, p99 $p99 ms, loss $loss %"
+}
+
+ping_run() { # OUTFILE: PINGS pings from A at PING_INTERVAL, bounded in time
+  timeout -k 5 "$(calc "$PINGS * $PING_INTERVAL + 30")" ip netns exec "$NS_A" \
+    ping -n -c "$PINGS" -i "$PING_INTERVAL" -W 1 "$TARGET" > "$1" 2>&1 || true
+}
+
+measure_ping() { # RUN: idle overlay
+  local out="$WORK/$CUR-ping-$1.txt"
+  ping_run "$out"
+  ping_stats "$out" ping
+}
+
+measure_ping_load() { # RUN: the same pings while one iperf3 TCP stream fills the overlay
+  local out="$WORK/$CUR-ping-load-$1.txt" secs pid rc=0
+  secs=$(awk -v p="$PINGS" -v i="$PING_INTERVAL" 'BEGIN { printf "%d", p * i + 3.999 }')
+  timeout -k 5 $((secs + 30)) ip netns exec "$NS_A" iperf3 -c "$TARGET" -p "$IPERF_PORT" \
+    --connect-timeout 5000 -t "$secs" -J > "$WORK/$CUR-load-$1.json" 2>&1 &
+  pid=$!
+  sleep 1
+  ping_run "$out"
+  wait "$pid" || rc=$?
+  ((rc == 0)) || fail "iperf3 under the loaded ping failed: $(jq -r '.error // empty' "$WORK/$CUR-load-$1.json" 2> /dev/null)"
+  ping_stats "$out" ping_load
+}
+
+measure_idle_cpu() { # CPU of the tunnel daemons while nothing crosses the overlay, % of one core per daemon
+  [[ -s $WORK/tunnel.pids ]] || return 0
+  local c0 c1 t0 t1 n
+  n=$(wc -l < "$WORK/tunnel.pids")
+  sleep 1
+  c0=$(tunnel_cpu_ticks) t0=$EPOCHREALTIME
+  sleep "$IDLE_SECONDS"
+  c1=$(tunnel_cpu_ticks) t1=$EPOCHREALTIME
+  sample idle_tunnel_cpu_pct "% of one core per daemon" "$(calc "100 * ($c1 - $c0) / $HZ / ($t1 - $t0) / $n")"
+  log "  idle: $(calc "100 * ($c1 - $c0) / $HZ / ($t1 - $t0) / $n") % of a core per tunnel daemon over $IDLE_SECONDS s"
 }
 
 bench_tunnel() { # NAME; runs in a background subshell: a failure ends this tunnel only
@@ -494,11 +603,13 @@ bench_tunnel() { # NAME; runs in a background subshell: a failure ends this tunn
   [[ -z $TUN_READY ]] || "$TUN_READY"
   check_alive
   iperf_run "$WORK/$1-warmup.json" "$WARMUP_SECONDS"
+  measure_idle_cpu
   for r in $(seq "$RUNS"); do
     measure_tcp 1 tcp1 "$r"
     measure_tcp 4 tcp4 "$r"
     measure_udp "$r"
     measure_ping "$r"
+    measure_ping_load "$r"
     check_alive
   done
 }
@@ -513,14 +624,14 @@ build_json() { # FILE
     --arg date "$(date -u +%FT%TZ)" --arg kernel "$(uname -r)" \
     --arg cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" --argjson cpus "$(nproc)" \
     --argjson runs "$RUNS" --argjson tcp "$TCP_SECONDS" --argjson udp "$UDP_SECONDS" --argjson len "$UDP_LEN" \
-    --argjson pings "$PINGS" --argjson pint "$PING_INTERVAL" --argjson packages "$pkgs" \
+    --argjson pings "$PINGS" --argjson pint "$PING_INTERVAL" --argjson idle "$IDLE_SECONDS" --argjson packages "$pkgs" \
     --rawfile status "$WORK/status.tsv" '
     def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
     {
       schema: "anchors/v1", date: $date,
       host: { kernel: $kernel, cpu: $cpu, cpus: $cpus },
       params: { runs: $runs, tcp_seconds: $tcp, udp_seconds: $udp, udp_payload_bytes: $len, pings: $pings,
-                ping_interval_s: $pint, underlay: "veth pair between two network namespaces, MTU 1500" },
+                ping_interval_s: $pint, idle_seconds: $idle, underlay: "veth pair between two network namespaces, MTU 1500" },
       packages: $packages,
       metrics: {
         tcp1_gbps: "iperf3 TCP, 1 stream, A -> B over the overlay, Gbit/s as received",
@@ -534,7 +645,10 @@ build_json() { # FILE
         "udp\($len)_tx_kpps": "the same, packets sent by A",
         "udp\($len)_loss_pct": "the same, packets lost, % of sent",
         ping_avg_ms: "ping A -> B over the overlay: mean RTT",
+        ping_p50_ms: "median RTT (nearest rank)",
         ping_p99_ms: "99th percentile RTT (nearest rank)",
+        ping_load_avg_ms: "ping_load_*: the same pings while one iperf3 TCP stream A -> B fills the overlay",
+        idle_tunnel_cpu_pct: "CPU time of each tunnel daemon while the overlay is idle (after the warm-up), % of one core",
         ping_max_ms: "largest RTT",
         ping_loss_pct: "ping replies missing, %",
         load1_before: "tunnels[]: 1-minute load average of the machine just before the tunnel was set up (a noise indicator)"
@@ -556,12 +670,12 @@ print_table() { # JSON FILE -> markdown on stdout
     def cell($recs; $t; $m; d): [ $recs[] | select(.tunnel == $t and .metric == $m) ] | first
       | if . == null then "–" else "\(.median | r(d)) (\(.min | r(d))–\(.max | r(d)))" end;
     .records as $recs | "udp\(.params.udp_payload_bytes)" as $u
-    | "| tunnel | load before | MTU | TCP 1 stream, Gbit/s | TCP 4 streams, Gbit/s | UDP \(.params.udp_payload_bytes) B rx, kpps | UDP loss, % | ping avg, ms | ping p99, ms | tunnel CPU-s/GB (TCP 1) | tunnel CPU % (TCP 1) | total CPU-s/GB (TCP 1) |",
-      "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    | "| tunnel | load before | MTU | TCP 1 stream, Gbit/s | TCP 4 streams, Gbit/s | UDP \(.params.udp_payload_bytes) B rx, kpps | UDP loss, % | ping avg, ms | ping p50, ms | ping p99, ms | loaded ping p50, ms | loaded ping p99, ms | tunnel CPU-s/GB (TCP 1) | tunnel CPU % (TCP 1) | total CPU-s/GB (TCP 1) | idle CPU %/daemon |",
+      "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
       (.tunnels[] | .name as $t
        | (.load1_before // "–" | tostring) as $ld
-       | if .status != "ok" then "| \($t) | \($ld) | \(.mtu // "–") | \(.status): \(.reason // "") | | | | | | | | |"
-         else "| \($t) | \($ld) | \(.mtu) | \(cell($recs; $t; "tcp1_gbps"; 2)) | \(cell($recs; $t; "tcp4_gbps"; 2)) | \(cell($recs; $t; "\($u)_rx_kpps"; 1)) | \(cell($recs; $t; "\($u)_loss_pct"; 1)) | \(cell($recs; $t; "ping_avg_ms"; 3)) | \(cell($recs; $t; "ping_p99_ms"; 3)) | \(cell($recs; $t; "tcp1_tunnel_cpu_s_per_gb"; 2)) | \(cell($recs; $t; "tcp1_tunnel_cpu_pct"; 0)) | \(cell($recs; $t; "tcp1_total_cpu_s_per_gb"; 2)) |" end)
+       | if .status != "ok" then "| \($t) | \($ld) | \(.mtu // "–") | \(.status): \(.reason // "") | | | | | | | | | | | | |"
+         else "| \($t) | \($ld) | \(.mtu) | \(cell($recs; $t; "tcp1_gbps"; 2)) | \(cell($recs; $t; "tcp4_gbps"; 2)) | \(cell($recs; $t; "\($u)_rx_kpps"; 1)) | \(cell($recs; $t; "\($u)_loss_pct"; 1)) | \(cell($recs; $t; "ping_avg_ms"; 3)) | \(cell($recs; $t; "ping_p50_ms"; 3)) | \(cell($recs; $t; "ping_p99_ms"; 3)) | \(cell($recs; $t; "ping_load_p50_ms"; 3)) | \(cell($recs; $t; "ping_load_p99_ms"; 3)) | \(cell($recs; $t; "tcp1_tunnel_cpu_s_per_gb"; 2)) | \(cell($recs; $t; "tcp1_tunnel_cpu_pct"; 0)) | \(cell($recs; $t; "tcp1_total_cpu_s_per_gb"; 2)) | \(cell($recs; $t; "idle_tunnel_cpu_pct"; 2)) |" end)
   ' "$1"
 }
 
