@@ -325,7 +325,11 @@ export class Membership {
   nextWakeAt (): number {
     if (!this.started) return -Infinity
     let t = Math.min(this.nextProbeAt, this.nextGossipAt, this.nextPushPullAt)
-    if (this.probe !== undefined) t = Math.min(t, this.probe.indirectSent ? this.probe.endAt : this.probe.timeoutAt)
+    // An acked probe has nothing due before its end (tick only acts at timeoutAt for an unacked one):
+    // waking at its passed timeoutAt would spin the runner at its 5 ms floor until endAt.
+    if (this.probe !== undefined) {
+      t = Math.min(t, this.probe.indirectSent || this.probe.acked ? this.probe.endAt : this.probe.timeoutAt)
+    }
     for (const s of this.suspicions.values()) t = Math.min(t, s.deadline)
     for (const r of this.relays.values()) t = Math.min(t, r.expiresAt)
     if (this.seeds.length > 0 && this.liveCount() <= 1) t = Math.min(t, this.nextJoinAt)

@@ -68,6 +68,25 @@ t.test('probe / ack and RTT', async (t) => {
   t.equal(w.get(1).counters.probesFailed, 0)
 })
 
+t.test('idle: after a tick, nothing is due until nextWakeAt, which is in the future (no spinning runner)', async (t) => {
+  const w = new Wire(3)
+  let stale = 0
+  let wakes = 0
+  // The runner's loop (control-plane.ts): tick, then sleep until nextWakeAt. Every wake-up must do
+  // something: a wake time at or before now would wake it again at once (at its 5 ms floor).
+  let now = 0
+  while (now < 20_000) {
+    w.tickAll(now)
+    const next = Math.min(...[...w.nodes.values()].map((m) => m.nextWakeAt()))
+    if (next <= now) stale++
+    wakes++
+    now = Math.max(next, now + 1)
+  }
+  t.equal(stale, 0, 'no wake time at or before now after a tick')
+  for (let i = 1; i <= 3; i++) t.equal(w.get(i).member(rec(i % 3 + 1).nodeId)?.state, 'alive')
+  t.ok(wakes < 20_000 / 50, `a healthy idle 3-node cluster wakes the runners ${wakes} times in 20 s, well under one per 50 ms`)
+})
+
 t.test('lone accuser: missing ack → suspect at the end of the period → dead after Max', async (t) => {
   const w = new Wire(2)
   w.down.add(addr(2))
