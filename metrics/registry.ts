@@ -123,6 +123,9 @@ const API_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25
 /** Buckets for address allocation latency (seconds): local hand-out is sub-ms, a claim is not. */
 const ALLOCATION_DURATION_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30]
 
+/** Sampling period (ms) of prom-client's event-loop lag gauges (see the constructor). */
+export const EVENT_LOOP_LAG_SAMPLE_MS = 1000
+
 /** Default metrics removed right after collectDefaultMetrics (see the constructor). */
 const DEFAULT_METRICS_DROPPED = [
   'nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total',
@@ -158,7 +161,10 @@ export class LoomMetrics {
     const register = new Registry()
     this.registry = register
     const registers = [register]
-    collectDefaultMetrics({ register })
+    // prom-client samples the loop delay (nodejs_eventloop_lag_*) with a libuv timer every 10 ms
+    // by default: 100 wake-ups a second of an idle agent, the largest share it had (bench/README.md
+    // "Idle wake-ups"). Once a second is enough for those gauges; /healthz keeps its own 50 ms sampler.
+    collectDefaultMetrics({ register, eventLoopMonitoringPrecision: EVENT_LOOP_LAG_SAMPLE_MS })
     // prom-client exports these three sums as gauges named *_total, which `promtool check
     // metrics` rejects ("non-counter metrics should not have _total suffix"); the per-type
     // gauges without the suffix (nodejs_active_handles{type} etc.) carry the same data.

@@ -386,3 +386,15 @@ t.test('a failing source makes /metrics answer 500, and the server keeps serving
   t.same([r.status, r.body], [500, 'failed to collect metrics\n'])
   t.equal((await get(server.port, '/healthz')).status, 200)
 })
+
+t.test('idle cost: the default metrics sample the event loop once a second, not every 10 ms', async (t) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const perf = require('node:perf_hooks') as { monitorEventLoopDelay: (o?: { resolution?: number }) => unknown }
+  const original = perf.monitorEventLoopDelay
+  const resolutions: number[] = []
+  perf.monitorEventLoopDelay = (o) => { resolutions.push(o?.resolution ?? 10); return original(o) }
+  t.teardown(() => { perf.monitorEventLoopDelay = original })
+  createMetricsRegistry({ version: '1', nodeName: 'a' })
+  t.ok(resolutions.length > 0, 'prom-client samples the loop delay')
+  t.ok(resolutions.every((r) => r >= 1000), `sampling periods ${resolutions.join(', ')} ms: at most one wake-up a second`)
+})
