@@ -350,6 +350,7 @@ tunnel_wireguard_go_new_down() { tunnel_wireguard_go_down; }
 # failed with the reason.
 tunnel_wireguard_kernel_up() {
   need wg
+  tunnel_info 1420 "Linux kernel WireGuard, ChaCha20-Poly1305, UDP 51820"
   ip -n "$NS_A" link add "$WG_A" type wireguard 2> "$WORK/wgk.err" \
     || fail "kernel WireGuard not available on $(uname -r) ($(tr '\n' ' ' < "$WORK/wgk.err" | sed 's/ *$//'); $(kernel_config_line WIREGUARD))"
   ip -n "$NS_B" link add "$WG_B" type wireguard
