@@ -128,8 +128,25 @@ ratios() {
   ' "$json"
 }
 
+# A dist/ file whose source was moved or deleted (tsc never removes it), e.g. dist/control/ipam.js
+# after control/ipam.ts became control/ipam/, is found by require() before the new
+# dist/control/ipam/index.js and breaks loomd at load. Prints the first such file.
+orphan_in_dist() {
+  [[ -d $ROOT/dist ]] || return 0
+  local f
+  while read -r f; do
+    [[ -f $ROOT/${f%.js}.ts || -f $ROOT/$f ]] || { echo "dist/$f"; return 0; }
+  done < <(cd "$ROOT/dist" && { find agent cni control dataplane host metrics policy shared -name '*.js' 2> /dev/null || true; })
+}
+
 build_if_needed() {
-  local native_dir="$ROOT/dataplane/native" built
+  local native_dir="$ROOT/dataplane/native" built orphan
+  orphan=$(orphan_in_dist)
+  if [[ -n $orphan ]]; then
+    log "dist/ holds $orphan without a source: rebuilding dist/ from scratch (npm run build)"
+    rm -rf "$ROOT/dist"
+    (cd "$ROOT" && nice -n 10 npm run --silent build > /dev/null 2>&1) || die "npm run build failed"
+  fi
   built=$(find "$native_dir/build/Release" -maxdepth 1 -name '*.node' -print -quit 2> /dev/null || true)
   if [[ -z $built ]] || [[ -n $(find "$native_dir" "$ROOT/host" -maxdepth 3 \( -name '*.c' -o -name '*.h' -o -name binding.gyp \) \
       -newer "$built" -print -quit 2> /dev/null) ]]; then
