@@ -13,21 +13,17 @@
  * A less specific route through a gateway (the default route, a corporate 10.0.0.0/8) is fine:
  * longest-prefix match sends only the pods' range to loom0.
  * Loom's own routes are those through the TUN device and the /32 routes of its pods' host
- * veths (`lxc` + hash, cni/veth-name.ts).
+ * veths (`lxc` + hash, lib/veth-name.ts).
  */
 import type { RouteEntry } from '../dataplane/netlink'
-import { HOST_VETH_RE } from '../cni/veth-name'
+import { HOST_VETH_RE, tryParseCIDR } from '../lib'
 
 interface Range { readonly base: number, readonly prefix: number }
 
-function parseRange (cidr: string): Range | undefined {
-  const [ip, len] = cidr.split('/')
-  const parts = (ip ?? '').split('.').map(Number)
-  const prefix = Number(len ?? '32')
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255) || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) return undefined
-  const u = ((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0
-  const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0
-  return { base: (u & mask) >>> 0, prefix }
+/** "a.b.c.d/len" (host bits cleared) or a bare address as a /32; undefined when neither. */
+function parseRange (text: string): Range | undefined {
+  const c = tryParseCIDR(text.includes('/') ? text : `${text}/32`)
+  return c === undefined ? undefined : { base: c.network, prefix: c.prefixLength }
 }
 
 /** True when `inner` lies inside `outer` (outer's prefix no longer than inner's). */

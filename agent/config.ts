@@ -18,6 +18,7 @@ import {
   DEFAULT_GOSSIP_PORT, DEFAULT_GOSSIP_MAX_MEMBERS, DEFAULT_GOSSIP_REAP_DEAD_AFTER_SECONDS, MAX_GOSSIP_MEMBERS, DEFAULT_RECLAIM_AFTER_SECONDS, DEFAULT_CNI_GC_GRACE_SECONDS, DEFAULT_POLICY_SOURCE,
   MAX_VXLAN_VNI, MIN_MTU,
 } from './defaults'
+import { formatCIDR, tryParseCIDR, tryParseIPv4Address } from '../lib'
 import { ConfigError, ConfigFileError, HelpRequestedError } from './errors'
 import {
   configUsage, JsonSyntaxError, lineAndColumn, parseArgs, parseEnv, parseJsonText, suggest,
@@ -435,43 +436,24 @@ function isNodeName (v: unknown): boolean {
     /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(v)
 }
 
-/** Dotted IPv4 (no leading zeros) to a u32, or undefined. */
-function parseIPv4 (v: unknown): number | undefined {
-  if (typeof v !== 'string') return undefined
-  const m = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/.exec(v)
-  if (m === null) return undefined
-  const octets = m.slice(1).map(Number)
-  if (octets.some((o) => o > 255)) return undefined
-  return ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0
-}
-
 function isUnicast (u32: number): boolean {
   const first = u32 >>> 24
   return first !== 0 && first < 224
 }
 
 function unicastAt (v: unknown, field: string, fail: Fail): string {
-  const u = parseIPv4(v)
+  const u = tryParseIPv4Address(v)
   if (u === undefined || !isUnicast(u)) fail(field, v, UNICAST)
   return v as string
 }
 
-function formatIPv4 (u: number): string {
-  return `${u >>> 24}.${(u >>> 16) & 255}.${(u >>> 8) & 255}.${u & 255}`
-}
-
 function cidrAt (v: unknown, field: string, fail: Fail): Cidr {
-  const [ip, len, extra] = typeof v === 'string' ? v.split('/') : []
-  const base = parseIPv4(ip)
-  if (base === undefined || extra !== undefined || len === undefined || !/^(0|[1-9][0-9]?)$/.test(len) || Number(len) > 32) {
-    return fail(field, v, CIDR)
+  const c = tryParseCIDR(v)
+  if (c === undefined) return fail(field, v, CIDR)
+  if (c.hostBitsSet) {
+    fail(field, v, `a network address with no host bits set (did you mean ${formatCIDR(c.network, c.prefixLength)}?)`)
   }
-  const prefix = Number(len)
-  const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0
-  if (((base & mask) >>> 0) !== base) {
-    fail(field, v, `a network address with no host bits set (did you mean ${formatIPv4((base & mask) >>> 0)}/${prefix}?)`)
-  }
-  return { text: v as string, base, prefix }
+  return { text: v as string, base: c.address, prefix: c.prefixLength }
 }
 
 /** True when the ranges share an address (with network addresses, one then contains the other). */
@@ -484,12 +466,12 @@ function isHostPort (v: unknown, allowAnyAddress: boolean, portOptional: boolean
   if (typeof v !== 'string') return false
   const colon = v.lastIndexOf(':')
   const host = colon === -1 ? v : v.slice(0, colon)
-  if (colon === -1) return portOptional && parseIPv4(host) !== undefined && isUnicast(parseIPv4(host) as number)
+  if (colon === -1) return portOptional && tryParseIPv4Address(host) !== undefined && isUnicast(tryParseIPv4Address(host) as number)
   const portText = v.slice(colon + 1)
   const min = allowAnyAddress ? 0 : 1
   if (!/^(0|[1-9][0-9]{0,4})$/.test(portText) || Number(portText) < min || Number(portText) > 65535) return false
   if (/^[0-9.]+$/.test(host)) {
-    const u = parseIPv4(host)
+    const u = tryParseIPv4Address(host)
     return u !== undefined && (allowAnyAddress || isUnicast(u))
   }
   return host.length <= 253 && /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host)

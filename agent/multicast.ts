@@ -23,7 +23,7 @@ import type { NodeStateChannel, NodeStateCounters, PodAddressManager } from '../
 import {
   decodeIgmp, GENERAL_QUERY_FRAME_LEN, IGMP_QUERY_INTERVAL_S, IGMP_QUERY_RESPONSE_S, IGMP_ROBUSTNESS, writeGeneralQuery,
 } from '../dataplane/igmp'
-import { formatIPv4Address, parseIPv4Address } from '../dataplane/ipv4'
+import { formatIPv4Address, parseIPv4Address } from '../lib'
 import { createMulticastStats, MCAST_RESULTS, MulticastForwarder, type FramePort, type MulticastStats } from '../dataplane/multicast-forwarder'
 import { MulticastTable, type GroupRoute, type PodPort } from '../dataplane/multicast-table'
 import { PacketSocket } from '../dataplane/packet-socket'

@@ -16,7 +16,8 @@ import { VxlanEncapsulation } from '../dataplane/vxlan-encapsulation'
 import { createPeerRoute, RouteTable } from '../dataplane/route-table'
 import { deriveVtepMAC } from '../dataplane/mac'
 import { deriveNodeIndex } from '../dataplane/node-index'
-import { formatIPv4Address, ipv4HeaderChecksum } from '../dataplane/ipv4'
+import { ipv4HeaderChecksum } from '../dataplane/ipv4'
+import { formatIPv4Address } from '../lib'
 import type { Decapsulated, Encapsulation, PeerRoute } from '../dataplane/types'
 
 const N = Number(process.argv[2] ?? 1_000_000)

@@ -13,7 +13,7 @@
  */
 import { createPeerRoute, RouteTable } from '../dataplane/route-table'
 import { deriveVtepMAC } from '../dataplane/mac'
-import { formatIPv4Address } from '../dataplane/ipv4'
+import { formatIPv4Address } from '../lib'
 import type { PeerRoute } from '../dataplane/types'
 
 const OPS = 1_000_000

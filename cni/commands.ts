@@ -42,7 +42,7 @@ import {
 } from './netconf'
 import type { NetnsHandle } from './netns-file'
 import { addressFromPrevResult, buildAddResult } from './result'
-import { hostVethName, HOST_VETH_RE } from './veth-name'
+import { hostVethName, HOST_VETH_RE } from '../lib'
 
 export interface CommandOutput {
   /** What to print on stdout ('' for none). */

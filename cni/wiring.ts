@@ -31,7 +31,7 @@ import { NetlinkClient, type RouteEntry } from '../dataplane/netlink'
 import type { PodWiring, WireOutcome, WireSpec } from './commands'
 import { CheckFailedError, InterfaceExistsError, UnknownContainerError, WiringError } from './errors'
 import { openNetnsFile } from './netns-file'
-import { HOST_VETH_RE } from './veth-name'
+import { HOST_VETH_RE } from '../lib'
 
 /** The agent's PodWiring: the functions below. */
 export const podWiring: PodWiring = {

@@ -32,6 +32,6 @@ export {
   StateDirError, StateDirLockedError, StateDirUnsafeError, StateInconsistentError,
 } from './node'
 export type { NodeStateListener, NodeStateView, TopicSpec, NodeStateCounters, NodeIdentity } from './node'
-export { StaticPodAddresses, validateStaticPodAddresses, hostVethName, buildStaticTopology, vtepMACOf } from './static'
+export { StaticPodAddresses, validateStaticPodAddresses, buildStaticTopology, vtepMACOf } from './static'
 export type { StaticTopology } from './static'
 export { MulticastGroups, MAX_GOSSIP_GROUPS, decodeGroupSet, encodeGroupSet } from './multicast'

@@ -24,7 +24,7 @@ export { offloadStatus, offloadLevel, tunFlagNames, OFFLOAD_FALLBACKS } from './
 export type { OffloadState, OffloadStatus, OffloadLevel, OffloadFallback } from './offload-status'
 export { UdpTransport } from './udp-transport'
 export { NetlinkClient } from './netlink'
-export { parseIPv4Address, formatIPv4Address, parseCIDR, formatCIDR } from './ipv4'
+export { parseIPv4Address, formatIPv4Address, parseCIDR, formatCIDR } from '../lib'
 export { parseMAC, formatMAC, deriveVtepMAC } from './mac'
 export { deriveNodeIndex } from './node-index'
 export * as crypto from './crypto'

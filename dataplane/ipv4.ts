@@ -1,13 +1,10 @@
 /**
- * IPv4 addresses and headers: a pure codec, no I/O.
+ * IPv4 headers: a pure codec, no I/O (addresses and prefixes as text: lib/ipv4.ts).
  *
- * Two kinds of function live here, with different failure rules:
- * - config time (parseIPv4Address, parseCIDR): allocate freely and throw a typed error whose
- *   message names the bad value;
- * - per packet (the read* functions, inspectIPv4Packet, the checksums): no allocation, no throw.
- *   The read* functions assume the caller has checked that 20 bytes are available at `off`
- *   (inspectIPv4Packet does that); out-of-range reads yield 0 rather than throwing, because they
- *   index the Buffer directly instead of calling readUInt*.
+ * Per packet (the read* functions, inspectIPv4Packet, the checksums): no allocation, no throw.
+ * The read* functions assume the caller has checked that 20 bytes are available at `off`
+ * (inspectIPv4Packet does that); out-of-range reads yield 0 rather than throwing, because they
+ * index the Buffer directly instead of calling readUInt*.
  *
  * Addresses are host-order unsigned 32-bit numbers (10.0.0.1 = 0x0a000001), always normalised
  * with `>>> 0` so that `===` comparisons and Map keys work.
@@ -17,99 +14,6 @@ import {
   IPV4_FLAG_DF, IPV4_HEADER_MIN_LEN, IPV4_OFF_CHECKSUM, IPV4_OFF_DESTINATION, IPV4_OFF_FLAGS_FRAG,
   IPV4_OFF_PROTOCOL, IPV4_OFF_SOURCE, IPV4_OFF_TOTAL_LEN, IPV4_VERSION,
 } from './constants'
-
-/** A string that is not a dotted-quad IPv4 address. */
-export class InvalidIPv4AddressError extends Error {
-  readonly code = 'ERR_INVALID_IPV4_ADDRESS'
-  override readonly name = 'InvalidIPv4AddressError'
-  constructor (readonly value: string, reason: string) {
-    super(`invalid IPv4 address ${JSON.stringify(value)}: ${reason}`)
-  }
-}
-
-/** A string that is not an IPv4 prefix in CIDR notation. */
-export class InvalidCIDRError extends Error {
-  readonly code = 'ERR_INVALID_CIDR'
-  override readonly name = 'InvalidCIDRError'
-  constructor (readonly value: string, reason: string, options?: { cause?: unknown }) {
-    super(`invalid CIDR ${JSON.stringify(value)}: ${reason}`, options)
-  }
-}
-
-const DECIMAL_OCTET = /^(0|[1-9][0-9]{0,2})$/
-
-/**
- * Parses a dotted quad ("10.244.1.7") into a host-order u32. Strict: exactly four decimal
- * octets 0..255, no leading zeros (inet_aton would read "010" as octal 8; we refuse the
- * ambiguity), no whitespace. Throws InvalidIPv4AddressError naming the value.
- */
-export function parseIPv4Address (s: string): number {
-  if (typeof s !== 'string') throw new InvalidIPv4AddressError(String(s), 'not a string')
-  const parts = s.split('.')
-  if (parts.length !== 4) throw new InvalidIPv4AddressError(s, 'expected four dot-separated octets')
-  let n = 0
-  for (const part of parts) {
-    if (!DECIMAL_OCTET.test(part)) {
-      throw new InvalidIPv4AddressError(s, `octet ${JSON.stringify(part)} is not a decimal number without leading zeros`)
-    }
-    const v = Number(part)
-    if (v > 255) throw new InvalidIPv4AddressError(s, `octet ${part} is larger than 255`)
-    n = (n * 256) + v
-  }
-  return n >>> 0
-}
-
-/** Formats a host-order u32 as a dotted quad. */
-export function formatIPv4Address (n: number): string {
-  n = n >>> 0
-  return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`
-}
-
-/** The netmask of a prefix length 0..32 as a host-order u32 (`<< 32` is `<< 0` in JS). */
-export function prefixMask (prefixLength: number): number {
-  return prefixLength === 0 ? 0 : (0xffffffff << (32 - prefixLength)) >>> 0
-}
-
-/** A parsed IPv4 prefix. */
-export interface CIDR {
-  /** The address as written, host bits included ("10.0.0.5/24" gives 10.0.0.5). */
-  readonly address: number
-  /** The address with host bits cleared ("10.0.0.5/24" gives 10.0.0.0). */
-  readonly network: number
-  readonly prefixLength: number
-  /** True when `address` has bits set beyond the prefix (address !== network). */
-  readonly hostBitsSet: boolean
-}
-
-/**
- * Parses "a.b.c.d/len". Host bits are accepted (an interface address like "10.0.0.5/24" is a
- * legitimate input) but exposed: `network` has them cleared, `address` keeps them and
- * `hostBitsSet` says whether they differed; callers that need an aligned prefix (the route
- * table) reject `hostBitsSet`. Throws InvalidCIDRError naming the value.
- */
-export function parseCIDR (s: string): CIDR {
-  if (typeof s !== 'string') throw new InvalidCIDRError(String(s), 'not a string')
-  const slash = s.indexOf('/')
-  if (slash < 0) throw new InvalidCIDRError(s, 'missing "/<prefix length>"')
-  const lenText = s.slice(slash + 1)
-  if (!/^(0|[1-9][0-9]?)$/.test(lenText) || Number(lenText) > 32) {
-    throw new InvalidCIDRError(s, `prefix length ${JSON.stringify(lenText)} is not an integer 0..32`)
-  }
-  let address: number
-  try {
-    address = parseIPv4Address(s.slice(0, slash))
-  } catch (err) {
-    throw new InvalidCIDRError(s, (err as Error).message, { cause: err })
-  }
-  const prefixLength = Number(lenText)
-  const network = (address & prefixMask(prefixLength)) >>> 0
-  return { address, network, prefixLength, hostBitsSet: network !== address }
-}
-
-/** Formats a prefix as "a.b.c.d/len". */
-export function formatCIDR (network: number, prefixLength: number): string {
-  return `${formatIPv4Address(network)}/${prefixLength}`
-}
 
 // ---------------------------------------------------------------------------------------------
 // Per-packet readers. Precondition: buf[off, off + 20) exists (see the header comment).

@@ -22,7 +22,7 @@
  * - Validation happens in build (config/control time) and throws typed errors; lookups never throw.
  */
 import type { PeerDirectory, PeerRoute } from './types'
-import { formatCIDR, formatIPv4Address, parseCIDR, parseIPv4Address, prefixMask } from './ipv4'
+import { formatCIDR, formatIPv4Address, parseCIDR, parseIPv4Address, prefixMask } from '../lib'
 import { MAC_LEN } from './mac'
 
 /** Two different peers claim the same prefix. */

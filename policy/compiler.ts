@@ -23,7 +23,8 @@
  */
 import { createHash } from 'node:crypto'
 import type { DesiredState, LocalPodPolicy, NftChainSpec, NftSetSpec } from './desired-state'
-import { containsAddress, Interval, intervalsToNftElements, normalize, parseIPv4, parseIPv4CIDR, subtract } from './ipv4-intervals'
+import { tryParseIPv4Address } from '../lib'
+import { containsAddress, Interval, intervalsToNftElements, normalize, parseIPv4CIDR, subtract } from './ipv4-intervals'
 import type {
   Labels, LocalAttachment, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyRule, Pod,
   PolicySnapshot, Protocol, RemoteEndpoint,
@@ -59,7 +60,7 @@ export function buildClusterPods (input: CompileInput): ClusterPod[] {
     byKey.set(key, { pod: { namespace: p.namespace, name: p.name, labels: p.labels, ports: p.ports, ips: [] }, ips: new Set(p.ips) })
   }
   const addIP = (namespace: string | undefined, name: string | undefined, ip: string): void => {
-    if (namespace === undefined || name === undefined || parseIPv4(ip) === undefined) return
+    if (namespace === undefined || name === undefined || tryParseIPv4Address(ip) === undefined) return
     const key = objectKey(namespace, name)
     let e = byKey.get(key)
     if (e === undefined) {
@@ -136,7 +137,7 @@ export function compile (input: CompileInput): DesiredState {
       for (const pod of podsByNamespace.get(ns) ?? []) {
         if (peer.podSelector !== undefined && !selectorMatches(peer.podSelector, pod.labels)) continue
         for (const ip of pod.ips) {
-          const n = parseIPv4(ip) as number
+          const n = tryParseIPv4Address(ip) as number
           out.push({ first: n, last: n })
         }
       }
@@ -169,7 +170,7 @@ export function compile (input: CompileInput): DesiredState {
         const cp = pod.ports.find((c) => c.name === port.port && c.protocol === port.protocol)
         if (cp === undefined) continue
         for (const ip of pod.ips) {
-          if (peers !== undefined && !containsAddress(peers, parseIPv4(ip) as number)) continue
+          if (peers !== undefined && !containsAddress(peers, tryParseIPv4Address(ip) as number)) continue
           elements.add(`${ip} . ${L4[port.protocol]} . ${cp.containerPort}`)
         }
       }
@@ -278,7 +279,7 @@ function numericPortMatch (port: NetworkPolicyPort): string {
 function compareElements (a: string, b: string): number {
   const [ia, ...ra] = a.split(' . ')
   const [ib, ...rb] = b.split(' . ')
-  const d = (parseIPv4(ia) ?? 0) - (parseIPv4(ib) ?? 0)
+  const d = (tryParseIPv4Address(ia) ?? 0) - (tryParseIPv4Address(ib) ?? 0)
   return d !== 0 ? d : ra.join('.').localeCompare(rb.join('.'))
 }
 

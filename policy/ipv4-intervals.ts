@@ -6,45 +6,18 @@
  *
  * Addresses are unsigned 32-bit numbers; an interval is inclusive [first, last].
  */
+import { formatIPv4Address, tryParseCIDR } from '../lib'
 
 export interface Interval { readonly first: number; readonly last: number }
 
-const DOTTED = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/
-
-/** Dotted quad to number; undefined when not a canonical IPv4 address. */
-export function parseIPv4 (text: string): number | undefined {
-  const m = DOTTED.exec(text)
-  if (m === null) return undefined
-  let n = 0
-  for (let i = 1; i <= 4; i++) {
-    const part = m[i]
-    if (part.length > 1 && part.startsWith('0')) return undefined
-    const v = Number(part)
-    if (v > 255) return undefined
-    n = n * 256 + v
-  }
-  return n
-}
-
-export function formatIPv4 (n: number): string {
-  return `${Math.floor(n / 2 ** 24) % 256}.${Math.floor(n / 2 ** 16) % 256}.${Math.floor(n / 256) % 256}.${n % 256}`
-}
-
 /**
- * "a.b.c.d/len" to its interval. Host bits must be zero unless `allowHostBits` (the API server
- * accepts "10.0.0.1/24" in ipBlock.cidr and means the network; we normalise the same way).
+ * "a.b.c.d/len" to its interval (lib/ipv4.ts parses it); undefined when not an IPv4 CIDR. Host
+ * bits are dropped: the API server accepts "10.0.0.1/24" in ipBlock.cidr and means the network.
  */
 export function parseIPv4CIDR (text: string): Interval | undefined {
-  const slash = text.indexOf('/')
-  if (slash < 0) return undefined
-  const base = parseIPv4(text.slice(0, slash))
-  const lenText = text.slice(slash + 1)
-  if (base === undefined || !/^\d{1,2}$/.test(lenText)) return undefined
-  const len = Number(lenText)
-  if (len > 32) return undefined
-  const size = 2 ** (32 - len)
-  const first = base - (base % size)
-  return { first, last: first + size - 1 }
+  const c = tryParseCIDR(text)
+  if (c === undefined) return undefined
+  return { first: c.network, last: c.network + 2 ** (32 - c.prefixLength) - 1 }
 }
 
 /** Sorted, disjoint, with adjacent intervals merged. */
@@ -90,7 +63,7 @@ export function intervalsToNftElements (intervals: readonly Interval[]): string[
   return intervals.map((iv) => {
     const size = iv.last - iv.first + 1
     const len = 32 - Math.log2(size)
-    if (Number.isInteger(len) && iv.first % size === 0) return len === 32 ? formatIPv4(iv.first) : `${formatIPv4(iv.first)}/${len}`
-    return `${formatIPv4(iv.first)}-${formatIPv4(iv.last)}`
+    if (Number.isInteger(len) && iv.first % size === 0) return len === 32 ? formatIPv4Address(iv.first) : `${formatIPv4Address(iv.first)}/${len}`
+    return `${formatIPv4Address(iv.first)}-${formatIPv4Address(iv.last)}`
   })
 }

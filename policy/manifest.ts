@@ -13,7 +13,8 @@
  */
 import { isIPv6 } from 'node:net'
 import { ManifestError } from './errors'
-import { parseIPv4, parseIPv4CIDR } from './ipv4-intervals'
+import { tryParseIPv4Address } from '../lib'
+import { parseIPv4CIDR } from './ipv4-intervals'
 import type {
   ContainerPort, IPBlock, Labels, LabelSelector, LabelSelectorRequirement, Namespace, NetworkPolicy,
   NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyRule, Pod, Protocol,
@@ -105,9 +106,9 @@ export function parsePod (o: Obj): Pod {
   if (Array.isArray(podIPs)) {
     for (const entry of podIPs.slice(0, 8)) {
       const ip = (entry as Obj | null)?.ip
-      if (typeof ip === 'string' && parseIPv4(ip) !== undefined && !ips.includes(ip)) ips.push(ip)
+      if (typeof ip === 'string' && tryParseIPv4Address(ip) !== undefined && !ips.includes(ip)) ips.push(ip)
     }
-  } else if (typeof status.podIP === 'string' && parseIPv4(status.podIP) !== undefined) ips.push(status.podIP)
+  } else if (typeof status.podIP === 'string' && tryParseIPv4Address(status.podIP) !== undefined) ips.push(status.podIP)
   const nodeName = spec.nodeName
   return {
     namespace: meta.namespace,

@@ -14,11 +14,12 @@
  * hook are untouched, and their verdicts combine with ours as netfilter defines (a drop anywhere
  * drops).
  */
+import { HOST_VETH_GLOB } from '../lib'
 import type { DesiredState, NftSetSpec } from './desired-state'
 
 export const TABLE = 'inet loom'
-/** Host-side pod veths are "lxc" + 11 hex digits (control/static/pod-addresses.ts hostVethName). */
-export const POD_VETH_PATTERN = 'lxc*'
+/** Host-side pod veths are "lxc" + 11 hex digits (lib/veth-name.ts). */
+export const POD_VETH_PATTERN = HOST_VETH_GLOB
 
 /** The fixed base chain: replies first (S8), then dispatch by interface (S1, S7). */
 export const FORWARD_RULES: readonly string[] = [

@@ -16,7 +16,8 @@
  * The allocator does not decide which blocks are usable: the caller passes the blocks this node
  * owns *and* may use now (lease valid, not releasing). It only remembers which offsets are taken.
  */
-import { type BlockLayout, blockAddress, formatIPv4, isUsableOffset } from './blocks'
+import { formatIPv4Address } from '../../lib'
+import { type BlockLayout, blockAddress, isUsableOffset } from './blocks'
 import { IpamDecodeError, IpamInvariantError } from './errors'
 
 export interface AttachmentKey {
@@ -210,7 +211,7 @@ export class IpamAllocator {
     if (bm === undefined) { bm = new Uint8Array(this.layout.blockSize); this.used.set(block, bm) }
     bm[offset] = 1
     this.usedCount.set(block, this.usedIn(block) + 1)
-    const a: Allocation = { key, block, offset, address: formatIPv4(blockAddress(this.layout, block, offset)) }
+    const a: Allocation = { key, block, offset, address: formatIPv4Address(blockAddress(this.layout, block, offset)) }
     this.byKey.set(key, a)
     return a
   }

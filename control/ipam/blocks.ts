@@ -6,6 +6,7 @@
  * The network and broadcast addresses of the *cluster* CIDR are never handed out (offset 0 of
  * block 0, last offset of the last block); every other address is usable because pods get /32s.
  */
+import { fnv1a32String, formatCIDR, tryParseCIDR } from '../../lib'
 import { IpamConfigError } from './errors'
 
 export interface BlockLayout {
@@ -19,37 +20,20 @@ export interface BlockLayout {
   readonly blockSize: number
 }
 
-export function parseIPv4 (s: string): number | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s)
-  if (m === null) return null
-  let v = 0
-  for (let i = 1; i <= 4; i++) {
-    const o = Number(m[i])
-    if (o > 255) return null
-    v = v * 256 + o
-  }
-  return v
-}
-
-export function formatIPv4 (v: number): string {
-  return `${(v >>> 24) & 255}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`
-}
-
 /** Validates `cidr` (e.g. 10.244.0.0/16) and `blockPrefix` (e.g. 26) and returns the layout. */
 export function makeBlockLayout (cidr: string, blockPrefix: number): BlockLayout {
-  const [addr, len, extra] = cidr.split('/')
-  const base = parseIPv4(addr ?? '')
-  const prefix = Number(len)
-  if (base === null || extra !== undefined || len === undefined || !Number.isInteger(prefix) || prefix < 1 || prefix > 30) {
+  const c = tryParseCIDR(cidr)
+  const prefix = c?.prefixLength ?? 0
+  if (c === undefined || prefix < 1 || prefix > 30) {
     throw new IpamConfigError(`clusterCIDR ${JSON.stringify(cidr)} is not an IPv4 CIDR with prefix 1..30`)
   }
   if (!Number.isInteger(blockPrefix) || blockPrefix < prefix || blockPrefix > 30) {
     throw new IpamConfigError(`blockSize ${blockPrefix} must be an integer between the cluster prefix ${prefix} and 30`)
   }
-  const hostBits = 32 - prefix
-  if (base % 2 ** hostBits !== 0) {
-    throw new IpamConfigError(`clusterCIDR ${cidr} has host bits set (expected ${formatIPv4(base - (base % 2 ** hostBits))}/${prefix})`)
+  if (c.hostBitsSet) {
+    throw new IpamConfigError(`clusterCIDR ${cidr} has host bits set (expected ${formatCIDR(c.network, prefix)})`)
   }
+  const base = c.network
   const blockCount = 2 ** (blockPrefix - prefix)
   if (blockCount > 65536) throw new IpamConfigError(`clusterCIDR ${cidr} with blockSize ${blockPrefix} gives ${blockCount} blocks (max 65536)`)
   return Object.freeze({ cidr, base, prefix, blockPrefix, blockCount, blockSize: 2 ** (32 - blockPrefix) })
@@ -60,7 +44,7 @@ export function blockAddress (l: BlockLayout, block: number, offset: number): nu
 }
 
 export function formatBlockCIDR (l: BlockLayout, block: number): string {
-  return `${formatIPv4(blockAddress(l, block, 0))}/${l.blockPrefix}`
+  return formatCIDR(blockAddress(l, block, 0), l.blockPrefix)
 }
 
 /** Address → {block, offset}, or null when outside the cluster CIDR. */
@@ -77,12 +61,10 @@ export function isUsableOffset (l: BlockLayout, block: number, offset: number): 
   return true
 }
 
-/** FNV-1a of the node id: where this node starts probing for a free block. */
+/**
+ * FNV-1a of the node id: where the proposer starts probing for a free block for it. A hint only
+ * (the chosen block travels in the op), so replicas need not agree on it.
+ */
 export function hashNodeId (nodeId: string): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < nodeId.length; i++) {
-    h ^= nodeId.charCodeAt(i)
-    h = Math.imul(h, 0x01000193) >>> 0
-  }
-  return h
+  return fnv1a32String(nodeId)
 }

@@ -7,12 +7,12 @@
  * only membership knows, so this class keeps the list it handed to Ipam filled with the IDs of
  * live gossip members (the array is shared by reference; Ipam reads it when it (re)sends JOIN).
  */
+import { hostVethName } from '../../lib'
 import { attachmentKey, type AttachmentKey } from './allocator'
 import type { BlockLayout } from './blocks'
 import type { Ipam, IpamStatus } from './ipam'
 import { decodeClaimMsg, encodeClaimMsg } from './codec'
 import type { AttachmentId, AttachmentMeta, AttachmentRecord, IpamDriver, PodAddressManager } from '../types'
-import { hostVethName } from '../static'
 import { notDurable } from '../node'
 
 /** How long an ADD may wait for a block to be claimed before the CNI gets "try again" (11). */
@@ -147,7 +147,7 @@ export class IpamNode implements IpamDriver, PodAddressManager {
   }
 
   private record (id: AttachmentId, address: string): AttachmentRecord {
-    return { ...this.meta.get(attachmentKey(toKey(id))), containerID: id.containerID, ifname: id.ifname, address, hostVeth: hostVethName(id) }
+    return { ...this.meta.get(attachmentKey(toKey(id))), containerID: id.containerID, ifname: id.ifname, address, hostVeth: hostVethName(id.containerID, id.ifname) }
   }
 }
 

@@ -8,5 +8,5 @@
  */
 export { buildStaticTopology, vtepMACOf } from './routes'
 export type { StaticPeer, StaticRoutesInit, StaticTopology } from './routes'
-export { StaticPodAddresses, validateStaticPodAddresses, hostVethName } from './pod-addresses'
+export { StaticPodAddresses, validateStaticPodAddresses } from './pod-addresses'
 export type { StaticPodAddressesDurable, StaticPodAddressesInit } from './pod-addresses'

@@ -13,7 +13,7 @@
  * GroupCommitStore (../node/group-commit.ts): concurrent allocations share one write, and `allocate`'s
  * promise resolves only once that write is on disk.
  */
-import { createHash } from 'node:crypto'
+import { hostVethName } from '../../lib'
 import {
   attachmentKey, AllocatorDurable, AllocatorReuseDurable, DEFAULT_QUARANTINE_MS, IpamAllocator, IpamExhaustedError,
   makeBlockLayout,
@@ -21,11 +21,6 @@ import {
 import { StateStore } from '../node'
 import type { AttachmentId, AttachmentMeta, AttachmentRecord, PodAddressManager } from '../types'
 import { isGroupCommit, notDurable } from '../node'
-
-/** The host-side veth name of an attachment: "lxc" + 11 hex digits, 14 characters (< IFNAMSIZ). */
-export function hostVethName (id: AttachmentId): string {
-  return `lxc${createHash('sha256').update(`${id.containerID}/${id.ifname}`).digest('hex').slice(0, 11)}`
-}
 
 /** What the state file holds. */
 export interface StaticPodAddressesDurable {
@@ -140,7 +135,7 @@ export class StaticPodAddresses implements PodAddressManager {
     const m = this.meta.get(key)
     const slash = key.lastIndexOf('/')
     const id = m ?? { containerID: key.slice(0, slash), ifname: key.slice(slash + 1) }
-    return { ...m, containerID: id.containerID, ifname: id.ifname, address, hostVeth: hostVethName(id) }
+    return { ...m, containerID: id.containerID, ifname: id.ifname, address, hostVeth: hostVethName(id.containerID, id.ifname) }
   }
 
   private persist (): void {

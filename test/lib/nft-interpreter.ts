@@ -4,6 +4,7 @@
  * compiler writes them. Understands exactly the rule vocabulary of policy/compiler.ts and throws
  * on anything else, so a new kind of rule cannot silently evaluate as "match".
  */
+import { parseIPv4Address } from '../../lib'
 import type { DesiredState, NftSetSpec } from '../../policy/desired-state'
 
 export interface Packet {
@@ -16,24 +17,20 @@ export interface Packet {
   dport: number
 }
 
-function ipNum (ip: string): number {
-  return ip.split('.').reduce((a, b) => a * 256 + Number(b), 0)
-}
-
 function inSet (set: NftSetSpec, key: string): boolean {
   if (set.type !== 'ipv4_addr') return set.elements.includes(key)
-  const n = ipNum(key)
+  const n = parseIPv4Address(key)
   return set.elements.some((e) => {
     if (e.includes('/')) {
       const [b, len] = e.split('/')
       const size = 2 ** (32 - Number(len))
-      return n >= ipNum(b) && n < ipNum(b) + size
+      return n >= parseIPv4Address(b) && n < parseIPv4Address(b) + size
     }
     if (e.includes('-')) {
       const [a, b] = e.split('-')
-      return n >= ipNum(a) && n <= ipNum(b)
+      return n >= parseIPv4Address(a) && n <= parseIPv4Address(b)
     }
-    return n === ipNum(e)
+    return n === parseIPv4Address(e)
   })
 }
 

@@ -6,6 +6,7 @@
  * to derive the expected 9x9 reachability matrices, like the upstream e2e suite's Reachability
  * (test/e2e/network/netpol), with hand-written spot checks beside it to keep the oracle honest.
  */
+import { parseIPv4Address } from '../../lib'
 import type { ContainerPort, Labels, LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../../policy/model'
 
 export interface OraclePod {
@@ -46,17 +47,13 @@ function k (labels: Labels, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(labels, key)
 }
 
-function ipToNumber (ip: string): number {
-  return ip.split('.').reduce((a, b) => a * 256 + Number(b), 0)
-}
-
 function inCIDR (ip: string, cidr: string): boolean {
   const [base, len] = cidr.split('/')
   if (base.includes(':')) return false
   const size = 2 ** (32 - Number(len))
-  const b = ipToNumber(base)
+  const b = parseIPv4Address(base)
   const start = b - (b % size)
-  const n = ipToNumber(ip)
+  const n = parseIPv4Address(ip)
   return n >= start && n < start + size
 }
 

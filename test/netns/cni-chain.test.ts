@@ -7,7 +7,7 @@
  */
 import t from 'tap'
 import { existsSync } from 'node:fs'
-import { hostVethName } from '../../cni/veth-name'
+import { hostVethName } from '../../lib'
 import { isRoot, NetnsLab, SKIP_NOT_ROOT } from './lib/netns-lab'
 import { OverlayLab } from './lib/overlay-lab'
 import { chainAdd, chainCheck, chainDel, Conflist, REFERENCE_PLUGIN_DIR } from './fixtures/cni-exec'

@@ -17,7 +17,7 @@
 import t from 'tap'
 import { execFileSync } from 'node:child_process'
 import { AgentClient } from '../../cni/agent-client'
-import { hostVethName } from '../../cni/veth-name'
+import { hostVethName } from '../../lib'
 import { isRoot, NetnsLab, SKIP_NOT_ROOT } from './lib/netns-lab'
 import { LabNode, OverlayLab } from './lib/overlay-lab'
 import { execPlugin } from './fixtures/cni-exec'

@@ -12,7 +12,7 @@
  */
 import t from 'tap'
 import { AgentClient } from '../../cni/agent-client'
-import { hostVethName } from '../../cni/veth-name'
+import { hostVethName } from '../../lib'
 import { isRoot, NetnsLab, SKIP_NOT_ROOT } from './lib/netns-lab'
 import { LabNode, OverlayLab } from './lib/overlay-lab'
 import { execPlugin, PluginRun } from './fixtures/cni-exec'

@@ -14,7 +14,7 @@
 import t from 'tap'
 import { ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { hostVethName } from '../../cni/veth-name'
+import { hostVethName } from '../../lib'
 import { isRoot, NetnsLab, SKIP_NOT_ROOT, waitFor } from './lib/netns-lab'
 import { LabNode, OverlayLab } from './lib/overlay-lab'
 import { buildBusyboxImage, BUSYBOX_STATIC } from './lib/busybox-image'

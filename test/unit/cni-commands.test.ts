@@ -7,7 +7,7 @@
 import t from 'tap'
 import { CniCommands, CniAddresses, CniHooks, HeldAttachment, PodWiring } from '../../cni/commands'
 import { TryAgainError, UnknownContainerError, WiringError } from '../../cni/errors'
-import { hostVethName } from '../../cni/veth-name'
+import { hostVethName } from '../../lib'
 
 interface Fakes {
   log: string[]

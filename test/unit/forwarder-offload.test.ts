@@ -6,7 +6,7 @@
  */
 import t from 'tap'
 import { Forwarder } from '../../dataplane/forwarder'
-import { parseIPv4Address } from '../../dataplane/ipv4'
+import { parseIPv4Address } from '../../lib'
 import { deriveVtepMAC } from '../../dataplane/mac'
 import { deriveNodeIndex } from '../../dataplane/node-index'
 import { createPeerRoute, RouteTable } from '../../dataplane/route-table'

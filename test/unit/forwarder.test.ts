@@ -6,7 +6,8 @@
  */
 import t from 'tap'
 import { Forwarder, HEADROOM } from '../../dataplane/forwarder'
-import { internetChecksum, ipv4HeaderChecksum, parseIPv4Address } from '../../dataplane/ipv4'
+import { internetChecksum, ipv4HeaderChecksum } from '../../dataplane/ipv4'
+import { parseIPv4Address } from '../../lib'
 import { deriveVtepMAC } from '../../dataplane/mac'
 import { deriveNodeIndex } from '../../dataplane/node-index'
 import { createPeerRoute, RouteTable } from '../../dataplane/route-table'

@@ -8,8 +8,9 @@ import {
   decodeIgmp, GENERAL_QUERY_FRAME_LEN, IGMP_QUERY, writeGeneralQuery, writeGroupMAC,
 } from '../../dataplane/igmp'
 import { internetChecksum, ipv4HeaderChecksum } from '../../dataplane/ipv4'
+import { parseIPv4Address } from '../../lib'
 
-const ip = (s: string): number => s.split('.').reduce((n, o) => n * 256 + Number(o), 0)
+const ip = parseIPv4Address
 
 function withChecksum (b: Buffer): Buffer {
   b.writeUInt16BE(0, 2)

@@ -1,7 +1,8 @@
 /** Local allocation inside owned blocks: idempotent ADD, DEL of unknown keys, exact addresses. */
 import t from 'tap'
 import { IpamAllocator } from '../../control/ipam/allocator'
-import { formatBlockCIDR, locateAddress, makeBlockLayout, parseIPv4 } from '../../control/ipam/blocks'
+import { formatBlockCIDR, locateAddress, makeBlockLayout } from '../../control/ipam/blocks'
+import { parseIPv4Address } from '../../lib'
 import { IpamConfigError, IpamDecodeError } from '../../control/ipam/errors'
 
 const layout = makeBlockLayout('10.244.0.0/16', 26)
@@ -12,8 +13,8 @@ t.test('block math', async t => {
   t.equal(formatBlockCIDR(layout, 0), '10.244.0.0/26')
   t.equal(formatBlockCIDR(layout, 5), '10.244.1.64/26')
   t.equal(formatBlockCIDR(layout, 1023), '10.244.255.192/26')
-  t.same(locateAddress(layout, parseIPv4('10.244.1.70')!), { block: 5, offset: 6 })
-  t.equal(locateAddress(layout, parseIPv4('10.245.0.0')!), null)
+  t.same(locateAddress(layout, parseIPv4Address('10.244.1.70')), { block: 5, offset: 6 })
+  t.equal(locateAddress(layout, parseIPv4Address('10.245.0.0')), null)
   t.throws(() => makeBlockLayout('10.244.0.1/16', 26), IpamConfigError)
   t.throws(() => makeBlockLayout('10.244.0.0/16', 15), IpamConfigError)
   t.throws(() => makeBlockLayout('10.244.0.0', 26), IpamConfigError)

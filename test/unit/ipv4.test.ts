@@ -1,9 +1,9 @@
 import t from 'tap'
 import {
-  formatCIDR, formatIPv4Address, inspectIPv4Packet, internetChecksum, ipv4HeaderChecksum,
-  isIPv4DontFragment, parseCIDR, parseIPv4Address, prefixMask, readIPv4Destination,
+  inspectIPv4Packet, internetChecksum, ipv4HeaderChecksum, isIPv4DontFragment, readIPv4Destination,
   readIPv4HeaderLen, readIPv4Protocol, readIPv4Source, readIPv4TotalLen, readIPVersion,
 } from '../../dataplane/ipv4'
+import { formatCIDR, formatIPv4Address, parseCIDR, parseIPv4Address, prefixMask } from '../../lib'
 
 // The classic example header (Wikipedia "IPv4 header checksum"): checksum 0xb861.
 const EXAMPLE_HEADER = Buffer.from('450000730000400040110000c0a80001c0a800c7', 'hex')

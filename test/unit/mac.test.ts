@@ -1,6 +1,7 @@
 import t from 'tap'
 import { deriveVtepMAC, formatMAC, isBroadcastMAC, macEquals, parseMAC } from '../../dataplane/mac'
-import { deriveNodeIndex, fnv1a32 } from '../../dataplane/node-index'
+import { deriveNodeIndex } from '../../dataplane/node-index'
+import { fnv1a32 } from '../../lib'
 
 t.test('parseMAC / formatMAC round trip', async t => {
   const m = parseMAC('02:42:AC:11:00:0f')

@@ -4,6 +4,7 @@
  * is kept whole; unicast, broadcast, ARP, IPv6, our own outgoing frames and 240/4 are dropped.
  */
 import t from 'tap'
+import { parseIPv4Address } from '../../lib'
 import { BPF, encodeBpfProgram, multicastFilterProgram, PACKET_OUTGOING, SKF_AD_OFF, SKF_AD_PKTTYPE, SNAP_LEN, type BpfInsn } from '../../dataplane/multicast-filter'
 
 const PACKET_HOST = 0
@@ -44,8 +45,7 @@ function udpFrame (dst: string, ethType = 0x0800, version = 4): Buffer {
   const f = Buffer.alloc(14 + 28 + 4)
   f.writeUInt16BE(ethType, 12)
   f[14] = (version << 4) | 5
-  const d = dst.split('.').map(Number)
-  f.set(d, 14 + 16)
+  f.writeUInt32BE(parseIPv4Address(dst), 14 + 16)
   return f
 }
 

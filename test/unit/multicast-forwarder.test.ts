@@ -7,7 +7,8 @@
  */
 import t from 'tap'
 import { Forwarder, HEADROOM } from '../../dataplane/forwarder'
-import { internetChecksum, ipv4HeaderChecksum, parseIPv4Address } from '../../dataplane/ipv4'
+import { internetChecksum, ipv4HeaderChecksum } from '../../dataplane/ipv4'
+import { parseIPv4Address } from '../../lib'
 import { createMulticastStats, completeChecksum, Mres, MulticastForwarder, type FramePort } from '../../dataplane/multicast-forwarder'
 import { MulticastTable, type PodPort } from '../../dataplane/multicast-table'
 import { FRAME_CSUM_NOT_READY } from '../../dataplane/packet-socket'

@@ -4,9 +4,10 @@
  * value of a node's group set with hostile input.
  */
 import t from 'tap'
+import { parseIPv4Address } from '../../lib'
 import { decodeGroupSet, encodeGroupSet, MAX_GOSSIP_GROUPS, MulticastGroups } from '../../control/multicast/groups'
 
-const G = (s: string): number => s.split('.').reduce((n, o) => n * 256 + Number(o), 0)
+const G = parseIPv4Address
 const INTERVAL = 130_000
 
 t.test('join, refresh, leave, expiry, port removal', async (t) => {

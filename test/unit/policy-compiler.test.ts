@@ -9,7 +9,8 @@ import t from 'tap'
 import { buildClusterPods, compile } from '../../policy/compiler'
 import type { CompileInput } from '../../policy/compiler'
 import { planConntrackDeletions } from '../../policy/conntrack-plan'
-import { intervalsToNftElements, normalize, parseIPv4CIDR, subtract, formatIPv4, parseIPv4 } from '../../policy/ipv4-intervals'
+import { intervalsToNftElements, normalize, parseIPv4CIDR, subtract } from '../../policy/ipv4-intervals'
+import { formatIPv4Address, tryParseIPv4Address } from '../../lib'
 import { parseNamespace, parseNetworkPolicy, parsePod } from '../../policy/manifest'
 import type { LocalAttachment, NetworkPolicy, PolicySnapshot } from '../../policy/model'
 import { renderFull, renderIncremental } from '../../policy/nft-render'
@@ -34,8 +35,8 @@ t.test('ipBlock/except arithmetic', async t => {
   t.equal(parseIPv4CIDR('10.0.0.0/33'), undefined)
   t.equal(parseIPv4CIDR('10.0.0.256/8'), undefined)
   t.equal(parseIPv4CIDR('010.0.0.0/8'), undefined, 'no octal-looking octets')
-  t.equal(parseIPv4('1.2.3'), undefined)
-  t.equal(formatIPv4(0xffffffff), '255.255.255.255')
+  t.equal(tryParseIPv4Address('1.2.3'), undefined)
+  t.equal(formatIPv4Address(0xffffffff), '255.255.255.255')
   t.same(intervalsToNftElements(subtract([cidr('10.0.0.0/8')], [cidr('10.1.0.0/16')])), ['10.0.0.0/16', '10.2.0.0-10.255.255.255'])
   t.same(intervalsToNftElements(subtract([cidr('10.0.0.0/30')], [cidr('10.0.0.1/32'), cidr('10.0.0.2/32')])), ['10.0.0.0', '10.0.0.3'])
   t.same(intervalsToNftElements(subtract([cidr('10.0.0.0/24')], [cidr('10.0.0.0/25'), cidr('10.0.0.128/25')])), [], 'excepts covering everything leave nothing')
@@ -48,13 +49,13 @@ t.test('ipBlock/except arithmetic', async t => {
   const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n }
   for (let round = 0; round < 200; round++) {
     const base = cidr(`10.${rnd(4)}.${rnd(256)}.0/${20 + rnd(8)}`)
-    const ex = Array.from({ length: rnd(4) }, () => cidr(`${formatIPv4(base.first + rnd(base.last - base.first + 1))}/${24 + rnd(9)}`))
+    const ex = Array.from({ length: rnd(4) }, () => cidr(`${formatIPv4Address(base.first + rnd(base.last - base.first + 1))}/${24 + rnd(9)}`))
     const result = subtract([base], ex)
     for (let k = 0; k < 50; k++) {
       const a = base.first - 5 + rnd(base.last - base.first + 10)
       const want = a >= base.first && a <= base.last && !ex.some((e) => a >= e.first && a <= e.last)
       const got = result.some((iv) => a >= iv.first && a <= iv.last)
-      if (want !== got) { t.fail(`address ${formatIPv4(a)} in ${JSON.stringify(base)} minus ${JSON.stringify(ex)}`); return }
+      if (want !== got) { t.fail(`address ${formatIPv4Address(a)} in ${JSON.stringify(base)} minus ${JSON.stringify(ex)}`); return }
     }
     for (let i = 1; i < result.length; i++) if (result[i].first <= result[i - 1].last + 1) { t.fail('not disjoint/merged'); return }
   }

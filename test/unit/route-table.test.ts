@@ -2,7 +2,7 @@ import t from 'tap'
 import {
   createPeerRoute, InvalidRouteError, PeerIndexConflictError, RouteConflictError, RouteTable,
 } from '../../dataplane/route-table'
-import { parseIPv4Address } from '../../dataplane/ipv4'
+import { parseIPv4Address } from '../../lib'
 import { parseMAC } from '../../dataplane/mac'
 import type { PeerRoute } from '../../dataplane/types'
 

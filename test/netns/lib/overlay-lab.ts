@@ -20,7 +20,7 @@ import { chmodSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { request } from 'node:http'
 import { NetnsLab, run, waitFor } from './netns-lab'
-import { hostVethName } from '../../../cni/veth-name'
+import { hostVethName } from '../../../lib'
 
 /** One HTTP/JSON call on an agent's API socket. */
 export function apiRequest (socketPath: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
