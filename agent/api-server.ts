@@ -3,22 +3,9 @@
  * `loom` CLI and the `loom-cni` shim. Only root on this node can reach it; nothing here is
  * exposed on the network.
  *
- * Endpoints:
- *   POST /v1/cni       {env: {CNI_*}, stdin: "<netconf>", netns?: {pid, fd} | {error}}: one CNI
- *                      plugin invocation (netns: the shim's open CNI_NETNS, cni/netns-file.ts), run by
- *                      cni/commands.ts; answers 200 with header X-Loom-Cni-Exit (the plugin's
- *                      exit status) and the plugin's stdout as the body (cni/shim/loom-cni.c)
- *   GET  /v1/status                       the whole StatusDocument (see status.ts)
- *   GET  /v1/ready                        200 {ready:true} | 503 {ready:false, checks}
- * Lower-level allocation endpoints (no wiring; scripts and tests):
- *   POST /v1/cni/add   {containerID, ifname, netns?, podName?, podNamespace?}
- *                      -> {address, gateway, mtu, podCIDR, hostVeth}; same answer on a retry
- *   POST /v1/cni/del   {containerID, ifname} -> {released: bool}; unknown attachment = success
- *   GET  /v1/cni/attachment?containerID=&ifname=   -> the record, or 404
- *   GET  /v1/cni/attachments                       -> every record
- *   POST /v1/cni/gc    {valid: [{containerID, ifname}]} -> {released: [records]}
- *   POST /v1/rmpeer    {nodeName} -> reclaim a dead node's blocks (gossip mode; 409 in static mode)
- *   GET  /v1/policy    NetworkPolicy status (`loom status policy`); 404 when policy.source is none
+ * Endpoints: ROUTES below, the one list (requests, answers, metric labels); `dispatch` must
+ * handle every entry (the compiler checks). An unknown path is 404, a known path with another
+ * method 405.
  * Errors are JSON `{ error: { code, message } }`: 400 ERR_BAD_REQUEST (the CNI plugin maps it to
  * code 7), 503 ERR_NOT_READY / ERR_NO_ADDRESS (-> 11, try again), 404, 405, 500.
  *
@@ -92,17 +79,44 @@ export interface PolicyHooks {
   status(): Promise<unknown>
 }
 
-/** Metric label of each endpoint (bounded: anything else is `other`). */
-const COMMAND_OF_PATH: Record<string, string> = {
-  '/v1/status': 'status',
-  '/v1/ready': 'cni_status',
-  '/v1/cni/add': 'cni_add',
-  '/v1/cni/del': 'cni_del',
-  '/v1/cni/attachment': 'cni_check',
-  '/v1/cni/attachments': 'cni_check',
-  '/v1/cni/gc': 'cni_gc',
-  '/v1/rmpeer': 'rmpeer',
-  '/v1/policy': 'status',
+/**
+ * Every endpoint, "METHOD path" -> its metric label (bounded: an unknown path is `other`).
+ */
+const ROUTES = {
+  // {env: {CNI_*}, stdin: "<netconf>", netns?: {pid, fd} | {error}}: one CNI plugin invocation
+  // (netns: the shim's open CNI_NETNS, cni/netns-file.ts), run by cni/commands.ts; answers 200
+  // with header X-Loom-Cni-Exit (the plugin's exit status) and the plugin's stdout as the body
+  // (cni/shim/loom-cni.c). Handled by handleCni, labelled there by the CNI command it ran.
+  'POST /v1/cni': 'other',
+  // The whole StatusDocument (see status.ts).
+  'GET /v1/status': 'status',
+  // 200 {ready: true} | 503 {ready: false, checks}.
+  'GET /v1/ready': 'cni_status',
+  // Lower-level allocation endpoints (no wiring; scripts and tests):
+  // {containerID, ifname, netns?, podName?, podNamespace?} -> {address, gateway, mtu, podCIDR,
+  // hostVeth}; the same answer on a retry.
+  'POST /v1/cni/add': 'cni_add',
+  // {containerID, ifname} -> {released: bool}; an unknown attachment is a success.
+  'POST /v1/cni/del': 'cni_del',
+  // ?containerID=&ifname= -> the record, or 404.
+  'GET /v1/cni/attachment': 'cni_check',
+  // -> every record.
+  'GET /v1/cni/attachments': 'cni_check',
+  // {valid: [{containerID, ifname}]} -> {released: [records]}.
+  'POST /v1/cni/gc': 'cni_gc',
+  // {nodeName} -> reclaim a dead node's blocks (gossip mode; 409 in static mode).
+  'POST /v1/rmpeer': 'rmpeer',
+  // NetworkPolicy status (`loom status policy`); 404 when policy.source is none.
+  'GET /v1/policy': 'status',
+} as const satisfies Record<string, string>
+type Route = keyof typeof ROUTES
+
+/** Metric label by path, whatever the method (a 405 counts under the endpoint's label). */
+const COMMAND_OF_PATH = new Map<string, string>(Object.entries(ROUTES).map(([route, command]) =>
+  [route.slice(route.indexOf(' ') + 1), command]))
+
+function isRoute (route: string): route is Route {
+  return Object.hasOwn(ROUTES, route)
 }
 
 class ApiError extends Error {
@@ -168,7 +182,7 @@ export class ApiServer {
     const finish = (status: number, body: unknown): void => {
       if (status === 413) closeAfterAnswer(req, res)
       sendJSON(res, status, body)
-      this.components.observe?.(COMMAND_OF_PATH[url.pathname] ?? 'other', status, Number(process.hrtime.bigint() - started) / 1e9)
+      this.components.observe?.(COMMAND_OF_PATH.get(url.pathname) ?? 'other', status, Number(process.hrtime.bigint() - started) / 1e9)
     }
     if (route === 'POST /v1/cni' && this.components.cni !== undefined) {
       this.handleCni(req, res, started)
@@ -211,9 +225,18 @@ export class ApiServer {
     })
   }
 
-  private async dispatch (route: string, url: URL, body: unknown): Promise<[number, unknown]> {
+  private async dispatch (requested: string, url: URL, body: unknown): Promise<[number, unknown]> {
     const c = this.components
+    if (!isRoute(requested)) {
+      if (COMMAND_OF_PATH.has(url.pathname)) {
+        throw new ApiError(405, 'ERR_METHOD', `${requested} is not allowed`)
+      }
+      throw new ApiError(404, 'ERR_NOT_FOUND', `no such endpoint: ${url.pathname}`)
+    }
+    const route: Route = requested
     switch (route) {
+      case 'POST /v1/cni': // only here when this agent runs no CNI commands (components.cni unset)
+        throw new ApiError(405, 'ERR_METHOD', `${route} is not allowed`)
       case 'GET /v1/status':
         return [200, buildStatus(c.status)]
       case 'GET /v1/ready': {
@@ -267,9 +290,8 @@ export class ApiServer {
         if (c.policy === undefined) throw new ApiError(404, 'ERR_NOT_FOUND', 'NetworkPolicy enforcement is off (policy.source is none)')
         return [200, await c.policy.status()]
       default: {
-        const known = ['/v1/cni', '/v1/status', '/v1/ready', '/v1/rmpeer', '/v1/policy', '/v1/cni/add', '/v1/cni/del', '/v1/cni/attachment', '/v1/cni/attachments', '/v1/cni/gc']
-        if (known.includes(url.pathname)) throw new ApiError(405, 'ERR_METHOD', `${route} is not allowed`)
-        throw new ApiError(404, 'ERR_NOT_FOUND', `no such endpoint: ${url.pathname}`)
+        const unhandled: never = route
+        throw new ApiError(500, 'ERR_INTERNAL', `no handler for ${String(unhandled)}`)
       }
     }
   }
