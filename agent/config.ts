@@ -2,11 +2,11 @@
  * loomd's configuration: the one `AgentConfig` type, `parseConfig` (the single gate from untyped
  * input to a frozen, fully defaulted object) and `loadConfig` (file, then LOOM_* variables, then
  * flags, then parseConfig). Components receive slices of the result as their `XInit`; nothing
- * deeper reads process.env or files (STYLE §6).
+ * deeper reads process.env or files (CONTRIBUTING.md §6).
  *
  * Validation is strict and stops at the first problem, with a ConfigError naming the key, where
  * the value came from, the value and what was expected. Unknown keys are errors at every level,
- * so a typo never silently falls back to a default. Keys beyond the Contract: none.
+ * so a typo never silently falls back to a default. Keys beyond README's configuration table: none.
  */
 
 import { readFileSync } from 'node:fs'
@@ -453,7 +453,7 @@ function cidrAt (v: unknown, field: string, fail: Fail): Cidr {
   if (c.hostBitsSet) {
     fail(field, v, `a network address with no host bits set (did you mean ${formatCIDR(c.network, c.prefixLength)}?)`)
   }
-  return { text: v as string, base: c.address, prefix: c.prefixLength }
+  return { text: v as string, base: c.network, prefix: c.prefixLength }
 }
 
 /** True when the ranges share an address (with network addresses, one then contains the other). */

@@ -1,5 +1,5 @@
 /**
- * Every default of loomd's configuration, in one place (STYLE §6). `parseConfig` applies them;
+ * Every default of loomd's configuration, in one place (CONTRIBUTING.md §6). `parseConfig` applies them;
  * the README and `loomd --help` quote them. Nothing else in the code base should hard-code one
  * of these values: take it from the `AgentConfig` slice you were given.
  *

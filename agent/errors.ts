@@ -1,7 +1,7 @@
 /**
  * Failures of the agent room. Callers branch on `code`, never on the message text.
  *
- * Config failures are start-up failures (STYLE §5): loomd prints `err.message` as one line on
+ * Config failures are start-up failures (CONTRIBUTING.md §5): loomd prints `err.message` as one line on
  * stderr and exits non-zero, so the message alone must tell the operator what to fix: the field,
  * where the value came from (file, flag or environment variable), the bad value and what was
  * expected.

@@ -5,7 +5,7 @@
  * - Bindings (child logger keys) are fixed words chosen in code: `component`, `nodeName`.
  *   pino writes binding keys without escaping, so a key must never come from the network or a
  *   config file; untrusted values go into a message's merge object, whose keys are also ours.
- * - Log verbosity is decided at start-up (STYLE §3); the hot path never logs. Control-side
+ * - Log verbosity is decided at start-up (CONTRIBUTING.md §3); the hot path never logs. Control-side
  *   errors that repeat per peer (a failing handshake every few seconds, a peer sending garbage)
  *   go through RateLimitedLogger so that one bad peer cannot flood the journal.
  */

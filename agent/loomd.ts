@@ -3,7 +3,7 @@
  * `loomd`, the per-node daemon. Parses the config once, starts the Agent, and stops it on
  * SIGTERM/SIGINT.
  *
- * Failure handling (STYLE §5): an invalid config or a failed start prints one clear line on
+ * Failure handling (CONTRIBUTING.md §5): an invalid config or a failed start prints one clear line on
  * stderr (and a structured log line) and exits non-zero, so systemd's Restart=on-failure and the
  * operator both see it; `--help` prints the usage and exits 0.
  */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # anchors.sh - performance anchors for established overlay tunnels on this machine,
 # with Loom's own data path (loomd, static mode) as tunnels loom-udp and loom-vxlan.
-# A copy of /work/shared/bench/anchors.sh; the differences: the two loom tunnels,
+# Derived from a tunnel-comparison script shared by the machine's benchmark set-up (not part of
+# this repository; this file is complete on its own); what was added: the two loom tunnels,
 # the order (kernel VXLAN, loom-vxlan and loom-udp run back to back, so that the
 # load of this shared machine is as alike as possible for them), Loom's overlay
 # addresses (10.99.1.0 -> 10.99.2.0, see loom_config), and the 1-minute

@@ -19,7 +19,7 @@
  *   types are fixed by the control plane at start-up; anything outside a vocabulary is folded
  *   into "other".
  *
- * Naming (STYLE §7): loom_<room>_<what>_<unit>, counters end in _total, base units (seconds,
+ * Naming (CONTRIBUTING.md §7): loom_<room>_<what>_<unit>, counters end in _total, base units (seconds,
  * bytes); every metric has HELP text.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'

@@ -3,7 +3,7 @@
  * DesiredState of table `inet loom`. Pure and deterministic (same input, same output, same
  * order), so the renderer's golden files and the incremental diff are stable.
  *
- * Semantics implemented (numbers refer to shared/reference/network-policy.md §1):
+ * Semantics implemented (numbers refer to the table S1-S12 in docs/ARCHITECTURE.md, NetworkPolicy):
  * - S1 isolation: a local pod gets an ingress (egress) chain only when a policy of its namespace
  *   selects it and lists Ingress (Egress) in its effective policyTypes; otherwise it is not in
  *   the dispatch map and the forward chain's policy accepts.

@@ -1,7 +1,7 @@
 /**
  * A minimal Kubernetes API client: paginated LIST and streaming WATCH of one resource path, over
  * node:https (plain http for loopback tests). @kubernetes/client-node is ESM-only and needs a
- * newer Node than Loom's 20 (shared/reference/network-policy.md §5.2); list + watch of three
+ * newer Node than Loom's 20; list + watch of three
  * kinds is all we need.
  *
  * Bounds: a response body or one watch line larger than MAX_BODY_BYTES is an error (the stream

@@ -1,7 +1,7 @@
 /**
  * The kernel edge: Debian's `nft` and `conntrack` binaries, spawned (no shell). Kubernetes'
  * own nftables code (kubernetes-sigs/knftables) drives the `nft` binary the same way; no npm
- * package binds libnftables for Node 20 (shared/reference/network-policy.md §3.3).
+ * package binds libnftables for Node 20.
  *
  * One `nft -f -` per transaction: the kernel applies all of it or none. Every call is bounded
  * in time and output; a failure rejects with NftError carrying nft's first error lines.

@@ -1,7 +1,7 @@
 /**
  * IPAM errors: one class per failure kind, each with a stable `code` that callers branch on.
  *
- * Three kinds, handled three ways (STYLE §5):
+ * Three kinds, handled three ways (CONTRIBUTING.md §5):
  * - bad config (`IpamConfigError`): thrown at start-up, the agent exits with one line;
  * - bad remote input (`IpamDecodeError`, `IpamConflictError`): the message is rejected and
  *   counted, the node carries on;

@@ -6,7 +6,7 @@
  * `durable()` whenever `dirty` is set before sending anything from the outbox or reporting an
  * allocation (ipam.ts does this).
  *
- * Why a log and not per-block acknowledgements (reference §3.3 Option A)?
+ * Why a log and not per-block acknowledgements (a claim usable once a majority acked it)?
  *   Per-block "majority of known members" is only safe if every claimer and acker agree on the
  *   member set; joins and reclaims change it, and two nodes with different views can form two
  *   disjoint "majorities" (A sees {A,B,C} and uses {A,B}; D sees {A..E} and uses {C,D,E}).

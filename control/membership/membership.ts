@@ -17,7 +17,7 @@
  * - Incarnations: only a member bumps its own. Hearing suspect/dead about ourselves → broadcast
  *   alive(inc+1) (refute). A restarted node starts at `init.lastIncarnation + 1`; the runner
  *   persists `incarnation` whenever `onIncarnationChange` fires.
- * - Precedence (reference §2): alive(i) beats alive/suspect(j) iff i > j and dead/left(j) iff
+ * - Precedence (SWIM, Das et al. 2002, §4.2, with memberlist's left state): alive(i) beats alive/suspect(j) iff i > j and dead/left(j) iff
  *   i > j; suspect(i) beats alive(j) iff i ≥ j; suspect(i) on a suspect is a confirmation;
  *   dead/left(i) beats alive/suspect(j) iff i ≥ j; nothing but a newer alive beats dead/left.
  * - Dissemination: every update is queued (broadcast-queue.ts) and piggybacked on all UDP

@@ -7,7 +7,7 @@
  *   'N' 0x01  Entry   (delta)
  *   'N' 0x02  Full    (full state)
  *
- * Pure and bounded (STYLE §4): the byte size is checked before parsing, the entry count is
+ * Pure and bounded (CONTRIBUTING.md §4): the byte size is checked before parsing, the entry count is
  * checked before entries are materialised, every field is validated (node ID 16 bytes, name and
  * topic lengths and alphabet, value size). Decoding never throws: it returns a typed failure.
  */

@@ -1,6 +1,6 @@
 /**
  * Errors of the state directory: each stops loomd at start with a message that says what is
- * wrong and how to recover (STYLE §5: a failed start is one clear line, exit 1). Never thrown
+ * wrong and how to recover (CONTRIBUTING.md §5: a failed start is one clear line, exit 1). Never thrown
  * once the daemon runs.
  */
 

@@ -11,7 +11,7 @@
  * The length makes truncation detectable at every cut (a protobuf message cut at a field
  * boundary is itself a valid, shorter message) and doubles as the stream framing for push-pull.
  *
- * Pure and bounded (STYLE §4): no I/O, `decodeGossipPacket` never throws, checks the byte size
+ * Pure and bounded (CONTRIBUTING.md §4): no I/O, `decodeGossipPacket` never throws, checks the byte size
  * before parsing, pre-scans repeated-field counts before materialising them, and validates every
  * length (node ID 16, MAC 6, public key 32 or absent, IPv4 dotted quad, ports, string lengths).
  * Failures carry a typed `reason` so the runner can count them (loom_gossip_decode_failures_total).

@@ -1,6 +1,6 @@
 /**
- * The NetworkPolicy truth table: one case per semantic of the spec (shared/reference/
- * network-policy.md §1, S1-S12), most of them taken from the upstream e2e suite
+ * The NetworkPolicy truth table: one case per semantic of the spec (S1-S12 in
+ * docs/ARCHITECTURE.md, NetworkPolicy), most of them taken from the upstream e2e suite
  * (test/e2e/network/netpol/network_policy.go) and cyclonus. Each case is a set of policies and
  * the probes to run; the expected 9x9 matrix per probe comes from the oracle (policy-oracle.ts),
  * and `spot` lists verdicts written by hand from the spec, so an oracle mistake cannot make the

@@ -6,7 +6,7 @@
  *   node ns "n1" loom0 ── loomd               node ns "n2" loom0 ── loomd
  *       eth0 198.18.0.1 ─── switch ns "sw" br0 ─── eth0 198.18.0.2
  *
- * The CNI ptp script (STYLE §9): ADD, check the result, ping across nodes, CHECK, DEL, confirm
+ * The CNI ptp script (CONTRIBUTING.md §9): ADD, check the result, ping across nodes, CHECK, DEL, confirm
  * the veth, the /32 route and the allocation are gone, DEL again (also with an empty and a
  * missing CNI_NETNS). Then a failed ADD (CNI_IFNAME already present) leaves nothing behind.
  */

@@ -156,7 +156,7 @@ t.test('refutation: a suspected node broadcasts alive(inc+1) and wins', async (t
   t.equal(w.get(1).counters.suspicionsRefuted, 1)
 })
 
-t.test('precedence rules (reference §2)', async (t) => {
+t.test('precedence rules (control/membership.ts header)', async (t) => {
   // [current state, current inc, incoming state, incoming inc, expected state, expected inc]
   const table: Array<[MemberState, number, MemberState, number, MemberState, number]> = [
     ['alive', 1, 'alive', 2, 'alive', 2],
