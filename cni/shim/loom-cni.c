@@ -5,7 +5,7 @@
  * local loomd in one HTTP request on the agent's unix socket (POST /v1/cni), and prints the
  * agent's answer on stdout with the agent's exit status. Everything CNI means (parsing,
  * validation, IPAM, wiring the pod's namespace, results, error codes) happens in the agent,
- * in TypeScript (cni/cni-service.ts); see README "The CNI plugin" for why.
+ * in TypeScript (cni/commands.ts); see README "The CNI plugin" for why.
  *
  * What the shim decides itself, and nothing more:
  * - which socket: the netconf's top-level "apiSocket" string (default /run/loom/loom.sock);

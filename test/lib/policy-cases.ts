@@ -6,8 +6,8 @@
  * and `spot` lists verdicts written by hand from the spec, so an oracle mistake cannot make the
  * compiler and the expectation agree by accident.
  *
- * Used by test/unit/policy-truth-table.test.ts (compiler output interpreted) and
- * test/netns/policy.test.ts (real kernels, real packets).
+ * Used by test/unit/policy-compiler.test.ts (compiler output interpreted) and
+ * test/netns/policy-truth-table.test.ts (real kernels, real packets).
  */
 
 export type Proto = 'TCP' | 'UDP'

@@ -4,8 +4,7 @@
  * a watched manifest directory (policy.source files). For each case of test/lib/policy-cases.ts
  * the full 9x9 matrix is probed (TCP connect / UDP echo, every pod to every other pod, in
  * parallel) and compared with the spec oracle, as the upstream e2e suite does; same-node and
- * cross-node pairs are in every matrix. The vxlan encapsulation runs a subset of the table in
- * policy-lifecycle.test.ts.
+ * cross-node pairs are in every matrix. The policy tests run with `udp` only (no vxlan run yet).
  *
  *   node1: x/a y/c z/b     node2: x/b y/a z/c     node3: x/c y/b z/a
  *     pods: veth lxc…, /32, proxy ARP        table inet loom in each node's FORWARD hook

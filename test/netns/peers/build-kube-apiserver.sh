@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds a real kube-apiserver for the policy tests (test/netns/policy-kube.test.ts), from the
+# Builds a real kube-apiserver for a test of the `kubernetes` policy source (not written yet), from the
 # k8s.io/kubernetes Go module at a pinned version, and caches the binary. Test peer only: never
 # shipped, never product code.
 #
