@@ -19,6 +19,7 @@
  */
 import * as protobuf from 'protobufjs/minimal'
 import { loom } from '../proto/messages'
+import { tryParseIPv4Address } from '../../lib'
 
 import pb = loom.gossip
 
@@ -235,12 +236,6 @@ function fail (reason: DecodeFailureReason, detail: string): DecodeFailure {
   return { type: 'decode-failure', reason, detail }
 }
 
-const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
-
-export function isValidIPv4 (s: string): boolean {
-  return IPV4_RE.test(s)
-}
-
 function checkString (s: string, what: string, limits: DecodeLimits, allowEmpty: boolean): string {
   if (s.length > limits.maxStringLength) throw new Reject('string-too-long', `${what} is ${s.length} chars, max ${limits.maxStringLength}`)
   if (!allowEmpty && s.length === 0) throw new Reject('missing-field', `${what} is empty`)
@@ -258,7 +253,7 @@ function checkPort (p: number, what: string): number {
 }
 
 function checkAddress (a: string, what: string): string {
-  if (!isValidIPv4(a)) throw new Reject('bad-address', `${what} ${JSON.stringify(a.slice(0, 64))} is not a dotted IPv4 address`)
+  if (tryParseIPv4Address(a) === undefined) throw new Reject('bad-address', `${what} ${JSON.stringify(a.slice(0, 64))} is not a dotted IPv4 address`)
   return a
 }
 
