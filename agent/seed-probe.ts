@@ -15,9 +15,9 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
-import { GossipKeyring, GossipTransport } from '../control'
+import { clusterIdOf, GossipKeyring, GossipTransport, normaliseSeed } from '../control'
 import type { AgentConfig } from './config'
-import { clusterIdOf, loadGossipKeyring } from './gossip-node'
+import { loadGossipKeyring } from './gossip-node'
 import { decodeGossipPacket, encodeGossipPacket, GOSSIP_FRAME_MAGIC, GOSSIP_PROTOCOL_VERSION, isDecodeFailure, STREAM_LIMITS } from '../control/transport'
 
 /** How long the first seed waits for its other seeds' answers before it founds. */
@@ -81,7 +81,7 @@ export async function seedThatKnowsUs (logger: Logger, init: SeedProbeInit): Pro
  */
 export async function lostStateMustRejoin (cfg: AgentConfig, logger: Logger, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
   const self = `${cfg.underlay.address}:${cfg.gossip.port}`
-  const seeds = cfg.seeds.map((s) => (s.includes(':') ? s : `${s}:${cfg.gossip.port}`))
+  const seeds = cfg.seeds.map((s) => normaliseSeed(s, cfg.gossip.port))
   if (seeds[0] !== self) return false
   const others = seeds.filter((s) => s !== self)
   if (others.length === 0) return false

@@ -42,6 +42,13 @@ export interface ControlPlaneComponents {
    * the message is dropped and counted; the agent logs it rate-limited per node ID.
    */
   reportRemoteError?: (nodeId: string, err: unknown) => void
+  /** Monotonic ms, the clock of every state machine it drives; default monotonicMs. */
+  clock?: () => number
+}
+
+/** Monotonic ms since the process started: immune to wall-clock jumps. */
+export function monotonicMs (): number {
+  return Math.round(performance.now())
 }
 
 export interface ControlPlaneInit {
@@ -96,9 +103,9 @@ export class ControlPlane {
     this.streamLimits = { ...STREAM_LIMITS, maxMembers: Math.min(STREAM_LIMITS.maxMembers, init.maxMembers ?? Infinity) }
   }
 
-  /** Monotonic ms since start: the clock of the state machines (immune to wall-clock jumps). */
+  /** The clock of the state machines (components.clock, default monotonicMs). */
   now (): number {
-    return Math.round(performance.now())
+    return (this.c.clock ?? monotonicMs)()
   }
 
   start (): void {
