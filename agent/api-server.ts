@@ -146,8 +146,12 @@ export class ApiServer {
       connectionsCheckingInterval: 1_000,
     }, (req, res) => { this.handle(req, res) })
     server.maxConnections = MAX_CONNECTIONS
+    // Requests refused before they reach a handler are counted too (command "other").
+    server.on('drop', () => { this.components.observe?.('other', 503, 0) })
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-      const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request'
+      const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      this.components.observe?.('other', timedOut ? 408 : 400, 0)
+      const status = timedOut ? '408 Request Timeout' : '400 Bad Request'
       if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`)
       else socket.destroy()
     })

@@ -289,8 +289,13 @@ export class GossipTransport {
       if (st.deadline !== undefined) { clearTimeout(st.deadline); st.deadline = undefined }
       if (st.frame !== undefined) { this.bufferedBytes -= st.frame.length; st.frame = undefined }
     }
-    sock.on('close', release)
-    const abort = (reason: FrameRejectReason): void => { this.reject(reason); release(); sock.destroy() }
+    let aborted = false
+    // A connection that ends inside a frame (header or body) drops that frame: count it.
+    sock.on('close', () => {
+      if (!aborted && (st.headerHave > 0 || st.frame !== undefined)) this.reject('truncated')
+      release()
+    })
+    const abort = (reason: FrameRejectReason): void => { aborted = true; this.reject(reason); release(); sock.destroy() }
     sock.on('data', (chunk: Buffer) => {
       let at = 0
       while (at < chunk.length && !sock.destroyed) {

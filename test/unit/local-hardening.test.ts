@@ -173,3 +173,16 @@ t.test('metrics server: 413 for an oversized body, connection cap', async t => {
   })
   t.equal(ok, 200)
 })
+
+t.test('API server: requests refused before any handler (malformed HTTP) are counted (found by fuzzing)', async t => {
+  const dir = tempDir(t)
+  const socketPath = path.join(dir, 'api.sock')
+  const seen: Array<[string, number]> = []
+  const api = new ApiServer({ logger, status: statusSources(), ready: () => ({ ready: true, checks: {} }), observe: (command, status) => { seen.push([command, status]) } }, { socketPath })
+  await api.start()
+  t.teardown(() => api.stop())
+  const answer = await raw({ path: socketPath }, 'GE T /v1/status HTTP/1.1\r\nHost: x\r\n\r\n')
+  t.match(answer, /^HTTP\/1\.1 400/)
+  await raw({ path: socketPath }, '\x00\x01\x02 garbage\r\n\r\n')
+  t.same(seen, [['other', 400], ['other', 400]], 'each malformed request observed once, as command "other"')
+})
