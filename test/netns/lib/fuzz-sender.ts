@@ -17,7 +17,7 @@
 import { createSocket } from 'node:dgram'
 import { connect, createConnection } from 'node:net'
 import { loadClusterSecret } from '../../../agent/cluster-secret'
-import { GossipKeyring } from '../../../control/gossip-seal'
+import { GossipKeyring } from '../../../control'
 import { between, pick, seededRandom, type Random } from './seeded-random'
 
 export type FuzzKind = 'data' | 'gossip-udp' | 'gossip-tcp' | 'api'
