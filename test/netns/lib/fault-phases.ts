@@ -6,7 +6,7 @@
  */
 import { deriveNodeIndex } from '../../../dataplane/node-index'
 import { NetnsLab, run } from './netns-lab'
-import { LabNode, OverlayLab, REPO_ROOT } from './overlay-lab'
+import { apiRequest, LabNode, OverlayLab, REPO_ROOT } from './overlay-lab'
 import {
   checkInvariants, checkReachability, ipamOf, metricSum, netem, partition, PodChurn, processUsage,
   udpKernelDrops, waitIpamSettled,
@@ -223,6 +223,12 @@ export async function runFuzzing (ctx: FaultContext, frames: number, seconds: nu
     const counted = (await fuzzCount(ctx, target, kind)) - countedBefore
     const kernelDropped = kind === 'data' || kind === 'gossip-udp' ? (await udpKernelDrops(lab, target.ns)) - kernelBefore : 0
     results.push({ kind, ...res, counted, kernelDropped })
+    if (kind === 'api') {
+      // Well-formed ADDs of the fuzzer hold addresses like any client's: the runtime's GC (every
+      // pod it knows as valid) releases them, as kubelet's would.
+      const valid = ctx.churn.slots.filter((x) => x.node === target && x.state !== 'free').map((x) => ({ containerID: x.containerID, ifname: 'eth0' }))
+      await apiRequest(target.apiSocket, 'POST', '/v1/cni/gc', { valid })
+    }
     ctx.log(`fuzz ${kind}: ${res.sent} frames (${res.connections} connections) in ${res.elapsedMs} ms; loomd counted ${counted}, kernel dropped ${kernelDropped}`)
   }
   const rssAfter = processUsage(pid).rssKiB
