@@ -138,7 +138,7 @@ export async function runChaos (ctx: FaultContext, ops: number, maxSeconds: numb
       void (async () => {
         await sleep(between(ctx.random, 200, 3000))
         overlay.startDaemon(victim)
-        try { await overlay.waitReady(victim, 30_000) } finally { restarting.delete(victim) }
+        try { await overlay.waitReady(victim, 60_000) } finally { restarting.delete(victim) }
       })()
     }
   })()
@@ -153,7 +153,7 @@ export async function runChaos (ctx: FaultContext, ops: number, maxSeconds: numb
   for (const n of overlay.nodes) {
     if (n.daemon === undefined && !restarting.has(n)) overlay.startDaemon(n)
   }
-  for (const n of overlay.nodes) await overlay.waitReady(n, 30_000)
+  for (const n of overlay.nodes) await overlay.waitReady(n, 60_000)
   const seconds = (Date.now() - started) / 1000
   ctx.log(`chaos: ${done} CNI ops in ${seconds.toFixed(0)} s, ${kills} kill -9, stats ${JSON.stringify(churn.stats)}`)
   const problems = await settleAndCheck(ctx, true)
@@ -290,7 +290,7 @@ export async function runSoak (ctx: FaultContext, seconds: number, restartEveryS
         const victim = pick(ctx.random, overlay.nodes.slice(1))
         await overlay.stopDaemon(victim, 'SIGTERM')
         overlay.startDaemon(victim)
-        await overlay.waitReady(victim, 30_000)
+        await overlay.waitReady(victim, 60_000)
         restarts++
       }
     }
