@@ -17,7 +17,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { execPlugin } from '../fixtures/cni-exec'
-import { hostVethName } from '../../../cni/veth-name'
+import { hostVethName } from '../../../lib'
 import { NODE_KEY_PREFIX } from '../../../control'
 import { NetnsLab, waitFor } from './netns-lab'
 import { apiRequest, LabNode, OverlayLab } from './overlay-lab'
