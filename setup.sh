@@ -3,7 +3,8 @@
 #   1. the Debian packages the tests and the demo use (iproute2, ping, iperf3, ethtool, a real
 #      Prometheus and promtool for the metrics test) and the toolchain node-gyp needs;
 #   2. `npm ci` (dependencies' install scripts stay blocked: see allowScripts in package.json);
-#   3. `npm run build`: the N-API addon in dataplane/native/ and the TypeScript into dist/;
+#   3. `npm run build`: the N-API addons in host/native/ and dataplane/native/ (node-gyp against
+#      the installed Node's headers) and the TypeScript into dist/;
 #   4. only with LOOM_BUILD_TEST_PEERS=1: the kube-apiserver test peer
 #      (test/netns/peers/build-kube-apiserver.sh; instant when cached in /var/cache/loom-test-peers,
 #      otherwise about 12.5 CPU-minutes and, measured on a loaded 2-core machine, 95 minutes:

@@ -17,7 +17,7 @@
  *   5. gossip mode: the control plane (it may only now hand routes to a running forwarder);
  *   6. the CNI conflist, if configured, once ADD can be served.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import type { Logger } from 'pino'
 import {
   buildStaticTopology, GroupCommitStore, StateDirectory, StaticPodAddresses, validateStaticPodAddresses, vtepMACOf,
@@ -25,10 +25,11 @@ import {
 import type { PodAddressManager, StaticTopology } from '../control'
 import {
   createDataplaneStats, DataplaneStats, deriveNodeIndex, deriveVtepMAC, Encapsulation, Forwarder,
-  NetlinkClient, offloadStatus, parseIPv4Address, RouteTable, TunDevice, UdpEncapsulation, UdpTransport,
+  offloadStatus, parseIPv4Address, RouteTable, TunDevice, UdpEncapsulation, UdpTransport,
   VxlanEncapsulation,
 } from '../dataplane'
 import type { OffloadState } from '../dataplane'
+import { NetlinkClient, setSysctl } from '../host'
 import { agentAddresses } from '../cni/agent-addresses'
 import { CniCommands } from '../cni/commands'
 import type { CniHooks } from '../cni/commands'
@@ -437,7 +438,7 @@ function readTunQueueDrops (tunName: string): number | undefined {
  */
 function disableIPv6 (tunName: string, log: Logger): void {
   try {
-    writeFileSync(`/proc/sys/net/ipv6/conf/${tunName}/disable_ipv6`, '1')
+    setSysctl(['net', 'ipv6', 'conf', tunName, 'disable_ipv6'], '1')
   } catch (err) {
     log.debug({ err }, 'could not disable IPv6 on the TUN device')
   }
@@ -450,7 +451,7 @@ function disableIPv6 (tunName: string, log: Logger): void {
  */
 function acceptLocalSource (tunName: string, log: Logger): void {
   try {
-    writeFileSync(`/proc/sys/net/ipv4/conf/${tunName}/accept_local`, '1')
+    setSysctl(['net', 'ipv4', 'conf', tunName, 'accept_local'], '1')
   } catch (err) {
     log.warn({ err }, 'could not set accept_local on the TUN device: ICMP fragmentation-needed from loomd will be dropped')
   }
@@ -461,9 +462,8 @@ function acceptLocalSource (tunName: string, log: Logger): void {
  * the agent turns it on rather than failing later in a way that is hard to see.
  */
 function enableForwarding (log: Logger): void {
-  const path = '/proc/sys/net/ipv4/ip_forward'
   try {
-    writeFileSync(path, '1')
+    setSysctl(['net', 'ipv4', 'ip_forward'], '1')
   } catch (err) {
     log.warn({ err }, 'could not enable net.ipv4.ip_forward; pod traffic will not be forwarded')
   }

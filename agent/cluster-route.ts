@@ -15,7 +15,7 @@
  * Loom's own routes are those through the TUN device and the /32 routes of its pods' host
  * veths (`lxc` + hash, lib/veth-name.ts).
  */
-import type { RouteEntry } from '../dataplane/netlink'
+import type { RouteEntry } from '../host'
 import { HOST_VETH_RE, tryParseCIDR } from '../lib'
 
 interface Range { readonly base: number, readonly prefix: number }

@@ -12,7 +12,7 @@ import { Agent } from './agent'
 import { isResetIpamRequested, loadConfig } from './config'
 import { ConfigError, ConfigFileError, HelpRequestedError } from './errors'
 import { createLogger } from './logger'
-import { SdNotify } from './sd-notify'
+import { SdNotify } from '../host'
 
 /** Exit codes: 1 start failed, 2 invalid configuration. */
 const EXIT_START_FAILED = 1

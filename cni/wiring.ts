@@ -15,19 +15,17 @@
  * by cni/netns-file.ts.
  *
  * Namespaces: a netlink socket stays bound to the namespace it was created in. So we enter the
- * pod's namespace (native setns, main thread) only for the instant of opening its NetlinkClient
- * and return at once (through an fd on our own namespace opened beforehand), and then drive the
- * two clients side by side. No await ever runs while the thread is in the pod's namespace, so
- * nothing else (the HTTP client, file writes under /proc/sys) can act in the wrong namespace.
+ * pod's namespace only for the instant of opening its NetlinkClient (host/netns.ts runInNetns)
+ * and then drive the two clients side by side. No await ever runs while the thread is in the
+ * pod's namespace, so nothing else (the HTTP client, file writes under /proc/sys) can act in the
+ * wrong namespace.
  *
  * Creation order keeps the rollback trivial: everything hangs off the host veth. Deleting it
  * removes its peer (wherever it is, with its addresses, routes and neighbour) and the host /32
  * route, so a failed ADD is undone by `deleteLink(hostVeth)` plus releasing the address.
  */
-import { closeSync, openSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
-import { loadNativeBinding } from '../dataplane/native-binding'
-import { NetlinkClient, type RouteEntry } from '../dataplane/netlink'
+import { closeSync } from 'node:fs'
+import { NetlinkClient, NetnsEntryError, runInNetns, setSysctlAsync, type RouteEntry } from '../host'
 import type { PodWiring, WireOutcome, WireSpec } from './commands'
 import { CheckFailedError, InterfaceExistsError, UnknownContainerError, WiringError } from './errors'
 import { openNetnsFile } from './netns-file'
@@ -45,23 +43,11 @@ export const podWiring: PodWiring = {
 
 /** A NetlinkClient bound to the namespace open at `netnsFd` (see the header on how). */
 export function openNetlinkIn (netnsFd: number, netns: string): NetlinkClient {
-  const native = loadNativeBinding()
-  const selfFd = openSync('/proc/thread-self/ns/net', 'r')
   try {
-    try {
-      native.setns(`/proc/self/fd/${netnsFd}`, 'net')
-    } catch (err) {
-      throw new UnknownContainerError(`cannot enter network namespace ${netns}: ${(err as { code?: string }).code ?? String(err)}`, { cause: err })
-    }
-    try {
-      return NetlinkClient.open()
-    } finally {
-      // Returning must not fail silently: staying in the pod's namespace would wire the host
-      // side into the pod. setns on our own namespace fd can only fail on a kernel bug.
-      native.setns(`/proc/self/fd/${selfFd}`, 'net')
-    }
-  } finally {
-    closeSync(selfFd)
+    return runInNetns(netnsFd, netns, () => NetlinkClient.open())
+  } catch (err) {
+    if (err instanceof NetnsEntryError) throw new UnknownContainerError(err.message, { cause: err.cause })
+    throw err
   }
 }
 
@@ -92,7 +78,7 @@ export async function wirePod (spec: WireSpec): Promise<WireOutcome> {
       }),
       step(`configure host side ${spec.hostVeth}`, async () => {
         await host.setLinkUp(spec.hostVeth)
-        await writeFile(`/proc/sys/net/ipv4/conf/${spec.hostVeth}/proxy_arp`, '1')
+        await setSysctlAsync(['net', 'ipv4', 'conf', spec.hostVeth, 'proxy_arp'], '1')
         await host.replaceRoute({ dst: `${spec.address}/32`, dev: spec.hostVeth, scope: 'link' })
       }),
     ])

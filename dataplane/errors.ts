@@ -7,13 +7,8 @@
  * close). Bad packets are never errors: the hot path drops and counts them (see types.ts `Drop`).
  */
 
-/** The shape of an error thrown by the native binding (dataplane/native/loom_native.c). */
-export interface SyscallError extends Error {
-  /** The errno name, e.g. 'EPERM'. */
-  code: string
-  errno: number
-  syscall?: string
-}
+export type { SyscallError } from '../host/native-binding'
+export { NativeBindingLoadError } from '../host/native-addon'
 
 function errnoOf (cause: unknown): number | undefined {
   const errno = (cause as { errno?: unknown } | null)?.errno
@@ -23,18 +18,6 @@ function errnoOf (cause: unknown): number | undefined {
 function errnoName (cause: unknown): string {
   const code = (cause as { code?: unknown } | null)?.code
   return typeof code === 'string' ? code : 'unknown error'
-}
-
-/** The compiled binding could not be loaded (not built, or built for another Node ABI). */
-export class NativeBindingLoadError extends Error {
-  static readonly code = 'ERR_NATIVE_BINDING_LOAD'
-  readonly code = NativeBindingLoadError.code
-  override readonly name = 'NativeBindingLoadError'
-
-  constructor (readonly path: string, cause?: unknown) {
-    super(`failed to load the native binding ${path} (build it with ` +
-      '`npx node-gyp rebuild --directory dataplane/native`)', { cause })
-  }
 }
 
 /** Opening or attaching the TUN device failed (no CAP_NET_ADMIN, bad name, busy, ...). */

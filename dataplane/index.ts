@@ -10,8 +10,9 @@
  * or metrics/.
  *
  * I/O edges: `native/` (the N-API binding: TUN open, batched read/write, recvmmsg/sendmmsg,
- * libuv poll, setns), `tun-device.ts`, `udp-transport.ts`, and `netlink.ts` (links, addresses,
- * routes, neighbours, FDB; control path only). Everything else here is pure and unit-tested.
+ * libuv poll), `tun-device.ts` and `udp-transport.ts`. Links, addresses and routes (netlink),
+ * namespaces and sysctls are the host's plumbing: host/. Everything else here is pure and
+ * unit-tested.
  */
 export * from './types'
 export { Forwarder, HEADROOM } from './forwarder'
@@ -23,7 +24,6 @@ export { TunDevice } from './tun-device'
 export { offloadStatus, offloadLevel, tunFlagNames, OFFLOAD_FALLBACKS } from './offload-status'
 export type { OffloadState, OffloadStatus, OffloadLevel, OffloadFallback } from './offload-status'
 export { UdpTransport } from './udp-transport'
-export { NetlinkClient } from './netlink'
 export { parseIPv4Address, formatIPv4Address, parseCIDR, formatCIDR } from '../lib'
 export { parseMAC, formatMAC, deriveVtepMAC } from './mac'
 export { deriveNodeIndex } from './node-index'

@@ -1,12 +1,12 @@
 /**
- * The typed face of the N-API binding in dataplane/native/ (loom_native.c). Only syscalls live
- * there; everything about packets stays in TypeScript.
+ * The typed face of the data path's N-API binding in dataplane/native/ (loom_native.c,
+ * loom_offload.c). Only syscalls and batch byte loops live there; everything about packets stays
+ * in TypeScript. The host's syscalls (setns, sd_notify, the state directory) are another addon:
+ * host/native-binding.ts.
  *
- * Loading: the compiled file is `<repo>/dataplane/native/build/Release/loom_native.node`. It is
- * found by walking up from this file's directory to the one holding package.json, so the same
- * code works from dist/dataplane/ (compiled) and from dataplane/ (ts-node style). The binding is
- * loaded lazily, on the first `loadNativeBinding()`, so pure modules and unit tests can import
- * the wrappers on a machine where it was never built.
+ * Loading: the compiled file is `<repo>/dataplane/native/build/Release/loom_native.node`, found
+ * and loaded lazily by host/native-addon.ts, so pure modules and unit tests can import the
+ * wrappers on a machine where it was never built.
  *
  * Conventions shared by every function:
  * - fds are plain numbers owned by the caller, who must `close` them exactly once;
@@ -16,9 +16,7 @@
  *   ERR_OUT_OF_RANGE); transient hot-path conditions never throw, they shorten the count;
  * - IPv4 addresses are host-order u32 (10.0.0.1 = 0x0A000001).
  */
-import { existsSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { NativeBindingLoadError } from './errors'
+import { addonPath, loadAddon } from '../host/native-addon'
 
 export type { SyscallError } from './errors'
 
@@ -96,18 +94,6 @@ export interface NativeBinding {
   pollStop(handle: PollHandle): void
   close(fd: number): void
   /**
-   * Moves the calling thread (the JS main thread) into the network namespace at `path`, e.g.
-   * /var/run/netns/<name> or /proc/<pid>/ns/net. Sockets opened afterwards live there.
-   */
-  setns(path: string, nstype: 'net'): void
-  /**
-   * Sends `message` (e.g. 'READY=1', at most 4095 bytes) as one datagram to the systemd notify
-   * socket named by $NOTIFY_SOCKET (a path, or '@name' for an abstract socket). Returns false
-   * without doing anything when NOTIFY_SOCKET is unset or empty; true once sent. A failed
-   * socket()/sendto() throws a SyscallError. Reads the variable on every call (no caching).
-   */
-  notify(message: string): boolean
-  /**
    * loom_offload.c. Cuts one TSO/USO super-packet src[srcOff, +srcLen) (the IP packet after its
    * virtio header; gsoType, gsoSize, csumStart from that header) into segments: segment k at
    * dst[dstOff + k*stride + headroom, ...), its length in lengths[lengthsStart + k]; headers
@@ -137,49 +123,16 @@ export interface NativeBinding {
    */
   coalesceTun(bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, count: number, arena: Buffer,
     slotSize: number, out: Int32Array, counters: Int32Array, maxPacket: number): number
-  /**
-   * state_dir.c. flock(LOCK_EX|LOCK_NB) on fd: true when this process now holds the lock,
-   * false when another open file description holds it. Released when fd is closed (or the
-   * process dies).
-   */
-  flockExclusive(fd: number): boolean
-  /**
-   * openat(dirfd, name) with O_NOFOLLOW|O_CLOEXEC; `name` is one path component. 'read':
-   * O_RDONLY|O_NONBLOCK (fstat the result: it may be a FIFO or a device); 'exclusive':
-   * O_WRONLY|O_CREAT|O_EXCL, mode 0600 (fails with EEXIST on any existing name, a dangling
-   * symlink included); 'lock': O_RDWR|O_CREAT, mode 0600. Returns the fd.
-   */
-  openAt(dirfd: number, name: string, mode: 'read' | 'exclusive' | 'lock'): number
-  /** renameat(dirfd, from, dirfd, to): atomically replaces `to`. */
-  renameAt(dirfd: number, from: string, to: string): void
-  /** unlinkat(dirfd, name, 0): removes the name (a symlink itself, never its target); false if absent. */
-  unlinkAt(dirfd: number, name: string): boolean
 }
 
-const BINDING_RELATIVE_PATH = join('dataplane', 'native', 'build', 'Release', 'loom_native.node')
-
-let cached: NativeBinding | undefined
+const BINDING_RELATIVE_PATH = 'dataplane/native/build/Release/loom_native.node'
 
 /** Where the compiled binding is expected: under the nearest ancestor holding package.json. */
 export function nativeBindingPath (): string {
-  let dir = __dirname
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return join(dir, BINDING_RELATIVE_PATH)
-    const parent = dirname(dir)
-    if (parent === dir) return join(__dirname, '..', BINDING_RELATIVE_PATH)
-    dir = parent
-  }
+  return addonPath(BINDING_RELATIVE_PATH)
 }
 
 /** Loads the binding once; throws NativeBindingLoadError (ERR_NATIVE_BINDING_LOAD) if absent. */
 export function loadNativeBinding (): NativeBinding {
-  if (cached !== undefined) return cached
-  const path = nativeBindingPath()
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    cached = require(path) as NativeBinding
-  } catch (err) {
-    throw new NativeBindingLoadError(path, err)
-  }
-  return cached
+  return loadAddon<NativeBinding>(BINDING_RELATIVE_PATH)
 }

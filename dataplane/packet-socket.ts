@@ -7,9 +7,8 @@
  * Buffers are caller-owned and never copied; batches of up to 128 frames per syscall; EAGAIN and
  * a vanished interface shorten the counts and never throw. Readiness uses the main addon's poll.
  */
-import { join, dirname } from 'node:path'
-import { NativeBindingLoadError } from './errors'
-import { loadNativeBinding, nativeBindingPath } from './native-binding'
+import { loadAddon } from '../host/native-addon'
+import { loadNativeBinding } from './native-binding'
 import type { PollHandle } from './native-binding'
 import { encodeBpfProgram, multicastFilterProgram } from './multicast-filter'
 
@@ -23,17 +22,8 @@ interface PacketBinding {
   packetSendBatch(fd: number, bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, ifindexes: Int32Array, count: number): number
 }
 
-let cached: PacketBinding | undefined
 function loadPacketBinding (): PacketBinding {
-  if (cached !== undefined) return cached
-  const path = join(dirname(nativeBindingPath()), 'loom_packet.node')
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    cached = require(path) as PacketBinding
-  } catch (err) {
-    throw new NativeBindingLoadError(path, err)
-  }
-  return cached
+  return loadAddon<PacketBinding>('dataplane/native/build/Release/loom_packet.node')
 }
 
 export class PacketSocket {

@@ -1,6 +1,5 @@
 /**
- * Errors of the netlink helpers (dataplane/netlink.ts). Kept apart from dataplane/errors.ts
- * for now; the lead merges them later.
+ * Errors of the netlink helpers (host/netlink.ts).
  *
  * Callers branch on `code`, never on the message. Messages read as a sentence with the
  * operation and the object first: "failed to add route 10.244.0.0/16 dev loom0: ENODEV".

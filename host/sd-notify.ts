@@ -9,17 +9,17 @@
  * thing the watchdog can see) stops the pings — that is the point.
  *
  * Design notes:
- * - The datagram is sent by the native binding (`notify`), because Node cannot open AF_UNIX
- *   datagram sockets. Outside systemd (NOTIFY_SOCKET unset) every call is a cheap no-op.
+ * - The datagram is sent by the host addon (`notify`, host/native/loom_host.c), because Node
+ *   cannot open AF_UNIX datagram sockets. Outside systemd (NOTIFY_SOCKET unset) every call is a cheap no-op.
  * - Ping interval = WATCHDOG_USEC / 2, as sd_watchdog_enabled(3) recommends. WATCHDOG_PID, when
  *   set, must be our pid (otherwise the watchdog is meant for another process).
  * - Failures to notify are logged once per kind and counted by the caller's hook; they never
  *   throw into the agent: a missing notification makes systemd act, which is the right signal.
  */
-import { loadNativeBinding } from '../dataplane/native-binding'
+import { loadHostBinding } from './native-binding'
 
 export interface SdNotifyComponents {
-  /** Sends one datagram; defaults to the native binding's notify. Returns false when not under systemd. */
+  /** Sends one datagram; defaults to the host addon's notify. Returns false when not under systemd. */
   send?: (message: string) => boolean
   /** Environment to read NOTIFY_SOCKET/WATCHDOG_* from; default process.env. */
   env?: NodeJS.ProcessEnv
@@ -34,7 +34,7 @@ export class SdNotify {
   private watchdogTimer: NodeJS.Timeout | undefined
 
   constructor (components: SdNotifyComponents = {}) {
-    this.send = components.send ?? ((m) => loadNativeBinding().notify(m))
+    this.send = components.send ?? ((m) => loadHostBinding().notify(m))
     this.env = components.env ?? process.env
     this.onError = components.onError ?? (() => {})
   }

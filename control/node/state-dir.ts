@@ -9,13 +9,13 @@
  * - Trust: the directory must be owned by the user loomd runs as (root) and writable by nobody
  *   else (no group/other write bit). Checked on the opened fd, so a symlink swapped in between
  *   check and use changes nothing; files inside are then only opened relative to that fd,
- *   never following a symlink (FileStateStore, dataplane/native/state_dir.c).
+ *   never following a symlink (FileStateStore, host/native/state_dir.c).
  * - `moveAside` is what `loomd --reset-ipam` does with the old files: renamed to
  *   `<name>.reset-<time>`, never deleted, so an operator can still look at them.
  */
 import * as fs from 'node:fs'
 import { join } from 'node:path'
-import { loadNativeBinding } from '../../dataplane/native-binding'
+import { loadHostBinding } from '../../host/native-binding'
 import { FileStateStore } from './state-store'
 import { StateDirLockedError, StateDirUnsafeError } from './state-errors'
 
@@ -45,7 +45,7 @@ export class StateDirectory {
    * StateDirLockedError with the fix in the message.
    */
   static open (init: StateDirectoryInit): StateDirectory {
-    const native = loadNativeBinding()
+    const native = loadHostBinding()
     const path = init.path
     const owner = init.ownerUid ?? process.geteuid?.() ?? 0
     const ownerText = owner === 0 ? 'root' : `uid ${owner}`
@@ -100,7 +100,7 @@ export class StateDirectory {
   moveAside (name: string, now = new Date()): string | null {
     if (!this.has(name)) return null
     const aside = `${name}.reset-${now.toISOString().replace(/[:.]/g, '-')}`
-    loadNativeBinding().renameAt(this.fd, name, aside)
+    loadHostBinding().renameAt(this.fd, name, aside)
     fs.fsyncSync(this.fd)
     return aside
   }

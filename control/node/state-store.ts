@@ -4,7 +4,7 @@
  * the old or the new document, never a torn mix; a stale `.tmp` is removed and created afresh.
  *
  * Every name is opened relative to a directory fd (the StateDirectory's, held for the daemon's
- * life, or one opened per call) through dataplane/native/state_dir.c: the temp file with
+ * life, or one opened per call) through host/native/state_dir.c: the temp file with
  * O_CREAT|O_EXCL|O_NOFOLLOW (a planted `<file>.tmp` symlink is unlinked, never written through),
  * the document with O_NOFOLLOW|O_NONBLOCK and then checked to be a regular file (a symlink or a
  * FIFO in its place is refused with StateCorruptError, not followed or waited on).
@@ -19,7 +19,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { loadNativeBinding } from '../../dataplane/native-binding'
+import { loadHostBinding } from '../../host/native-binding'
 import { StateCorruptError } from '../ipam/errors'
 import type { GroupCommitBackend, PreparedWrite } from './group-commit'
 
@@ -53,7 +53,7 @@ export class FileStateStore<T> implements GroupCommitBackend<T> {
 
   load (): T | null {
     const text = this.inDirectory((dfd) => {
-      const native = loadNativeBinding()
+      const native = loadHostBinding()
       let fd: number
       try {
         fd = native.openAt(dfd, this.name, 'read')
@@ -90,7 +90,7 @@ export class FileStateStore<T> implements GroupCommitBackend<T> {
   save (doc: T): void {
     const data = JSON.stringify(this.toJSON(doc))
     this.inDirectory((dfd) => {
-      const native = loadNativeBinding()
+      const native = loadHostBinding()
       const tmp = `${this.name}.tmp`
       let fd: number
       try {

@@ -12,8 +12,7 @@
  * it loads.
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { loadAddon } from '../../host/native-addon'
 import { AEAD_TAG_LEN } from './constants'
 
 export interface TransportAead {
@@ -70,22 +69,11 @@ interface CryptoBinding {
   sealBatch(keys: Buffer[], bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, counters: Float64Array, count: number): number
 }
 
-function bindingPath (): string {
-  let dir = __dirname
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return join(dir, 'dataplane', 'native', 'build', 'Release', 'loom_crypto.node')
-    const parent = dirname(dir)
-    if (parent === dir) return join(__dirname, '..', '..', 'dataplane', 'native', 'build', 'Release', 'loom_crypto.node')
-    dir = parent
-  }
-}
-
 /** The native AEAD, or undefined if loom_crypto.node is not built. */
 export function nativeAead (): TransportAead | undefined {
   let b: CryptoBinding
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    b = require(bindingPath()) as CryptoBinding
+    b = loadAddon<CryptoBinding>('dataplane/native/build/Release/loom_crypto.node')
   } catch {
     return undefined
   }

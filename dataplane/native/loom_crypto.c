@@ -17,6 +17,8 @@
  * (a bug in the caller); an authentication failure is a false return, never a throw.
  */
 #include <node_api.h>
+
+#include "napi_util.h"
 #include <openssl/evp.h>
 
 #include <stdbool.h>
@@ -58,26 +60,21 @@ static bool open_one(const uint8_t *key, uint8_t *p, int len, double counter) {
   return EVP_DecryptFinal_ex(open_ctx, p + outl, &fin) > 0;
 }
 
-static napi_value type_error(napi_env env, const char *msg) {
-  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
-  return NULL;
-}
-
 /* Resolves key (32 bytes) and buf[off, off+len+extra) from JS values; false = argument error thrown. */
 static bool region(napi_env env, napi_value key_v, napi_value buf_v, int32_t off, int32_t len, int extra,
                    uint8_t **key, uint8_t **p) {
   size_t klen = 0, blen = 0;
   void *kd = NULL, *bd = NULL;
   if (napi_get_buffer_info(env, key_v, &kd, &klen) != napi_ok || klen != KEY_LEN) {
-    type_error(env, "key must be a 32-byte Buffer");
+    loom_throw_type(env, "key must be a 32-byte Buffer");
     return false;
   }
   if (napi_get_buffer_info(env, buf_v, &bd, &blen) != napi_ok) {
-    type_error(env, "buf must be a Buffer");
+    loom_throw_type(env, "buf must be a Buffer");
     return false;
   }
   if (off < 0 || len < 0 || (size_t)off + (size_t)len + (size_t)extra > blen) {
-    type_error(env, "offset/length outside the buffer");
+    loom_throw_type(env, "offset/length outside the buffer");
     return false;
   }
   *key = kd;
@@ -94,7 +91,7 @@ static napi_value js_seal(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 5 || napi_get_value_int32(env, argv[2], &off) != napi_ok ||
       napi_get_value_int32(env, argv[3], &len) != napi_ok ||
-      napi_get_value_double(env, argv[4], &counter) != napi_ok) return type_error(env, "seal(key, buf, off, len, counter)");
+      napi_get_value_double(env, argv[4], &counter) != napi_ok) return loom_throw_type(env, "seal(key, buf, off, len, counter)");
   if (!region(env, argv[0], argv[1], off, len, TAG_LEN, &key, &p)) return NULL;
   napi_value ok;
   napi_get_boolean(env, seal_one(key, p, len, counter), &ok);
@@ -110,7 +107,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 5 || napi_get_value_int32(env, argv[2], &off) != napi_ok ||
       napi_get_value_int32(env, argv[3], &len) != napi_ok ||
-      napi_get_value_double(env, argv[4], &counter) != napi_ok) return type_error(env, "open(key, buf, off, len, counter)");
+      napi_get_value_double(env, argv[4], &counter) != napi_ok) return loom_throw_type(env, "open(key, buf, off, len, counter)");
   if (!region(env, argv[0], argv[1], off, len, 0, &key, &p)) return NULL;
   napi_value ok;
   napi_get_boolean(env, open_one(key, p, len, counter), &ok);
@@ -134,14 +131,14 @@ static napi_value js_seal_batch(napi_env env, napi_callback_info info) {
       !typed_array(env, argv[4], napi_float64_array, (void **)&counters, &n3) ||
       napi_get_value_int32(env, argv[5], &count) != napi_ok || count < 0 || count > MAX_BATCH ||
       (size_t)count > n1 || (size_t)count > n2 || (size_t)count > n3) {
-    return type_error(env, "sealBatch(keys, bufs, offsets Int32Array, lengths Int32Array, counters Float64Array, count <= 128)");
+    return loom_throw_type(env, "sealBatch(keys, bufs, offsets Int32Array, lengths Int32Array, counters Float64Array, count <= 128)");
   }
   int32_t sealed = 0;
   for (int32_t i = 0; i < count; i++) {
     napi_value kv, bv;
     uint8_t *key, *p;
     if (napi_get_element(env, argv[0], i, &kv) != napi_ok || napi_get_element(env, argv[1], i, &bv) != napi_ok)
-      return type_error(env, "keys and bufs must be arrays");
+      return loom_throw_type(env, "keys and bufs must be arrays");
     if (!region(env, kv, bv, offs[i], lens[i], TAG_LEN, &key, &p)) return NULL;
     if (!seal_one(key, p, lens[i], counters[i])) break;
     sealed++;

@@ -1,24 +1,24 @@
 /*
- * loom_native.c: the data plane's syscalls, exposed to JS through N-API (plain C, node_api.h).
+ * loom_native.c: the data path's syscalls, exposed to JS through N-API (plain C, node_api.h).
  *
  * Only syscalls live here: opening a TUN device, batched read/write on it, a batched UDP socket
- * (sendmmsg/recvmmsg), a libuv readiness poll, setns and the systemd notify datagram. No packet is parsed, built or copied:
- * every function takes the data pointers of caller-owned Buffers and hands them to the kernel,
- * so one JS->C crossing moves a whole batch. The typed wrapper is dataplane/native-binding.ts.
+ * (sendmmsg/recvmmsg) and a libuv readiness poll. No packet is parsed, built or copied: every
+ * function takes the data pointers of caller-owned Buffers and hands them to the kernel, so one
+ * JS->C crossing moves a whole batch. The typed wrapper is dataplane/native-binding.ts. The
+ * host's syscalls (namespace entry, sd_notify, the state directory) are another addon:
+ * host/native/loom_host.c.
  *
- * Error convention:
- * - a failed syscall throws an Error whose `code` is the errno name ('EPERM'), with a numeric
- *   `errno`, the `syscall`, and a message that names the device or socket first:
- *   "failed to open TUN device loom0: EPERM (Operation not permitted)";
- * - a bad argument (a bug in the caller) throws TypeError/RangeError with code ERR_INVALID_ARG_*;
- * - transient conditions of the hot path (EAGAIN, ENOBUFS, an unreachable peer) never throw: the
- *   batch functions return how far they got and the caller counts the rest as drops.
+ * Errors follow host/native/napi_util.h; in addition, transient conditions of the hot path
+ * (EAGAIN, ENOBUFS, an unreachable peer) never throw: the batch functions return how far they
+ * got and the caller counts the rest as drops.
  *
- * Threading: everything runs on the JS thread that calls it. setns() moves only that thread.
- * The poll handles assume the main thread's event loop (no worker-thread teardown hooks).
+ * Threading: everything runs on the JS thread that calls it. The poll handles assume the main
+ * thread's event loop (no worker-thread teardown hooks).
  */
 #include <node_api.h>
 #include <uv.h>
+
+#include "napi_util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,82 +39,9 @@
 #include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 
 /* Messages per sendmmsg/recvmmsg call; matches MAX_BATCH in dataplane/types.ts. */
 #define LOOM_MAX_BATCH 128
-
-/* ---------------------------------------------------------------------------------------------
- * Errors
- */
-
-static const char *errno_name(int err) {
-  const char *name = strerrorname_np(err);
-  return name != NULL ? name : "EUNKNOWN";
-}
-
-/* Throws "<context>: ENAME (strerror)" with code, errno and syscall. Always returns NULL. */
-static napi_value throw_errno(napi_env env, int err, const char *syscall, const char *fmt, ...) {
-  char context[256];
-  char message[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(context, sizeof context, fmt, ap);
-  va_end(ap);
-  snprintf(message, sizeof message, "%s: %s (%s)", context, errno_name(err), strerror(err));
-
-  napi_value code, msg, error, errnum, sys;
-  if (napi_create_string_utf8(env, errno_name(err), NAPI_AUTO_LENGTH, &code) != napi_ok ||
-      napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &msg) != napi_ok ||
-      napi_create_error(env, code, msg, &error) != napi_ok) {
-    napi_throw_error(env, errno_name(err), message);
-    return NULL;
-  }
-  napi_create_int32(env, err, &errnum);
-  napi_set_named_property(env, error, "errno", errnum);
-  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sys);
-  napi_set_named_property(env, error, "syscall", sys);
-  napi_throw(env, error);
-  return NULL;
-}
-
-static napi_value throw_type(napi_env env, const char *fmt, ...) {
-  char message[256];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(message, sizeof message, fmt, ap);
-  va_end(ap);
-  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
-  return NULL;
-}
-
-static napi_value throw_range(napi_env env, const char *fmt, ...) {
-  char message[256];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(message, sizeof message, fmt, ap);
-  va_end(ap);
-  napi_throw_range_error(env, "ERR_OUT_OF_RANGE", message);
-  return NULL;
-}
-
-/* After a failed napi_* call: make sure some exception is pending. */
-static void fail_napi(napi_env env, const char *what) {
-  const napi_extended_error_info *info = NULL;
-  napi_get_last_error_info(env, &info);
-  const char *detail = (info != NULL && info->error_message != NULL) ? info->error_message : what;
-  bool pending = false;
-  napi_is_exception_pending(env, &pending);
-  if (!pending) napi_throw_error(env, "ERR_NAPI", detail);
-}
-
-#define NAPI_CALL(env, call)                       \
-  do {                                             \
-    if ((call) != napi_ok) {                       \
-      fail_napi((env), #call);                     \
-      return NULL;                                 \
-    }                                              \
-  } while (0)
 
 /* Hot-path errors that mean the caller handed us a bad fd or memory: these throw. Everything
  * else from send/recv (EAGAIN, ENOBUFS, EMSGSIZE, ECONNREFUSED, EHOSTUNREACH, ...) is about the
@@ -122,119 +49,6 @@ static void fail_napi(napi_env env, const char *what) {
 static bool is_programming_error(int err) {
   return err == EBADF || err == ENOTSOCK || err == EFAULT || err == EOPNOTSUPP ||
          err == EDESTADDRREQ || err == EBADFD;
-}
-
-/* ---------------------------------------------------------------------------------------------
- * Argument helpers (each returns false with an exception pending)
- */
-
-static bool get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv,
-                     const char *fn) {
-  size_t argc = want;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) {
-    fail_napi(env, "napi_get_cb_info");
-    return false;
-  }
-  if (argc < want) {
-    throw_type(env, "%s: expected %zu arguments, got %zu", fn, want, argc);
-    return false;
-  }
-  return true;
-}
-
-static bool get_int32(napi_env env, napi_value v, const char *name, int32_t min, int32_t max,
-                      int32_t *out) {
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) {
-    throw_type(env, "%s must be a number", name);
-    return false;
-  }
-  double d;
-  napi_get_value_double(env, v, &d);
-  if (!(d >= (double)min && d <= (double)max) || d != (double)(int64_t)d) {
-    throw_range(env, "%s must be an integer in [%d, %d], got %g", name, min, max, d);
-    return false;
-  }
-  *out = (int32_t)d;
-  return true;
-}
-
-static bool get_fd(napi_env env, napi_value v, int *fd) {
-  int32_t value;
-  if (!get_int32(env, v, "fd", 0, INT32_MAX, &value)) return false;
-  *fd = value;
-  return true;
-}
-
-static bool get_string(napi_env env, napi_value v, const char *name, char *buf, size_t cap,
-                       size_t *len) {
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_string) {
-    throw_type(env, "%s must be a string", name);
-    return false;
-  }
-  if (napi_get_value_string_utf8(env, v, buf, cap, len) != napi_ok) {
-    fail_napi(env, "napi_get_value_string_utf8");
-    return false;
-  }
-  return true;
-}
-
-static bool get_array(napi_env env, napi_value v, const char *name, uint32_t *len) {
-  bool is_array = false;
-  napi_is_array(env, v, &is_array);
-  if (!is_array) {
-    throw_type(env, "%s must be an array of Buffers", name);
-    return false;
-  }
-  napi_get_array_length(env, v, len);
-  return true;
-}
-
-/* bufs[i] as (data, length); no copy. */
-static bool get_buffer_at(napi_env env, napi_value arr, uint32_t i, uint8_t **data, size_t *len) {
-  napi_value el;
-  bool is_buffer = false;
-  if (napi_get_element(env, arr, i, &el) != napi_ok) {
-    fail_napi(env, "napi_get_element");
-    return false;
-  }
-  napi_is_buffer(env, el, &is_buffer);
-  if (!is_buffer) {
-    throw_type(env, "bufs[%u] must be a Buffer", i);
-    return false;
-  }
-  void *p = NULL;
-  if (napi_get_buffer_info(env, el, &p, len) != napi_ok) {
-    fail_napi(env, "napi_get_buffer_info");
-    return false;
-  }
-  *data = p;
-  return true;
-}
-
-static bool get_typed(napi_env env, napi_value v, const char *name, napi_typedarray_type want,
-                      const char *want_name, size_t min_len, void **data) {
-  bool is_typed = false;
-  napi_is_typedarray(env, v, &is_typed);
-  napi_typedarray_type type;
-  size_t length = 0;
-  if (is_typed) napi_get_typedarray_info(env, v, &type, &length, data, NULL, NULL);
-  if (!is_typed || type != want) {
-    throw_type(env, "%s must be %s", name, want_name);
-    return false;
-  }
-  if (length < min_len) {
-    throw_range(env, "%s has %zu elements, needs at least %zu", name, length, min_len);
-    return false;
-  }
-  return true;
-}
-
-static napi_value make_uint32(napi_env env, uint32_t v) {
-  napi_value r;
-  napi_create_uint32(env, v, &r);
-  return r;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -279,8 +93,8 @@ static napi_value OpenTun(napi_env env, napi_callback_info info) {
   char name[256];
   size_t len;
   bool want_offloads = false;
-  if (!get_args(env, info, 1, argv, "openTun")) return NULL;
-  if (!get_string(env, argv[0], "name", name, sizeof name, &len)) return NULL;
+  if (!loom_get_args(env, info, 1, argv, "openTun")) return NULL;
+  if (!loom_get_string(env, argv[0], "name", name, sizeof name, &len)) return NULL;
   {
     size_t argc = 2;
     napi_value all[2];
@@ -289,13 +103,13 @@ static napi_value OpenTun(napi_env env, napi_callback_info info) {
   }
   if (len >= IFNAMSIZ) {
     /* The kernel would silently truncate it; refuse, as `ip link` does. */
-    return throw_errno(env, EINVAL, "ioctl", "failed to open TUN device %s (name longer than %d bytes)",
+    return loom_throw_errno(env, EINVAL, "ioctl", "failed to open TUN device %s (name longer than %d bytes)",
                        name, IFNAMSIZ - 1);
   }
   const char *shown = len > 0 ? name : "(kernel-named)";
 
   int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return throw_errno(env, errno, "open", "failed to open TUN device %s via /dev/net/tun", shown);
+  if (fd < 0) return loom_throw_errno(env, errno, "open", "failed to open TUN device %s via /dev/net/tun", shown);
 
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
@@ -310,7 +124,7 @@ static napi_value OpenTun(napi_env env, napi_callback_info info) {
   if (r < 0) {
     int err = errno;
     close(fd);
-    return throw_errno(env, err, "ioctl", "failed to open TUN device %s", shown);
+    return loom_throw_errno(env, err, "ioctl", "failed to open TUN device %s", shown);
   }
   ifr.ifr_name[IFNAMSIZ - 1] = '\0';
   int offloads = 0;
@@ -319,7 +133,7 @@ static napi_value OpenTun(napi_env env, napi_callback_info info) {
     if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0) {
       int err = errno;
       close(fd);
-      return throw_errno(env, err, "ioctl", "failed to set the virtio header size of TUN device %s", ifr.ifr_name);
+      return loom_throw_errno(env, err, "ioctl", "failed to set the virtio header size of TUN device %s", ifr.ifr_name);
     }
     /* Little-endian headers on every host; kernels without the ioctl use the host's order,
      * which is little-endian on the platforms Loom runs on (x86-64, arm64). */
@@ -347,29 +161,29 @@ static napi_value ReadBatch(napi_env env, napi_callback_info info) {
   uint32_t n;
   int32_t headroom;
   int32_t *sizes;
-  if (!get_args(env, info, 4, argv, "readBatch")) return NULL;
-  if (!get_fd(env, argv[0], &fd)) return NULL;
-  if (!get_array(env, argv[1], "bufs", &n)) return NULL;
-  if (!get_int32(env, argv[2], "headroom", 0, INT32_MAX, &headroom)) return NULL;
-  if (!get_typed(env, argv[3], "sizes", napi_int32_array, "an Int32Array", n, (void **)&sizes)) return NULL;
+  if (!loom_get_args(env, info, 4, argv, "readBatch")) return NULL;
+  if (!loom_get_fd(env, argv[0], &fd)) return NULL;
+  if (!loom_get_array(env, argv[1], "bufs", &n)) return NULL;
+  if (!loom_get_int32(env, argv[2], "headroom", 0, INT32_MAX, &headroom)) return NULL;
+  if (!loom_get_typed(env, argv[3], "sizes", napi_int32_array, "an Int32Array", n, (void **)&sizes)) return NULL;
 
   uint32_t count = 0;
   while (count < n) {
     uint8_t *data;
     size_t len;
-    if (!get_buffer_at(env, argv[1], count, &data, &len)) return NULL;
-    if ((size_t)headroom >= len) return throw_range(env, "bufs[%u] (%zu bytes) leaves no room after headroom %d", count, len, headroom);
+    if (!loom_get_buffer_at(env, argv[1], count, &data, &len)) return NULL;
+    if ((size_t)headroom >= len) return loom_throw_range(env, "bufs[%u] (%zu bytes) leaves no room after headroom %d", count, len, headroom);
     ssize_t r = read(fd, data + headroom, len - (size_t)headroom);
     if (r < 0) {
       int err = errno;
       if (err == EINTR) continue;
       if (err == EAGAIN || err == EWOULDBLOCK) break;
-      if (count == 0) return throw_errno(env, err, "read", "failed to read from TUN fd %d", fd);
+      if (count == 0) return loom_throw_errno(env, err, "read", "failed to read from TUN fd %d", fd);
       break;
     }
     sizes[count++] = (int32_t)r;
   }
-  return make_uint32(env, count);
+  return loom_make_uint32(env, count);
 }
 
 /* writeBatch(fd, bufs, offsets: Int32Array, lengths: Int32Array, count): number */
@@ -379,32 +193,32 @@ static napi_value WriteBatch(napi_env env, napi_callback_info info) {
   uint32_t n;
   int32_t count;
   int32_t *offsets, *lengths;
-  if (!get_args(env, info, 5, argv, "writeBatch")) return NULL;
-  if (!get_fd(env, argv[0], &fd)) return NULL;
-  if (!get_array(env, argv[1], "bufs", &n)) return NULL;
-  if (!get_int32(env, argv[4], "count", 0, (int32_t)n, &count)) return NULL;
-  if (!get_typed(env, argv[2], "offsets", napi_int32_array, "an Int32Array", count, (void **)&offsets)) return NULL;
-  if (!get_typed(env, argv[3], "lengths", napi_int32_array, "an Int32Array", count, (void **)&lengths)) return NULL;
+  if (!loom_get_args(env, info, 5, argv, "writeBatch")) return NULL;
+  if (!loom_get_fd(env, argv[0], &fd)) return NULL;
+  if (!loom_get_array(env, argv[1], "bufs", &n)) return NULL;
+  if (!loom_get_int32(env, argv[4], "count", 0, (int32_t)n, &count)) return NULL;
+  if (!loom_get_typed(env, argv[2], "offsets", napi_int32_array, "an Int32Array", count, (void **)&offsets)) return NULL;
+  if (!loom_get_typed(env, argv[3], "lengths", napi_int32_array, "an Int32Array", count, (void **)&lengths)) return NULL;
 
   int32_t written = 0;
   while (written < count) {
     uint8_t *data;
     size_t len;
-    if (!get_buffer_at(env, argv[1], written, &data, &len)) return NULL;
+    if (!loom_get_buffer_at(env, argv[1], written, &data, &len)) return NULL;
     int32_t off = offsets[written], plen = lengths[written];
     if (off < 0 || plen < 0 || (size_t)off + (size_t)plen > len)
-      return throw_range(env, "packet %d [%d, +%d) is outside its %zu-byte buffer", written, off, plen, len);
+      return loom_throw_range(env, "packet %d [%d, +%d) is outside its %zu-byte buffer", written, off, plen, len);
     ssize_t r = write(fd, data + off, (size_t)plen);
     if (r < 0) {
       int err = errno;
       if (err == EINTR) continue;
       if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) break;
-      if (written == 0) return throw_errno(env, err, "write", "failed to write to TUN fd %d", fd);
+      if (written == 0) return loom_throw_errno(env, err, "write", "failed to write to TUN fd %d", fd);
       break;
     }
     written++;
   }
-  return make_uint32(env, (uint32_t)written);
+  return loom_make_uint32(env, (uint32_t)written);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -428,26 +242,26 @@ static napi_value UdpOpen(napi_env env, napi_callback_info info) {
   size_t alen;
   int32_t port, rcvbuf, sndbuf;
   bool want_gro = false;
-  if (!get_args(env, info, 4, argv, "udpOpen")) return NULL;
+  if (!loom_get_args(env, info, 4, argv, "udpOpen")) return NULL;
   {
     size_t argc = 5;
     napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
     if (argc >= 5) napi_get_value_bool(env, argv[4], &want_gro);
   }
-  if (!get_string(env, argv[0], "address", address, sizeof address, &alen)) return NULL;
-  if (!get_int32(env, argv[1], "port", 0, 65535, &port)) return NULL;
-  if (!get_int32(env, argv[2], "recvBufferBytes", 0, INT32_MAX, &rcvbuf)) return NULL;
-  if (!get_int32(env, argv[3], "sendBufferBytes", 0, INT32_MAX, &sndbuf)) return NULL;
+  if (!loom_get_string(env, argv[0], "address", address, sizeof address, &alen)) return NULL;
+  if (!loom_get_int32(env, argv[1], "port", 0, 65535, &port)) return NULL;
+  if (!loom_get_int32(env, argv[2], "recvBufferBytes", 0, INT32_MAX, &rcvbuf)) return NULL;
+  if (!loom_get_int32(env, argv[3], "sendBufferBytes", 0, INT32_MAX, &sndbuf)) return NULL;
 
   struct sockaddr_in sa;
   memset(&sa, 0, sizeof sa);
   sa.sin_family = AF_INET;
   sa.sin_port = htons((uint16_t)port);
   if (inet_pton(AF_INET, address, &sa.sin_addr) != 1)
-    return throw_type(env, "address must be a dotted IPv4 address, got '%s'", address);
+    return loom_throw_type(env, "address must be a dotted IPv4 address, got '%s'", address);
 
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return throw_errno(env, errno, "socket", "failed to open UDP socket %s:%d", address, port);
+  if (fd < 0) return loom_throw_errno(env, errno, "socket", "failed to open UDP socket %s:%d", address, port);
 
   int pmtu = IP_PMTUDISC_DO; /* never fragment outer packets: an oversized send fails with EMSGSIZE */
   const char *step = NULL;
@@ -461,7 +275,7 @@ static napi_value UdpOpen(napi_env env, napi_callback_info info) {
   if (step != NULL) {
     int err = errno;
     close(fd);
-    return throw_errno(env, err, step, "failed to open UDP socket %s:%d", address, port);
+    return loom_throw_errno(env, err, step, "failed to open UDP socket %s:%d", address, port);
   }
 
   struct sockaddr_in bound;
@@ -469,7 +283,7 @@ static napi_value UdpOpen(napi_env env, napi_callback_info info) {
   if (getsockname(fd, (struct sockaddr *)&bound, &blen) < 0) {
     int err = errno;
     close(fd);
-    return throw_errno(env, err, "getsockname", "failed to open UDP socket %s:%d", address, port);
+    return loom_throw_errno(env, err, "getsockname", "failed to open UDP socket %s:%d", address, port);
   }
 
   /* UDP GRO (Linux >= 5.0): a train of equal-size datagrams from one sender may arrive as one
@@ -506,22 +320,22 @@ static napi_value SendBatch(napi_env env, napi_callback_info info) {
   int32_t *source_fds = NULL;
   uint8_t *sources = NULL;
   size_t n_source_fds = 0;
-  if (!get_args(env, info, 7, argv, "sendBatch")) return NULL;
-  if (!get_fd(env, argv[0], &fd)) return NULL;
-  if (!get_array(env, argv[1], "bufs", &n)) return NULL;
-  if (!get_int32(env, argv[6], "count", 0, (int32_t)n, &count)) return NULL;
-  if (!get_typed(env, argv[2], "offsets", napi_int32_array, "an Int32Array", count, (void **)&offsets)) return NULL;
-  if (!get_typed(env, argv[3], "lengths", napi_int32_array, "an Int32Array", count, (void **)&lengths)) return NULL;
-  if (!get_typed(env, argv[4], "addrs", napi_uint32_array, "a Uint32Array", count, (void **)&addrs)) return NULL;
-  if (!get_typed(env, argv[5], "ports", napi_uint16_array, "a Uint16Array", count, (void **)&ports)) return NULL;
+  if (!loom_get_args(env, info, 7, argv, "sendBatch")) return NULL;
+  if (!loom_get_fd(env, argv[0], &fd)) return NULL;
+  if (!loom_get_array(env, argv[1], "bufs", &n)) return NULL;
+  if (!loom_get_int32(env, argv[6], "count", 0, (int32_t)n, &count)) return NULL;
+  if (!loom_get_typed(env, argv[2], "offsets", napi_int32_array, "an Int32Array", count, (void **)&offsets)) return NULL;
+  if (!loom_get_typed(env, argv[3], "lengths", napi_int32_array, "an Int32Array", count, (void **)&lengths)) return NULL;
+  if (!loom_get_typed(env, argv[4], "addrs", napi_uint32_array, "a Uint32Array", count, (void **)&addrs)) return NULL;
+  if (!loom_get_typed(env, argv[5], "ports", napi_uint16_array, "a Uint16Array", count, (void **)&ports)) return NULL;
   {
     size_t argc = 9;
     napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
     napi_valuetype t = napi_undefined;
     if (argc >= 9) napi_typeof(env, argv[7], &t);
     if (t != napi_undefined) {
-      if (!get_typed(env, argv[7], "sourceFds", napi_int32_array, "an Int32Array", 1, (void **)&source_fds)) return NULL;
-      if (!get_typed(env, argv[8], "sources", napi_uint8_array, "a Uint8Array", count, (void **)&sources)) return NULL;
+      if (!loom_get_typed(env, argv[7], "sourceFds", napi_int32_array, "an Int32Array", 1, (void **)&source_fds)) return NULL;
+      if (!loom_get_typed(env, argv[8], "sources", napi_uint8_array, "a Uint8Array", count, (void **)&sources)) return NULL;
       napi_get_typedarray_info(env, argv[7], NULL, &n_source_fds, NULL, NULL, NULL);
     }
   }
@@ -535,7 +349,7 @@ static napi_value SendBatch(napi_env env, napi_callback_info info) {
     int32_t chunk = count - sent < LOOM_MAX_BATCH ? count - sent : LOOM_MAX_BATCH;
     int out_fd = fd;
     if (sources != NULL) {
-      if (sources[sent] >= n_source_fds) return throw_range(env, "sources[%d] = %u names no socket", sent, sources[sent]);
+      if (sources[sent] >= n_source_fds) return loom_throw_range(env, "sources[%d] = %u names no socket", sent, sources[sent]);
       out_fd = source_fds[sources[sent]];
       for (int32_t j = 1; j < chunk; j++) {
         if (sources[sent + j] != sources[sent]) { chunk = j; break; }
@@ -545,9 +359,9 @@ static napi_value SendBatch(napi_env env, napi_callback_info info) {
       int32_t i = sent + j;
       uint8_t *data;
       size_t len;
-      if (!get_buffer_at(env, argv[1], (uint32_t)i, &data, &len)) return NULL;
+      if (!loom_get_buffer_at(env, argv[1], (uint32_t)i, &data, &len)) return NULL;
       if (offsets[i] < 0 || lengths[i] < 0 || (size_t)offsets[i] + (size_t)lengths[i] > len)
-        return throw_range(env, "datagram %d [%d, +%d) is outside its %zu-byte buffer", i, offsets[i], lengths[i], len);
+        return loom_throw_range(env, "datagram %d [%d, +%d) is outside its %zu-byte buffer", i, offsets[i], lengths[i], len);
       iov[j].iov_base = data + offsets[i];
       iov[j].iov_len = (size_t)lengths[i];
       sa[j].sin_family = AF_INET;
@@ -565,7 +379,7 @@ static napi_value SendBatch(napi_env env, napi_callback_info info) {
       int err = errno;
       if (err == EINTR) continue;
       if (is_programming_error(err) && sent == 0)
-        return throw_errno(env, err, "sendmmsg", "failed to send on UDP socket fd %d", out_fd);
+        return loom_throw_errno(env, err, "sendmmsg", "failed to send on UDP socket fd %d", out_fd);
       break;
     }
     sent += r;
@@ -573,7 +387,7 @@ static napi_value SendBatch(napi_env env, napi_callback_info info) {
      * the next receive). The contract is to stop at the first failure. */
     if (r < chunk) break;
   }
-  return make_uint32(env, (uint32_t)sent);
+  return loom_make_uint32(env, (uint32_t)sent);
 }
 
 #ifndef UDP_SEGMENT
@@ -597,17 +411,17 @@ static napi_value SendSegmented(napi_env env, napi_callback_info info) {
   int32_t start, count, seg, port;
   int32_t *offsets, *lengths;
   uint32_t addr;
-  if (!get_args(env, info, 9, argv, "sendSegmented")) return NULL;
-  if (!get_fd(env, argv[0], &fd)) return NULL;
-  if (!get_array(env, argv[1], "bufs", &n)) return NULL;
-  if (!get_int32(env, argv[4], "start", 0, (int32_t)n, &start)) return NULL;
-  if (!get_int32(env, argv[5], "count", 1, LOOM_MAX_BATCH, &count)) return NULL;
-  if ((uint32_t)start + (uint32_t)count > n) return throw_range(env, "datagrams [%d, +%d) exceed the %u buffers", start, count, n);
-  if (!get_typed(env, argv[2], "offsets", napi_int32_array, "an Int32Array", start + count, (void **)&offsets)) return NULL;
-  if (!get_typed(env, argv[3], "lengths", napi_int32_array, "an Int32Array", start + count, (void **)&lengths)) return NULL;
-  if (!get_int32(env, argv[6], "segmentSize", 1, 65507, &seg)) return NULL;
-  if (napi_get_value_uint32(env, argv[7], &addr) != napi_ok) return throw_type(env, "addr must be a number");
-  if (!get_int32(env, argv[8], "port", 1, 65535, &port)) return NULL;
+  if (!loom_get_args(env, info, 9, argv, "sendSegmented")) return NULL;
+  if (!loom_get_fd(env, argv[0], &fd)) return NULL;
+  if (!loom_get_array(env, argv[1], "bufs", &n)) return NULL;
+  if (!loom_get_int32(env, argv[4], "start", 0, (int32_t)n, &start)) return NULL;
+  if (!loom_get_int32(env, argv[5], "count", 1, LOOM_MAX_BATCH, &count)) return NULL;
+  if ((uint32_t)start + (uint32_t)count > n) return loom_throw_range(env, "datagrams [%d, +%d) exceed the %u buffers", start, count, n);
+  if (!loom_get_typed(env, argv[2], "offsets", napi_int32_array, "an Int32Array", start + count, (void **)&offsets)) return NULL;
+  if (!loom_get_typed(env, argv[3], "lengths", napi_int32_array, "an Int32Array", start + count, (void **)&lengths)) return NULL;
+  if (!loom_get_int32(env, argv[6], "segmentSize", 1, 65507, &seg)) return NULL;
+  if (napi_get_value_uint32(env, argv[7], &addr) != napi_ok) return loom_throw_type(env, "addr must be a number");
+  if (!loom_get_int32(env, argv[8], "port", 1, 65535, &port)) return NULL;
 
   struct iovec iov[LOOM_MAX_BATCH];
   size_t total = 0;
@@ -615,16 +429,16 @@ static napi_value SendSegmented(napi_env env, napi_callback_info info) {
     int32_t i = start + j;
     uint8_t *data;
     size_t len;
-    if (!get_buffer_at(env, argv[1], (uint32_t)i, &data, &len)) return NULL;
+    if (!loom_get_buffer_at(env, argv[1], (uint32_t)i, &data, &len)) return NULL;
     if (offsets[i] < 0 || lengths[i] < 0 || (size_t)offsets[i] + (size_t)lengths[i] > len)
-      return throw_range(env, "datagram %d [%d, +%d) is outside its %zu-byte buffer", i, offsets[i], lengths[i], len);
+      return loom_throw_range(env, "datagram %d [%d, +%d) is outside its %zu-byte buffer", i, offsets[i], lengths[i], len);
     if (lengths[i] > seg || (j < count - 1 && lengths[i] != seg))
-      return throw_range(env, "datagram %d is %d bytes; all but the last must be the segment size %d", i, lengths[i], seg);
+      return loom_throw_range(env, "datagram %d is %d bytes; all but the last must be the segment size %d", i, lengths[i], seg);
     iov[j].iov_base = data + offsets[i];
     iov[j].iov_len = (size_t)lengths[i];
     total += (size_t)lengths[i];
   }
-  if (total > 65507) return throw_range(env, "%zu bytes exceed one UDP GSO send (65507)", total);
+  if (total > 65507) return loom_throw_range(env, "%zu bytes exceed one UDP GSO send (65507)", total);
 
   struct sockaddr_in sa;
   memset(&sa, 0, sizeof sa);
@@ -650,7 +464,7 @@ static napi_value SendSegmented(napi_env env, napi_callback_info info) {
 
   for (;;) {
     ssize_t r = sendmsg(fd, &msg, 0);
-    if (r >= 0) return make_uint32(env, (uint32_t)count);
+    if (r >= 0) return loom_make_uint32(env, (uint32_t)count);
     int err = errno;
     if (err == EINTR) continue;
     if (err == EIO || err == EINVAL || err == EOPNOTSUPP || err == ENOPROTOOPT) {
@@ -658,8 +472,8 @@ static napi_value SendSegmented(napi_env env, napi_callback_info info) {
       NAPI_CALL(env, napi_create_int32(env, -1, &v));
       return v;
     }
-    if (is_programming_error(err)) return throw_errno(env, err, "sendmsg", "failed to send on UDP socket fd %d", fd);
-    return make_uint32(env, 0);
+    if (is_programming_error(err)) return loom_throw_errno(env, err, "sendmsg", "failed to send on UDP socket fd %d", fd);
+    return loom_make_uint32(env, 0);
   }
 }
 
@@ -678,22 +492,22 @@ static napi_value RecvBatch(napi_env env, napi_callback_info info) {
   uint32_t *addrs;
   uint16_t *ports;
   int32_t *segs = NULL;
-  if (!get_args(env, info, 5, argv, "recvBatch")) return NULL;
+  if (!loom_get_args(env, info, 5, argv, "recvBatch")) return NULL;
   {
     size_t argc = 6;
     napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
     napi_valuetype t = napi_undefined;
     if (argc >= 6) napi_typeof(env, argv[5], &t);
     if (t != napi_undefined) {
-      if (!get_array(env, argv[1], "bufs", &n)) return NULL;
-      if (!get_typed(env, argv[5], "segmentSizes", napi_int32_array, "an Int32Array", n, (void **)&segs)) return NULL;
+      if (!loom_get_array(env, argv[1], "bufs", &n)) return NULL;
+      if (!loom_get_typed(env, argv[5], "segmentSizes", napi_int32_array, "an Int32Array", n, (void **)&segs)) return NULL;
     }
   }
-  if (!get_fd(env, argv[0], &fd)) return NULL;
-  if (!get_array(env, argv[1], "bufs", &n)) return NULL;
-  if (!get_typed(env, argv[2], "sizes", napi_int32_array, "an Int32Array", n, (void **)&sizes)) return NULL;
-  if (!get_typed(env, argv[3], "addrs", napi_uint32_array, "a Uint32Array", n, (void **)&addrs)) return NULL;
-  if (!get_typed(env, argv[4], "ports", napi_uint16_array, "a Uint16Array", n, (void **)&ports)) return NULL;
+  if (!loom_get_fd(env, argv[0], &fd)) return NULL;
+  if (!loom_get_array(env, argv[1], "bufs", &n)) return NULL;
+  if (!loom_get_typed(env, argv[2], "sizes", napi_int32_array, "an Int32Array", n, (void **)&sizes)) return NULL;
+  if (!loom_get_typed(env, argv[3], "addrs", napi_uint32_array, "a Uint32Array", n, (void **)&addrs)) return NULL;
+  if (!loom_get_typed(env, argv[4], "ports", napi_uint16_array, "a Uint16Array", n, (void **)&ports)) return NULL;
 
   struct mmsghdr msgs[LOOM_MAX_BATCH];
   struct iovec iov[LOOM_MAX_BATCH];
@@ -707,7 +521,7 @@ static napi_value RecvBatch(napi_env env, napi_callback_info info) {
     for (uint32_t j = 0; j < chunk; j++) {
       uint8_t *data;
       size_t len;
-      if (!get_buffer_at(env, argv[1], total + j, &data, &len)) return NULL;
+      if (!loom_get_buffer_at(env, argv[1], total + j, &data, &len)) return NULL;
       iov[j].iov_base = data;
       iov[j].iov_len = len;
       memset(&msgs[j], 0, sizeof msgs[j]);
@@ -726,7 +540,7 @@ static napi_value RecvBatch(napi_env env, napi_callback_info info) {
       if (err == EINTR) continue;
       if (err == EAGAIN || err == EWOULDBLOCK) break;
       if (is_programming_error(err)) {
-        if (total == 0) return throw_errno(env, err, "recvmmsg", "failed to receive on UDP socket fd %d", fd);
+        if (total == 0) return loom_throw_errno(env, err, "recvmmsg", "failed to receive on UDP socket fd %d", fd);
         break;
       }
       /* A pending asynchronous error (e.g. left by a short sendmmsg) is reported once and
@@ -758,7 +572,7 @@ static napi_value RecvBatch(napi_env env, napi_callback_info info) {
     total += (uint32_t)r;
     if ((uint32_t)r < chunk) break;
   }
-  return make_uint32(env, total);
+  return loom_make_uint32(env, total);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -833,21 +647,21 @@ static napi_value PollStart(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int fd;
   napi_valuetype t;
-  if (!get_args(env, info, 2, argv, "pollStart")) return NULL;
-  if (!get_fd(env, argv[0], &fd)) return NULL;
+  if (!loom_get_args(env, info, 2, argv, "pollStart")) return NULL;
+  if (!loom_get_fd(env, argv[0], &fd)) return NULL;
   if (napi_typeof(env, argv[1], &t) != napi_ok || t != napi_function)
-    return throw_type(env, "callback must be a function");
+    return loom_throw_type(env, "callback must be a function");
 
   uv_loop_t *loop;
   NAPI_CALL(env, napi_get_uv_event_loop(env, &loop));
 
   loom_poll *p = calloc(1, sizeof *p);
-  if (p == NULL) return throw_errno(env, ENOMEM, "calloc", "failed to poll fd %d", fd);
+  if (p == NULL) return loom_throw_errno(env, ENOMEM, "calloc", "failed to poll fd %d", fd);
   p->env = env;
   int r = uv_poll_init(loop, &p->handle, fd);
   if (r < 0) {
     free(p); /* uv_poll_init failed: the handle was never registered */
-    return throw_errno(env, -r, "uv_poll_init", "failed to poll fd %d", fd);
+    return loom_throw_errno(env, -r, "uv_poll_init", "failed to poll fd %d", fd);
   }
   p->handle.data = p;
 
@@ -857,7 +671,7 @@ static napi_value PollStart(napi_env env, napi_callback_info info) {
       napi_create_reference(env, resource, 1, &p->resource) != napi_ok ||
       napi_create_reference(env, argv[1], 1, &p->callback) != napi_ok ||
       napi_async_init(env, resource, resource_name, &p->async_context) != napi_ok) {
-    fail_napi(env, "pollStart");
+    loom_fail_napi(env, "pollStart");
     p->stopped = true;
     p->external_gone = true;
     uv_close((uv_handle_t *)&p->handle, on_poll_closed);
@@ -869,11 +683,11 @@ static napi_value PollStart(napi_env env, napi_callback_info info) {
     p->stopped = true;
     p->external_gone = true;
     uv_close((uv_handle_t *)&p->handle, on_poll_closed);
-    return throw_errno(env, -r, "uv_poll_start", "failed to poll fd %d", fd);
+    return loom_throw_errno(env, -r, "uv_poll_start", "failed to poll fd %d", fd);
   }
 
   if (napi_create_external(env, p, on_external_finalize, NULL, &external) != napi_ok) {
-    fail_napi(env, "napi_create_external");
+    loom_fail_napi(env, "napi_create_external");
     p->stopped = true;
     p->external_gone = true;
     uv_poll_stop(&p->handle);
@@ -887,9 +701,9 @@ static napi_value PollStart(napi_env env, napi_callback_info info) {
 static napi_value PollStop(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   napi_valuetype t;
-  if (!get_args(env, info, 1, argv, "pollStop")) return NULL;
+  if (!loom_get_args(env, info, 1, argv, "pollStop")) return NULL;
   if (napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external)
-    return throw_type(env, "handle must be a value returned by pollStart");
+    return loom_throw_type(env, "handle must be a value returned by pollStart");
   void *data = NULL;
   NAPI_CALL(env, napi_get_value_external(env, argv[0], &data));
   loom_poll *p = data;
@@ -902,84 +716,17 @@ static napi_value PollStop(napi_env env, napi_callback_info info) {
 }
 
 /* ---------------------------------------------------------------------------------------------
- * close, setns
+ * close
  */
 
 static napi_value Close(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   int fd;
-  if (!get_args(env, info, 1, argv, "close")) return NULL;
-  if (!get_fd(env, argv[0], &fd)) return NULL;
+  if (!loom_get_args(env, info, 1, argv, "close")) return NULL;
+  if (!loom_get_fd(env, argv[0], &fd)) return NULL;
   /* On Linux the fd is released even when close() reports EINTR; never retry. */
-  if (close(fd) < 0 && errno != EINTR) return throw_errno(env, errno, "close", "failed to close fd %d", fd);
+  if (close(fd) < 0 && errno != EINTR) return loom_throw_errno(env, errno, "close", "failed to close fd %d", fd);
   return NULL;
-}
-
-/* setns(path, 'net'): moves the calling thread into the network namespace at path. */
-static napi_value SetNs(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  char path[4096];
-  char nstype[16];
-  size_t plen, tlen;
-  if (!get_args(env, info, 2, argv, "setns")) return NULL;
-  if (!get_string(env, argv[0], "path", path, sizeof path, &plen)) return NULL;
-  if (!get_string(env, argv[1], "nstype", nstype, sizeof nstype, &tlen)) return NULL;
-  if (strcmp(nstype, "net") != 0) return throw_type(env, "nstype must be 'net', got '%s'", nstype);
-
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return throw_errno(env, errno, "open", "failed to enter network namespace %s", path);
-  if (setns(fd, CLONE_NEWNET) < 0) {
-    int err = errno;
-    close(fd);
-    return throw_errno(env, err, "setns", "failed to enter network namespace %s", path);
-  }
-  close(fd);
-  return NULL;
-}
-
-/* ---------------------------------------------------------------------------------------------
- * notify: the systemd sd_notify protocol (one datagram to $NOTIFY_SOCKET)
- *
- * Written here rather than linking libsystemd: the protocol is one sendto() on an AF_UNIX
- * datagram socket, and Node cannot open AF_UNIX datagram sockets itself. A name starting with
- * '@' is an abstract socket (the '@' becomes a NUL byte, and the address length excludes any
- * terminator), as sd_notify(3) describes. Returns false when NOTIFY_SOCKET is unset (not run by
- * systemd), true once the datagram was sent; a failed socket/sendto throws.
- */
-static napi_value Notify(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  char msg[4096];
-  size_t mlen;
-  napi_value result;
-  if (!get_args(env, info, 1, argv, "notify")) return NULL;
-  if (!get_string(env, argv[0], "message", msg, sizeof msg, &mlen)) return NULL;
-
-  const char *path = getenv("NOTIFY_SOCKET");
-  if (path == NULL || path[0] == '\0') {
-    napi_get_boolean(env, false, &result);
-    return result;
-  }
-  struct sockaddr_un addr;
-  memset(&addr, 0, sizeof addr);
-  addr.sun_family = AF_UNIX;
-  size_t plen = strlen(path);
-  if ((path[0] != '/' && path[0] != '@') || plen >= sizeof addr.sun_path) {
-    return throw_range(env, "NOTIFY_SOCKET %s is not an absolute path or an @abstract name below %zu bytes",
-      path, sizeof addr.sun_path);
-  }
-  memcpy(addr.sun_path, path, plen);
-  socklen_t alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen);
-  if (path[0] == '@') addr.sun_path[0] = '\0';
-  else alen += 1;
-
-  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return throw_errno(env, errno, "socket", "failed to notify systemd at %s", path);
-  ssize_t n = sendto(fd, msg, mlen, MSG_NOSIGNAL, (struct sockaddr *)&addr, alen);
-  int err = errno;
-  close(fd);
-  if (n < 0) return throw_errno(env, err, "sendto", "failed to notify systemd at %s", path);
-  napi_get_boolean(env, true, &result);
-  return result;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -987,8 +734,6 @@ static napi_value Notify(napi_env env, napi_callback_info info) {
  */
 
 void loom_offload_register(napi_env env, napi_value exports); /* loom_offload.c */
-/* state_dir.c: flock and the *at() calls of the state directory. */
-bool loom_register_state_dir(napi_env env, napi_value exports);
 
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
@@ -1002,11 +747,8 @@ NAPI_MODULE_INIT() {
     {"pollStart", NULL, PollStart, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pollStop", NULL, PollStop, NULL, NULL, NULL, napi_enumerable, NULL},
     {"close", NULL, Close, NULL, NULL, NULL, napi_enumerable, NULL},
-    {"setns", NULL, SetNs, NULL, NULL, NULL, napi_enumerable, NULL},
-    {"notify", NULL, Notify, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   loom_offload_register(env, exports);
-  if (!loom_register_state_dir(env, exports)) return NULL;
   return exports;
 }

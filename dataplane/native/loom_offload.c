@@ -17,6 +17,8 @@
  */
 #include <node_api.h>
 
+#include "napi_util.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -37,68 +39,6 @@
 #define MAX_IP_LEN 65535
 /* Open coalescing items per call (distinct flows in flight within one batch). */
 #define GRO_ITEMS 32
-
-/* ---------------------------------------------------------------------------------------------
- * Argument helpers (each returns false with an exception pending)
- */
-
-static bool arg_int(napi_env env, napi_value v, const char *name, int64_t min, int64_t max, int64_t *out) {
-  double d;
-  if (napi_get_value_double(env, v, &d) != napi_ok) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", name);
-    return false;
-  }
-  if (!(d >= (double)min && d <= (double)max) || d != (double)(int64_t)d) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", name);
-    return false;
-  }
-  *out = (int64_t)d;
-  return true;
-}
-
-static bool arg_buffer(napi_env env, napi_value v, const char *name, uint8_t **data, size_t *len) {
-  bool ok = false;
-  napi_is_buffer(env, v, &ok);
-  void *p = NULL;
-  if (!ok || napi_get_buffer_info(env, v, &p, len) != napi_ok) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", name);
-    return false;
-  }
-  *data = p;
-  return true;
-}
-
-/* bufs[i] as (data, capacity); false with an exception pending. */
-static bool buffer_at(napi_env env, napi_value arr, int64_t i, uint8_t **data, size_t *cap) {
-  napi_value el;
-  if (napi_get_element(env, arr, (uint32_t)i, &el) != napi_ok) return false;
-  return arg_buffer(env, el, "bufs[i] must be a Buffer", data, cap);
-}
-
-static bool arg_i32s(napi_env env, napi_value v, const char *name, size_t min_len, int32_t **out) {
-  bool ok = false;
-  napi_is_typedarray(env, v, &ok);
-  napi_typedarray_type type;
-  size_t length = 0;
-  void *data = NULL;
-  if (ok) napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL);
-  if (!ok || type != napi_int32_array) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", name);
-    return false;
-  }
-  if (length < min_len) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", name);
-    return false;
-  }
-  *out = data;
-  return true;
-}
-
-static napi_value int_value(napi_env env, int64_t v) {
-  napi_value r;
-  napi_create_int64(env, v, &r);
-  return r;
-}
 
 /* ---------------------------------------------------------------------------------------------
  * Checksums (RFC 1071): 64-bit accumulation of 32-bit big-endian words, folded at the end.
@@ -179,19 +119,19 @@ static napi_value SegmentTun(napi_env env, napi_callback_info info) {
   size_t src_cap, dst_cap;
   int64_t src_off, src_len, gso_type, gso_size, csum_start, dst_off, stride, headroom, max_segs, lstart;
   int32_t *lengths;
-  if (!arg_buffer(env, argv[0], "src must be a Buffer", &src, &src_cap)) return NULL;
-  if (!arg_int(env, argv[1], "srcOff", 0, (int64_t)src_cap, &src_off)) return NULL;
-  if (!arg_int(env, argv[2], "srcLen", 0, (int64_t)src_cap - src_off, &src_len)) return NULL;
-  if (!arg_int(env, argv[3], "gsoType", 0, 255, &gso_type)) return NULL;
-  if (!arg_int(env, argv[4], "gsoSize", 0, 65535, &gso_size)) return NULL;
-  if (!arg_int(env, argv[5], "csumStart", 0, 65535, &csum_start)) return NULL;
-  if (!arg_buffer(env, argv[6], "dst must be a Buffer", &dst, &dst_cap)) return NULL;
-  if (!arg_int(env, argv[7], "dstOff", 0, (int64_t)dst_cap, &dst_off)) return NULL;
-  if (!arg_int(env, argv[8], "stride", 1, (int64_t)dst_cap, &stride)) return NULL;
-  if (!arg_int(env, argv[9], "headroom", 0, stride - 1, &headroom)) return NULL;
-  if (!arg_int(env, argv[10], "maxSegments", 0, 1 << 20, &max_segs)) return NULL;
-  if (!arg_int(env, argv[12], "lengthsStart", 0, 1 << 30, &lstart)) return NULL;
-  if (!arg_i32s(env, argv[11], "lengths", (size_t)(lstart + max_segs), &lengths)) return NULL;
+  if (!loom_get_buffer(env, argv[0], "src", &src, &src_cap)) return NULL;
+  if (!loom_get_int64(env, argv[1], "srcOff", 0, (int64_t)src_cap, &src_off)) return NULL;
+  if (!loom_get_int64(env, argv[2], "srcLen", 0, (int64_t)src_cap - src_off, &src_len)) return NULL;
+  if (!loom_get_int64(env, argv[3], "gsoType", 0, 255, &gso_type)) return NULL;
+  if (!loom_get_int64(env, argv[4], "gsoSize", 0, 65535, &gso_size)) return NULL;
+  if (!loom_get_int64(env, argv[5], "csumStart", 0, 65535, &csum_start)) return NULL;
+  if (!loom_get_buffer(env, argv[6], "dst", &dst, &dst_cap)) return NULL;
+  if (!loom_get_int64(env, argv[7], "dstOff", 0, (int64_t)dst_cap, &dst_off)) return NULL;
+  if (!loom_get_int64(env, argv[8], "stride", 1, (int64_t)dst_cap, &stride)) return NULL;
+  if (!loom_get_int64(env, argv[9], "headroom", 0, stride - 1, &headroom)) return NULL;
+  if (!loom_get_int64(env, argv[10], "maxSegments", 0, 1 << 20, &max_segs)) return NULL;
+  if (!loom_get_int64(env, argv[12], "lengthsStart", 0, 1 << 30, &lstart)) return NULL;
+  if (!loom_get_typed(env, argv[11], "lengths", napi_int32_array, "an Int32Array", (size_t)(lstart + max_segs), (void **)&lengths)) return NULL;
   if ((dst_off + max_segs * stride) > (int64_t)dst_cap) {
     napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "segmentTun: maxSegments * stride exceed dst");
     return NULL;
@@ -199,40 +139,40 @@ static napi_value SegmentTun(napi_env env, napi_callback_info info) {
 
   const uint8_t *in = src + src_off;
   size_t len = (size_t)src_len;
-  if (len < 20 || gso_size < 1) return int_value(env, -1);
+  if (len < 20 || gso_size < 1) return loom_make_int64(env, -1);
   int version = in[0] >> 4;
   bool v6 = version == 6;
   size_t iph = (size_t)csum_start;
   uint8_t proto;
   if (version == 4) {
-    if ((size_t)(in[0] & 0x0f) * 4 != iph || iph < 20) return int_value(env, -1);
+    if ((size_t)(in[0] & 0x0f) * 4 != iph || iph < 20) return loom_make_int64(env, -1);
     proto = in[9];
-    if ((in[6] & 0x3f) != 0 || in[7] != 0) return int_value(env, -1); /* MF or an offset: a fragment */
+    if ((in[6] & 0x3f) != 0 || in[7] != 0) return loom_make_int64(env, -1); /* MF or an offset: a fragment */
   } else if (v6) {
     /* Extension headers are not walked: the L4 header must follow the fixed header. */
-    if (iph != 40 || len < 40) return int_value(env, -1);
+    if (iph != 40 || len < 40) return loom_make_int64(env, -1);
     proto = in[6];
   } else {
-    return int_value(env, -1);
+    return loom_make_int64(env, -1);
   }
   size_t l4h;
   if (gso_type == VNET_GSO_TCPV4 || gso_type == VNET_GSO_TCPV6) {
-    if (proto != PROTO_TCP || v6 != (gso_type == VNET_GSO_TCPV6) || len < iph + 20) return int_value(env, -1);
+    if (proto != PROTO_TCP || v6 != (gso_type == VNET_GSO_TCPV6) || len < iph + 20) return loom_make_int64(env, -1);
     l4h = (size_t)(in[iph + 12] >> 4) * 4;
-    if (l4h < 20) return int_value(env, -1);
+    if (l4h < 20) return loom_make_int64(env, -1);
   } else if (gso_type == VNET_GSO_UDP_L4) {
-    if (proto != PROTO_UDP) return int_value(env, -1);
+    if (proto != PROTO_UDP) return loom_make_int64(env, -1);
     l4h = 8;
   } else {
-    return int_value(env, -1);
+    return loom_make_int64(env, -1);
   }
   size_t hdr = iph + l4h;
-  if (len <= hdr) return int_value(env, -1);
+  if (len <= hdr) return loom_make_int64(env, -1);
   size_t payload = len - hdr;
   size_t gso = (size_t)gso_size;
   size_t count = (payload + gso - 1) / gso;
-  if ((int64_t)count > max_segs) return int_value(env, -2);
-  if (hdr + gso > (size_t)(stride - headroom)) return int_value(env, -3);
+  if ((int64_t)count > max_segs) return loom_make_int64(env, -2);
+  if (hdr + gso > (size_t)(stride - headroom)) return loom_make_int64(env, -3);
 
   uint32_t seq = proto == PROTO_TCP ? get32(in + iph + 4) : 0;
   uint16_t id = version == 4 ? get16(in + 4) : 0;
@@ -261,7 +201,7 @@ static napi_value SegmentTun(napi_env env, napi_callback_info info) {
     }
     lengths[lstart + (int64_t)k] = (int32_t)total;
   }
-  return int_value(env, (int64_t)count);
+  return loom_make_int64(env, (int64_t)count);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -281,16 +221,16 @@ static napi_value CompleteChecksums(napi_env env, napi_callback_info info) {
   }
   int64_t count;
   int32_t *offsets, *lengths, *starts, *fields;
-  if (!arg_int(env, argv[5], "count", 0, 1 << 20, &count)) return NULL;
-  if (!arg_i32s(env, argv[1], "offsets", (size_t)count, &offsets)) return NULL;
-  if (!arg_i32s(env, argv[2], "lengths", (size_t)count, &lengths)) return NULL;
-  if (!arg_i32s(env, argv[3], "csumStarts", (size_t)count, &starts)) return NULL;
-  if (!arg_i32s(env, argv[4], "csumOffsets", (size_t)count, &fields)) return NULL;
+  if (!loom_get_int64(env, argv[5], "count", 0, 1 << 20, &count)) return NULL;
+  if (!loom_get_typed(env, argv[1], "offsets", napi_int32_array, "an Int32Array", (size_t)count, (void **)&offsets)) return NULL;
+  if (!loom_get_typed(env, argv[2], "lengths", napi_int32_array, "an Int32Array", (size_t)count, (void **)&lengths)) return NULL;
+  if (!loom_get_typed(env, argv[3], "csumStarts", napi_int32_array, "an Int32Array", (size_t)count, (void **)&starts)) return NULL;
+  if (!loom_get_typed(env, argv[4], "csumOffsets", napi_int32_array, "an Int32Array", (size_t)count, (void **)&fields)) return NULL;
   int64_t done = 0;
   for (int64_t i = 0; i < count; i++) {
     uint8_t *data;
     size_t cap;
-    if (!buffer_at(env, argv[0], i, &data, &cap)) return NULL;
+    if (!loom_get_buffer_at(env, argv[0], (uint32_t)i, &data, &cap)) return NULL;
     int64_t off = offsets[i], len = lengths[i], start = starts[i], field = fields[i];
     if (off < 0 || len < 0 || off + len > (int64_t)cap || start < 0 || field < 0 || start + field + 2 > len) continue;
     uint8_t *p = data + off;
@@ -300,7 +240,7 @@ static napi_value CompleteChecksums(napi_env env, napi_callback_info info) {
     put16(p + start + field, (uint16_t)~fold(sum_bytes(p + start, (size_t)(len - start), initial)));
     done++;
   }
-  return int_value(env, done);
+  return loom_make_int64(env, done);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -412,14 +352,14 @@ static napi_value CoalesceTun(napi_env env, napi_callback_info info) {
   int32_t *offsets, *lengths, *out, *counters;
   uint8_t *arena;
   size_t arena_cap;
-  if (!arg_int(env, argv[3], "count", 0, 1 << 20, &count)) return NULL;
-  if (!arg_i32s(env, argv[1], "offsets", (size_t)count, &offsets)) return NULL;
-  if (!arg_i32s(env, argv[2], "lengths", (size_t)count, &lengths)) return NULL;
-  if (!arg_buffer(env, argv[4], "arena must be a Buffer", &arena, &arena_cap)) return NULL;
-  if (!arg_int(env, argv[5], "slotSize", VNET_HDR_LEN + MAX_IP_LEN, 1 << 24, &slot_size)) return NULL;
-  if (!arg_i32s(env, argv[6], "out", (size_t)count * 3, &out)) return NULL;
-  if (!arg_i32s(env, argv[7], "counters", 2, &counters)) return NULL;
-  if (!arg_int(env, argv[8], "maxPacket", 576, MAX_IP_LEN, &max_packet)) return NULL;
+  if (!loom_get_int64(env, argv[3], "count", 0, 1 << 20, &count)) return NULL;
+  if (!loom_get_typed(env, argv[1], "offsets", napi_int32_array, "an Int32Array", (size_t)count, (void **)&offsets)) return NULL;
+  if (!loom_get_typed(env, argv[2], "lengths", napi_int32_array, "an Int32Array", (size_t)count, (void **)&lengths)) return NULL;
+  if (!loom_get_buffer(env, argv[4], "arena", &arena, &arena_cap)) return NULL;
+  if (!loom_get_int64(env, argv[5], "slotSize", VNET_HDR_LEN + MAX_IP_LEN, 1 << 24, &slot_size)) return NULL;
+  if (!loom_get_typed(env, argv[6], "out", napi_int32_array, "an Int32Array", (size_t)count * 3, (void **)&out)) return NULL;
+  if (!loom_get_typed(env, argv[7], "counters", napi_int32_array, "an Int32Array", 2, (void **)&counters)) return NULL;
+  if (!loom_get_int64(env, argv[8], "maxPacket", 576, MAX_IP_LEN, &max_packet)) return NULL;
   int32_t slots = (int32_t)(arena_cap / (size_t)slot_size);
   int32_t slots_used = 0;
 
@@ -430,7 +370,7 @@ static napi_value CoalesceTun(napi_env env, napi_callback_info info) {
   for (int64_t i = 0; i < count; i++) {
     uint8_t *data;
     size_t cap;
-    if (!buffer_at(env, argv[0], i, &data, &cap)) return NULL;
+    if (!loom_get_buffer_at(env, argv[0], (uint32_t)i, &data, &cap)) return NULL;
     int64_t off = offsets[i], len = lengths[i];
     if (off < VNET_HDR_LEN || len < 1 || len > MAX_IP_LEN || off + len > (int64_t)cap) {
       napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "coalesceTun: a packet is outside its buffer or has no room for its header");
@@ -542,7 +482,7 @@ static napi_value CoalesceTun(napi_env env, napi_callback_info info) {
     n_out++;
   }
   for (int k = 0; k < n_items; k++) finish_item(&items[k], arena, slot_size, out);
-  return int_value(env, n_out);
+  return loom_make_int64(env, n_out);
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -19,6 +19,8 @@
  */
 #include <node_api.h>
 
+#include "napi_util.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -45,91 +47,10 @@
 #define PKT_FLAG_CSUM_NOT_READY 1
 #define PKT_FLAG_OUTGOING 2
 
-static napi_value pkt_throw_errno(napi_env env, int err, const char *syscall, const char *context) {
-  char message[320];
-  const char *name = strerrorname_np(err);
-  if (name == NULL) name = "EUNKNOWN";
-  snprintf(message, sizeof message, "%s: %s (%s)", context, name, strerror(err));
-  napi_value code, msg, error, errnum, sys;
-  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &msg);
-  napi_create_error(env, code, msg, &error);
-  napi_create_int32(env, err, &errnum);
-  napi_set_named_property(env, error, "errno", errnum);
-  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sys);
-  napi_set_named_property(env, error, "syscall", sys);
-  napi_throw(env, error);
-  return NULL;
-}
-
-static bool pkt_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv, const char *fn) {
-  size_t argc = want;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < want) {
-    char m[128];
-    snprintf(m, sizeof m, "%s: expected %zu arguments", fn, want);
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", m);
-    return false;
-  }
-  return true;
-}
-
-static bool pkt_int(napi_env env, napi_value v, const char *name, int64_t min, int64_t max, int64_t *out) {
-  double d;
-  if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= (double)min && d <= (double)max) || d != (double)(int64_t)d) {
-    char m[128];
-    snprintf(m, sizeof m, "%s must be an integer in [%lld, %lld]", name, (long long)min, (long long)max);
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", m);
-    return false;
-  }
-  *out = (int64_t)d;
-  return true;
-}
-
-static bool pkt_typed(napi_env env, napi_value v, const char *name, napi_typedarray_type want, size_t min_len, void **data) {
-  bool ok = false;
-  napi_typedarray_type type;
-  size_t length = 0;
-  napi_is_typedarray(env, v, &ok);
-  if (ok) napi_get_typedarray_info(env, v, &type, &length, data, NULL, NULL);
-  if (!ok || type != want || length < min_len) {
-    char m[128];
-    snprintf(m, sizeof m, "%s must be a typed array of the right type with at least %zu elements", name, min_len);
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", m);
-    return false;
-  }
-  return true;
-}
-
-static bool pkt_buffer_at(napi_env env, napi_value arr, uint32_t i, uint8_t **data, size_t *len) {
-  napi_value el;
-  bool is_buffer = false;
-  void *p = NULL;
-  if (napi_get_element(env, arr, i, &el) != napi_ok || napi_is_buffer(env, el, &is_buffer) != napi_ok || !is_buffer ||
-      napi_get_buffer_info(env, el, &p, len) != napi_ok) {
-    char m[64];
-    snprintf(m, sizeof m, "bufs[%u] must be a Buffer", i);
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", m);
-    return false;
-  }
-  *data = p;
-  return true;
-}
-
-static bool pkt_buffer_array(napi_env env, napi_value v, uint32_t *len) {
-  bool is_array = false;
-  napi_is_array(env, v, &is_array);
-  if (!is_array) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "bufs must be an array of Buffers");
-    return false;
-  }
-  napi_get_array_length(env, v, len);
-  return true;
-}
-
 /* packetOpen(filter: Buffer of struct sock_filter[], recvBufferBytes) -> fd */
 static napi_value PacketOpen(napi_env env, napi_callback_info info) {
   napi_value argv[2];
-  if (!pkt_args(env, info, 2, argv, "packetOpen")) return NULL;
+  if (!loom_get_args(env, info, 2, argv, "packetOpen")) return NULL;
   bool is_buffer = false;
   void *prog = NULL;
   size_t prog_len = 0;
@@ -140,22 +61,22 @@ static napi_value PacketOpen(napi_env env, napi_callback_info info) {
     return NULL;
   }
   int64_t rcvbuf;
-  if (!pkt_int(env, argv[1], "recvBufferBytes", 0, INT32_MAX, &rcvbuf)) return NULL;
+  if (!loom_get_int64(env, argv[1], "recvBufferBytes", 0, INT32_MAX, &rcvbuf)) return NULL;
 
   /* Protocol 0: receives nothing until bind(), so the filter is attached before any frame queues. */
   int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return pkt_throw_errno(env, errno, "socket", "failed to open the AF_PACKET multicast socket");
+  if (fd < 0) return loom_throw_errno(env, errno, "socket", "failed to open the AF_PACKET multicast socket");
   struct sock_fprog fprog = { .len = (unsigned short)(prog_len / sizeof(struct sock_filter)), .filter = prog };
   if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) < 0) {
     int err = errno;
     close(fd);
-    return pkt_throw_errno(env, err, "setsockopt", "failed to attach the multicast BPF filter");
+    return loom_throw_errno(env, err, "setsockopt", "failed to attach the multicast BPF filter");
   }
   int one = 1;
   if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) < 0) {
     int err = errno;
     close(fd);
-    return pkt_throw_errno(env, err, "setsockopt", "failed to enable PACKET_AUXDATA");
+    return loom_throw_errno(env, err, "setsockopt", "failed to enable PACKET_AUXDATA");
   }
   /* Kernel >= 4.20; the filter also drops PACKET_OUTGOING, so older kernels only lose a shortcut. */
   (void)setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
@@ -172,7 +93,7 @@ static napi_value PacketOpen(napi_env env, napi_callback_info info) {
   if (bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
     int err = errno;
     close(fd);
-    return pkt_throw_errno(env, err, "bind", "failed to bind the AF_PACKET multicast socket");
+    return loom_throw_errno(env, err, "bind", "failed to bind the AF_PACKET multicast socket");
   }
   napi_value r;
   napi_create_int32(env, fd, &r);
@@ -186,12 +107,12 @@ static napi_value PacketRecvBatch(napi_env env, napi_callback_info info) {
   uint32_t n;
   int32_t *sizes, *ifindexes;
   uint8_t *flags;
-  if (!pkt_args(env, info, 5, argv, "packetRecvBatch")) return NULL;
-  if (!pkt_int(env, argv[0], "fd", 0, INT32_MAX, &fd)) return NULL;
-  if (!pkt_buffer_array(env, argv[1], &n)) return NULL;
-  if (!pkt_typed(env, argv[2], "sizes", napi_int32_array, n, (void **)&sizes)) return NULL;
-  if (!pkt_typed(env, argv[3], "ifindexes", napi_int32_array, n, (void **)&ifindexes)) return NULL;
-  if (!pkt_typed(env, argv[4], "flags", napi_uint8_array, n, (void **)&flags)) return NULL;
+  if (!loom_get_args(env, info, 5, argv, "packetRecvBatch")) return NULL;
+  if (!loom_get_int64(env, argv[0], "fd", 0, INT32_MAX, &fd)) return NULL;
+  if (!loom_get_array(env, argv[1], "bufs", &n)) return NULL;
+  if (!loom_get_typed(env, argv[2], "sizes", napi_int32_array, "an Int32Array", n, (void **)&sizes)) return NULL;
+  if (!loom_get_typed(env, argv[3], "ifindexes", napi_int32_array, "an Int32Array", n, (void **)&ifindexes)) return NULL;
+  if (!loom_get_typed(env, argv[4], "flags", napi_uint8_array, "a Uint8Array", n, (void **)&flags)) return NULL;
   if (n > PKT_MAX_BATCH) n = PKT_MAX_BATCH;
 
   struct mmsghdr msgs[PKT_MAX_BATCH];
@@ -201,7 +122,7 @@ static napi_value PacketRecvBatch(napi_env env, napi_callback_info info) {
   for (uint32_t j = 0; j < n; j++) {
     uint8_t *data;
     size_t len;
-    if (!pkt_buffer_at(env, argv[1], j, &data, &len)) return NULL;
+    if (!loom_get_buffer_at(env, argv[1], j, &data, &len)) return NULL;
     iov[j].iov_base = data;
     iov[j].iov_len = len;
     memset(&msgs[j], 0, sizeof msgs[j]);
@@ -221,7 +142,7 @@ static napi_value PacketRecvBatch(napi_env env, napi_callback_info info) {
       napi_create_uint32(env, 0, &zero);
       return zero;
     }
-    return pkt_throw_errno(env, err, "recvmmsg", "failed to receive on the AF_PACKET multicast socket");
+    return loom_throw_errno(env, err, "recvmmsg", "failed to receive on the AF_PACKET multicast socket");
   }
   for (int j = 0; j < r; j++) {
     struct msghdr *h = &msgs[j].msg_hdr;
@@ -250,13 +171,13 @@ static napi_value PacketSendBatch(napi_env env, napi_callback_info info) {
   int64_t fd, count;
   uint32_t n;
   int32_t *offsets, *lengths, *ifindexes;
-  if (!pkt_args(env, info, 6, argv, "packetSendBatch")) return NULL;
-  if (!pkt_int(env, argv[0], "fd", 0, INT32_MAX, &fd)) return NULL;
-  if (!pkt_buffer_array(env, argv[1], &n)) return NULL;
-  if (!pkt_int(env, argv[5], "count", 0, n < PKT_MAX_BATCH ? n : PKT_MAX_BATCH, &count)) return NULL;
-  if (!pkt_typed(env, argv[2], "offsets", napi_int32_array, (size_t)count, (void **)&offsets)) return NULL;
-  if (!pkt_typed(env, argv[3], "lengths", napi_int32_array, (size_t)count, (void **)&lengths)) return NULL;
-  if (!pkt_typed(env, argv[4], "ifindexes", napi_int32_array, (size_t)count, (void **)&ifindexes)) return NULL;
+  if (!loom_get_args(env, info, 6, argv, "packetSendBatch")) return NULL;
+  if (!loom_get_int64(env, argv[0], "fd", 0, INT32_MAX, &fd)) return NULL;
+  if (!loom_get_array(env, argv[1], "bufs", &n)) return NULL;
+  if (!loom_get_int64(env, argv[5], "count", 0, n < PKT_MAX_BATCH ? n : PKT_MAX_BATCH, &count)) return NULL;
+  if (!loom_get_typed(env, argv[2], "offsets", napi_int32_array, "an Int32Array", (size_t)count, (void **)&offsets)) return NULL;
+  if (!loom_get_typed(env, argv[3], "lengths", napi_int32_array, "an Int32Array", (size_t)count, (void **)&lengths)) return NULL;
+  if (!loom_get_typed(env, argv[4], "ifindexes", napi_int32_array, "an Int32Array", (size_t)count, (void **)&ifindexes)) return NULL;
 
   struct mmsghdr msgs[PKT_MAX_BATCH];
   struct iovec iov[PKT_MAX_BATCH];
@@ -264,7 +185,7 @@ static napi_value PacketSendBatch(napi_env env, napi_callback_info info) {
   for (int64_t j = 0; j < count; j++) {
     uint8_t *data;
     size_t len;
-    if (!pkt_buffer_at(env, argv[1], (uint32_t)j, &data, &len)) return NULL;
+    if (!loom_get_buffer_at(env, argv[1], (uint32_t)j, &data, &len)) return NULL;
     if (offsets[j] < 0 || lengths[j] < ETH_HLEN || (size_t)offsets[j] + (size_t)lengths[j] > len) {
       napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "frame offset/length outside its buffer (or shorter than an Ethernet header)");
       return NULL;
@@ -290,7 +211,7 @@ static napi_value PacketSendBatch(napi_env env, napi_callback_info info) {
       int err = errno;
       if (err == EINTR) continue;
       if (err == EBADF || err == ENOTSOCK || err == EFAULT) {
-        if (pos == 0) return pkt_throw_errno(env, err, "sendmmsg", "failed to send on the AF_PACKET multicast socket");
+        if (pos == 0) return loom_throw_errno(env, err, "sendmmsg", "failed to send on the AF_PACKET multicast socket");
         break;
       }
       /* ENXIO/ENODEV (a veth vanished), ENETDOWN, EAGAIN, ENOBUFS, EMSGSIZE: that frame is lost

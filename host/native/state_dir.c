@@ -7,14 +7,14 @@
  *   FIFO) is never followed, truncated or written through, and a rename of the directory's
  *   path while loomd runs cannot redirect its writes (Node only opens by path).
  * Decisions (what to lock, which names, what to do about a planted file) stay in TypeScript:
- * control/node/state-dir.ts. Errors throw like loom_native.c's: `code` = errno name, `errno`,
- * `syscall`, and a message naming the file first.
+ * control/node/state-dir.ts. Errors follow napi_util.h (a message naming the file first).
  */
 #include <node_api.h>
 
+#include "napi_util.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,50 +23,6 @@
 #include <unistd.h>
 
 #define SD_NAME_MAX 255
-
-static napi_value sd_throw_errno(napi_env env, int err, const char *syscall, const char *fmt, ...) {
-  char context[320];
-  char message[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(context, sizeof context, fmt, ap);
-  va_end(ap);
-  const char *name = strerrorname_np(err);
-  if (name == NULL) name = "EUNKNOWN";
-  snprintf(message, sizeof message, "%s: %s (%s)", context, name, strerror(err));
-  napi_value code, msg, error, errnum, sys;
-  if (napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code) != napi_ok ||
-      napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &msg) != napi_ok ||
-      napi_create_error(env, code, msg, &error) != napi_ok) {
-    napi_throw_error(env, name, message);
-    return NULL;
-  }
-  napi_create_int32(env, err, &errnum);
-  napi_set_named_property(env, error, "errno", errnum);
-  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sys);
-  napi_set_named_property(env, error, "syscall", sys);
-  napi_throw(env, error);
-  return NULL;
-}
-
-static bool sd_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv, const char *fn) {
-  size_t argc = want;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < want) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", fn);
-    return false;
-  }
-  return true;
-}
-
-static bool sd_int(napi_env env, napi_value v, const char *what, int *out) {
-  int32_t x;
-  if (napi_get_value_int32(env, v, &x) != napi_ok || x < 0) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", what);
-    return false;
-  }
-  *out = x;
-  return true;
-}
 
 /* A single path component: no '/', not '.' or '..', not empty, no NUL. */
 static bool sd_name(napi_env env, napi_value v, char *buf) {
@@ -80,23 +36,17 @@ static bool sd_name(napi_env env, napi_value v, char *buf) {
   return true;
 }
 
-static napi_value sd_int_value(napi_env env, int x) {
-  napi_value r;
-  napi_create_int32(env, x, &r);
-  return r;
-}
-
 /* flockExclusive(fd): true when locked, false when another open file description holds it. */
 static napi_value FlockExclusive(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  int fd;
-  if (!sd_args(env, info, 1, argv, "flockExclusive(fd)") || !sd_int(env, argv[0], "fd", &fd)) return NULL;
+  int32_t fd;
+  if (!loom_get_args(env, info, 1, argv, "flockExclusive(fd)") || !loom_get_int32(env, argv[0], "fd", 0, INT32_MAX, &fd)) return NULL;
   int rc;
   do rc = flock(fd, LOCK_EX | LOCK_NB); while (rc < 0 && errno == EINTR);
   napi_value r;
   if (rc == 0) { napi_get_boolean(env, true, &r); return r; }
   if (errno == EWOULDBLOCK) { napi_get_boolean(env, false, &r); return r; }
-  return sd_throw_errno(env, errno, "flock", "failed to lock fd %d", fd);
+  return loom_throw_errno(env, errno, "flock", "failed to lock fd %d", fd);
 }
 
 /*
@@ -107,11 +57,11 @@ static napi_value FlockExclusive(napi_env env, napi_callback_info info) {
  */
 static napi_value OpenAt(napi_env env, napi_callback_info info) {
   napi_value argv[3];
-  int dirfd;
+  int32_t dirfd;
   char name[SD_NAME_MAX + 1];
   char mode[16];
   size_t mlen = 0;
-  if (!sd_args(env, info, 3, argv, "openAt(dirfd, name, mode)") || !sd_int(env, argv[0], "dirfd", &dirfd) ||
+  if (!loom_get_args(env, info, 3, argv, "openAt(dirfd, name, mode)") || !loom_get_int32(env, argv[0], "dirfd", 0, INT32_MAX, &dirfd) ||
       !sd_name(env, argv[1], name)) return NULL;
   if (napi_get_value_string_utf8(env, argv[2], mode, sizeof mode, &mlen) != napi_ok) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "mode must be a string");
@@ -127,38 +77,38 @@ static napi_value OpenAt(napi_env env, napi_callback_info info) {
   }
   int fd;
   do fd = openat(dirfd, name, flags, 0600); while (fd < 0 && errno == EINTR);
-  if (fd < 0) return sd_throw_errno(env, errno, "openat", "failed to open %s in the state directory", name);
-  return sd_int_value(env, fd);
+  if (fd < 0) return loom_throw_errno(env, errno, "openat", "failed to open %s in the state directory", name);
+  return loom_make_int64(env, fd);
 }
 
 /* renameAt(dirfd, from, to): atomic replace of `to` inside one directory. */
 static napi_value RenameAt(napi_env env, napi_callback_info info) {
   napi_value argv[3];
-  int dirfd;
+  int32_t dirfd;
   char from[SD_NAME_MAX + 1], to[SD_NAME_MAX + 1];
-  if (!sd_args(env, info, 3, argv, "renameAt(dirfd, from, to)") || !sd_int(env, argv[0], "dirfd", &dirfd) ||
+  if (!loom_get_args(env, info, 3, argv, "renameAt(dirfd, from, to)") || !loom_get_int32(env, argv[0], "dirfd", 0, INT32_MAX, &dirfd) ||
       !sd_name(env, argv[1], from) || !sd_name(env, argv[2], to)) return NULL;
-  if (renameat(dirfd, from, dirfd, to) < 0) return sd_throw_errno(env, errno, "renameat", "failed to rename %s to %s in the state directory", from, to);
+  if (renameat(dirfd, from, dirfd, to) < 0) return loom_throw_errno(env, errno, "renameat", "failed to rename %s to %s in the state directory", from, to);
   return NULL;
 }
 
 /* unlinkAt(dirfd, name): removes the name itself (a symlink, never its target); false if absent. */
 static napi_value UnlinkAt(napi_env env, napi_callback_info info) {
   napi_value argv[2];
-  int dirfd;
+  int32_t dirfd;
   char name[SD_NAME_MAX + 1];
-  if (!sd_args(env, info, 2, argv, "unlinkAt(dirfd, name)") || !sd_int(env, argv[0], "dirfd", &dirfd) ||
+  if (!loom_get_args(env, info, 2, argv, "unlinkAt(dirfd, name)") || !loom_get_int32(env, argv[0], "dirfd", 0, INT32_MAX, &dirfd) ||
       !sd_name(env, argv[1], name)) return NULL;
   napi_value r;
   if (unlinkat(dirfd, name, 0) < 0) {
     if (errno == ENOENT) { napi_get_boolean(env, false, &r); return r; }
-    return sd_throw_errno(env, errno, "unlinkat", "failed to remove %s from the state directory", name);
+    return loom_throw_errno(env, errno, "unlinkat", "failed to remove %s from the state directory", name);
   }
   napi_get_boolean(env, true, &r);
   return r;
 }
 
-/* Called from loom_native.c's module init. Returns false with an exception pending. */
+/* Called from loom_host.c's module init. Returns false with an exception pending. */
 bool loom_register_state_dir(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"flockExclusive", NULL, FlockExclusive, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -8,9 +8,9 @@ import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { SdNotify } from '../../agent/sd-notify'
+import { SdNotify } from '../../host/sd-notify'
 import { buildConflist, writeConflistAtomic } from '../../cni/conflist'
-import { loadNativeBinding } from '../../dataplane/native-binding'
+import { loadHostBinding } from '../../host/native-binding'
 
 const REPO = resolve(__dirname, '..', '..', '..')
 const which = (cmd: string): boolean => { try { execFileSync('sh', ['-c', `command -v ${cmd}`]); return true } catch { return false } }
@@ -34,7 +34,7 @@ async function receiveVia (t: any, address: string, send: () => void): Promise<s
 }
 
 t.test('native notify() to a path socket and an abstract socket', { skip: which('socat') ? false : 'socat not installed' }, async (t) => {
-  const native = loadNativeBinding()
+  const native = loadHostBinding()
   const dir = mkdtempSync(join(tmpdir(), 'loom-notify-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const path = join(dir, 'notify.sock')

@@ -1,5 +1,5 @@
 /**
- * Exact bytes of the rtattr builder (dataplane/netlink-attrs.ts).
+ * Exact bytes of the rtattr builder (host/netlink-attrs.ts).
  *
  * The IFLA_LINKINFO vectors are what iproute2 6.1 sends (captured once with
  * `strace -e sendmsg -xx ip link add ...`), re-built here by hand from the kernel's
@@ -12,7 +12,7 @@ import { endianness } from 'node:os'
 import {
   attrBytes, attrNested, attrString, attrU16, attrU16be, attrU32, attrU8, encodeAttr,
   encodeVethLinkInfo, encodeVxlanLinkInfo, nlaPadding, NLA_F_NESTED,
-} from '../../dataplane/netlink-attrs'
+} from '../../host/netlink-attrs'
 
 // Kernel numbers, written out independently of the module under test.
 const IFLA_IFNAME = 3

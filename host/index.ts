@@ -1,0 +1,26 @@
+/**
+ * host/: the Linux plumbing of the node itself, used by the agent, the data plane's set-up and
+ * the CNI plugin (the role of the CNI project's pkg/ns and pkg/ip):
+ *   - `netlink.ts`: links, addresses, routes, neighbours over rtnetlink (NetlinkClient);
+ *     `netlink-attrs.ts` encodes the nested attributes the `netlink` package lacks;
+ *   - `netns.ts`: entering a network namespace for the instant of opening a socket there;
+ *   - `sysctl.ts`: kernel parameters under /proc/sys;
+ *   - `sd-notify.ts`: systemd readiness and watchdog notifications;
+ *   - `native-binding.ts`: the host addon (host/native/: setns, the notify datagram, the state
+ *     directory's flock and *at() calls), and `native-addon.ts`, which finds and loads every
+ *     Loom addon (the data path's too).
+ * Read `netlink.ts` first, then `netns.ts`.
+ *
+ * It imports nothing from the other rooms: dataplane/, control/, cni/ and agent/ build on it.
+ * Nothing here is on the packet path.
+ */
+export { NetlinkClient } from './netlink'
+export type { NetlinkClientInit, NeighbourSpec, RouteEntry, RouteSpec } from './netlink'
+export { AddressNotFoundError, LinkNotFoundError, NetlinkArgumentError, NetlinkError } from './netlink-errors'
+export { NetnsEntryError, runInNetns } from './netns'
+export { setSysctl, setSysctlAsync, sysctlPath } from './sysctl'
+export { SdNotify } from './sd-notify'
+export type { SdNotifyComponents } from './sd-notify'
+export { hostBindingPath, loadHostBinding } from './native-binding'
+export type { HostBinding, SyscallError } from './native-binding'
+export { NativeBindingLoadError } from './native-addon'
