@@ -9,7 +9,7 @@
  */
 import { loadAddon } from '../host/native-addon'
 import { loadNativeBinding } from './native-binding'
-import type { PollHandle } from './native-binding'
+import { PolledFd } from './polled-fd'
 import { encodeBpfProgram, multicastFilterProgram } from './multicast-filter'
 
 /** Bits of the per-frame `flags` (loom_packet.c PKT_FLAG_*). */
@@ -27,13 +27,12 @@ function loadPacketBinding (): PacketBinding {
 }
 
 export class PacketSocket {
-  private fd: number
-  private poll: PollHandle | undefined
+  private readonly io: PolledFd
   private readonly packet: PacketBinding
 
   private constructor (packet: PacketBinding, fd: number) {
     this.packet = packet
-    this.fd = fd
+    this.io = new PolledFd(loadNativeBinding(), fd)
   }
 
   /** Opens the filtered capture socket (needs CAP_NET_RAW). */
@@ -47,27 +46,25 @@ export class PacketSocket {
    * frame longer than its buffer; ifindexes[i] = the interface it arrived on; flags[i] = FRAME_*.
    */
   recvBatch (bufs: Buffer[], sizes: Int32Array, ifindexes: Int32Array, flags: Uint8Array): number {
-    if (this.fd < 0) return 0
-    return this.packet.packetRecvBatch(this.fd, bufs, sizes, ifindexes, flags)
+    const fd = this.io.fd
+    if (fd < 0) return 0
+    return this.packet.packetRecvBatch(fd, bufs, sizes, ifindexes, flags)
   }
 
   /** Sends frame i = bufs[i][offsets[i], +lengths[i]) out of interface ifindexes[i]; returns how many left. */
   sendBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, ifindexes: Int32Array, count: number): number {
-    if (this.fd < 0 || count === 0) return 0
-    return this.packet.packetSendBatch(this.fd, bufs, offsets, lengths, ifindexes, count)
+    const fd = this.io.fd
+    if (fd < 0 || count === 0) return 0
+    return this.packet.packetSendBatch(fd, bufs, offsets, lengths, ifindexes, count)
   }
 
+  /** Polls with `handler`; a second call (or one after close) does nothing. */
   onReadable (handler: () => void): void {
-    if (this.fd < 0 || this.poll !== undefined) return
-    this.poll = loadNativeBinding().pollStart(this.fd, handler)
+    if (this.io.fd < 0 || this.io.polling) return
+    this.io.onReadable(handler)
   }
 
   close (): void {
-    if (this.fd < 0) return
-    const native = loadNativeBinding()
-    if (this.poll !== undefined) native.pollStop(this.poll)
-    this.poll = undefined
-    native.close(this.fd)
-    this.fd = -1
+    this.io.close()
   }
 }

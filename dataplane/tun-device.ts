@@ -12,16 +12,10 @@
  */
 import { DeviceClosedError, TunIOError, TunOpenError } from './errors'
 import { loadNativeBinding } from './native-binding'
-import type { NativeBinding, PollHandle } from './native-binding'
+import type { NativeBinding } from './native-binding'
+import { isSyscallError, PolledFd } from './polled-fd'
 import type { Device } from './types'
 import { VNET_HDR_LEN } from './virtio-net'
-
-function noop (): void {}
-
-/** A syscall failure from the binding carries a numeric errno; argument errors do not. */
-function isSyscallError (err: unknown): boolean {
-  return typeof (err as { errno?: unknown } | null)?.errno === 'number'
-}
 
 export class TunDevice implements Device {
   /** The kernel's name for the device (the one asked for, or the one it chose for ''). */
@@ -30,16 +24,12 @@ export class TunDevice implements Device {
   readonly vnetHeaderLen: number
   /** The TUN_F_* offload flags the kernel accepted (virtio-net.ts); 0 without offloads. */
   readonly offloads: number
-  private fd: number
-  private poll: PollHandle | undefined
-  private handler: () => void = noop
+  private readonly io: PolledFd
   private readonly native: NativeBinding
-  /** Created once so a wake-up allocates nothing and onReadable can swap the handler. */
-  private readonly onPoll = (): void => { this.handler() }
 
   private constructor (native: NativeBinding, fd: number, name: string, vnetHeaderLen: number, offloads: number) {
     this.native = native
-    this.fd = fd
+    this.io = new PolledFd(native, fd)
     this.name = name
     this.vnetHeaderLen = vnetHeaderLen
     this.offloads = offloads
@@ -64,22 +54,24 @@ export class TunDevice implements Device {
 
   /** The file descriptor, for diagnostics; -1 once closed. */
   get fileDescriptor (): number {
-    return this.fd
+    return this.io.fd
   }
 
   readBatch (bufs: Buffer[], sizes: Int32Array, headroom: number): number {
-    if (this.fd < 0) throw new DeviceClosedError(this.name)
+    const fd = this.io.fd
+    if (fd < 0) throw new DeviceClosedError(this.name)
     try {
-      return this.native.readBatch(this.fd, bufs, headroom, sizes)
+      return this.native.readBatch(fd, bufs, headroom, sizes)
     } catch (err) {
       throw isSyscallError(err) ? new TunIOError(this.name, 'read', err) : err
     }
   }
 
   writeBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, count: number): number {
-    if (this.fd < 0) throw new DeviceClosedError(this.name)
+    const fd = this.io.fd
+    if (fd < 0) throw new DeviceClosedError(this.name)
     try {
-      return this.native.writeBatch(this.fd, bufs, offsets, lengths, count)
+      return this.native.writeBatch(fd, bufs, offsets, lengths, count)
     } catch (err) {
       throw isSyscallError(err) ? new TunIOError(this.name, 'write', err) : err
     }
@@ -91,21 +83,12 @@ export class TunDevice implements Device {
    * replaces the handler. While a handler is set the device keeps the process alive.
    */
   onReadable (handler: () => void): void {
-    if (this.fd < 0) throw new DeviceClosedError(this.name)
-    this.handler = handler
-    if (this.poll === undefined) this.poll = this.native.pollStart(this.fd, this.onPoll)
+    if (this.io.fd < 0) throw new DeviceClosedError(this.name)
+    this.io.onReadable(handler)
   }
 
   /** Stops polling and closes the fd (the kernel then removes the device). Idempotent. */
   close (): void {
-    if (this.fd < 0) return
-    if (this.poll !== undefined) {
-      this.native.pollStop(this.poll)
-      this.poll = undefined
-    }
-    const fd = this.fd
-    this.fd = -1
-    this.handler = noop
-    this.native.close(fd)
+    this.io.close()
   }
 }

@@ -12,7 +12,8 @@
  */
 import { SocketError, TransportClosedError } from './errors'
 import { loadNativeBinding } from './native-binding'
-import type { NativeBinding, PollHandle } from './native-binding'
+import type { NativeBinding } from './native-binding'
+import { isSyscallError, PolledFd } from './polled-fd'
 import type { DatagramTransport } from './types'
 
 export interface UdpTransportInit {
@@ -34,12 +35,6 @@ export interface UdpTransportInit {
   extraSourcePorts?: number
 }
 
-function noop (): void {}
-
-function isSyscallError (err: unknown): boolean {
-  return typeof (err as { errno?: unknown } | null)?.errno === 'number'
-}
-
 export class UdpTransport implements DatagramTransport {
   readonly address: string
   /** The bound port (the kernel's choice when opened with port 0). */
@@ -48,19 +43,16 @@ export class UdpTransport implements DatagramTransport {
   readonly gro: boolean
   /** 1 + extraSourcePorts: the ports datagrams can leave from (sourcePortNumbers). */
   readonly sourcePorts: number
-  private fd: number
+  private readonly io: PolledFd
   /** fds by source slot: [the bound socket, the send-only ones...]. */
   private readonly sourceFds: Int32Array
   readonly sourcePortNumbers: readonly number[]
-  private poll: PollHandle | undefined
-  private handler: () => void = noop
   private readonly native: NativeBinding
-  private readonly onPoll = (): void => { this.handler() }
 
   private constructor (native: NativeBinding, fd: number, address: string, port: number, gro: boolean,
     extra: Array<{ fd: number, port: number }>) {
     this.native = native
-    this.fd = fd
+    this.io = new PolledFd(native, fd)
     this.address = address
     this.port = port
     this.gro = gro
@@ -95,14 +87,15 @@ export class UdpTransport implements DatagramTransport {
 
   /** The socket's file descriptor, for diagnostics; -1 once closed. */
   get fileDescriptor (): number {
-    return this.fd
+    return this.io.fd
   }
 
   recvBatch (bufs: Buffer[], sizes: Int32Array, addrs: Uint32Array, ports: Uint16Array,
     segmentSizes?: Int32Array): number {
-    if (this.fd < 0) throw new TransportClosedError(this.address, this.port)
+    const fd = this.io.fd
+    if (fd < 0) throw new TransportClosedError(this.address, this.port)
     try {
-      return this.native.recvBatch(this.fd, bufs, sizes, addrs, ports, segmentSizes)
+      return this.native.recvBatch(fd, bufs, sizes, addrs, ports, segmentSizes)
     } catch (err) {
       throw isSyscallError(err) ? new SocketError(this.address, this.port, 'receive', err) : err
     }
@@ -110,12 +103,13 @@ export class UdpTransport implements DatagramTransport {
 
   sendBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, addrs: Uint32Array,
     ports: Uint16Array, count: number, sources?: Uint8Array): number {
-    if (this.fd < 0) throw new TransportClosedError(this.address, this.port)
+    const fd = this.io.fd
+    if (fd < 0) throw new TransportClosedError(this.address, this.port)
     try {
       if (sources !== undefined && this.sourcePorts > 1) {
-        return this.native.sendBatch(this.fd, bufs, offsets, lengths, addrs, ports, count, this.sourceFds, sources)
+        return this.native.sendBatch(fd, bufs, offsets, lengths, addrs, ports, count, this.sourceFds, sources)
       }
-      return this.native.sendBatch(this.fd, bufs, offsets, lengths, addrs, ports, count)
+      return this.native.sendBatch(fd, bufs, offsets, lengths, addrs, ports, count)
     } catch (err) {
       throw isSyscallError(err) ? new SocketError(this.address, this.port, 'send', err) : err
     }
@@ -123,8 +117,8 @@ export class UdpTransport implements DatagramTransport {
 
   sendSegmented (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, start: number, count: number,
     segmentSize: number, addr: number, port: number, source = 0): number {
-    if (this.fd < 0) throw new TransportClosedError(this.address, this.port)
-    const fd = source > 0 && source < this.sourcePorts ? this.sourceFds[source] : this.fd
+    if (this.io.fd < 0) throw new TransportClosedError(this.address, this.port)
+    const fd = source > 0 && source < this.sourcePorts ? this.sourceFds[source] : this.io.fd
     try {
       return this.native.sendSegmented(fd, bufs, offsets, lengths, start, count, segmentSize, addr, port)
     } catch (err) {
@@ -134,22 +128,13 @@ export class UdpTransport implements DatagramTransport {
 
   /** As TunDevice.onReadable: level-triggered, a second call replaces the handler. */
   onReadable (handler: () => void): void {
-    if (this.fd < 0) throw new TransportClosedError(this.address, this.port)
-    this.handler = handler
-    if (this.poll === undefined) this.poll = this.native.pollStart(this.fd, this.onPoll)
+    if (this.io.fd < 0) throw new TransportClosedError(this.address, this.port)
+    this.io.onReadable(handler)
   }
 
   /** Stops polling and closes the socket. Idempotent. */
   close (): void {
-    if (this.fd < 0) return
-    if (this.poll !== undefined) {
-      this.native.pollStop(this.poll)
-      this.poll = undefined
-    }
-    const fd = this.fd
-    this.fd = -1
-    this.handler = noop
-    this.native.close(fd)
+    if (!this.io.close()) return
     for (let i = 1; i < this.sourceFds.length; i++) this.native.close(this.sourceFds[i])
   }
 }
