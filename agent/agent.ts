@@ -24,9 +24,8 @@ import {
 } from '../control'
 import type { PodAddressManager, StaticTopology } from '../control'
 import {
-  createDataplaneStats, DataplaneStats, deriveNodeIndex, deriveVtepMAC, Encapsulation, Forwarder,
-  offloadStatus, parseIPv4Address, RouteTable, TunDevice, UdpEncapsulation, UdpTransport,
-  VxlanEncapsulation,
+  createDataplaneStats, DataplaneStats, deriveNodeIndex, deriveVtepMAC, Encapsulation, encapsulationKind,
+  Forwarder, offloadStatus, parseIPv4Address, RouteTable, TunDevice, UdpTransport,
 } from '../dataplane'
 import type { OffloadState } from '../dataplane'
 import { NetlinkClient, setSysctl } from '../host'
@@ -59,9 +58,6 @@ const TUN_TX_QUEUE_LEN = 4096
 
 /** UDP socket buffers of the data path: several MiB, so bursts from a batch are not dropped. */
 const SOCKET_BUFFER_BYTES = 8 << 20
-
-/** vxlan: send-only sockets besides the bound one, so flows leave from 16 source ports. */
-const VXLAN_EXTRA_SOURCE_PORTS = 15
 
 export interface AgentComponents {
   logger: Logger
@@ -173,8 +169,7 @@ export class Agent {
       recvBufferBytes: SOCKET_BUFFER_BYTES,
       sendBufferBytes: SOCKET_BUFFER_BYTES,
       gro: offloadsEnabled(cfg),
-      // RFC 7348 §5: a VXLAN sender derives the source port from the inner flow.
-      extraSourcePorts: encapsulation.kind === 'vxlan' ? VXLAN_EXTRA_SOURCE_PORTS : 0,
+      extraSourcePorts: encapsulationKind(cfg.encapsulation).extraSourcePorts,
     })
     this.forwarder = new Forwarder(
       { device: this.device, transport: this.transport, encapsulation, stats: this.stats },
@@ -324,22 +319,20 @@ export class Agent {
   }
 
   private dataPort (): number {
-    return this.config.encapsulation === 'vxlan' ? this.config.vxlan.port : this.config.underlay.port
+    return encapsulationKind(this.config.encapsulation).dataPort(this.config)
   }
 
   private createEncapsulation (stateDir: StateDirectory): Encapsulation {
     if (this.config.encryption.enabled) {
-      // `udp` only (the config refuses encryption with vxlan): WireGuard's framing and handshake.
+      // Only kinds without `encryptionRefused` get here (the config checks): WireGuard's framing
+      // and handshake take the place of Loom's `udp` framing.
       this.encryption = new Encryption(this.logger.child({ component: 'crypto' }), this.config, stateDir)
       return this.encryption.encapsulation
     }
-    if (this.config.encapsulation === 'vxlan') {
-      // In static mode a node may have a fixed VTEP MAC; otherwise it is derived from the name.
-      const self = this.config.peers.find((p) => p.nodeName === this.config.nodeName)
-      const mac = self !== undefined ? vtepMACOf(self) : deriveVtepMAC(this.config.nodeName)
-      return new VxlanEncapsulation({ vni: this.config.vxlan.vni, selfVtepMAC: mac })
-    }
-    return new UdpEncapsulation({ selfIndex: deriveNodeIndex(this.config.nodeName) })
+    // In static mode a node may have a fixed VTEP MAC; otherwise it is derived from the name.
+    const self = this.config.peers.find((p) => p.nodeName === this.config.nodeName)
+    const vtepMAC = self !== undefined ? vtepMACOf(self) : deriveVtepMAC(this.config.nodeName)
+    return encapsulationKind(this.config.encapsulation).create({ index: deriveNodeIndex(this.config.nodeName), vtepMAC }, this.config)
   }
 
   private statusSources (encapsulation: Encapsulation): StatusSources {

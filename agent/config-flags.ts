@@ -22,6 +22,7 @@ import {
   DEFAULT_RECLAIM_AFTER_SECONDS, DEFAULT_CNI_GC_GRACE_SECONDS,
 } from './defaults'
 import { ConfigError } from './errors'
+import { ENCAPSULATION_KINDS } from '../dataplane/encap'
 
 type Kind = 'string' | 'int' | 'bool' | 'list'
 
@@ -40,7 +41,7 @@ const SETTINGS: readonly Setting[] = [
   { field: 'underlay.port', flag: 'underlay-port', kind: 'int', help: `UDP port of the udp encapsulation (default ${DEFAULT_UNDERLAY_PORT})` },
   { field: 'clusterCIDR', flag: 'cluster-cidr', kind: 'string', help: 'IPv4 CIDR of all pod addresses, e.g. 10.244.0.0/16 (required)' },
   { field: 'blockSize', flag: 'block-size', kind: 'int', help: `IPAM block prefix length (default ${DEFAULT_BLOCK_SIZE})` },
-  { field: 'encapsulation', flag: 'encapsulation', kind: 'string', help: `udp | vxlan (default ${DEFAULT_ENCAPSULATION})` },
+  { field: 'encapsulation', flag: 'encapsulation', kind: 'string', help: `${ENCAPSULATION_KINDS.join(' | ')} (default ${DEFAULT_ENCAPSULATION})` },
   { field: 'vxlan.port', flag: 'vxlan-port', kind: 'int', help: `UDP port of the vxlan encapsulation (default ${DEFAULT_VXLAN_PORT})` },
   { field: 'vxlan.vni', flag: 'vxlan-vni', kind: 'int', help: `VXLAN network identifier 1-16777215 (default ${DEFAULT_VXLAN_VNI})` },
   { field: 'encryption.enabled', flag: 'encryption', kind: 'bool', help: 'encrypt the udp encapsulation (default off; --no-encryption turns it off)' },

@@ -20,6 +20,7 @@ import {
 } from './defaults'
 import { formatCIDR, tryParseCIDR, tryParseIPv4Address } from '../lib'
 import { ConfigError, ConfigFileError, HelpRequestedError } from './errors'
+import { encapsulationKind, ENCAPSULATION_KINDS, isEncapsulationKind, type EncapsulationKind } from '../dataplane/encap'
 import {
   configUsage, JsonSyntaxError, lineAndColumn, parseArgs, parseEnv, parseJsonText, suggest,
   type Override,
@@ -29,7 +30,7 @@ export { configUsage, isHelpRequested, isResetIpamRequested } from './config-fla
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
-export type EncapsulationKind = 'udp' | 'vxlan'
+export type { EncapsulationKind }
 export const POLICY_SOURCES = ['none', 'kubernetes', 'files'] as const
 export type PolicySourceKind = (typeof POLICY_SOURCES)[number]
 
@@ -210,7 +211,8 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
     `an integer prefix length greater than the clusterCIDR prefix (${cluster.prefix}) and at most ${MAX_BLOCK_PREFIX}`, fail)
 
   const encapsulation = top.encapsulation ?? DEFAULT_ENCAPSULATION
-  if (encapsulation !== 'udp' && encapsulation !== 'vxlan') fail('encapsulation', encapsulation, '"udp" or "vxlan"')
+  if (!isEncapsulationKind(encapsulation)) fail('encapsulation', encapsulation, oneOf(ENCAPSULATION_KINDS))
+  const kind = encapsulationKind(encapsulation as EncapsulationKind)
   const vx = objectAt(top.vxlan, 'vxlan.', ['port', 'vni'], fail)
   const vxlan = {
     port: intAt(vx.port, 'vxlan.port', 1, 65535, DEFAULT_VXLAN_PORT, PORT, fail),
@@ -219,8 +221,8 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
   const enc = objectAt(top.encryption, 'encryption.', ['enabled', 'secretFile', 'privateKeyFile'], fail)
   const enabled = enc.enabled ?? DEFAULT_ENCRYPTION_ENABLED
   if (typeof enabled !== 'boolean') fail('encryption.enabled', enabled, 'true or false')
-  if (enabled === true && encapsulation === 'vxlan') {
-    fail('encryption.enabled', enabled, 'false when encapsulation is "vxlan" (VXLAN is unencrypted by definition)')
+  if (enabled === true && kind.encryptionRefused !== undefined) {
+    fail('encryption.enabled', enabled, `false when encapsulation is "${kind.kind}" (${kind.encryptionRefused})`)
   }
   const encryption = {
     enabled: enabled as boolean,
@@ -268,7 +270,7 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
   if (policySource !== 'kubernetes' && kubeconfig !== '') fail('policy.kubeconfig', pol.kubeconfig, 'nothing unless policy.source is "kubernetes"')
   const policy = { source: policySource as PolicySourceKind, dir: policyDir, kubeconfig }
 
-  const ownPort = encapsulation === 'vxlan' ? vxlan.port : port
+  const ownPort = kind.dataPort({ underlay: { port }, vxlan })
   const peers = parsePeers(top.peers, { nodeName: nodeName as string, address, ownPort, cluster }, fail)
   if (encryption.enabled) {
     // Static mode with encryption: every other node's WireGuard public key must be known.
@@ -396,6 +398,12 @@ function originOf (origins: ReadonlyMap<string, string>, field: string): string 
     if (o !== undefined) return o
   }
   return undefined
+}
+
+/** '"a" or "b"', '"a", "b" or "c"': the accepted values, quoted, for an error's "expected". */
+function oneOf (values: readonly string[]): string {
+  const quoted = values.map((v) => JSON.stringify(v))
+  return quoted.length < 2 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`
 }
 
 function isPlainObject (v: unknown): v is Obj {

@@ -10,7 +10,7 @@ import {
 import type {
   BlockLayout, ControlPlane, IpamNode, IpamStatus, Membership, MemberView, NodeIdentity, NodeStateChannel, StateDirectory,
 } from '../control'
-import type { RouteTable } from '../dataplane'
+import { encapsulationKind, type RouteTable } from '../dataplane'
 import type { ControlMetricsSource, IpamMetricsSource } from '../metrics'
 import type { AgentConfig } from './config'
 import { ClusterSecretError, loadClusterSecret } from './cluster-secret'
@@ -115,7 +115,7 @@ export class GossipNode {
       nodeName: cfg.nodeName,
       address: cfg.underlay.address,
       gossipPort: cfg.gossip.port,
-      dataPort: cfg.encapsulation === 'vxlan' ? cfg.vxlan.port : cfg.underlay.port,
+      dataPort: encapsulationKind(cfg.encapsulation).dataPort(cfg),
       encapsulation: cfg.encapsulation,
       clusterCIDR: cfg.clusterCIDR,
       blockSize: cfg.blockSize,

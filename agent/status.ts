@@ -8,7 +8,7 @@
  */
 import type { IpamStatus, MemberView } from '../control'
 import { DROP_REASONS, Drop, formatMAC } from '../dataplane'
-import type { crypto, DataplaneStats, OffloadStatus, PeerRoute, RouteTable } from '../dataplane'
+import type { crypto, DataplaneStats, EncapsulationKind, OffloadStatus, PeerRoute, RouteTable } from '../dataplane'
 import type { MulticastStatus } from './multicast'
 
 export interface GossipStatusSource {
@@ -34,7 +34,7 @@ export interface StatusSources {
   readonly nodeName: string
   readonly version: string
   readonly startedAt: number
-  readonly encapsulation: 'udp' | 'vxlan'
+  readonly encapsulation: EncapsulationKind
   readonly encryption: boolean
   readonly underlay: string
   readonly clusterCIDR: string
@@ -70,7 +70,7 @@ export interface PeerStatus {
   rttMs: number | null
   address: string
   port: number
-  encapsulation: 'udp' | 'vxlan'
+  encapsulation: EncapsulationKind
   encryption: boolean
   mtu: number
   vtepMAC: string
@@ -102,7 +102,7 @@ export interface NodeStatus {
   version: string
   uptimeSeconds: number
   mode: 'static' | 'gossip'
-  encapsulation: 'udp' | 'vxlan'
+  encapsulation: EncapsulationKind
   encryption: boolean
   underlay: string
   clusterCIDR: string

@@ -11,8 +11,8 @@
  * first (polymorphic), which the agent never sees since it picks one encapsulation at start-up.
  */
 import { fork } from 'node:child_process'
-import { UdpEncapsulation } from '../dataplane/udp-encapsulation'
-import { VxlanEncapsulation } from '../dataplane/vxlan-encapsulation'
+import { UdpEncapsulation } from '../dataplane/encap/udp/udp-encapsulation'
+import { VxlanEncapsulation } from '../dataplane/encap/vxlan/vxlan-encapsulation'
 import { createPeerRoute, RouteTable } from '../dataplane/route-table'
 import { deriveVtepMAC } from '../dataplane/mac'
 import { deriveNodeIndex } from '../dataplane/node-index'

@@ -1,7 +1,7 @@
 /**
  * dataplane/: the packet path. Reads IP packets from the TUN device, finds the node that owns
- * each destination, encapsulates (Loom `udp` framing or RFC 7348 `vxlan`) and sends them over
- * one batched UDP socket; the reverse inbound. Read `types.ts` first (Device, Encapsulation,
+ * each destination, encapsulates (one kind of encap/: Loom `udp` framing or RFC 7348 `vxlan`) and
+ * sends them over one batched UDP socket; the reverse inbound. Read `types.ts` first (Device, Encapsulation,
  * PeerRoute, Drop), then `forwarder.ts` (the hot loop).
  *
  * What it deliberately does not do: decide which peers exist or which prefixes they own (that is
@@ -18,8 +18,10 @@ export * from './types'
 export { Forwarder, HEADROOM } from './forwarder'
 export type { ForwarderComponents, ForwarderInit } from './forwarder'
 export { RouteTable, createPeerRoute } from './route-table'
-export { UdpEncapsulation } from './udp-encapsulation'
-export { VxlanEncapsulation } from './vxlan-encapsulation'
+export {
+  encapsulationKind, ENCAPSULATION_KINDS, isEncapsulationKind, UdpEncapsulation, VxlanEncapsulation,
+} from './encap'
+export type { EncapsulationKind, EncapsulationKindSpec, EncapsulationSettings } from './encap'
 export { TunDevice } from './tun-device'
 export { offloadStatus, offloadLevel, tunFlagNames, OFFLOAD_FALLBACKS } from './offload-status'
 export type { OffloadState, OffloadStatus, OffloadLevel, OffloadFallback } from './offload-status'

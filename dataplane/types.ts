@@ -10,6 +10,7 @@
  * `await`, no `throw` and no logging per packet. A bad packet makes a method return a `Drop`
  * code; the caller counts it and carries on.
  */
+import type { EncapsulationKind } from './encap'
 
 /**
  * Why a packet was dropped. Numeric so the hot path can return it without allocating; the
@@ -107,11 +108,11 @@ export interface PeerDirectory {
 }
 
 /**
- * One way of putting inner IP packets into UDP datagrams (one module per kind, like a flannel
- * backend). Encryption wraps an Encapsulation; the forwarder never knows which one it has.
+ * One way of putting inner IP packets into UDP datagrams (one folder per kind under encap/, like
+ * a flannel backend). Encryption wraps an Encapsulation; the forwarder never knows which one it has.
  */
 export interface Encapsulation {
-  readonly kind: 'udp' | 'vxlan'
+  readonly kind: EncapsulationKind
   /** Bytes this encapsulation writes in front of the inner packet (inside the UDP payload). */
   readonly headerLen: number
   /** Bytes written after the inner packet (an AEAD tag); absent = 0. The caller leaves room. */

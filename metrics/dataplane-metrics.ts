@@ -18,6 +18,7 @@
  * collector emits the standard histogram exposition (_bucket{le}, _sum, _count) itself.
  */
 import { Counter, Gauge, type Metric, type Registry } from 'prom-client'
+import type { EncapsulationKind } from '../dataplane/encap'
 import { DROP_REASONS, MAX_BATCH, type DataplaneStats, type PeerRoute } from '../dataplane/types'
 
 /**
@@ -33,7 +34,7 @@ export interface DataplaneMetricsSource {
    */
   peers(): readonly PeerRoute[]
   /** Fixed at start-up; a label on the traffic counters and on loom_build_info. */
-  readonly encapsulation: 'udp' | 'vxlan'
+  readonly encapsulation: EncapsulationKind
   readonly encryption: boolean
   /**
    * Packets the kernel dropped on the TUN device because we did not read them in time (its

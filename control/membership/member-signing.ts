@@ -22,7 +22,7 @@
  * name length u16 + UTF-8.
  */
 import { createPrivateKey, createPublicKey, hkdfSync, KeyObject, sign, verify } from 'node:crypto'
-import type { MemberRecord } from '../transport'
+import type { EncapsulationKind, MemberRecord } from '../transport'
 
 export const SIGNING_KEY_LEN = 32
 export const SIGNATURE_LEN = 64
@@ -31,6 +31,9 @@ const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex')
 const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex')
 
 export type SignedForm = 'alive' | 'left'
+
+/** The encapsulation's byte in the signed payload (every kind needs one: the compiler checks). */
+const SIGNED_ENCAPSULATION: Record<EncapsulationKind, number> = { udp: 1, vxlan: 2 }
 
 /** The bytes a record's signature covers (see the header). */
 export function recordPayload (r: MemberRecord, form: SignedForm): Buffer {
@@ -45,7 +48,7 @@ export function recordPayload (r: MemberRecord, form: SignedForm): Buffer {
   for (const part of r.address.split('.')) at = out.writeUInt8(Number(part) & 0xff, at)
   at = out.writeUInt16BE(r.dataPort, at)
   at = out.writeUInt16BE(r.gossipPort, at)
-  at = out.writeUInt8(r.encapsulation === 'udp' ? 1 : 2, at)
+  at = out.writeUInt8(SIGNED_ENCAPSULATION[r.encapsulation], at)
   at += Buffer.from(r.vtepMac).copy(out, at)
   at = out.writeUInt8(key.length, at)
   at += Buffer.from(key).copy(out, at)

@@ -18,6 +18,7 @@
  * Unknown fields are skipped (proto3), so newer senders may add fields.
  */
 import * as protobuf from 'protobufjs/minimal'
+import type { EncapsulationKind } from '../../dataplane/encap'
 import { loom } from '../proto/messages'
 import { tryParseIPv4Address } from '../../lib'
 
@@ -39,7 +40,7 @@ export const SIGNATURE_LEN = 64
 export const MAX_INCARNATION = 0xffff_fffe
 
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
-export type EncapsulationKind = 'udp' | 'vxlan'
+export type { EncapsulationKind }
 
 /** What a node advertises about itself; others repeat it with their view of state/incarnation. */
 export interface MemberRecord {

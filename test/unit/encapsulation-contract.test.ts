@@ -5,8 +5,8 @@
  * buffer as recvBatch would leave it, and B decapsulates.
  */
 import t from 'tap'
-import { UdpEncapsulation } from '../../dataplane/udp-encapsulation'
-import { VxlanEncapsulation } from '../../dataplane/vxlan-encapsulation'
+import { UdpEncapsulation } from '../../dataplane/encap/udp/udp-encapsulation'
+import { VxlanEncapsulation } from '../../dataplane/encap/vxlan/vxlan-encapsulation'
 import { createPeerRoute, RouteTable } from '../../dataplane/route-table'
 import { deriveVtepMAC } from '../../dataplane/mac'
 import { deriveNodeIndex } from '../../dataplane/node-index'

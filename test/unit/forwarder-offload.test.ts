@@ -11,12 +11,12 @@ import { deriveVtepMAC } from '../../dataplane/mac'
 import { deriveNodeIndex } from '../../dataplane/node-index'
 import { createPeerRoute, RouteTable } from '../../dataplane/route-table'
 import { createDataplaneStats, DatagramTransport, DataplaneStats, Device, Drop, Encapsulation } from '../../dataplane/types'
-import { UdpEncapsulation } from '../../dataplane/udp-encapsulation'
+import { UdpEncapsulation } from '../../dataplane/encap/udp/udp-encapsulation'
 import {
   createVirtioNetHeader, decodeVirtioNetHeader, encodeVirtioNetHeader, VNET_F_NEEDS_CSUM, VNET_GSO_NONE,
   VNET_GSO_TCPV4, VNET_HDR_LEN,
 } from '../../dataplane/virtio-net'
-import { VxlanEncapsulation } from '../../dataplane/vxlan-encapsulation'
+import { VxlanEncapsulation } from '../../dataplane/encap/vxlan/vxlan-encapsulation'
 
 class VnetDevice implements Device {
   readonly name = 'vnet0'

@@ -14,8 +14,8 @@ import { createPeerRoute, RouteTable } from '../../dataplane/route-table'
 import {
   createDataplaneStats, DatagramTransport, DataplaneStats, Device, Drop, Encapsulation,
 } from '../../dataplane/types'
-import { UdpEncapsulation } from '../../dataplane/udp-encapsulation'
-import { VxlanEncapsulation } from '../../dataplane/vxlan-encapsulation'
+import { UdpEncapsulation } from '../../dataplane/encap/udp/udp-encapsulation'
+import { VxlanEncapsulation } from '../../dataplane/encap/vxlan/vxlan-encapsulation'
 
 class MemoryDevice implements Device {
   readonly name = 'mem0'

@@ -16,7 +16,7 @@ import { deriveNodeIndex } from '../../dataplane/node-index'
 import { deriveVtepMAC } from '../../dataplane/mac'
 import { createPeerRoute, RouteTable } from '../../dataplane/route-table'
 import { createDataplaneStats, type DatagramTransport, type Device, type PeerRoute } from '../../dataplane/types'
-import { UdpEncapsulation } from '../../dataplane/udp-encapsulation'
+import { UdpEncapsulation } from '../../dataplane/encap/udp/udp-encapsulation'
 
 class MemoryPort implements FramePort {
   inbox: Array<{ frame: Buffer, ifindex: number, flags: number }> = []

@@ -18,7 +18,7 @@ import { deriveVtepMAC } from '../../dataplane/mac'
 import { deriveNodeIndex } from '../../dataplane/node-index'
 import { createPeerRoute, RouteTable } from '../../dataplane/route-table'
 import { createDataplaneStats, type DatagramTransport, type Device } from '../../dataplane/types'
-import { UdpEncapsulation } from '../../dataplane/udp-encapsulation'
+import { UdpEncapsulation } from '../../dataplane/encap/udp/udp-encapsulation'
 import type { FramePort } from '../../dataplane/multicast-forwarder'
 
 class MemoryPort implements FramePort {

@@ -4,7 +4,7 @@
  * encapsulation-contract.test.ts.
  */
 import t from 'tap'
-import { UdpEncapsulation } from '../../dataplane/udp-encapsulation'
+import { UdpEncapsulation } from '../../dataplane/encap/udp/udp-encapsulation'
 import { createPeerRoute, RouteTable } from '../../dataplane/route-table'
 import { parseMAC } from '../../dataplane/mac'
 import type { Decapsulated } from '../../dataplane/types'

@@ -3,7 +3,7 @@
  * device (Flannel-style) sends them and the proxy-ARP reply.
  */
 import t from 'tap'
-import { VxlanEncapsulation } from '../../dataplane/vxlan-encapsulation'
+import { VxlanEncapsulation } from '../../dataplane/encap/vxlan/vxlan-encapsulation'
 import { createPeerRoute, RouteTable } from '../../dataplane/route-table'
 import { parseMAC } from '../../dataplane/mac'
 import type { Decapsulated } from '../../dataplane/types'

@@ -31,13 +31,13 @@
  *   that is what encryption is for.
  * - Overhead: outer IPv4 20 + UDP 8 + 12 = 40 bytes (VXLAN costs 50, WireGuard 60).
  */
-import type { Decapsulated, Encapsulation, PeerDirectory, PeerRoute } from './types'
-import { Drop } from './types'
+import type { Decapsulated, Encapsulation, PeerDirectory, PeerRoute } from '../../types'
+import { Drop } from '../../types'
 import {
   IPV4_HEADER_MIN_LEN, IPV4_UDP_OVERHEAD, LOOM_UDP_HEADER_LEN, LOOM_UDP_TYPE_CLEAR_DATA,
   LOOM_UDP_VERSION,
-} from './constants'
-import { inspectIPv4Packet, readU32BE, writeU32BE } from './ipv4'
+} from '../../constants'
+import { inspectIPv4Packet, readU32BE, writeU32BE } from '../../ipv4'
 
 export interface UdpEncapsulationInit {
   /** This node's index (deriveNodeIndex of its name): written as the sender index. */

@@ -34,15 +34,15 @@
  *   is IPv4-only today, so in practice it is always 0x0800.
  * - Overhead: outer IPv4 20 + UDP 8 + VXLAN 8 + Ethernet 14 = 50 bytes (Flannel's MTU - 50).
  */
-import type { Decapsulated, Encapsulation, PeerDirectory, PeerRoute } from './types'
-import { Drop } from './types'
+import type { Decapsulated, Encapsulation, PeerDirectory, PeerRoute } from '../../types'
+import { Drop } from '../../types'
 import {
   ARP_HTYPE_ETHERNET, ARP_IPV4_PACKET_LEN, ARP_OP_REPLY, ARP_OP_REQUEST, ETHERNET_HEADER_LEN,
   ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPV4_UDP_OVERHEAD, VXLAN_FLAG_I,
   VXLAN_HEADER_LEN, VXLAN_VNI_MAX,
-} from './constants'
-import { inspectIPv4Packet, readU32BE, writeU32BE } from './ipv4'
-import { isBroadcastMAC, macEquals, MAC_LEN } from './mac'
+} from '../../constants'
+import { inspectIPv4Packet, readU32BE, writeU32BE } from '../../ipv4'
+import { isBroadcastMAC, macEquals, MAC_LEN } from '../../mac'
 
 /** VXLAN header + inner Ethernet header: where the inner IP packet starts. */
 const VXLAN_ETH_LEN = VXLAN_HEADER_LEN + ETHERNET_HEADER_LEN // 22
