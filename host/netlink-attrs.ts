@@ -1,8 +1,9 @@
 /**
- * A tiny rtattr (netlink attribute) builder, plus the IFLA_LINKINFO payloads Loom needs.
+ * A tiny rtattr (netlink attribute) builder, plus the IFLA_LINKINFO payload Loom needs (veth;
+ * the tests' vxlan payload is test/lib/vxlan-link-info.ts, built with the same helpers).
  *
  * Why this exists: the `netlink` package types most rtnetlink attributes, but takes
- * IFLA_LINKINFO as opaque bytes, so creating a vxlan or veth link needs the nested
+ * IFLA_LINKINFO as opaque bytes, so creating a veth (or vxlan) link needs the nested
  * IFLA_INFO_KIND / IFLA_INFO_DATA attributes built here. Everything in this file is pure:
  * no I/O, no sockets; the unit test pins exact bytes against what iproute2 sends.
  *
@@ -40,17 +41,10 @@ export const IFLA_NET_NS_FD = 28
 export const IFLA_LINKINFO = 18
 export const IFLA_INFO_KIND = 1
 export const IFLA_INFO_DATA = 2
-export const IFLA_VXLAN_ID = 1
-export const IFLA_VXLAN_LINK = 3
-export const IFLA_VXLAN_LOCAL = 4
-export const IFLA_VXLAN_LEARNING = 7
-export const IFLA_VXLAN_PORT = 15
 // include/uapi/linux/veth.h
 export const VETH_INFO_PEER = 1
 /** sizeof(struct ifinfomsg): family, pad, type, index, flags, change. */
 export const IFINFOMSG_LEN = 16
-/** Largest 24-bit VXLAN network identifier (RFC 7348 section 5). */
-export const VXLAN_VNI_MAX = 0xffffff
 
 const HOST_LE = endianness() === 'LE'
 
@@ -116,42 +110,6 @@ export function attrString (type: number, value: string, opts: { nul?: boolean }
 
 export function attrBytes (type: number, value: Uint8Array): Buffer {
   return encodeAttr(type, value)
-}
-
-/** Options of a VXLAN link, in the terms of IFLA_VXLAN_*. */
-export interface VxlanLinkInfo {
-  /** VXLAN network identifier, 0..2^24-1. */
-  vni: number
-  /** UDP destination port (the kernel's default is 8472; IANA's is 4789). */
-  port: number
-  /** Source address of the outer IPv4 header, 4 bytes (IFLA_VXLAN_LOCAL). */
-  local?: Uint8Array
-  /** Index of the underlay link the tunnel is bound to (IFLA_VXLAN_LINK). */
-  underlayIndex?: number
-  /** Learn remote MACs from received frames; Flannel turns this off. */
-  learning: boolean
-}
-
-/**
- * The payload of IFLA_LINKINFO for a vxlan link (pass it as the `netlink` package's
- * `linkinfo`, which adds the IFLA_LINKINFO header). Attribute order is iproute2 6.1's
- * (seen with strace): LINK, ID, LOCAL, LEARNING, PORT.
- */
-export function encodeVxlanLinkInfo (v: VxlanLinkInfo): Buffer {
-  if (!Number.isInteger(v.vni) || v.vni < 0 || v.vni > VXLAN_VNI_MAX) throw new RangeError(`VXLAN VNI ${v.vni} is outside 0..${VXLAN_VNI_MAX}`)
-  const data: Buffer[] = []
-  if (v.underlayIndex !== undefined) data.push(attrU32(IFLA_VXLAN_LINK, v.underlayIndex))
-  data.push(attrU32(IFLA_VXLAN_ID, v.vni))
-  if (v.local !== undefined) {
-    if (v.local.length !== 4) throw new RangeError(`IFLA_VXLAN_LOCAL needs 4 bytes, got ${v.local.length}`)
-    data.push(attrBytes(IFLA_VXLAN_LOCAL, v.local))
-  }
-  data.push(attrU8(IFLA_VXLAN_LEARNING, v.learning ? 1 : 0))
-  data.push(attrU16be(IFLA_VXLAN_PORT, v.port))
-  return Buffer.concat([
-    attrString(IFLA_INFO_KIND, 'vxlan', { nul: false }),
-    attrNested(IFLA_INFO_DATA, data),
-  ])
 }
 
 /**

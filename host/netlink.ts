@@ -1,5 +1,7 @@
 /**
- * NetlinkClient: the agent's rtnetlink helpers (links, addresses, routes, neighbours, FDB).
+ * NetlinkClient: the rtnetlink helpers of the agent and the CNI plugin (links, addresses,
+ * routes, neighbours). What only tests need (creating a kernel VXLAN peer, its FDB, flushing
+ * addresses) is test/lib/netlink-test-client.ts, a subclass.
  *
  * Control path only. Every method is an async request/ack round trip to the kernel; nothing
  * here is meant to run per packet. The data plane's hot path never calls into this file.
@@ -7,16 +9,15 @@
  * Design notes:
  * - Built on the `netlink` package's typed rtnetlink socket (createRtNetlink): getLink,
  *   setLink, newAddress, newRoute, newNeighbor, ... The package takes IFLA_LINKINFO as raw
- *   bytes, so vxlan/veth creation builds that payload with ./netlink-attrs.ts. The bridge
- *   FDB is an RTM_NEWNEIGH with family AF_BRIDGE, which the typed newNeighbor expresses.
+ *   bytes, so veth creation builds that payload with ./netlink-attrs.ts.
  * - Netlink acts on the calling process's network namespace. loomd is started inside its
  *   node's namespace, so no setns happens here; one client = one socket = one namespace.
  * - Names, not indexes, at the API: each call resolves the name with RTM_GETLINK (IFLA_IFNAME)
  *   so a link that was recreated meanwhile is never addressed through a stale index.
  * - Idempotent where the agent needs it to be (restarts re-apply the same state):
- *   addAddress tolerates EEXIST, replaceRoute/replaceNeighbour/replaceFdb use
+ *   addAddress tolerates EEXIST, replaceRoute/replaceNeighbour use
  *   NLM_F_CREATE|NLM_F_REPLACE, deleteRoute/deleteLink tolerate "already gone".
- *   createVxlan/createVeth do not: an existing link fails with EEXIST, because silently
+ *   createVeth does not: an existing link fails with EEXIST, because silently
  *   keeping a link with other parameters would be worse (delete, then create, to recreate).
  * - IPv4 only for addresses and routes: the overlay is IPv4 today.
  * - Failures are NetlinkError (or a subclass) whose message names the operation and the
@@ -24,13 +25,12 @@
  */
 
 import { createRtNetlink, FlagsNew, type RtNetlinkSocket, type rt, type ifla } from 'netlink'
-import { encodeVethLinkInfo, encodeVxlanLinkInfo, VXLAN_VNI_MAX } from './netlink-attrs'
+import { encodeVethLinkInfo } from './netlink-attrs'
 import {
   AddressNotFoundError, LinkNotFoundError, NetlinkArgumentError, NetlinkError, errnoNumber,
 } from './netlink-errors'
 
-const AF_INET = 2
-const AF_BRIDGE = 7
+export const AF_INET = 2
 /** RT_TABLE_MAIN */
 const RT_TABLE_MAIN = 254
 /** RTNH_F_ONLINK, carried in rtm_flags: the gateway is on the link even without a covering subnet. */
@@ -42,7 +42,6 @@ const DEFAULT_TIMEOUT_MS = 5000
 const ENODEV = errnoNumber('ENODEV')
 const EEXIST = errnoNumber('EEXIST')
 const ESRCH = errnoNumber('ESRCH')
-const EADDRNOTAVAIL = errnoNumber('EADDRNOTAVAIL')
 
 export interface NetlinkClientInit {
   /** Per-request timeout in milliseconds (default 5000). A timed-out request rejects with NetlinkError (errno 0). */
@@ -72,20 +71,6 @@ export interface RouteEntry {
   src?: string
 }
 
-export interface VxlanSpec {
-  name: string
-  /** VXLAN network identifier, 0..2^24-1. */
-  vni: number
-  /** UDP port, e.g. 4789. */
-  port: number
-  /** Outer source IPv4 address (IFLA_VXLAN_LOCAL). */
-  localAddress?: string
-  /** MAC learning from received frames; default false (static FDB, the Flannel way). */
-  learning?: boolean
-  /** Underlay link the tunnel is bound to (IFLA_VXLAN_LINK). */
-  underlayDev?: string
-}
-
 export interface NeighbourSpec {
   dev: string
   /** IPv4 address of the neighbour. */
@@ -96,22 +81,13 @@ export interface NeighbourSpec {
   permanent?: true
 }
 
-export interface FdbSpec {
-  /** The vxlan link. */
-  dev: string
-  /** Remote VTEP MAC, 'aa:bb:cc:dd:ee:ff'. */
-  mac: string
-  /** Remote underlay IPv4 address. */
-  dst: string
-}
-
 type RequestOptions = { flags?: number, timeout?: number }
 
 export class NetlinkClient {
   private socket: RtNetlinkSocket | null
   private readonly timeoutMs: number
 
-  private constructor (socket: RtNetlinkSocket, timeoutMs: number) {
+  protected constructor (socket: RtNetlinkSocket, timeoutMs: number) {
     this.socket = socket
     this.timeoutMs = timeoutMs
   }
@@ -139,11 +115,6 @@ export class NetlinkClient {
   }
 
   // ---- links ----
-
-  /** Index of the link; LinkNotFoundError naming it when absent. */
-  async linkIndex (name: string): Promise<number> {
-    return (await this.getLink(`find link ${name}`, name)).data.index ?? 0
-  }
 
   async linkExists (name: string): Promise<boolean> {
     try {
@@ -176,11 +147,6 @@ export class NetlinkClient {
     await this.call(op, (s, o) => s.setLink({ index }, { txqlen: packets }, o), name)
   }
 
-  async linkMTU (name: string): Promise<number> {
-    const link = await this.getLink(`read MTU of link ${name}`, name)
-    return link.attrs.mtu ?? 0
-  }
-
   /** The link's hardware address (6 bytes for Ethernet-like links). A copy, caller-owned. */
   async linkMAC (name: string): Promise<Buffer> {
     const op = `read MAC of link ${name}`
@@ -200,37 +166,6 @@ export class NetlinkClient {
   async linkIsUp (name: string): Promise<boolean> {
     const link = await this.getLink(`read flags of link ${name}`, name)
     return link.data.flags?.up === true
-  }
-
-  /**
-   * Moves the link into the network namespace open at `nsFd` (IFLA_NET_NS_FD), like
-   * `ip link set <name> netns <ns>`. The link keeps its name there; the caller owns the fd.
-   */
-  async moveLinkToNetns (name: string, nsFd: number): Promise<void> {
-    const op = `move link ${name} to netns fd ${nsFd}`
-    if (!Number.isInteger(nsFd) || nsFd < 0) throw new NetlinkArgumentError(op, `fd ${nsFd} is not a file descriptor`)
-    const index = await this.resolve(op, name)
-    await this.call(op, (s, o) => s.setLink({ index }, { netNsFd: nsFd }, o), name)
-  }
-
-  /** Renames a link (it must be down, as the kernel requires). EEXIST if the new name is taken. */
-  async renameLink (name: string, newName: string): Promise<void> {
-    const op = `rename link ${name} to ${newName}`
-    checkIfname(op, newName)
-    const index = await this.resolve(op, name)
-    await this.call(op, (s, o) => s.setLink({ index }, { ifname: newName }, o), name)
-  }
-
-  /** Creates a VXLAN link (down). Fails with EEXIST if a link of that name exists. */
-  async createVxlan (spec: VxlanSpec): Promise<void> {
-    const op = `create vxlan link ${spec.name} (vni ${spec.vni}, port ${spec.port})`
-    checkIfname(op, spec.name)
-    if (!Number.isInteger(spec.vni) || spec.vni < 0 || spec.vni > VXLAN_VNI_MAX) throw new NetlinkArgumentError(op, `VNI ${spec.vni} is outside 0..${VXLAN_VNI_MAX}`)
-    if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 0xffff) throw new NetlinkArgumentError(op, `port ${spec.port} is outside 1..65535`)
-    const local = spec.localAddress === undefined ? undefined : parseIPv4(op, spec.localAddress)
-    const underlayIndex = spec.underlayDev === undefined ? undefined : await this.resolve(op, spec.underlayDev)
-    const linkinfo = encodeVxlanLinkInfo({ vni: spec.vni, port: spec.port, local, underlayIndex, learning: spec.learning === true })
-    await this.call(op, (s, o) => s.newLink({}, { ifname: spec.name, linkinfo }, o), undefined, FlagsNew.CREATE | FlagsNew.EXCL)
   }
 
   /**
@@ -285,19 +220,6 @@ export class NetlinkClient {
     const op = `list addresses of link ${name}`
     const index = await this.resolve(op, name)
     return (await this.ipv4Addresses(op)).filter(a => a.index === index).map(a => `${a.ip}/${a.prefix}`)
-  }
-
-  /** Removes every IPv4 address of the link. */
-  async flushAddresses (name: string): Promise<void> {
-    const op = `flush addresses of link ${name}`
-    const index = await this.resolve(op, name)
-    for (const a of (await this.ipv4Addresses(op)).filter(x => x.index === index)) {
-      const raw = ipv4Bytes(a.ip)
-      // Deleting a primary may take its secondaries with it: EADDRNOTAVAIL then is fine.
-      await this.call(`delete address ${a.ip}/${a.prefix} from link ${name}`,
-        (s, o) => s.delAddress({ family: AF_INET, prefixlen: a.prefix, index }, { local: raw, address: raw }, o),
-        name, 0, [EADDRNOTAVAIL])
-    }
   }
 
   /** MTU of the interface that holds `address` locally (to derive loom0's MTU from the underlay). */
@@ -386,7 +308,7 @@ export class NetlinkClient {
     return out
   }
 
-  // ---- neighbours and FDB ----
+  // ---- neighbours ----
 
   /** `ip neigh replace <ip> lladdr <mac> dev <dev> nud permanent` */
   async replaceNeighbour (spec: NeighbourSpec): Promise<void> {
@@ -398,20 +320,9 @@ export class NetlinkClient {
       spec.dev, FlagsNew.CREATE | FlagsNew.REPLACE)
   }
 
-  /** `bridge fdb replace <mac> dev <vxlan> dst <ip> self permanent` (AF_BRIDGE, NTF_SELF, NUD_PERMANENT). */
-  async replaceFdb (spec: FdbSpec): Promise<void> {
-    const op = `replace fdb entry ${spec.mac} dst ${spec.dst} dev ${spec.dev}`
-    const lladdr = parseMac(op, spec.mac)
-    const dst = parseIPv4(op, spec.dst)
-    const ifindex = await this.resolve(op, spec.dev)
-    await this.call(op, (s, o) => s.newNeighbor(
-      { family: AF_BRIDGE, ifindex, state: { permanent: true }, flags: { self: true } }, { lladdr, dst }, o),
-    spec.dev, FlagsNew.CREATE | FlagsNew.REPLACE)
-  }
-
   // ---- internals ----
 
-  private async getLink (op: string, name: string): Promise<{ data: rt.Link, attrs: ifla.LinkAttrs }> {
+  protected async getLink (op: string, name: string): Promise<{ data: rt.Link, attrs: ifla.LinkAttrs }> {
     checkIfname(op, name)
     const links = await this.call(op, (s, o) => s.getLink({}, { ifname: name }, o), name)
     const link = links[0]
@@ -419,11 +330,11 @@ export class NetlinkClient {
     return link
   }
 
-  private async resolve (op: string, name: string): Promise<number> {
+  protected async resolve (op: string, name: string): Promise<number> {
     return (await this.getLink(op, name)).data.index ?? 0
   }
 
-  private async ipv4Addresses (op: string): Promise<Array<{ index: number, ip: string, prefix: number }>> {
+  protected async ipv4Addresses (op: string): Promise<Array<{ index: number, ip: string, prefix: number }>> {
     const msgs = await this.call(op, (s, o) => s.getAddresses({ family: AF_INET }, {}, o))
     const out: Array<{ index: number, ip: string, prefix: number }> = []
     for (const m of msgs) {
@@ -439,7 +350,7 @@ export class NetlinkClient {
    * request acts on, so an ENODEV becomes a LinkNotFoundError naming it. Errnos in `allow`
    * resolve with an empty reply instead.
    */
-  private async call<T> (op: string, fn: (s: RtNetlinkSocket, o: RequestOptions) => Promise<T[]>,
+  protected async call<T> (op: string, fn: (s: RtNetlinkSocket, o: RequestOptions) => Promise<T[]>,
     link?: string, flags = 0, allow: number[] = []): Promise<T[]> {
     const s = this.socket
     if (s === null) throw new NetlinkError(op, 0, { detail: 'netlink client is closed' })
@@ -486,7 +397,7 @@ function describeRoute (r: RouteSpec): string {
   return s
 }
 
-function checkIfname (op: string, name: string): void {
+export function checkIfname (op: string, name: string): void {
   if (name.length === 0 || Buffer.byteLength(name) > IFNAME_MAX || /[\s/:]/.test(name)) {
     throw new NetlinkArgumentError(op, `invalid link name ${JSON.stringify(name)} (1..${IFNAME_MAX} bytes, no whitespace, '/' or ':')`)
   }
@@ -494,12 +405,12 @@ function checkIfname (op: string, name: string): void {
 
 const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/
 
-function ipv4Bytes (s: string): Buffer | undefined {
+export function ipv4Bytes (s: string): Buffer | undefined {
   const m = IPV4_RE.exec(s)
   return m === null ? undefined : Buffer.from([Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])])
 }
 
-function parseIPv4 (op: string, s: string): Buffer {
+export function parseIPv4 (op: string, s: string): Buffer {
   const b = ipv4Bytes(s)
   if (b === undefined) throw new NetlinkArgumentError(op, `${JSON.stringify(s)} is not an IPv4 address`)
   return b
@@ -522,7 +433,7 @@ function ipv4String (b: Uint8Array): string {
   return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`
 }
 
-function parseMac (op: string, s: string): Buffer {
+export function parseMac (op: string, s: string): Buffer {
   if (!/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(s)) throw new NetlinkArgumentError(op, `${JSON.stringify(s)} is not a MAC address`)
   return Buffer.from(s.replace(/:/g, ''), 'hex')
 }

@@ -1,5 +1,6 @@
 /**
- * Exact bytes of the rtattr builder (host/netlink-attrs.ts).
+ * Exact bytes of the rtattr builder (host/netlink-attrs.ts) and the tests' vxlan payload
+ * (test/lib/vxlan-link-info.ts).
  *
  * The IFLA_LINKINFO vectors are what iproute2 6.1 sends (captured once with
  * `strace -e sendmsg -xx ip link add ...`), re-built here by hand from the kernel's
@@ -11,8 +12,9 @@ import t from 'tap'
 import { endianness } from 'node:os'
 import {
   attrBytes, attrNested, attrString, attrU16, attrU16be, attrU32, attrU8, encodeAttr,
-  encodeVethLinkInfo, encodeVxlanLinkInfo, nlaPadding, NLA_F_NESTED,
+  encodeVethLinkInfo, nlaPadding, NLA_F_NESTED,
 } from '../../host/netlink-attrs'
+import { encodeVxlanLinkInfo } from '../lib/vxlan-link-info'
 
 // Kernel numbers, written out independently of the module under test.
 const IFLA_IFNAME = 3
