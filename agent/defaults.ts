@@ -15,15 +15,12 @@
 /** Where loomd looks for its config file when `--config` is not given. A missing file there is fine. */
 export const DEFAULT_CONFIG_PATH = '/etc/loom/loomd.conf'
 
-/** UDP port of the `udp` encapsulation (Loom's framing). */
-export const DEFAULT_UNDERLAY_PORT = 6784
-
-/** UDP port of the `vxlan` encapsulation: IANA's VXLAN port, RFC 7348 §5. */
-export const DEFAULT_VXLAN_PORT = 4789
-/** VXLAN network identifier. */
-export const DEFAULT_VXLAN_VNI = 1
-/** Largest VNI: the field is 24 bits (RFC 7348 §5). */
-export const MAX_VXLAN_VNI = 0xffffff
+// The encapsulations' ports and VXLAN's VNI are the data plane's defaults, defined once in
+// dataplane/constants.ts: `udp` on underlay.port 6784, `vxlan` on 4789 (IANA, RFC 7348 §5) with
+// VNI 1; a VNI is 24 bits.
+export {
+  DEFAULT_UDP_PORT as DEFAULT_UNDERLAY_PORT, DEFAULT_VXLAN_PORT, DEFAULT_VXLAN_VNI, VXLAN_VNI_MAX as MAX_VXLAN_VNI,
+} from '../dataplane/constants'
 
 /** IPAM block size as a prefix length: /26 = 64 addresses per block. */
 export const DEFAULT_BLOCK_SIZE = 26
