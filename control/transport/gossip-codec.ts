@@ -27,6 +27,7 @@ import pb = loom.gossip
 /** Spec-ish constants of our own wire format. */
 export const GOSSIP_PROTOCOL_VERSION = 1
 export const GOSSIP_FRAME_MAGIC = 0x4c47 // 'LG'
+/** Every gossip frame (packet, IPAM, sealed) starts with magic u16 | body length u32: 6 bytes. */
 export const GOSSIP_FRAME_HEADER_LEN = 6
 export const NODE_ID_LEN = 16
 export const VTEP_MAC_LEN = 6
@@ -198,9 +199,13 @@ function packetToPb (p: GossipPacket): pb.IGossipPacket {
 
 /** Encode a packet into a fresh frame. The input is trusted (built by this node). */
 export function encodeGossipPacket (msg: GossipPacket): Buffer {
-  const body = pb.GossipPacket.encode(packetToPb(msg)).finish()
+  return frame(GOSSIP_FRAME_MAGIC, pb.GossipPacket.encode(packetToPb(msg)).finish())
+}
+
+/** Wraps a body in a frame with the given magic (the 6-byte header, GOSSIP_FRAME_HEADER_LEN). */
+export function frame (magic: number, body: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(GOSSIP_FRAME_HEADER_LEN + body.length)
-  out.writeUInt16BE(GOSSIP_FRAME_MAGIC, 0)
+  out.writeUInt16BE(magic, 0)
   out.writeUInt32BE(body.length, 2)
   out.set(body, GOSSIP_FRAME_HEADER_LEN)
   return out

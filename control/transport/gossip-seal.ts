@@ -29,11 +29,11 @@
  * Pure (no I/O); `openFrame` never throws and returns a typed reason for the metrics.
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomFillSync } from 'node:crypto'
+import { GOSSIP_FRAME_HEADER_LEN as FRAME_HEADER_LEN } from './gossip-codec'
 
 export const SEALED_FRAME_MAGIC = 0x4c53 // 'LS'
 export const SEAL_VERSION = 1
-const FRAME_HEADER_LEN = 6
-const VERSION_AT = 6
+const VERSION_AT = FRAME_HEADER_LEN
 const KEY_ID_AT = 7
 const NONCE_AT = 11
 const NONCE_LEN = 12

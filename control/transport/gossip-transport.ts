@@ -29,9 +29,10 @@
 import { createSocket, Socket as UdpSocket } from 'node:dgram'
 import { createConnection, createServer, Server, Socket } from 'node:net'
 import type { Logger } from 'pino'
+import { frame, GOSSIP_FRAME_HEADER_LEN as FRAME_HEADER_LEN } from './gossip-codec'
 import { GossipKeyring, SEALED_FRAME_MAGIC, SEAL_OVERHEAD, type OpenFailure } from './gossip-seal'
 
-export const FRAME_HEADER_LEN = 6
+export { frame }
 /** Largest frame accepted on a stream: the 4 MiB decode limit of push-pull plus sealing. */
 export const MAX_STREAM_FRAME_BYTES = (4 << 20) + FRAME_HEADER_LEN + SEAL_OVERHEAD
 /** Bytes of all partly received stream frames together (bounds memory under slow senders). */
@@ -377,13 +378,4 @@ export function splitHostPort (s: string): { host: string; port: number } | unde
   const port = Number(s.slice(i + 1))
   if (!Number.isInteger(port) || port < 1 || port > 65535) return undefined
   return { host: s.slice(0, i), port }
-}
-
-/** Wraps a body in a frame with the given magic. */
-export function frame (magic: number, body: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(FRAME_HEADER_LEN + body.length)
-  out.writeUInt16BE(magic, 0)
-  out.writeUInt32BE(body.length, 2)
-  out.set(body, FRAME_HEADER_LEN)
-  return out
 }

@@ -8,7 +8,7 @@
  * Nothing here decides anything about members or blocks; the rooms above hand it frames.
  */
 export {
-  GossipTransport, frame, splitHostPort, FRAME_HEADER_LEN, FRAME_REJECT_REASONS,
+  GossipTransport, splitHostPort, FRAME_REJECT_REASONS,
 } from './gossip-transport'
 export type {
   FrameHandler, FrameRejectReason, GossipTransportComponents, GossipTransportInit, StreamReply, TransportCounters,
@@ -16,8 +16,8 @@ export type {
 export { GossipKeyring, SEALED_FRAME_MAGIC, SEAL_OVERHEAD } from './gossip-seal'
 export type { OpenFailure } from './gossip-seal'
 export {
-  decodeGossipPacket, encodeGossipPacket, encodedAppDeltaSize, encodedUpdateSize, isDecodeFailure,
-  GOSSIP_FRAME_MAGIC, GOSSIP_PROTOCOL_VERSION, MAX_INCARNATION, SIGNATURE_LEN, SIGNING_KEY_LEN,
+  decodeGossipPacket, encodeGossipPacket, encodedAppDeltaSize, encodedUpdateSize, frame, isDecodeFailure,
+  GOSSIP_FRAME_HEADER_LEN, GOSSIP_FRAME_MAGIC, GOSSIP_PROTOCOL_VERSION, MAX_INCARNATION, SIGNATURE_LEN, SIGNING_KEY_LEN,
   DEFAULT_LIMITS, STREAM_LIMITS, UDP_LIMITS,
 } from './gossip-codec'
 export type {
