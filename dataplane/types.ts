@@ -98,6 +98,16 @@ export interface Decapsulated {
   replyLen: number
 }
 
+/** Fills `out` for an accepted inner packet at buf[innerStart, +innerLen) (no reply); returns Drop.None. */
+export function acceptInner (out: Decapsulated, innerStart: number, innerLen: number, peer: PeerRoute): Drop {
+  out.innerStart = innerStart
+  out.innerLen = innerLen
+  out.peer = peer
+  out.replyStart = 0
+  out.replyLen = 0
+  return Drop.None
+}
+
 /** The lookups an encapsulation needs to identify the sender of an inbound datagram. */
 export interface PeerDirectory {
   /** This node's own index and VTEP MAC. */

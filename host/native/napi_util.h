@@ -54,25 +54,20 @@ static inline napi_value loom_throw_errno(napi_env env, int err, const char *sys
   return NULL;
 }
 
-static inline napi_value loom_throw_type(napi_env env, const char *fmt, ...) {
+/* A TypeError (ERR_INVALID_ARG_TYPE) or, with `range`, a RangeError (ERR_OUT_OF_RANGE). Returns NULL. */
+static inline napi_value loom_throw_arg(napi_env env, bool range, const char *fmt, ...) {
   char message[256];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(message, sizeof message, fmt, ap);
   va_end(ap);
-  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
+  if (range) napi_throw_range_error(env, "ERR_OUT_OF_RANGE", message);
+  else napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
   return NULL;
 }
 
-static inline napi_value loom_throw_range(napi_env env, const char *fmt, ...) {
-  char message[256];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(message, sizeof message, fmt, ap);
-  va_end(ap);
-  napi_throw_range_error(env, "ERR_OUT_OF_RANGE", message);
-  return NULL;
-}
+#define loom_throw_type(env, ...) loom_throw_arg((env), false, __VA_ARGS__)
+#define loom_throw_range(env, ...) loom_throw_arg((env), true, __VA_ARGS__)
 
 /* After a failed napi_* call: make sure some exception is pending. */
 static inline void loom_fail_napi(napi_env env, const char *what) {

@@ -32,7 +32,7 @@
  * - Overhead: outer IPv4 20 + UDP 8 + 12 = 40 bytes (VXLAN costs 50, WireGuard 60).
  */
 import type { Decapsulated, Encapsulation, PeerDirectory, PeerRoute } from '../../types'
-import { Drop } from '../../types'
+import { acceptInner, Drop } from '../../types'
 import {
   IPV4_HEADER_MIN_LEN, IPV4_UDP_OVERHEAD, LOOM_UDP_HEADER_LEN, LOOM_UDP_TYPE_CLEAR_DATA,
   LOOM_UDP_VERSION,
@@ -80,11 +80,6 @@ export class UdpEncapsulation implements Encapsulation {
     if (peer.addressU32 !== (srcAddressU32 >>> 0)) return Drop.Auth
     const total = inspectIPv4Packet(buf, s + LOOM_UDP_HEADER_LEN, len - LOOM_UDP_HEADER_LEN)
     if (total < 0) return -total as Drop
-    out.innerStart = s + LOOM_UDP_HEADER_LEN
-    out.innerLen = total
-    out.peer = peer
-    out.replyStart = 0
-    out.replyLen = 0
-    return Drop.None
+    return acceptInner(out, s + LOOM_UDP_HEADER_LEN, total, peer)
   }
 }

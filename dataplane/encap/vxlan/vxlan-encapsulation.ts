@@ -35,7 +35,7 @@
  * - Overhead: outer IPv4 20 + UDP 8 + VXLAN 8 + Ethernet 14 = 50 bytes (Flannel's MTU - 50).
  */
 import type { Decapsulated, Encapsulation, PeerDirectory, PeerRoute } from '../../types'
-import { Drop } from '../../types'
+import { acceptInner, Drop } from '../../types'
 import {
   ARP_HTYPE_ETHERNET, ARP_IPV4_PACKET_LEN, ARP_OP_REPLY, ARP_OP_REQUEST, ETHERNET_HEADER_LEN,
   ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPV4_UDP_OVERHEAD, VXLAN_FLAG_I,
@@ -117,12 +117,7 @@ export class VxlanEncapsulation implements Encapsulation {
     if (etherType === ETHERTYPE_IPV4) {
       const total = inspectIPv4Packet(buf, s + VXLAN_ETH_LEN, len - VXLAN_ETH_LEN)
       if (total < 0) return -total as Drop
-      out.innerStart = s + VXLAN_ETH_LEN
-      out.innerLen = total
-      out.peer = peer
-      out.replyStart = 0
-      out.replyLen = 0
-      return Drop.None
+      return acceptInner(out, s + VXLAN_ETH_LEN, total, peer)
     }
     if (etherType === ETHERTYPE_ARP) return this.answerArp(buf, s, len, peers, peer, out)
     // IPv6 (0x86DD), 802.1Q/802.1ad tags and every other EtherType: not carried.
