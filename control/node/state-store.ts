@@ -119,7 +119,7 @@ export class FileStateStore<T> implements GroupCommitBackend<T> {
    */
   async prepare (doc: T): Promise<PreparedWrite> {
     const data = JSON.stringify(this.toJSON(doc))
-    const native = loadNativeBinding()
+    const native = loadHostBinding()
     const own = this.dirFd === undefined
     const dfd = this.dirFd ?? fs.openSync(path.dirname(this.file), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY)
     const closeDir = (): void => { if (own) fs.closeSync(dfd) }
