@@ -31,7 +31,7 @@ if (!isRoot()) {
 
     const c = await runChaos(ctx, FIGURES.chaosOps, FIGURES.chaosMaxSeconds)
     t.ok(c.ops >= FIGURES.chaosOps, `${c.ops} ADD/DEL ran`)
-    t.ok(c.kills >= 1, `${c.kills} loomd killed with -9 and restarted`)
+    t.ok(c.kills >= 2, `${c.kills} loomd killed with -9 and restarted`)
     t.same(c.problems, [], `after the chaos loop: invariants hold, every pod reaches the others (seed ${seed})`)
 
     const f = await runFuzzing(ctx, FIGURES.fuzzFrames, FIGURES.fuzzSeconds)
@@ -39,7 +39,10 @@ if (!isRoot()) {
       t.ok(r.sent > 0, `${r.kind}: ${r.sent} frames sent`)
       t.ok(r.counted + r.kernelDropped >= r.sent, `${r.kind}: every frame refused and counted (${r.counted} by loomd + ${r.kernelDropped} by the kernel for ${r.sent} sent)`)
     }
-    t.ok(f.rssAfterKiB - f.rssBeforeKiB < 64 * 1024, `loomd RSS ${Math.round(f.rssBeforeKiB / 1024)} -> ${Math.round(f.rssAfterKiB / 1024)} MiB`)
+    // A bound, not a growth figure: V8 keeps the heap it grew to during a fast burst (a quiet run
+    // went 83 -> 151 MiB and stayed there, a loaded one rose 45 MiB and fell back), so a leak is
+    // caught by the soak below, which follows this phase and checks RSS does not keep growing.
+    t.ok(f.rssAfterKiB < 256 * 1024, `loomd RSS ${Math.round(f.rssBeforeKiB / 1024)} -> ${Math.round(f.rssAfterKiB / 1024)} MiB, under 256 MiB`)
     t.same(f.problems, [], `loomd survived fuzzing, cluster unchanged (seed ${seed})`)
 
     const s = await runSoak(ctx, FIGURES.soakSeconds, FIGURES.restartEverySeconds, FIGURES.sampleEverySeconds)
