@@ -9,7 +9,8 @@
  *      (identity, membership, IPAM; routes arrive later from the control plane);
  *   2. the TUN device `loom0`: created by the native binding, then MTU, queue length, up and the
  *      cluster-CIDR route through netlink, added only after checking it collides with no route
- *      Loom did not make (agent/cluster-route.ts) and removed again at stop (an earlier loom0 of a crashed run is gone with its
+ * Loom did not make (agent/cluster-route.ts) and removed again at stop (an earlier loom0 of a crashed run is gone
+ * with its
  *      fd, so a restart always starts clean); its /32 overlay address comes from the pod CIDR
  *      (static) or from IPAM once this node holds a block (gossip);
  *   3. the data socket and the forwarder;
@@ -104,7 +105,8 @@ export class Agent {
   /** The offloads negotiated at start (undefined until the data plane is up). */
   private offloads?: OffloadState
 
-  constructor (private readonly components: AgentComponents, private readonly config: AgentConfig, private readonly options: AgentOptions = {}) {
+  constructor (private readonly components: AgentComponents, private readonly config: AgentConfig,
+    private readonly options: AgentOptions = {}) {
     this.logger = components.logger
   }
 
@@ -128,12 +130,16 @@ export class Agent {
       { tunName: cfg.tunName, underlayAddress: cfg.underlay.address })
     if (conflicts.length > 0) {
       throw new ConfigError('clusterCIDR', cfg.clusterCIDR, 'a range that collides with nothing on this node',
-        { message: `invalid config: clusterCIDR = ${cfg.clusterCIDR} collides with this node's network: ${conflicts.join('; ')}` })
+        {
+          message: `invalid config: clusterCIDR = ${cfg.clusterCIDR} collides with this node's network: ${conflicts.join('; ')}`
+        })
     }
     let routes: RouteTable
     let overlayAddress: string | undefined
     if (staticMode) {
-      this.topology = buildStaticTopology({ nodeName: cfg.nodeName, peers: cfg.peers, defaultPort: this.dataPort(), mtu: this.mtu })
+      this.topology = buildStaticTopology({
+        nodeName: cfg.nodeName, peers: cfg.peers, defaultPort: this.dataPort(), mtu: this.mtu
+      })
       routes = this.topology.routes
       this.encryption?.setRoutes(routes)
       overlayAddress = this.topology.self.overlayAddress
@@ -141,17 +147,28 @@ export class Agent {
       const store = this.podStore = new GroupCommitStore(stateDir.store(POD_ADDRESSES_FILE, validateStaticPodAddresses))
       this.pods = new StaticPodAddresses(store, this.topology.self.podCIDR)
     } else {
-      routes = RouteTable.build({ selfIndex: deriveNodeIndex(cfg.nodeName), selfVtepMAC: deriveVtepMAC(cfg.nodeName), routes: [] })
+      routes = RouteTable.build({
+        selfIndex: deriveNodeIndex(cfg.nodeName), selfVtepMAC: deriveVtepMAC(cfg.nodeName), routes: []
+      })
       // A first seed whose state directory was wiped joins the cluster that remembers it.
       const rejoin = this.options.resetIpam === true ||
         (!foundState.identity && !foundState.ipam && await lostStateMustRejoin(cfg, this.logger))
       this.gossip = new GossipNode({
         logger: this.logger,
         setRoutes: (t) => { this.encryption?.setRoutes(t); this.forwarder?.setRoutes(t) },
-      }, { config: cfg, mtu: this.mtu, stateDir, foundState, rejoin, ...(this.encryption !== undefined ? { publicKey: this.encryption.publicKey } : {}) })
+      },
+      {
+        config: cfg,
+        mtu: this.mtu,
+        stateDir,
+        foundState,
+        rejoin,
+        ...(this.encryption !== undefined ? { publicKey: this.encryption.publicKey } : {})
+      })
       this.pods = this.gossip.ipamNode
     }
-    log.info({ mode: staticMode ? 'static' : 'gossip', underlayMTU, mtu: this.mtu, encapsulation: encapsulation.kind }, 'starting')
+    log.info({ mode: staticMode ? 'static' : 'gossip', underlayMTU, mtu: this.mtu, encapsulation: encapsulation.kind },
+      'starting')
 
     enableForwarding(log)
     this.device = TunDevice.open(cfg.tunName, { offloads: offloadsEnabled(cfg) })
@@ -177,12 +194,18 @@ export class Agent {
     this.forwarder.start()
     this.encryption?.start()
     this.dataplaneUp = true
-    const offloads = this.offloads = { enabled: offloadsEnabled(cfg), tunFlags: this.device.offloads, udpGro: this.transport.gro }
-    log.info({ tun: this.device.name, port: this.transport.port, offloads: offloadStatus(this.offloads, this.stats) }, 'data plane up')
+    const offloads = this.offloads = {
+      enabled: offloadsEnabled(cfg), tunFlags: this.device.offloads, udpGro: this.transport.gro
+    }
+    log.info({ tun: this.device.name, port: this.transport.port, offloads: offloadStatus(this.offloads, this.stats) },
+      'data plane up')
     if (overlayAddress !== undefined) await this.setOverlayAddress(overlayAddress)
     if (cfg.multicast.enabled) {
       const multicast = this.multicast = new MulticastNode({
-        logger: this.logger.child({ component: 'multicast' }), forwarder: this.forwarder, pods: this.pods, nodeState: this.gossip?.nodeState,
+        logger: this.logger.child({ component: 'multicast' }),
+        forwarder: this.forwarder,
+        pods: this.pods,
+        nodeState: this.gossip?.nodeState,
       }, { mode: cfg.multicast.mode, nodeName: cfg.nodeName })
       multicast.start()
       this.pods = notifyOnDetach(this.pods, (veth) => multicast.noteDetached(veth))
@@ -206,7 +229,11 @@ export class Agent {
       offloads: { status: () => offloadStatus(offloads, this.stats) },
       ...(this.gossip !== undefined ? { control: this.gossip.controlMetrics(), ipam: this.gossip.ipamMetrics() } : {}),
       ...(this.multicast !== undefined ? { multicast: this.multicast.metricsSource() } : {}),
-      ...(this.policy !== undefined ? { policy: policyMetrics(this.policy, cfg.policy?.source === 'kubernetes' ? 'kubernetes' : 'files') } : {}),
+      ...(this.policy !== undefined
+        ? {
+            policy: policyMetrics(this.policy, cfg.policy?.source === 'kubernetes' ? 'kubernetes' : 'files')
+          }
+        : {}),
     })
     // The CNI plugin's work, one place: cni/commands.ts (the shim only carries env and stdin here).
     const cniLog = this.logger.child({ component: 'cni' })
@@ -348,7 +375,9 @@ export class Agent {
               members: () => gossip.members(),
               peerRoute: (id: string) => gossip.control.peerRoute(id),
               ipamStatus: () => gossip.ipamStatus(),
-              security: () => ({ ...gossip.security, rejectedFrames: Object.values(gossip.framesRejected()).reduce((a, b) => a + b, 0) }),
+              security: () => ({
+                ...gossip.security, rejectedFrames: Object.values(gossip.framesRejected()).reduce((a, b) => a + b, 0)
+              }),
             },
           }
         : {}),
@@ -360,7 +389,11 @@ export class Agent {
       ...(this.encryption !== undefined
         ? {
             publicKey: this.encryption.publicKey.toString('base64'),
-            crypto: { aead: this.encryption.encapsulation.aeadName, peers: () => this.encryption?.encapsulation.peerStatus() ?? [] },
+            crypto: {
+              aead: this.encryption.encapsulation.aeadName,
+              peers: () => this.encryption?.encapsulation.peerStatus() ??
+              []
+            },
           }
         : gossip !== undefined ? { publicKey: gossip.identity.publicKey } : {}),
       mtu: () => this.mtu,
@@ -388,7 +421,8 @@ function withPolicyHooks (base: CniHooks | undefined, engine: PolicyEngine | und
       try {
         await engine.noteAttachmentAdded(pod.hostVeth)
       } catch (err) {
-        throw new TryAgainError(`the pod's NetworkPolicy is not in place yet: ${(err as Error).message}`, { cause: err })
+        throw new TryAgainError(`the pod's NetworkPolicy is not in place yet: ${(err as Error).message}`,
+          { cause: err })
       }
     },
     podRemoved: async (pod) => {
@@ -446,7 +480,8 @@ function acceptLocalSource (tunName: string, log: Logger): void {
   try {
     setSysctl(['net', 'ipv4', 'conf', tunName, 'accept_local'], '1')
   } catch (err) {
-    log.warn({ err }, 'could not set accept_local on the TUN device: ICMP fragmentation-needed from loomd will be dropped')
+    log.warn({ err },
+      'could not set accept_local on the TUN device: ICMP fragmentation-needed from loomd will be dropped')
   }
 }
 

@@ -186,7 +186,8 @@ export class ApiServer {
     const finish = (status: number, body: unknown): void => {
       if (status === 413) closeAfterAnswer(req, res)
       sendJSON(res, status, body)
-      this.components.observe?.(COMMAND_OF_PATH.get(url.pathname) ?? 'other', status, Number(process.hrtime.bigint() - started) / 1e9)
+      this.components.observe?.(COMMAND_OF_PATH.get(url.pathname) ?? 'other', status,
+        Number(process.hrtime.bigint() - started) / 1e9)
     }
     if (route === 'POST /v1/cni' && this.components.cni !== undefined) {
       this.handleCni(req, res, started)
@@ -198,7 +199,10 @@ export class ApiServer {
     }).catch((err: unknown) => {
       if (err instanceof ApiError) return finish(err.status, { error: { code: err.code, message: err.message } })
       if (err instanceof IpamError) {
-        const status = err.code === 'ERR_IPAM_CONFIG' || err.code === 'ERR_IPAM_INVARIANT' || err.code === 'ERR_STATE_CORRUPT' ? 500 : 503
+        const status = err.code === 'ERR_IPAM_CONFIG' || err.code === 'ERR_IPAM_INVARIANT' ||
+        err.code === 'ERR_STATE_CORRUPT'
+          ? 500
+          : 503
         return finish(status, { error: { code: status === 503 ? 'ERR_NO_ADDRESS' : err.code, message: err.message } })
       }
       this.components.logger.error({ err, route }, 'API request failed')
@@ -217,9 +221,15 @@ export class ApiServer {
         throw new ApiError(400, 'ERR_BAD_REQUEST', 'a CNI invocation is {"env": {"CNI_...": "..."}, "stdin": "..."}')
       }
       const out = await cni.run(env as Record<string, string>, b.stdin, parseNetnsHandle(b.netns))
-      res.writeHead(200, { 'content-type': 'application/json', 'x-loom-cni-exit': String(out.exitCode), 'content-length': Buffer.byteLength(out.stdout) })
+      res.writeHead(200,
+        {
+          'content-type': 'application/json',
+          'x-loom-cni-exit': String(out.exitCode),
+          'content-length': Buffer.byteLength(out.stdout)
+        })
       res.end(out.stdout)
-      this.components.observe?.(`cni_${out.command.toLowerCase()}`, out.cniCode, Number(process.hrtime.bigint() - started) / 1e9)
+      this.components.observe?.(`cni_${out.command.toLowerCase()}`, out.cniCode,
+        Number(process.hrtime.bigint() - started) / 1e9)
     }).catch((err: unknown) => {
       const e = err instanceof ApiError ? err : new ApiError(500, 'ERR_INTERNAL', (err as Error).message)
       if (!(err instanceof ApiError)) this.components.logger.error({ err }, 'CNI invocation failed')
@@ -266,17 +276,26 @@ export class ApiServer {
         return [200, { released: released !== null, record: released }]
       }
       case 'GET /v1/cni/attachment': {
-        const id = attachmentOf({ containerID: url.searchParams.get('containerID'), ifname: url.searchParams.get('ifname') })
+        const id = attachmentOf({
+          containerID: url.searchParams.get('containerID'), ifname: url.searchParams.get('ifname')
+        })
         const rec = this.podsReady().get(id)
-        if (rec === undefined) throw new ApiError(404, 'ERR_NOT_FOUND', `no allocation for ${id.containerID}/${id.ifname}`)
+        if (rec === undefined) {
+          throw new ApiError(404, 'ERR_NOT_FOUND',
+          `no allocation for ${id.containerID}/${id.ifname}`)
+        }
         const net = c.podNetwork?.()
         return [200, { ...rec, gateway: POD_GATEWAY, mtu: net?.mtu, podCIDR: net?.podCIDR }]
       }
       case 'POST /v1/rmpeer': {
         const name = (body as { nodeName?: unknown } | null)?.nodeName
-        if (typeof name !== 'string' || name === '') throw new ApiError(400, 'ERR_BAD_REQUEST', 'rmpeer needs {"nodeName": "..."}')
+        if (typeof name !== 'string' || name === '') {
+          throw new ApiError(400, 'ERR_BAD_REQUEST',
+            'rmpeer needs {"nodeName": "..."}')
+        }
         if (c.rmpeer === undefined) {
-          throw new ApiError(409, 'ERR_STATIC_MODE', 'this node runs in static mode: the node list is the config file\'s `peers`; remove the node there')
+          throw new ApiError(409, 'ERR_STATIC_MODE',
+            'this node runs in static mode: the node list is the config file\'s `peers`; remove the node there')
         }
         if (!c.rmpeer(name)) throw new ApiError(404, 'ERR_NOT_FOUND', `no member named ${name} (see loom status peers)`)
         return [200, { nodeName: name, reclaiming: true }]
@@ -285,13 +304,19 @@ export class ApiServer {
         return [200, this.podsReady().list()]
       case 'POST /v1/cni/gc': {
         const valid = (body as { valid?: unknown } | null)?.valid
-        if (!Array.isArray(valid)) throw new ApiError(400, 'ERR_BAD_REQUEST', 'gc needs {"valid": [{"containerID", "ifname"}, ...]}')
+        if (!Array.isArray(valid)) {
+          throw new ApiError(400, 'ERR_BAD_REQUEST',
+            'gc needs {"valid": [{"containerID", "ifname"}, ...]}')
+        }
         const released = this.podsReady().gc(valid.map(attachmentOf))
         if (released.length > 0) await this.policyRemoved()
         return [200, { released }]
       }
       case 'GET /v1/policy':
-        if (c.policy === undefined) throw new ApiError(404, 'ERR_NOT_FOUND', 'NetworkPolicy enforcement is off (policy.source is none)')
+        if (c.policy === undefined) {
+          throw new ApiError(404, 'ERR_NOT_FOUND',
+            'NetworkPolicy enforcement is off (policy.source is none)')
+        }
         return [200, await c.policy.status()]
       default: {
         const unhandled: never = route
@@ -304,13 +329,15 @@ export class ApiServer {
     try {
       await this.components.policy?.attachmentAdded()
     } catch (err) {
-      throw new ApiError(503, 'ERR_NOT_READY', `the pod's network policy is not in place yet: ${(err as Error).message}`)
+      throw new ApiError(503, 'ERR_NOT_READY',
+        `the pod's network policy is not in place yet: ${(err as Error).message}`)
     }
   }
 
   private async policyRemoved (): Promise<void> {
     await this.components.policy?.attachmentRemoved().catch((err: Error) => {
-      this.components.logger.warn({ err: err.message }, 'policy update after a released attachment failed; the applier retries')
+      this.components.logger.warn({ err: err.message },
+        'policy update after a released attachment failed; the applier retries')
     })
   }
 
@@ -400,7 +427,8 @@ async function clearStaleSocket (path: string): Promise<void> {
     c.once('error', (err: NodeJS.ErrnoException) => { clearTimeout(timer); resolve(err.code === 'ECONNREFUSED') })
   })
   if (!refused) {
-    throw new AgentStartError('apiSocket', `the API socket ${path} is served by another process (another loomd?): stop it, ` +
+    throw new AgentStartError('apiSocket',
+      `the API socket ${path} is served by another process (another loomd?): stop it, ` +
       'or give this loomd its own apiSocket')
   }
   unlinkSync(path)

@@ -11,9 +11,12 @@ export function formatPolicy (doc: PolicyStatus, now = Date.now()): string {
   const ago = (t: number): string => (t === 0 ? 'never' : `${Math.max(0, Math.round((now - t) / 1000))}s ago`)
   const head = formatKeyValues([
     ['Source', `${s.kind}: ${s.state}${s.lastError === '' ? '' : ` (last error: ${s.lastError})`}`],
-    ['Objects', `${s.namespaces} namespaces, ${s.pods} pods, ${s.policies} network policies; changed ${ago(s.lastChangeAt)}`],
-    ['Applies', `${doc.applies.full} full, ${doc.applies.incremental} incremental, ${doc.applies.failed} failed; last ${ago(doc.applies.lastApplyAt)}`],
-    ['Table', `inet loom: ${doc.rules} rules, ${doc.sets} sets; ${doc.applies.driftRepairs} drift repairs, ${doc.applies.conntrackDeletions} conntrack deletions`],
+    ['Objects',
+      `${s.namespaces} namespaces, ${s.pods} pods, ${s.policies} network policies; changed ${ago(s.lastChangeAt)}`],
+    ['Applies',
+      `${doc.applies.full} full, ${doc.applies.incremental} incremental, ${doc.applies.failed} failed; last ${ago(doc.applies.lastApplyAt)}`],
+    ['Table',
+      `inet loom: ${doc.rules} rules, ${doc.sets} sets; ${doc.applies.driftRepairs} drift repairs, ${doc.applies.conntrackDeletions} conntrack deletions`],
   ])
   if (doc.pods.length === 0) return head + '\nno local pods\n'
   const rows = doc.pods.map((p) => [
@@ -24,5 +27,6 @@ export function formatPolicy (doc: PolicyStatus, now = Date.now()): string {
     p.isolatedEgress ? `isolated ${p.egressAllowedPackets}/${p.egressDroppedPackets}` : 'open',
     [...new Set([...p.ingressPolicies, ...p.egressPolicies])].join(',') || '-',
   ])
-  return head + '\n' + formatTable(['POD', 'IP', 'VETH', 'INGRESS (ok/drop pkts)', 'EGRESS (ok/drop pkts)', 'POLICIES'], rows)
+  return head + '\n' + formatTable(['POD', 'IP', 'VETH', 'INGRESS (ok/drop pkts)', 'EGRESS (ok/drop pkts)', 'POLICIES'],
+    rows)
 }

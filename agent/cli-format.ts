@@ -45,7 +45,8 @@ export function formatNodeStatus (doc: StatusDocument): string {
   return formatKeyValues([
     ['Version', `${n.version} (up ${formatDuration(n.uptimeSeconds)})`],
     ['Node', n.nodeId === null ? n.nodeName : `${n.nodeName} (${n.nodeId})`],
-    ['Mode', n.mode === 'static' ? 'static (peers from the config file)' : 'gossip (members and IPAM blocks from the cluster)'],
+    ['Mode',
+      n.mode === 'static' ? 'static (peers from the config file)' : 'gossip (members and IPAM blocks from the cluster)'],
     ['Encapsulation', n.encapsulation],
     ['Encryption', n.encryption ? `enabled (WireGuard protocol, ${n.aead ?? '-'} AEAD)` : 'disabled'],
     ['Public key', n.publicKey ?? '-'],
@@ -58,14 +59,18 @@ export function formatNodeStatus (doc: StatusDocument): string {
     ['Cluster CIDR', n.clusterCIDR],
     n.podCIDR !== null
       ? ['Pod CIDR', `${n.podCIDR} (overlay address ${n.overlayAddress ?? '-'})`]
-      : ['IPAM', n.ipam === null ? '-' : `${n.ipam.blocks} blocks, ${n.ipam.addressesUsed} addresses used, ${n.ipam.addressesFree} free (overlay address ${n.overlayAddress ?? 'pending'})`],
+      : ['IPAM',
+          n.ipam === null ? '-' : `${n.ipam.blocks} blocks, ${n.ipam.addressesUsed} addresses used, ${n.ipam.addressesFree} free (overlay address ${n.overlayAddress ?? 'pending'})`],
     ['VTEP MAC', n.vtepMAC],
     ['MTU', String(n.mtu)],
     ['Peers', String(n.peerCount)],
     ['Routes', String(n.routeCount)],
     ['Drops out', formatDrops(n.drops.outbound)],
     ['Drops in', formatDrops(n.drops.inbound)],
-    ...(n.offloads === null || n.offloads === undefined ? [] : [['Offloads', formatOffloads(n.offloads)] as [string, string]]),
+    ...(n.offloads === null ||
+      n.offloads === undefined
+      ? []
+      : [['Offloads', formatOffloads(n.offloads)] as [string, string]]),
   ])
 }
 
@@ -81,7 +86,8 @@ export function formatOffloads (o: NonNullable<StatusDocument['node']['offloads'
 export function formatPeers (doc: StatusDocument): string {
   if (doc.peers.length === 0) return 'no peers\n'
   return formatTable(
-    ['NODE', 'ADDRESS', 'STATE', 'INC', 'LAST SEEN', 'RTT', 'DATA PATH', 'LAST IN', 'ENCAP', 'CRYPTO', 'MTU', 'POD CIDRS', 'PKTS OUT', 'BYTES OUT', 'PKTS IN', 'BYTES IN'],
+    ['NODE', 'ADDRESS', 'STATE', 'INC', 'LAST SEEN', 'RTT', 'DATA PATH', 'LAST IN', 'ENCAP', 'CRYPTO', 'MTU',
+      'POD CIDRS', 'PKTS OUT', 'BYTES OUT', 'PKTS IN', 'BYTES IN'],
     doc.peers.map((p) => [
       p.nodeName, `${p.address}:${p.port}`, p.state, p.incarnation === null ? '-' : String(p.incarnation),
       p.lastSeenSecondsAgo === null ? '-' : `${formatDuration(p.lastSeenSecondsAgo)} ago`,
@@ -97,8 +103,14 @@ export function formatPeers (doc: StatusDocument): string {
 function formatCrypto (p: StatusDocument['peers'][number]): string {
   if (!p.encryption) return 'off'
   if (p.handshake === undefined || p.handshake === null) return 'no key'
-  const hs = p.lastHandshakeSecondsAgo === null || p.lastHandshakeSecondsAgo === undefined ? 'never' : `${formatDuration(Math.round(p.lastHandshakeSecondsAgo))} ago`
-  const key = p.keyAgeSeconds === null || p.keyAgeSeconds === undefined ? '' : ` key ${formatDuration(Math.round(p.keyAgeSeconds))}`
+  const hs = p.lastHandshakeSecondsAgo === null ||
+  p.lastHandshakeSecondsAgo === undefined
+    ? 'never'
+    : `${formatDuration(Math.round(p.lastHandshakeSecondsAgo))} ago`
+  const key = p.keyAgeSeconds === null ||
+  p.keyAgeSeconds === undefined
+    ? ''
+    : ` key ${formatDuration(Math.round(p.keyAgeSeconds))}`
   return `${p.handshake} (handshake ${hs}${key}, ${p.rekeys ?? 0} rekeys)`
 }
 
@@ -119,8 +131,11 @@ export function formatIpam (doc: StatusDocument): string {
     ['Mode', 'gossip (blocks claimed through the replicated IPAM log)'],
     ['Cluster', d.clusterId ?? 'not joined yet'],
     ['Member', d.removed ? 'removed (rejoin with a fresh state directory)' : d.member ? 'yes' : 'not yet'],
-    ['Lease', d.leaseValidForMs > 0 ? `valid for ${Math.round(d.leaseValidForMs / 1000)}s` : 'expired (cannot allocate)'],
-    ['Owned blocks', d.ownedBlocks.map((b) => `${b.cidr} (${b.used} used, ${b.free} free${b.usable ? '' : ', fenced'})`).join(', ') || 'none'],
+    ['Lease',
+      d.leaseValidForMs > 0 ? `valid for ${Math.round(d.leaseValidForMs / 1000)}s` : 'expired (cannot allocate)'],
+    ['Owned blocks',
+      d.ownedBlocks.map((b) => `${b.cidr} (${b.used} used, ${b.free} free${b.usable ? '' : ', fenced'})`).join(', ') ||
+      'none'],
     ['Allocations', String(d.allocations)],
     ['Pending claims', String(d.pendingClaims)],
     ['Pending ops', d.pendingOps.length === 0 ? 'none' : d.pendingOps.join(', ')],
@@ -128,20 +143,24 @@ export function formatIpam (doc: StatusDocument): string {
     ['Blocks per node', [...perNode].map(([n, k]) => `${n}=${k}`).join(' ') || 'none'],
   ])
   return head + '\n' + formatTable(['PREFIX', 'NODE', 'USED', 'FREE'],
-    doc.ipam.blocks.map((b) => [b.prefix, b.nodeName, b.used === undefined ? '-' : String(b.used), b.free === undefined ? '-' : String(b.free)]))
+    doc.ipam.blocks.map((b) => [b.prefix, b.nodeName, b.used === undefined ? '-' : String(b.used),
+      b.free === undefined ? '-' : String(b.free)]))
 }
 
 export function formatMulticast (doc: StatusDocument): string {
   const m = doc.multicast
   if (m === undefined) return 'multicast: disabled (multicast.enabled: false)\n'
-  const results = (r: Record<string, number>): string => Object.entries(r).filter(([, v]) => v > 0).map(([k, v]) => `${k}=${v}`).join(' ') || 'none'
+  const results = (r: Record<string,
+    number>): string => Object.entries(r).filter(([, v]) => v > 0).map(([k, v]) => `${k}=${v}`).join(' ') || 'none'
   const head = formatKeyValues([
-    ['Mode', m.mode === 'flood' ? 'flood (every packet to every peer)' : 'members (copies only to nodes with a member, learned by gossip)'],
+    ['Mode',
+      m.mode === 'flood' ? 'flood (every packet to every peer)' : 'members (copies only to nodes with a member, learned by gossip)'],
     ['Pod veths', String(m.podVeths)],
     ['Local memberships', String(m.localMemberships)],
     ['Packets out', results(m.packets.outbound)],
     ['Packets in', results(m.packets.inbound)],
-    ['IGMP', `${m.igmp.reports} reports, ${m.igmp.malformed} malformed, ${m.igmp.refusedJoins} refused joins, ${m.igmp.queriesSent} queries sent`],
+    ['IGMP',
+      `${m.igmp.reports} reports, ${m.igmp.malformed} malformed, ${m.igmp.refusedJoins} refused joins, ${m.igmp.queriesSent} queries sent`],
   ])
   if (m.groups.length === 0) return head + '\nno groups\n'
   return head + '\n' + formatTable(['GROUP', 'LOCAL PODS', 'REMOTE NODES'],

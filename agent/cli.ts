@@ -44,7 +44,8 @@ function parseArgs (argv: string[]): CliArgs {
 }
 
 /** Calls the API socket; resolves the parsed JSON or rejects with a readable message. */
-function apiCall (socketPath: string, method: string, path: string, body?: unknown, timeoutMs = 5000): Promise<unknown> {
+function apiCall (socketPath: string, method: string, path: string, body?: unknown,
+  timeoutMs = 5000): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, path, method, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = []
@@ -63,7 +64,8 @@ function apiCall (socketPath: string, method: string, path: string, body?: unkno
         resolve(body)
       })
     })
-    req.on('timeout', () => { req.destroy(new Error(`no answer from the daemon at ${socketPath} within ${timeoutMs} ms`)) })
+    req.on('timeout',
+      () => { req.destroy(new Error(`no answer from the daemon at ${socketPath} within ${timeoutMs} ms`)) })
     req.on('error', (err: NodeJS.ErrnoException) => {
       const hint = err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? ' (is loomd running?)' : ''
       reject(new Error(`cannot reach the daemon at ${socketPath}: ${err.code ?? err.message}${hint}`))
@@ -97,8 +99,13 @@ async function main (argv: string[]): Promise<number> {
     }
     const doc = await apiCall(args.socket, 'GET', '/v1/status') as StatusDocument
     if (args.json) {
-      const view = sub === undefined ? doc.node : sub === 'peers' ? doc.peers : sub === 'ipam' ? doc.ipam
-        : sub === 'multicast' ? doc.multicast ?? { enabled: false } : doc.routes
+      const view = sub === undefined
+        ? doc.node
+        : sub === 'peers'
+          ? doc.peers
+          : sub === 'ipam'
+            ? doc.ipam
+            : sub === 'multicast' ? doc.multicast ?? { enabled: false } : doc.routes
       process.stdout.write(`${JSON.stringify(view, null, 2)}\n`)
       return 0
     }

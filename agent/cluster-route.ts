@@ -47,14 +47,16 @@ export function findClusterRouteConflicts (clusterCIDR: string, routes: readonly
   if (cluster === undefined) return [`clusterCIDR ${clusterCIDR} is not a CIDR`]
   const out: string[] = []
   const underlay = parseRange(`${own.underlayAddress}/32`)
-  if (underlay !== undefined && contains(cluster, underlay)) out.push(`the underlay address ${own.underlayAddress} lies inside it`)
+  if (underlay !== undefined &&
+    contains(cluster, underlay)) out.push(`the underlay address ${own.underlayAddress} lies inside it`)
   for (const r of routes) {
     if (r.dev === own.tunName || isLoomPodRoute(r)) continue
     const d = parseRange(r.dst)
     if (d === undefined) continue
     const text = `route ${r.dst} dev ${r.dev}${r.via !== undefined ? ` via ${r.via}` : ''}`
     if (contains(cluster, d)) out.push(`the existing ${text} lies inside it`)
-    else if (r.via === undefined && d.prefix > 0 && contains(d, cluster)) out.push(`it lies inside the connected subnet of the existing ${text}`)
+    else if (r.via === undefined && d.prefix > 0 &&
+      contains(d, cluster)) out.push(`it lies inside the connected subnet of the existing ${text}`)
   }
   return out
 }

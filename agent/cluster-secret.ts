@@ -84,7 +84,10 @@ export function loadClusterSecret (path: string): ClusterSecret {
       throw new ClusterSecretError(path,
         `mode ${(st.mode & 0o777).toString(8)} lets group or others read it; run chmod 600 on it`)
     }
-    if (st.size > MAX_FILE_BYTES) throw new ClusterSecretError(path, `is ${st.size} bytes; a secret file is a few lines`)
+    if (st.size > MAX_FILE_BYTES) {
+      throw new ClusterSecretError(path,
+      `is ${st.size} bytes; a secret file is a few lines`)
+    }
     const buf = Buffer.alloc(MAX_FILE_BYTES)
     let len = 0
     for (;;) {

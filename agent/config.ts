@@ -15,7 +15,8 @@ import {
   DEFAULT_ENCRYPTION_ENABLED, DEFAULT_LOG_LEVEL, DEFAULT_METRICS_ADDRESS, DEFAULT_SECRET_FILE,
   DEFAULT_STATE_DIR, DEFAULT_TUN_NAME, DEFAULT_UNDERLAY_PORT, DEFAULT_VXLAN_PORT,
   DEFAULT_VXLAN_VNI, MAX_BLOCK_PREFIX, MAX_IFNAME_LEN, MAX_MTU, MAX_UNIX_SOCKET_PATH,
-  DEFAULT_GOSSIP_PORT, DEFAULT_GOSSIP_MAX_MEMBERS, DEFAULT_GOSSIP_REAP_DEAD_AFTER_SECONDS, MAX_GOSSIP_MEMBERS, DEFAULT_RECLAIM_AFTER_SECONDS, DEFAULT_CNI_GC_GRACE_SECONDS, DEFAULT_POLICY_SOURCE,
+  DEFAULT_GOSSIP_PORT, DEFAULT_GOSSIP_MAX_MEMBERS, DEFAULT_GOSSIP_REAP_DEAD_AFTER_SECONDS, MAX_GOSSIP_MEMBERS,
+  DEFAULT_RECLAIM_AFTER_SECONDS, DEFAULT_CNI_GC_GRACE_SECONDS, DEFAULT_POLICY_SOURCE,
   MAX_VXLAN_VNI, MIN_MTU,
 } from './defaults'
 import { formatCIDR, tryParseCIDR, tryParseIPv4Address } from '../lib'
@@ -161,7 +162,8 @@ export interface ParseConfigOptions {
 type Obj = Record<string, unknown>
 
 const TOP_KEYS = ['nodeName', 'underlay', 'clusterCIDR', 'blockSize', 'encapsulation', 'vxlan',
-  'encryption', 'seeds', 'gossip', 'ipam', 'cni', 'multicast', 'policy', 'peers', 'stateDir', 'apiSocket', 'metrics', 'mtu', 'tunName', 'logLevel',
+  'encryption', 'seeds', 'gossip', 'ipam', 'cni', 'multicast', 'policy', 'peers', 'stateDir', 'apiSocket', 'metrics',
+  'mtu', 'tunName', 'logLevel',
   'offloads']
 const PEER_KEYS = ['nodeName', 'address', 'port', 'podCIDR', 'vtepMAC', 'publicKey']
 
@@ -202,13 +204,16 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
   const cluster = cidrAt(top.clusterCIDR, 'clusterCIDR', fail)
   // loomd routes the whole range into loom0: a huge one would swallow the node's other routes.
   if (cluster.prefix < MIN_CLUSTER_PREFIX) {
-    fail('clusterCIDR', top.clusterCIDR, `a prefix of /${MIN_CLUSTER_PREFIX} or longer (a shorter one would route a large part of the internet, or the default route, into the overlay)`)
+    fail('clusterCIDR', top.clusterCIDR,
+      `a prefix of /${MIN_CLUSTER_PREFIX} or longer (a shorter one would route a large part of the internet, or the default route, into the overlay)`)
   }
   if (overlaps(cluster, LINK_LOCAL)) {
-    fail('clusterCIDR', top.clusterCIDR, 'a range outside 169.254.0.0/16 (link-local: the pods\' gateway 169.254.1.1 lives there)')
+    fail('clusterCIDR', top.clusterCIDR,
+      'a range outside 169.254.0.0/16 (link-local: the pods\' gateway 169.254.1.1 lives there)')
   }
   const blockSize = intAt(top.blockSize, 'blockSize', cluster.prefix + 1, MAX_BLOCK_PREFIX, DEFAULT_BLOCK_SIZE,
-    `an integer prefix length greater than the clusterCIDR prefix (${cluster.prefix}) and at most ${MAX_BLOCK_PREFIX}`, fail)
+    `an integer prefix length greater than the clusterCIDR prefix (${cluster.prefix}) and at most ${MAX_BLOCK_PREFIX}`,
+    fail)
 
   const encapsulation = top.encapsulation ?? DEFAULT_ENCAPSULATION
   if (!isEncapsulationKind(encapsulation)) fail('encapsulation', encapsulation, oneOf(ENCAPSULATION_KINDS))
@@ -227,7 +232,11 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
   const encryption = {
     enabled: enabled as boolean,
     secretFile: pathAt(enc.secretFile, 'encryption.secretFile', DEFAULT_SECRET_FILE, PATH, fail),
-    ...(enc.privateKeyFile === undefined ? {} : { privateKeyFile: pathAt(enc.privateKeyFile, 'encryption.privateKeyFile', '', PATH, fail) }),
+    ...(enc.privateKeyFile === undefined
+      ? {}
+      : {
+          privateKeyFile: pathAt(enc.privateKeyFile, 'encryption.privateKeyFile', '', PATH, fail)
+        }),
   }
 
   const seedList = top.seeds ?? []
@@ -257,17 +266,33 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
   const cn = objectAt(top.cni, 'cni.', ['confDir', 'gcGraceSeconds'], fail)
   const cni = {
     confDir: cn.confDir === undefined || cn.confDir === '' ? '' : pathAt(cn.confDir, 'cni.confDir', '', PATH, fail),
-    gcGraceSeconds: intAt(cn.gcGraceSeconds, 'cni.gcGraceSeconds', 0, 86400, DEFAULT_CNI_GC_GRACE_SECONDS, 'an integer number of seconds 0-86400', fail),
+    gcGraceSeconds: intAt(cn.gcGraceSeconds, 'cni.gcGraceSeconds', 0, 86400, DEFAULT_CNI_GC_GRACE_SECONDS,
+      'an integer number of seconds 0-86400', fail),
   }
 
   const pol = objectAt(top.policy, 'policy.', ['source', 'dir', 'kubeconfig'], fail)
   const policySource = pol.source ?? DEFAULT_POLICY_SOURCE
-  if (!(POLICY_SOURCES as readonly unknown[]).includes(policySource)) fail('policy.source', policySource, '"none", "kubernetes" or "files"')
+  if (!(POLICY_SOURCES as readonly unknown[]).includes(policySource)) {
+    fail('policy.source', policySource,
+      '"none", "kubernetes" or "files"')
+  }
   const policyDir = pol.dir === undefined || pol.dir === '' ? '' : pathAt(pol.dir, 'policy.dir', '', PATH, fail)
-  const kubeconfig = pol.kubeconfig === undefined || pol.kubeconfig === '' ? '' : pathAt(pol.kubeconfig, 'policy.kubeconfig', '', PATH, fail)
-  if (policySource === 'files' && policyDir === '') fail('policy.dir', pol.dir, 'the manifest directory (an absolute path) when policy.source is "files"')
-  if (policySource !== 'files' && policyDir !== '') fail('policy.dir', pol.dir, 'nothing unless policy.source is "files"')
-  if (policySource !== 'kubernetes' && kubeconfig !== '') fail('policy.kubeconfig', pol.kubeconfig, 'nothing unless policy.source is "kubernetes"')
+  const kubeconfig = pol.kubeconfig === undefined ||
+  pol.kubeconfig === ''
+    ? ''
+    : pathAt(pol.kubeconfig, 'policy.kubeconfig', '', PATH, fail)
+  if (policySource === 'files' && policyDir === '') {
+    fail('policy.dir', pol.dir,
+      'the manifest directory (an absolute path) when policy.source is "files"')
+  }
+  if (policySource !== 'files' && policyDir !== '') {
+    fail('policy.dir', pol.dir,
+      'nothing unless policy.source is "files"')
+  }
+  if (policySource !== 'kubernetes' && kubeconfig !== '') {
+    fail('policy.kubeconfig', pol.kubeconfig,
+      'nothing unless policy.source is "kubernetes"')
+  }
   const policy = { source: policySource as PolicySourceKind, dir: policyDir, kubeconfig }
 
   const ownPort = kind.dataPort({ underlay: { port }, vxlan })
@@ -276,7 +301,8 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
     // Static mode with encryption: every other node's WireGuard public key must be known.
     peers.forEach((p, i) => {
       if (p.nodeName !== nodeName && p.publicKey === undefined) {
-        fail(`peers[${i}].publicKey`, undefined, `${KEY_B64} (required for every other node when encryption.enabled is true)`)
+        fail(`peers[${i}].publicKey`, undefined,
+          `${KEY_B64} (required for every other node when encryption.enabled is true)`)
       }
     })
   }
@@ -287,7 +313,8 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
   const mcMode = mc.mode ?? (peers.length > 0 ? 'flood' : 'members')
   if (mcMode !== 'members' && mcMode !== 'flood') fail('multicast.mode', mcMode, '"members" or "flood"')
   if (mcMode === 'members' && peers.length > 0) {
-    fail('multicast.mode', mcMode, '"flood" in static mode (`peers` set): membership travels by gossip, which static mode does not run')
+    fail('multicast.mode', mcMode,
+      '"flood" in static mode (`peers` set): membership travels by gossip, which static mode does not run')
   }
   const multicast = { enabled: mcEnabled as boolean, mode: mcMode as 'members' | 'flood' }
 
@@ -298,17 +325,26 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
   const stateDir = pathAt(top.stateDir, 'stateDir', DEFAULT_STATE_DIR, PATH, fail)
   const apiSocket = pathAt(top.apiSocket, 'apiSocket', DEFAULT_API_SOCKET,
     `an absolute path of at most ${MAX_UNIX_SOCKET_PATH} bytes`, fail)
-  if (Buffer.byteLength(apiSocket) > MAX_UNIX_SOCKET_PATH) fail('apiSocket', apiSocket, `an absolute path of at most ${MAX_UNIX_SOCKET_PATH} bytes`)
+  if (Buffer.byteLength(apiSocket) > MAX_UNIX_SOCKET_PATH) {
+    fail('apiSocket', apiSocket,
+    `an absolute path of at most ${MAX_UNIX_SOCKET_PATH} bytes`)
+  }
   const met = objectAt(top.metrics, 'metrics.', ['address'], fail)
   const metricsAddress = met.address ?? DEFAULT_METRICS_ADDRESS
   if (!isHostPort(metricsAddress, true, false)) fail('metrics.address', metricsAddress, `${HOST_PORT} 0-65535`)
-  const mtu = top.mtu === undefined ? undefined : intAt(top.mtu, 'mtu', MIN_MTU, MAX_MTU, 0, `an integer MTU ${MIN_MTU}-${MAX_MTU}`, fail)
+  const mtu = top.mtu === undefined
+    ? undefined
+    : intAt(top.mtu, 'mtu', MIN_MTU, MAX_MTU, 0,
+    `an integer MTU ${MIN_MTU}-${MAX_MTU}`, fail)
   const tunName = top.tunName ?? DEFAULT_TUN_NAME
   if (typeof tunName !== 'string' || !/^[A-Za-z0-9_.-]{1,15}$/.test(tunName) || tunName === '.' || tunName === '..') {
     fail('tunName', tunName, `an interface name of 1-${MAX_IFNAME_LEN} characters from A-Z a-z 0-9 _ . -`)
   }
   const logLevel = top.logLevel ?? DEFAULT_LOG_LEVEL
-  if (!(LOG_LEVELS as readonly unknown[]).includes(logLevel)) fail('logLevel', logLevel, `one of ${LOG_LEVELS.join(', ')}`)
+  if (!(LOG_LEVELS as readonly unknown[]).includes(logLevel)) {
+    fail('logLevel', logLevel,
+    `one of ${LOG_LEVELS.join(', ')}`)
+  }
 
   const config: AgentConfig = {
     nodeName: nodeName as string,
@@ -366,8 +402,14 @@ function parsePeers (value: unknown, self: { nodeName: string, address: string, 
     for (const [j, other] of peers.entries()) {
       if (other.nodeName === p.nodeName) fail(`${at}.nodeName`, p.nodeName, `a name not already used by peers[${j}]`)
       if (other.address === address) fail(`${at}.address`, address, `an address not already used by peers[${j}]`)
-      if (vtepMAC !== undefined && other.vtepMAC === vtepMAC) fail(`${at}.vtepMAC`, p.vtepMAC, `a MAC not already used by peers[${j}]`)
-      if (overlaps(cidr, cidrs[j])) fail(`${at}.podCIDR`, p.podCIDR, `a CIDR not overlapping peers[${j}].podCIDR ${cidrs[j].text}`)
+      if (vtepMAC !== undefined && other.vtepMAC === vtepMAC) {
+        fail(`${at}.vtepMAC`, p.vtepMAC,
+        `a MAC not already used by peers[${j}]`)
+      }
+      if (overlaps(cidr, cidrs[j])) {
+        fail(`${at}.podCIDR`, p.podCIDR,
+        `a CIDR not overlapping peers[${j}].podCIDR ${cidrs[j].text}`)
+      }
     }
     if (p.nodeName === self.nodeName) {
       if (address !== self.address) fail(`${at}.address`, address, `this node's underlay.address ${self.address}`)
@@ -376,17 +418,31 @@ function parsePeers (value: unknown, self: { nodeName: string, address: string, 
     let publicKey: string | undefined
     if (p.publicKey !== undefined) {
       if (typeof p.publicKey !== 'string' || Buffer.from(p.publicKey, 'base64').length !== 32 ||
-        Buffer.from(p.publicKey, 'base64').toString('base64') !== p.publicKey) fail(`${at}.publicKey`, p.publicKey, KEY_B64)
+        Buffer.from(p.publicKey, 'base64').toString('base64') !== p.publicKey) {
+        fail(`${at}.publicKey`, p.publicKey,
+          KEY_B64)
+      }
       for (const [j, other] of peers.entries()) {
-        if (other.publicKey === p.publicKey) fail(`${at}.publicKey`, p.publicKey, `a key not already used by peers[${j}]`)
+        if (other.publicKey === p.publicKey) {
+          fail(`${at}.publicKey`, p.publicKey,
+          `a key not already used by peers[${j}]`)
+        }
       }
       publicKey = p.publicKey as string
     }
-    peers.push({ nodeName: p.nodeName as string, address, port, podCIDR: cidr.text, vtepMAC, ...(publicKey !== undefined ? { publicKey } : {}) })
+    peers.push({
+      nodeName: p.nodeName as string,
+      address,
+      port,
+      podCIDR: cidr.text,
+      vtepMAC,
+      ...(publicKey !== undefined ? { publicKey } : {})
+    })
     cidrs.push(cidr)
   }
   if (peers.length > 0 && !peers.some((p) => p.nodeName === self.nodeName)) {
-    fail('peers', peers.map((p) => p.nodeName), `an entry for this node (nodeName "${self.nodeName}"): static peers list every node`)
+    fail('peers', peers.map((p) => p.nodeName),
+      `an entry for this node (nodeName "${self.nodeName}"): static peers list every node`)
   }
   return peers
 }
@@ -427,7 +483,8 @@ function objectAt (v: unknown, prefix: string, known: readonly string[], fail: F
   return v
 }
 
-function intAt (v: unknown, field: string, min: number, max: number, dflt: number, expected: string, fail: Fail): number {
+function intAt (v: unknown, field: string, min: number, max: number, dflt: number, expected: string,
+  fail: Fail): number {
   if (v === undefined) return dflt
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(field, v, expected)
   return v as number
@@ -474,7 +531,10 @@ function isHostPort (v: unknown, allowAnyAddress: boolean, portOptional: boolean
   if (typeof v !== 'string') return false
   const colon = v.lastIndexOf(':')
   const host = colon === -1 ? v : v.slice(0, colon)
-  if (colon === -1) return portOptional && tryParseIPv4Address(host) !== undefined && isUnicast(tryParseIPv4Address(host) as number)
+  if (colon === -1) {
+    return portOptional && tryParseIPv4Address(host) !== undefined &&
+  isUnicast(tryParseIPv4Address(host) as number)
+  }
   const portText = v.slice(colon + 1)
   const min = allowAnyAddress ? 0 : 1
   if (!/^(0|[1-9][0-9]{0,4})$/.test(portText) || Number(portText) < min || Number(portText) > 65535) return false
@@ -482,7 +542,8 @@ function isHostPort (v: unknown, allowAnyAddress: boolean, portOptional: boolean
     const u = tryParseIPv4Address(host)
     return u !== undefined && (allowAnyAddress || isUnicast(u))
   }
-  return host.length <= 253 && /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host)
+  return host.length <= 253 &&
+  /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host)
 }
 
 function deepFreeze<T> (v: T): T {

@@ -25,16 +25,19 @@ export function loadPrivateKeyFile (path: string): crypto.StaticKeyPair {
   try {
     const st = statSync(path)
     if ((st.mode & 0o077) !== 0) {
-      throw new AgentStartError('encryption.privateKeyFile', `private key ${path}: mode ${(st.mode & 0o777).toString(8)} lets group or others read it; run chmod 600 on it`)
+      throw new AgentStartError('encryption.privateKeyFile',
+        `private key ${path}: mode ${(st.mode & 0o777).toString(8)} lets group or others read it; run chmod 600 on it`)
     }
     text = readFileSync(path, 'utf8').trim()
   } catch (err) {
     if (err instanceof AgentStartError) throw err
-    throw new AgentStartError('encryption.privateKeyFile', `private key ${path}: ${(err as Error).message}`, { cause: err })
+    throw new AgentStartError('encryption.privateKeyFile', `private key ${path}: ${(err as Error).message}`,
+      { cause: err })
   }
   const raw = Buffer.from(text, 'base64')
   if (raw.length !== 32 || raw.toString('base64') !== text) {
-    throw new AgentStartError('encryption.privateKeyFile', `private key ${path}: expected one base64 32-byte key as \`wg genkey\` prints`)
+    throw new AgentStartError('encryption.privateKeyFile',
+      `private key ${path}: expected one base64 32-byte key as \`wg genkey\` prints`)
   }
   return crypto.keyPairFromPrivate(raw)
 }

@@ -24,7 +24,9 @@ import {
   decodeIgmp, GENERAL_QUERY_FRAME_LEN, IGMP_QUERY_INTERVAL_S, IGMP_QUERY_RESPONSE_S, IGMP_ROBUSTNESS, writeGeneralQuery,
 } from '../dataplane/igmp'
 import { formatIPv4Address, parseIPv4Address } from '../lib'
-import { createMulticastStats, MCAST_RESULTS, MulticastForwarder, type FramePort, type MulticastStats } from '../dataplane/multicast-forwarder'
+import {
+  createMulticastStats, MCAST_RESULTS, MulticastForwarder, type FramePort, type MulticastStats
+} from '../dataplane/multicast-forwarder'
 import { MulticastTable, type GroupRoute, type PodPort } from '../dataplane/multicast-table'
 import { PacketSocket } from '../dataplane/packet-socket'
 import type { Forwarder, PeerRoute } from '../dataplane'
@@ -75,7 +77,10 @@ export class MulticastNode {
   readonly stats: MulticastStats = createMulticastStats()
   readonly igmpCounters = { reports: 0, malformed: 0, queriesSent: 0 }
   private remoteSetsRejected = 0
-  private readonly groups = new MulticastGroups({ membershipIntervalMs: (IGMP_ROBUSTNESS * IGMP_QUERY_INTERVAL_S + IGMP_QUERY_RESPONSE_S) * 1000 })
+  private readonly groups = new MulticastGroups({
+    membershipIntervalMs: (IGMP_ROBUSTNESS * IGMP_QUERY_INTERVAL_S + IGMP_QUERY_RESPONSE_S) * 1000
+  })
+
   private readonly remote = new Map<string, number[]>()
   private ports = new Map<number, PodPort>()
   private readonly portByName = new Map<string, PodPort>()
@@ -102,7 +107,8 @@ export class MulticastNode {
     try {
       this.socket = this.c.port ?? PacketSocket.open()
     } catch (err) {
-      throw new AgentStartError('multicast.enabled', `cannot open the multicast capture socket: ${(err as Error).message}; ` +
+      throw new AgentStartError('multicast.enabled',
+        `cannot open the multicast capture socket: ${(err as Error).message}; ` +
         'loomd needs CAP_NET_RAW for it, or set multicast.enabled to false', { cause: err })
     }
     const fwd = this.c.forwarder
@@ -115,12 +121,18 @@ export class MulticastNode {
     fwd.setMulticastSink(this.mf)
     const ns = this.c.nodeState
     if (ns !== undefined) {
-      ns.defineTopic(MULTICAST_TOPIC, { maxBytes: MAX_GOSSIP_GROUPS * 4, validate: (v) => decodeGroupSet(v) !== undefined })
+      ns.defineTopic(MULTICAST_TOPIC,
+        { maxBytes: MAX_GOSSIP_GROUPS * 4, validate: (v) => decodeGroupSet(v) !== undefined })
       this.unsubscribe = ns.onChange((_nodeId, nodeName, topic, value) => {
         if (topic !== MULTICAST_TOPIC || nodeName === this.init.nodeName) return
         this.noteRemote(nodeName, value)
       })
-      for (const v of ns.snapshot(MULTICAST_TOPIC)) if (v.nodeName !== this.init.nodeName) this.noteRemote(v.nodeName, v.value)
+      for (const v of ns.snapshot(MULTICAST_TOPIC)) {
+        if (v.nodeName !== this.init.nodeName) {
+          this.noteRemote(v.nodeName,
+            v.value)
+        }
+      }
     }
     this.refreshPorts()
     this.publish()
@@ -158,7 +170,8 @@ export class MulticastNode {
     const table = this.mf?.currentTable() ?? MulticastTable.empty()
     const remoteNodeGroups: Record<string, string[]> = {}
     for (const [node, gs] of this.remote) if (gs.length > 0) remoteNodeGroups[node] = gs.map(formatIPv4Address)
-    const byResult = (a: Float64Array): Record<string, number> => Object.fromEntries(MCAST_RESULTS.map((r, i) => [r, a[i]]))
+    const byResult = (a: Float64Array): Record<string,
+    number> => Object.fromEntries(MCAST_RESULTS.map((r, i) => [r, a[i]]))
     return {
       enabled: true,
       mode: this.init.mode,
@@ -173,7 +186,11 @@ export class MulticastNode {
       packets: { outbound: byResult(this.stats.outbound), inbound: byResult(this.stats.inbound) },
       ignoredFrames: this.stats.foreign,
       igmp: { ...this.igmpCounters, refusedJoins: this.groups.refusedJoins },
-      ...(this.c.nodeState !== undefined ? { gossip: { remoteSetsRejected: this.remoteSetsRejected, channel: { ...this.c.nodeState.counters } } } : {}),
+      ...(this.c.nodeState !== undefined
+        ? {
+            gossip: { remoteSetsRejected: this.remoteSetsRejected, channel: { ...this.c.nodeState.counters } }
+          }
+        : {}),
     }
   }
 
@@ -287,7 +304,10 @@ export class MulticastNode {
       const { ifindex, mac } = link
       if (known !== undefined && known.ifindex === ifindex) { next.push(known); continue }
       next.push({
-        ifindex, name: rec.hostVeth, mac, addressU32: parseIPv4Address(rec.address),
+        ifindex,
+        name: rec.hostVeth,
+        mac,
+        addressU32: parseIPv4Address(rec.address),
         pod: rec.podName !== undefined ? `${rec.podNamespace ?? ''}/${rec.podName}` : rec.containerID.slice(0, 12),
       })
     }
@@ -326,7 +346,8 @@ export class MulticastNode {
     })
     for (let i = 0; i < ports.length; i += 128) {
       const n = Math.min(128, ports.length - i)
-      this.igmpCounters.queriesSent += socket.sendBatch(bufs.slice(i, i + n), offsets.subarray(i, i + n), lengths.subarray(i, i + n), ifindexes.subarray(i, i + n), n)
+      this.igmpCounters.queriesSent += socket.sendBatch(bufs.slice(i, i + n), offsets.subarray(i, i + n),
+        lengths.subarray(i, i + n), ifindexes.subarray(i, i + n), n)
     }
   }
 }

@@ -14,7 +14,7 @@ import { AgentStartError } from './errors'
 
 export async function startPolicyEngine (
   components: { logger: Logger; attachments: () => readonly AttachmentRecord[] },
-  config: AgentConfig,
+  config: AgentConfig
 ): Promise<PolicyEngine | undefined> {
   const policy = config.policy
   if (policy === undefined) return undefined
@@ -23,7 +23,8 @@ export async function startPolicyEngine (
   try {
     await commands.listTable()
   } catch (err) {
-    throw new AgentStartError('policy.source', `policy.source is ${policy.source} but nftables cannot be used (install Debian's nftables; loomd needs CAP_NET_ADMIN): ${(err as Error).message}`, { cause: err })
+    throw new AgentStartError('policy.source',
+      `policy.source is ${policy.source} but nftables cannot be used (install Debian's nftables; loomd needs CAP_NET_ADMIN): ${(err as Error).message}`, { cause: err })
   }
   let source: PolicySource
   try {
@@ -58,7 +59,10 @@ function toLocalAttachments (records: readonly AttachmentRecord[]): LocalAttachm
     out.push({
       ip: r.address,
       hostVeth: r.hostVeth,
-      ...(r.podNamespace !== undefined && r.podName !== undefined ? { namespace: r.podNamespace, name: r.podName } : {}),
+      ...(r.podNamespace !== undefined &&
+        r.podName !== undefined
+        ? { namespace: r.podNamespace, name: r.podName }
+        : {}),
     })
   }
   return out

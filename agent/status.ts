@@ -151,7 +151,8 @@ function secondsAgo (now: number, then: number | undefined): number | null {
   return then === undefined || then === 0 ? null : Math.max(0, Math.round((now - then) / 1000))
 }
 
-function dataPlaneColumns (p: PeerRoute | undefined, now: number): Pick<PeerStatus, 'packetsOut' | 'bytesOut' | 'packetsIn' | 'bytesIn' | 'lastInSecondsAgo' | 'dataPath'> {
+function dataPlaneColumns (p: PeerRoute | undefined, now: number): Pick<PeerStatus,
+'packetsOut' | 'bytesOut' | 'packetsIn' | 'bytesIn' | 'lastInSecondsAgo' | 'dataPath'> {
   const c = p?.counters
   return {
     packetsOut: c?.packetsOut ?? 0,
@@ -163,15 +164,19 @@ function dataPlaneColumns (p: PeerRoute | undefined, now: number): Pick<PeerStat
   }
 }
 
-function cryptoColumns (src: StatusSources, byName: Map<string, crypto.PeerCryptoStatus>, nodeName: string, key: string | null):
+function cryptoColumns (src: StatusSources, byName: Map<string, crypto.PeerCryptoStatus>, nodeName: string,
+  key: string | null):
   Pick<PeerStatus, 'publicKey' | 'handshake' | 'lastHandshakeSecondsAgo' | 'keyAgeSeconds' | 'rekeys'> {
   const c = byName.get(nodeName)
   if (src.crypto === undefined || c === undefined) {
     return { publicKey: key, handshake: null, lastHandshakeSecondsAgo: null, keyAgeSeconds: null, rekeys: null }
   }
   return {
-    publicKey: c.publicKey, handshake: c.handshake, lastHandshakeSecondsAgo: c.lastHandshakeAgeSeconds,
-    keyAgeSeconds: c.currentKeyAgeSeconds, rekeys: c.rekeys,
+    publicKey: c.publicKey,
+    handshake: c.handshake,
+    lastHandshakeSecondsAgo: c.lastHandshakeAgeSeconds,
+    keyAgeSeconds: c.currentKeyAgeSeconds,
+    rekeys: c.rekeys,
   }
 }
 
@@ -188,8 +193,18 @@ export function buildStatus (src: StatusSources, now = Date.now()): StatusDocume
   const g = src.gossip
   if (g === undefined) {
     peers = (table?.peers() ?? []).map((p) => ({
-      nodeName: p.nodeName, source: 'static', state: 'configured', incarnation: null, lastSeenSecondsAgo: null, rttMs: null,
-      address: p.address, port: p.port, ...base, mtu: p.mtu, vtepMAC: formatMAC(p.vtepMAC), podCIDRs: prefixesOf(p),
+      nodeName: p.nodeName,
+      source: 'static',
+      state: 'configured',
+      incarnation: null,
+      lastSeenSecondsAgo: null,
+      rttMs: null,
+      address: p.address,
+      port: p.port,
+      ...base,
+      mtu: p.mtu,
+      vtepMAC: formatMAC(p.vtepMAC),
+      podCIDRs: prefixesOf(p),
       ...dataPlaneColumns(p, now),
       ...cryptoColumns(src, cryptoPeers, p.nodeName, p.publicKey?.toString('base64') ?? null),
     }))
@@ -204,12 +219,22 @@ export function buildStatus (src: StatusSources, now = Date.now()): StatusDocume
     peers = members.filter((m) => !m.isSelf).map((m) => {
       const p = g.peerRoute(m.nodeId)
       return {
-        nodeName: m.nodeName, source: 'gossip', state: m.state, incarnation: m.incarnation,
-        lastSeenSecondsAgo: secondsAgo(mono, m.lastSeenMs), rttMs: m.rttMs === undefined ? null : Math.round(m.rttMs * 100) / 100,
-        address: m.address, port: m.dataPort, encapsulation: m.encapsulation, encryption: src.encryption,
-        mtu: src.mtu(), vtepMAC: formatMAC(Buffer.from(m.vtepMac)), podCIDRs: prefixesOf(p),
+        nodeName: m.nodeName,
+        source: 'gossip',
+        state: m.state,
+        incarnation: m.incarnation,
+        lastSeenSecondsAgo: secondsAgo(mono, m.lastSeenMs),
+        rttMs: m.rttMs === undefined ? null : Math.round(m.rttMs * 100) / 100,
+        address: m.address,
+        port: m.dataPort,
+        encapsulation: m.encapsulation,
+        encryption: src.encryption,
+        mtu: src.mtu(),
+        vtepMAC: formatMAC(Buffer.from(m.vtepMac)),
+        podCIDRs: prefixesOf(p),
         ...dataPlaneColumns(p, now),
-        ...cryptoColumns(src, cryptoPeers, m.nodeName, m.publicKey.length === 32 ? Buffer.from(m.publicKey).toString('base64') : null),
+        ...cryptoColumns(src, cryptoPeers, m.nodeName,
+          m.publicKey.length === 32 ? Buffer.from(m.publicKey).toString('base64') : null),
       }
     })
     const st = g.ipamStatus()
@@ -217,10 +242,18 @@ export function buildStatus (src: StatusSources, now = Date.now()): StatusDocume
     for (const n of st.nodes) {
       for (const b of n.blocks) {
         const own = n.node === g.nodeId ? st.ownedBlocks.find((o) => o.cidr === b) : undefined
-        blocks.push({ prefix: b, nodeName: nameOf.get(n.node) ?? n.node, ...(own !== undefined ? { used: own.used, free: own.free } : {}) })
+        blocks.push({
+          prefix: b,
+          nodeName: nameOf.get(n.node) ?? n.node,
+          ...(own !== undefined ? { used: own.used, free: own.free } : {})
+        })
       }
     }
-    ipam = { mode: 'gossip', blocks, detail: { ...st, unreachableOwnerNames: st.unreachableOwners.map((id) => nameOf.get(id) ?? id) } }
+    ipam = {
+      mode: 'gossip',
+      blocks,
+      detail: { ...st, unreachableOwnerNames: st.unreachableOwners.map((id) => nameOf.get(id) ?? id) }
+    }
     ipamSummary = {
       blocks: st.ownedBlocks.length,
       addressesUsed: st.ownedBlocks.reduce((n, b) => n + b.used, 0),
@@ -252,7 +285,9 @@ export function buildStatus (src: StatusSources, now = Date.now()): StatusDocume
       offloads: src.offloads?.() ?? null,
     },
     peers,
-    routes: routes.map((r) => ({ prefix: r.prefix, nodeName: r.peer.nodeName, via: `${r.peer.address}:${r.peer.port}` })),
+    routes: routes.map((r) => ({
+      prefix: r.prefix, nodeName: r.peer.nodeName, via: `${r.peer.address}:${r.peer.port}`
+    })),
     ipam,
     ...(src.multicast !== undefined ? { multicast: src.multicast() } : {}),
   }

@@ -15,7 +15,8 @@ function percentile (sorted: number[], p: number): number {
 
 function summary (label: string, ms: number[]): string {
   const s = [...ms].sort((a, b) => a - b)
-  return `${label}: n=${s.length} p50=${percentile(s, 50).toFixed(2)} ms p99=${percentile(s, 99).toFixed(2)} ms max=${s[s.length - 1].toFixed(2)} ms`
+  return `${label}: n=${s.length} p50=${percentile(s, 50).toFixed(2)} ms p99=${percentile(s,
+    99).toFixed(2)} ms max=${s[s.length - 1].toFixed(2)} ms`
 }
 
 async function main (): Promise<void> {
@@ -23,7 +24,8 @@ async function main (): Promise<void> {
   const n = Math.min(Math.max(Number(process.argv[2] ?? 500), 10), 5000)
   const lab = new NetnsLab('balloc')
   try {
-    const overlay = new OverlayLab(lab, { nodes: 3, podsPerNode: 0, encapsulation: 'udp', gossip: {}, logLevel: 'warn' })
+    const overlay = new OverlayLab(lab,
+      { nodes: 3, podsPerNode: 0, encapsulation: 'udp', gossip: {}, logLevel: 'warn' })
     await overlay.build()
     await overlay.startAll()
     const node = overlay.nodes[1]

@@ -28,11 +28,24 @@ function callPlugin (ns: string, bin: string, env: Record<string, string>, conf:
   const started = process.hrtime.bigint()
   return new Promise((resolve) => {
     const child = execFile('ip', ['netns', 'exec', ns, '/usr/bin/time', '-f', 'LOOMTIME %U %S %M', bin],
-      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, timeout: 60_000, maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
+      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, timeout: 60_000, maxBuffer: 4 << 20 },
+      (err, stdout, stderr) => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6
         const m = /LOOMTIME (\S+) (\S+) (\d+)/.exec(stderr)
-        const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1
-        resolve({ ms, code, cpu: m === null ? NaN : Number(m[1]) + Number(m[2]), rssKiB: m === null ? NaN : Number(m[3]), out: stdout + stderr })
+        const code = err === null
+          ? 0
+          : typeof (err as {
+            code?: unknown
+          }).code === 'number'
+            ? (err as { code: number }).code
+            : -1
+        resolve({
+          ms,
+          code,
+          cpu: m === null ? NaN : Number(m[1]) + Number(m[2]),
+          rssKiB: m === null ? NaN : Number(m[3]),
+          out: stdout + stderr
+        })
       })
     child.stdin?.end(conf)
   })
@@ -63,7 +76,8 @@ function loomdPid (node: LabNode): number | undefined {
   const ip = node.daemon?.pid
   if (ip === undefined) return undefined
   try {
-    const kids = readFileSync(`/proc/${ip}/task/${ip}/children`, 'utf8').trim().split(/\s+/).map(Number).filter((n) => n > 0)
+    const kids = readFileSync(`/proc/${ip}/task/${ip}/children`,
+      'utf8').trim().split(/\s+/).map(Number).filter((n) => n > 0)
     return kids[0] ?? ip
   } catch {
     return ip
@@ -81,15 +95,25 @@ interface PluginResult {
   failures: number
 }
 
-async function runPlugin (name: string, lab: NetnsLab, node: LabNode, pods: string[], bin: string, conf: string, agentPid?: number): Promise<PluginResult> {
+async function runPlugin (name: string, lab: NetnsLab, node: LabNode, pods: string[], bin: string, conf: string,
+  agentPid?: number): Promise<PluginResult> {
   const env = (cmd: string, i: number): Record<string, string> => ({
-    CNI_COMMAND: cmd, CNI_CONTAINERID: `bench-${name}-${i}`, CNI_NETNS: `/var/run/netns/${pods[i]!}`, CNI_IFNAME: 'eth0', CNI_PATH: REFERENCE,
+    CNI_COMMAND: cmd,
+    CNI_CONTAINERID: `bench-${name}-${i}`,
+    CNI_NETNS: `/var/run/netns/${pods[i]!}`,
+    CNI_IFNAME: 'eth0',
+    CNI_PATH: REFERENCE,
   })
   const calls: Call[] = []
   let failures = 0
   const note = (c: Call, what: string): Call => {
     calls.push(c)
-    if (c.code !== 0) { failures++; if (failures <= 3) process.stderr.write(`${name} ${what} failed (${c.code}): ${c.out.slice(0, 300)}\n`) }
+    if (c.code !== 0) {
+      failures++; if (failures <= 3) {
+        process.stderr.write(`${name} ${what} failed (${c.code}): ${c.out.slice(0,
+        300)}\n`)
+      }
+    }
     return c
   }
   const cpu0 = cpuOf(agentPid)
@@ -100,9 +124,11 @@ async function runPlugin (name: string, lab: NetnsLab, node: LabNode, pods: stri
   for (let i = 0; i < sequential; i++) dels.push(note(await callPlugin(node.ns, bin, env('DEL', i), conf), 'DEL').ms)
   const n = Math.min(CONCURRENT, pods.length)
   const started = Date.now()
-  await Promise.all(Array.from({ length: n }, async (_, i) => note(await callPlugin(node.ns, bin, env('ADD', i), conf), 'concurrent ADD')))
+  await Promise.all(Array.from({ length: n },
+    async (_, i) => note(await callPlugin(node.ns, bin, env('ADD', i), conf), 'concurrent ADD')))
   const concurrentAddsMs = Date.now() - started
-  await Promise.all(Array.from({ length: n }, async (_, i) => note(await callPlugin(node.ns, bin, env('DEL', i), conf), 'concurrent DEL')))
+  await Promise.all(Array.from({ length: n },
+    async (_, i) => note(await callPlugin(node.ns, bin, env('DEL', i), conf), 'concurrent DEL')))
   const agentCpu = cpuOf(agentPid) - cpu0
   void lab
   return {
@@ -133,12 +159,21 @@ async function main (): Promise<void> {
 
     const loomConf = JSON.stringify({ cniVersion: '1.0.0', name: 'loom', type: 'loom-cni', apiSocket: node.apiSocket })
     const ptpConf = JSON.stringify({
-      cniVersion: '1.0.0', name: 'bench', type: 'ptp', ipMasq: false,
+      cniVersion: '1.0.0',
+      name: 'bench',
+      type: 'ptp',
+      ipMasq: false,
       ipam: { type: 'host-local', subnet: '10.99.0.0/16', dataDir: lab.file('host-local') },
     })
     // Warm both (page cache, loomd's first netlink sockets), then measure.
     for (const [bin, conf] of [[LOOM_CNI, loomConf], [join(REFERENCE, 'ptp'), ptpConf]] as const) {
-      const env = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'warm', CNI_NETNS: `/var/run/netns/${pods[0]!}`, CNI_IFNAME: 'eth0', CNI_PATH: REFERENCE }
+      const env = {
+        CNI_COMMAND: 'ADD',
+        CNI_CONTAINERID: 'warm',
+        CNI_NETNS: `/var/run/netns/${pods[0]!}`,
+        CNI_IFNAME: 'eth0',
+        CNI_PATH: REFERENCE
+      }
       await callPlugin(node.ns, bin, env, conf)
       await callPlugin(node.ns, bin, { ...env, CNI_COMMAND: 'DEL' }, conf)
     }
@@ -147,17 +182,27 @@ async function main (): Promise<void> {
 
     const f = (x: number, d = 1): string => Number.isFinite(x) ? x.toFixed(d) : '-'
     const lines = [
-      `CNI latency, ${podCount} pod namespaces, one node (ip netns exec baseline: median ${f(pct(baseline, 0.5))} ms, included below)`,
+      `CNI latency, ${podCount} pod namespaces, one node (ip netns exec baseline: median ${f(pct(baseline,
+        0.5))} ms, included below)`,
       '| plugin | ADD median ms | ADD p99 ms | DEL median ms | DEL p99 ms | 100 concurrent ADDs ms | plugin CPU-s/call | peak RSS MiB | loomd CPU-s/call | failures |',
       '|---|---|---|---|---|---|---|---|---|---|',
-      ...[ptp, loom].map((r) => `| ${r.plugin} | ${f(r.add.median)} | ${f(r.add.p99)} | ${f(r.del.median)} | ${f(r.del.p99)} | ${r.concurrentAddsMs} | ${f(r.cpuPerCall, 3)} | ${f(r.peakRssMiB)} | ${r.agentCpuPerCall !== undefined ? f(r.agentCpuPerCall, 4) : '-'} | ${r.failures} |`),
-      `loom-cni / ptp: ADD median ${f(loom.add.median / ptp.add.median, 2)}x, p99 ${f(loom.add.p99 / ptp.add.p99, 2)}x; ` +
-        `DEL median ${f(loom.del.median / ptp.del.median, 2)}x, p99 ${f(loom.del.p99 / ptp.del.p99, 2)}x; 100 concurrent ADDs ${f(loom.concurrentAddsMs / ptp.concurrentAddsMs, 2)}x`,
+      ...[ptp,
+        loom].map((r) => `| ${r.plugin} | ${f(r.add.median)} | ${f(r.add.p99)} | ${f(r.del.median)} | ${f(r.del.p99)} | ${r.concurrentAddsMs} | ${f(r.cpuPerCall, 3)} | ${f(r.peakRssMiB)} | ${r.agentCpuPerCall !== undefined ? f(r.agentCpuPerCall, 4) : '-'} | ${r.failures} |`),
+      `loom-cni / ptp: ADD median ${f(loom.add.median / ptp.add.median, 2)}x, p99 ${f(loom.add.p99 / ptp.add.p99,
+        2)}x; ` +
+        `DEL median ${f(loom.del.median / ptp.del.median, 2)}x, p99 ${f(loom.del.p99 / ptp.del.p99,
+          2)}x; 100 concurrent ADDs ${f(loom.concurrentAddsMs / ptp.concurrentAddsMs, 2)}x`,
     ]
     process.stdout.write(lines.join('\n') + '\n')
-    const out = outIdx > 0 ? process.argv[outIdx + 1]! : join(REPO_ROOT, 'bench', 'results', `cni-latency-${new Date().toISOString().slice(0, 16).replace(/:/g, '')}.json`)
+    const out = outIdx > 0
+      ? process.argv[outIdx + 1]!
+      : join(REPO_ROOT, 'bench', 'results',
+      `cni-latency-${new Date().toISOString().slice(0, 16).replace(/:/g, '')}.json`)
     mkdirSync(join(out, '..'), { recursive: true })
-    writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), pods: podCount, baselineMedianMs: pct(baseline, 0.5), ptp, loom }, null, 2) + '\n')
+    writeFileSync(out,
+      JSON.stringify({
+        date: new Date().toISOString(), pods: podCount, baselineMedianMs: pct(baseline, 0.5), ptp, loom
+      }, null, 2) + '\n')
     process.stdout.write(`results: ${out}\n`)
   } finally {
     await lab.cleanup()

@@ -5,7 +5,9 @@
  *
  *   npx tsc -p tsconfig.json && node dist/bench/codec-micro.js [packets]
  *
- * Prints the best and median ns/op of 5 rounds per case (the machine is shared and noisy). Each case is warmed up first; the loop results feed a sink that is
+ * Prints the best and median ns/op of 5 rounds per case (the machine is shared and noisy). Each case is warmed up
+ * first;
+ * the loop results feed a sink that is
  * printed, so V8 cannot drop the work. Each group (udp, vxlan, lookup) runs in its own child
  * process: in one process the second encapsulation would find call sites already trained on the
  * first (polymorphic), which the agent never sees since it picks one encapsulation at start-up.
@@ -41,10 +43,21 @@ function time (label: string, ops: number, fn: (n: number) => void): void {
 }
 
 const self = { name: 'node-a', index: deriveNodeIndex('node-a'), mac: deriveVtepMAC('node-a') }
-const peerB = createPeerRoute({ nodeName: 'node-b', index: deriveNodeIndex('node-b'), address: '192.168.0.2', port: 6784, vtepMAC: deriveVtepMAC('node-b'), mtu: 1400 })
+const peerB = createPeerRoute({
+  nodeName: 'node-b',
+  index: deriveNodeIndex('node-b'),
+  address: '192.168.0.2',
+  port: 6784,
+  vtepMAC: deriveVtepMAC('node-b'),
+  mtu: 1400
+})
 /** Receiver side: B's table knows A. */
-const peerA = createPeerRoute({ nodeName: 'node-a', index: self.index, address: '192.168.0.1', port: 6784, vtepMAC: self.mac, mtu: 1400 })
-const tableB = RouteTable.build({ selfIndex: peerB.index, selfVtepMAC: peerB.vtepMAC, routes: [{ prefix: '10.244.1.0/24', peer: peerA }] })
+const peerA = createPeerRoute({
+  nodeName: 'node-a', index: self.index, address: '192.168.0.1', port: 6784, vtepMAC: self.mac, mtu: 1400
+})
+const tableB = RouteTable.build({
+  selfIndex: peerB.index, selfVtepMAC: peerB.vtepMAC, routes: [{ prefix: '10.244.1.0/24', peer: peerA }]
+})
 
 const inner = Buffer.alloc(INNER_LEN)
 inner[0] = 0x45; inner.writeUInt16BE(INNER_LEN, 2); inner.writeUInt16BE(0x4000, 6); inner[8] = 64; inner[9] = 17
@@ -81,15 +94,25 @@ function benchEncapsulation (tx: Encapsulation, rx: Encapsulation): void {
 }
 
 function benchLookup (): void {
-
   // 1000 /26 blocks of 10.244.0.0/16 spread over 100 peers, plus a /16 catch-all and a few /32s:
   // three distinct prefix lengths, like a cluster with static host routes.
   const peers: PeerRoute[] = []
   for (let i = 0; i < 100; i++) {
-    peers.push(createPeerRoute({ nodeName: `node-${i}`, index: 1000 + i, address: formatIPv4Address(0xc0a80100 + i), port: 6784, vtepMAC: deriveVtepMAC(`node-${i}`), mtu: 1400 }))
+    peers.push(createPeerRoute({
+      nodeName: `node-${i}`,
+      index: 1000 + i,
+      address: formatIPv4Address(0xc0a80100 + i),
+      port: 6784,
+      vtepMAC: deriveVtepMAC(`node-${i}`),
+      mtu: 1400
+    }))
   }
   const routes: Array<{ prefix: string, peer: PeerRoute }> = []
-  for (let i = 0; i < 995; i++) routes.push({ prefix: `${formatIPv4Address(0x0af40000 + i * 64)}/26`, peer: peers[i % 100] })
+  for (let i = 0; i < 995; i++) {
+    routes.push({
+      prefix: `${formatIPv4Address(0x0af40000 + i * 64)}/26`, peer: peers[i % 100]
+    })
+  }
   for (let i = 0; i < 4; i++) routes.push({ prefix: `${formatIPv4Address(0x0af4ff00 + i)}/32`, peer: peers[i] })
   routes.push({ prefix: '10.244.0.0/16', peer: peers[99] })
   const table = RouteTable.build({ selfIndex: 1, selfVtepMAC: self.mac, routes })
@@ -110,9 +133,11 @@ function benchLookup (): void {
 
 async function main (): Promise<void> {
   if (GROUP === 'udp') {
-    benchEncapsulation(new UdpEncapsulation({ selfIndex: self.index }), new UdpEncapsulation({ selfIndex: peerB.index }))
+    benchEncapsulation(new UdpEncapsulation({ selfIndex: self.index }),
+      new UdpEncapsulation({ selfIndex: peerB.index }))
   } else if (GROUP === 'vxlan') {
-    benchEncapsulation(new VxlanEncapsulation({ vni: 1, selfVtepMAC: self.mac }), new VxlanEncapsulation({ vni: 1, selfVtepMAC: peerB.vtepMAC }))
+    benchEncapsulation(new VxlanEncapsulation({ vni: 1, selfVtepMAC: self.mac }),
+      new VxlanEncapsulation({ vni: 1, selfVtepMAC: peerB.vtepMAC }))
   } else if (GROUP === 'lookup') {
     benchLookup()
   } else {

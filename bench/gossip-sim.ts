@@ -9,7 +9,10 @@
  * - detection of a crash: crash → first suspect anywhere, → first dead, → dead at all (ms),
  * - gossip bytes per node per second in steady state and while disseminating.
  */
-import { STREAM_LIMITS, UDP_LIMITS, decodeGossipPacket, encodeGossipPacket, isDecodeFailure, type MemberRecord, type MemberState } from '../control/transport'
+import {
+  STREAM_LIMITS, UDP_LIMITS, decodeGossipPacket, encodeGossipPacket, isDecodeFailure, type MemberRecord,
+  type MemberState
+} from '../control/transport'
 import { Membership, type MembershipConfig, type Outgoing } from '../control/membership'
 import { SimNetwork } from '../test/sim/sim-network'
 
@@ -46,33 +49,52 @@ export class MembershipCluster {
   private readonly tickMs: number
 
   constructor (private readonly opts: ClusterOptions) {
-    this.net = new SimNetwork<Buffer>({ seed: opts.seed, lossRate: opts.lossRate ?? 0, minDelayMs: opts.minDelayMs ?? 1, maxDelayMs: opts.maxDelayMs ?? 10 })
+    this.net = new SimNetwork<Buffer>({
+      seed: opts.seed, lossRate: opts.lossRate ?? 0, minDelayMs: opts.minDelayMs ?? 1, maxDelayMs: opts.maxDelayMs ?? 10
+    })
     this.tickMs = opts.tickMs ?? 50
     const records = Array.from({ length: opts.n }, (_, i) => MembershipCluster.recordFor(i))
     for (let i = 0; i < opts.n; i++) {
       const addr = `${records[i].address}:${records[i].gossipPort}`
-      const node: SimNode = { index: i, addr, record: records[i], membership: undefined as unknown as Membership, up: true, persistedIncarnation: 0 }
+      const node: SimNode = {
+        index: i,
+        addr,
+        record: records[i],
+        membership: undefined as unknown as Membership,
+        up: true,
+        persistedIncarnation: 0
+      }
       this.nodes.push(node)
       this.byAddr.set(addr, node)
     }
     for (const node of this.nodes) {
       const seeds = opts.preloaded === true ? [] : [this.nodes[0].addr, this.nodes[1 % opts.n].addr]
-      this.boot(node, undefined, seeds, opts.preloaded === true ? records.map((r) => ({ ...r, incarnation: 0, state: 'alive' as const })) : [])
+      this.boot(node, undefined, seeds,
+        opts.preloaded === true ? records.map((r) => ({ ...r, incarnation: 0, state: 'alive' as const })) : [])
     }
   }
 
   static recordFor (i: number): MemberRecord {
     const id = Buffer.alloc(16, 0xab); id.writeUInt32BE(i, 12)
     return {
-      nodeName: `node-${i}`, nodeId: id.toString('hex'), address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-      dataPort: 6784, gossipPort: 7946, encapsulation: 'udp', vtepMac: Buffer.from([2, 0, 0, (i >> 16) & 255, (i >> 8) & 255, i & 255]),
-      publicKey: Buffer.alloc(32, i & 255), incarnation: 0, state: 'alive',
+      nodeName: `node-${i}`,
+      nodeId: id.toString('hex'),
+      address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+      dataPort: 6784,
+      gossipPort: 7946,
+      encapsulation: 'udp',
+      vtepMac: Buffer.from([2, 0, 0, (i >> 16) & 255, (i >> 8) & 255, i & 255]),
+      publicKey: Buffer.alloc(32, i & 255),
+      incarnation: 0,
+      state: 'alive',
     }
   }
 
-  private boot (node: SimNode, lastIncarnation: number | undefined, seeds: string[], initialMembers: MemberRecord[]): void {
+  private boot (node: SimNode, lastIncarnation: number | undefined, seeds: string[],
+    initialMembers: MemberRecord[]): void {
     const { state: _s, incarnation: _i, ...self } = node.record
-    const m = new Membership({ random: this.net.random }, { self, clusterId: 'sim', lastIncarnation, seeds, initialMembers, config: this.opts.config })
+    const m = new Membership({ random: this.net.random },
+      { self, clusterId: 'sim', lastIncarnation, seeds, initialMembers, config: this.opts.config })
     m.onIncarnationChange((inc) => { node.persistedIncarnation = inc })
     node.persistedIncarnation = m.incarnation
     node.membership = m
@@ -82,7 +104,8 @@ export class MembershipCluster {
       if (isDecodeFailure(pkt)) { this.decodeFailures++; return }
       this.dispatch(node, m.receive(from, pkt, now))
     })
-    this.net.every(this.tickMs, (now) => this.dispatch(node, m.tick(now)), Math.floor(this.net.random() * this.tickMs), node.addr)
+    this.net.every(this.tickMs, (now) => this.dispatch(node, m.tick(now)), Math.floor(this.net.random() * this.tickMs),
+      node.addr)
   }
 
   private dispatch (node: SimNode, out: Outgoing[]): void {
@@ -177,11 +200,21 @@ export function runBench (n: number, seed: number): BenchResult {
   b0 = c.udpBytes + c.streamBytes
   const t0 = c.net.now
   subject.membership.receive('10.255.255.255:7946', {
-    version: 1, clusterId: 'sim', senderId: c.nodes[2].record.nodeId, body: { type: 'gossip' },
-    updates: [{ member: { ...subject.record, incarnation: subject.membership.incarnation, state: 'suspect' }, fromId: c.nodes[2].record.nodeId }], appDeltas: [],
+    version: 1,
+    clusterId: 'sim',
+    senderId: c.nodes[2].record.nodeId,
+    body: { type: 'gossip' },
+    updates: [{
+      member: { ...subject.record, incarnation: subject.membership.incarnation, state: 'suspect' },
+      fromId: c.nodes[2].record.nodeId
+    }],
+    appDeltas: [],
   }, c.net.now).forEach(() => {})
   const updateConvergenceMs = c.net.runUntilTrue(() => {
-    for (const v of c.nodes) if (v.index !== 1 && (v.membership.member(subject.record.nodeId)?.incarnation ?? -1) < target) return false
+    for (const v of c.nodes) {
+      if (v.index !== 1 &&
+      (v.membership.member(subject.record.nodeId)?.incarnation ?? -1) < target) return false
+    }
     return true
   }, 60_000, 50)
   const busyMs = c.net.now - t0
@@ -196,11 +229,14 @@ export function runBench (n: number, seed: number): BenchResult {
   let firstDeadMs: number | undefined
   const allDeadMs = c.net.runUntilTrue(() => {
     const el = c.net.now - tc
-    if (firstSuspectMs === undefined && c.countSeeing(victim, 'suspect') + c.countSeeing(victim, 'dead') > 0) firstSuspectMs = el
+    if (firstSuspectMs === undefined &&
+      c.countSeeing(victim, 'suspect') + c.countSeeing(victim, 'dead') > 0) firstSuspectMs = el
     if (firstDeadMs === undefined && c.countSeeing(victim, 'dead') > 0) firstDeadMs = el
     return c.countSeeing(victim, 'dead') === n - 1
   }, 180_000, 50)
-  return { n, updateConvergenceMs, firstSuspectMs, firstDeadMs, allDeadMs, steadyBytesPerNodePerS, busyBytesPerNodePerS }
+  return {
+    n, updateConvergenceMs, firstSuspectMs, firstDeadMs, allDeadMs, steadyBytesPerNodePerS, busyBytesPerNodePerS
+  }
 }
 
 function main (): void {
@@ -212,7 +248,8 @@ function main (): void {
     const w0 = Date.now()
     const r = runBench(n, seed)
     console.log([r.n, r.updateConvergenceMs, r.firstSuspectMs, r.firstDeadMs, r.allDeadMs,
-      r.steadyBytesPerNodePerS.toFixed(0), r.busyBytesPerNodePerS.toFixed(0), ((Date.now() - w0) / 1000).toFixed(1)].join('\t'))
+      r.steadyBytesPerNodePerS.toFixed(0), r.busyBytesPerNodePerS.toFixed(0),
+      ((Date.now() - w0) / 1000).toFixed(1)].join('\t'))
   }
 }
 

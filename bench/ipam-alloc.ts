@@ -19,11 +19,15 @@ function main (): void {
   const dir = fs.mkdtempSync(path.join(process.env.LOOM_BENCH_DIR ?? os.tmpdir(), 'loom-ipam-bench-'))
   try {
     const layout = makeBlockLayout('10.244.0.0/16', 26)
-    const store = new FileStateStore<IpamDurable>(path.join(dir, 'ipam.json'), raw => validateIpamDurable(raw, layout), ipamDurableToJSON)
+    const store = new FileStateStore<IpamDurable>(path.join(dir, 'ipam.json'), raw => validateIpamDurable(raw, layout),
+      ipamDurableToJSON)
     const t0 = performance.now()
     const clock = (): number => performance.now() - t0
-    const ipam = new Ipam({ store }, { id: 'bench-node', layout, bootstrap: true, seeds: [], random: Math.random, spareAddresses: 32 }, clock())
-    const drain = (): void => { for (let i = 0; i < 10; i++) for (const o of ipam.takeOutbox()) ipam.receive(o.msg, clock()) }
+    const ipam = new Ipam({ store },
+      { id: 'bench-node', layout, bootstrap: true, seeds: [], random: Math.random, spareAddresses: 32 }, clock())
+    const drain = (): void => {
+      for (let i = 0; i < 10; i++) for (const o of ipam.takeOutbox()) ipam.receive(o.msg, clock())
+    }
     const alloc: number[] = []
     const rel: number[] = []
     let waits = 0
@@ -49,7 +53,8 @@ function main (): void {
       }
     }
     const size = fs.statSync(path.join(dir, 'ipam.json')).size
-    const fmt = (xs: number[]): string => `p50 ${pct(xs, 0.5).toFixed(0)} us, p99 ${pct(xs, 0.99).toFixed(0)} us, max ${Math.max(...xs).toFixed(0)} us`
+    const fmt = (xs: number[]): string => `p50 ${pct(xs, 0.5).toFixed(0)} us, p99 ${pct(xs,
+      0.99).toFixed(0)} us, max ${Math.max(...xs).toFixed(0)} us`
     console.log(`ipam allocate (fsync'd, ${n} ops, state file ${size} B, dir ${dir}): ${fmt(alloc)}; try-again waits ${waits}`)
     console.log(`ipam release  (fsync'd, ${rel.length} ops): ${fmt(rel)}`)
   } finally {

@@ -34,15 +34,23 @@ function time (fn: (n: number) => number): { best: number, median: number } {
 
 function peers (count: number): PeerRoute[] {
   return Array.from({ length: count }, (_, i) => createPeerRoute({
-    nodeName: `node-${i}`, index: i + 2, address: formatIPv4Address((0xc6120000 + i + 1) >>> 0), port: 6784,
-    vtepMAC: deriveVtepMAC(`node-${i}`), mtu: 1450,
+    nodeName: `node-${i}`,
+    index: i + 2,
+    address: formatIPv4Address((0xc6120000 + i + 1) >>> 0),
+    port: 6784,
+    vtepMAC: deriveVtepMAC(`node-${i}`),
+    mtu: 1450,
   }))
 }
 
 /** `routes` /26 blocks in 10.0.0.0/8 spread over the peers, plus a /24 and a /32 per peer in 11/8. */
 function table (routes: number, ps: PeerRoute[]): { table: RouteTable, probes: Uint32Array } {
   const entries: Array<{ prefix: string, peer: PeerRoute }> = []
-  for (let i = 0; i < routes; i++) entries.push({ prefix: `${formatIPv4Address((0x0a000000 + i * 64) >>> 0)}/26`, peer: ps[i % ps.length] })
+  for (let i = 0; i < routes; i++) {
+    entries.push({
+      prefix: `${formatIPv4Address((0x0a000000 + i * 64) >>> 0)}/26`, peer: ps[i % ps.length]
+    })
+  }
   ps.forEach((p, i) => {
     entries.push({ prefix: `${formatIPv4Address((0x0b000000 + i * 256) >>> 0)}/24`, peer: p })
     entries.push({ prefix: `${formatIPv4Address((0x0c000000 + i) >>> 0)}/32`, peer: p })

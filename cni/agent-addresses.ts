@@ -72,7 +72,8 @@ function isNodeKey (id: Attachment): boolean {
 function asCniError (err: unknown): Error {
   if (!(err instanceof IpamError)) return err as Error
   if (err.code === 'ERR_IPAM_CONFIG' || err.code === 'ERR_IPAM_INVARIANT' || err.code === 'ERR_STATE_CORRUPT') {
-    return new AgentError(`the loom agent's address management failed: ${err.message}`, { details: err.code, cause: err })
+    return new AgentError(`the loom agent's address management failed: ${err.message}`,
+      { details: err.code, cause: err })
   }
   return new TryAgainError(`no pod address available now: ${err.message}`, { details: err.code, cause: err })
 }

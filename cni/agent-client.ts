@@ -30,7 +30,9 @@ export interface AgentClientInit {
   retryDelayMs?: number
 }
 
-export interface AddRequest { containerID: string, ifname: string, netns: string, podName?: string, podNamespace?: string }
+export interface AddRequest {
+  containerID: string, ifname: string, netns: string, podName?: string, podNamespace?: string
+}
 export interface AttachmentInfo { address: string, gateway: string, mtu: number, podCIDR: string, hostVeth: string }
 export interface GcReleased { containerID: string, ifname: string, address: string, hostVeth: string }
 export interface ReadyAnswer { ready: boolean, checks?: Record<string, unknown>, reachable: boolean, detail?: string }
@@ -56,7 +58,11 @@ export class AgentClient {
     try {
       const a = await this.attempt('GET', '/v1/ready', undefined)
       const body = isObj(a.body) ? a.body : {}
-      return { reachable: true, ready: a.status === 200 && body.ready === true, checks: isObj(body.checks) ? body.checks : undefined }
+      return {
+        reachable: true,
+        ready: a.status === 200 && body.ready === true,
+        checks: isObj(body.checks) ? body.checks : undefined
+      }
     } catch (err) {
       return { reachable: false, ready: false, detail: (err as Error).message }
     }
@@ -86,7 +92,10 @@ export class AgentClient {
     const a = await this.call('POST', '/v1/cni/gc', { valid })
     if (!isObj(a.body) || !Array.isArray(a.body.released)) throw badAnswer('POST /v1/cni/gc', a)
     return a.body.released.filter(isObj).map((r) => ({
-      containerID: String(r.containerID ?? ''), ifname: String(r.ifname ?? ''), address: String(r.address ?? ''), hostVeth: String(r.hostVeth ?? ''),
+      containerID: String(r.containerID ?? ''),
+      ifname: String(r.ifname ?? ''),
+      address: String(r.address ?? ''),
+      hostVeth: String(r.hostVeth ?? ''),
     }))
   }
 
@@ -97,7 +106,8 @@ export class AgentClient {
     for (let attempt = 1; ; attempt++) {
       let retryReason: string
       try {
-        const a = await this.attempt(method, path, body, Math.max(100, Math.min(this.attemptTimeoutMs, deadline - Date.now())))
+        const a = await this.attempt(method, path, body,
+          Math.max(100, Math.min(this.attemptTimeoutMs, deadline - Date.now())))
         if (a.status === 200 || okStatuses.includes(a.status)) return a
         const { code, message } = errorOf(a.body)
         if (a.status === 400) throw new InvalidConfigError(`the agent refused ${what}: ${message}`, { details: code })
@@ -112,7 +122,8 @@ export class AgentClient {
         retryReason = `cannot reach the loom agent: ${(err as Error).message}`
       }
       if (Date.now() + this.retryDelayMs >= deadline) {
-        throw new TryAgainError(`${retryReason}; gave up after ${attempt} attempts in ${this.deadlineMs} ms (${what})`, { details: 'retry later; is loomd running?' })
+        throw new TryAgainError(`${retryReason}; gave up after ${attempt} attempts in ${this.deadlineMs} ms (${what})`,
+          { details: 'retry later; is loomd running?' })
       }
       await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs))
     }
@@ -125,7 +136,11 @@ export class AgentClient {
         socketPath: this.init.socketPath,
         path,
         method,
-        headers: text === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
+        headers: text === undefined
+          ? {}
+          : {
+              'content-type': 'application/json', 'content-length': Buffer.byteLength(text)
+            },
       }, (res) => {
         const chunks: Buffer[] = []
         res.on('data', (c: Buffer) => chunks.push(c))
@@ -150,7 +165,8 @@ export class AgentClient {
 
 function toAttachment (a: RawAnswer, what: string): AttachmentInfo {
   const b = a.body
-  if (!isObj(b) || typeof b.address !== 'string' || typeof b.hostVeth !== 'string' || typeof b.mtu !== 'number') throw badAnswer(what, a)
+  if (!isObj(b) || typeof b.address !== 'string' || typeof b.hostVeth !== 'string' ||
+    typeof b.mtu !== 'number') throw badAnswer(what, a)
   return {
     address: b.address,
     gateway: typeof b.gateway === 'string' ? b.gateway : '169.254.1.1',
@@ -162,7 +178,10 @@ function toAttachment (a: RawAnswer, what: string): AttachmentInfo {
 
 function errorOf (body: unknown): { code: string, message: string } {
   const e = isObj(body) && isObj(body.error) ? body.error : {}
-  return { code: typeof e.code === 'string' ? e.code : 'unknown', message: typeof e.message === 'string' ? e.message : JSON.stringify(body) }
+  return {
+    code: typeof e.code === 'string' ? e.code : 'unknown',
+    message: typeof e.message === 'string' ? e.message : JSON.stringify(body)
+  }
 }
 
 function badAnswer (what: string, a: RawAnswer): CniError {

@@ -38,7 +38,8 @@ import {
   toErrorJSON, CniError,
 } from './errors'
 import {
-  decodeJSONObject, jsonDepth, MAX_JSON_DEPTH, MAX_NETCONF_BYTES, parseEnv, parseNetConf, parseVersion, SUPPORTED_VERSIONS, type Attachment, type CniEnv, type NetConf,
+  decodeJSONObject, jsonDepth, MAX_JSON_DEPTH, MAX_NETCONF_BYTES, parseEnv, parseNetConf, parseVersion,
+  SUPPORTED_VERSIONS, type Attachment, type CniEnv, type NetConf,
 } from './netconf'
 import type { NetnsHandle } from './netns-file'
 import { addressFromPrevResult, buildAddResult } from './result'
@@ -97,7 +98,9 @@ export interface WireOutcome { hostMAC: string, podMAC: string }
 
 /** The namespace work (cni/wiring.ts); tests replace it. */
 export interface PodWiring {
-  /** Opens CNI_NETNS (through the shim's handle when given); UnknownContainerError (3) unless it is a network namespace. */
+  /**
+   * Opens CNI_NETNS (through the shim's handle when given); UnknownContainerError (3) unless it is a network namespace.
+   */
   openNetns(path: string, handle?: NetnsHandle): number
   closeNetns(fd: number): void
   /** Creates the pair and configures both ends; throws leaving cleanup to deleteHostVeth. */
@@ -125,7 +128,10 @@ export interface PodAttachment extends HeldAttachment {
 export interface CniHooks {
   /** After wiring, before ADD reports success (e.g. the pod's policy chains). Throwing rolls the ADD back. */
   podAdded?: (pod: PodAttachment) => Promise<void>
-  /** Before an attachment's veth is deleted and its address released (DEL, GC, ADD rollback). Must tolerate unknown pods. */
+  /**
+   * Before an attachment's veth is deleted and its address released (DEL, GC, ADD rollback). Must tolerate unknown
+   * pods.
+   */
   podRemoved?: (pod: Attachment & { hostVeth: string, address?: string }) => Promise<void>
 }
 
@@ -165,7 +171,8 @@ export class CniCommands {
    * Runs one plugin invocation. `stdin` is the text read, or the Error reading it failed with;
    * `netns` is how the shim passed CNI_NETNS (./netns-file.ts).
    */
-  async run (env: Readonly<Record<string, string | undefined>>, stdin: string | Error, netns?: NetnsHandle): Promise<CommandOutcome> {
+  async run (env: Readonly<Record<string, string | undefined>>, stdin: string | Error,
+    netns?: NetnsHandle): Promise<CommandOutcome> {
     let version: string = LATEST
     let cniEnv: CniEnv | undefined
     const command = env.CNI_COMMAND ?? ''
@@ -173,7 +180,8 @@ export class CniCommands {
       if (typeof stdin === 'string') version = guessVersion(stdin) ?? LATEST
       cniEnv = parseEnv(env)
       if (stdin instanceof Error) {
-        throw new IOFailureError(`failed to read the network configuration from stdin: ${stdin.message}`, { cause: stdin })
+        throw new IOFailureError(`failed to read the network configuration from stdin: ${stdin.message}`,
+          { cause: stdin })
       }
       if (cniEnv.command === 'VERSION') return { ...versionCommand(stdin), command, cniCode: 0 }
       const conf = parseNetConf(stdin, cniEnv.command)
@@ -190,8 +198,14 @@ export class CniCommands {
     } catch (err) {
       const out = toErrorJSON(err, version)
       this.c.log({
-        level: 'error', command, containerID: cniEnv?.containerID, ifname: cniEnv?.ifname,
-        pod: podLabel(cniEnv), code: out.code, msg: out.msg, ...(err instanceof CniError ? {} : { stack: (err as Error)?.stack }),
+        level: 'error',
+        command,
+        containerID: cniEnv?.containerID,
+        ifname: cniEnv?.ifname,
+        pod: podLabel(cniEnv),
+        code: out.code,
+        msg: out.msg,
+        ...(err instanceof CniError ? {} : { stack: (err as Error)?.stack }),
       })
       return { stdout: JSON.stringify(out) + '\n', exitCode: 1, command, cniCode: out.code }
     }
@@ -223,13 +237,30 @@ export class CniCommands {
         const { gateway, mtu: agentMtu } = this.c.addresses.network()
         const mtu = conf.mtu ?? agentMtu
         await w.deleteHostVeth(held.hostVeth)
-        const wired = await w.wirePod({ netnsFd, netns: env.netns, ifname: env.ifname, hostVeth: held.hostVeth, address: held.address, gateway, mtu })
+        const wired = await w.wirePod({
+          netnsFd, netns: env.netns, ifname: env.ifname, hostVeth: held.hostVeth, address: held.address, gateway, mtu
+        })
         await this.c.hooks?.podAdded?.({ ...held, netns: env.netns, args: env.args, ...podIdentity(env) })
         const result = buildAddResult(conf.cniVersion, {
-          hostVeth: held.hostVeth, hostMAC: wired.hostMAC, ifname: env.ifname, podMAC: wired.podMAC, mtu,
-          sandbox: env.netns, address: held.address, gateway, ...(conf.dns !== undefined ? { dns: conf.dns } : {}),
+          hostVeth: held.hostVeth,
+          hostMAC: wired.hostMAC,
+          ifname: env.ifname,
+          podMAC: wired.podMAC,
+          mtu,
+          sandbox: env.netns,
+          address: held.address,
+          gateway,
+          ...(conf.dns !== undefined ? { dns: conf.dns } : {}),
         }, conf.prevResult)
-        this.c.log({ level: 'info', command: 'ADD', containerID: env.containerID, ifname: env.ifname, pod: podLabel(env), address: held.address, hostVeth: held.hostVeth })
+        this.c.log({
+          level: 'info',
+          command: 'ADD',
+          containerID: env.containerID,
+          ifname: env.ifname,
+          pod: podLabel(env),
+          address: held.address,
+          hostVeth: held.hostVeth
+        })
         return { stdout: JSON.stringify(result) + '\n', exitCode: 0 }
       } catch (err) {
         await this.rollback(env, held, token)
@@ -255,7 +286,11 @@ export class CniCommands {
         problems.push((e as Error).message)
       }
     }
-    if (problems.length > 0) this.c.log({ level: 'error', command: 'ADD', containerID: env.containerID, msg: `rollback incomplete: ${problems.join('; ')}` })
+    if (problems.length > 0) {
+      this.c.log({
+        level: 'error', command: 'ADD', containerID: env.containerID, msg: `rollback incomplete: ${problems.join('; ')}`
+      })
+    }
   }
 
   private async del (env: CniEnv): Promise<CommandOutput> {
@@ -266,7 +301,14 @@ export class CniCommands {
     await this.c.wiring.deleteHostVeth(hostVeth)
     const released = this.c.addresses.release(id)
     this.created.delete(keyOf(env))
-    this.c.log({ level: 'info', command: 'DEL', containerID: env.containerID, ifname: env.ifname, pod: podLabel(env), released: released !== null })
+    this.c.log({
+      level: 'info',
+      command: 'DEL',
+      containerID: env.containerID,
+      ifname: env.ifname,
+      pod: podLabel(env),
+      released: released !== null
+    })
     return { stdout: '', exitCode: 0 }
   }
 
@@ -280,7 +322,9 @@ export class CniCommands {
     const netnsFd = this.c.wiring.openNetns(env.netns, netns)
     try {
       const { gateway } = this.c.addresses.network()
-      await this.c.wiring.checkPod({ netnsFd, netns: env.netns, ifname: env.ifname, hostVeth: held.hostVeth, address: held.address, gateway })
+      await this.c.wiring.checkPod({
+        netnsFd, netns: env.netns, ifname: env.ifname, hostVeth: held.hostVeth, address: held.address, gateway
+      })
     } finally {
       this.c.wiring.closeNetns(netnsFd)
     }
@@ -297,7 +341,9 @@ export class CniCommands {
     for (const held of this.c.addresses.list()) {
       const key = `${held.containerID}/${held.ifname}`
       if (keep.has(key)) continue
-      if (this.locks.busy(key) || now - (this.created.get(key)?.at ?? this.startedAt) < this.init.gcGraceMs) { spared++; continue }
+      if (this.locks.busy(key) || now - (this.created.get(key)?.at ?? this.startedAt) < this.init.gcGraceMs) {
+        spared++; continue
+      }
       await this.locks.run(key, async () => {
         const still = this.c.addresses.get(held)
         if (still === undefined) return
@@ -368,7 +414,9 @@ export class CniCommands {
 
 function versionCommand (stdin: string): CommandOutput {
   const requested = stdin.trim() === '' ? LATEST : parseVersion(decodeJSONObject(stdin))
-  return { stdout: JSON.stringify({ cniVersion: requested, supportedVersions: [...SUPPORTED_VERSIONS] }) + '\n', exitCode: 0 }
+  return {
+    stdout: JSON.stringify({ cniVersion: requested, supportedVersions: [...SUPPORTED_VERSIONS] }) + '\n', exitCode: 0
+  }
 }
 
 /** The version to put in an error object: the request's, when it is one we speak. */

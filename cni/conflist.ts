@@ -35,7 +35,8 @@ export interface ConflistOptions {
 export function buildConflist (opts: ConflistOptions = {}): Record<string, unknown> {
   const loom: Record<string, unknown> = { type: 'loom-cni', apiSocket: opts.apiSocket ?? '/run/loom/loom.sock' }
   if (opts.mtu !== undefined) {
-    if (!Number.isInteger(opts.mtu) || opts.mtu < 576 || opts.mtu > 9000) throw new RangeError(`conflist mtu ${opts.mtu} is outside 576..9000`)
+    if (!Number.isInteger(opts.mtu) || opts.mtu < 576 ||
+      opts.mtu > 9000) throw new RangeError(`conflist mtu ${opts.mtu} is outside 576..9000`)
     loom.mtu = opts.mtu
   }
   const plugins: Array<Record<string, unknown>> = [loom]
@@ -78,7 +79,8 @@ export function writeConflistAtomic (opts: ConflistOptions = {}, confDir = DEFAU
 if (require.main === module) {
   const [confDir, apiSocket, mtu] = process.argv.slice(2)
   try {
-    const path = writeConflistAtomic({ apiSocket: apiSocket || undefined, mtu: mtu ? Number(mtu) : undefined }, confDir || DEFAULT_CONF_DIR)
+    const path = writeConflistAtomic({ apiSocket: apiSocket || undefined, mtu: mtu ? Number(mtu) : undefined },
+      confDir || DEFAULT_CONF_DIR)
     process.stdout.write(`${path}\n`)
   } catch (err) {
     process.stderr.write(`failed to write the loom conflist: ${(err as Error).message}\n`)

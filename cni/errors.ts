@@ -48,7 +48,8 @@ export abstract class CniError extends Error {
   }
 }
 
-function defineError (name: string, code: string, cniCode: number): new (message: string, options?: { details?: string, cause?: unknown }) => CniError {
+function defineError (name: string, code: string, cniCode: number): new (message: string,
+  options?: { details?: string, cause?: unknown }) => CniError {
   const C = class extends CniError {
     readonly code = code
     readonly cniCode = cniCode
@@ -59,11 +60,14 @@ function defineError (name: string, code: string, cniCode: number): new (message
 }
 
 /** 1: the request's cniVersion is not one we speak. */
-export const IncompatibleVersionError = defineError('IncompatibleVersionError', 'ERR_CNI_INCOMPATIBLE_VERSION', CNI_CODE.INCOMPATIBLE_VERSION)
+export const IncompatibleVersionError = defineError('IncompatibleVersionError', 'ERR_CNI_INCOMPATIBLE_VERSION',
+  CNI_CODE.INCOMPATIBLE_VERSION)
 /** 2: a config key (or CNI_ARGS key) we do not support; the message names key and value. */
-export const UnsupportedFieldError = defineError('UnsupportedFieldError', 'ERR_CNI_UNSUPPORTED_FIELD', CNI_CODE.UNSUPPORTED_FIELD)
+export const UnsupportedFieldError = defineError('UnsupportedFieldError', 'ERR_CNI_UNSUPPORTED_FIELD',
+  CNI_CODE.UNSUPPORTED_FIELD)
 /** 3: the container (its netns) does not exist. */
-export const UnknownContainerError = defineError('UnknownContainerError', 'ERR_CNI_UNKNOWN_CONTAINER', CNI_CODE.UNKNOWN_CONTAINER)
+export const UnknownContainerError = defineError('UnknownContainerError', 'ERR_CNI_UNKNOWN_CONTAINER',
+  CNI_CODE.UNKNOWN_CONTAINER)
 /** 4: a required CNI_* variable is missing or malformed; the message names it. */
 export const InvalidEnvError = defineError('InvalidEnvError', 'ERR_CNI_INVALID_ENV', CNI_CODE.INVALID_ENV)
 /** 5: reading stdin failed. */
@@ -85,7 +89,8 @@ export const AgentError = defineError('AgentError', 'ERR_CNI_AGENT', CNI_CODE.AG
 /** 102: CHECK found a difference. */
 export const CheckFailedError = defineError('CheckFailedError', 'ERR_CNI_CHECK_FAILED', CNI_CODE.CHECK_FAILED)
 /** 103: CNI_IFNAME already exists in the container's namespace. */
-export const InterfaceExistsError = defineError('InterfaceExistsError', 'ERR_CNI_INTERFACE_EXISTS', CNI_CODE.INTERFACE_EXISTS)
+export const InterfaceExistsError = defineError('InterfaceExistsError', 'ERR_CNI_INTERFACE_EXISTS',
+  CNI_CODE.INTERFACE_EXISTS)
 
 /**
  * The stdout error object for any thrown value. Non-CniErrors are bugs or unexpected failures:

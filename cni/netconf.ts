@@ -129,7 +129,8 @@ export function parseEnv (env: NodeJS.ProcessEnv): CniEnv {
   return Object.freeze(out)
 }
 
-const KNOWN_ARGS = new Set(['IgnoreUnknown', 'K8S_POD_NAMESPACE', 'K8S_POD_NAME', 'K8S_POD_INFRA_CONTAINER_ID', 'K8S_POD_UID'])
+const KNOWN_ARGS = new Set(['IgnoreUnknown', 'K8S_POD_NAMESPACE', 'K8S_POD_NAME', 'K8S_POD_INFRA_CONTAINER_ID',
+  'K8S_POD_UID'])
 
 /** `KEY=VALUE;KEY=VALUE`. Malformed pairs → 4; unknown keys without IgnoreUnknown, or IP=, → 2. */
 export function parseCniArgs (text: string): Record<string, string> {
@@ -223,7 +224,8 @@ export function parseNetConf (text: string, command: CniCommand): NetConf {
     throw new InvalidConfigError(`network config "name" ${short(name)} is invalid: expected a string starting with a letter or digit, then letters, digits, '_', '.', '-'`)
   }
   const type = raw.type
-  if (typeof type !== 'string' || type === '') throw new InvalidConfigError(`network config "type" ${short(type)} is invalid: expected a non-empty string`)
+  if (typeof type !== 'string' ||
+    type === '') throw new InvalidConfigError(`network config "type" ${short(type)} is invalid: expected a non-empty string`)
 
   const apiSocket = raw.apiSocket ?? DEFAULT_API_SOCKET
   if (typeof apiSocket !== 'string' || !apiSocket.startsWith('/')) {
@@ -243,7 +245,8 @@ export function parseNetConf (text: string, command: CniCommand): NetConf {
     if (!isObject(raw.runtimeConfig)) throw new InvalidConfigError(`network config "runtimeConfig" ${short(raw.runtimeConfig)} is invalid: expected an object`)
     conf.runtimeConfig = raw.runtimeConfig
   }
-  if (raw.args !== undefined && !isObject(raw.args)) throw new InvalidConfigError(`network config "args" ${short(raw.args)} is invalid: expected an object`)
+  if (raw.args !== undefined &&
+    !isObject(raw.args)) throw new InvalidConfigError(`network config "args" ${short(raw.args)} is invalid: expected an object`)
   if (raw.ipam !== undefined) {
     const ipamType = isObject(raw.ipam) ? raw.ipam.type : undefined
     if (ipamType !== 'loom') throw new UnsupportedFieldError(`network config "ipam.type" ${short(ipamType)} is not supported: loom-cni allocates through the agent (use "loom" or omit ipam)`)
@@ -255,7 +258,8 @@ export function parseNetConf (text: string, command: CniCommand): NetConf {
     if (!isObject(raw.prevResult)) throw new InvalidConfigError(`network config "prevResult" ${short(raw.prevResult)} is invalid: expected an object`)
     for (const k of ['interfaces', 'ips', 'routes'] as const) {
       const v = raw.prevResult[k]
-      if (v !== undefined && v !== null && !Array.isArray(v)) throw new InvalidConfigError(`network config "prevResult.${k}" ${short(v)} is invalid: expected an array`)
+      if (v !== undefined && v !== null &&
+        !Array.isArray(v)) throw new InvalidConfigError(`network config "prevResult.${k}" ${short(v)} is invalid: expected an array`)
     }
     conf.prevResult = raw.prevResult
   }
@@ -271,7 +275,8 @@ function parseAttachments (raw: Record<string, unknown>): Attachment[] {
   }
   if (!Array.isArray(list)) throw new InvalidConfigError(`network config "${key}" ${short(list)} is invalid: expected an array`)
   return list.map((a, i) => {
-    if (!isObject(a) || typeof a.containerID !== 'string' || typeof a.ifname !== 'string' || a.containerID === '' || a.ifname === '') {
+    if (!isObject(a) || typeof a.containerID !== 'string' || typeof a.ifname !== 'string' || a.containerID === '' ||
+      a.ifname === '') {
       throw new InvalidConfigError(`network config "${key}[${i}]" ${short(a)} is invalid: expected {"containerID": string, "ifname": string}`)
     }
     return { containerID: a.containerID, ifname: a.ifname }

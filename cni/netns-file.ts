@@ -61,7 +61,8 @@ export function parseNetnsHandle (raw: unknown): NetnsHandle | undefined {
   const r = raw as Record<string, unknown>
   if (typeof r.error === 'string' && /^E[A-Z0-9]{1,20}$/.test(r.error)) return { error: r.error }
   const { pid, fd } = r
-  if (Number.isInteger(pid) && Number.isInteger(fd) && (pid as number) > 0 && (pid as number) < 1 << 22 && (fd as number) >= 0 && (fd as number) < 1 << 20) {
+  if (Number.isInteger(pid) && Number.isInteger(fd) && (pid as number) > 0 && (pid as number) < 1 << 22 &&
+    (fd as number) >= 0 && (fd as number) < 1 << 20) {
     return { pid: pid as number, fd: fd as number }
   }
   return undefined

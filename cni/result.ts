@@ -17,9 +17,13 @@
 import type { CniVersion, DnsConf } from './netconf'
 import { isObject } from './netconf'
 
-export interface CniInterface { name: string, mac?: string, mtu?: number, sandbox?: string, socketPath?: string, pciID?: string }
+export interface CniInterface {
+  name: string, mac?: string, mtu?: number, sandbox?: string, socketPath?: string, pciID?: string
+}
 export interface CniIPConfig { address: string, gateway?: string, interface?: number, version?: string }
-export interface CniRoute { dst: string, gw?: string, mtu?: number, advmss?: number, priority?: number, table?: number, scope?: number }
+export interface CniRoute {
+  dst: string, gw?: string, mtu?: number, advmss?: number, priority?: number, table?: number, scope?: number
+}
 
 export interface CniResult {
   cniVersion: string
@@ -59,7 +63,8 @@ const ROUTE_KEYS: Record<CniVersion, readonly string[]> = {
  * The full ADD result: prevResult's interfaces, ips and routes first (indexes kept), ours
  * appended; dns from prevResult when it has any, else ours.
  */
-export function buildAddResult (version: CniVersion, ours: PodAttachmentResult, prev?: Record<string, unknown>): CniResult {
+export function buildAddResult (version: CniVersion, ours: PodAttachmentResult, prev?: Record<string,
+  unknown>): CniResult {
   const prevInterfaces = arrayOf(prev?.interfaces).filter(isObject) as unknown as CniInterface[]
   const prevIPs = arrayOf(prev?.ips).filter(isObject) as unknown as CniIPConfig[]
   const prevRoutes = arrayOf(prev?.routes).filter(isObject) as unknown as CniRoute[]
@@ -78,10 +83,13 @@ export function buildAddResult (version: CniVersion, ours: PodAttachmentResult, 
 /** Rewrites a result into the shape of `version` (drops fields it does not define, sets ips[].version for 0.4.0). */
 export function formatResult (version: CniVersion, r: CniResult): CniResult {
   const out: CniResult = { cniVersion: version }
-  if (r.interfaces !== undefined) out.interfaces = r.interfaces.map((i) => pick(i, INTERFACE_KEYS[version]) as unknown as CniInterface)
+  if (r.interfaces !== undefined) {
+    out.interfaces = r.interfaces.map((i) => pick(i,
+      INTERFACE_KEYS[version]) as unknown as CniInterface)
+  }
   if (r.ips !== undefined) {
     out.ips = r.ips.map((ip) => {
-      const o: CniIPConfig = {}as CniIPConfig
+      const o: CniIPConfig = {} as CniIPConfig
       if (version === '0.4.0') o.version = ip.address.includes(':') ? '6' : '4'
       o.address = ip.address
       if (ip.gateway !== undefined) o.gateway = ip.gateway
@@ -97,7 +105,8 @@ export function formatResult (version: CniVersion, r: CniResult): CniResult {
 /** The pod's address (no prefix) that prevResult records for interface `ifname` in `sandbox`, if any. */
 export function addressFromPrevResult (prev: Record<string, unknown> | undefined, ifname: string): string | undefined {
   const interfaces = arrayOf(prev?.interfaces)
-  const idx = interfaces.findIndex((i) => isObject(i) && i.name === ifname && typeof i.sandbox === 'string' && i.sandbox !== '')
+  const idx = interfaces.findIndex((i) => isObject(i) && i.name === ifname && typeof i.sandbox === 'string' &&
+    i.sandbox !== '')
   if (idx < 0) return undefined
   for (const ip of arrayOf(prev?.ips)) {
     if (isObject(ip) && ip.interface === idx && typeof ip.address === 'string') return ip.address.split('/')[0]

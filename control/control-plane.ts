@@ -84,7 +84,8 @@ function newGossipCounters (): Record<GossipType, GossipTypeCounters> {
 }
 
 /** Membership body types -> metric label. */
-const TYPE_OF_BODY: Record<string, GossipType> = { ping: 'ping', ack: 'ack', 'ping-req': 'ping_req', 'push-pull': 'push_pull', gossip: 'gossip' }
+const TYPE_OF_BODY: Record<string,
+GossipType> = { ping: 'ping', ack: 'ack', 'ping-req': 'ping_req', 'push-pull': 'push_pull', gossip: 'gossip' }
 
 export class ControlPlane {
   readonly counters: ControlCounters = { decodeErrors: 0, routeRebuilds: 0, handlerErrors: 0 }
@@ -100,7 +101,9 @@ export class ControlPlane {
   private readonly streamLimits: DecodeLimits
 
   constructor (private readonly c: ControlPlaneComponents, private readonly init: ControlPlaneInit) {
-    this.streamLimits = { ...STREAM_LIMITS, maxMembers: Math.min(STREAM_LIMITS.maxMembers, init.maxMembers ?? Infinity) }
+    this.streamLimits = {
+      ...STREAM_LIMITS, maxMembers: Math.min(STREAM_LIMITS.maxMembers, init.maxMembers ?? Infinity)
+    }
   }
 
   /** The clock of the state machines (components.clock, default monotonicMs). */
@@ -285,7 +288,10 @@ export class ControlPlane {
     const key = m.publicKey.length === 32 ? Buffer.from(m.publicKey) : undefined
     if (existing !== undefined && existing.address === m.address && existing.port === m.dataPort &&
       existing.vtepMAC.equals(mac) && existing.nodeName === m.nodeName &&
-      (existing.publicKey === undefined ? key === undefined : key !== undefined && existing.publicKey.equals(key))) return existing
+      (existing.publicKey === undefined
+        ? key === undefined
+        : key !== undefined &&
+        existing.publicKey.equals(key))) return existing
     const peer = createPeerRoute({
       nodeName: m.nodeName,
       index: deriveNodeIndex(m.nodeName),
@@ -300,7 +306,10 @@ export class ControlPlane {
   }
 }
 
-/** Which of several members at one address most likely sent a frame: alive, suspect, then the others; within a state, the one heard last. */
+/**
+ * Which of several members at one address most likely sent a frame: alive, suspect, then the others; within a state,
+ * the one heard last.
+ */
 function senderRank (m: MemberView): number {
   const state = m.state === 'alive' ? 2 : m.state === 'suspect' ? 1 : 0
   return state * 1e15 + (m.lastSeenMs ?? 0)

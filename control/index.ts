@@ -27,10 +27,13 @@ export type { AttachmentId, AttachmentMeta, AttachmentRecord, IpamDriver, PodAdd
 export { GossipTransport, GossipKeyring, SEALED_FRAME_MAGIC } from './transport'
 export { Membership, DEFAULT_MEMBERSHIP_CONFIG, RecordSigner, RecordVerifier } from './membership'
 export type { MemberView, MembershipConfig } from './membership'
-export { Ipam, ipamDurableToJSON, validateIpamDurable, makeBlockLayout, IpamError, IpamNode, NODE_KEY_PREFIX } from './ipam'
+export {
+  Ipam, ipamDurableToJSON, validateIpamDurable, makeBlockLayout, IpamError, IpamNode, NODE_KEY_PREFIX
+} from './ipam'
 export type { IpamDurable, IpamStatus, BlockLayout } from './ipam'
 export {
-  NodeStateChannel, loadOrCreateIdentity, saveIncarnation, validateIdentity, FileStateStore, GroupCommitStore, StateDirectory, LOCK_FILE,
+  NodeStateChannel, loadOrCreateIdentity, saveIncarnation, validateIdentity, FileStateStore, GroupCommitStore,
+  StateDirectory, LOCK_FILE,
   StateDirError, StateDirLockedError, StateDirUnsafeError, StateInconsistentError,
 } from './node'
 export type { NodeStateListener, NodeStateView, TopicSpec, NodeStateCounters, NodeIdentity } from './node'

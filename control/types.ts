@@ -4,7 +4,10 @@
  * the gossip IPAM the control plane drives. Types only: importing this file loads nothing.
  */
 
-/** The slice of the gossip IPAM the control plane drives (ipam/driver.ts implements it); optional so membership can run alone. */
+/**
+ * The slice of the gossip IPAM the control plane drives (ipam/driver.ts implements it); optional so membership can run
+ * alone.
+ */
 export interface IpamDriver {
   tick(now: number): void
   receiveFrame(body: Uint8Array, fromNodeId: string, now: number): void

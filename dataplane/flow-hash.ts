@@ -32,7 +32,8 @@ export function ipv4FlowHash (buf: Buffer, ip: number, len: number): number {
   const ihl = (buf[ip] & 0x0f) << 2
   const fragment = (buf[ip + 6] & 0x3f) !== 0 || buf[ip + 7] !== 0
   if (!fragment && (proto === PROTO_TCP || proto === PROTO_UDP || proto === PROTO_SCTP) && ihl + 4 <= len) {
-    const ports = ((buf[ip + ihl] << 24) | (buf[ip + ihl + 1] << 16) | (buf[ip + ihl + 2] << 8) | buf[ip + ihl + 3]) >>> 0
+    const ports = ((buf[ip + ihl] << 24) | (buf[ip + ihl + 1] << 16) | (buf[ip + ihl + 2] << 8) | buf[ip + ihl +
+      3]) >>> 0
     h = mix(h ^ ports)
   }
   return h

@@ -250,7 +250,6 @@ export class Forwarder {
     return count - (this.stats.dropsOutbound[Drop.SocketError] - before)
   }
 
-
   start (): void {
     if (this.running) return
     this.running = true
@@ -300,7 +299,8 @@ export class Forwarder {
           this.csumStarts[c] = vnet.csumStart
           this.csumFields[c] = vnet.csumOffset
           if (this.trailerLen > 0) {
-            this.offload!.completeChecksums(this.csumBufs, this.csumOffsets, this.csumLengths, this.csumStarts, this.csumFields, 1)
+            this.offload!.completeChecksums(this.csumBufs, this.csumOffsets, this.csumLengths, this.csumStarts,
+              this.csumFields, 1)
             this.stats.checksumsCompleted++
           }
         }
@@ -378,7 +378,10 @@ export class Forwarder {
     this.arenaUsed = base + made * stride
     this.stats.superPacketsOut++
     this.stats.segmentsOut += made
-    for (let k = 0; k < made; k++) this.queueDatagram(arena, base + k * stride + HEADROOM, this.segmentLengths[k], peer, source)
+    for (let k = 0; k < made; k++) {
+      this.queueDatagram(arena, base + k * stride + HEADROOM, this.segmentLengths[k], peer,
+        source)
+    }
   }
 
   /** Sends everything queued (after finishing partial checksums) and the pending ICMP errors. */

@@ -63,7 +63,11 @@ export function decodeIgmp (buf: Buffer, off: number, len: number): IgmpMessage 
     case IGMP_V2_LEAVE: {
       const group = buf.readUInt32BE(off + 4)
       if (!isMulticastAddress(group)) return { type: 'malformed', detail: 'report for a non-multicast group' }
-      return type === IGMP_V2_LEAVE ? { type: 'report', joins: [], leaves: [group] } : { type: 'report', joins: [group], leaves: [] }
+      return type === IGMP_V2_LEAVE
+        ? {
+            type: 'report', joins: [], leaves: [group]
+          }
+        : { type: 'report', joins: [group], leaves: [] }
     }
     case IGMP_V3_REPORT: {
       const records = buf.readUInt16BE(off + 6)

@@ -42,9 +42,12 @@ export interface FramePort {
 export type RemoteSender = (bufs: Buffer[], innerLens: Int32Array, peers: PeerRoute[], count: number) => number
 
 /** Results counted per direction (loom_multicast_packets_total{direction,result}). */
-export const MCAST_RESULTS = ['delivered', 'sent', 'no_member', 'auth', 'malformed', 'mtu', 'send_error', 'igmp'] as const
+export const MCAST_RESULTS = ['delivered', 'sent', 'no_member', 'auth', 'malformed', 'mtu', 'send_error',
+  'igmp'] as const
 export type MulticastResult = (typeof MCAST_RESULTS)[number]
-export const enum Mres { Delivered = 0, Sent = 1, NoMember = 2, Auth = 3, Malformed = 4, Mtu = 5, SendError = 6, Igmp = 7 }
+export const enum Mres {
+  Delivered = 0, Sent = 1, NoMember = 2, Auth = 3, Malformed = 4, Mtu = 5, SendError = 6, Igmp = 7
+}
 
 export interface MulticastStats {
   /** Frames captured from local pods, by result (delivered = copies on local veths, sent = copies to nodes). */
@@ -56,7 +59,9 @@ export interface MulticastStats {
 }
 
 export function createMulticastStats (): MulticastStats {
-  return { outbound: new Float64Array(MCAST_RESULTS.length), inbound: new Float64Array(MCAST_RESULTS.length), foreign: 0 }
+  return {
+    outbound: new Float64Array(MCAST_RESULTS.length), inbound: new Float64Array(MCAST_RESULTS.length), foreign: 0
+  }
 }
 
 export interface MulticastForwarderComponents {
@@ -150,7 +155,9 @@ export class MulticastForwarder {
       this.c.onIgmp(port, buf, ip + ihl, total - ihl)
       return
     }
-    if ((this.inFlags[i] & FRAME_CSUM_NOT_READY) !== 0 && !completeChecksum(buf, ip, ihl, total)) { out[Mres.Malformed]++; return }
+    if ((this.inFlags[i] & FRAME_CSUM_NOT_READY) !== 0 && !completeChecksum(buf, ip, ihl, total)) {
+      out[Mres.Malformed]++; return
+    }
     const group = buf.readUInt32BE(ip + IP_DST)
     const route = this.table.lookup(group)
     const remote = route !== undefined ? route.remote : this.table.floodPeers
@@ -246,10 +253,13 @@ export function completeChecksum (buf: Buffer, ip: number, ihl: number, total: n
   const l4 = ip + ihl
   const l4len = total - ihl
   let field: number
-  if (proto === 17) { if (l4len < 8) return false; field = l4 + 6 } else if (proto === 6) { if (l4len < 20) return false; field = l4 + 16 } else return true
+  if (proto === 17) {
+    if (l4len < 8) return false; field = l4 + 6
+  } else if (proto === 6) { if (l4len < 20) return false; field = l4 + 16 } else return true
   buf[field] = 0
   buf[field + 1] = 0
-  const pseudo = buf.readUInt16BE(ip + 12) + buf.readUInt16BE(ip + 14) + buf.readUInt16BE(ip + 16) + buf.readUInt16BE(ip + 18) + proto + l4len
+  const pseudo = buf.readUInt16BE(ip + 12) + buf.readUInt16BE(ip + 14) + buf.readUInt16BE(ip + 16) +
+    buf.readUInt16BE(ip + 18) + proto + l4len
   let sum = internetChecksum(buf, l4, l4len, pseudo)
   if (sum === 0 && proto === 17) sum = 0xffff // RFC 768: 0 means "no checksum"
   buf.writeUInt16BE(sum, field)

@@ -24,7 +24,8 @@ export interface GroupRoute {
 }
 
 export class MulticastTable {
-  private constructor (private readonly byGroup: Map<number, GroupRoute>, readonly floodPeers: readonly PeerRoute[] | undefined) {}
+  private constructor (private readonly byGroup: Map<number, GroupRoute>,
+    readonly floodPeers: readonly PeerRoute[] | undefined) {}
 
   /**
    * `groups`: each group with its local members and member nodes. `floodPeers` (static mode's
@@ -34,7 +35,10 @@ export class MulticastTable {
     const m = new Map<number, GroupRoute>()
     for (const g of groups) {
       const remote = floodPeers ?? g.remote
-      if (g.local.length > 0 || remote.length > 0) m.set(g.group >>> 0, { group: g.group >>> 0, local: g.local, remote })
+      if (g.local.length > 0 || remote.length > 0) {
+        m.set(g.group >>> 0,
+          { group: g.group >>> 0, local: g.local, remote })
+      }
     }
     return new MulticastTable(m, floodPeers)
   }

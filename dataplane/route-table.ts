@@ -39,7 +39,8 @@ export class PeerIndexConflictError extends Error {
   readonly code = 'ERR_PEER_INDEX_CONFLICT'
   override readonly name = 'PeerIndexConflictError'
   constructor (readonly index: number, readonly first: string, readonly second: string) {
-    super(`node index ${index} (0x${index.toString(16).padStart(8, '0')}) is used by both ${first} and ${second}; rename one of them`)
+    super(`node index ${index} (0x${index.toString(16).padStart(8,
+      '0')}) is used by both ${first} and ${second}; rename one of them`)
   }
 }
 
@@ -47,6 +48,7 @@ export class PeerIndexConflictError extends Error {
 export class InvalidRouteError extends Error {
   readonly code = 'ERR_INVALID_ROUTE'
   override readonly name = 'InvalidRouteError'
+  // eslint-disable-next-line @typescript-eslint/no-useless-constructor -- makes `message` required
   constructor (message: string, options?: { cause?: unknown }) {
     super(message, options)
   }
@@ -272,7 +274,6 @@ export class RouteTable implements PeerDirectory {
     }
     return undefined
   }
-
 
   peerByIndex (index: number): PeerRoute | undefined {
     return this.byIndex.get(index | 0)

@@ -265,7 +265,7 @@ export interface DataplaneStats {
 }
 
 /** A fresh, zeroed DataplaneStats. */
-export function createDataplaneStats(): DataplaneStats {
+export function createDataplaneStats (): DataplaneStats {
   return {
     dropsOutbound: new Float64Array(DROP_REASONS.length),
     dropsInbound: new Float64Array(DROP_REASONS.length),

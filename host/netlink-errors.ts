@@ -10,7 +10,7 @@
 import { constants } from 'node:os'
 
 const ERRNO_NAMES: Map<number, string> = new Map(
-  Object.entries(constants.errno).map(([name, n]) => [n, name] as [number, string]),
+  Object.entries(constants.errno).map(([name, n]) => [n, name] as [number, string])
 )
 
 /** Name of a (positive) errno, e.g. 19 -> 'ENODEV'; `errno <n>` for unknown numbers. */

@@ -112,7 +112,10 @@ function readCIDR (s: unknown): CIDR | { error: string, cause?: InvalidIPv4Addre
  */
 export function parseCIDR (s: string): CIDR {
   const r = readCIDR(s)
-  if ('error' in r) throw new InvalidCIDRError(String(s), r.error, r.cause !== undefined ? { cause: r.cause } : undefined)
+  if ('error' in r) {
+    throw new InvalidCIDRError(String(s), r.error,
+      r.cause !== undefined ? { cause: r.cause } : undefined)
+  }
   return r
 }
 

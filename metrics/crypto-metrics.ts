@@ -75,7 +75,12 @@ export function registerCryptoMetrics (register: Registry, source: CryptoMetrics
     registers,
     collect () {
       this.reset()
-      for (const p of source.peerStatus()) if (p.currentKeyAgeSeconds !== null) this.set({ peer: p.nodeName }, p.currentKeyAgeSeconds)
+      for (const p of source.peerStatus()) {
+        if (p.currentKeyAgeSeconds !== null) {
+          this.set({ peer: p.nodeName },
+            p.currentKeyAgeSeconds)
+        }
+      }
     },
   })
 }

@@ -13,7 +13,8 @@ export interface OffloadMetricsSource {
 
 /** Counters of OffloadStatus, each exported as loom_dataplane_offload_<name>_total. */
 const COUNTERS: ReadonlyArray<readonly [keyof OffloadStatus & string, string, string]> = [
-  ['superPacketsOut', 'super_packets_segmented', 'TUN super-packets (up to 64 KB) cut into MTU-sized segments before encapsulation.'],
+  ['superPacketsOut', 'super_packets_segmented',
+    'TUN super-packets (up to 64 KB) cut into MTU-sized segments before encapsulation.'],
   ['segmentsOut', 'segments', 'Segments made from TUN super-packets.'],
   ['coalescedIn', 'coalesced', 'Inbound packets merged into a super-packet before the TUN write (GRO).'],
   ['checksumsCompleted', 'checksums_completed', 'Partial checksums (virtio NEEDS_CSUM) completed before sending.'],

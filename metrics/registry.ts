@@ -308,9 +308,11 @@ function registerControlMetrics (register: Registry, source: ControlMetricsSourc
     },
   })
   simple('loom_control_suspicions_total', 'Members this node marked suspect.', () => c.suspicions)
-  simple('loom_control_refutations_total', 'Suspicions about this node that it refuted by raising its incarnation.', () => c.refutations)
+  simple('loom_control_refutations_total', 'Suspicions about this node that it refuted by raising its incarnation.',
+    () => c.refutations)
   simple('loom_control_deaths_total', 'Members this node declared dead.', () => c.deaths)
-  simple('loom_control_decode_errors_total', 'Gossip messages rejected as malformed or over decode limits.', () => c.decodeErrors)
+  simple('loom_control_decode_errors_total', 'Gossip messages rejected as malformed or over decode limits.',
+    () => c.decodeErrors)
 
   const byReason = (name: string, help: string, read: (() => Readonly<Record<string, number>>) | undefined): void => {
     if (read === undefined) return
@@ -321,12 +323,18 @@ function registerControlMetrics (register: Registry, source: ControlMetricsSourc
       registers,
       collect () {
         this.reset()
-        for (const [reason, n] of Object.entries(read())) this.inc({ reason: GOSSIP_TYPE_RE.test(reason) ? reason : 'other' }, n)
+        for (const [reason, n] of Object.entries(read())) {
+          this.inc({
+            reason: GOSSIP_TYPE_RE.test(reason) ? reason : 'other'
+          }, n)
+        }
       },
     })
   }
-  byReason('loom_control_gossip_frames_rejected_total', 'Gossip frames refused, by reason (unsealed, unknown_key, auth, oversized, deadline, connection_limit, decode, ...).', source.framesRejected)
-  byReason('loom_control_gossip_messages_rejected_total', 'Membership updates and IPAM messages refused by the trust checks, by reason.', source.messagesRejected)
+  byReason('loom_control_gossip_frames_rejected_total',
+    'Gossip frames refused, by reason (unsealed, unknown_key, auth, oversized, deadline, connection_limit, decode, ...).', source.framesRejected)
+  byReason('loom_control_gossip_messages_rejected_total',
+    'Membership updates and IPAM messages refused by the trust checks, by reason.', source.messagesRejected)
   if (source.insecure !== undefined) {
     const insecure = source.insecure ? 1 : 0
     new Gauge({
@@ -354,8 +362,10 @@ function registerControlMetrics (register: Registry, source: ControlMetricsSourc
       },
     })
   }
-  gossipCounter('loom_control_gossip_messages_total', 'Gossip messages by type; "in" received, "out" sent.', 'messagesIn', 'messagesOut')
-  gossipCounter('loom_control_gossip_bytes_total', 'Encoded gossip bytes by message type; "in" received, "out" sent.', 'bytesIn', 'bytesOut')
+  gossipCounter('loom_control_gossip_messages_total', 'Gossip messages by type; "in" received, "out" sent.',
+    'messagesIn', 'messagesOut')
+  gossipCounter('loom_control_gossip_bytes_total', 'Encoded gossip bytes by message type; "in" received, "out" sent.',
+    'bytesIn', 'bytesOut')
 }
 
 function registerIpamMetrics (register: Registry, source: IpamMetricsSource): void {
@@ -367,7 +377,8 @@ function registerIpamMetrics (register: Registry, source: IpamMetricsSource): vo
   gauge('loom_ipam_addresses_used', 'Addresses handed out in the blocks this node owns.', 'addressesUsed')
   gauge('loom_ipam_addresses_free', 'Addresses still free in the blocks this node owns.', 'addressesFree')
   gauge('loom_ipam_cluster_addresses', 'Size of the cluster CIDR in addresses.', 'clusterAddresses')
-  gauge('loom_ipam_unreachable_ratio', 'Share (0..1) of the cluster addresses held by owners that are currently unreachable.', 'unreachableRatio')
+  gauge('loom_ipam_unreachable_ratio',
+    'Share (0..1) of the cluster addresses held by owners that are currently unreachable.', 'unreachableRatio')
   gauge('loom_ipam_claims_pending', 'Block claims started by this node and not yet settled.', 'claimsPending')
   new Counter({
     name: 'loom_ipam_reclaims_total',

@@ -118,8 +118,10 @@ export class MetricsServer {
   /** Binds and serves; rejects with MetricsListenError if the address cannot be bound. */
   async start (): Promise<void> {
     if (this.server !== undefined) return
-    const server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 },
-      (req, res) => { this.handle(req, res) })
+    const server = createServer({
+      requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000
+    },
+    (req, res) => { this.handle(req, res) })
     server.maxConnections = MAX_CONNECTIONS
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
       const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request'

@@ -57,8 +57,15 @@ interface Waiter { resolve: () => void; reject: (err: Error) => void }
 
 export class PolicyApplier {
   readonly stats: ApplierStats = {
-    appliesFull: 0, appliesIncremental: 0, appliesFailed: 0, driftRepairs: 0, conntrackDeletions: 0,
-    latencies: [], lastApplyAt: 0, lastError: '', rules: 0,
+    appliesFull: 0,
+    appliesIncremental: 0,
+    appliesFailed: 0,
+    driftRepairs: 0,
+    conntrackDeletions: 0,
+    latencies: [],
+    lastApplyAt: 0,
+    lastError: '',
+    rules: 0,
   }
 
   private applied?: DesiredState
@@ -183,7 +190,8 @@ export class PolicyApplier {
   private async cutDisallowedFlows (before: DesiredState, next: DesiredState): Promise<void> {
     const filters = planConntrackDeletions(before, next)
     if (filters.length === 0) return
-    this.components.logger.info({ pods: podsOf(filters, [...before.pods, ...next.pods]), filters: filters.length }, 'deleting conntrack entries of flows no longer allowed')
+    this.components.logger.info({ pods: podsOf(filters, [...before.pods, ...next.pods]), filters: filters.length },
+      'deleting conntrack entries of flows no longer allowed')
     for (const f of filters) {
       try {
         await this.components.commands.deleteConntrack(f)
@@ -216,7 +224,8 @@ export class PolicyApplier {
     const diffs = json === null ? ['table inet loom missing'] : diffShapes(shapeOfState(applied), shapeOfJson(json))
     if (json !== null) this.counters = chainCounters(json)
     if (diffs.length > 0) {
-      this.components.logger.warn({ diffs: diffs.slice(0, 10) }, 'table inet loom drifted from the applied state; replacing it')
+      this.components.logger.warn({ diffs: diffs.slice(0, 10) },
+        'table inet loom drifted from the applied state; replacing it')
       this.stats.driftRepairs++
       this.applied = undefined
       this.request().catch(() => undefined)

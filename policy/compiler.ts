@@ -57,7 +57,8 @@ export function buildClusterPods (input: CompileInput): ClusterPod[] {
   const byKey = new Map<string, { pod: ClusterPod; ips: Set<string> }>()
   for (const [key, p] of input.snapshot.pods) {
     if (p.hostNetwork) continue
-    byKey.set(key, { pod: { namespace: p.namespace, name: p.name, labels: p.labels, ports: p.ports, ips: [] }, ips: new Set(p.ips) })
+    byKey.set(key,
+      { pod: { namespace: p.namespace, name: p.name, labels: p.labels, ports: p.ports, ips: [] }, ips: new Set(p.ips) })
   }
   const addIP = (namespace: string | undefined, name: string | undefined, ip: string): void => {
     if (namespace === undefined || name === undefined || tryParseIPv4Address(ip) === undefined) return
@@ -98,7 +99,8 @@ export function compile (input: CompileInput): DesiredState {
   const pods = buildClusterPods(input)
   const namespaceLabels = (ns: string): Labels =>
     input.snapshot.namespaces.get(ns)?.labels ?? { [NAMESPACE_NAME_LABEL]: ns }
-  const policies = [...input.snapshot.policies.keys()].sort().map((k) => input.snapshot.policies.get(k) as NetworkPolicy)
+  const policies = [...input.snapshot.policies.keys()].sort()
+    .map((k) => input.snapshot.policies.get(k) as NetworkPolicy)
   const podsByNamespace = new Map<string, ClusterPod[]>()
   for (const p of pods) {
     const list = podsByNamespace.get(p.namespace) ?? []
@@ -132,7 +134,8 @@ export function compile (input: CompileInput): DesiredState {
     const out: Interval[] = []
     const namespaces = peer.namespaceSelector === undefined
       ? [policy.namespace]
-      : [...podsByNamespace.keys()].filter((ns) => selectorMatches(peer.namespaceSelector as NonNullable<typeof peer.namespaceSelector>, namespaceLabels(ns)))
+      : [...podsByNamespace.keys()].filter((ns) =>
+        selectorMatches(peer.namespaceSelector as NonNullable<typeof peer.namespaceSelector>, namespaceLabels(ns)))
     for (const ns of namespaces) {
       for (const pod of podsByNamespace.get(ns) ?? []) {
         if (peer.podSelector !== undefined && !selectorMatches(peer.podSelector, pod.labels)) continue
@@ -145,7 +148,9 @@ export function compile (input: CompileInput): DesiredState {
     return out
   }
   /** The rule's peer set (created once per policy rule), or undefined when the rule has no peers. */
-  const peerSet = (policy: NetworkPolicy, dir: 'in' | 'eg', ri: number, rule: NetworkPolicyRule): { name: string; intervals: Interval[] } | undefined => {
+  const peerSet = (policy: NetworkPolicy, dir: 'in' | 'eg', ri: number, rule: NetworkPolicyRule): {
+    name: string; intervals: Interval[]
+  } | undefined => {
     if (rule.peers.length === 0) return undefined
     const name = `${dir}-${policyId(policy)}-${ri}`
     let intervals = peerIntervalCache.get(name)
@@ -162,7 +167,8 @@ export function compile (input: CompileInput): DesiredState {
     return { name, intervals }
   }
   /** Egress named port: (ip . proto . port) of every destination pod in the rule's peers naming it. */
-  const namedPortSet = (policy: NetworkPolicy, ri: number, pi: number, port: NetworkPolicyPort & { port: string }, peers: Interval[] | undefined): string => {
+  const namedPortSet = (policy: NetworkPolicy, ri: number, pi: number, port: NetworkPolicyPort & { port: string },
+    peers: Interval[] | undefined): string => {
     const name = `np-${policyId(policy)}-${ri}-${pi}`
     if (!sets.has(name)) {
       const elements = new Set<string>()
@@ -189,7 +195,10 @@ export function compile (input: CompileInput): DesiredState {
     localVeths.add(given.hostVeth)
     const owner = given.namespace === undefined || given.name === undefined ? podOfIP.get(given.ip) : undefined
     const att = owner === undefined ? given : { ...given, namespace: owner.namespace, name: owner.name }
-    const pod = att.namespace !== undefined && att.name !== undefined ? podByKey.get(objectKey(att.namespace, att.name)) : undefined
+    const pod = att.namespace !== undefined &&
+    att.name !== undefined
+      ? podByKey.get(objectKey(att.namespace, att.name))
+      : undefined
     const row: LocalPodPolicy = {
       ...(att.namespace !== undefined ? { namespace: att.namespace } : {}),
       ...(att.name !== undefined ? { name: att.name } : {}),
@@ -201,7 +210,8 @@ export function compile (input: CompileInput): DesiredState {
       egressPolicies: [],
     }
     if (pod === undefined) { status.push(row); continue }
-    const selecting = policies.filter((p) => p.namespace === pod.namespace && selectorMatches(p.podSelector, pod.labels))
+    const selecting = policies.filter((p) => p.namespace === pod.namespace &&
+      selectorMatches(p.podSelector, pod.labels))
     const ingressPolicies = selecting.filter((p) => p.policyTypes.includes('Ingress'))
     const egressPolicies = selecting.filter((p) => p.policyTypes.includes('Egress'))
     const who = objectKey(pod.namespace, pod.name)

@@ -50,7 +50,10 @@ export interface PodPolicyStatus extends LocalPodPolicy {
 
 export interface PolicyStatus {
   source: SourceStatus
-  applies: { full: number; incremental: number; failed: number; driftRepairs: number; conntrackDeletions: number; lastApplyAt: number; lastError: string; idle: boolean }
+  applies: {
+    full: number; incremental: number; failed: number; driftRepairs: number; conntrackDeletions: number
+    lastApplyAt: number; lastError: string; idle: boolean
+  }
   rules: number
   sets: number
   pods: PodPolicyStatus[]
@@ -138,8 +141,14 @@ export class PolicyEngine {
     return {
       source: this.components.source.status(),
       applies: {
-        full: s.appliesFull, incremental: s.appliesIncremental, failed: s.appliesFailed, driftRepairs: s.driftRepairs,
-        conntrackDeletions: s.conntrackDeletions, lastApplyAt: s.lastApplyAt, lastError: s.lastError, idle: this.applier.idle(),
+        full: s.appliesFull,
+        incremental: s.appliesIncremental,
+        failed: s.appliesFailed,
+        driftRepairs: s.driftRepairs,
+        conntrackDeletions: s.conntrackDeletions,
+        lastApplyAt: s.lastApplyAt,
+        lastError: s.lastError,
+        idle: this.applier.idle(),
       },
       rules: s.rules,
       sets: state.sets.size,
@@ -224,7 +233,8 @@ export class PolicyEngine {
     if (d === undefined) return
     const out: RemoteEndpoint[] = []
     for (const a of this.localAttachments()) {
-      if (a.namespace !== undefined && a.name !== undefined) out.push({ namespace: a.namespace, name: a.name, ip: a.ip, nodeName: this.init.nodeName })
+      if (a.namespace !== undefined &&
+        a.name !== undefined) out.push({ namespace: a.namespace, name: a.name, ip: a.ip, nodeName: this.init.nodeName })
     }
     d.publish(out)
   }

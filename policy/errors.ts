@@ -18,6 +18,7 @@ export class ManifestError extends Error {
 export class NftError extends Error {
   override readonly name = 'NftError'
   readonly code = 'ERR_POLICY_NFT'
+  // eslint-disable-next-line @typescript-eslint/no-useless-constructor -- makes `message` required
   constructor (message: string, options?: { cause?: unknown }) { super(message, options) }
 }
 

@@ -53,14 +53,16 @@ export class FilesSource implements PolicySource {
     try {
       if (!statSync(this.init.dir).isDirectory()) throw new Error('not a directory')
     } catch (err) {
-      throw new PolicySourceConfigError('policy.dir', `policy.dir ${this.init.dir} is not a readable directory: ${(err as Error).message}`, { cause: err })
+      throw new PolicySourceConfigError('policy.dir',
+        `policy.dir ${this.init.dir} is not a readable directory: ${(err as Error).message}`, { cause: err })
     }
     this.reload()
     try {
       this.watcher = watch(this.init.dir, () => { this.scheduleReload() })
       this.watcher.on('error', () => undefined)
     } catch (err) {
-      this.components.logger.warn({ err: (err as Error).message }, 'cannot watch the policy directory; relying on the periodic rescan')
+      this.components.logger.warn({ err: (err as Error).message },
+        'cannot watch the policy directory; relying on the periodic rescan')
     }
     const tick = (): void => {
       this.rescan = setTimeout(() => { this.reload(); if (!this.stopped) tick() }, this.init.rescanMs ?? 5000)
@@ -123,12 +125,17 @@ export class FilesSource implements PolicySource {
     this.lastError = ''
     this.lastChangeAt = Date.now()
     this.reloads++
-    this.components.logger.info({ namespaces: snap.namespaces.size, pods: snap.pods.size, policies: snap.policies.size }, 'policy manifests loaded')
+    this.components.logger.info({
+      namespaces: snap.namespaces.size, pods: snap.pods.size, policies: snap.policies.size
+    }, 'policy manifests loaded')
     for (const l of this.listeners) l()
   }
 
   private fail (message: string): void {
-    if (message !== this.lastError) this.components.logger.error({ err: message }, 'policy manifests rejected; keeping the previous ones')
+    if (message !== this.lastError) {
+      this.components.logger.error({ err: message },
+        'policy manifests rejected; keeping the previous ones')
+    }
     this.lastError = message
     // A rejected edit keeps the previous snapshot; the source stays synced if it ever was.
     if (this.state !== 'synced') this.state = 'error'
@@ -164,7 +171,10 @@ export function buildSnapshot (texts: ReadonlyArray<{ file: string; text: string
       }
     } else {
       for (const d of parseAllDocuments(text)) {
-        if (d.errors.length > 0) throw new ManifestError(file, '', `not valid YAML: ${d.errors[0].message.split('\n')[0]}`)
+        if (d.errors.length > 0) {
+          throw new ManifestError(file, '',
+          `not valid YAML: ${d.errors[0].message.split('\n')[0]}`)
+        }
         docs.push(d.toJS({ maxAliasCount: 100 }))
       }
     }

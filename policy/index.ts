@@ -17,7 +17,9 @@
  * nft-render.ts (the table's shape) and engine.ts (lifecycle).
  */
 export { PolicyEngine, PolicyNotReadyError } from './engine'
-export type { PolicyEngineComponents, PolicyEngineInit, PolicyStatus, PodPolicyStatus, PolicyDropSample } from './engine'
+export type {
+  PolicyEngineComponents, PolicyEngineInit, PolicyStatus, PodPolicyStatus, PolicyDropSample
+} from './engine'
 export type { ApplierStats } from './applier'
 export { FilesSource, buildSnapshot } from './files-source'
 export { KubernetesSource } from './kube-source'

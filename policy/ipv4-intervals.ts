@@ -63,7 +63,8 @@ export function intervalsToNftElements (intervals: readonly Interval[]): string[
   return intervals.map((iv) => {
     const size = iv.last - iv.first + 1
     const len = 32 - Math.log2(size)
-    if (Number.isInteger(len) && iv.first % size === 0) return len === 32 ? formatIPv4Address(iv.first) : `${formatIPv4Address(iv.first)}/${len}`
+    if (Number.isInteger(len) &&
+      iv.first % size === 0) return len === 32 ? formatIPv4Address(iv.first) : `${formatIPv4Address(iv.first)}/${len}`
     return `${formatIPv4Address(iv.first)}-${formatIPv4Address(iv.last)}`
   })
 }

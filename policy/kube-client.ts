@@ -17,7 +17,9 @@ const REQUEST_TIMEOUT_MS = 30_000
 
 export interface KubeList { items: unknown[]; resourceVersion: string }
 
-export interface WatchEvent { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'; object: Record<string, unknown> }
+export interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'; object: Record<string, unknown>
+}
 
 export interface WatchHandle { close(): void }
 
@@ -31,7 +33,9 @@ export class KubeClient {
     for (let page = 0; page < 10_000; page++) {
       const q = new URLSearchParams({ limit: '500' })
       if (cont !== '') q.set('continue', cont)
-      const body = await this.getJSON(`${path}?${q.toString()}`) as { items?: unknown[]; metadata?: { resourceVersion?: string; continue?: string } }
+      const body = await this.getJSON(`${path}?${q.toString()}`) as {
+        items?: unknown[]; metadata?: { resourceVersion?: string; continue?: string }
+      }
       if (!Array.isArray(body.items)) throw new KubeApiError(0, `LIST ${path}: the answer has no items`)
       items.push(...body.items)
       cont = body.metadata?.continue ?? ''
@@ -47,12 +51,15 @@ export class KubeClient {
    */
   watch (path: string, resourceVersion: string, timeoutSeconds: number,
     onEvent: (e: WatchEvent) => void, onEnd: (err?: Error) => void, onOpen?: () => void): WatchHandle {
-    const q = new URLSearchParams({ watch: '1', resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(timeoutSeconds) })
+    const q = new URLSearchParams({
+      watch: '1', resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(timeoutSeconds)
+    })
     let ended = false
     const end = (err?: Error): void => { if (!ended) { ended = true; onEnd(err) } }
     const req = this.request(`${path}?${q.toString()}`, (timeoutSeconds + 30) * 1000, (res) => {
       if ((res.statusCode ?? 0) !== 200) {
-        readAll(res).then((text) => end(new KubeApiError(res.statusCode ?? 0, `WATCH ${path}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`)), end)
+        readAll(res).then((text) => end(new KubeApiError(res.statusCode ?? 0,
+          `WATCH ${path}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`)), end)
         return
       }
       onOpen?.()
@@ -60,7 +67,9 @@ export class KubeClient {
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => {
         buf += chunk
-        if (buf.length > MAX_BODY_BYTES) { res.destroy(); end(new KubeApiError(0, `WATCH ${path}: event larger than ${MAX_BODY_BYTES} bytes`)); return }
+        if (buf.length > MAX_BODY_BYTES) {
+          res.destroy(); end(new KubeApiError(0, `WATCH ${path}: event larger than ${MAX_BODY_BYTES} bytes`)); return
+        }
         let nl
         while ((nl = buf.indexOf('\n')) >= 0) {
           const line = buf.slice(0, nl).trim()
@@ -91,7 +100,10 @@ export class KubeClient {
     return new Promise((resolve, reject) => {
       const req = this.request(path, REQUEST_TIMEOUT_MS, (res) => {
         readAll(res).then((text) => {
-          if ((res.statusCode ?? 0) !== 200) return reject(new KubeApiError(res.statusCode ?? 0, `GET ${path}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`))
+          if ((res.statusCode ?? 0) !== 200) {
+            return reject(new KubeApiError(res.statusCode ?? 0,
+            `GET ${path}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`))
+          }
           try {
             resolve(JSON.parse(text))
           } catch (err) {
@@ -104,7 +116,8 @@ export class KubeClient {
     })
   }
 
-  private request (path: string, timeoutMs: number, onResponse: (res: IncomingMessage) => void): ReturnType<typeof httpRequest> {
+  private request (path: string, timeoutMs: number,
+    onResponse: (res: IncomingMessage) => void): ReturnType<typeof httpRequest> {
     const a = this.access
     const url = new URL(a.server + path)
     const token = a.token()
@@ -133,7 +146,9 @@ function readAll (res: IncomingMessage): Promise<string> {
     let size = 0
     res.on('data', (c: Buffer) => {
       size += c.length
-      if (size > MAX_BODY_BYTES) { res.destroy(new KubeApiError(0, `answer larger than ${MAX_BODY_BYTES} bytes`)); return }
+      if (size > MAX_BODY_BYTES) {
+        res.destroy(new KubeApiError(0, `answer larger than ${MAX_BODY_BYTES} bytes`)); return
+      }
       chunks.push(c)
     })
     res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))

@@ -32,9 +32,12 @@ export function loadKubeAccess (kubeconfig: string, env: NodeJS.ProcessEnv = pro
   try {
     doc = parse(readFileSync(kubeconfig, 'utf8')) as Obj
   } catch (err) {
-    throw new PolicySourceConfigError('policy.kubeconfig', `cannot read kubeconfig ${kubeconfig}: ${(err as Error).message}`, { cause: err })
+    throw new PolicySourceConfigError('policy.kubeconfig',
+      `cannot read kubeconfig ${kubeconfig}: ${(err as Error).message}`, { cause: err })
   }
-  const fail = (what: string): never => { throw new PolicySourceConfigError('policy.kubeconfig', `kubeconfig ${kubeconfig}: ${what}`) }
+  const fail = (what: string): never => {
+    throw new PolicySourceConfigError('policy.kubeconfig', `kubeconfig ${kubeconfig}: ${what}`)
+  }
   const base = dirname(kubeconfig)
   const named = (list: unknown, name: unknown, kind: string): Obj => {
     const found = Array.isArray(list) ? list.find((e) => (e as Obj)?.name === name) as Obj | undefined : undefined
@@ -45,7 +48,8 @@ export function loadKubeAccess (kubeconfig: string, env: NodeJS.ProcessEnv = pro
   const context = named(doc.contexts, contextName, 'context')
   const cluster = named(doc.clusters, context.cluster, 'cluster')
   const user = context.user === undefined ? {} : named(doc.users, context.user, 'user')
-  if (user.exec !== undefined || user['auth-provider'] !== undefined) fail('exec and auth-provider credentials are not supported; use a token or a client certificate')
+  if (user.exec !== undefined ||
+    user['auth-provider'] !== undefined) fail('exec and auth-provider credentials are not supported; use a token or a client certificate')
   const server = cluster.server
   if (typeof server !== 'string' || !/^https?:\/\//.test(server)) fail('the cluster has no https:// server')
   const file = (p: unknown): Buffer | undefined => {
@@ -56,8 +60,16 @@ export function loadKubeAccess (kubeconfig: string, env: NodeJS.ProcessEnv = pro
       return fail(`cannot read ${p}: ${(err as Error).message}`)
     }
   }
-  const data = (d: unknown): Buffer | undefined => typeof d === 'string' && d !== '' ? Buffer.from(d, 'base64') : undefined
-  const tokenFile = typeof user.tokenFile === 'string' ? (isAbsolute(user.tokenFile) ? user.tokenFile : join(base, user.tokenFile)) : undefined
+  const data = (d: unknown): Buffer | undefined => typeof d === 'string' &&
+  d !== ''
+    ? Buffer.from(d, 'base64')
+    : undefined
+  const tokenFile = typeof user.tokenFile === 'string'
+    ? (isAbsolute(user.tokenFile)
+        ? user.tokenFile
+        : join(base,
+          user.tokenFile))
+    : undefined
   const token = typeof user.token === 'string' ? user.token : undefined
   const ca = data(cluster['certificate-authority-data']) ?? file(cluster['certificate-authority'])
   const cert = data(user['client-certificate-data']) ?? file(user['client-certificate'])
@@ -76,13 +88,15 @@ function inCluster (env: NodeJS.ProcessEnv): KubeAccess {
   const host = env.KUBERNETES_SERVICE_HOST
   const port = env.KUBERNETES_SERVICE_PORT
   if (host === undefined || port === undefined) {
-    throw new PolicySourceConfigError('policy.kubeconfig', 'policy.source is kubernetes but policy.kubeconfig is not set and KUBERNETES_SERVICE_HOST/PORT are absent (not running in a pod)')
+    throw new PolicySourceConfigError('policy.kubeconfig',
+      'policy.source is kubernetes but policy.kubeconfig is not set and KUBERNETES_SERVICE_HOST/PORT are absent (not running in a pod)')
   }
   let ca: Buffer
   try {
     ca = readFileSync(`${SA_DIR}/ca.crt`)
   } catch (err) {
-    throw new PolicySourceConfigError('policy.kubeconfig', `in-cluster: cannot read ${SA_DIR}/ca.crt: ${(err as Error).message}`, { cause: err })
+    throw new PolicySourceConfigError('policy.kubeconfig',
+      `in-cluster: cannot read ${SA_DIR}/ca.crt: ${(err as Error).message}`, { cause: err })
   }
   return {
     server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,

@@ -44,6 +44,7 @@ export class KubernetesSource implements PolicySource {
     pods: new Map<string, Pod>(),
     networkpolicies: new Map<string, NetworkPolicy>(),
   }
+
   private readonly listed = new Set<Kind>()
   private readonly versions = new Map<Kind, string>()
   private readonly watches = new Map<Kind, WatchHandle>()
@@ -59,7 +60,8 @@ export class KubernetesSource implements PolicySource {
   private relists = 0
   private stopped = false
 
-  constructor (private readonly components: { logger: Logger }, access: KubeAccess, private readonly init: KubernetesSourceInit = {}) {
+  constructor (private readonly components: { logger: Logger }, access: KubeAccess,
+    private readonly init: KubernetesSourceInit = {}) {
     this.client = new KubeClient(access)
   }
 
@@ -119,7 +121,8 @@ export class KubernetesSource implements PolicySource {
     this.backoff.delete(kind)
     this.failing.delete(kind)
     this.changed()
-    this.components.logger.info({ kind, objects: store.size, resourceVersion: list.resourceVersion }, 'kubernetes list done')
+    this.components.logger.info({ kind, objects: store.size, resourceVersion: list.resourceVersion },
+      'kubernetes list done')
     this.startWatch(kind)
   }
 
@@ -165,7 +168,8 @@ export class KubernetesSource implements PolicySource {
     this.watches.delete(kind)
     if (this.stopped) return
     this.relists++
-    this.components.logger.info({ kind, resourceVersion: this.versions.get(kind) }, 'kubernetes watch expired (410 Gone); listing again')
+    this.components.logger.info({ kind, resourceVersion: this.versions.get(kind) },
+      'kubernetes watch expired (410 Gone); listing again')
     void this.listAndWatch(kind)
   }
 
@@ -208,7 +212,8 @@ export class KubernetesSource implements PolicySource {
     } catch (err) {
       // The API server validated it; something newer than we understand. Skip, say so.
       this.lastError = (err as Error).message
-      this.components.logger.warn({ kind, err: (err as Error).message }, 'ignoring an object the policy model cannot read')
+      this.components.logger.warn({ kind, err: (err as Error).message },
+        'ignoring an object the policy model cannot read')
     }
   }
 
@@ -224,10 +229,13 @@ export class KubernetesSource implements PolicySource {
     this.backoff.set(kind, Math.min(delay * 2, MAX_BACKOFF_MS))
     this.failing.add(kind)
     this.lastError = `${what} ${kind}: ${err.message}`
-    this.components.logger.warn({ kind, err: err.message, retryInMs: delay }, 'kubernetes API request failed; backing off')
+    this.components.logger.warn({ kind, err: err.message, retryInMs: delay },
+      'kubernetes API request failed; backing off')
     const t = setTimeout(() => {
       this.timers.delete(t)
-      if (what === 'watch' && this.listed.has(kind)) { this.restarts++; this.startWatch(kind) } else void this.listAndWatch(kind)
+      if (what === 'watch' && this.listed.has(kind)) {
+        this.restarts++; this.startWatch(kind)
+      } else void this.listAndWatch(kind)
     }, delay)
     this.timers.add(t)
   }

@@ -51,10 +51,16 @@ export function parseManifest (raw: unknown, where: string): { objects: ParsedOb
     if (typeof kind === 'string' && kind.endsWith('List')) {
       if (depth > 0) throw new ManifestError(at, 'kind', 'a List inside a List is not allowed')
       const items = o.items ?? []
-      if (!Array.isArray(items) || items.length > MAX_LIST) throw new ManifestError(at, 'items', `must be a list of at most ${MAX_LIST} objects`)
+      if (!Array.isArray(items) || items.length > MAX_LIST) {
+        throw new ManifestError(at, 'items',
+        `must be a list of at most ${MAX_LIST} objects`)
+      }
       const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length)
       items.forEach((item, i) => {
-        const withKind = itemKind !== undefined && (item as Obj | null)?.kind === undefined ? { ...(item as Obj), kind: itemKind } : item
+        const withKind = itemKind !== undefined &&
+        (item as Obj | null)?.kind === undefined
+          ? { ...(item as Obj), kind: itemKind }
+          : item
         visit(withKind, `${at} items[${i}]`, depth + 1)
       })
       return
@@ -82,20 +88,30 @@ export function parsePod (o: Obj): Pod {
   const spec = obj(o.spec ?? {}, id, 'spec')
   const ports: ContainerPort[] = []
   const containers = spec.containers ?? []
-  if (!Array.isArray(containers) || containers.length > 1000) throw new ManifestError(id, 'spec.containers', 'must be a list')
+  if (!Array.isArray(containers) || containers.length > 1000) {
+    throw new ManifestError(id, 'spec.containers',
+      'must be a list')
+  }
   containers.forEach((c, i) => {
     const co = obj(c, id, `spec.containers[${i}]`)
     const list = co.ports ?? []
-    if (!Array.isArray(list) || list.length > 1000) throw new ManifestError(id, `spec.containers[${i}].ports`, 'must be a list')
+    if (!Array.isArray(list) || list.length > 1000) {
+      throw new ManifestError(id, `spec.containers[${i}].ports`,
+        'must be a list')
+    }
     list.forEach((p, j) => {
       const field = `spec.containers[${i}].ports[${j}]`
       const po = obj(p, id, field)
       const containerPort = po.containerPort
-      if (!isPort(containerPort)) throw new ManifestError(id, `${field}.containerPort`, `${JSON.stringify(containerPort)}: must be an integer 1-65535`)
+      if (!isPort(containerPort)) {
+        throw new ManifestError(id, `${field}.containerPort`,
+        `${JSON.stringify(containerPort)}: must be an integer 1-65535`)
+      }
       const protocol = protocolOf(po.protocol, id, `${field}.protocol`)
       const name = po.name
       if (name !== undefined && (typeof name !== 'string' || !isPortName(name))) {
-        throw new ManifestError(id, `${field}.name`, `${JSON.stringify(name)}: must be an IANA service name (1-15 lower-case letters, digits, '-')`)
+        throw new ManifestError(id, `${field}.name`,
+          `${JSON.stringify(name)}: must be an IANA service name (1-15 lower-case letters, digits, '-')`)
       }
       ports.push({ containerPort, protocol, ...(name !== undefined ? { name } : {}) })
     })
@@ -132,10 +148,16 @@ export function parseNetworkPolicy (o: Obj): NetworkPolicy {
   if (spec.policyTypes === undefined || spec.policyTypes === null) {
     policyTypes = egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress']
   } else {
-    if (!Array.isArray(spec.policyTypes) || spec.policyTypes.length > 2) throw new ManifestError(id, 'spec.policyTypes', 'must be a list of at most two of Ingress, Egress')
+    if (!Array.isArray(spec.policyTypes) || spec.policyTypes.length > 2) {
+      throw new ManifestError(id, 'spec.policyTypes',
+        'must be a list of at most two of Ingress, Egress')
+    }
     policyTypes = []
     spec.policyTypes.forEach((t, i) => {
-      if (t !== 'Ingress' && t !== 'Egress') throw new ManifestError(id, `spec.policyTypes[${i}]`, `${JSON.stringify(t)}: must be Ingress or Egress`)
+      if (t !== 'Ingress' && t !== 'Egress') {
+        throw new ManifestError(id, `spec.policyTypes[${i}]`,
+        `${JSON.stringify(t)}: must be Ingress or Egress`)
+      }
       if (policyTypes.includes(t)) throw new ManifestError(id, `spec.policyTypes[${i}]`, `${t} given twice`)
       policyTypes.push(t)
     })
@@ -150,8 +172,14 @@ function rules (raw: unknown, id: string, field: string, peersKey: 'from' | 'to'
     const ro = obj(r ?? {}, id, `${field}[${i}]`)
     const peersRaw = ro[peersKey] ?? []
     const portsRaw = ro.ports ?? []
-    if (!Array.isArray(peersRaw) || peersRaw.length > MAX_LIST) throw new ManifestError(id, `${field}[${i}].${peersKey}`, 'must be a list')
-    if (!Array.isArray(portsRaw) || portsRaw.length > MAX_LIST) throw new ManifestError(id, `${field}[${i}].ports`, 'must be a list')
+    if (!Array.isArray(peersRaw) || peersRaw.length > MAX_LIST) {
+      throw new ManifestError(id,
+      `${field}[${i}].${peersKey}`, 'must be a list')
+    }
+    if (!Array.isArray(portsRaw) || portsRaw.length > MAX_LIST) {
+      throw new ManifestError(id, `${field}[${i}].ports`,
+        'must be a list')
+    }
     return {
       peers: peersRaw.map((p, j) => peer(p, id, `${field}[${i}].${peersKey}[${j}]`)),
       ports: portsRaw.map((p, j) => port(p, id, `${field}[${i}].ports[${j}]`)),
@@ -173,7 +201,11 @@ function peer (raw: unknown, id: string, field: string): NetworkPolicyPeer {
   }
   return {
     ...(has('podSelector') ? { podSelector: selector(o.podSelector, id, `${field}.podSelector`) } : {}),
-    ...(has('namespaceSelector') ? { namespaceSelector: selector(o.namespaceSelector, id, `${field}.namespaceSelector`) } : {}),
+    ...(has('namespaceSelector')
+      ? {
+          namespaceSelector: selector(o.namespaceSelector, id, `${field}.namespaceSelector`)
+        }
+      : {}),
   }
 }
 
@@ -185,12 +217,18 @@ function ipBlock (raw: unknown, id: string, field: string): IPBlock {
   }
   const base = cidrOf(cidr)
   const exceptRaw = o.except ?? []
-  if (!Array.isArray(exceptRaw) || exceptRaw.length > MAX_LIST) throw new ManifestError(id, `${field}.except`, 'must be a list')
+  if (!Array.isArray(exceptRaw) || exceptRaw.length > MAX_LIST) {
+    throw new ManifestError(id, `${field}.except`,
+      'must be a list')
+  }
   const except = exceptRaw.map((e, i) => {
     const f = `${field}.except[${i}]`
     const c = typeof e === 'string' ? cidrOf(e) : undefined
     if (c === undefined) throw new ManifestError(id, f, `${JSON.stringify(e)}: must be a CIDR`)
-    if (base !== undefined && base.v4 !== c.v4) throw new ManifestError(id, f, `${e} is not of the same address family as ${cidr}`)
+    if (base !== undefined && base.v4 !== c.v4) {
+      throw new ManifestError(id, f,
+      `${e} is not of the same address family as ${cidr}`)
+    }
     // The API server: every except must be strictly within cidr.
     if (c.v4 && base !== undefined && base.first !== undefined && c.first !== undefined &&
         (c.first < base.first || c.last > base.last || (c.first === base.first && c.last === base.last))) {
@@ -215,19 +253,34 @@ function port (raw: unknown, id: string, field: string): NetworkPolicyPort {
   const protocol = protocolOf(o.protocol, id, `${field}.protocol`)
   const p = o.port
   if (p === undefined || p === null) {
-    if (o.endPort !== undefined && o.endPort !== null) throw new ManifestError(id, `${field}.endPort`, 'may not be given without port')
+    if (o.endPort !== undefined && o.endPort !== null) {
+      throw new ManifestError(id, `${field}.endPort`,
+        'may not be given without port')
+    }
     return { protocol }
   }
   if (typeof p === 'string') {
-    if (/^\d+$/.test(p)) throw new ManifestError(id, `${field}.port`, `${JSON.stringify(p)}: a number must not be quoted`)
-    if (!isPortName(p)) throw new ManifestError(id, `${field}.port`, `${JSON.stringify(p)}: must be a port number or an IANA service name`)
-    if (o.endPort !== undefined && o.endPort !== null) throw new ManifestError(id, `${field}.endPort`, 'may not be given with a named port')
+    if (/^\d+$/.test(p)) {
+      throw new ManifestError(id, `${field}.port`,
+      `${JSON.stringify(p)}: a number must not be quoted`)
+    }
+    if (!isPortName(p)) {
+      throw new ManifestError(id, `${field}.port`,
+      `${JSON.stringify(p)}: must be a port number or an IANA service name`)
+    }
+    if (o.endPort !== undefined && o.endPort !== null) {
+      throw new ManifestError(id, `${field}.endPort`,
+        'may not be given with a named port')
+    }
     return { protocol, port: p }
   }
   if (!isPort(p)) throw new ManifestError(id, `${field}.port`, `${JSON.stringify(p)}: must be an integer 1-65535`)
   const end = o.endPort
   if (end === undefined || end === null) return { protocol, port: p }
-  if (!isPort(end)) throw new ManifestError(id, `${field}.endPort`, `${JSON.stringify(end)}: must be an integer 1-65535`)
+  if (!isPort(end)) {
+    throw new ManifestError(id, `${field}.endPort`,
+    `${JSON.stringify(end)}: must be an integer 1-65535`)
+  }
   if (end < p) throw new ManifestError(id, `${field}.endPort`, `${end}: must be >= port (${p})`)
   return { protocol, port: p, endPort: end }
 }
@@ -242,15 +295,22 @@ export function selector (raw: unknown, id: string, field: string): LabelSelecto
   const o = obj(raw ?? {}, id, field)
   const matchLabels = labelsAt(o.matchLabels, id, `${field}.matchLabels`)
   const exprRaw = o.matchExpressions ?? []
-  if (!Array.isArray(exprRaw) || exprRaw.length > 100) throw new ManifestError(id, `${field}.matchExpressions`, 'must be a list')
+  if (!Array.isArray(exprRaw) || exprRaw.length > 100) {
+    throw new ManifestError(id, `${field}.matchExpressions`,
+      'must be a list')
+  }
   const matchExpressions: LabelSelectorRequirement[] = exprRaw.map((e, i) => {
     const f = `${field}.matchExpressions[${i}]`
     const eo = obj(e, id, f)
     const key = eo.key
-    if (typeof key !== 'string' || !isLabelName(key)) throw new ManifestError(id, `${f}.key`, `${JSON.stringify(key)}: must be a label key`)
+    if (typeof key !== 'string' || !isLabelName(key)) {
+      throw new ManifestError(id, `${f}.key`,
+      `${JSON.stringify(key)}: must be a label key`)
+    }
     const op = eo.operator
     const values = eo.values ?? []
-    if (!Array.isArray(values) || values.length > 1000 || !values.every((v) => typeof v === 'string' && LABEL_VALUE.test(v) && v.length <= 63)) {
+    if (!Array.isArray(values) || values.length > 1000 ||
+      !values.every((v) => typeof v === 'string' && LABEL_VALUE.test(v) && v.length <= 63)) {
       throw new ManifestError(id, `${f}.values`, 'must be a list of label values')
     }
     if (op === 'In' || op === 'NotIn') {
@@ -269,14 +329,16 @@ function metadata (o: Obj, namespaced: boolean): { name: string; namespace: stri
   const kind = String(o.kind ?? 'object')
   const meta = obj(o.metadata ?? {}, kind, 'metadata')
   const name = meta.name
-  if (typeof name !== 'string' || !(namespaced && kind !== 'Namespace' ? DNS1123_SUBDOMAIN : DNS1123_LABEL).test(name) || name.length > 253) {
+  if (typeof name !== 'string' ||
+    !(namespaced && kind !== 'Namespace' ? DNS1123_SUBDOMAIN : DNS1123_LABEL).test(name) || name.length > 253) {
     throw new ManifestError(kind, 'metadata.name', `${JSON.stringify(name)}: must be a DNS-1123 name`)
   }
   let namespace = ''
   if (namespaced) {
     const ns = meta.namespace ?? 'default'
     if (typeof ns !== 'string' || !DNS1123_LABEL.test(ns) || ns.length > 63) {
-      throw new ManifestError(`${kind} ${name}`, 'metadata.namespace', `${JSON.stringify(ns)}: must be a DNS-1123 label`)
+      throw new ManifestError(`${kind} ${name}`, 'metadata.namespace',
+        `${JSON.stringify(ns)}: must be a DNS-1123 label`)
     }
     namespace = ns
   }
@@ -293,7 +355,10 @@ function labelsAt (raw: unknown, id: string, field: string): Labels {
   for (const k of keys) {
     const v = o[k]
     if (!isLabelName(k)) throw new ManifestError(id, `${field}.${k}`, 'is not a valid label key')
-    if (typeof v !== 'string' || !LABEL_VALUE.test(v) || v.length > 63) throw new ManifestError(id, `${field}.${k}`, `${JSON.stringify(v)}: must be a label value (string, at most 63 characters)`)
+    if (typeof v !== 'string' || !LABEL_VALUE.test(v) || v.length > 63) {
+      throw new ManifestError(id, `${field}.${k}`,
+      `${JSON.stringify(v)}: must be a label value (string, at most 63 characters)`)
+    }
     out[k] = v
   }
   return out
@@ -314,6 +379,9 @@ function isPort (p: unknown): p is number {
 }
 
 function obj (raw: unknown, id: string, field: string): Obj {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ManifestError(id, field, 'must be an object')
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ManifestError(id, field,
+      'must be an object')
+  }
   return raw as Obj
 }

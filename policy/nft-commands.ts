@@ -74,7 +74,9 @@ function firstLines (text: string): string {
   return text.trim().split('\n').slice(0, 6).join(' | ').slice(0, 2000)
 }
 
-export function runTool (cmd: string, args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runTool (cmd: string, args: string[], stdin?: string): Promise<{
+  code: number; stdout: string; stderr: string
+}> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] })
     const out: Buffer[] = []
@@ -88,10 +90,15 @@ export function runTool (cmd: string, args: string[], stdin?: string): Promise<{
     }
     child.stdout.on('data', collect(out))
     child.stderr.on('data', collect(err))
-    child.on('error', (e) => { clearTimeout(timer); reject(new NftError(`cannot run ${cmd}: ${e.message}`, { cause: e })) })
+    child.on('error',
+      (e) => { clearTimeout(timer); reject(new NftError(`cannot run ${cmd}: ${e.message}`, { cause: e })) })
     child.on('close', (code, signal) => {
       clearTimeout(timer)
-      resolve({ code: code ?? (signal !== null ? 128 : 1), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() })
+      resolve({
+        code: code ?? (signal !== null ? 128 : 1),
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString()
+      })
     })
     child.stdin.on('error', () => undefined)
     child.stdin.end(stdin ?? '')

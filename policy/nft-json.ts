@@ -63,7 +63,8 @@ export function chainCounters (json: NftJson): Map<string, ChainCounters> {
   const out = new Map<string, { allowed: number; dropped: number }>()
   for (const item of json.nftables ?? []) {
     const r = item.rule as { chain?: string; expr?: Array<Record<string, unknown>> } | undefined
-    if (r?.chain === undefined || !(r.chain.startsWith('in-') || r.chain.startsWith('eg-')) || !Array.isArray(r.expr)) continue
+    if (r?.chain === undefined || !(r.chain.startsWith('in-') || r.chain.startsWith('eg-')) ||
+      !Array.isArray(r.expr)) continue
     let packets = 0
     let drop = false
     for (const e of r.expr) {

@@ -66,17 +66,21 @@ export class IpamAllocator {
   private readonly quarantine = new Map<number, number>()
   private readonly reuse: AllocatorReuseInit
 
-  constructor (layout: BlockLayout, durable: AllocatorDurable | null = null, reuseDurable: AllocatorReuseDurable | null = null,
+  constructor (layout: BlockLayout, durable: AllocatorDurable | null = null,
+    reuseDurable: AllocatorReuseDurable | null = null,
     reuse: AllocatorReuseInit = { quarantineMs: 0, clock: Date.now }) {
     this.layout = layout
     this.reuse = reuse
     if (durable !== null) {
       for (const t of durable) {
-        if (!Array.isArray(t) || t.length !== 3 || typeof t[0] !== 'string' || !Number.isInteger(t[1]) || !Number.isInteger(t[2]) ||
+        if (!Array.isArray(t) || t.length !== 3 || typeof t[0] !== 'string' || !Number.isInteger(t[1]) ||
+          !Number.isInteger(t[2]) ||
           t[1] < 0 || t[1] >= layout.blockCount || t[2] < 0 || t[2] >= layout.blockSize) {
           throw new IpamDecodeError(`allocation entry ${JSON.stringify(t)} is not [key, block, offset] inside the cluster CIDR`)
         }
-        if (this.byKey.has(t[0]) || this.isTaken(t[1], t[2])) throw new IpamDecodeError(`allocation entry ${JSON.stringify(t)} duplicates a key or an address`)
+        if (this.byKey.has(t[0]) ||
+          this.isTaken(t[1],
+            t[2])) throw new IpamDecodeError(`allocation entry ${JSON.stringify(t)} duplicates a key or an address`)
         this.take(t[0], t[1], t[2])
       }
     }
@@ -85,16 +89,20 @@ export class IpamAllocator {
 
   private loadReuse (r: AllocatorReuseDurable): void {
     const inRange = (b: unknown, o: unknown): boolean => Number.isInteger(b) && Number.isInteger(o) &&
-      (b as number) >= 0 && (b as number) < this.layout.blockCount && (o as number) >= 0 && (o as number) < this.layout.blockSize
+      (b as number) >= 0 && (b as number) < this.layout.blockCount && (o as number) >= 0 &&
+      (o as number) < this.layout.blockSize
     if (typeof r !== 'object' || r === null || !Array.isArray(r.cursors) || !Array.isArray(r.quarantine)) {
       throw new IpamDecodeError('reuse state must be {cursors: [...], quarantine: [...]}')
     }
     for (const c of r.cursors) {
-      if (!Array.isArray(c) || c.length !== 2 || !inRange(c[0], c[1])) throw new IpamDecodeError(`cursor ${JSON.stringify(c)} is not [block, offset] inside the cluster CIDR`)
+      if (!Array.isArray(c) || c.length !== 2 ||
+        !inRange(c[0],
+          c[1])) throw new IpamDecodeError(`cursor ${JSON.stringify(c)} is not [block, offset] inside the cluster CIDR`)
       this.cursor.set(c[0], c[1])
     }
     for (const q of r.quarantine) {
-      if (!Array.isArray(q) || q.length !== 3 || !inRange(q[0], q[1]) || typeof q[2] !== 'number' || !Number.isFinite(q[2])) {
+      if (!Array.isArray(q) || q.length !== 3 || !inRange(q[0], q[1]) || typeof q[2] !== 'number' ||
+        !Number.isFinite(q[2])) {
         throw new IpamDecodeError(`quarantine entry ${JSON.stringify(q)} is not [block, offset, releasedAtMs] inside the cluster CIDR`)
       }
       this.quarantine.set(q[0] * this.layout.blockSize + q[1], q[2])

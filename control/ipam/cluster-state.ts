@@ -116,7 +116,8 @@ export function applySlot (s: ClusterState, slot: number, ops: readonly Op[]): C
         break
       case 'claim': {
         const r = c.blocks[op.block]
-        if (mem !== undefined && mem.suspectSlot === 0 && op.block >= 0 && op.block < s.blockCount && (r === undefined || r.state === 'free')) {
+        if (mem !== undefined && mem.suspectSlot === 0 && op.block >= 0 && op.block < s.blockCount &&
+          (r === undefined || r.state === 'free')) {
           b()[op.block] = { block: op.block, owner: op.node, epoch: slot, state: 'owned' }
         }
         break
@@ -129,8 +130,10 @@ export function applySlot (s: ClusterState, slot: number, ops: readonly Op[]): C
         break
       }
       case 'suspect':
-        if (mem !== undefined && mem.suspectSlot === 0) m().set(op.node, { ...mem, suspectSlot: slot, forced: op.forced })
-        else if (mem !== undefined && op.forced && !mem.forced) m().set(op.node, { ...mem, forced: true })
+        if (mem !== undefined && mem.suspectSlot === 0) {
+          m().set(op.node,
+            { ...mem, suspectSlot: slot, forced: op.forced })
+        } else if (mem !== undefined && op.forced && !mem.forced) m().set(op.node, { ...mem, forced: true })
         break
       case 'unsuspect':
         if (mem !== undefined && mem.suspectSlot !== 0) m().set(op.node, { ...mem, suspectSlot: 0, forced: false })
@@ -144,7 +147,11 @@ export function applySlot (s: ClusterState, slot: number, ops: readonly Op[]): C
           const bl = b()
           for (let i = 0; i < bl.length; i++) {
             const r = bl[i]
-            if (r !== undefined && r.state === 'owned' && r.owner === op.node) bl[i] = { block: i, owner: '', epoch: slot, state: 'free' }
+            if (r !== undefined && r.state === 'owned' && r.owner === op.node) {
+              bl[i] = {
+                block: i, owner: '', epoch: slot, state: 'free'
+              }
+            }
           }
         }
         break
@@ -169,7 +176,8 @@ export function compareBlockRecords (a: BlockRecord, b: BlockRecord): number {
 }
 
 /** Conflicting (same block and epoch, different content) records in two sets; empty in a correct cluster. */
-export function findBlockConflicts (a: ReadonlyMap<number, BlockRecord>, b: ReadonlyMap<number, BlockRecord>): number[] {
+export function findBlockConflicts (a: ReadonlyMap<number, BlockRecord>, b: ReadonlyMap<number,
+  BlockRecord>): number[] {
   const out: number[] = []
   for (const [k, r] of b) {
     const o = a.get(k)

@@ -8,7 +8,9 @@
  */
 import { loom } from '../proto/messages'
 import { IpamDecodeError } from './errors'
-import { IPAM_LIMITS, type BlockRecord, type ClusterState, type MemberRecord, type NodeId, type Op } from './cluster-state'
+import {
+  IPAM_LIMITS, type BlockRecord, type ClusterState, type MemberRecord, type NodeId, type Op
+} from './cluster-state'
 import type { Ballot, ClaimBody, ClaimMsg } from './messages'
 
 // ---- wire and disk form -------------------------------------------------------------------
@@ -34,7 +36,8 @@ function checkId (v: unknown, what: string, allowEmpty = false): string {
 }
 
 function checkU32 (v: unknown, what: string, max: number = IPAM_LIMITS.maxSlot): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw new IpamDecodeError(`${what} must be an integer 0..${max}, got ${String(v)}`)
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 ||
+    v > max) throw new IpamDecodeError(`${what} must be an integer 0..${max}, got ${String(v)}`)
   return v
 }
 
@@ -45,7 +48,9 @@ export function opFromWire (w: unknown, blockCount: number): Op {
   const kind = o.kind ?? OpKind.JOIN
   switch (kind) {
     case OpKind.JOIN: return { kind: 'join', node }
-    case OpKind.CLAIM: return { kind: 'claim', node, block: o.anyBlock === true ? -1 : checkU32(o.block ?? 0, 'op.block', blockCount - 1) }
+    case OpKind.CLAIM: return {
+      kind: 'claim', node, block: o.anyBlock === true ? -1 : checkU32(o.block ?? 0, 'op.block', blockCount - 1)
+    }
     case OpKind.RELEASE: return { kind: 'release', node, block: checkU32(o.block ?? 0, 'op.block', blockCount - 1) }
     case OpKind.SUSPECT: return { kind: 'suspect', node, forced: o.forced === true }
     case OpKind.UNSUSPECT: return { kind: 'unsuspect', node }
@@ -56,7 +61,8 @@ export function opFromWire (w: unknown, blockCount: number): Op {
 
 export function opsFromWire (w: unknown, blockCount: number): Op[] {
   if (w === undefined || w === null) return []
-  if (!Array.isArray(w) || w.length > IPAM_LIMITS.maxOpsPerSlot) throw new IpamDecodeError(`ops must be a list of at most ${IPAM_LIMITS.maxOpsPerSlot}`)
+  if (!Array.isArray(w) ||
+    w.length > IPAM_LIMITS.maxOpsPerSlot) throw new IpamDecodeError(`ops must be a list of at most ${IPAM_LIMITS.maxOpsPerSlot}`)
   return w.map(o => opFromWire(o, blockCount))
 }
 
@@ -65,7 +71,9 @@ export function stateToWire (s: ClusterState): loom.ipam.IClusterState {
     clusterId: s.clusterId,
     slot: s.slot,
     configSlot: s.configSlot,
-    members: [...s.members.values()].map(m => ({ id: m.id, joinedSlot: m.joinedSlot, suspectSlot: m.suspectSlot, forced: m.forced })),
+    members: [...s.members.values()].map(m => ({
+      id: m.id, joinedSlot: m.joinedSlot, suspectSlot: m.suspectSlot, forced: m.forced
+    })),
     blocks: s.blocks.filter((r): r is BlockRecord => r !== undefined).map(r => ({
       block: r.block, owner: r.owner, epoch: r.epoch, state: r.state === 'owned' ? 1 : 0,
     })),
@@ -84,7 +92,8 @@ export function validateClusterState (w: unknown, blockCount: number): ClusterSt
   const slot = checkU32(o.slot ?? 0, 'state.slot')
   const configSlot = checkU32(o.configSlot ?? 0, 'state.configSlot', slot)
   const ms = o.members ?? []
-  if (!Array.isArray(ms) || ms.length === 0 || ms.length > IPAM_LIMITS.maxMembers) throw new IpamDecodeError(`state.members must list 1..${IPAM_LIMITS.maxMembers} members`)
+  if (!Array.isArray(ms) || ms.length === 0 ||
+    ms.length > IPAM_LIMITS.maxMembers) throw new IpamDecodeError(`state.members must list 1..${IPAM_LIMITS.maxMembers} members`)
   const members = new Map<NodeId, MemberRecord>()
   for (const mw of ms) {
     const m = (mw ?? {}) as Record<string, unknown>
@@ -98,7 +107,8 @@ export function validateClusterState (w: unknown, blockCount: number): ClusterSt
     })
   }
   const bs = o.blocks ?? []
-  if (!Array.isArray(bs) || bs.length > blockCount) throw new IpamDecodeError(`state.blocks must list at most ${blockCount} records`)
+  if (!Array.isArray(bs) ||
+    bs.length > blockCount) throw new IpamDecodeError(`state.blocks must list at most ${blockCount} records`)
   const blocks: Array<BlockRecord | undefined> = new Array(blockCount).fill(undefined)
   for (const bw of bs) {
     const r = (bw ?? {}) as Record<string, unknown>
@@ -106,10 +116,16 @@ export function validateClusterState (w: unknown, blockCount: number): ClusterSt
     if (blocks[block] !== undefined) throw new IpamDecodeError(`block ${block} listed twice`)
     const owned = (r.state ?? 0) === 1 || r.state === 'owned'
     const owner = checkId(r.owner ?? '', 'block.owner', !owned)
-    blocks[block] = { block, owner: owned ? owner : '', epoch: checkU32(r.epoch ?? 0, 'block.epoch', slot), state: owned ? 'owned' : 'free' }
+    blocks[block] = {
+      block,
+      owner: owned ? owner : '',
+      epoch: checkU32(r.epoch ?? 0, 'block.epoch', slot),
+      state: owned ? 'owned' : 'free'
+    }
   }
   const rs = o.removed ?? []
-  if (!Array.isArray(rs) || rs.length > IPAM_LIMITS.maxRemoved) throw new IpamDecodeError('state.removed must be a bounded list')
+  if (!Array.isArray(rs) ||
+    rs.length > IPAM_LIMITS.maxRemoved) throw new IpamDecodeError('state.removed must be a bounded list')
   const removed = new Set(rs.map(x => checkId(x, 'removed id')))
   return { clusterId, blockCount, slot, configSlot, members, blocks, removed }
 }
@@ -135,7 +151,11 @@ export function encodeIpamEnvelope (e: loom.ipam.IEnvelope): Uint8Array {
 
 // ---- claim protocol messages <-> protobuf Envelope -----------------------------------------
 
-const ballotToWire = (b: Ballot | undefined): loom.ipam.IBallot | undefined => b === undefined ? undefined : { round: b.round, node: b.node }
+const ballotToWire = (b: Ballot | undefined): loom.ipam.IBallot | undefined => b === undefined
+  ? undefined
+  : {
+      round: b.round, node: b.node
+    }
 
 function ballotFromWire (w: loom.ipam.IBallot | null | undefined, what: string): Ballot {
   if (w == null) throw new IpamDecodeError(`${what} is missing`)
@@ -148,9 +168,19 @@ export function encodeClaimMsg (m: ClaimMsg): Uint8Array {
   const e: loom.ipam.IEnvelope = { from: m.from, clusterId: m.clusterId, applied: m.applied }
   switch (b.t) {
     case 'prepare': e.prepare = { slot: b.slot, ballot: ballotToWire(b.ballot) }; break
-    case 'promise': e.promise = { slot: b.slot, ballot: ballotToWire(b.ballot), ok: b.ok, promised: ballotToWire(b.promised), hasAccepted: b.accepted !== undefined, acceptedBallot: ballotToWire(b.accepted?.ballot), acceptedOps: b.accepted?.ops.map(opToWire) }; break
+    case 'promise': e.promise = {
+      slot: b.slot,
+      ballot: ballotToWire(b.ballot),
+      ok: b.ok,
+      promised: ballotToWire(b.promised),
+      hasAccepted: b.accepted !== undefined,
+      acceptedBallot: ballotToWire(b.accepted?.ballot),
+      acceptedOps: b.accepted?.ops.map(opToWire)
+    }; break
     case 'accept': e.accept = { slot: b.slot, ballot: ballotToWire(b.ballot), ops: b.ops.map(opToWire) }; break
-    case 'accepted': e.accepted = { slot: b.slot, ballot: ballotToWire(b.ballot), ok: b.ok, promised: ballotToWire(b.promised) }; break
+    case 'accepted': e.accepted = {
+      slot: b.slot, ballot: ballotToWire(b.ballot), ok: b.ok, promised: ballotToWire(b.promised)
+    }; break
     case 'decided': e.decided = { slot: b.slot, ops: b.ops.map(opToWire) }; break
     case 'renew': e.renew = { seq: b.seq, configSlot: b.configSlot }; break
     case 'renewAck': e.renewAck = { seq: b.seq, ok: b.ok }; break
@@ -168,26 +198,60 @@ export function decodeClaimMsg (buf: Uint8Array, blockCount: number): ClaimMsg {
   const e = decodeIpamEnvelope(buf)
   const slot = (x: { slot?: number | null }): number => checkU32(x.slot ?? 0, 'slot')
   let body: ClaimBody
-  if (e.prepare != null) body = { t: 'prepare', slot: slot(e.prepare), ballot: ballotFromWire(e.prepare.ballot, 'ballot') }
-  else if (e.promise != null) {
+  if (e.prepare != null) {
+    body = {
+      t: 'prepare', slot: slot(e.prepare), ballot: ballotFromWire(e.prepare.ballot, 'ballot')
+    }
+  } else if (e.promise != null) {
     const p = e.promise
     body = {
-      t: 'promise', slot: slot(p), ballot: ballotFromWire(p.ballot, 'ballot'), ok: p.ok === true,
+      t: 'promise',
+      slot: slot(p),
+      ballot: ballotFromWire(p.ballot, 'ballot'),
+      ok: p.ok === true,
       promised: p.promised != null ? ballotFromWire(p.promised, 'promised') : undefined,
-      accepted: p.hasAccepted === true ? { ballot: ballotFromWire(p.acceptedBallot, 'acceptedBallot'), ops: opsFromWire(p.acceptedOps, blockCount) } : undefined,
+      accepted: p.hasAccepted === true
+        ? {
+            ballot: ballotFromWire(p.acceptedBallot, 'acceptedBallot'), ops: opsFromWire(p.acceptedOps, blockCount)
+          }
+        : undefined,
     }
-  } else if (e.accept != null) body = { t: 'accept', slot: slot(e.accept), ballot: ballotFromWire(e.accept.ballot, 'ballot'), ops: opsFromWire(e.accept.ops, blockCount) }
-  else if (e.accepted != null) body = { t: 'accepted', slot: slot(e.accepted), ballot: ballotFromWire(e.accepted.ballot, 'ballot'), ok: e.accepted.ok === true, promised: e.accepted.promised != null ? ballotFromWire(e.accepted.promised, 'promised') : undefined }
-  else if (e.decided != null) body = { t: 'decided', slot: slot(e.decided), ops: opsFromWire(e.decided.ops, blockCount) }
-  else if (e.renew != null) body = { t: 'renew', seq: checkU32(e.renew.seq ?? 0, 'seq'), configSlot: checkU32(e.renew.configSlot ?? 0, 'configSlot') }
-  else if (e.renewAck != null) body = { t: 'renewAck', seq: checkU32(e.renewAck.seq ?? 0, 'seq'), ok: e.renewAck.ok === true }
-  else if (e.joinRequest != null) body = { t: 'join' }
+  } else if (e.accept != null) {
+    body = {
+      t: 'accept',
+      slot: slot(e.accept),
+      ballot: ballotFromWire(e.accept.ballot, 'ballot'),
+      ops: opsFromWire(e.accept.ops, blockCount)
+    }
+  } else if (e.accepted != null) {
+    body = {
+      t: 'accepted',
+      slot: slot(e.accepted),
+      ballot: ballotFromWire(e.accepted.ballot, 'ballot'),
+      ok: e.accepted.ok === true,
+      promised: e.accepted.promised != null ? ballotFromWire(e.accepted.promised, 'promised') : undefined
+    }
+  } else if (e.decided != null) {
+    body = {
+      t: 'decided', slot: slot(e.decided), ops: opsFromWire(e.decided.ops, blockCount)
+    }
+  } else if (e.renew != null) {
+    body = {
+      t: 'renew', seq: checkU32(e.renew.seq ?? 0, 'seq'), configSlot: checkU32(e.renew.configSlot ?? 0, 'configSlot')
+    }
+  } else if (e.renewAck != null) {
+    body = {
+      t: 'renewAck', seq: checkU32(e.renewAck.seq ?? 0, 'seq'), ok: e.renewAck.ok === true
+    }
+  } else if (e.joinRequest != null) body = { t: 'join' }
   else if (e.fetch != null) body = { t: 'fetch', fromSlot: checkU32(e.fetch.fromSlot ?? 0, 'fromSlot') }
   else if (e.state != null) body = { t: 'state', state: validateClusterState(e.state, blockCount) }
   else if (e.digest != null) body = { t: 'digest' }
   else if (e.request != null) body = { t: 'request', ops: opsFromWire(e.request.ops, blockCount) }
   else throw new IpamDecodeError('IPAM message has no body')
   // Only a coordinator request may carry an unresolved claim (block -1).
-  if (body.t !== 'request' && 'ops' in body && body.ops.some(o => o.kind === 'claim' && o.block < 0)) throw new IpamDecodeError('unresolved claim outside a request')
+  if (body.t !== 'request' && 'ops' in body &&
+    body.ops.some(o => o.kind === 'claim' &&
+      o.block < 0)) throw new IpamDecodeError('unresolved claim outside a request')
   return { from: e.from, clusterId: e.clusterId, applied: checkU32(e.applied ?? 0, 'applied'), body }
 }

@@ -34,7 +34,7 @@ export class IpamNode implements IpamDriver, PodAddressManager {
     private readonly ipam: Ipam,
     private readonly layout: BlockLayout,
     private readonly clock: () => number,
-    private readonly liveSeeds: string[],
+    private readonly liveSeeds: string[]
   ) {
     const replica = ipam.replica
     this.counters = { decodeErrors: 0, get reclaims () { return replica.reclaimedBlocks } }
@@ -110,7 +110,9 @@ export class IpamNode implements IpamDriver, PodAddressManager {
       await this.ipam.durable() // reported only once on disk (group commit)
     } catch (err) {
       if (!existed && this.ipam.allocator.get(a.key)?.address === a.address) {
-        try { this.ipam.release(key, this.clock()) } catch { /* the disk is failing: the next write drops it, or a restart finds a leak, never a reuse */ }
+        try {
+          this.ipam.release(key, this.clock())
+        } catch { /* the disk is failing: the next write drops it, or a restart finds a leak, never a reuse */ }
       }
       throw notDurable(err)
     }
@@ -147,7 +149,13 @@ export class IpamNode implements IpamDriver, PodAddressManager {
   }
 
   private record (id: AttachmentId, address: string): AttachmentRecord {
-    return { ...this.meta.get(attachmentKey(toKey(id))), containerID: id.containerID, ifname: id.ifname, address, hostVeth: hostVethName(id.containerID, id.ifname) }
+    return {
+      ...this.meta.get(attachmentKey(toKey(id))),
+      containerID: id.containerID,
+      ifname: id.ifname,
+      address,
+      hostVeth: hostVethName(id.containerID, id.ifname)
+    }
   }
 }
 

@@ -185,7 +185,8 @@ export class Ipam {
       throw new IpamTryAgainError(`attachment ${k} holds ${existing.address}, but block ${formatBlockCIDR(this.init.layout, existing.block)} is not usable now (lease lapsed or block lost)`)
     }
     if (!this.replica.isMember) throw new IpamTryAgainError(`node ${this.init.id} is still joining the IPAM cluster`)
-    if (usable.length === 0 && !this.replica.leaseValid(now)) throw new IpamTryAgainError(`node ${this.init.id} has no valid IPAM lease (no majority reachable)`)
+    if (usable.length === 0 &&
+      !this.replica.leaseValid(now)) throw new IpamTryAgainError(`node ${this.init.id} has no valid IPAM lease (no majority reachable)`)
     const a = this.allocator.allocate(k, usable)
     if (a === null) {
       this.needBlock = true
@@ -207,7 +208,10 @@ export class Ipam {
     return a
   }
 
-  /** Settles once every allocation made so far is on disk (group commit, ../node/group-commit.ts); rejects if its write failed. */
+  /**
+   * Settles once every allocation made so far is on disk (group commit, ../node/group-commit.ts); rejects if its write
+   * failed.
+   */
   durable (): Promise<void> {
     return isGroupCommit(this.store) ? this.store.flushed() : Promise.resolve()
   }
@@ -249,7 +253,7 @@ export class Ipam {
       for (const [node, l] of this.liveness) {
         if (!st.members.has(node)) { this.liveness.delete(node); continue }
         if (l.state !== 'dead') continue
-        if ( now - l.since >= (this.init.suspectAfterMs ?? 30000) && st.members.get(node)?.suspectSlot === 0) {
+        if (now - l.since >= (this.init.suspectAfterMs ?? 30000) && st.members.get(node)?.suspectSlot === 0) {
           this.replica.suspect(node, false)
         }
       }
@@ -307,7 +311,12 @@ export class Ipam {
       liveness: this.liveness.get(m.id)?.state ?? 'alive',
       suspected: m.suspectSlot !== 0,
     }))
-    const mine = st === null ? [] : st.blocks.flatMap((r, i) => r?.state === 'owned' && r.owner === this.init.id ? [i] : [])
+    const mine = st === null
+      ? []
+      : st.blocks.flatMap((r, i) => r?.state === 'owned' &&
+      r.owner === this.init.id
+        ? [i]
+        : [])
     let fenced = 0
     for (const a of this.allocator.entries()) if (!usable.has(a.block)) fenced++
     return {
@@ -318,11 +327,16 @@ export class Ipam {
       slot: st?.slot ?? 0,
       leaseValidForMs: this.replica.leaseValid(now) ? this.replica.leaseUntil() - now : 0,
       ownedBlocks: mine.map(b => ({
-        cidr: formatBlockCIDR(this.init.layout, b), used: this.allocator.usedIn(b), free: this.allocator.freeIn(b), usable: usable.has(b), releasing: this.releasing.has(b),
+        cidr: formatBlockCIDR(this.init.layout, b),
+        used: this.allocator.usedIn(b),
+        free: this.allocator.freeIn(b),
+        usable: usable.has(b),
+        releasing: this.releasing.has(b),
       })),
       allocations: this.allocator.size,
       nodes,
-      unreachableOwners: nodes.filter(n => n.blocks.length > 0 && (n.liveness === 'dead' || n.liveness === 'suspect')).map(n => n.node),
+      unreachableOwners: nodes.filter(n => n.blocks.length > 0 &&
+        (n.liveness === 'dead' || n.liveness === 'suspect')).map(n => n.node),
       pendingClaims: this.replica.wantBlocks,
       pendingOps: this.replica.pendingOps.map(o => `${o.kind} ${o.node}${'block' in o ? ` ${formatBlockCIDR(this.init.layout, o.block)}` : ''}`),
       fencedAllocations: fenced,
@@ -333,7 +347,9 @@ export class Ipam {
   private reconcileBlocks (now: number): void {
     const st = this.replica.state!
     for (const b of [...this.releasing]) {
-      if (st.blocks[b]?.owner !== this.init.id || st.blocks[b]?.state !== 'owned') { this.releasing.delete(b); this.allocDirty = true }
+      if (st.blocks[b]?.owner !== this.init.id || st.blocks[b]?.state !== 'owned') {
+        this.releasing.delete(b); this.allocDirty = true
+      }
     }
     const usable = this.usableBlocks(now)
     let free = 0
@@ -390,7 +406,10 @@ export function ipamDurableToJSON (d: IpamDurable): unknown {
   return {
     version: 1,
     cluster: d.cluster,
-    claims: { ...d.claims, state: d.claims.state === null ? null : { ...stateToWire(d.claims.state), blockCount: d.claims.state.blockCount } },
+    claims: {
+      ...d.claims,
+      state: d.claims.state === null ? null : { ...stateToWire(d.claims.state), blockCount: d.claims.state.blockCount }
+    },
     allocations: d.allocations,
     releasing: d.releasing,
     reuse: d.reuse,
@@ -407,20 +426,25 @@ export function validateIpamDurable (raw: unknown, layout: BlockLayout): IpamDur
       `${clusterOfLayout(layout)}: it is another cluster's state`)
   }
   const c = o.claims as Record<string, unknown> | undefined
-  if (typeof c !== 'object' || c === null || typeof c.id !== 'string' || typeof c.maxRound !== 'number') throw new IpamDecodeError('claims section is missing or malformed')
+  if (typeof c !== 'object' || c === null || typeof c.id !== 'string' ||
+    typeof c.maxRound !== 'number') throw new IpamDecodeError('claims section is missing or malformed')
   const sw = c.state as Record<string, unknown> | null
   if (sw !== null && sw !== undefined && sw.blockCount !== layout.blockCount) {
     throw new IpamDecodeError(`state has ${String(sw.blockCount)} blocks but ${layout.cidr}/${layout.blockPrefix} has ${layout.blockCount} (clusterCIDR or blockSize changed?)`)
   }
   const state = sw === null || sw === undefined ? null : validateClusterState(sw, layout.blockCount)
   const acc = c.acceptor as ClaimsDurable['acceptor'] | undefined
-  if (typeof acc !== 'object' || acc === null || typeof acc.slot !== 'number') throw new IpamDecodeError('acceptor section is missing or malformed')
+  if (typeof acc !== 'object' || acc === null ||
+    typeof acc.slot !== 'number') throw new IpamDecodeError('acceptor section is missing or malformed')
   const allocations = o.allocations
   if (!Array.isArray(allocations)) throw new IpamDecodeError('allocations must be a list')
   const reuse = o.reuse === undefined ? undefined : o.reuse as AllocatorReuseDurable
-  new IpamAllocator(layout, allocations as AllocatorDurable, reuse ?? null) // validates
+  // eslint-disable-next-line no-new -- the constructor validates the allocations
+  new IpamAllocator(layout, allocations as AllocatorDurable, reuse ?? null)
   const releasing = o.releasing
-  if (!Array.isArray(releasing) || !releasing.every(b => Number.isInteger(b) && b >= 0 && b < layout.blockCount)) throw new IpamDecodeError('releasing must be a list of block indexes')
+  if (!Array.isArray(releasing) ||
+    !releasing.every(b => Number.isInteger(b) && b >= 0 &&
+      b < layout.blockCount)) throw new IpamDecodeError('releasing must be a list of block indexes')
   return {
     version: 1,
     claims: { id: c.id, state, acceptor: acc, maxRound: c.maxRound },

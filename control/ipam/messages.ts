@@ -8,7 +8,14 @@ export interface Ballot { readonly round: number, readonly node: NodeId }
 
 export type ClaimBody =
   | { t: 'prepare', slot: number, ballot: Ballot }
-  | { t: 'promise', slot: number, ballot: Ballot, ok: boolean, promised?: Ballot, accepted?: { ballot: Ballot, ops: readonly Op[] } }
+  | {
+    t: 'promise',
+    slot: number,
+    ballot: Ballot,
+    ok: boolean,
+    promised?: Ballot,
+    accepted?: { ballot: Ballot, ops: readonly Op[] }
+  }
   | { t: 'accept', slot: number, ballot: Ballot, ops: readonly Op[] }
   | { t: 'accepted', slot: number, ballot: Ballot, ok: boolean, promised?: Ballot }
   | { t: 'decided', slot: number, ops: readonly Op[] }

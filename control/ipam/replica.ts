@@ -107,11 +107,14 @@ export interface ClaimsDurable {
  * strangers out): a message of another cluster is dropped; DECIDED, REQUEST (forwarded ops),
  * STATE, RENEW and the replies to our own requests must come from a current member (JOIN, FETCH
  * and DIGEST may come from a joining or removed node, which is how it learns its fate; PREPARE
- * and ACCEPT from any proposer, as Paxos' safety does not depend on who proposes); a full STATE is taken only as the answer to our own FETCH/JOIN,
+ * and ACCEPT from any proposer, as Paxos' safety does not depend on who proposes); a full STATE is taken only as the
+ * answer to our own FETCH/JOIN,
  * within STATE_ANSWER_MS, from the node we asked, and never when it would remove us while our
- * lease holds or move the log more than MAX_STATE_JUMP slots at once; a forwarded claim or release must be the sender's.
+ * lease holds or move the log more than MAX_STATE_JUMP slots at once; a forwarded claim or release must be the
+ * sender's.
  */
-export const IPAM_REJECT_REASONS = ['foreign_cluster', 'not_member', 'unasked_state', 'state_removes_self', 'state_jump', 'foreign_op'] as const
+export const IPAM_REJECT_REASONS = ['foreign_cluster', 'not_member', 'unasked_state', 'state_removes_self',
+  'state_jump', 'foreign_op'] as const
 export type IpamRejectReason = (typeof IPAM_REJECT_REASONS)[number]
 const STATE_ANSWER_MS = 5000
 /** Slots a state may advance us at once: far beyond years of claims, far below a forgery's 2^31. */
@@ -154,7 +157,9 @@ export class ClaimsReplica {
   proposalsWon = 0
   proposalsLost = 0
   /** Messages refused by the trust checks above, by reason. */
-  readonly rejected: Record<IpamRejectReason, number> = Object.fromEntries(IPAM_REJECT_REASONS.map((r) => [r, 0])) as Record<IpamRejectReason, number>
+  readonly rejected: Record<IpamRejectReason,
+  number> = Object.fromEntries(IPAM_REJECT_REASONS.map((r) => [r, 0])) as Record<IpamRejectReason, number>
+
   /** Nodes we sent FETCH or JOIN to, and until when their STATE is welcome. */
   private readonly stateAskedFrom = new Map<NodeId, number>()
   /** Blocks of removed (dead) members freed by slots this node decided as proposer. */
@@ -164,7 +169,9 @@ export class ClaimsReplica {
   private acc: { slot: number, promised: Ballot | null, accepted: { ballot: Ballot, ops: readonly Op[] } | null }
   private maxRound: number
   private readonly log = new Map<number, readonly Op[]>()
-  private readonly init: Required<Omit<ClaimsInit, 'id' | 'random' | 'seeds'>> & { seeds: readonly NodeId[], random: () => number }
+  private readonly init: Required<Omit<ClaimsInit,
+  'id' | 'random' | 'seeds'>> & { seeds: readonly NodeId[], random: () => number }
+
   private prop: Proposal | null = null
   private backoffUntil = -Infinity
   private attempts = 0
@@ -192,7 +199,16 @@ export class ClaimsReplica {
       throw new IpamConfigError(`IPAM timing: need lease > 0, forcedGrace >= 1.1 x lease, grace >= forcedGrace (got ${leaseMs}, ${forcedGraceMs}, ${graceMs} ms)`)
     }
     this.id = init.id
-    this.init = { blockCount: init.blockCount, bootstrap: init.bootstrap, seeds: init.seeds, leaseMs, graceMs, forcedGraceMs, roundTimeoutMs: init.roundTimeoutMs ?? 1000, random: init.random }
+    this.init = {
+      blockCount: init.blockCount,
+      bootstrap: init.bootstrap,
+      seeds: init.seeds,
+      leaseMs,
+      graceMs,
+      forcedGraceMs,
+      roundTimeoutMs: init.roundTimeoutMs ?? 1000,
+      random: init.random
+    }
     if (durable !== null) {
       if (durable.id !== init.id) throw new IpamConfigError(`persisted IPAM state belongs to node ${durable.id}, not ${init.id}`)
       this.st = durable.state
@@ -268,7 +284,10 @@ export class ClaimsReplica {
         // While the lease holds, ask a random ~60 % (a majority plus margin) to halve the traffic;
         // once it has lapsed, ask everyone.
         const ids = [...st.members.keys()]
-        const want = this.leaseValid(now) ? Math.min(ids.length, majorityOf(ids.length) + Math.ceil(ids.length / 10)) : ids.length
+        const want = this.leaseValid(now)
+          ? Math.min(ids.length,
+            majorityOf(ids.length) + Math.ceil(ids.length / 10))
+          : ids.length
         for (let i = 0; i < want; i++) {
           const j = i + Math.floor(this.init.random() * (ids.length - i))
           const tmp = ids[i]!; ids[i] = ids[j]!; ids[j] = tmp
@@ -323,10 +342,13 @@ export class ClaimsReplica {
     if (this.st !== null) {
       const anyone = FROM_ANYONE.has(b.t)
       const noState = b.t === 'join' || b.t === 'fetch' // a joiner has no cluster id yet
-      if (msg.clusterId !== this.st.clusterId && !(noState && msg.clusterId === '')) { this.reject('foreign_cluster'); return }
+      if (msg.clusterId !== this.st.clusterId && !(noState && msg.clusterId === '')) {
+        this.reject('foreign_cluster'); return
+      }
       if (!anyone && !this.st.members.has(msg.from)) { this.reject('not_member'); return }
     }
-    if (this.st !== null && msg.applied > this.st.slot + 1 && b.t !== 'state' && b.t !== 'decided') this.requestCatchUp(msg.from, now)
+    if (this.st !== null && msg.applied > this.st.slot + 1 && b.t !== 'state' &&
+      b.t !== 'decided') this.requestCatchUp(msg.from, now)
     switch (b.t) {
       case 'prepare': return this.onPrepare(msg.from, b, now)
       case 'promise': return this.onPromise(msg.from, b, now)
@@ -355,9 +377,11 @@ export class ClaimsReplica {
     if (cmpBallot(b.ballot, this.acc.promised) > 0) {
       this.acc = { ...this.acc, promised: b.ballot }
       this.dirty = true
-      this.send(from, { t: 'promise', slot: b.slot, ballot: b.ballot, ok: true, accepted: this.acc.accepted ?? undefined })
+      this.send(from,
+        { t: 'promise', slot: b.slot, ballot: b.ballot, ok: true, accepted: this.acc.accepted ?? undefined })
     } else {
-      this.send(from, { t: 'promise', slot: b.slot, ballot: b.ballot, ok: false, promised: this.acc.promised ?? undefined })
+      this.send(from,
+        { t: 'promise', slot: b.slot, ballot: b.ballot, ok: false, promised: this.acc.promised ?? undefined })
     }
   }
 
@@ -367,12 +391,23 @@ export class ClaimsReplica {
     if (b.slot <= st.slot) { this.pushCatchUp(from, b.slot); return }
     if (b.slot > st.slot + 1) { this.requestCatchUp(from, now); return }
     this.noteRound(b.ballot.round)
-    const allowed = cmpBallot(b.ballot, this.acc.promised) >= 0 && b.ops.length <= MAX_OPS && this.removesAllowed(b.ops, now)
+    const allowed = cmpBallot(b.ballot, this.acc.promised) >= 0 && b.ops.length <= MAX_OPS &&
+    this.removesAllowed(b.ops, now)
     if (allowed) {
       this.acc = { slot: b.slot, promised: b.ballot, accepted: { ballot: b.ballot, ops: b.ops } }
       this.dirty = true
     }
-    this.send(from, { t: 'accepted', slot: b.slot, ballot: b.ballot, ok: allowed, promised: allowed ? undefined : this.acc.promised ?? undefined })
+    this.send(from,
+      {
+        t: 'accepted',
+        slot: b.slot,
+        ballot: b.ballot,
+        ok: allowed,
+        promised: allowed
+          ? undefined
+          : this.acc.promised ??
+        undefined
+      })
   }
 
   /** S4: REMOVE(N) only with a pending SUSPECT(N) that this acceptor has known for >= G. */
@@ -428,7 +463,8 @@ export class ClaimsReplica {
       if (!this.stillUseful(op)) { this.pending.delete(k); continue }
       if (out.length < MAX_OPS) out.push(op)
     }
-    if (this.wantBlocks > 0 && me !== undefined && me.suspectSlot === 0) out.push({ kind: 'claim', node: this.id, block: -1 })
+    if (this.wantBlocks > 0 && me !== undefined &&
+      me.suspectSlot === 0) out.push({ kind: 'claim', node: this.id, block: -1 })
     return out
   }
 
@@ -480,7 +516,9 @@ export class ClaimsReplica {
     if (st === null || !st.members.has(this.id) || !st.members.has(from)) return
     for (const op of ops.slice(0, MAX_OPS)) {
       // A member claims, releases and clears suspicion only for itself.
-      if ((op.kind === 'claim' || op.kind === 'release' || op.kind === 'unsuspect') && op.node !== from) { this.reject('foreign_op'); continue }
+      if ((op.kind === 'claim' || op.kind === 'release' || op.kind === 'unsuspect') && op.node !== from) {
+        this.reject('foreign_op'); continue
+      }
       this.forwarded.set(opKey(op), { op, until: now + 2000 })
     }
   }
@@ -497,7 +535,15 @@ export class ClaimsReplica {
     this.maxRound++
     this.dirty = true
     const ballot = { round: this.maxRound, node: this.id }
-    this.prop = { slot: this.st.slot + 1, ballot, phase: 1, promises: new Map(), accepts: new Set(), ops, deadline: now + this.init.roundTimeoutMs }
+    this.prop = {
+      slot: this.st.slot + 1,
+      ballot,
+      phase: 1,
+      promises: new Map(),
+      accepts: new Set(),
+      ops,
+      deadline: now + this.init.roundTimeoutMs
+    }
     for (const m of this.st.members.keys()) this.send(m, { t: 'prepare', slot: this.prop.slot, ballot })
   }
 
@@ -512,7 +558,8 @@ export class ClaimsReplica {
 
   private onPromise (from: NodeId, b: Extract<ClaimBody, { t: 'promise' }>, now: number): void {
     const p = this.prop
-    if (p === null || p.phase !== 1 || b.slot !== p.slot || cmpBallot(b.ballot, p.ballot) !== 0 || !this.st!.members.has(from)) return
+    if (p === null || p.phase !== 1 || b.slot !== p.slot || cmpBallot(b.ballot, p.ballot) !== 0 ||
+      !this.st!.members.has(from)) return
     if (!b.ok) {
       if (b.promised !== undefined) this.noteRound(b.promised.round)
       this.abandon(now, true)
@@ -521,7 +568,10 @@ export class ClaimsReplica {
     p.promises.set(from, b.accepted ?? null)
     if (p.promises.size < majorityOf(this.st!.members.size)) return
     let best: { ballot: Ballot, ops: readonly Op[] } | null = null
-    for (const a of p.promises.values()) if (a !== null && (best === null || cmpBallot(a.ballot, best.ballot) > 0)) best = a
+    for (const a of p.promises.values()) {
+      if (a !== null &&
+      (best === null || cmpBallot(a.ballot, best.ballot) > 0)) best = a
+    }
     if (best !== null) p.ops = best.ops
     p.phase = 2
     for (const m of this.st!.members.keys()) this.send(m, { t: 'accept', slot: p.slot, ballot: p.ballot, ops: p.ops })
@@ -529,7 +579,8 @@ export class ClaimsReplica {
 
   private onAccepted (from: NodeId, b: Extract<ClaimBody, { t: 'accepted' }>, now: number): void {
     const p = this.prop
-    if (p === null || p.phase !== 2 || b.slot !== p.slot || cmpBallot(b.ballot, p.ballot) !== 0 || !this.st!.members.has(from)) return
+    if (p === null || p.phase !== 2 || b.slot !== p.slot || cmpBallot(b.ballot, p.ballot) !== 0 ||
+      !this.st!.members.has(from)) return
     if (!b.ok) {
       if (b.promised !== undefined) this.noteRound(b.promised.round)
       if (b.promised === undefined || cmpBallot(b.promised, p.ballot) > 0) this.abandon(now, true)
@@ -552,7 +603,8 @@ export class ClaimsReplica {
     if (removed.size === 0) return
     const after = this.st!
     before.blocks.forEach((r, i) => {
-      if (r !== undefined && r.state === 'owned' && removed.has(r.owner) && after.blocks[i]?.state === 'free') this.reclaimedBlocks++
+      if (r !== undefined && r.state === 'owned' && removed.has(r.owner) &&
+        after.blocks[i]?.state === 'free') this.reclaimedBlocks++
     })
   }
 
@@ -614,7 +666,9 @@ export class ClaimsReplica {
       this.adopt(s, now)
       return
     }
-    if (s.clusterId !== this.st.clusterId || s.blockCount !== this.st.blockCount) { this.reject('foreign_cluster'); return }
+    if (s.clusterId !== this.st.clusterId || s.blockCount !== this.st.blockCount) {
+      this.reject('foreign_cluster'); return
+    }
     if (s.slot <= this.st.slot) return
     if (s.slot - this.st.slot > MAX_STATE_JUMP) { this.reject('state_jump'); return }
     let merged: ClusterState
@@ -627,7 +681,8 @@ export class ClaimsReplica {
     // A snapshot that removes us while our lease holds is a forgery: a real REMOVE needs our
     // lease to have lapsed first (S4 in the header). Once it has, a node cut off for long learns
     // its removal this way when the slots are beyond the log window.
-    if (this.st.members.has(this.id) && (!merged.members.has(this.id) || merged.removed.has(this.id)) && this.leaseValid(now)) {
+    if (this.st.members.has(this.id) && (!merged.members.has(this.id) || merged.removed.has(this.id)) &&
+      this.leaseValid(now)) {
       this.reject('state_removes_self')
       return
     }
@@ -639,7 +694,10 @@ export class ClaimsReplica {
     if (now - this.lastFetchAt < 250) return
     this.lastFetchAt = now
     this.stateAskedFrom.set(from, now + STATE_ANSWER_MS)
-    if (this.stateAskedFrom.size > 64) for (const [k, until] of this.stateAskedFrom) if (until < now) this.stateAskedFrom.delete(k)
+    if (this.stateAskedFrom.size > 64) {
+      for (const [k,
+        until] of this.stateAskedFrom) if (until < now) this.stateAskedFrom.delete(k)
+    }
     this.send(from, { t: 'fetch', fromSlot: (this.st?.slot ?? 0) + 1 })
   }
 
@@ -664,7 +722,8 @@ export class ClaimsReplica {
 
   private onRenewAck (from: NodeId, b: { seq: number, ok: boolean }, now: number): void {
     const st = this.st
-    if (st === null || !b.ok || b.seq !== this.lease.seq || st.configSlot !== this.lease.cfg || !st.members.has(from)) return
+    if (st === null || !b.ok || b.seq !== this.lease.seq || st.configSlot !== this.lease.cfg ||
+      !st.members.has(from)) return
     const me = st.members.get(this.id)
     if (me === undefined || me.suspectSlot !== 0) return
     this.lease.acks.add(from)
@@ -679,6 +738,8 @@ export class ClaimsReplica {
   }
 
   private send (to: NodeId, body: ClaimBody): void {
-    this.outbox.push({ to, msg: { from: this.id, clusterId: this.st?.clusterId ?? '', applied: this.st?.slot ?? 0, body } })
+    this.outbox.push({
+      to, msg: { from: this.id, clusterId: this.st?.clusterId ?? '', applied: this.st?.slot ?? 0, body }
+    })
   }
 }

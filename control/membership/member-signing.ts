@@ -40,7 +40,8 @@ export function recordPayload (r: MemberRecord, form: SignedForm): Buffer {
   const name = Buffer.from(r.nodeName, 'utf8')
   const key = r.publicKey
   const signingKey = r.signingKey ?? new Uint8Array(0)
-  const out = Buffer.alloc(DOMAIN.length + 16 + 4 + 1 + 4 + 2 + 2 + 1 + 6 + 1 + key.length + signingKey.length + 2 + name.length)
+  const out = Buffer.alloc(DOMAIN.length + 16 + 4 + 1 + 4 + 2 + 2 + 1 + 6 + 1 + key.length + signingKey.length +
+    2 + name.length)
   let at = DOMAIN.copy(out, 0)
   at += Buffer.from(r.nodeId, 'hex').copy(out, at)
   at = out.writeUInt32BE(r.incarnation >>> 0, at)
@@ -65,7 +66,8 @@ export class RecordSigner {
 
   /** `staticPrivateKey`: the node identity's raw 32-byte X25519 private key. */
   constructor (staticPrivateKey: Uint8Array) {
-    const seed = Buffer.from(hkdfSync('sha256', staticPrivateKey, 'loom-record-signing', 'loom member record signing key v1', 32))
+    const seed = Buffer.from(hkdfSync('sha256', staticPrivateKey, 'loom-record-signing',
+      'loom member record signing key v1', 32))
     this.key = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, seed]), format: 'der', type: 'pkcs8' })
     const spki = createPublicKey(this.key).export({ format: 'der', type: 'spki' })
     this.signingKey = new Uint8Array(spki.subarray(spki.length - SIGNING_KEY_LEN))
@@ -87,7 +89,8 @@ export class RecordVerifier {
   verify (r: MemberRecord, form: SignedForm): boolean {
     const sk = r.signingKey
     const sig = r.signature
-    if (sk === undefined || sig === undefined || sk.length !== SIGNING_KEY_LEN || sig.length !== SIGNATURE_LEN) return false
+    if (sk === undefined || sig === undefined || sk.length !== SIGNING_KEY_LEN ||
+      sig.length !== SIGNATURE_LEN) return false
     const hex = Buffer.from(sk).toString('hex')
     let key = this.keys.get(hex)
     if (key === undefined) {

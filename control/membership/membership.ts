@@ -17,7 +17,9 @@
  * - Incarnations: only a member bumps its own. Hearing suspect/dead about ourselves → broadcast
  *   alive(inc+1) (refute). A restarted node starts at `init.lastIncarnation + 1`; the runner
  *   persists `incarnation` whenever `onIncarnationChange` fires.
- * - Precedence (SWIM, Das et al. 2002, §4.2, with memberlist's left state): alive(i) beats alive/suspect(j) iff i > j and dead/left(j) iff
+ * - Precedence (SWIM, Das et al. 2002, §4.2, with memberlist's left state): alive(i) beats alive/suspect(j) iff i > j
+ * and
+ * dead/left(j) iff
  *   i > j; suspect(i) beats alive(j) iff i ≥ j; suspect(i) on a suspect is a confirmation;
  *   dead/left(i) beats alive/suspect(j) iff i ≥ j; nothing but a newer alive beats dead/left.
  * - Dissemination: every update is queued (broadcast-queue.ts) and piggybacked on all UDP
@@ -189,7 +191,9 @@ export type MemberChangeListener = (member: MemberView, previousState: MemberSta
 export interface GossipAppState {
   deltasToPiggyback: (budgetBytes: number) => Uint8Array[]
   fullState: () => Uint8Array
-  receive: (msg: { kind: 'deltas', deltas: Uint8Array[], fromNodeId: string } | { kind: 'full', state: Uint8Array, fromNodeId: string }) => void
+  receive: (msg: {
+    kind: 'deltas', deltas: Uint8Array[], fromNodeId: string
+  } | { kind: 'full', state: Uint8Array, fromNodeId: string }) => void
 }
 
 /** Counters for metrics (loom_gossip_*), monotonic. */
@@ -236,12 +240,22 @@ const RTT_WEIGHT = 0.25
 export class Membership {
   readonly config: Readonly<MembershipConfig>
   readonly counters: MembershipCounters = {
-    probesSent: 0, probesFailed: 0, indirectProbesSent: 0, nacksSent: 0, suspicionsStarted: 0,
-    suspicionsRefuted: 0, deathsDeclared: 0, refutations: 0, pushPullsSent: 0, packetsIgnored: 0,
+    probesSent: 0,
+    probesFailed: 0,
+    indirectProbesSent: 0,
+    nacksSent: 0,
+    suspicionsStarted: 0,
+    suspicionsRefuted: 0,
+    deathsDeclared: 0,
+    refutations: 0,
+    pushPullsSent: 0,
+    packetsIgnored: 0,
   }
 
   /** Refused rumours and requests by reason (loom_control_gossip_messages_rejected_total). */
-  readonly rejected: Record<MemberRejectReason, number> = Object.fromEntries(MEMBER_REJECT_REASONS.map((r) => [r, 0])) as Record<MemberRejectReason, number>
+  readonly rejected: Record<MemberRejectReason,
+  number> = Object.fromEntries(MEMBER_REJECT_REASONS.map((r) => [r, 0])) as Record<MemberRejectReason, number>
+
   /** Members forgotten after being dead or left for `reapAfterMs`. */
   reaped = 0
 
@@ -359,7 +373,8 @@ export class Membership {
   /** Advance timers to `now` (ms, monotonic). Returns the packets to send. */
   tick (now: number): Outgoing[] {
     if (!this.started) this.start(now)
-    if (this.probe !== undefined && !this.probe.acked && !this.probe.indirectSent && now >= this.probe.timeoutAt) this.sendIndirectProbes()
+    if (this.probe !== undefined && !this.probe.acked && !this.probe.indirectSent &&
+      now >= this.probe.timeoutAt) this.sendIndirectProbes()
     if (this.probe !== undefined && now >= this.probe.endAt) this.finishProbe(now)
     if (!this.left && now >= this.nextProbeAt) {
       this.startProbe(now)
@@ -395,7 +410,8 @@ export class Membership {
 
   /** Handle one decoded packet from `from` (opaque address replies go to). Returns packets to send. */
   receive (from: string, packet: GossipPacket, now: number): Outgoing[] {
-    if (packet.clusterId !== this.clusterId || packet.senderId === this.selfId || packet.version !== GOSSIP_PROTOCOL_VERSION) {
+    if (packet.clusterId !== this.clusterId || packet.senderId === this.selfId ||
+      packet.version !== GOSSIP_PROTOCOL_VERSION) {
       this.counters.packetsIgnored++
       return this.drain()
     }
@@ -403,7 +419,8 @@ export class Membership {
     if (sender !== undefined) sender.lastSeenMs = now
     // A joining node (seeds, nobody alive yet) takes the whole list a seed answers with. Budgets
     // are per source address: a sender can make up node IDs, not addresses that reach it.
-    const joinAnswer = packet.body.type === 'push-pull' && packet.body.reply && this.seeds.length > 0 && this.liveCount() <= 1
+    const joinAnswer = packet.body.type === 'push-pull' && packet.body.reply && this.seeds.length > 0 &&
+    this.liveCount() <= 1
     this.source = { id: from.slice(0, from.lastIndexOf(':')), unlimited: joinAnswer }
     try {
       this.receiveBody(from, packet, sender, now)
@@ -415,7 +432,11 @@ export class Membership {
 
   private receiveBody (from: string, packet: GossipPacket, sender: Member | undefined, now: number): void {
     for (const u of packet.updates) this.applyUpdate(u.member, u.fromId, now)
-    if (packet.appDeltas.length > 0) this.appState?.receive({ kind: 'deltas', deltas: packet.appDeltas, fromNodeId: packet.senderId })
+    if (packet.appDeltas.length > 0) {
+      this.appState?.receive({
+        kind: 'deltas', deltas: packet.appDeltas, fromNodeId: packet.senderId
+      })
+    }
     const b = packet.body
     switch (b.type) {
       case 'ping':
@@ -427,7 +448,8 @@ export class Membership {
         // Only for a live member asking from its own address, about a member at that member's
         // own address: nobody can use us to send pings to arbitrary hosts.
         const target = this.members.get(b.targetId)
-        if (sender === undefined || !isLive(sender.record.state) || from.slice(0, from.lastIndexOf(':')) !== sender.record.address ||
+        if (sender === undefined || !isLive(sender.record.state) ||
+          from.slice(0, from.lastIndexOf(':')) !== sender.record.address ||
           target === undefined || target.record.nodeId === this.selfId || target.record.address !== b.targetAddress ||
           target.record.gossipPort !== b.targetPort || this.relays.size >= MAX_RELAYS) {
           this.rejected.ping_req_refused++
@@ -439,7 +461,14 @@ export class Membership {
         this.out.push({
           to: this.addressOf(target.record),
           channel: 'udp',
-          packet: { version: GOSSIP_PROTOCOL_VERSION, clusterId: this.clusterId, senderId: this.selfId, body: { type: 'ping', seqNo, targetId: b.targetId }, updates: [], appDeltas: [] },
+          packet: {
+            version: GOSSIP_PROTOCOL_VERSION,
+            clusterId: this.clusterId,
+            senderId: this.selfId,
+            body: { type: 'ping', seqNo, targetId: b.targetId },
+            updates: [],
+            appDeltas: []
+          },
         })
         break
       }
@@ -449,7 +478,11 @@ export class Membership {
           const state: MemberState = m.state === 'dead' ? 'suspect' : m.state
           this.applyUpdate({ ...m, state }, packet.senderId, now)
         }
-        if (b.appState.length > 0) this.appState?.receive({ kind: 'full', state: b.appState, fromNodeId: packet.senderId })
+        if (b.appState.length > 0) {
+          this.appState?.receive({
+            kind: 'full', state: b.appState, fromNodeId: packet.senderId
+          })
+        }
         if (!b.reply) this.sendPushPull(from, false, true)
         break
       case 'gossip': break
@@ -513,10 +546,15 @@ export class Membership {
     if (target === undefined) return
     const seqNo = this.nextSeq++
     this.probe = {
-      seqNo, targetId: target.record.nodeId, sentAt: now,
+      seqNo,
+      targetId: target.record.nodeId,
+      sentAt: now,
       timeoutAt: now + this.awareness.scaleTimeout(this.config.probeTimeoutMs),
       endAt: now + this.awareness.scaleTimeout(this.config.probeIntervalMs),
-      acked: false, indirectSent: false, expectedNacks: 0, nacks: 0,
+      acked: false,
+      indirectSent: false,
+      expectedNacks: 0,
+      nacks: 0,
     }
     this.counters.probesSent++
     // Lifeguard buddy system: a suspect learns of the suspicion from the probe itself
@@ -529,13 +567,17 @@ export class Membership {
     p.indirectSent = true
     const target = this.members.get(p.targetId)
     if (target === undefined) return
-    const helpers = this.randomMembers(this.config.indirectChecks, (m) => m.record.state === 'alive' && m.record.nodeId !== p.targetId)
+    const helpers = this.randomMembers(this.config.indirectChecks, (m) => m.record.state === 'alive' &&
+      m.record.nodeId !== p.targetId)
     p.expectedNacks = helpers.length
     for (const h of helpers) {
       this.counters.indirectProbesSent++
       this.send(this.addressOf(h.record), 'udp', {
-        type: 'ping-req', seqNo: p.seqNo, targetId: p.targetId,
-        targetAddress: target.record.address, targetPort: target.record.gossipPort,
+        type: 'ping-req',
+        seqNo: p.seqNo,
+        targetId: p.targetId,
+        targetAddress: target.record.address,
+        targetPort: target.record.gossipPort,
       })
     }
   }
@@ -583,7 +625,8 @@ export class Membership {
     const m = this.members.get(rec.nodeId)
     const cur = m?.record
     // A rumour that raises a known member's incarnation must carry that member's signature.
-    if (cur !== undefined && rec.incarnation > cur.incarnation && !this.trusted(rec, cur, rec.state === 'left' ? 'left' : 'alive')) return
+    if (cur !== undefined && rec.incarnation > cur.incarnation &&
+      !this.trusted(rec, cur, rec.state === 'left' ? 'left' : 'alive')) return
     switch (rec.state) {
       case 'alive': {
         if (m === undefined) {
@@ -616,7 +659,10 @@ export class Membership {
         }
         this.counters.suspicionsStarted++
         const n = this.liveCount()
-        const { minMs, maxMs } = suspicionBounds(this.config.suspicionMult, this.config.suspicionMaxTimeoutMult, n, this.config.probeIntervalMs)
+        const {
+          minMs, maxMs
+        } = suspicionBounds(this.config.suspicionMult, this.config.suspicionMaxTimeoutMult, n,
+          this.config.probeIntervalMs)
         this.suspicions.set(rec.nodeId, new Suspicion(now, fromId, this.config.suspicionMult - 2, minMs, maxMs))
         this.setState(m, 'suspect', rec.incarnation, now)
         this.queue.enqueue(this.updateOf(m.record, fromId))
@@ -628,7 +674,10 @@ export class Membership {
         if (cur!.state === 'dead' || cur!.state === 'left') return
         // `left` is the member's own word: only its signature makes it so.
         if (rec.state === 'left' && rec.incarnation === cur!.incarnation && !this.trusted(rec, cur!, 'left')) return
-        if (rec.incarnation > cur!.incarnation || rec.state === 'left') this.replaceRecord(m, { ...rec, state: cur!.state })
+        if (rec.incarnation > cur!.incarnation || rec.state === 'left') {
+          this.replaceRecord(m,
+            { ...rec, state: cur!.state })
+        }
         this.suspicions.delete(rec.nodeId)
         this.setState(m, rec.state, rec.incarnation, now)
         this.queue.enqueue(this.updateOf(m.record, fromId))
@@ -668,7 +717,8 @@ export class Membership {
       return false
     }
     if (!this.verifier.verify(rec, form)) {
-      if (rec.incarnation > (cur?.incarnation ?? -1) && rec.state !== 'alive' && rec.state !== 'left') this.rejected.implausible_incarnation++
+      if (rec.incarnation > (cur?.incarnation ?? -1) && rec.state !== 'alive' &&
+        rec.state !== 'left') this.rejected.implausible_incarnation++
       else this.rejected.signature++
       return false
     }
@@ -757,8 +807,16 @@ export class Membership {
     const members = [...this.members.values()].map((m) => m.record)
     const appState = this.appState?.fullState() ?? new Uint8Array(0)
     this.out.push({
-      to, channel: 'stream',
-      packet: { version: GOSSIP_PROTOCOL_VERSION, clusterId: this.clusterId, senderId: this.selfId, body: { type: 'push-pull', join, reply, members, appState }, updates: [], appDeltas: [] },
+      to,
+      channel: 'stream',
+      packet: {
+        version: GOSSIP_PROTOCOL_VERSION,
+        clusterId: this.clusterId,
+        senderId: this.selfId,
+        body: { type: 'push-pull', join, reply, members, appState },
+        updates: [],
+        appDeltas: []
+      },
     })
   }
 
@@ -776,12 +834,17 @@ export class Membership {
   /** Envelope + piggybacked updates and app deltas up to the UDP budget. */
   private buildPacket (body: GossipBody, first?: MemberUpdate): GossipPacket {
     const packet: GossipPacket = {
-      version: GOSSIP_PROTOCOL_VERSION, clusterId: this.clusterId, senderId: this.selfId, body,
-      updates: first !== undefined ? [first] : [], appDeltas: [],
+      version: GOSSIP_PROTOCOL_VERSION,
+      clusterId: this.clusterId,
+      senderId: this.selfId,
+      body,
+      updates: first !== undefined ? [first] : [],
+      appDeltas: [],
     }
     let budget = this.config.udpBufferSize - encodeGossipPacket(packet).length
     if (this.queue.length > 0) {
-      const taken = this.queue.take(budget, retransmitLimit(this.config.retransmitMult, this.liveCount()), first?.member.nodeId)
+      const taken = this.queue.take(budget, retransmitLimit(this.config.retransmitMult, this.liveCount()),
+        first?.member.nodeId)
       for (const u of taken) packet.updates.push(u)
       if (taken.length > 0) budget = this.config.udpBufferSize - encodeGossipPacket(packet).length
     }
@@ -837,7 +900,13 @@ export class Membership {
   }
 
   private view (m: Member): MemberView {
-    return { ...m.record, lastSeenMs: m.lastSeenMs, rttMs: m.rttMs, stateChangedAtMs: m.stateChangedAtMs, isSelf: m.record.nodeId === this.selfId }
+    return {
+      ...m.record,
+      lastSeenMs: m.lastSeenMs,
+      rttMs: m.rttMs,
+      stateChangedAtMs: m.stateChangedAtMs,
+      isSelf: m.record.nodeId === this.selfId
+    }
   }
 
   /**

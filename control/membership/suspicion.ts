@@ -24,7 +24,7 @@ export class Suspicion {
     accuser: string,
     private readonly k: number,
     private readonly minMs: number,
-    private readonly maxMs: number,
+    private readonly maxMs: number
   ) {
     this.confirmers.add(accuser)
     this.deadlineMs = startedAt + (k < 1 ? minMs : maxMs)
@@ -64,7 +64,9 @@ export function suspicionTimeout (c: number, k: number, minMs: number, maxMs: nu
  * memberlist util.go suspicionTimeout: Min = mult · max(1, log10 n) · probeInterval, where n is
  * the estimated cluster size. Max = maxMult · Min.
  */
-export function suspicionBounds (suspicionMult: number, maxMult: number, n: number, probeIntervalMs: number): { minMs: number, maxMs: number } {
+export function suspicionBounds (suspicionMult: number, maxMult: number, n: number, probeIntervalMs: number): {
+  minMs: number, maxMs: number
+} {
   const nodeScale = Math.max(1, Math.log10(Math.max(1, n)))
   const minMs = Math.floor(suspicionMult * nodeScale * probeIntervalMs)
   return { minMs, maxMs: maxMult * minMs }

@@ -39,7 +39,8 @@ export class MulticastGroups {
     let groups = this.byPort.get(port)
     if (groups === undefined) { groups = new Map(); this.byPort.set(port, groups) }
     const fresh = !groups.has(group)
-    if (fresh && (groups.size >= this.maxGroupsPerPort || (!this.hasGroup(group) && this.groupCount() >= this.maxGroups))) {
+    if (fresh &&
+      (groups.size >= this.maxGroupsPerPort || (!this.hasGroup(group) && this.groupCount() >= this.maxGroups))) {
       this.refusedJoins++
       if (groups.size === 0) this.byPort.delete(port)
       return

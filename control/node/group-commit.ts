@@ -47,7 +47,9 @@ export interface GroupCommitBackend<T> extends StateStore<T> {
 }
 
 export interface GroupCommitInit {
-  /** Runs `fn` soon, after the current event-loop turn (default setImmediate): commits issued in one turn share a write. */
+  /**
+   * Runs `fn` soon, after the current event-loop turn (default setImmediate): commits issued in one turn share a write.
+   */
   readonly defer?: (fn: () => void) => void
 }
 

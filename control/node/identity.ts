@@ -27,7 +27,10 @@ function rawX25519KeyPair (): { publicKey: string; privateKey: string } {
   const pub = publicKey.export({ format: 'jwk' }).x
   const priv = privateKey.export({ format: 'jwk' }).d
   if (pub === undefined || priv === undefined) throw new Error('X25519 key export failed')
-  return { publicKey: Buffer.from(pub, 'base64url').toString('base64'), privateKey: Buffer.from(priv, 'base64url').toString('base64') }
+  return {
+    publicKey: Buffer.from(pub, 'base64url').toString('base64'),
+    privateKey: Buffer.from(priv, 'base64url').toString('base64')
+  }
 }
 
 /**
@@ -54,7 +57,8 @@ export function loadOrCreateIdentity (store: StateStore<NodeIdentity>, nodeName:
 }
 
 /** Records a new incarnation (called before it is advertised further). */
-export function saveIncarnation (store: StateStore<NodeIdentity>, identity: NodeIdentity, incarnation: number): NodeIdentity {
+export function saveIncarnation (store: StateStore<NodeIdentity>, identity: NodeIdentity,
+  incarnation: number): NodeIdentity {
   if (incarnation <= identity.lastIncarnation) return identity
   const next = { ...identity, lastIncarnation: incarnation }
   store.save(next)
@@ -64,11 +68,14 @@ export function saveIncarnation (store: StateStore<NodeIdentity>, identity: Node
 export function validateIdentity (raw: unknown): NodeIdentity {
   const r = raw as Partial<NodeIdentity> | null
   if (r === null || typeof r !== 'object' || r.version !== 1) throw new Error('expected {"version":1,...}')
-  if (typeof r.nodeId !== 'string' || !/^[0-9a-f]{32}$/.test(r.nodeId)) throw new Error('nodeId is not 32 hex characters')
+  if (typeof r.nodeId !== 'string' ||
+    !/^[0-9a-f]{32}$/.test(r.nodeId)) throw new Error('nodeId is not 32 hex characters')
   if (typeof r.nodeName !== 'string') throw new Error('nodeName missing')
   for (const k of ['publicKey', 'privateKey'] as const) {
-    if (typeof r[k] !== 'string' || Buffer.from(r[k] as string, 'base64').length !== 32) throw new Error(`${k} is not 32 bytes of base64`)
+    if (typeof r[k] !== 'string' ||
+      Buffer.from(r[k] as string, 'base64').length !== 32) throw new Error(`${k} is not 32 bytes of base64`)
   }
-  if (!Number.isInteger(r.lastIncarnation) || (r.lastIncarnation as number) < 0) throw new Error('lastIncarnation is not a non-negative integer')
+  if (!Number.isInteger(r.lastIncarnation) ||
+    (r.lastIncarnation as number) < 0) throw new Error('lastIncarnation is not a non-negative integer')
   return r as NodeIdentity
 }

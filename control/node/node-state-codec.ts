@@ -49,14 +49,23 @@ export const DEFAULT_NODE_STATE_LIMITS: Readonly<NodeStateLimits> = Object.freez
   maxFullBytes: 1024 * 1024,
 })
 
-export type NodeStateDecodeFailure = { type: 'failure', reason: 'too-large' | 'malformed' | 'bad-tag' | 'too-many-entries' | 'bad-entry', detail: string }
+export type NodeStateDecodeFailure = {
+  type: 'failure', reason: 'too-large' | 'malformed' | 'bad-tag' | 'too-many-entries' | 'bad-entry', detail: string
+}
 
 export function isValidTopic (topic: string): boolean {
   return topic.length <= MAX_TOPIC_LEN && TOPIC_RE.test(topic)
 }
 
 function entryToPb (e: NodeStateEntry): pb.IEntry {
-  return { nodeId: Buffer.from(e.nodeId, 'hex'), nodeName: e.nodeName, topic: e.topic, generation: e.generation, seq: e.seq, value: e.value }
+  return {
+    nodeId: Buffer.from(e.nodeId, 'hex'),
+    nodeName: e.nodeName,
+    topic: e.topic,
+    generation: e.generation,
+    seq: e.seq,
+    value: e.value
+  }
 }
 
 function withTag (kind: number, body: Uint8Array): Uint8Array {
@@ -91,15 +100,26 @@ function checkEntry (raw: pb.IEntry, limits: NodeStateLimits): NodeStateEntry | 
   const id = raw.nodeId
   if (id === null || id === undefined || id.length !== NODE_ID_LEN) return 'node_id must be 16 bytes'
   const name = raw.nodeName ?? ''
-  if (name.length === 0 || name.length > MAX_NAME_LEN) return `node_name length ${name.length} not in 1..${MAX_NAME_LEN}`
+  if (name.length === 0 ||
+    name.length > MAX_NAME_LEN) return `node_name length ${name.length} not in 1..${MAX_NAME_LEN}`
   const topic = raw.topic ?? ''
-  if (!isValidTopic(topic)) return `topic ${JSON.stringify(topic.slice(0, MAX_TOPIC_LEN))} is not [a-z0-9-]{1,${MAX_TOPIC_LEN}}`
+  if (!isValidTopic(topic)) {
+    return `topic ${JSON.stringify(topic.slice(0,
+    MAX_TOPIC_LEN))} is not [a-z0-9-]{1,${MAX_TOPIC_LEN}}`
+  }
   const value = raw.value ?? new Uint8Array(0)
   if (value.length > limits.maxValueBytes) return `value is ${value.length} bytes, max ${limits.maxValueBytes}`
   const generation = raw.generation ?? 0
   const seq = raw.seq ?? 0
   if (seq === 0) return 'seq must be > 0'
-  return { nodeId: Buffer.from(id).toString('hex'), nodeName: name, topic, generation, seq, value: Uint8Array.prototype.slice.call(value) }
+  return {
+    nodeId: Buffer.from(id).toString('hex'),
+    nodeName: name,
+    topic,
+    generation,
+    seq,
+    value: Uint8Array.prototype.slice.call(value)
+  }
 }
 
 /** Count field-1 occurrences of a Full message without materialising it (bounded pre-scan). */
@@ -140,24 +160,49 @@ export type DecodedNodeState =
  * Decode a delta or a full state. A malformed delta is one failure; in a full state a bad entry
  * is skipped and counted (`rejected`), so one hostile entry cannot hide the rest.
  */
-export function decodeNodeState (buf: Uint8Array, limits: NodeStateLimits = DEFAULT_NODE_STATE_LIMITS): DecodedNodeState | NodeStateDecodeFailure {
-  if (buf.length < 2 || buf[0] !== NODE_STATE_TAG) return { type: 'failure', reason: 'bad-tag', detail: 'missing node-state tag' }
+export function decodeNodeState (buf: Uint8Array,
+  limits: NodeStateLimits = DEFAULT_NODE_STATE_LIMITS): DecodedNodeState | NodeStateDecodeFailure {
+  if (buf.length < 2 || buf[0] !== NODE_STATE_TAG) {
+    return {
+      type: 'failure', reason: 'bad-tag', detail: 'missing node-state tag'
+    }
+  }
   const body = buf.subarray(2)
   if (buf[1] === NODE_STATE_DELTA) {
-    if (body.length > limits.maxValueBytes + 512) return { type: 'failure', reason: 'too-large', detail: `delta is ${body.length} bytes` }
+    if (body.length > limits.maxValueBytes + 512) {
+      return {
+        type: 'failure', reason: 'too-large', detail: `delta is ${body.length} bytes`
+      }
+    }
     let raw: pb.Entry
-    try { raw = pb.Entry.decode(body) } catch (err) { return { type: 'failure', reason: 'malformed', detail: (err as Error).message } }
+    try {
+      raw = pb.Entry.decode(body)
+    } catch (err) { return { type: 'failure', reason: 'malformed', detail: (err as Error).message } }
     const e = checkEntry(raw, limits)
     if (typeof e === 'string') return { type: 'failure', reason: 'bad-entry', detail: e }
     return { type: 'delta', entry: e }
   }
   if (buf[1] === NODE_STATE_FULL) {
-    if (body.length > limits.maxFullBytes) return { type: 'failure', reason: 'too-large', detail: `full state is ${body.length} bytes, max ${limits.maxFullBytes}` }
+    if (body.length > limits.maxFullBytes) {
+      return {
+        type: 'failure', reason: 'too-large', detail: `full state is ${body.length} bytes, max ${limits.maxFullBytes}`
+      }
+    }
     const count = countEntries(body)
-    if (count === undefined) return { type: 'failure', reason: 'malformed', detail: 'full state is not a sequence of length-delimited fields' }
-    if (count > limits.maxEntries) return { type: 'failure', reason: 'too-many-entries', detail: `${count} entries, max ${limits.maxEntries}` }
+    if (count === undefined) {
+      return {
+        type: 'failure', reason: 'malformed', detail: 'full state is not a sequence of length-delimited fields'
+      }
+    }
+    if (count > limits.maxEntries) {
+      return {
+        type: 'failure', reason: 'too-many-entries', detail: `${count} entries, max ${limits.maxEntries}`
+      }
+    }
     let raw: pb.Full
-    try { raw = pb.Full.decode(body) } catch (err) { return { type: 'failure', reason: 'malformed', detail: (err as Error).message } }
+    try {
+      raw = pb.Full.decode(body)
+    } catch (err) { return { type: 'failure', reason: 'malformed', detail: (err as Error).message } }
     const entries: NodeStateEntry[] = []
     let rejected = 0
     let firstError: string | undefined

@@ -73,11 +73,15 @@ export interface NodeStateView {
 
 interface Queued { entry: NodeStateEntry, bytes: Uint8Array, transmits: number, order: number }
 
-const newer = (a: NodeStateEntry, b: NodeStateEntry): boolean => a.generation > b.generation || (a.generation === b.generation && a.seq > b.seq)
+const newer = (a: NodeStateEntry, b: NodeStateEntry): boolean => a.generation > b.generation ||
+(a.generation === b.generation && a.seq > b.seq)
 const key = (nodeId: string, topic: string): string => `${nodeId}/${topic}`
 
 export class NodeStateChannel implements GossipAppState {
-  readonly counters: NodeStateCounters = { entriesAccepted: 0, entriesStale: 0, entriesRejected: 0, entriesOfDeadNodes: 0, decodeFailures: 0, deltasSent: 0 }
+  readonly counters: NodeStateCounters = {
+    entriesAccepted: 0, entriesStale: 0, entriesRejected: 0, entriesOfDeadNodes: 0, decodeFailures: 0, deltasSent: 0
+  }
+
   private readonly limits: NodeStateLimits
   private readonly maxTopicsPerNode: number
   private readonly retransmitMult: number
@@ -112,9 +116,15 @@ export class NodeStateChannel implements GossipAppState {
     const max = Math.min(this.topics.get(topic)?.maxBytes ?? Infinity, this.limits.maxValueBytes)
     if (value.length > max) throw new Error(`node-state value for ${topic} is ${value.length} bytes, max ${max}`)
     const own = this.nodes.get(this.init.selfId)
-    if ((own?.size ?? 0) >= this.maxTopicsPerNode && own?.has(topic) !== true) throw new Error(`node-state: more than ${this.maxTopicsPerNode} topics`)
+    if ((own?.size ?? 0) >= this.maxTopicsPerNode &&
+      own?.has(topic) !== true) throw new Error(`node-state: more than ${this.maxTopicsPerNode} topics`)
     const entry: NodeStateEntry = {
-      nodeId: this.init.selfId, nodeName: this.init.selfName, topic, generation: this.generation, seq: ++this.seq, value: Uint8Array.prototype.slice.call(value),
+      nodeId: this.init.selfId,
+      nodeName: this.init.selfName,
+      topic,
+      generation: this.generation,
+      seq: ++this.seq,
+      value: Uint8Array.prototype.slice.call(value),
     }
     this.store(entry)
     this.enqueue(entry)
@@ -131,7 +141,11 @@ export class NodeStateChannel implements GossipAppState {
     const out: NodeStateView[] = []
     for (const topics of this.nodes.values()) {
       const e = topics.get(topic)
-      if (e !== undefined) out.push({ nodeId: e.nodeId, nodeName: e.nodeName, value: e.value, generation: e.generation, seq: e.seq })
+      if (e !== undefined) {
+        out.push({
+          nodeId: e.nodeId, nodeName: e.nodeName, value: e.value, generation: e.generation, seq: e.seq
+        })
+      }
     }
     return out
   }
@@ -193,7 +207,9 @@ export class NodeStateChannel implements GossipAppState {
     return encodeNodeStateFull(picked)
   }
 
-  receive (msg: { kind: 'deltas', deltas: Uint8Array[], fromNodeId: string } | { kind: 'full', state: Uint8Array, fromNodeId: string }): void {
+  receive (msg: {
+    kind: 'deltas', deltas: Uint8Array[], fromNodeId: string
+  } | { kind: 'full', state: Uint8Array, fromNodeId: string }): void {
     const bufs = msg.kind === 'deltas' ? msg.deltas : [msg.state]
     for (const buf of bufs) {
       const d = decodeNodeState(buf, this.limits)
@@ -224,7 +240,8 @@ export class NodeStateChannel implements GossipAppState {
     }
     if (this.dead.has(e.nodeId)) { this.counters.entriesOfDeadNodes++; return }
     const spec = this.topics.get(e.topic)
-    if (spec !== undefined && (e.value.length > spec.maxBytes || (spec.validate !== undefined && !spec.validate(e.value)))) {
+    if (spec !== undefined &&
+      (e.value.length > spec.maxBytes || (spec.validate !== undefined && !spec.validate(e.value)))) {
       this.counters.entriesRejected++
       return
     }
@@ -238,7 +255,9 @@ export class NodeStateChannel implements GossipAppState {
       let maxGen = 0
       for (const t of topics.values()) maxGen = Math.max(maxGen, t.generation)
       if (e.generation < maxGen) { this.counters.entriesStale++; return }
-      if (cur === undefined && topics.size >= this.maxTopicsPerNode && e.generation === maxGen) { this.counters.entriesRejected++; return }
+      if (cur === undefined && topics.size >= this.maxTopicsPerNode && e.generation === maxGen) {
+        this.counters.entriesRejected++; return
+      }
     }
     this.counters.entriesAccepted++
     this.store(e)
@@ -258,7 +277,8 @@ export class NodeStateChannel implements GossipAppState {
   }
 
   private enqueue (e: NodeStateEntry): void {
-    this.queue.set(key(e.nodeId, e.topic), { entry: e, bytes: encodeNodeStateDelta(e), transmits: 0, order: this.order++ })
+    this.queue.set(key(e.nodeId, e.topic),
+      { entry: e, bytes: encodeNodeStateDelta(e), transmits: 0, order: this.order++ })
   }
 
   private emit (nodeId: string, nodeName: string, topic: string, value: Uint8Array | undefined): void {

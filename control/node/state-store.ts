@@ -60,7 +60,10 @@ export class FileStateStore<T> implements GroupCommitBackend<T> {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code
         if (code === 'ENOENT') return null
-        if (code === 'ELOOP') throw new StateCorruptError(this.file, 'it is a symbolic link, which loomd never follows in its state directory', { cause: err })
+        if (code === 'ELOOP') {
+          throw new StateCorruptError(this.file,
+            'it is a symbolic link, which loomd never follows in its state directory', { cause: err })
+        }
         throw new StateCorruptError(this.file, `it cannot be opened (${(err as Error).message})`, { cause: err })
       }
       try {

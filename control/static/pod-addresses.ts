@@ -68,7 +68,10 @@ export class StaticPodAddresses implements PodAddressManager {
     const existing = this.allocator.get(key)
     if (existing !== undefined) {
       const rec = this.record(key, existing.address)
-      return isGroupCommit(this.store) ? this.store.flushed().then(() => rec, (err: unknown) => { throw notDurable(err) }) : rec
+      return isGroupCommit(this.store)
+        ? this.store.flushed().then(() => rec,
+          (err: unknown) => { throw notDurable(err) })
+        : rec
     }
     const a = this.allocator.allocate(key, [0])
     if (a === null) {
@@ -135,7 +138,9 @@ export class StaticPodAddresses implements PodAddressManager {
     const m = this.meta.get(key)
     const slash = key.lastIndexOf('/')
     const id = m ?? { containerID: key.slice(0, slash), ifname: key.slice(slash + 1) }
-    return { ...m, containerID: id.containerID, ifname: id.ifname, address, hostVeth: hostVethName(id.containerID, id.ifname) }
+    return {
+      ...m, containerID: id.containerID, ifname: id.ifname, address, hostVeth: hostVethName(id.containerID, id.ifname)
+    }
   }
 
   private persist (): void {
@@ -145,7 +150,13 @@ export class StaticPodAddresses implements PodAddressManager {
   private document (): StaticPodAddressesDurable {
     const meta: Record<string, AttachmentMeta & AttachmentId> = {}
     for (const [k, v] of this.meta) meta[k] = v
-    return { version: 1, podCIDR: this.podCIDR, allocations: this.allocator.durable(), meta, reuse: this.allocator.reuseDurable() }
+    return {
+      version: 1,
+      podCIDR: this.podCIDR,
+      allocations: this.allocator.durable(),
+      meta,
+      reuse: this.allocator.reuseDurable()
+    }
   }
 }
 
@@ -156,6 +167,7 @@ export function validateStaticPodAddresses (raw: unknown): StaticPodAddressesDur
   if (typeof r.podCIDR !== 'string') throw new Error('podCIDR missing')
   if (!Array.isArray(r.allocations)) throw new Error('allocations is not a list')
   if (r.meta === null || typeof r.meta !== 'object') throw new Error('meta is not an object')
-  if (r.reuse !== undefined && (r.reuse === null || typeof r.reuse !== 'object')) throw new Error('reuse is not an object')
+  if (r.reuse !== undefined &&
+    (r.reuse === null || typeof r.reuse !== 'object')) throw new Error('reuse is not an object')
   return r as StaticPodAddressesDurable
 }

@@ -125,8 +125,12 @@ export const UDP_LIMITS: Readonly<DecodeLimits> = Object.freeze({
  * we allow 4 MiB: 10 000 members plus IPAM full state.
  */
 export const STREAM_LIMITS: Readonly<DecodeLimits> = Object.freeze({
-  maxBytes: 4 * 1024 * 1024, maxMembers: 10_000, maxUpdates: 64, maxAppDeltas: 1024,
-  maxAppBytes: 2 * 1024 * 1024, maxStringLength: 253,
+  maxBytes: 4 * 1024 * 1024,
+  maxMembers: 10_000,
+  maxUpdates: 64,
+  maxAppDeltas: 1024,
+  maxAppBytes: 2 * 1024 * 1024,
+  maxStringLength: 253,
 })
 
 export const DEFAULT_LIMITS = UDP_LIMITS
@@ -187,7 +191,9 @@ function packetToPb (p: GossipPacket): pb.IGossipPacket {
     case 'ping': out.ping = { seqNo: b.seqNo, targetId: hexToBytes(b.targetId) }; break
     case 'ack': out.ack = { seqNo: b.seqNo, nack: b.nack }; break
     case 'ping-req':
-      out.pingReq = { seqNo: b.seqNo, targetId: hexToBytes(b.targetId), targetAddress: b.targetAddress, targetPort: b.targetPort }
+      out.pingReq = {
+        seqNo: b.seqNo, targetId: hexToBytes(b.targetId), targetAddress: b.targetAddress, targetPort: b.targetPort
+      }
       break
     case 'push-pull':
       out.pushPull = { join: b.join, reply: b.reply, members: b.members.map(recordToPb), appState: b.appState }
@@ -243,13 +249,19 @@ function fail (reason: DecodeFailureReason, detail: string): DecodeFailure {
 }
 
 function checkString (s: string, what: string, limits: DecodeLimits, allowEmpty: boolean): string {
-  if (s.length > limits.maxStringLength) throw new Reject('string-too-long', `${what} is ${s.length} chars, max ${limits.maxStringLength}`)
+  if (s.length > limits.maxStringLength) {
+    throw new Reject('string-too-long',
+    `${what} is ${s.length} chars, max ${limits.maxStringLength}`)
+  }
   if (!allowEmpty && s.length === 0) throw new Reject('missing-field', `${what} is empty`)
   return s
 }
 
 function checkNodeId (b: Uint8Array | null | undefined, what: string): string {
-  if (b == null || b.length !== NODE_ID_LEN) throw new Reject('bad-node-id', `${what} is ${b?.length ?? 0} bytes, want ${NODE_ID_LEN}`)
+  if (b == null || b.length !== NODE_ID_LEN) {
+    throw new Reject('bad-node-id',
+    `${what} is ${b?.length ?? 0} bytes, want ${NODE_ID_LEN}`)
+  }
   return Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex')
 }
 
@@ -259,7 +271,10 @@ function checkPort (p: number, what: string): number {
 }
 
 function checkAddress (a: string, what: string): string {
-  if (tryParseIPv4Address(a) === undefined) throw new Reject('bad-address', `${what} ${JSON.stringify(a.slice(0, 64))} is not a dotted IPv4 address`)
+  if (tryParseIPv4Address(a) === undefined) {
+    throw new Reject('bad-address',
+    `${what} ${JSON.stringify(a.slice(0, 64))} is not a dotted IPv4 address`)
+  }
   return a
 }
 
@@ -281,9 +296,15 @@ function recordFromPb (r: pb.IMemberRecord | null | undefined, limits: DecodeLim
     default: throw new Reject('bad-encapsulation', `member encapsulation ${String(r.encapsulation)} unknown`)
   }
   const mac = r.vtepMac
-  if (mac == null || mac.length !== VTEP_MAC_LEN) throw new Reject('bad-mac', `member vtep_mac is ${mac?.length ?? 0} bytes, want ${VTEP_MAC_LEN}`)
+  if (mac == null || mac.length !== VTEP_MAC_LEN) {
+    throw new Reject('bad-mac',
+    `member vtep_mac is ${mac?.length ?? 0} bytes, want ${VTEP_MAC_LEN}`)
+  }
   const key = r.publicKey ?? new Uint8Array(0)
-  if (key.length !== 0 && key.length !== PUBLIC_KEY_LEN) throw new Reject('bad-public-key', `member public_key is ${key.length} bytes, want ${PUBLIC_KEY_LEN} or 0`)
+  if (key.length !== 0 && key.length !== PUBLIC_KEY_LEN) {
+    throw new Reject('bad-public-key',
+    `member public_key is ${key.length} bytes, want ${PUBLIC_KEY_LEN} or 0`)
+  }
   let state: MemberState
   switch (r.state) {
     case pb.MemberState.MEMBER_STATE_ALIVE: state = 'alive'; break
@@ -294,11 +315,25 @@ function recordFromPb (r: pb.IMemberRecord | null | undefined, limits: DecodeLim
   }
   const sk = r.signingKey ?? new Uint8Array(0)
   const sig = r.signature ?? new Uint8Array(0)
-  if (sk.length !== 0 && sk.length !== SIGNING_KEY_LEN) throw new Reject('bad-signature', `member signing_key is ${sk.length} bytes, want ${SIGNING_KEY_LEN} or 0`)
-  if (sig.length !== 0 && sig.length !== SIGNATURE_LEN) throw new Reject('bad-signature', `member signature is ${sig.length} bytes, want ${SIGNATURE_LEN} or 0`)
+  if (sk.length !== 0 && sk.length !== SIGNING_KEY_LEN) {
+    throw new Reject('bad-signature',
+    `member signing_key is ${sk.length} bytes, want ${SIGNING_KEY_LEN} or 0`)
+  }
+  if (sig.length !== 0 && sig.length !== SIGNATURE_LEN) {
+    throw new Reject('bad-signature',
+    `member signature is ${sig.length} bytes, want ${SIGNATURE_LEN} or 0`)
+  }
   return {
-    nodeName, nodeId, address, dataPort, gossipPort, encapsulation,
-    vtepMac: copyBytes(mac), publicKey: copyBytes(key), incarnation: (r.incarnation ?? 0) >>> 0, state,
+    nodeName,
+    nodeId,
+    address,
+    dataPort,
+    gossipPort,
+    encapsulation,
+    vtepMac: copyBytes(mac),
+    publicKey: copyBytes(key),
+    incarnation: (r.incarnation ?? 0) >>> 0,
+    state,
     ...(sk.length > 0 ? { signingKey: copyBytes(sk) } : {}),
     ...(sig.length > 0 ? { signature: copyBytes(sig) } : {}),
   }
@@ -340,17 +375,27 @@ function prescan (body: Uint8Array, limits: DecodeLimits): void {
       reader.skipType(wt)
     }
     if (updates > limits.maxUpdates) throw new Reject('too-many-updates', `more than ${limits.maxUpdates} updates`)
-    if (deltas > limits.maxAppDeltas) throw new Reject('too-many-app-deltas', `more than ${limits.maxAppDeltas} app deltas`)
+    if (deltas > limits.maxAppDeltas) {
+      throw new Reject('too-many-app-deltas',
+      `more than ${limits.maxAppDeltas} app deltas`)
+    }
     if (members > limits.maxMembers) throw new Reject('too-many-members', `more than ${limits.maxMembers} members`)
   }
 }
 
 /** Decode one frame. Never throws; `limits` picks the UDP or stream profile. */
-export function decodeGossipPacket (buf: Uint8Array, limits: DecodeLimits = DEFAULT_LIMITS): GossipPacket | DecodeFailure {
+export function decodeGossipPacket (buf: Uint8Array,
+  limits: DecodeLimits = DEFAULT_LIMITS): GossipPacket | DecodeFailure {
   if (buf.length > limits.maxBytes) return fail('too-large', `packet is ${buf.length} bytes, max ${limits.maxBytes}`)
-  if (buf.length < GOSSIP_FRAME_HEADER_LEN) return fail('truncated', `packet is ${buf.length} bytes, shorter than the ${GOSSIP_FRAME_HEADER_LEN}-byte header`)
+  if (buf.length < GOSSIP_FRAME_HEADER_LEN) {
+    return fail('truncated',
+    `packet is ${buf.length} bytes, shorter than the ${GOSSIP_FRAME_HEADER_LEN}-byte header`)
+  }
   const magic = (buf[0] << 8) | buf[1]
-  if (magic !== GOSSIP_FRAME_MAGIC) return fail('bad-magic', `frame magic 0x${magic.toString(16)} is not 0x${GOSSIP_FRAME_MAGIC.toString(16)}`)
+  if (magic !== GOSSIP_FRAME_MAGIC) {
+    return fail('bad-magic',
+    `frame magic 0x${magic.toString(16)} is not 0x${GOSSIP_FRAME_MAGIC.toString(16)}`)
+  }
   const len = ((buf[2] << 24) >>> 0) + (buf[3] << 16) + (buf[4] << 8) + buf[5]
   const have = buf.length - GOSSIP_FRAME_HEADER_LEN
   if (len > have) return fail('truncated', `frame says ${len} body bytes, got ${have}`)
@@ -373,7 +418,10 @@ export function decodeGossipPacket (buf: Uint8Array, limits: DecodeLimits = DEFA
 }
 
 function packetFromPb (raw: pb.GossipPacket, limits: DecodeLimits): GossipPacket {
-  if (raw.version !== GOSSIP_PROTOCOL_VERSION) throw new Reject('unsupported-version', `version ${raw.version} is not ${GOSSIP_PROTOCOL_VERSION}`)
+  if (raw.version !== GOSSIP_PROTOCOL_VERSION) {
+    throw new Reject('unsupported-version',
+    `version ${raw.version} is not ${GOSSIP_PROTOCOL_VERSION}`)
+  }
   const clusterId = checkString(raw.clusterId, 'cluster_id', limits, true)
   const senderId = checkNodeId(raw.senderId, 'sender_id')
   let body: GossipBody
@@ -393,7 +441,10 @@ function packetFromPb (raw: pb.GossipPacket, limits: DecodeLimits): GossipPacket
   } else if (raw.pushPull != null) {
     const r = raw.pushPull
     const appState = r.appState ?? new Uint8Array(0)
-    if (appState.length > limits.maxAppBytes) throw new Reject('app-data-too-large', `app_state is ${appState.length} bytes, max ${limits.maxAppBytes}`)
+    if (appState.length > limits.maxAppBytes) {
+      throw new Reject('app-data-too-large',
+      `app_state is ${appState.length} bytes, max ${limits.maxAppBytes}`)
+    }
     body = {
       type: 'push-pull',
       join: r.join === true,
@@ -409,7 +460,10 @@ function packetFromPb (raw: pb.GossipPacket, limits: DecodeLimits): GossipPacket
     fromId: checkNodeId(u.fromId, 'update from_id'),
   }))
   const appDeltas = raw.appDeltas.map((d) => {
-    if (d.length > limits.maxAppBytes) throw new Reject('app-data-too-large', `app delta is ${d.length} bytes, max ${limits.maxAppBytes}`)
+    if (d.length > limits.maxAppBytes) {
+      throw new Reject('app-data-too-large',
+      `app delta is ${d.length} bytes, max ${limits.maxAppBytes}`)
+    }
     return copyBytes(d)
   })
   return { version: raw.version, clusterId, senderId, body, updates, appDeltas }

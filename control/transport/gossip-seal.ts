@@ -99,7 +99,8 @@ export class GossipKeyring {
     if (k === undefined) return 'unknown_key'
     const tagAt = buf.length - SEAL_TAG_LEN
     try {
-      const d = createDecipheriv(CIPHER, k.key, buf.subarray(NONCE_AT, SEAL_HEADER_LEN), { authTagLength: SEAL_TAG_LEN })
+      const d = createDecipheriv(CIPHER, k.key, buf.subarray(NONCE_AT, SEAL_HEADER_LEN),
+        { authTagLength: SEAL_TAG_LEN })
       d.setAAD(buf.subarray(0, SEAL_HEADER_LEN), { plaintextLength: tagAt - SEAL_HEADER_LEN })
       d.setAuthTag(buf.subarray(tagAt))
       const plain = d.update(buf.subarray(SEAL_HEADER_LEN, tagAt))

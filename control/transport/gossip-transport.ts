@@ -118,11 +118,20 @@ interface Inbound {
 
 export class GossipTransport {
   readonly counters: TransportCounters = {
-    udpFramesIn: 0, udpFramesOut: 0, udpBytesIn: 0, udpBytesOut: 0, streamFramesIn: 0,
-    streamFramesOut: 0, streamBytesIn: 0, streamBytesOut: 0, badFrames: 0, sendErrors: 0,
+    udpFramesIn: 0,
+    udpFramesOut: 0,
+    udpBytesIn: 0,
+    udpBytesOut: 0,
+    streamFramesIn: 0,
+    streamFramesOut: 0,
+    streamBytesIn: 0,
+    streamBytesOut: 0,
+    badFrames: 0,
+    sendErrors: 0,
   }
 
-  readonly rejected: Record<FrameRejectReason, number> = Object.fromEntries(FRAME_REJECT_REASONS.map((r) => [r, 0])) as Record<FrameRejectReason, number>
+  readonly rejected: Record<FrameRejectReason,
+  number> = Object.fromEntries(FRAME_REJECT_REASONS.map((r) => [r, 0])) as Record<FrameRejectReason, number>
 
   private udp?: UdpSocket
   private tcp?: Server
@@ -170,13 +179,15 @@ export class GossipTransport {
     udp.on('error', (err) => { this.components.logger.warn({ err: err.message }, 'gossip UDP socket error') })
     await new Promise<void>((resolve, reject) => {
       udp.once('error', reject)
-      udp.bind({ port: this.init.port, address: this.init.address, exclusive: true }, () => { udp.off('error', reject); resolve() })
+      udp.bind({ port: this.init.port, address: this.init.address, exclusive: true },
+        () => { udp.off('error', reject); resolve() })
     })
     this.udp = udp
     const tcp = createServer({ noDelay: true }, (sock) => { this.serveStream(sock) })
     await new Promise<void>((resolve, reject) => {
       tcp.once('error', reject)
-      tcp.listen({ port: this.init.port, host: this.init.address, exclusive: true }, () => { tcp.off('error', reject); resolve() })
+      tcp.listen({ port: this.init.port, host: this.init.address, exclusive: true },
+        () => { tcp.off('error', reject); resolve() })
     })
     this.tcp = tcp
   }
@@ -285,7 +296,9 @@ export class GossipTransport {
    * memory budget or one that misses its deadline ends the connection.
    */
   private readFrames (sock: Socket, from: string, reply: StreamReply | undefined): void {
-    const st: Inbound = { header: Buffer.allocUnsafe(FRAME_HEADER_LEN), headerHave: 0, frame: undefined, frameHave: 0, deadline: undefined }
+    const st: Inbound = {
+      header: Buffer.allocUnsafe(FRAME_HEADER_LEN), headerHave: 0, frame: undefined, frameHave: 0, deadline: undefined
+    }
     const release = (): void => {
       if (st.deadline !== undefined) { clearTimeout(st.deadline); st.deadline = undefined }
       if (st.frame !== undefined) { this.bufferedBytes -= st.frame.length; st.frame = undefined }

@@ -69,7 +69,8 @@ function compress (h: Uint32Array, block: Uint8Array, off: number, t: number, la
  * `outLen` bytes (1..32).
  */
 export function blake2s (outLen: number, key: Uint8Array, ...parts: Uint8Array[]): Buffer {
-  if (!Number.isInteger(outLen) || outLen < 1 || outLen > 32) throw new RangeError(`blake2s: output length ${outLen} not in 1..32`)
+  if (!Number.isInteger(outLen) || outLen < 1 ||
+    outLen > 32) throw new RangeError(`blake2s: output length ${outLen} not in 1..32`)
   if (key.length > 32) throw new RangeError(`blake2s: key of ${key.length} bytes, at most 32`)
   const h = new Uint32Array(IV)
   h[0] ^= 0x01010000 ^ (key.length << 8) ^ outLen

@@ -50,7 +50,9 @@ export function checkMac1 (msg: Uint8Array, ownMac1Key: Buffer): boolean {
   return equal16(blake2s(MAC_LEN, ownMac1Key, msg.subarray(0, m1)), msg.subarray(m1, m1 + MAC_LEN))
 }
 
-/** The address form the cookie binds: IPv4 (4 bytes, network order) ‖ port (2 bytes, little-endian, as wireguard-go). */
+/**
+ * The address form the cookie binds: IPv4 (4 bytes, network order) ‖ port (2 bytes, little-endian, as wireguard-go).
+ */
 function source (addressU32: number, port: number): Buffer {
   const b = Buffer.alloc(6)
   b.writeUInt32BE(addressU32 >>> 0, 0)
@@ -95,7 +97,8 @@ export class CookieChecker {
     const nonce = randomBytes(COOKIE_NONCE_LEN)
     nonce.copy(out, 8)
     const m1 = msg.length - 2 * MAC_LEN
-    const sealed = xchachaSeal(this.cookieKey, nonce, this.cookieFor(addressU32, port, nowMs), msg.subarray(m1, m1 + MAC_LEN))
+    const sealed = xchachaSeal(this.cookieKey, nonce, this.cookieFor(addressU32, port, nowMs),
+      msg.subarray(m1, m1 + MAC_LEN))
     sealed.copy(out, 8 + COOKIE_NONCE_LEN)
     return out
   }

@@ -10,7 +10,9 @@
  * metrics (metrics/ reads `stats` and the status methods).
  */
 export { SecureEncapsulation, TICK_MS, HANDSHAKE_RESULTS, systemClock } from './secure-encapsulation'
-export type { CryptoStats, PeerCryptoStatus, HandshakeResult, SecureEncapsulationInit, Clock } from './secure-encapsulation'
+export type {
+  CryptoStats, PeerCryptoStatus, HandshakeResult, SecureEncapsulationInit, Clock
+} from './secure-encapsulation'
 export { keyPairFromPrivate, generateKeyPair } from './primitives'
 export type { StaticKeyPair } from './primitives'
 export { nativeAead, nodeCryptoAead, defaultAead } from './transport-aead'

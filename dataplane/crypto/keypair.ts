@@ -21,7 +21,7 @@ export class Keypair {
     /** The index the peer chose (we put it in our transport messages). */
     readonly remoteIndex: number,
     readonly createdAt: number,
-    readonly peer: PeerSession,
+    readonly peer: PeerSession
   ) {}
 
   /** Wipes the keys (the object stays referenced by nobody once removed from its peer and the index table). */

@@ -56,7 +56,7 @@ export class PeerSession {
     public nodeIndex: number,
     /** Where to send: the latest underlay endpoint known for the peer. */
     public addressU32: number,
-    public port: number,
+    public port: number
   ) {
     this.mac1Key = mac1Key(publicKey)
     this.cookieKey = cookieKey(publicKey)
@@ -65,7 +65,8 @@ export class PeerSession {
   /** The keypair to send with now, or undefined if a handshake is needed first. */
   sendingKeypair (now: number): Keypair | undefined {
     const kp = this.current
-    if (kp === undefined || now - kp.createdAt >= REJECT_AFTER_TIME || kp.sendCounter >= REJECT_AFTER_MESSAGES) return undefined
+    if (kp === undefined || now - kp.createdAt >= REJECT_AFTER_TIME ||
+      kp.sendCounter >= REJECT_AFTER_MESSAGES) return undefined
     return kp
   }
 

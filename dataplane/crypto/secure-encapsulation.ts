@@ -108,7 +108,11 @@ export class SecureEncapsulation implements Encapsulation {
   readonly overhead = 28 + TRANSPORT_HEADER_LEN + AEAD_TAG_LEN
   readonly stats: CryptoStats = {
     handshakes: Object.fromEntries(HANDSHAKE_RESULTS.map((r) => [r, 0])) as Record<HandshakeResult, number>,
-    initiationsSent: 0, cookieRepliesSent: 0, cookieRepliesReceived: 0, keepalivesSent: 0, stagedDropped: 0,
+    initiationsSent: 0,
+    cookieRepliesSent: 0,
+    cookieRepliesReceived: 0,
+    keepalivesSent: 0,
+    stagedDropped: 0,
   }
 
   private readonly local: StaticKeyPair
@@ -225,7 +229,10 @@ export class SecureEncapsulation implements Encapsulation {
     this.sealInto(kp, buf, start, innerLen)
     s.anySent()
     s.dataSent(now, this.jitter())
-    if (kp.isInitiator ? (now - kp.createdAt >= REKEY_AFTER_TIME || kp.sendCounter >= REKEY_AFTER_MESSAGES) : kp.sendCounter >= REKEY_AFTER_MESSAGES) {
+    if (kp.isInitiator
+      ? (now - kp.createdAt >= REKEY_AFTER_TIME ||
+      kp.sendCounter >= REKEY_AFTER_MESSAGES)
+      : kp.sendCounter >= REKEY_AFTER_MESSAGES) {
       this.sendInitiation(s, false)
     }
     return start
@@ -250,16 +257,26 @@ export class SecureEncapsulation implements Encapsulation {
   /** The datagram is buf[at, at + len) (at > 0 inside a UDP GRO train). */
   decapsulate (buf: Buffer, len: number, srcAddressU32: number, peers: PeerDirectory, out: Decapsulated,
     at = 0, srcPort = 0): Drop {
-    if (len < 4 || at < 0 || at + len > buf.length || buf[at + 1] !== 0 || buf[at + 2] !== 0 || buf[at + 3] !== 0) return Drop.Malformed
+    if (len < 4 || at < 0 || at + len > buf.length || buf[at + 1] !== 0 || buf[at + 2] !== 0 ||
+      buf[at + 3] !== 0) return Drop.Malformed
     out.innerLen = 0
     out.replyLen = 0
     switch (buf[at]) {
       case MSG_TRANSPORT: return this.openTransport(buf, at, len, peers, out)
       // Handshake messages (rare) are handled as views of exactly their length; replies are
       // written back into buf at the same place.
-      case MSG_INITIATION: return len === INITIATION_LEN ? this.onInitiation(buf.subarray(at, at + len), srcAddressU32, srcPort, out, at) : Drop.Malformed
-      case MSG_RESPONSE: return len === RESPONSE_LEN ? this.onResponse(buf.subarray(at, at + len), srcAddressU32, srcPort, out, at) : Drop.Malformed
-      case MSG_COOKIE_REPLY: return len === COOKIE_REPLY_LEN ? this.onCookieReply(buf.subarray(at, at + len)) : Drop.Malformed
+      case MSG_INITIATION: return len === INITIATION_LEN
+        ? this.onInitiation(buf.subarray(at, at + len), srcAddressU32,
+          srcPort, out, at)
+        : Drop.Malformed
+      case MSG_RESPONSE: return len === RESPONSE_LEN
+        ? this.onResponse(buf.subarray(at, at + len), srcAddressU32,
+          srcPort, out, at)
+        : Drop.Malformed
+      case MSG_COOKIE_REPLY: return len === COOKIE_REPLY_LEN
+        ? this.onCookieReply(buf.subarray(at,
+          at + len))
+        : Drop.Malformed
       default: return Drop.Malformed
     }
   }
@@ -274,7 +291,8 @@ export class SecureEncapsulation implements Encapsulation {
     const counter = buf.readUInt32LE(at + 8) + hi * 0x100000000
     if (hi >= 0x200000 || !kp.replay.check(counter)) return Drop.Replay
     const plainLen = len - TRANSPORT_HEADER_LEN - AEAD_TAG_LEN
-    if (!this.aead.open(kp.recvKey, buf, at + TRANSPORT_HEADER_LEN, len - TRANSPORT_HEADER_LEN, counter)) return Drop.Auth
+    if (!this.aead.open(kp.recvKey, buf, at + TRANSPORT_HEADER_LEN, len - TRANSPORT_HEADER_LEN,
+      counter)) return Drop.Auth
     if (!kp.replay.mark(counter)) return Drop.Replay
     const s = kp.peer
     if (s.confirm(kp, this.removeKeypair)) {
@@ -335,7 +353,9 @@ export class SecureEncapsulation implements Encapsulation {
     if (s === undefined) { this.stats.handshakes.unknown_peer++; return Drop.Auth }
     if (!tai64nAfter(init.timestamp, s.lastTimestamp)) { this.stats.handshakes.replay++; return Drop.Replay }
     const now = this.now
-    if (now - s.lastInitiationConsumedAt < HANDSHAKE_INITIATION_RATE) { this.stats.handshakes.rate_limited++; return Drop.Replay }
+    if (now - s.lastInitiationConsumedAt < HANDSHAKE_INITIATION_RATE) {
+      this.stats.handshakes.rate_limited++; return Drop.Replay
+    }
     const index = this.newIndex()
     const resp = createResponse(init, index, this.psks[0])
     if (resp === null) { this.stats.handshakes.invalid++; return Drop.Auth }
@@ -489,9 +509,15 @@ export class SecureEncapsulation implements Encapsulation {
         this.forgetPending(s)
         s.clear(this.removeKeypair)
       }
-      if (s.previous !== undefined && now - s.previous.createdAt >= REJECT_AFTER_TIME) { this.removeKeypair(s.previous); s.previous = undefined }
-      if (s.current !== undefined && now - s.current.createdAt >= REJECT_AFTER_TIME) { this.removeKeypair(s.current); s.current = undefined }
-      if (s.next !== undefined && now - s.next.createdAt >= REJECT_AFTER_TIME) { this.removeKeypair(s.next); s.next = undefined }
+      if (s.previous !== undefined && now - s.previous.createdAt >= REJECT_AFTER_TIME) {
+        this.removeKeypair(s.previous); s.previous = undefined
+      }
+      if (s.current !== undefined && now - s.current.createdAt >= REJECT_AFTER_TIME) {
+        this.removeKeypair(s.current); s.current = undefined
+      }
+      if (s.next !== undefined && now - s.next.createdAt >= REJECT_AFTER_TIME) {
+        this.removeKeypair(s.next); s.next = undefined
+      }
       if (s.staged.length > 0) this.flushStaged(s)
       this.stats.stagedDropped += s.stagedDropped
       s.stagedDropped = 0

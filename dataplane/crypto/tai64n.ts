@@ -24,5 +24,6 @@ export function tai64n (nowMs: number): Buffer {
 
 /** True when timestamp a is strictly later than b (both 12-byte TAI64N). */
 export function tai64nAfter (a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, TAI64N_LEN), Buffer.from(b.buffer, b.byteOffset, TAI64N_LEN)) > 0
+  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, TAI64N_LEN),
+    Buffer.from(b.buffer, b.byteOffset, TAI64N_LEN)) > 0
 }

@@ -6,7 +6,6 @@
  */
 import { chachaOpen, chachaSeal } from './primitives'
 
-
 function rotl (x: number, n: number): number {
   return (x << n) | (x >>> (32 - n))
 }

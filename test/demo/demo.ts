@@ -55,7 +55,9 @@ async function main (): Promise<number> {
     section(`iperf3 TCP, ${seconds} s, pod ${overlay.nodes[0].pods[0].address} -> pod ${overlay.nodes[1].pods[0].address}`)
     const server = lab.spawn(overlay.nodes[1].pods[0].ns, ['iperf3', '-s', '-1'], 'iperf3-server.log')
     await new Promise((resolve) => setTimeout(resolve, 500))
-    const iperf = await lab.exec(overlay.nodes[0].pods[0].ns, ['iperf3', '-c', overlay.nodes[1].pods[0].address, '-t', String(seconds), '-f', 'm'], { timeoutMs: (seconds + 15) * 1000 })
+    const iperf = await lab.exec(overlay.nodes[0].pods[0].ns,
+      ['iperf3', '-c', overlay.nodes[1].pods[0].address, '-t', String(seconds), '-f', 'm'],
+      { timeoutMs: (seconds + 15) * 1000 })
     const lines = iperf.stdout.split('\n').filter((l) => /sender|receiver/.test(l))
     process.stdout.write(lines.length > 0 ? `${lines.join('\n')}\n` : `iperf3 failed: ${iperf.stderr}\n`)
     if (iperf.code !== 0) failures++

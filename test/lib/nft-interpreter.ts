@@ -54,7 +54,8 @@ function evalRule (state: DesiredState, rule: string, p: Packet): 'accept' | 're
     }
     if (t === 'ip' && tokens[i + 1] === 'daddr' && tokens[i + 2] === '.') {
       // ip daddr . meta l4proto . th dport @set
-      if (tokens.slice(i, i + 8).join(' ') !== 'ip daddr . meta l4proto . th dport') throw new Error(`unknown rule ${rule}`)
+      if (tokens.slice(i,
+        i + 8).join(' ') !== 'ip daddr . meta l4proto . th dport') throw new Error(`unknown rule ${rule}`)
       if (!inSet(setOf(tokens[i + 8]), `${p.daddr} . ${p.l4} . ${p.dport}`)) return 'nomatch'
       i += 9; continue
     }

@@ -60,7 +60,8 @@ export const POLICY_CASES: PolicyCase[] = [
   },
   {
     name: 'deny all and allow all together: additive, allow wins',
-    policies: () => [np('x', 'deny-all', { podSelector: {}, policyTypes: ['Ingress'] }), np('x', 'allow-all', { podSelector: {}, ingress: [{}] })],
+    policies: () => [np('x', 'deny-all', { podSelector: {}, policyTypes: ['Ingress'] }),
+      np('x', 'allow-all', { podSelector: {}, ingress: [{}] })],
     probes: [TCP80],
     spot: [['y/b', 'x/c', 'TCP', 80, true]],
   },
@@ -68,25 +69,32 @@ export const POLICY_CASES: PolicyCase[] = [
     name: 'podSelector peer alone = same namespace only',
     policies: () => [np('x', 'a-from-b', { podSelector: pod('a'), ingress: [{ from: [{ podSelector: pod('b') }] }] })],
     probes: [TCP80],
-    spot: [['x/b', 'x/a', 'TCP', 80, true], ['y/b', 'x/a', 'TCP', 80, false], ['x/c', 'x/a', 'TCP', 80, false], ['x/c', 'x/b', 'TCP', 80, true]],
+    spot: [['x/b', 'x/a', 'TCP', 80, true], ['y/b', 'x/a', 'TCP', 80, false], ['x/c', 'x/a', 'TCP', 80, false],
+      ['x/c', 'x/b', 'TCP', 80, true]],
   },
   {
     name: 'namespaceSelector peer alone = every pod of matching namespaces',
-    policies: () => [np('x', 'a-from-y', { podSelector: pod('a'), ingress: [{ from: [{ namespaceSelector: ns('y') }] }] })],
+    policies: () => [np('x', 'a-from-y',
+      { podSelector: pod('a'), ingress: [{ from: [{ namespaceSelector: ns('y') }] }] })],
     probes: [TCP80],
-    spot: [['y/a', 'x/a', 'TCP', 80, true], ['y/c', 'x/a', 'TCP', 80, true], ['x/b', 'x/a', 'TCP', 80, false], ['z/a', 'x/a', 'TCP', 80, false]],
+    spot: [['y/a', 'x/a', 'TCP', 80, true], ['y/c', 'x/a', 'TCP', 80, true], ['x/b', 'x/a', 'TCP', 80, false],
+      ['z/a', 'x/a', 'TCP', 80, false]],
   },
   {
     name: 'namespaceSelector and podSelector in one peer = AND',
-    policies: () => [np('x', 'a-from-y-b', { podSelector: pod('a'), ingress: [{ from: [{ namespaceSelector: ns('y'), podSelector: pod('b') }] }] })],
+    policies: () => [np('x', 'a-from-y-b',
+      { podSelector: pod('a'), ingress: [{ from: [{ namespaceSelector: ns('y'), podSelector: pod('b') }] }] })],
     probes: [TCP80],
-    spot: [['y/b', 'x/a', 'TCP', 80, true], ['y/a', 'x/a', 'TCP', 80, false], ['x/b', 'x/a', 'TCP', 80, false], ['z/b', 'x/a', 'TCP', 80, false]],
+    spot: [['y/b', 'x/a', 'TCP', 80, true], ['y/a', 'x/a', 'TCP', 80, false], ['x/b', 'x/a', 'TCP', 80, false],
+      ['z/b', 'x/a', 'TCP', 80, false]],
   },
   {
     name: 'namespaceSelector and podSelector in separate peers = OR',
-    policies: () => [np('x', 'a-from-y-or-b', { podSelector: pod('a'), ingress: [{ from: [{ namespaceSelector: ns('y') }, { podSelector: pod('b') }] }] })],
+    policies: () => [np('x', 'a-from-y-or-b',
+      { podSelector: pod('a'), ingress: [{ from: [{ namespaceSelector: ns('y') }, { podSelector: pod('b') }] }] })],
     probes: [TCP80],
-    spot: [['y/a', 'x/a', 'TCP', 80, true], ['x/b', 'x/a', 'TCP', 80, true], ['x/c', 'x/a', 'TCP', 80, false], ['z/b', 'x/a', 'TCP', 80, false]],
+    spot: [['y/a', 'x/a', 'TCP', 80, true], ['x/b', 'x/a', 'TCP', 80, true], ['x/c', 'x/a', 'TCP', 80, false],
+      ['z/b', 'x/a', 'TCP', 80, false]],
   },
   {
     name: 'namespaceSelector {} = every namespace',
@@ -96,45 +104,71 @@ export const POLICY_CASES: PolicyCase[] = [
   },
   {
     name: 'namespaceSelector {} with podSelector: that pod name in every namespace',
-    policies: () => [np('x', 'from-any-c', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {}, podSelector: pod('c') }] }] })],
+    policies: () => [np('x', 'from-any-c',
+      { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {}, podSelector: pod('c') }] }] })],
     probes: [TCP80],
     spot: [['z/c', 'x/a', 'TCP', 80, true], ['y/c', 'x/b', 'TCP', 80, true], ['y/a', 'x/a', 'TCP', 80, false]],
   },
   {
     name: 'matchExpressions NotIn on the namespace',
-    policies: () => [np('x', 'not-from-y', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'ns', operator: 'NotIn', values: ['y'] }] } }] }] })],
+    policies: () => [np('x', 'not-from-y',
+      {
+        podSelector: {},
+        ingress: [{
+          from: [{ namespaceSelector: { matchExpressions: [{ key: 'ns', operator: 'NotIn', values: ['y'] }] } }]
+        }]
+      })],
     probes: [TCP80],
     spot: [['y/a', 'x/a', 'TCP', 80, false], ['z/a', 'x/a', 'TCP', 80, true], ['x/b', 'x/a', 'TCP', 80, true]],
   },
   {
     name: 'matchExpressions In on pods, across namespaces',
-    policies: () => [np('x', 'from-b-c', { podSelector: pod('a'), ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchExpressions: [{ key: 'pod', operator: 'In', values: ['b', 'c'] }] } }] }] })],
+    policies: () => [np('x', 'from-b-c',
+      {
+        podSelector: pod('a'),
+        ingress: [{
+          from: [{
+            namespaceSelector: {},
+            podSelector: { matchExpressions: [{ key: 'pod', operator: 'In', values: ['b', 'c'] }] }
+          }]
+        }]
+      })],
     probes: [TCP80],
     spot: [['y/b', 'x/a', 'TCP', 80, true], ['z/c', 'x/a', 'TCP', 80, true], ['y/a', 'x/a', 'TCP', 80, false]],
   },
   {
     name: 'matchExpressions Exists and DoesNotExist',
     policies: () => [
-      np('y', 'only-labelled', { podSelector: { matchExpressions: [{ key: 'pod', operator: 'Exists' }] }, ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'nothere', operator: 'DoesNotExist' }] } }] }] }),
+      np('y', 'only-labelled',
+        {
+          podSelector: { matchExpressions: [{ key: 'pod', operator: 'Exists' }] },
+          ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'nothere', operator: 'DoesNotExist' }] } }] }]
+        }),
     ],
     probes: [TCP80],
     spot: [['y/a', 'y/b', 'TCP', 80, true], ['x/a', 'y/b', 'TCP', 80, false]],
   },
   {
     name: 'selecting namespaces by kubernetes.io/metadata.name (S10)',
-    policies: () => [np('x', 'from-z-by-name', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'z' } } }] }] })],
+    policies: () => [np('x', 'from-z-by-name',
+      {
+        podSelector: {},
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'z' } } }] }]
+      })],
     probes: [TCP80],
     spot: [['z/b', 'x/c', 'TCP', 80, true], ['y/b', 'x/c', 'TCP', 80, false]],
   },
   {
     name: 'ingress on TCP 80 only: 81 and UDP closed',
-    policies: () => [np('x', 'tcp-80', { podSelector: pod('a'), ingress: [{ ports: [{ port: 80, protocol: 'TCP' }] }] })],
+    policies: () => [np('x', 'tcp-80',
+      { podSelector: pod('a'), ingress: [{ ports: [{ port: 80, protocol: 'TCP' }] }] })],
     probes: [TCP80, TCP81, UDP80],
     spot: [['y/a', 'x/a', 'TCP', 80, true], ['y/a', 'x/a', 'TCP', 81, false], ['y/a', 'x/a', 'UDP', 80, false]],
   },
   {
     name: 'ingress port without protocol defaults to TCP',
-    policies: () => [np('x', 'port-81', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: ns('y') }], ports: [{ port: 81 }] }] })],
+    policies: () => [np('x', 'port-81',
+      { podSelector: {}, ingress: [{ from: [{ namespaceSelector: ns('y') }], ports: [{ port: 81 }] }] })],
     probes: [TCP80, TCP81, UDP80],
     spot: [['y/a', 'x/a', 'TCP', 81, true], ['y/a', 'x/a', 'TCP', 80, false], ['z/a', 'x/a', 'TCP', 81, false]],
   },
@@ -158,13 +192,18 @@ export const POLICY_CASES: PolicyCase[] = [
   },
   {
     name: 'endPort range 80-81',
-    policies: () => [np('x', 'range', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: ns('z') }], ports: [{ port: 80, endPort: 81, protocol: 'TCP' }] }] })],
+    policies: () => [np('x', 'range',
+      {
+        podSelector: {},
+        ingress: [{ from: [{ namespaceSelector: ns('z') }], ports: [{ port: 80, endPort: 81, protocol: 'TCP' }] }]
+      })],
     probes: [TCP80, TCP81],
     spot: [['z/a', 'x/b', 'TCP', 81, true], ['z/a', 'x/b', 'TCP', 80, true], ['y/a', 'x/b', 'TCP', 80, false]],
   },
   {
     name: 'endPort range 81-9000 excludes 80',
-    policies: () => [np('x', 'range-81', { podSelector: {}, ingress: [{ ports: [{ port: 81, endPort: 9000, protocol: 'TCP' }] }] })],
+    policies: () => [np('x', 'range-81',
+      { podSelector: {}, ingress: [{ ports: [{ port: 81, endPort: 9000, protocol: 'TCP' }] }] })],
     probes: [TCP80, TCP81],
     spot: [['y/a', 'x/a', 'TCP', 81, true], ['y/a', 'x/a', 'TCP', 80, false]],
   },
@@ -176,21 +215,29 @@ export const POLICY_CASES: PolicyCase[] = [
   },
   {
     name: 'ingress named port with UDP protocol serve-80-udp',
-    policies: () => [np('x', 'named-udp', { podSelector: {}, ingress: [{ ports: [{ port: 'serve-80-udp', protocol: 'UDP' }] }] })],
+    policies: () => [np('x', 'named-udp',
+      { podSelector: {}, ingress: [{ ports: [{ port: 'serve-80-udp', protocol: 'UDP' }] }] })],
     probes: [TCP80, UDP80],
     spot: [['y/a', 'x/a', 'UDP', 80, true], ['y/a', 'x/a', 'TCP', 80, false]],
   },
   {
     name: 'named port with the wrong protocol resolves to nothing',
-    policies: () => [np('x', 'named-wrong', { podSelector: {}, ingress: [{ ports: [{ port: 'serve-80-udp', protocol: 'TCP' }] }] })],
+    policies: () => [np('x', 'named-wrong',
+      { podSelector: {}, ingress: [{ ports: [{ port: 'serve-80-udp', protocol: 'TCP' }] }] })],
     probes: [TCP80, UDP80],
     spot: [['y/a', 'x/a', 'TCP', 80, false], ['y/a', 'x/a', 'UDP', 80, false]],
   },
   {
     name: 'egress named port: resolved on the destination pods (cross-node)',
-    policies: () => [np('x', 'egress-named', { podSelector: pod('a'), policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: ns('z') }], ports: [{ port: 'serve-81-tcp' }] }] })],
+    policies: () => [np('x', 'egress-named',
+      {
+        podSelector: pod('a'),
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ namespaceSelector: ns('z') }], ports: [{ port: 'serve-81-tcp' }] }]
+      })],
     probes: [TCP80, TCP81],
-    spot: [['x/a', 'z/b', 'TCP', 81, true], ['x/a', 'z/b', 'TCP', 80, false], ['x/a', 'y/b', 'TCP', 81, false], ['x/b', 'y/b', 'TCP', 80, true]],
+    spot: [['x/a', 'z/b', 'TCP', 81, true], ['x/a', 'z/b', 'TCP', 80, false], ['x/a', 'y/b', 'TCP', 81, false],
+      ['x/b', 'y/b', 'TCP', 80, true]],
   },
   {
     name: 'client egress deny blocks even when the server allows (S7)',
@@ -204,7 +251,8 @@ export const POLICY_CASES: PolicyCase[] = [
   {
     name: 'egress allowed but ingress denies',
     policies: () => [
-      np('x', 'a-egress-y', { podSelector: pod('a'), policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: ns('y') }] }] }),
+      np('x', 'a-egress-y',
+        { podSelector: pod('a'), policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: ns('y') }] }] }),
       np('y', 'b-deny', { podSelector: pod('b'), policyTypes: ['Ingress'] }),
     ],
     probes: [TCP80],
@@ -212,31 +260,55 @@ export const POLICY_CASES: PolicyCase[] = [
   },
   {
     name: 'egress rules without policyTypes also isolate ingress (S2)',
-    policies: () => [np('x', 'egress-only-rules', { podSelector: pod('a'), egress: [{ to: [{ namespaceSelector: ns('y') }] }] })],
+    policies: () => [np('x', 'egress-only-rules',
+      { podSelector: pod('a'), egress: [{ to: [{ namespaceSelector: ns('y') }] }] })],
     probes: [TCP80],
     spot: [['y/a', 'x/a', 'TCP', 80, false], ['x/a', 'y/a', 'TCP', 80, true], ['x/a', 'z/a', 'TCP', 80, false]],
   },
   {
     name: 'policyTypes [Ingress] ignores listed egress rules',
-    policies: () => [np('x', 'ingress-type', { podSelector: pod('a'), policyTypes: ['Ingress'], ingress: [{}], egress: [{ to: [{ namespaceSelector: ns('y') }] }] })],
+    policies: () => [np('x', 'ingress-type',
+      {
+        podSelector: pod('a'),
+        policyTypes: ['Ingress'],
+        ingress: [{}],
+        egress: [{ to: [{ namespaceSelector: ns('y') }] }]
+      })],
     probes: [TCP80],
     spot: [['x/a', 'z/a', 'TCP', 80, true], ['z/a', 'x/a', 'TCP', 80, true]],
   },
   {
     name: 'egress to ipBlock cluster CIDR except one pod (ipBlock matches pod IPs, S5)',
-    policies: (ip) => [np('x', 'egress-cidr', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.244.0.0/16', except: [`${ip('y/b')}/32`] } }] }] })],
+    policies: (ip) => [np('x', 'egress-cidr',
+      {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ ipBlock: { cidr: '10.244.0.0/16', except: [`${ip('y/b')}/32`] } }] }]
+      })],
     probes: [TCP80],
     spot: [['x/a', 'y/b', 'TCP', 80, false], ['x/a', 'y/a', 'TCP', 80, true], ['x/c', 'z/c', 'TCP', 80, true]],
   },
   {
     name: 'ingress from ipBlock of two pod IPs',
-    policies: (ip) => [np('y', 'from-ips', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: `${ip('x/a')}/32` } }, { ipBlock: { cidr: `${ip('z/c')}/32` } }] }] })],
+    policies: (ip) => [np('y', 'from-ips',
+      {
+        podSelector: {},
+        ingress: [{ from: [{ ipBlock: { cidr: `${ip('x/a')}/32` } }, { ipBlock: { cidr: `${ip('z/c')}/32` } }] }]
+      })],
     probes: [TCP80],
     spot: [['x/a', 'y/c', 'TCP', 80, true], ['z/c', 'y/a', 'TCP', 80, true], ['x/b', 'y/a', 'TCP', 80, false]],
   },
   {
     name: 'ingress from a node\'s pod range except a smaller block (except arithmetic)',
-    policies: (ip) => [np('z', 'from-node', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: `${ip('x/a').split('.').slice(0, 3).join('.')}.0/24`, except: [`${ip('x/a')}/32`] } }] }] })],
+    policies: (ip) => [np('z', 'from-node',
+      {
+        podSelector: {},
+        ingress: [{
+          from: [{
+            ipBlock: { cidr: `${ip('x/a').split('.').slice(0, 3).join('.')}.0/24`, except: [`${ip('x/a')}/32`] }
+          }]
+        }]
+      })],
     probes: [TCP80],
     spot: [['x/a', 'z/b', 'TCP', 80, false]],
   },
@@ -249,11 +321,14 @@ export const POLICY_CASES: PolicyCase[] = [
   {
     name: 'two policies on one pod add up: 80 from y, 81 from z',
     policies: () => [
-      np('x', 'y-80', { podSelector: pod('a'), ingress: [{ from: [{ namespaceSelector: ns('y') }], ports: [{ port: 80 }] }] }),
-      np('x', 'z-81', { podSelector: pod('a'), ingress: [{ from: [{ namespaceSelector: ns('z') }], ports: [{ port: 81 }] }] }),
+      np('x', 'y-80',
+        { podSelector: pod('a'), ingress: [{ from: [{ namespaceSelector: ns('y') }], ports: [{ port: 80 }] }] }),
+      np('x', 'z-81',
+        { podSelector: pod('a'), ingress: [{ from: [{ namespaceSelector: ns('z') }], ports: [{ port: 81 }] }] }),
     ],
     probes: [TCP80, TCP81],
-    spot: [['y/a', 'x/a', 'TCP', 80, true], ['y/a', 'x/a', 'TCP', 81, false], ['z/a', 'x/a', 'TCP', 81, true], ['z/a', 'x/a', 'TCP', 80, false]],
+    spot: [['y/a', 'x/a', 'TCP', 80, true], ['y/a', 'x/a', 'TCP', 81, false], ['z/a', 'x/a', 'TCP', 81, true],
+      ['z/a', 'x/a', 'TCP', 80, false]],
   },
   {
     name: 'a policy only isolates the pods it selects (others stay open)',
@@ -269,9 +344,15 @@ export const POLICY_CASES: PolicyCase[] = [
   },
   {
     name: 'egress on one port to anywhere, several rules, UDP and TCP',
-    policies: () => [np('z', 'egress-ports', { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ port: 80, protocol: 'UDP' }] }, { to: [{ podSelector: {} }], ports: [{ port: 81 }] }] })],
+    policies: () => [np('z', 'egress-ports',
+      {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ ports: [{ port: 80, protocol: 'UDP' }] }, { to: [{ podSelector: {} }], ports: [{ port: 81 }] }]
+      })],
     probes: [TCP80, TCP81, UDP80],
-    spot: [['z/a', 'x/a', 'UDP', 80, true], ['z/a', 'x/a', 'TCP', 80, false], ['z/a', 'z/b', 'TCP', 81, true], ['z/a', 'x/b', 'TCP', 81, false]],
+    spot: [['z/a', 'x/a', 'UDP', 80, true], ['z/a', 'x/a', 'TCP', 80, false], ['z/a', 'z/b', 'TCP', 81, true],
+      ['z/a', 'x/b', 'TCP', 81, false]],
   },
   {
     name: 'egress and ingress in one policy, both directions checked',
@@ -282,6 +363,7 @@ export const POLICY_CASES: PolicyCase[] = [
       egress: [{ to: [{ namespaceSelector: ns('z') }], ports: [{ port: 80, endPort: 80 }] }],
     })],
     probes: [TCP80, UDP80],
-    spot: [['x/a', 'y/c', 'TCP', 80, true], ['x/b', 'y/c', 'TCP', 80, false], ['y/c', 'z/a', 'TCP', 80, true], ['y/c', 'z/a', 'UDP', 80, false], ['y/c', 'x/a', 'TCP', 80, false]],
+    spot: [['x/a', 'y/c', 'TCP', 80, true], ['x/b', 'y/c', 'TCP', 80, false], ['y/c', 'z/a', 'TCP', 80, true],
+      ['y/c', 'z/a', 'UDP', 80, false], ['y/c', 'x/a', 'TCP', 80, false]],
   },
 ]

@@ -7,7 +7,9 @@
  * (test/e2e/network/netpol), with hand-written spot checks beside it to keep the oracle honest.
  */
 import { parseIPv4Address } from '../../lib'
-import type { ContainerPort, Labels, LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../../policy/model'
+import type {
+  ContainerPort, Labels, LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort
+} from '../../policy/model'
 
 export interface OraclePod {
   namespace: string
@@ -57,7 +59,8 @@ function inCIDR (ip: string, cidr: string): boolean {
   return n >= start && n < start + size
 }
 
-function peerMatches (world: OracleWorld, policy: NetworkPolicy, peer: NetworkPolicyPeer, other: OracleEndpoint): boolean {
+function peerMatches (world: OracleWorld, policy: NetworkPolicy, peer: NetworkPolicyPeer,
+  other: OracleEndpoint): boolean {
   if (peer.ipBlock !== undefined) {
     return inCIDR(other.ip, peer.ipBlock.cidr) && !peer.ipBlock.except.some((e) => inCIDR(other.ip, e))
   }
@@ -71,7 +74,8 @@ function peerMatches (world: OracleWorld, policy: NetworkPolicy, peer: NetworkPo
   return peer.podSelector === undefined || matches(peer.podSelector, other.labels)
 }
 
-function portMatches (ports: readonly NetworkPolicyPort[], dst: OracleEndpoint, proto: OracleProtocol, port: number): boolean {
+function portMatches (ports: readonly NetworkPolicyPort[], dst: OracleEndpoint, proto: OracleProtocol,
+  port: number): boolean {
   if (ports.length === 0) return true
   return ports.some((p) => {
     if (p.protocol !== proto) return false
@@ -83,20 +87,24 @@ function portMatches (ports: readonly NetworkPolicyPort[], dst: OracleEndpoint, 
 }
 
 function selecting (world: OracleWorld, pod: OraclePod, type: 'Ingress' | 'Egress'): NetworkPolicy[] {
-  return world.policies.filter((p) => p.namespace === pod.namespace && p.policyTypes.includes(type) && matches(p.podSelector, pod.labels))
+  return world.policies.filter((p) => p.namespace === pod.namespace && p.policyTypes.includes(type) &&
+    matches(p.podSelector, pod.labels))
 }
 
 /** The verdict for the first packet of a connection src -> dst (S1-S7). */
-export function oracleAllows (world: OracleWorld, src: OracleEndpoint, dst: OracleEndpoint, proto: OracleProtocol, port: number): boolean {
+export function oracleAllows (world: OracleWorld, src: OracleEndpoint, dst: OracleEndpoint, proto: OracleProtocol,
+  port: number): boolean {
   if (isPod(src)) {
     const eg = selecting(world, src, 'Egress')
     if (eg.length > 0 && !eg.some((p) => p.egress.some((r) =>
-      (r.peers.length === 0 || r.peers.some((peer) => peerMatches(world, p, peer, dst))) && portMatches(r.ports, dst, proto, port)))) return false
+      (r.peers.length === 0 || r.peers.some((peer) => peerMatches(world, p, peer, dst))) &&
+      portMatches(r.ports, dst, proto, port)))) return false
   }
   if (isPod(dst)) {
     const ing = selecting(world, dst, 'Ingress')
     if (ing.length > 0 && !ing.some((p) => p.ingress.some((r) =>
-      (r.peers.length === 0 || r.peers.some((peer) => peerMatches(world, p, peer, src))) && portMatches(r.ports, dst, proto, port)))) return false
+      (r.peers.length === 0 || r.peers.some((peer) => peerMatches(world, p, peer, src))) &&
+      portMatches(r.ports, dst, proto, port)))) return false
   }
   return true
 }

@@ -28,7 +28,9 @@ export function nodeOf (i: number, j: number): number {
   return ((i + j) % NODE_COUNT) + 1
 }
 
-export function podManifest (p: { namespace: string; name: string; labels: Record<string, string>; ip?: string; node?: number }): Record<string, unknown> {
+export function podManifest (p: {
+  namespace: string; name: string; labels: Record<string, string>; ip?: string; node?: number
+}): Record<string, unknown> {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -41,7 +43,8 @@ export function podManifest (p: { namespace: string; name: string; labels: Recor
   }
 }
 
-export function namespaceManifest (name: string, labels: Record<string, string> = { ns: name }): Record<string, unknown> {
+export function namespaceManifest (name: string, labels: Record<string, string> = { ns: name }): Record<string,
+unknown> {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } }
 }
 
@@ -50,7 +53,9 @@ export function syntheticWorld (): WorldPod[] {
   const out: WorldPod[] = []
   NAMESPACES.forEach((ns, i) => POD_NAMES.forEach((name, j) => {
     const node = nodeOf(i, j)
-    out.push({ namespace: ns, name, labels: { pod: name }, ip: `10.244.${node}.${10 + i * 3 + j}`, ports: SERVED_PORTS, node })
+    out.push({
+      namespace: ns, name, labels: { pod: name }, ip: `10.244.${node}.${10 + i * 3 + j}`, ports: SERVED_PORTS, node
+    })
   }))
   return out
 }

@@ -10,12 +10,15 @@ import { request } from 'node:http'
 import { isRoot, NetnsLab, SKIP_NOT_ROOT } from './lib/netns-lab'
 import { OverlayLab } from './lib/overlay-lab'
 
-function api (socketPath: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+function api (socketPath: string, method: string, path: string, body?: unknown): Promise<{
+  status: number; body: any
+}> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, path, method, timeout: 5000 }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') }))
+      res.on('end',
+        () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') }))
     })
     req.on('error', reject)
     req.end(body === undefined ? undefined : JSON.stringify(body))
@@ -32,12 +35,16 @@ t.test('CNI endpoints of the agent API, and kill -9', { skip: isRoot() ? false :
   const sock = node.apiSocket
 
   t.same((await api(sock, 'GET', '/v1/ready')).body.ready, true, 'ready')
-  const conflist = JSON.parse(readFileSync(lab.file('cni-node1/10-loom.conflist'), 'utf8')) as { name: string; plugins: Array<Record<string, unknown>> }
+  const conflist = JSON.parse(readFileSync(lab.file('cni-node1/10-loom.conflist'), 'utf8')) as {
+    name: string; plugins: Array<Record<string, unknown>>
+  }
   t.equal(conflist.name, 'loom', 'the agent wrote its conflist once ready')
   t.match(conflist.plugins[0], { type: 'loom-cni', apiSocket: sock, mtu: 1460 })
-  const a1 = await api(sock, 'POST', '/v1/cni/add', { containerID: 'c1', ifname: 'eth0', podName: 'p1', podNamespace: 'default' })
+  const a1 = await api(sock, 'POST', '/v1/cni/add',
+    { containerID: 'c1', ifname: 'eth0', podName: 'p1', podNamespace: 'default' })
   t.equal(a1.status, 200)
-  t.match(a1.body, { containerID: 'c1', ifname: 'eth0', gateway: '169.254.1.1', mtu: 1460, podCIDR: '10.244.1.0/24', podName: 'p1' })
+  t.match(a1.body,
+    { containerID: 'c1', ifname: 'eth0', gateway: '169.254.1.1', mtu: 1460, podCIDR: '10.244.1.0/24', podName: 'p1' })
   t.match(a1.body.address, /^10\.244\.1\.\d+$/)
   t.not(a1.body.address, '10.244.1.0', 'the overlay address is never handed out')
   t.match(a1.body.hostVeth, /^lxc[0-9a-f]{11}$/)
@@ -68,11 +75,13 @@ t.test('CNI endpoints of the agent API, and kill -9', { skip: isRoot() ? false :
   }
   t.pass('every allocation survived kill -9')
   const fresh = await api(sock, 'POST', '/v1/cni/add', { containerID: 'after', ifname: 'eth0' })
-  t.notOk([...reported.values(), a1.body.address, other.body.address].includes(fresh.body.address), 'no address reused after restart')
+  t.notOk([...reported.values(), a1.body.address, other.body.address].includes(fresh.body.address),
+    'no address reused after restart')
 
   // DEL twice, GC releases the rest except the valid ones.
   t.same((await api(sock, 'POST', '/v1/cni/del', { containerID: 'c1', ifname: 'eth0' })).body.released, true)
-  t.same((await api(sock, 'POST', '/v1/cni/del', { containerID: 'c1', ifname: 'eth0' })).body.released, false, 'second DEL is a no-op')
+  t.same((await api(sock, 'POST', '/v1/cni/del', { containerID: 'c1', ifname: 'eth0' })).body.released, false,
+    'second DEL is a no-op')
   t.equal((await api(sock, 'GET', '/v1/cni/attachment?containerID=c1&ifname=eth0')).status, 404)
   const gc = await api(sock, 'POST', '/v1/cni/gc', { valid: [{ containerID: 'k0', ifname: 'eth0' }] })
   t.equal(gc.body.released.length, 51, 'GC released all but the valid attachment')

@@ -17,7 +17,8 @@ const missing = ['portmap', 'bandwidth'].filter((p) => !existsSync(`${REFERENCE_
 if (!isRoot()) {
   t.plan(0, SKIP_NOT_ROOT)
 } else if (missing.length > 0) {
-  t.plan(0, `reference plugins ${missing.join(', ')} not in ${REFERENCE_PLUGIN_DIR} (Debian package containernetworking-plugins)`)
+  t.plan(0,
+    `reference plugins ${missing.join(', ')} not in ${REFERENCE_PLUGIN_DIR} (Debian package containernetworking-plugins)`)
 } else {
   t.test('loom-cni → portmap → bandwidth chain', async (t) => {
     const lab = new NetnsLab('cnichain')
@@ -44,14 +45,17 @@ if (!isRoot()) {
     const call = { containerID: 'chain-1', netns: `/var/run/netns/${pod}`, ifname: 'eth0' }
     const veth = hostVethName('chain-1', 'eth0')
 
-    const result = await chainAdd(n1.ns, list, call, runtime) as { cniVersion: string, interfaces: Array<Record<string, unknown>>, ips: Array<Record<string, unknown>> }
+    const result = await chainAdd(n1.ns, list, call, runtime) as {
+      cniVersion: string, interfaces: Array<Record<string, unknown>>, ips: Array<Record<string, unknown>>
+    }
     t.equal(result.cniVersion, '1.0.0')
     t.equal(result.interfaces[0]?.name, veth, 'our host veth survives the chain')
     t.equal(result.interfaces[1]?.name, 'eth0')
     t.match(String(result.ips[0]?.address), /^10\.244\.1\.\d+\/32$/)
     const address = String(result.ips[0]?.address).split('/')[0]!
     const nat = await lab.execOk(n1.ns, ['iptables-save', '-t', 'nat'])
-    t.match(nat, new RegExp(`--dport 18080 -j DNAT --to-destination ${address.replace(/\./g, '\\.')}:80`), 'portmap installed the DNAT rule for the pod')
+    t.match(nat, new RegExp(`--dport 18080 -j DNAT --to-destination ${address.replace(/\./g, '\\.')}:80`),
+      'portmap installed the DNAT rule for the pod')
     t.match(await lab.execOk(n1.ns, ['tc', 'qdisc', 'show', 'dev', veth]), /tbf/, 'bandwidth shaped the host veth')
 
     // portmap 1.1.1's CHECK also looks for its IPv6 chain, which it never creates for an
@@ -62,7 +66,8 @@ if (!isRoot()) {
     t.equal(failed, undefined, `CHECK passes on loom-cni and bandwidth: ${failed?.stdout ?? ''}${failed?.stderr ?? ''}`)
 
     const dels = await chainDel(n1.ns, list, call, result, runtime)
-    t.same(dels.map((d) => d.code), [0, 0, 0], `DEL in reverse succeeds: ${dels.map((d) => d.stdout + d.stderr).join(' | ')}`)
+    t.same(dels.map((d) => d.code), [0, 0, 0],
+      `DEL in reverse succeeds: ${dels.map((d) => d.stdout + d.stderr).join(' | ')}`)
     t.notMatch(await lab.execOk(n1.ns, ['iptables-save', '-t', 'nat']), /--dport 18080/, 'DNAT rule removed')
     t.not((await lab.exec(n1.ns, ['ip', 'link', 'show', veth])).code, 0, 'host veth removed')
     const again = await chainDel(n1.ns, list, { ...call, netns: '' }, result, runtime)

@@ -35,23 +35,32 @@ if (!isRoot()) {
     await overlay.startAll()
     const pods = await pool(PODS, 8, (i) => lab.addNamespace(`c${i}`))
     const nodeOf = (i: number) => overlay.nodes[i % 3]!
-    const conf = (i: number) => ({ cniVersion: '1.0.0', name: 'loom', type: 'loom-cni', apiSocket: nodeOf(i).apiSocket })
+    const conf = (i: number) => ({
+      cniVersion: '1.0.0', name: 'loom', type: 'loom-cni', apiSocket: nodeOf(i).apiSocket
+    })
     const call = (i: number) => ({ containerID: `par-${i}`, netns: `/var/run/netns/${pods[i]!}`, ifname: 'eth0' })
 
     const started = Date.now()
-    const adds = await pool(PODS, PARALLEL, (i) => execPlugin(nodeOf(i).ns, 'loom-cni', { command: 'ADD', ...call(i) }, conf(i), 45_000))
+    const adds = await pool(PODS, PARALLEL,
+      (i) => execPlugin(nodeOf(i).ns, 'loom-cni', { command: 'ADD', ...call(i) }, conf(i), 45_000))
     const failed = adds.map((r, i) => [i, r] as [number, PluginRun]).filter(([, r]) => r.code !== 0)
-    t.equal(failed.length, 0, `every ADD succeeds (${failed.slice(0, 3).map(([i, r]) => `#${i}: ${r.stdout}${r.stderr}`).join(' | ')})`)
-    const addresses = adds.map((r) => String((r.json as { ips?: Array<{ address: string }> } | undefined)?.ips?.[0]?.address ?? ''))
+    t.equal(failed.length, 0,
+      `every ADD succeeds (${failed.slice(0, 3).map(([i, r]) => `#${i}: ${r.stdout}${r.stderr}`).join(' | ')})`)
+    const addresses = adds.map((r) => String((r.json as {
+      ips?: Array<{ address: string }>
+    } | undefined)?.ips?.[0]?.address ?? ''))
     t.equal(new Set(addresses).size, PODS, 'all addresses distinct')
-    t.ok(addresses.every((a, i) => a.startsWith(`10.244.${nodeOf(i).index}.`) && a.endsWith('/32')), 'each address in its node\'s pod CIDR')
+    t.ok(addresses.every((a, i) => a.startsWith(`10.244.${nodeOf(i).index}.`) && a.endsWith('/32')),
+      'each address in its node\'s pod CIDR')
     t.comment(`${PODS} ADDs in ${Date.now() - started} ms`)
 
     // Spot-check the data path on one pod per node pair while all 200 exist.
-    const ping = await overlay.ping({ ns: pods[0]!, address: addresses[0]!.split('/')[0]!, hostVeth: '' }, addresses[1]!.split('/')[0]!, 2)
+    const ping = await overlay.ping({ ns: pods[0]!, address: addresses[0]!.split('/')[0]!, hostVeth: '' },
+      addresses[1]!.split('/')[0]!, 2)
     t.ok(ping.ok, `pod 0 (node1) reaches pod 1 (node2): ${ping.output}`)
 
-    const dels = await pool(PODS, PARALLEL, (i) => execPlugin(nodeOf(i).ns, 'loom-cni', { command: 'DEL', ...call(i) }, conf(i), 45_000))
+    const dels = await pool(PODS, PARALLEL,
+      (i) => execPlugin(nodeOf(i).ns, 'loom-cni', { command: 'DEL', ...call(i) }, conf(i), 45_000))
     t.equal(dels.filter((r) => r.code !== 0).length, 0, 'every DEL succeeds')
     for (const node of overlay.nodes) {
       const links = await lab.execOk(node.ns, ['ip', '-o', 'link', 'show'])

@@ -28,65 +28,70 @@ if (!isRoot()) {
   t.plan(0, SKIP_NOT_ROOT)
 } else {
   for (const mode of ['static', 'gossip'] as const) {
-    t.test(`${mode} mode: kill -9 during a batch of concurrent ADDs loses and reuses no reported address`, async (t) => {
-      const lab = new NetnsLab(`cnigc${mode[0]}`)
-      t.teardown(() => lab.cleanup())
-      const overlay = new OverlayLab(lab, {
-        nodes: 1, podsPerNode: 0, encapsulation: 'udp', logLevel: 'warn', ...(mode === 'gossip' ? { gossip: {} } : {}),
-      })
-      await overlay.build()
-      await overlay.startAll()
-      const n1 = overlay.nodes[0] as LabNode
-      const conf = { cniVersion: '1.1.0', name: 'loom', type: 'loom-cni', apiSocket: n1.apiSocket }
-      const attachments = async (): Promise<Array<{ containerID: string, address: string }>> =>
-        (await apiRequest(n1.apiSocket, 'GET', '/v1/cni/attachments')).body as Array<{ containerID: string, address: string }>
-      const pods: string[] = []
-      for (let i = 0; i < CONCURRENT + AFTER; i++) pods.push(await lab.addNamespace(`k${i}`))
+    t.test(`${mode} mode: kill -9 during a batch of concurrent ADDs loses and reuses no reported address`,
+      async (t) => {
+        const lab = new NetnsLab(`cnigc${mode[0]}`)
+        t.teardown(() => lab.cleanup())
+        const overlay = new OverlayLab(lab, {
+          nodes: 1, podsPerNode: 0, encapsulation: 'udp', logLevel: 'warn', ...(mode === 'gossip' ? { gossip: {} } : {}),
+        })
+        await overlay.build()
+        await overlay.startAll()
+        const n1 = overlay.nodes[0] as LabNode
+        const conf = { cniVersion: '1.1.0', name: 'loom', type: 'loom-cni', apiSocket: n1.apiSocket }
+        const attachments = async (): Promise<Array<{ containerID: string, address: string }>> =>
+          (await apiRequest(n1.apiSocket, 'GET', '/v1/cni/attachments')).body as Array<{
+            containerID: string, address: string
+          }>
+        const pods: string[] = []
+        for (let i = 0; i < CONCURRENT + AFTER; i++) pods.push(await lab.addNamespace(`k${i}`))
 
-      let answered = 0
-      let killed: Promise<void> | undefined
-      const runs = await Promise.all(pods.slice(0, CONCURRENT).map(async (pod, i) => {
-        const r = await execPlugin(n1.ns, 'loom-cni', { command: 'ADD', containerID: `gc-${i}`, netns: nsPath(pod), ifname: 'eth0' }, conf)
-        if (r.code === 0 && ++answered === KILL_AFTER_ANSWERS) {
+        let answered = 0
+        let killed: Promise<void> | undefined
+        const runs = await Promise.all(pods.slice(0, CONCURRENT).map(async (pod, i) => {
+          const r = await execPlugin(n1.ns, 'loom-cni',
+            { command: 'ADD', containerID: `gc-${i}`, netns: nsPath(pod), ifname: 'eth0' }, conf)
+          if (r.code === 0 && ++answered === KILL_AFTER_ANSWERS) {
           // The others are between allocation and answer: in a batch being written, or queued for the next.
-          killed = overlay.stopDaemon(n1, 'SIGKILL')
-        }
-        return r
-      }))
-      await killed
-      t.ok(killed !== undefined, `loomd was killed after ${KILL_AFTER_ANSWERS} answers`)
-      const reported = new Map<string, string>()
-      runs.forEach((r, i) => { const a = addressOf(r); if (a !== undefined) reported.set(`gc-${i}`, a) })
-      t.ok(reported.size >= KILL_AFTER_ANSWERS && reported.size < CONCURRENT,
+            killed = overlay.stopDaemon(n1, 'SIGKILL')
+          }
+          return r
+        }))
+        await killed
+        t.ok(killed !== undefined, `loomd was killed after ${KILL_AFTER_ANSWERS} answers`)
+        const reported = new Map<string, string>()
+        runs.forEach((r, i) => { const a = addressOf(r); if (a !== undefined) reported.set(`gc-${i}`, a) })
+        t.ok(reported.size >= KILL_AFTER_ANSWERS && reported.size < CONCURRENT,
         `some ADDs answered before the kill, some did not (${reported.size} of ${CONCURRENT})`)
-      const codes = runs.filter((r) => r.code !== 0).map((r) => (r.json as { code?: unknown } | undefined)?.code)
-      t.ok(codes.every((c) => c === 11 || c === 101),
+        const codes = runs.filter((r) => r.code !== 0).map((r) => (r.json as { code?: unknown } | undefined)?.code)
+        t.ok(codes.every((c) => c === 11 || c === 101),
         `the rest got "try again" or "bad answer" from the shim, as calls to a dying agent do: ${[...new Set(codes)].join(',')}`)
 
-      overlay.startDaemon(n1)
-      await overlay.waitReady(n1, 30_000)
-      const held = await attachments()
-      const holder = new Map<string, string>()
-      for (const h of held) {
-        const other = holder.get(h.address)
-        if (other !== undefined) t.fail(`${h.address} is held by ${other} and ${h.containerID}`)
-        holder.set(h.address, h.containerID)
-      }
-      for (const [cid, address] of reported) {
-        t.equal(holder.get(address), cid, `${cid}: reported ${address}, still held by it after the restart`)
-      }
+        overlay.startDaemon(n1)
+        await overlay.waitReady(n1, 30_000)
+        const held = await attachments()
+        const holder = new Map<string, string>()
+        for (const h of held) {
+          const other = holder.get(h.address)
+          if (other !== undefined) t.fail(`${h.address} is held by ${other} and ${h.containerID}`)
+          holder.set(h.address, h.containerID)
+        }
+        for (const [cid, address] of reported) {
+          t.equal(holder.get(address), cid, `${cid}: reported ${address}, still held by it after the restart`)
+        }
 
-      const fresh = await Promise.all(pods.slice(CONCURRENT).map((pod, i) =>
-        execPlugin(n1.ns, 'loom-cni', { command: 'ADD', containerID: `after-${i}`, netns: nsPath(pod), ifname: 'eth0' }, conf)))
-      const reportedSet = new Set(reported.values())
-      for (const r of fresh) {
-        const a = addressOf(r)
-        t.ok(a !== undefined, `ADD after the restart succeeded${a === undefined ? `: ${r.stdout}` : ''}`)
-        if (a !== undefined && reportedSet.has(a)) t.fail(`${a} was reported before the crash and handed out again`)
-      }
-      const again = await attachments()
-      t.equal(new Set(again.map((h) => h.address)).size, again.length, 'no address held twice')
-      await overlay.stopDaemon(n1)
-    })
+        const fresh = await Promise.all(pods.slice(CONCURRENT).map((pod, i) =>
+          execPlugin(n1.ns, 'loom-cni', { command: 'ADD', containerID: `after-${i}`, netns: nsPath(pod), ifname: 'eth0' },
+            conf)))
+        const reportedSet = new Set(reported.values())
+        for (const r of fresh) {
+          const a = addressOf(r)
+          t.ok(a !== undefined, `ADD after the restart succeeded${a === undefined ? `: ${r.stdout}` : ''}`)
+          if (a !== undefined && reportedSet.has(a)) t.fail(`${a} was reported before the crash and handed out again`)
+        }
+        const again = await attachments()
+        t.equal(new Set(again.map((h) => h.address)).size, again.length, 'no address held twice')
+        await overlay.stopDaemon(n1)
+      })
   }
 }

@@ -46,14 +46,16 @@ if (!isRoot()) {
         const pod = await lab.addNamespace(`r${round}`)
         const call = { containerID: `same-${round}`, netns: nsPath(pod), ifname: 'eth0' }
         pods.set(call.containerID, pod)
-        const runs = await Promise.all([0, 1, 2].map(() => execPlugin(n1.ns, 'loom-cni', { command: 'ADD', ...call }, conf())))
+        const runs = await Promise.all([0, 1,
+          2].map(() => execPlugin(n1.ns, 'loom-cni', { command: 'ADD', ...call }, conf())))
         for (const r of runs) {
           if (r.code !== 0) continue
           const address = String((r.json as { ips: Array<{ address: string }> }).ips[0]?.address).split('/')[0]!
           const held = await agent.attachment({ containerID: call.containerID, ifname: 'eth0' })
           if (held?.address !== address) t.fail(`round ${round}: ADD reported ${address} but the agent holds ${held?.address ?? 'nothing'}`)
           const prev = reported.get(call.containerID)
-          if (prev !== undefined && prev !== address) t.fail(`round ${round}: two successes with two addresses (${prev}, ${address})`)
+          if (prev !== undefined &&
+            prev !== address) t.fail(`round ${round}: two successes with two addresses (${prev}, ${address})`)
           reported.set(call.containerID, address)
         }
         if (!reported.has(call.containerID)) t.fail(`round ${round}: no ADD succeeded: ${runs.map((r) => r.stdout).join(' | ')}`)
@@ -83,7 +85,8 @@ if (!isRoot()) {
       const fresh: string[] = []
       for (let i = 0; i < 6; i++) {
         const pod = await lab.addNamespace(`after${i}`)
-        const r = await execPlugin(n1.ns, 'loom-cni', { command: 'ADD', containerID: `after-${i}`, netns: nsPath(pod), ifname: 'eth0' }, conf())
+        const r = await execPlugin(n1.ns, 'loom-cni',
+          { command: 'ADD', containerID: `after-${i}`, netns: nsPath(pod), ifname: 'eth0' }, conf())
         t.equal(r.code, 0, `ADD after the restart: ${r.stdout}`)
         fresh.push(String((r.json as { ips: Array<{ address: string }> } | undefined)?.ips[0]?.address).split('/')[0]!)
       }
@@ -93,45 +96,61 @@ if (!isRoot()) {
 
     t.test('GC without the valid list: code 7, nothing removed; with a list: young attachments spared', async (t) => {
       const pod = await lab.addNamespace('gc')
-      const add = await execPlugin(n1.ns, 'loom-cni', { command: 'ADD', containerID: 'gc-young', netns: nsPath(pod), ifname: 'eth0' }, conf())
+      const add = await execPlugin(n1.ns, 'loom-cni',
+        { command: 'ADD', containerID: 'gc-young', netns: nsPath(pod), ifname: 'eth0' }, conf())
       t.equal(add.code, 0)
       const before = await agent.attachment({ containerID: 'gc-young', ifname: 'eth0' })
       const gc = await execPlugin(n1.ns, 'loom-cni', { command: 'GC' }, conf())
       t.equal(gc.code, 1)
       t.equal(gc.json?.code, 7, String(gc.json?.msg))
-      t.same(await agent.attachment({ containerID: 'gc-young', ifname: 'eth0' }), before, 'the attachment is still held')
-      t.equal((await lab.exec(n1.ns, ['ip', 'link', 'show', hostVethName('gc-young', 'eth0')])).code, 0, 'its veth is still there')
-      t.equal((await lab.exec(n1.ns, ['ip', 'link', 'show', hostVethName('same-0', 'eth0')])).code, 0, 'and every other pod\'s')
+      t.same(await agent.attachment({ containerID: 'gc-young', ifname: 'eth0' }), before,
+        'the attachment is still held')
+      t.equal((await lab.exec(n1.ns, ['ip', 'link', 'show', hostVethName('gc-young', 'eth0')])).code, 0,
+        'its veth is still there')
+      t.equal((await lab.exec(n1.ns, ['ip', 'link', 'show', hostVethName('same-0', 'eth0')])).code, 0,
+        'and every other pod\'s')
 
       const listed = await execPlugin(n1.ns, 'loom-cni', { command: 'GC' }, conf({ 'cni.dev/valid-attachments': [] }))
       t.equal(listed.code, 0, `GC with an empty list: ${listed.stdout}`)
-      t.same(await agent.attachment({ containerID: 'gc-young', ifname: 'eth0' }), before, 'an attachment younger than the 60 s grace period survives')
+      t.same(await agent.attachment({ containerID: 'gc-young', ifname: 'eth0' }), before,
+        'an attachment younger than the 60 s grace period survives')
       t.equal((await lab.exec(n1.ns, ['ip', 'link', 'show', hostVethName('gc-young', 'eth0')])).code, 0)
     })
 
-    t.test('a FIFO or a mount namespace as CNI_NETNS: code 3 at once, nothing allocated, loomd keeps serving', async (t) => {
-      const fifo = lab.file('netns-fifo')
-      execFileSync('mkfifo', [fifo])
-      for (const command of ['ADD', 'CHECK'] as const) {
-        const started = Date.now()
-        const r = await execPlugin(n1.ns, 'loom-cni', { command, containerID: 'fifo', netns: fifo, ifname: 'eth0' },
-          conf(command === 'CHECK' ? { prevResult: { interfaces: [{ name: 'eth0', sandbox: fifo }], ips: [{ address: '10.244.1.9/32', interface: 0 }] } } : {}), 10_000)
-        t.equal(r.json?.code, command === 'ADD' ? 3 : 102, `${command}: ${r.stdout}`)
-        t.ok(Date.now() - started < 5000, `${command} answered in ${Date.now() - started} ms`)
-      }
-      t.equal(await agent.attachment({ containerID: 'fifo', ifname: 'eth0' }), null, 'nothing allocated')
-      const mnt = await execPlugin(n1.ns, 'loom-cni', { command: 'ADD', containerID: 'mntns', netns: '/proc/self/ns/mnt', ifname: 'eth0' }, conf())
-      t.equal(mnt.json?.code, 3, String(mnt.json?.msg))
-      t.equal(await agent.attachment({ containerID: 'mntns', ifname: 'eth0' }), null, 'nothing left allocated')
-      const pod = await lab.addNamespace('afterfifo')
-      const ok = await execPlugin(n1.ns, 'loom-cni', { command: 'ADD', containerID: 'after-fifo', netns: nsPath(pod), ifname: 'eth0' }, conf())
-      t.equal(ok.code, 0, 'the agent still serves ADD')
-    })
+    t.test('a FIFO or a mount namespace as CNI_NETNS: code 3 at once, nothing allocated, loomd keeps serving',
+      async (t) => {
+        const fifo = lab.file('netns-fifo')
+        execFileSync('mkfifo', [fifo])
+        for (const command of ['ADD', 'CHECK'] as const) {
+          const started = Date.now()
+          const r = await execPlugin(n1.ns, 'loom-cni', { command, containerID: 'fifo', netns: fifo, ifname: 'eth0' },
+            conf(command === 'CHECK'
+              ? {
+                  prevResult: {
+                    interfaces: [{ name: 'eth0', sandbox: fifo }], ips: [{ address: '10.244.1.9/32', interface: 0 }]
+                  }
+                }
+              : {}), 10_000)
+          t.equal(r.json?.code, command === 'ADD' ? 3 : 102, `${command}: ${r.stdout}`)
+          t.ok(Date.now() - started < 5000, `${command} answered in ${Date.now() - started} ms`)
+        }
+        t.equal(await agent.attachment({ containerID: 'fifo', ifname: 'eth0' }), null, 'nothing allocated')
+        const mnt = await execPlugin(n1.ns, 'loom-cni',
+          { command: 'ADD', containerID: 'mntns', netns: '/proc/self/ns/mnt', ifname: 'eth0' }, conf())
+        t.equal(mnt.json?.code, 3, String(mnt.json?.msg))
+        t.equal(await agent.attachment({ containerID: 'mntns', ifname: 'eth0' }), null, 'nothing left allocated')
+        const pod = await lab.addNamespace('afterfifo')
+        const ok = await execPlugin(n1.ns, 'loom-cni',
+          { command: 'ADD', containerID: 'after-fifo', netns: nsPath(pod), ifname: 'eth0' }, conf())
+        t.equal(ok.code, 0, 'the agent still serves ADD')
+      })
 
     t.test('a deeply nested prevResult: code 7, not 100', async (t) => {
-      const deep = JSON.stringify(conf({ prevResult: { interfaces: [] } })).replace('"interfaces":[]', `"interfaces":[${'['.repeat(200_000)}${']'.repeat(200_000)}]`)
+      const deep = JSON.stringify(conf({ prevResult: { interfaces: [] } })).replace('"interfaces":[]',
+        `"interfaces":[${'['.repeat(200_000)}${']'.repeat(200_000)}]`)
       for (const command of ['ADD', 'CHECK', 'DEL'] as const) {
-        const r = await execPlugin(n1.ns, 'loom-cni', { command, containerID: 'deep', netns: nsPath(overlay.lab.ns('gc')), ifname: 'eth0' }, deep)
+        const r = await execPlugin(n1.ns, 'loom-cni',
+          { command, containerID: 'deep', netns: nsPath(overlay.lab.ns('gc')), ifname: 'eth0' }, deep)
         t.equal(r.json?.code, 7, `${command}: ${String(r.json?.msg)}`)
       }
       t.equal(await agent.attachment({ containerID: 'deep', ifname: 'eth0' }), null)

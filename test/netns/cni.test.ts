@@ -36,11 +36,24 @@ if (!isRoot()) {
 
     const c1 = await lab.addNamespace('c1')
     const c2 = await lab.addNamespace('c2')
-    const add1 = await execPlugin(n1.ns, 'loom-cni', { command: 'ADD', containerID: 'ctr-one', netns: nsPath(c1), ifname: 'eth0', args: 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=one' }, conf(n1))
+    const add1 = await execPlugin(n1.ns, 'loom-cni',
+      {
+        command: 'ADD',
+        containerID: 'ctr-one',
+        netns: nsPath(c1),
+        ifname: 'eth0',
+        args: 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=one'
+      }, conf(n1))
     t.equal(add1.code, 0, `ADD on node1 succeeds: ${add1.stdout}${add1.stderr}`)
-    const add2 = await execPlugin(n2.ns, 'loom-cni', { command: 'ADD', containerID: 'ctr-two', netns: nsPath(c2), ifname: 'eth0' }, conf(n2))
+    const add2 = await execPlugin(n2.ns, 'loom-cni',
+      { command: 'ADD', containerID: 'ctr-two', netns: nsPath(c2), ifname: 'eth0' }, conf(n2))
     t.equal(add2.code, 0, `ADD on node2 succeeds: ${add2.stdout}${add2.stderr}`)
-    const r1 = add1.json as { cniVersion: string, interfaces: Array<Record<string, unknown>>, ips: Array<Record<string, unknown>>, routes: unknown[] }
+    const r1 = add1.json as {
+      cniVersion: string,
+      interfaces: Array<Record<string, unknown>>,
+      ips: Array<Record<string, unknown>>,
+      routes: unknown[]
+    }
     const r2 = add2.json as typeof r1
     const veth1 = hostVethName('ctr-one', 'eth0')
     t.equal(r1.cniVersion, '1.1.0')
@@ -58,7 +71,8 @@ if (!isRoot()) {
     // The pod side as wired: MAC in the result matches the kernel, MTU, permanent neighbour.
     t.equal((await lab.execOk(c1, ['cat', '/sys/class/net/eth0/address'])).trim(), r1.interfaces[1]?.mac)
     t.equal((await lab.execOk(c1, ['cat', '/sys/class/net/eth0/mtu'])).trim(), '1460')
-    t.match(await lab.execOk(c1, ['ip', 'neigh', 'show', '169.254.1.1']), new RegExp(`lladdr ${String(r1.interfaces[0]?.mac)} PERMANENT`))
+    t.match(await lab.execOk(c1, ['ip', 'neigh', 'show', '169.254.1.1']),
+      new RegExp(`lladdr ${String(r1.interfaces[0]?.mac)} PERMANENT`))
     t.equal((await lab.execOk(n1.ns, ['cat', `/proc/sys/net/ipv4/conf/${veth1}/proxy_arp`])).trim(), '1')
 
     // Pod to pod across nodes, and each pod to its node's gateway path.
@@ -90,8 +104,10 @@ if (!isRoot()) {
 
     const expectOk = (r: PluginRun, what: string): void => { t.equal(r.code, 0, `${what}: ${r.stdout}${r.stderr}`) }
     expectOk(await execPlugin(n1.ns, 'loom-cni', { command: 'DEL', ...call1 }, conf(n1)), 'DEL again succeeds')
-    expectOk(await execPlugin(n1.ns, 'loom-cni', { command: 'DEL', ...call1, netns: '' }, conf(n1)), 'DEL with empty CNI_NETNS succeeds')
-    expectOk(await execPlugin(n1.ns, 'loom-cni', { command: 'DEL', ...call1, netns: '/var/run/netns/loom-cni-gone' }, conf(n1)), 'DEL with a missing netns succeeds')
+    expectOk(await execPlugin(n1.ns, 'loom-cni', { command: 'DEL', ...call1, netns: '' }, conf(n1)),
+      'DEL with empty CNI_NETNS succeeds')
+    expectOk(await execPlugin(n1.ns, 'loom-cni', { command: 'DEL', ...call1, netns: '/var/run/netns/loom-cni-gone' },
+      conf(n1)), 'DEL with a missing netns succeeds')
     const checkGone = await execPlugin(n1.ns, 'loom-cni', { command: 'CHECK', ...call1 }, conf(n1, { prevResult: r1 }))
     t.equal(checkGone.json?.code, 102, 'CHECK after DEL reports the missing allocation')
 
@@ -99,25 +115,35 @@ if (!isRoot()) {
     const status = await execPlugin(n1.ns, 'loom-cni', { command: 'STATUS' }, conf(n1))
     t.equal(status.code, 0, `STATUS: ${status.stdout}`)
     t.equal(status.stdout, '')
-    const noAgent = await execPlugin(n1.ns, 'loom-cni', { command: 'STATUS' }, conf(n1, { apiSocket: lab.file('missing.sock') }))
+    const noAgent = await execPlugin(n1.ns, 'loom-cni', { command: 'STATUS' },
+      conf(n1, { apiSocket: lab.file('missing.sock') }))
     t.equal(noAgent.json?.code, 50)
 
     // ADD into a namespace that does not exist: code 3, nothing allocated.
-    const noNs = await execPlugin(n1.ns, 'loom-cni', { command: 'ADD', containerID: 'ctr-nons', netns: '/var/run/netns/loom-cni-none', ifname: 'eth0' }, conf(n1))
+    const noNs = await execPlugin(n1.ns, 'loom-cni',
+      { command: 'ADD', containerID: 'ctr-nons', netns: '/var/run/netns/loom-cni-none', ifname: 'eth0' }, conf(n1))
     t.equal(noNs.json?.code, 3, String(noNs.json?.msg))
     t.equal(await agent(n1).attachment({ containerID: 'ctr-nons', ifname: 'eth0' }), null)
 
     // GC keeps ctr-two, and removes a stale attachment (allocated + wired, then "forgotten").
     const c3 = await lab.addNamespace('c3')
-    const stale = await execPlugin(n2.ns, 'loom-cni', { command: 'ADD', containerID: 'ctr-stale', netns: nsPath(c3), ifname: 'eth0' }, conf(n2))
+    const stale = await execPlugin(n2.ns, 'loom-cni',
+      { command: 'ADD', containerID: 'ctr-stale', netns: nsPath(c3), ifname: 'eth0' }, conf(n2))
     t.equal(stale.code, 0)
     const gc = await execPlugin(n2.ns, 'loom-cni', { command: 'GC' },
-      conf(n2, { 'cni.dev/valid-attachments': [{ containerID: 'ctr-two', ifname: 'eth0' }], 'cni.dev/attachments': [{ containerID: 'ctr-two', ifname: 'eth0' }] }))
+      conf(n2,
+        {
+          'cni.dev/valid-attachments': [{ containerID: 'ctr-two', ifname: 'eth0' }],
+          'cni.dev/attachments': [{ containerID: 'ctr-two', ifname: 'eth0' }]
+        }))
     t.equal(gc.code, 0, `GC: ${gc.stdout}${gc.stderr}`)
-    t.equal(await agent(n2).attachment({ containerID: 'ctr-stale', ifname: 'eth0' }), null, 'GC released the stale address')
-    t.equal((await lab.exec(n2.ns, ['ip', 'link', 'show', hostVethName('ctr-stale', 'eth0')])).code !== 0, true, 'GC removed the stale host veth')
+    t.equal(await agent(n2).attachment({ containerID: 'ctr-stale', ifname: 'eth0' }), null,
+      'GC released the stale address')
+    t.equal((await lab.exec(n2.ns, ['ip', 'link', 'show', hostVethName('ctr-stale', 'eth0')])).code !== 0, true,
+      'GC removed the stale host veth')
     t.not(await agent(n2).attachment({ containerID: 'ctr-two', ifname: 'eth0' }), null, 'GC kept the valid one')
-    t.equal((await lab.exec(n2.ns, ['ip', 'link', 'show', hostVethName('ctr-two', 'eth0')])).code, 0, 'valid host veth kept')
+    t.equal((await lab.exec(n2.ns, ['ip', 'link', 'show', hostVethName('ctr-two', 'eth0')])).code, 0,
+      'valid host veth kept')
   })
 
   t.test('a failed ADD leaves nothing behind', async (t) => {
@@ -139,12 +165,15 @@ if (!isRoot()) {
     t.equal(add.json?.cniVersion, '1.0.0')
     t.equal(add.json?.code, 103)
     t.match(String(add.json?.msg), /interface eth0 already exists in network namespace/)
-    t.equal((await lab.execOk(n1.ns, ['ip', '-o', 'link', 'show'])).split('\n').length, linksBefore, 'no host link left')
+    t.equal((await lab.execOk(n1.ns, ['ip', '-o', 'link', 'show'])).split('\n').length, linksBefore,
+      'no host link left')
     t.equal(await lab.execOk(n1.ns, ['ip', 'route', 'show']), routesBefore, 'no host route left')
-    t.equal(await new AgentClient({ socketPath: n1.apiSocket }).attachment({ containerID: 'ctr-busy', ifname: 'eth0' }), null, 'address released')
+    t.equal(await new AgentClient({ socketPath: n1.apiSocket }).attachment({ containerID: 'ctr-busy', ifname: 'eth0' }),
+      null, 'address released')
     t.match(await lab.execOk(pod, ['ip', '-o', 'link', 'show']), /eth0@eth0peer/, 'the existing eth0 untouched')
     const del = await execPlugin(n1.ns, 'loom-cni', { command: 'DEL', ...call }, conf)
     t.equal(del.code, 0, 'DEL after a failed ADD succeeds')
-    t.equal((await lab.exec(pod, ['ip', 'link', 'show', 'eth0'])).code, 0, 'DEL does not touch an interface it did not make')
+    t.equal((await lab.exec(pod, ['ip', 'link', 'show', 'eth0'])).code, 0,
+      'DEL does not touch an interface it did not make')
   })
 }

@@ -14,7 +14,9 @@ import { rmSync, readFileSync } from 'node:fs'
 import { isRoot, NetnsLab, SKIP_NOT_ROOT, waitFor } from './lib/netns-lab'
 import { apiRequest, LabNode, OverlayLab } from './lib/overlay-lab'
 
-interface IpamDetail { self: string; clusterId: string | null; member: boolean; nodes: Array<{ node: string; blocks: string[] }> }
+interface IpamDetail {
+  self: string; clusterId: string | null; member: boolean; nodes: Array<{ node: string; blocks: string[] }>
+}
 
 async function ipamOf (node: LabNode): Promise<IpamDetail> {
   const r = await apiRequest(node.apiSocket, 'GET', '/v1/status')
@@ -41,7 +43,11 @@ if (!isRoot()) {
     const lab = new NetnsLab('fwipe')
     t.teardown(() => lab.cleanup())
     const overlay = new OverlayLab(lab, {
-      nodes: 3, podsPerNode: 0, encapsulation: 'udp', logLevel: 'info', gossip: {},
+      nodes: 3,
+      podsPerNode: 0,
+      encapsulation: 'udp',
+      logLevel: 'info',
+      gossip: {},
       extraConfig: () => ({ seeds: ['198.18.0.1', '198.18.0.2'] }),
     })
     await overlay.build()
@@ -71,7 +77,8 @@ if (!isRoot()) {
     rmSync(lab.file(`state-${n1.name}`), { recursive: true, force: true })
     overlay.startDaemon(n1)
     await overlay.waitReady(n1, 20_000)
-    t.match(readFileSync(lab.file(`loomd-${n1.name}.log`), 'utf8'), /knows this node from an earlier life/, 'loomd says why it joins')
+    t.match(readFileSync(lab.file(`loomd-${n1.name}.log`), 'utf8'), /knows this node from an earlier life/,
+      'loomd says why it joins')
     await waitFor('wiped node1 to become an IPAM member of the old cluster', async () => {
       const v = await ipamOf(n1)
       return v.member
@@ -88,7 +95,8 @@ if (!isRoot()) {
     for (let k = 0; k < 4; k++) {
       const a = await add(n1, `${n1.name}-b${k}`)
       t.notOk([...held.values()].includes(a), `${a} is not held by another attachment`)
-      t.notOk(oldBlocks.some((b) => inBlock(a, b)), `${a} lies in none of the blocks of other node IDs (${oldBlocks.join(', ')})`)
+      t.notOk(oldBlocks.some((b) => inBlock(a, b)),
+        `${a} lies in none of the blocks of other node IDs (${oldBlocks.join(', ')})`)
       held.set(`${n1.name}-b${k}`, a)
     }
   })

@@ -68,15 +68,21 @@ if (process.getuid?.() !== 0) {
     t.equal(o.plainVnet, 0, 'no virtio header unless offloads are asked for')
     t.equal(o.offload.vnet, 10, 'offloads: 10-byte virtio header')
     t.equal(o.offload.flags & 0x07, 0x07, 'TUN_F_CSUM | TSO4 | TSO6 accepted')
-    t.same(o.offload.features, ['tx-checksumming: on', 'tcp-segmentation-offload: on'], 'the kernel shows the device with TSO')
+    t.same(o.offload.features, ['tx-checksumming: on', 'tcp-segmentation-offload: on'],
+      'the kernel shows the device with TSO')
     t.match(o.longName, {
-      name: 'TunOpenError', code: 'ERR_TUN_OPEN', errno: 22, causeCode: 'EINVAL', causeErrno: 22,
+      name: 'TunOpenError',
+      code: 'ERR_TUN_OPEN',
+      errno: 22,
+      causeCode: 'EINVAL',
+      causeErrno: 22,
       message: 'failed to open TUN device loom-name-too-long-x: EINVAL',
     })
     t.match(o.longName.causeMessage, /^failed to open TUN device loom-name-too-long-x .*EINVAL \(Invalid argument\)$/)
     t.match(o.badName, { code: 'ERR_TUN_OPEN', errno: 22, message: 'failed to open TUN device bad/name: EINVAL' })
     t.equal(o.listedAfterClose, false, 'closing the fd removes the device')
-    t.match(o.readAfterClose, { name: 'DeviceClosedError', code: 'ERR_DEVICE_CLOSED', message: 'TUN device loomb0 is closed' })
+    t.match(o.readAfterClose,
+      { name: 'DeviceClosedError', code: 'ERR_DEVICE_CLOSED', message: 'TUN device loomb0 is closed' })
   })
 
   t.test('TUN both directions, batched, and readiness', async (t) => {
@@ -89,8 +95,15 @@ if (process.getuid?.() !== 0) {
     o.packets.forEach((p: any, i: number) => {
       const payload = `outbound-${i}-${'x'.repeat(i * 10)}`
       t.same(p, {
-        size: 28 + payload.length, headroomUntouched: true, version: 4, protocol: 17,
-        src: '10.77.0.1', dst: '10.77.0.2', srcPort: o.sockPort, dstPort: 9999, payload,
+        size: 28 + payload.length,
+        headroomUntouched: true,
+        version: 4,
+        protocol: 17,
+        src: '10.77.0.1',
+        dst: '10.77.0.2',
+        srcPort: o.sockPort,
+        dstPort: 9999,
+        payload,
       }, `outbound packet ${i}`)
     })
     t.equal(o.readWhenEmpty, 0, 'readBatch on an empty queue returns 0')
@@ -114,12 +127,15 @@ if (process.getuid?.() !== 0) {
     t.equal(o.expectedSizes[63], 1450)
     t.equal(o.recvWhenEmpty, 0)
     t.equal(o.gsoSent, 6, 'sendSegmented: one UDP GSO send of 6 datagrams')
-    t.same(o.gsoReceived, [1000, 1000, 1000, 1000, 1000, 400].map((size) => ({ size, intact: true })), 'received as 6 datagrams, bytes intact')
+    t.same(o.gsoReceived, [1000, 1000, 1000, 1000, 1000, 400].map((size) => ({ size, intact: true })),
+      'received as 6 datagrams, bytes intact')
     t.equal(o.groOn, true, 'UDP_GRO accepted')
-    t.same(o.groReceived, { count: 1, size: 5400, segment: 1000, intact: true }, 'a GSO train arrives as one GRO buffer with its segment size')
+    t.same(o.groReceived, { count: 1, size: 5400, segment: 1000, intact: true },
+      'a GSO train arrives as one GRO buffer with its segment size')
     t.equal(new Set(o.sourcePortNumbers).size, 4, 'four distinct source ports')
     const sp = o.sourcePortNumbers as number[]
-    t.same(o.sourcePortsSeen, [sp[3], sp[3], sp[0], sp[2], sp[1], sp[1]], 'each datagram left from the port its source slot names')
+    t.same(o.sourcePortsSeen, [sp[3], sp[3], sp[0], sp[2], sp[1], sp[1]],
+      'each datagram left from the port its source slot names')
     t.match(o.gsoBadSizes, /datagram 1 is 900 bytes; all but the last must be the segment size 1000/)
     t.same(o.truncated, { count: 1, size: -1 }, 'a truncated datagram has size -1')
     t.equal(o.toDeadPort, 4, 'sending to a port nobody listens on does not throw')
@@ -129,7 +145,10 @@ if (process.getuid?.() !== 0) {
     t.equal(o.mixedReceived, 1)
     t.equal(o.recvAfterShortSend, 0, 'the parked error of a short send does not throw')
     t.match(o.bindError, {
-      name: 'SocketError', code: 'ERR_SOCKET', errno: 99, causeCode: 'EADDRNOTAVAIL',
+      name: 'SocketError',
+      code: 'ERR_SOCKET',
+      errno: 99,
+      causeCode: 'EADDRNOTAVAIL',
       message: 'failed to open UDP socket 10.99.99.99:4000: EADDRNOTAVAIL',
     })
     t.match(o.sendAfterClose, { code: 'ERR_TRANSPORT_CLOSED', message: `UDP socket 127.0.0.1:${o.aPort} is closed` })
@@ -140,7 +159,8 @@ if (process.getuid?.() !== 0) {
     t.equal(r.status, 0, `exit code (3 = the poll kept the process alive) ${r.stderr}`)
     t.equal(r.out.received, 10)
     t.equal(r.out.replacedCalls, 0)
-    t.ok(r.out.wakeups >= 3, `level-triggered: 10 datagrams drained 4 at a time need >= 3 wake-ups (got ${r.out.wakeups})`)
+    t.ok(r.out.wakeups >= 3,
+      `level-triggered: 10 datagrams drained 4 at a time need >= 3 wake-ups (got ${r.out.wakeups})`)
   })
 
   t.test('setns moves the calling thread into the namespace', async (t) => {
@@ -152,7 +172,8 @@ if (process.getuid?.() !== 0) {
     const o = r.out
     t.notOk(o.before.includes('loomva0'), 'the child starts in our namespace')
     t.equal(o.bindBefore, 'EADDRNOTAVAIL')
-    t.match(o.missing, { code: 'ENOENT', errno: 2, message: /^failed to enter network namespace \/nonexistent\/netns: ENOENT/ })
+    t.match(o.missing,
+      { code: 'ENOENT', errno: 2, message: /^failed to enter network namespace \/nonexistent\/netns: ENOENT/ })
     t.same([...o.after].sort(), ['lo', 'loomva0', 'loomvb0'])
     t.equal(o.bindAfter, 'ok', 'a socket opened after setns binds an address of the namespace')
   })

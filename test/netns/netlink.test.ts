@@ -36,7 +36,8 @@ const bridgeJson = (...args: string[]): Obj[] => JSON.parse(run('bridge', ['-n',
 
 /** Runs one scenario of the child inside the namespace and returns its JSON. */
 function child (scenario: string): Obj {
-  const r = spawnSync('ip', ['netns', 'exec', NS, process.execPath, CHILD, scenario], { encoding: 'utf8', timeout: 30_000 })
+  const r = spawnSync('ip', ['netns', 'exec', NS, process.execPath, CHILD, scenario],
+    { encoding: 'utf8', timeout: 30_000 })
   if (r.status !== 0) throw new Error(`child ${scenario} exited ${r.status} (${r.signal ?? 'no signal'}): ${r.stderr}`)
   return JSON.parse(r.stdout)
 }
@@ -119,35 +120,51 @@ if (process.getuid?.() !== 0) {
     t.equal(got.vbExists, false, 'veth peer went with it')
     t.notOk(ipJson('link', 'show').some(l => l.ifname === 'nl-va' || l.ifname === 'nl-vb'))
 
-    t.same(ipJson('neigh', 'show', 'dev', 'vx42'), [{ dst: '10.244.7.0', lladdr: '02:42:0a:f4:07:00', state: ['PERMANENT'] }])
-    t.same(bridgeJson('fdb', 'show', 'dev', 'vx42'), [{ mac: '02:42:0a:f4:07:00', dst: '10.250.0.7', flags: ['self'], state: 'permanent' }])
+    t.same(ipJson('neigh', 'show', 'dev', 'vx42'),
+      [{ dst: '10.244.7.0', lladdr: '02:42:0a:f4:07:00', state: ['PERMANENT'] }])
+    t.same(bridgeJson('fdb', 'show', 'dev', 'vx42'),
+      [{ mac: '02:42:0a:f4:07:00', dst: '10.250.0.7', flags: ['self'], state: 'permanent' }])
     t.same(ipJson('route', 'show', 'dev', 'vx42'), [{ dst: '10.244.7.0/24', gateway: '10.244.7.0', flags: ['onlink'] }])
 
     // Reference: the same entries made by iproute2 (what Flannel's netlink calls amount to).
-    ip('link', 'add', 'vx43', 'type', 'vxlan', 'id', '43', 'local', '10.250.0.1', 'dev', 'd0', 'dstport', '4789', 'nolearning')
+    ip('link', 'add', 'vx43', 'type', 'vxlan', 'id', '43', 'local', '10.250.0.1', 'dev', 'd0', 'dstport', '4789',
+      'nolearning')
     ip('link', 'set', 'vx43', 'up')
     ip('neigh', 'replace', '10.244.8.0', 'lladdr', '02:42:0a:f4:08:00', 'dev', 'vx43', 'nud', 'permanent')
-    run('bridge', ['-n', NS, 'fdb', 'replace', '02:42:0a:f4:08:00', 'dev', 'vx43', 'dst', '10.250.0.8', 'self', 'permanent'])
+    run('bridge',
+      ['-n', NS, 'fdb', 'replace', '02:42:0a:f4:08:00', 'dev', 'vx43', 'dst', '10.250.0.8', 'self', 'permanent'])
     ip('route', 'replace', '10.244.8.0/24', 'via', '10.244.8.0', 'dev', 'vx43', 'onlink')
     const [ref] = ipJson('-d', 'link', 'show', 'vx43')
-    t.same({ ...data, id: 0 }, { ...ref.linkinfo.info_data, id: 0 }, 'vxlan parameters equal iproute2\'s but for the VNI')
+    t.same({ ...data, id: 0 }, { ...ref.linkinfo.info_data, id: 0 },
+      'vxlan parameters equal iproute2\'s but for the VNI')
     const shape = (entries: Obj[]): string => JSON.stringify(entries).replace(/vx4[23]|10\.244\.[78]|:0[78]:|10\.250\.0\.[78]/g, 'X')
-    t.equal(shape(ipJson('neigh', 'show', 'dev', 'vx42')), shape(ipJson('neigh', 'show', 'dev', 'vx43')), 'neighbour entry like iproute2\'s')
-    t.equal(shape(bridgeJson('fdb', 'show', 'dev', 'vx42')), shape(bridgeJson('fdb', 'show', 'dev', 'vx43')), 'FDB entry like iproute2\'s')
-    t.equal(shape(ipJson('route', 'show', 'dev', 'vx42')), shape(ipJson('route', 'show', 'dev', 'vx43')), 'route like iproute2\'s')
+    t.equal(shape(ipJson('neigh', 'show', 'dev', 'vx42')), shape(ipJson('neigh', 'show', 'dev', 'vx43')),
+      'neighbour entry like iproute2\'s')
+    t.equal(shape(bridgeJson('fdb', 'show', 'dev', 'vx42')), shape(bridgeJson('fdb', 'show', 'dev', 'vx43')),
+      'FDB entry like iproute2\'s')
+    t.equal(shape(ipJson('route', 'show', 'dev', 'vx42')), shape(ipJson('route', 'show', 'dev', 'vx43')),
+      'route like iproute2\'s')
   })
 
   t.test('errors name the operation and the object', async t => {
     const e = child('errors')
     t.same(e.linkIndex, {
-      isNetlinkError: true, name: 'LinkNotFoundError', code: 'ERR_LINK_NOT_FOUND', errno: 19, errnoName: 'ENODEV',
+      isNetlinkError: true,
+      name: 'LinkNotFoundError',
+      code: 'ERR_LINK_NOT_FOUND',
+      errno: 19,
+      errnoName: 'ENODEV',
       message: 'failed to find link nope0: link nope0 not found (ENODEV)',
     })
     t.equal(e.setLinkMtu.message, 'failed to set MTU 1400 on link nope0: link nope0 not found (ENODEV)')
     t.equal(e.replaceRoute.code, 'ERR_LINK_NOT_FOUND')
     t.equal(e.replaceRoute.message, 'failed to replace route 10.244.0.0/16 dev nope0: link nope0 not found (ENODEV)')
     t.same(e.unreachableGateway, {
-      isNetlinkError: true, name: 'NetlinkError', code: 'ERR_NETLINK', errno: 101, errnoName: 'ENETUNREACH',
+      isNetlinkError: true,
+      name: 'NetlinkError',
+      code: 'ERR_NETLINK',
+      errno: 101,
+      errnoName: 'ENETUNREACH',
       message: 'failed to replace route 10.9.0.0/16 via 10.77.0.1 dev d0: ENETUNREACH',
     }, 'a kernel refusal carries its errno')
     t.equal(e.hostBits.code, 'ERR_NETLINK_ARGUMENT')
@@ -155,7 +172,8 @@ if (process.getuid?.() !== 0) {
     t.equal(e.badMac.code, 'ERR_NETLINK_ARGUMENT')
     t.match(e.badMac.message, /^failed to replace neighbour 10\.250\.0\.5 lladdr zz dev d0: "zz" is not a MAC address$/)
     t.equal(e.underlayMissing.code, 'ERR_ADDRESS_NOT_FOUND')
-    t.equal(e.underlayMissing.message, 'failed to find the underlay MTU for 10.77.7.7: no interface holds address 10.77.7.7')
+    t.equal(e.underlayMissing.message,
+      'failed to find the underlay MTU for 10.77.7.7: no interface holds address 10.77.7.7')
     t.same([e.duplicateVxlan.code, e.duplicateVxlan.errnoName], ['ERR_NETLINK', 'EEXIST'])
     t.equal(e.duplicateVxlan.message, 'failed to create vxlan link vx42 (vni 42, port 4789): EEXIST')
     t.same(e.afterClose, { code: 'ERR_NETLINK', message: 'failed to find link d0: netlink client is closed' })

@@ -48,20 +48,28 @@ for (const encapsulation of ['udp', 'vxlan'] as const) {
       t.equal(r.received.bytes, BYTES, 'receiver got 256 MiB', r.received)
       t.match(r.sent.sha256, /^[0-9a-f]{64}$/)
       t.equal(r.received.sha256, r.sent.sha256, 'byte-identical (SHA-256)')
-      const status = JSON.parse((await overlay.loom(n2, ['status', '--json'])).stdout) as { drops: { inbound: Record<string, number> } }
+      const status = JSON.parse((await overlay.loom(n2, ['status', '--json'])).stdout) as {
+        drops: { inbound: Record<string, number> }
+      }
       t.equal(status.drops.inbound.malformed, 0, 'no inbound packet malformed on the receiver')
 
       // Mixed MTU: loom0 and the pod on node1 raised to 1500; the peer still takes `mtu`.
       await lab.execOk(n1.ns, ['ip', 'link', 'set', 'loom0', 'mtu', '1500'])
       await overlay.setPodMTU(n1, 1500)
-      const big = await lab.exec(n1.pods[0].ns, ['ping', '-n', '-c', '2', '-i', '0.2', '-W', '2', '-M', 'do', '-s', '1472', n2.pods[0].address], { timeoutMs: 20_000 })
+      const big = await lab.exec(n1.pods[0].ns,
+        ['ping', '-n', '-c', '2', '-i', '0.2', '-W', '2', '-M', 'do', '-s', '1472', n2.pods[0].address],
+        { timeoutMs: 20_000 })
       t.not(big.code, 0, 'a 1500-byte DF ping does not pass')
-      t.match(big.stdout + big.stderr, new RegExp(`Frag needed and DF set \\(mtu = ${mtu}\\)`), `ICMP fragmentation needed from loomd announces ${mtu}`)
+      t.match(big.stdout + big.stderr, new RegExp(`Frag needed and DF set \\(mtu = ${mtu}\\)`),
+        `ICMP fragmentation needed from loomd announces ${mtu}`)
       lab.spawn(n2.pods[0].ns, [process.execPath, TCP_ECHO, 'server', '7007'], 'echo.log')
       await new Promise((resolve) => setTimeout(resolve, 300))
-      const tcp = await lab.exec(n1.pods[0].ns, [process.execPath, TCP_ECHO, 'client', n2.pods[0].address, '7007', String(4 << 20)], { timeoutMs: 30_000 })
+      const tcp = await lab.exec(n1.pods[0].ns,
+        [process.execPath, TCP_ECHO, 'client', n2.pods[0].address, '7007', String(4 << 20)], { timeoutMs: 30_000 })
       t.match(tcp.stdout, /"ok":true/, 'TCP learns the path MTU and completes', { output: tcp.stdout + tcp.stderr })
-      const after = JSON.parse((await overlay.loom(n1, ['status', '--json'])).stdout) as { drops: { outbound: Record<string, number> } }
+      const after = JSON.parse((await overlay.loom(n1, ['status', '--json'])).stdout) as {
+        drops: { outbound: Record<string, number> }
+      }
       t.ok(after.drops.outbound.mtu > 0, 'oversized packets counted as mtu drops')
     })
 }

@@ -51,17 +51,22 @@ t.test('kubernetes policy source against a real kube-apiserver and etcd', { skip
   }
   const matrix = async (what: string): Promise<void> => {
     const { wrong, drawing } = await pl.check(TCP80)
-    if (wrong.length > 0) t.fail(`${what}: ${wrong.length} of 72 cells differ from the spec\n${wrong.slice(0, 10).join('\n')}\n${drawing}`)
-    else t.pass(`${what}: 9x9 TCP/80 matrix as the spec says`)
+    if (wrong.length > 0) {
+      t.fail(`${what}: ${wrong.length} of 72 cells differ from the spec\n${wrong.slice(0,
+      10).join('\n')}\n${drawing}`)
+    } else t.pass(`${what}: 9x9 TCP/80 matrix as the spec says`)
   }
   /** Runs a kubectl change, then times how long until from -> to shows `want`. */
-  const change = async (what: string, from: string, to: string, want: boolean, run: () => Promise<unknown>, limitMs = CHANGE_DEADLINE_MS): Promise<number> => {
-    t.equal(pl.expected(pl.pod(from), pl.pod(to), TCP80), want, `${what}: the spec says ${from} -> ${to} is ${want ? 'allowed' : 'blocked'} afterwards`)
+  const change = async (what: string, from: string, to: string, want: boolean, run: () => Promise<unknown>,
+    limitMs = CHANGE_DEADLINE_MS): Promise<number> => {
+    t.equal(pl.expected(pl.pod(from), pl.pod(to), TCP80), want,
+      `${what}: the spec says ${from} -> ${to} is ${want ? 'allowed' : 'blocked'} afterwards`)
     const k0 = Date.now()
     await run()
     const since = Date.now()
     const ms = await until(from, to, want, since, limitMs + 3000)
-    t.ok(ms <= limitMs, `${what}: ${from} -> ${to} ${want ? 'allowed' : 'blocked'} ${ms} ms after kubectl returned (kubectl took ${since - k0} ms; limit ${limitMs} ms)`)
+    t.ok(ms <= limitMs,
+      `${what}: ${from} -> ${to} ${want ? 'allowed' : 'blocked'} ${ms} ms after kubectl returned (kubectl took ${since - k0} ms; limit ${limitMs} ms)`)
     await matrix(what)
     return ms
   }
@@ -71,7 +76,8 @@ t.test('kubernetes policy source against a real kube-apiserver and etcd', { skip
     const s = await pl.policyStatus(node)
     t.equal(s.source.kind, 'kubernetes', `${node.name} uses the kubernetes source`)
     t.match(s.source, { state: 'synced', pods: 9, policies: 0 }, `${node.name} listed the cluster's 9 pods`)
-    t.ok(s.source.namespaces >= 4, `${node.name} listed x, y, z and the API server's own namespaces (${s.source.namespaces})`)
+    t.ok(s.source.namespaces >= 4,
+      `${node.name} listed x, y, z and the API server's own namespaces (${s.source.namespaces})`)
   }
 
   const figures: string[] = []
@@ -81,23 +87,30 @@ t.test('kubernetes policy source against a real kube-apiserver and etcd', { skip
     metadata: { name: 'a-from-blue-or-clients', namespace: 'x' },
     spec: {
       podSelector: { matchLabels: { pod: 'a' } },
-      ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'blue' } } }, { podSelector: { matchLabels: { role: 'client' } } }] }],
+      ingress: [{
+        from: [{ namespaceSelector: { matchLabels: { team: 'blue' } } },
+          { podSelector: { matchLabels: { role: 'client' } } }]
+      }],
     },
   }
   pl.policies = [p1]
   figures.push(`policy created ${await change('policy created', 'y/b', 'x/a', false, () => kube.apply([p1]))} ms`)
 
   pl.pod('x/c').labels = { pod: 'c', role: 'client' }
-  figures.push(`pod label ${await change('pod label changed', 'x/c', 'x/a', true, () => kube.kubectl(['label', 'pod', '-n', 'x', 'c', 'role=client']))} ms`)
+  figures.push(`pod label ${await change('pod label changed', 'x/c', 'x/a', true,
+    () => kube.kubectl(['label', 'pod', '-n', 'x', 'c', 'role=client']))} ms`)
 
   pl.namespaceLabels.set('z', { ns: 'z', team: 'blue' })
-  figures.push(`namespace label ${await change('namespace label changed', 'z/b', 'x/a', true, () => kube.kubectl(['label', 'namespace', 'z', 'team=blue']))} ms`)
+  figures.push(`namespace label ${await change('namespace label changed', 'z/b', 'x/a', true,
+    () => kube.kubectl(['label', 'namespace', 'z', 'team=blue']))} ms`)
 
   pl.pod('x/c').labels = { pod: 'c' }
-  figures.push(`pod label removed ${await change('pod label removed', 'x/c', 'x/a', false, () => kube.kubectl(['label', 'pod', '-n', 'x', 'c', 'role-']))} ms`)
+  figures.push(`pod label removed ${await change('pod label removed', 'x/c', 'x/a', false,
+    () => kube.kubectl(['label', 'pod', '-n', 'x', 'c', 'role-']))} ms`)
 
   pl.policies = []
-  figures.push(`policy deleted ${await change('policy deleted', 'y/b', 'x/a', true, () => kube.kubectl(['delete', 'networkpolicy', '-n', 'x', p1.metadata.name]))} ms`)
+  figures.push(`policy deleted ${await change('policy deleted', 'y/b', 'x/a', true,
+    () => kube.kubectl(['delete', 'networkpolicy', '-n', 'x', p1.metadata.name]))} ms`)
 
   // The API server goes away and comes back: the watches resume (after backoff) and keep going.
   const before = await Promise.all(pl.overlay.nodes.map((n) => pl.policyStatus(n)))
@@ -112,14 +125,17 @@ t.test('kubernetes policy source against a real kube-apiserver and etcd', { skip
   }
   pl.policies = [p2]
   // Backoff (0.5 s doubling, at most 30 s) may still be waiting when the server is back.
-  figures.push(`first change after restart ${await change('policy created after an API server restart', 'x/b', 'y/a', false, () => kube.apply([p2]), 32_000)} ms`)
+  figures.push(`first change after restart ${await change('policy created after an API server restart', 'x/b', 'y/a',
+    false, () => kube.apply([p2]), 32_000)} ms`)
   for (const [i, node] of pl.overlay.nodes.entries()) {
     const s = await pl.policyStatus(node)
-    t.ok(s.source.restarts + s.source.relists > before[i].source.restarts + before[i].source.relists, `${node.name}: the watches were re-established (restarts ${before[i].source.restarts} -> ${s.source.restarts}, relists ${before[i].source.relists} -> ${s.source.relists})`)
+    t.ok(s.source.restarts + s.source.relists > before[i].source.restarts + before[i].source.relists,
+      `${node.name}: the watches were re-established (restarts ${before[i].source.restarts} -> ${s.source.restarts}, relists ${before[i].source.relists} -> ${s.source.relists})`)
     t.equal(s.source.state, 'synced', `${node.name}: the source is synced again`)
   }
   pl.policies = [p2, p1]
-  figures.push(`after restart ${await change('policy created again after the restart', 'y/b', 'x/a', false, () => kube.apply([p1]))} ms`)
+  figures.push(`after restart ${await change('policy created again after the restart', 'y/b', 'x/a', false,
+    () => kube.apply([p1]))} ms`)
 
   // etcd's history compacted past every version loomd holds, then the API server restarted:
   // resuming a watch gets 410 Gone, and each node lists again.
@@ -129,12 +145,15 @@ t.test('kubernetes policy source against a real kube-apiserver and etcd', { skip
   await kube.restartApiserver()
   t.comment(`etcd compacted at revision ${rev}, API server restarted`)
   pl.policies = [p1]
-  figures.push(`first change after 410 ${await change('policy deleted after 410 Gone', 'x/b', 'y/a', true, () => kube.kubectl(['delete', 'networkpolicy', '-n', 'y', p2.metadata.name]), 32_000)} ms`)
+  figures.push(`first change after 410 ${await change('policy deleted after 410 Gone', 'x/b', 'y/a', true,
+    () => kube.kubectl(['delete', 'networkpolicy', '-n', 'y', p2.metadata.name]), 32_000)} ms`)
   for (const [i, node] of pl.overlay.nodes.entries()) {
     const s = await pl.policyStatus(node)
-    t.ok(s.source.relists > beforeGone[i].source.relists, `${node.name}: listed again after 410 Gone (relists ${beforeGone[i].source.relists} -> ${s.source.relists})`)
+    t.ok(s.source.relists > beforeGone[i].source.relists,
+      `${node.name}: listed again after 410 Gone (relists ${beforeGone[i].source.relists} -> ${s.source.relists})`)
   }
   pl.pod('x/a').labels = { pod: 'a2' }
-  figures.push(`after 410 ${await change('selected pod relabelled after the relist', 'y/b', 'x/a', true, () => kube.kubectl(['label', 'pod', '-n', 'x', 'a', 'pod=a2', '--overwrite']))} ms`)
+  figures.push(`after 410 ${await change('selected pod relabelled after the relist', 'y/b', 'x/a', true,
+    () => kube.kubectl(['label', 'pod', '-n', 'x', 'a', 'pod=a2', '--overwrite']))} ms`)
   t.comment(`kubectl return -> enforced: ${figures.join(', ')}`)
 })

@@ -75,8 +75,14 @@ t.test('a real Prometheus scrapes /metrics and promtool finds nothing to lint', 
   stats.dropsInbound[5] = 2 // auth
   stats.udpRecvBatches[4] = 3
   const peer: PeerRoute = {
-    nodeName: 'node-b', index: 2, address: '192.0.2.2', addressU32: 0xc0000202, port: 6784,
-    vtepMAC: Buffer.alloc(6), mtu: 1420, counters: { packetsOut: 42, bytesOut: 4200, packetsIn: 7, bytesIn: 700, lastInMs: 0 },
+    nodeName: 'node-b',
+    index: 2,
+    address: '192.0.2.2',
+    addressU32: 0xc0000202,
+    port: 6784,
+    vtepMAC: Buffer.alloc(6),
+    mtu: 1420,
+    counters: { packetsOut: 42, bytesOut: 4200, packetsIn: 7, bytesIn: 700, lastInMs: 0 },
   }
   const registry = createMetricsRegistry({
     version: '0.1.0-test',
@@ -88,14 +94,25 @@ t.test('a real Prometheus scrapes /metrics and promtool finds nothing to lint', 
       gossip: { ping: { messagesIn: 3, messagesOut: 3, bytesIn: 90, bytesOut: 90 } },
     },
     ipam: {
-      snapshot: () => ({ blocksOwned: 1, addressesUsed: 2, addressesFree: 62, clusterAddresses: 65536, unreachableRatio: 0, claimsPending: 0 }),
+      snapshot: () => ({
+        blocksOwned: 1,
+        addressesUsed: 2,
+        addressesFree: 62,
+        clusterAddresses: 65536,
+        unreachableRatio: 0,
+        claimsPending: 0
+      }),
       counters: { reclaims: 0 },
     },
   })
   registry.observeCniRequest('ADD', 0, 0.012)
   registry.observeAllocation(0.0003)
   const server = new MetricsServer(
-    { registry, health: { ready: () => ({ ready: true, checks: { dataplane: true } }) }, logger: pino({ level: 'silent' }) },
+    {
+      registry,
+      health: { ready: () => ({ ready: true, checks: { dataplane: true } }) },
+      logger: pino({ level: 'silent' })
+    },
     { address: '127.0.0.1:0' })
   await server.start()
   t.teardown(() => server.stop())
@@ -138,7 +155,9 @@ t.test('a real Prometheus scrapes /metrics and promtool finds nothing to lint', 
       if (prom.exitCode !== null) throw new Error('prometheus exited')
       if (scrapes < 2) return undefined
       const r = await httpGet(webPort, '/api/v1/targets')
-      const body = JSON.parse(r.body) as { data: { activeTargets: Array<{ health: string, scrapeUrl: string, lastError: string }> } }
+      const body = JSON.parse(r.body) as {
+        data: { activeTargets: Array<{ health: string, scrapeUrl: string, lastError: string }> }
+      }
       const active = body.data.activeTargets
       return active.length === 1 && active[0].health === 'up' ? active[0] : undefined
     })
@@ -154,16 +173,27 @@ t.test('a real Prometheus scrapes /metrics and promtool finds nothing to lint', 
     }
     const info = await waitFor('loom_build_info in the TSDB', 10_000, async () => await query('loom_build_info'))
     t.equal(info.length, 1)
-    t.match(info[0].metric, { __name__: 'loom_build_info', job: 'loom', version: '0.1.0-test', node: 'node-a', encapsulation: 'udp', encryption: 'true' })
+    t.match(info[0].metric,
+      {
+        __name__: 'loom_build_info',
+        job: 'loom',
+        version: '0.1.0-test',
+        node: 'node-a',
+        encapsulation: 'udp',
+        encryption: 'true'
+      })
     t.equal(info[0].value[1], '1')
 
-    const packets = await waitFor('packets', 10_000, async () => await query('loom_dataplane_packets_total{direction="out",peer="node-b"}'))
+    const packets = await waitFor('packets', 10_000,
+      async () => await query('loom_dataplane_packets_total{direction="out",peer="node-b"}'))
     t.equal(packets[0].value[1], '42')
-    const drops = await waitFor('drops', 10_000, async () => await query('loom_dataplane_drops_total{direction="in",reason="auth"}'))
+    const drops = await waitFor('drops', 10_000,
+      async () => await query('loom_dataplane_drops_total{direction="in",reason="auth"}'))
     t.equal(drops[0].value[1], '2')
     const p50 = await waitFor('batch histogram', 10_000, async () =>
       await query('histogram_quantile(0.5, loom_dataplane_batch_packets_bucket{queue="udp_recv"})'))
-    t.equal(Number(p50[0].value[1]) > 2 && Number(p50[0].value[1]) <= 4, true, `median udp_recv batch in (2,4]: ${p50[0].value[1]}`)
+    t.equal(Number(p50[0].value[1]) > 2 && Number(p50[0].value[1]) <= 4, true,
+      `median udp_recv batch in (2,4]: ${p50[0].value[1]}`)
   } catch (err) {
     t.comment(`prometheus log:\n${log}`)
     throw err
@@ -171,7 +201,8 @@ t.test('a real Prometheus scrapes /metrics and promtool finds nothing to lint', 
 
   const exposition = await httpGet(server.port, '/metrics')
   t.equal(exposition.status, 200)
-  const lint = spawnSync('promtool', ['check', 'metrics'], { input: exposition.body, encoding: 'utf8', timeout: 20_000 })
+  const lint = spawnSync('promtool', ['check', 'metrics'],
+    { input: exposition.body, encoding: 'utf8', timeout: 20_000 })
   t.equal(lint.status, 0, 'promtool check metrics exits 0')
   t.equal(`${lint.stdout}${lint.stderr}`, '', 'promtool reports nothing')
 })

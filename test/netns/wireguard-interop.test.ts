@@ -37,7 +37,8 @@ t.test('loomd (encrypted udp) <-> stock wireguard-go', { skip: isRoot() ? false 
   const psk = await sh('wg', ['genpsk'])
   writeFileSync(secretFile, psk + '\n', { mode: 0o600 })
   chmodSync(secretFile, 0o600)
-  const overlay = new OverlayLab(lab, { nodes: 2, podsPerNode: 1, encapsulation: 'udp', withoutLoomd: [2], encryption: { secretFile } })
+  const overlay = new OverlayLab(lab,
+    { nodes: 2, podsPerNode: 1, encapsulation: 'udp', withoutLoomd: [2], encryption: { secretFile } })
   await overlay.build()
   const [n1, n2] = overlay.nodes
 
@@ -55,9 +56,12 @@ t.test('loomd (encrypted udp) <-> stock wireguard-go', { skip: isRoot() ? false 
   overlay.writeConfig(n1)
   await overlay.startAll()
 
-  const status = JSON.parse((await overlay.loom(n1, ['status', '--json'])).stdout) as { publicKey: string; mtu: number; encryption: boolean }
+  const status = JSON.parse((await overlay.loom(n1, ['status', '--json'])).stdout) as {
+    publicKey: string; mtu: number; encryption: boolean
+  }
   t.equal(status.encryption, true)
-  t.equal(status.publicKey, await sh('wg', ['pubkey'], (await sh('cat', [loomKey])) + '\n'), 'status shows the public key of encryption.privateKeyFile')
+  t.equal(status.publicKey, await sh('wg', ['pubkey'], (await sh('cat', [loomKey])) + '\n'),
+    'status shows the public key of encryption.privateKeyFile')
   t.equal(status.mtu, 1440, 'MTU = 1500 - 60 (IPv4 20 + UDP 8 + WireGuard 32)')
 
   // The WireGuard node. A unique device name: wireguard-go's control socket lives in the shared /var/run/wireguard.
@@ -65,7 +69,8 @@ t.test('loomd (encrypted udp) <-> stock wireguard-go', { skip: isRoot() ? false 
   let wgProc: ChildProcess | undefined
   const startWireGuard = async (): Promise<void> => {
     wgProc = lab.spawn(n2.ns, ['wireguard-go', '-f', dev], `wireguard-go-${Date.now()}.log`)
-    await waitFor('the WireGuard device', async () => (await lab.exec(n2.ns, ['ip', 'link', 'show', dev])).code === 0, 10_000)
+    await waitFor('the WireGuard device', async () => (await lab.exec(n2.ns, ['ip', 'link', 'show', dev])).code === 0,
+      10_000)
     await lab.execOk(n2.ns, ['wg', 'set', dev, 'listen-port', String(WG_PORT), 'private-key', wgKeyFile,
       'peer', status.publicKey, 'preshared-key', pskFile, 'allowed-ips', n1.podCIDR, 'endpoint', `${n1.underlay}:6784`])
     await lab.execOk(n2.ns, ['ip', 'addr', 'add', '10.244.2.1/32', 'dev', dev])
@@ -91,17 +96,22 @@ t.test('loomd (encrypted udp) <-> stock wireguard-go', { skip: isRoot() ? false 
     for (const [a, b] of [[first, second], [second, first]]) {
       const ping = await overlay.ping(a.pods[0], b.pods[0].address, 3)
       t.ok(ping.ok, `${label}: ping ${a.name} -> ${b.name}`, { output: ping.output })
-      const tcp = await lab.exec(a.pods[0].ns, [process.execPath, TCP_ECHO, 'client', b.pods[0].address, String(ECHO_PORT), String(TCP_BYTES)], { timeoutMs: 30_000 })
+      const tcp = await lab.exec(a.pods[0].ns,
+        [process.execPath, TCP_ECHO, 'client', b.pods[0].address, String(ECHO_PORT), String(TCP_BYTES)],
+        { timeoutMs: 30_000 })
       t.match(tcp.stdout, /"ok":true/, `${label}: TCP echo ${a.name} -> ${b.name}`, { output: tcp.stdout + tcp.stderr })
     }
   }
 
   // Part 1: Loom initiates.
   await traffic('Loom initiates', n1)
-  t.equal(await metric('loom_crypto_handshakes_total{result="completed"}'), 1, 'Loom completed one handshake as initiator')
+  t.equal(await metric('loom_crypto_handshakes_total{result="completed"}'), 1,
+    'Loom completed one handshake as initiator')
   const wgShow = await lab.execOk(n2.ns, ['wg', 'show', dev, 'latest-handshakes'])
-  t.match(wgShow, new RegExp(`${status.publicKey.replace(/[+/]/g, (c) => '\\' + c)}\\s+[1-9]\\d*`), 'wireguard-go saw the handshake')
-  const peers = JSON.parse((await overlay.loom(n1, ['status', 'peers', '--json'])).stdout) as Array<Record<string, unknown>>
+  t.match(wgShow, new RegExp(`${status.publicKey.replace(/[+/]/g, (c) => '\\' + c)}\\s+[1-9]\\d*`),
+    'wireguard-go saw the handshake')
+  const peers = JSON.parse((await overlay.loom(n1, ['status', 'peers', '--json'])).stdout) as Array<Record<string,
+  unknown>>
   t.equal(peers[0].handshake, 'established')
   t.equal(peers[0].publicKey, wgPub)
   t.ok((peers[0].packetsIn as number) > 0 && (peers[0].packetsOut as number) > 0)
@@ -110,10 +120,13 @@ t.test('loomd (encrypted udp) <-> stock wireguard-go', { skip: isRoot() ? false 
 
   // Part 2: a fresh WireGuard device (no session state) initiates.
   await lab.stop(wgProc!)
-  await waitFor('the old device to go', async () => (await lab.exec(n2.ns, ['ip', 'link', 'show', dev])).code !== 0, 10_000)
+  await waitFor('the old device to go', async () => (await lab.exec(n2.ns, ['ip', 'link', 'show', dev])).code !== 0,
+    10_000)
   const responded = await metric('loom_crypto_handshakes_total{result="responded"}')
   await startWireGuard()
   await traffic('WireGuard initiates', n2)
-  t.ok(await metric('loom_crypto_handshakes_total{result="responded"}') > responded, 'Loom answered the fresh device as responder')
-  t.equal(await metric('loom_dataplane_drops_total{direction="in",reason="auth"}') || 0, 0, 'no authentication failures')
+  t.ok(await metric('loom_crypto_handshakes_total{result="responded"}') > responded,
+    'Loom answered the fresh device as responder')
+  t.equal(await metric('loom_dataplane_drops_total{direction="in",reason="auth"}') || 0, 0,
+    'no authentication failures')
 })

@@ -21,7 +21,9 @@ import type { ClaimMsg } from '../../control/ipam/messages'
 import { blockOwner } from '../../control/ipam/cluster-state'
 import { SimNetwork } from './sim-network'
 
-const SEED = process.env.LOOM_SIM_SEED !== undefined ? Number(process.env.LOOM_SIM_SEED) : Math.floor(Math.random() * 2 ** 31)
+const SEED = process.env.LOOM_SIM_SEED !== undefined
+  ? Number(process.env.LOOM_SIM_SEED)
+  : Math.floor(Math.random() * 2 ** 31)
 t.comment(`LOOM_SIM_SEED=${SEED}`)
 const N = 12
 const CLUSTER = 'sim'
@@ -29,8 +31,16 @@ const CLUSTER = 'sim'
 function recordFor (i: number): MemberRecord {
   const id = Buffer.alloc(16, 0xcd); id.writeUInt32BE(i, 12)
   return {
-    nodeName: `node-${i}`, nodeId: id.toString('hex'), address: `10.0.0.${i + 1}`, dataPort: 6784, gossipPort: 7946,
-    encapsulation: 'udp', vtepMac: Buffer.from([2, 0, 0, 0, 0, i + 1]), publicKey: Buffer.alloc(32, i + 1), incarnation: 0, state: 'alive',
+    nodeName: `node-${i}`,
+    nodeId: id.toString('hex'),
+    address: `10.0.0.${i + 1}`,
+    dataPort: 6784,
+    gossipPort: 7946,
+    encapsulation: 'udp',
+    vtepMac: Buffer.from([2, 0, 0, 0, 0, i + 1]),
+    publicKey: Buffer.alloc(32, i + 1),
+    incarnation: 0,
+    state: 'alive',
   }
 }
 
@@ -69,9 +79,12 @@ class Cluster {
   }
 
   /** The attacker sends one packet claiming to be `senderId`, to every node (or the first `only`). */
-  forge (senderId: string, body: GossipBody, updates: MemberUpdate[] = [], channel: 'udp' | 'stream' = 'udp', only = N): void {
+  forge (senderId: string, body: GossipBody, updates: MemberUpdate[] = [], channel: 'udp' | 'stream' = 'udp',
+    only = N): void {
     for (const n of this.nodes.slice(0, only)) {
-      const buf = encodeGossipPacket({ version: GOSSIP_PROTOCOL_VERSION, clusterId: CLUSTER, senderId, body, updates, appDeltas: [] })
+      const buf = encodeGossipPacket({
+        version: GOSSIP_PROTOCOL_VERSION, clusterId: CLUSTER, senderId, body, updates, appDeltas: []
+      })
       this.net.send(this.attackerAddr, n.addr, buf, buf.length, channel === 'stream')
     }
   }
@@ -102,27 +115,30 @@ const INSIDER = 7
 const STRANGER_ID = 'ee'.repeat(16)
 const strangerSigner = new RecordSigner(randomBytes(32))
 
-t.test('forged alive for another node: other address, higher incarnation — refused, from a stranger and from a member', async t => {
-  const c = new Cluster()
-  c.net.runFor(5000)
-  const victim = recordFor(VICTIM)
-  // A member re-signs the victim's record with its own key, pointing it at the attacker.
-  const insider = c.nodes[INSIDER].signer
-  const hijack = insider.sign({ ...victim, address: '10.0.0.200', incarnation: 50 }, 'alive')
-  // A stranger with a key of its own, and one with no signature at all, and a bit-flipped copy.
-  const stranger = strangerSigner.sign({ ...victim, address: '10.0.0.200', incarnation: 60 }, 'alive')
-  const unsigned: MemberRecord = { ...victim, address: '10.0.0.200', incarnation: 70 }
-  const genuine = c.nodes[VICTIM].m.member(victim.nodeId)!
-  const flipped = { ...genuine, address: '10.0.0.200', incarnation: genuine.incarnation + 1 }
-  for (const [from, rec] of [[recordFor(INSIDER).nodeId, hijack], [STRANGER_ID, stranger], [STRANGER_ID, unsigned], [recordFor(INSIDER).nodeId, flipped]] as const) {
-    c.forge(from, { type: 'gossip' }, [{ member: rec, fromId: from }])
-    c.forge(from, { type: 'push-pull', join: false, reply: true, members: [rec], appState: new Uint8Array(0) }, [], 'stream')
-  }
-  c.net.runFor(10_000)
-  t.equal(c.intact(VICTIM, 1), undefined, 'every node still routes the victim to its own address')
-  t.ok(c.rejected('key_changed') >= N - 1, `key_changed ${c.rejected('key_changed')}`)
-  t.ok(c.rejected('signature') >= N - 1, `signature ${c.rejected('signature')}`)
-})
+t.test('forged alive for another node: other address, higher incarnation — refused, from a stranger and from a member',
+  async t => {
+    const c = new Cluster()
+    c.net.runFor(5000)
+    const victim = recordFor(VICTIM)
+    // A member re-signs the victim's record with its own key, pointing it at the attacker.
+    const insider = c.nodes[INSIDER].signer
+    const hijack = insider.sign({ ...victim, address: '10.0.0.200', incarnation: 50 }, 'alive')
+    // A stranger with a key of its own, and one with no signature at all, and a bit-flipped copy.
+    const stranger = strangerSigner.sign({ ...victim, address: '10.0.0.200', incarnation: 60 }, 'alive')
+    const unsigned: MemberRecord = { ...victim, address: '10.0.0.200', incarnation: 70 }
+    const genuine = c.nodes[VICTIM].m.member(victim.nodeId)!
+    const flipped = { ...genuine, address: '10.0.0.200', incarnation: genuine.incarnation + 1 }
+    for (const [from, rec] of [[recordFor(INSIDER).nodeId, hijack], [STRANGER_ID, stranger], [STRANGER_ID, unsigned],
+      [recordFor(INSIDER).nodeId, flipped]] as const) {
+      c.forge(from, { type: 'gossip' }, [{ member: rec, fromId: from }])
+      c.forge(from, { type: 'push-pull', join: false, reply: true, members: [rec], appState: new Uint8Array(0) }, [],
+        'stream')
+    }
+    c.net.runFor(10_000)
+    t.equal(c.intact(VICTIM, 1), undefined, 'every node still routes the victim to its own address')
+    t.ok(c.rejected('key_changed') >= N - 1, `key_changed ${c.rejected('key_changed')}`)
+    t.ok(c.rejected('signature') >= N - 1, `signature ${c.rejected('signature')}`)
+  })
 
 t.test('forged suspect/dead/left: no death, no wrap, no refutation forced beyond what is real', async t => {
   const c = new Cluster()
@@ -146,7 +162,8 @@ t.test('forged suspect/dead/left: no death, no wrap, no refutation forced beyond
   t.ok(c.rejected('incarnation_limit') >= N, `incarnation_limit ${c.rejected('incarnation_limit')}`)
   t.ok(c.rejected('implausible_incarnation') > 0, `implausible_incarnation ${c.rejected('implausible_incarnation')}`)
   // A suspicion at the victim's real incarnation is what SWIM allows any member: it is refuted.
-  c.forge(recordFor(INSIDER).nodeId, { type: 'gossip' }, [{ member: { ...rec, state: 'suspect' }, fromId: recordFor(INSIDER).nodeId }])
+  c.forge(recordFor(INSIDER).nodeId, { type: 'gossip' },
+    [{ member: { ...rec, state: 'suspect' }, fromId: recordFor(INSIDER).nodeId }])
   c.net.runFor(15_000)
   t.equal(c.intact(VICTIM, rec.incarnation + 1), undefined, 'refuted once (incarnation + 1), alive everywhere')
 })
@@ -154,14 +171,23 @@ t.test('forged suspect/dead/left: no death, no wrap, no refutation forced beyond
 t.test('incarnation at the limit: a refutation stops at the cap, never wraps', async t => {
   const signer = new RecordSigner(randomBytes(32))
   const { state: _s, incarnation: _i, ...self } = recordFor(1)
-  const m = new Membership({ random: () => 0.5, signer, verifier: new RecordVerifier() }, { self, clusterId: CLUSTER, lastIncarnation: MAX_INCARNATION - 1 })
+  const m = new Membership({ random: () => 0.5, signer, verifier: new RecordVerifier() },
+    { self, clusterId: CLUSTER, lastIncarnation: MAX_INCARNATION - 1 })
   t.equal(m.incarnation, MAX_INCARNATION, 'a restart above MAX-1 starts at the cap')
-  const m2 = new Membership({ random: () => 0.5, signer, verifier: new RecordVerifier() }, { self, clusterId: CLUSTER, lastIncarnation: 0xffff_ffff })
+  const m2 = new Membership({ random: () => 0.5, signer, verifier: new RecordVerifier() },
+    { self, clusterId: CLUSTER, lastIncarnation: 0xffff_ffff })
   t.equal(m2.incarnation, MAX_INCARNATION, 'even from a corrupt persisted value')
   m.tick(0)
   const own = m.member(self.nodeId)!
   const accuser = recordFor(2).nodeId
-  const pkt = (member: MemberRecord): Parameters<Membership['receive']>[1] => ({ version: GOSSIP_PROTOCOL_VERSION, clusterId: CLUSTER, senderId: accuser, body: { type: 'gossip' }, updates: [{ member, fromId: accuser }], appDeltas: [] })
+  const pkt = (member: MemberRecord): Parameters<Membership['receive']>[1] => ({
+    version: GOSSIP_PROTOCOL_VERSION,
+    clusterId: CLUSTER,
+    senderId: accuser,
+    body: { type: 'gossip' },
+    updates: [{ member, fromId: accuser }],
+    appDeltas: []
+  })
   m.receive('10.0.0.3:7946', pkt({ ...own, state: 'suspect' }), 10)
   t.equal(m.incarnation, MAX_INCARNATION, 'cannot refute past the cap')
   t.equal(m.rejected.incarnation_limit, 1)
@@ -173,13 +199,19 @@ t.test('ping-req: only from live members, for members at their own address, rela
   const target = recordFor(3)
   const before = c.nodes.map((n) => n.m.rejected.ping_req_refused)
   // a stranger asks; a member asks for an outside address; a member asks from another address
-  c.forge(STRANGER_ID, { type: 'ping-req', seqNo: 1, targetId: target.nodeId, targetAddress: target.address, targetPort: 7946 })
-  c.forge(recordFor(INSIDER).nodeId, { type: 'ping-req', seqNo: 2, targetId: target.nodeId, targetAddress: '192.0.2.1', targetPort: 7946 })
-  c.forge(recordFor(INSIDER).nodeId, { type: 'ping-req', seqNo: 3, targetId: target.nodeId, targetAddress: target.address, targetPort: 7946 })
+  c.forge(STRANGER_ID,
+    { type: 'ping-req', seqNo: 1, targetId: target.nodeId, targetAddress: target.address, targetPort: 7946 })
+  c.forge(recordFor(INSIDER).nodeId,
+    { type: 'ping-req', seqNo: 2, targetId: target.nodeId, targetAddress: '192.0.2.1', targetPort: 7946 })
+  c.forge(recordFor(INSIDER).nodeId,
+    { type: 'ping-req', seqNo: 3, targetId: target.nodeId, targetAddress: target.address, targetPort: 7946 })
   c.net.runFor(2000)
   const refused = c.nodes.reduce((n, x, i) => n + x.m.rejected.ping_req_refused - before[i], 0)
   t.ok(refused >= 3 * (N - 1), `refused ${refused} (the insider sends from the attacker's address, not its own)`)
-  t.equal(c.attackerInbox.filter((b) => { const p = decodeGossipPacket(b, STREAM_LIMITS); return !isDecodeFailure(p) && p.body.type === 'ack' && p.body.seqNo <= 3 }).length, 0, 'no ack relayed to the attacker')
+  t.equal(c.attackerInbox.filter((b) => {
+    const p = decodeGossipPacket(b, STREAM_LIMITS); return !isDecodeFailure(p) && p.body.type === 'ack' &&
+    p.body.seqNo <= 3
+  }).length, 0, 'no ack relayed to the attacker')
 })
 
 t.test('member flood: 10 000 signed members pushed by a member — the table stays bounded', async t => {
@@ -190,10 +222,13 @@ t.test('member flood: 10 000 signed members pushed by a member — the table sta
   const members: MemberRecord[] = []
   for (let k = 0; k < 10_000; k++) {
     const id = Buffer.alloc(16, 0x77); id.writeUInt32BE(k, 12)
-    members.push(flooder.sign({ ...recordFor(0), nodeId: id.toString('hex'), nodeName: `fake-${k}`, address: `10.9.${k >> 8}.${k & 255}` }, 'alive'))
+    members.push(flooder.sign({
+      ...recordFor(0), nodeId: id.toString('hex'), nodeName: `fake-${k}`, address: `10.9.${k >> 8}.${k & 255}`
+    }, 'alive'))
   }
   const started = Date.now()
-  c.forge(insiderId, { type: 'push-pull', join: false, reply: true, members, appState: new Uint8Array(0) }, [], 'stream', 3)
+  c.forge(insiderId, { type: 'push-pull', join: false, reply: true, members, appState: new Uint8Array(0) }, [],
+    'stream', 3)
   c.net.runFor(3000)
   const sizes = c.nodes.map((n) => n.m.allMembers().length)
   t.comment(`member tables after the flood of nodes 0-2: ${sizes.join(' ')}; ${Date.now() - started} ms of wall time`)
@@ -210,7 +245,17 @@ class IpamNet {
   readonly nodes = new Map<string, ClaimsReplica>()
   now = 0
   add (id: string, bootstrap: boolean, seeds: string[] = []): ClaimsReplica {
-    const r = new ClaimsReplica({ id, blockCount: BLOCKS, bootstrap, seeds, leaseMs: 3000, forcedGraceMs: 6000, graceMs: 20_000, roundTimeoutMs: 200, random: Math.random }, null, this.now)
+    const r = new ClaimsReplica({
+      id,
+      blockCount: BLOCKS,
+      bootstrap,
+      seeds,
+      leaseMs: 3000,
+      forcedGraceMs: 6000,
+      graceMs: 20_000,
+      roundTimeoutMs: 200,
+      random: Math.random
+    }, null, this.now)
     this.nodes.set(id, r)
     return r
   }
@@ -236,7 +281,12 @@ class IpamNet {
 
 function snapshot (r: ClaimsReplica): string {
   const st = r.state!
-  return JSON.stringify({ slot: st.slot, members: [...st.members.keys()].sort(), removed: [...st.removed].sort(), blocks: st.blocks.map((b) => b === undefined ? null : `${b.state}:${b.owner}:${b.epoch}`) })
+  return JSON.stringify({
+    slot: st.slot,
+    members: [...st.members.keys()].sort(),
+    removed: [...st.removed].sort(),
+    blocks: st.blocks.map((b) => b === undefined ? null : `${b.state}:${b.owner}:${b.epoch}`)
+  })
 }
 
 t.test('IPAM: forged state/decided/claims from a stranger and from a member change nothing', async t => {
@@ -254,7 +304,9 @@ t.test('IPAM: forged state/decided/claims from a stranger and from a member chan
   t.equal(new Set(before).size, 1, 'all three agree')
   const st = a.state!
   const clusterId = st.clusterId
-  const huge = { ...st, slot: 2 ** 31, members: new Map([...st.members].filter(([id]) => id === 'b')), removed: new Set(['a', 'c']) }
+  const huge = {
+    ...st, slot: 2 ** 31, members: new Map([...st.members].filter(([id]) => id === 'b')), removed: new Set(['a', 'c'])
+  }
   const everyBlockToX = Array.from({ length: 16 }, (_, i) => ({ kind: 'claim' as const, node: 'x', block: i }))
   const forgeries: Array<Omit<ClaimMsg, 'clusterId'> & { clusterId?: string }> = [
     { from: 'x', applied: st.slot, body: { t: 'state', state: huge } }, // stranger, unasked
@@ -262,9 +314,26 @@ t.test('IPAM: forged state/decided/claims from a stranger and from a member chan
     { from: 'x', applied: st.slot, body: { t: 'decided', slot: st.slot + 1, ops: everyBlockToX } },
     { from: 'x', applied: st.slot, body: { t: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: 'c' }] } },
     { from: 'x', applied: st.slot, body: { t: 'request', ops: everyBlockToX } },
-    { from: 'b', applied: st.slot, body: { t: 'request', ops: [{ kind: 'claim', node: 'c', block: 40 }, { kind: 'release', node: 'a', block: blockOwnedBy(a, 'a') }] } },
-    { from: 'b', applied: st.slot, clusterId: 'other', body: { t: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: 'c' }] } },
-    { from: 'b', applied: st.slot, clusterId: '', body: { t: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: 'c' }] } },
+    {
+      from: 'b',
+      applied: st.slot,
+      body: {
+        t: 'request',
+        ops: [{ kind: 'claim', node: 'c', block: 40 }, { kind: 'release', node: 'a', block: blockOwnedBy(a, 'a') }]
+      }
+    },
+    {
+      from: 'b',
+      applied: st.slot,
+      clusterId: 'other',
+      body: { t: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: 'c' }] }
+    },
+    {
+      from: 'b',
+      applied: st.slot,
+      clusterId: '',
+      body: { t: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: 'c' }] }
+    },
   ]
   for (const f of forgeries) {
     for (const id of ['a', 'b', 'c']) net.nodes.get(id)!.receive({ clusterId, ...f } as ClaimMsg, net.now)
@@ -272,13 +341,16 @@ t.test('IPAM: forged state/decided/claims from a stranger and from a member chan
   net.flush()
   net.advance(3000)
   t.same(views(), before, 'no node changed: slot, members, removed set and every block')
-  const rejected = (k: string): number => [...net.nodes.values()].reduce((n, r) => n + (r.rejected as Record<string, number>)[k], 0)
+  const rejected = (k: string): number => [...net.nodes.values()].reduce((n, r) => n + (r.rejected as Record<string,
+    number>)[k], 0)
   // The member's unasked state is refused by a and c. If one of them happened to have a fetch
   // out to b at that instant (Math.random picks fetch targets), the state counts as asked and is
   // refused one check later, for removing the receiver or jumping too far; either way it is refused.
   const stateRefusals = rejected('unasked_state') + rejected('state_jump') + rejected('state_removes_self')
-  t.ok(stateRefusals >= 2 && rejected('not_member') >= 9 && rejected('foreign_cluster') >= 6 && rejected('foreign_op') >= 3,
-    `rejected: ${JSON.stringify(Object.fromEntries(['unasked_state', 'state_jump', 'state_removes_self', 'not_member', 'foreign_cluster', 'foreign_op'].map((k) => [k, rejected(k)])))}`)
+  t.ok(stateRefusals >= 2 && rejected('not_member') >= 9 && rejected('foreign_cluster') >= 6 &&
+    rejected('foreign_op') >= 3,
+    `rejected: ${JSON.stringify(Object.fromEntries(['unasked_state', 'state_jump', 'state_removes_self', 'not_member',
+      'foreign_cluster', 'foreign_op'].map((k) => [k, rejected(k)])))}`)
   t.equal(blockOwner(a.state!, 40), null)
 })
 
@@ -295,8 +367,11 @@ t.test('IPAM: a state answering our own fetch is still refused when it removes u
   t.match(b.outbox.at(-1)?.msg.body, { t: 'fetch' }, 'b fetched from a')
   b.outbox.length = 0
   // ... and the "answer" removes b
-  const removesB = { ...st, slot: st.slot + 3, members: new Map([...st.members].filter(([id]) => id !== 'b')), removed: new Set(['b']) }
-  b.receive({ from: 'a', clusterId: st.clusterId, applied: st.slot + 3, body: { t: 'state', state: removesB } }, net.now)
+  const removesB = {
+    ...st, slot: st.slot + 3, members: new Map([...st.members].filter(([id]) => id !== 'b')), removed: new Set(['b'])
+  }
+  b.receive({ from: 'a', clusterId: st.clusterId, applied: st.slot + 3, body: { t: 'state', state: removesB } },
+    net.now)
   t.equal(snapshot(b), before, 'a state removing us is refused')
   t.equal(b.rejected.state_removes_self, 1)
   t.notOk(b.isRemoved)

@@ -89,7 +89,8 @@ export class SimNetwork<M> {
   private readonly deliver: (to: string, msg: M) => void
   private readonly isUp: (id: string) => boolean
 
-  constructor (q: EventQueue, rng: () => number, cond: NetConditions, deliver: (to: string, msg: M) => void, isUp: (id: string) => boolean) {
+  constructor (q: EventQueue, rng: () => number, cond: NetConditions, deliver: (to: string, msg: M) => void,
+    isUp: (id: string) => boolean) {
     this.q = q
     this.rng = rng
     this.cond = cond

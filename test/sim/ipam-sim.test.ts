@@ -28,7 +28,9 @@ import { IpamTryAgainError } from '../../control/ipam/errors'
 import type { ClaimMsg } from '../../control/ipam/messages'
 import { blockOwner, type ClusterState } from '../../control/ipam/cluster-state'
 
-const SEED = process.env.LOOM_SIM_SEED !== undefined ? Number(process.env.LOOM_SIM_SEED) : Math.floor(Math.random() * 2 ** 31)
+const SEED = process.env.LOOM_SIM_SEED !== undefined
+  ? Number(process.env.LOOM_SIM_SEED)
+  : Math.floor(Math.random() * 2 ** 31)
 const N = Number(process.env.LOOM_SIM_NODES ?? 200)
 const TARGET_ALLOCS = Number(process.env.LOOM_SIM_ALLOCS ?? 10000)
 
@@ -55,7 +57,14 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
   const all: SimNode[] = []
   const deadForever = new Set<string>()
   let nextId = 0
-  const timing = { leaseMs: 10000, forcedGraceMs: 20000, graceMs: 30000, suspectAfterMs: 3000, releaseIdleMs: 20000, roundTimeoutMs: 600 }
+  const timing = {
+    leaseMs: 10000,
+    forcedGraceMs: 20000,
+    graceMs: 30000,
+    suspectAfterMs: 3000,
+    releaseIdleMs: 20000,
+    roundTimeoutMs: 600
+  }
   const local = (n: SimNode): number => n.offset + q.now * (1 + n.drift)
   const net = new SimNetwork<ClaimMsg>(q, rng, { loss: 0.01, minDelayMs: 1, maxDelayMs: 25 },
     (to, msg) => { const n = nodes.get(to); if (n?.ipam != null) { n.ipam.receive(msg, local(n)); pump(n) } },
@@ -68,16 +77,26 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
   const boot = (n: SimNode, bootstrap: boolean): void => {
     // Seeds as Kubernetes would give them: a few nodes that are up and members right now.
     const candidates = all.filter(m => m.up && m.ipam?.replica.isMember === true && m !== n)
-    const seeds = [founder, ...Array.from({ length: 3 }, () => candidates[Math.floor(rng() * candidates.length)]?.id ?? founder)].filter(s => s !== n.id)
-    n.ipam = new Ipam({ store: n.store }, { id: n.id, layout, bootstrap, seeds, random: rng, wallClock: () => local(n), ...timing }, local(n))
+    const seeds = [founder,
+      ...Array.from({ length: 3 }, () => candidates[Math.floor(rng() * candidates.length)]?.id ??
+        founder)].filter(s => s !== n.id)
+    n.ipam = new Ipam({ store: n.store },
+      { id: n.id, layout, bootstrap, seeds, random: rng, wallClock: () => local(n), ...timing }, local(n))
     n.up = true
     n.bootAt = q.now
     pump(n)
   }
   const newNode = (): SimNode => {
     const n: SimNode = {
-      id: `n${String(nextId++).padStart(4, '0')}`, up: false, ipam: null, store: new MemoryStore(),
-      offset: Math.floor(rng() * 7200e3) - 3600e3, drift: (rng() * 2 - 1) * 0.01, held: new Map(), gen: 0, bootAt: 0,
+      id: `n${String(nextId++).padStart(4, '0')}`,
+      up: false,
+      ipam: null,
+      store: new MemoryStore(),
+      offset: Math.floor(rng() * 7200e3) - 3600e3,
+      drift: (rng() * 2 - 1) * 0.01,
+      held: new Map(),
+      gen: 0,
+      bootAt: 0,
     }
     nodes.set(n.id, n)
     all.push(n)
@@ -85,7 +104,10 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
   }
   const announce = (id: string, state: 'alive' | 'dead', viewers?: (n: SimNode) => boolean): void => {
     q.schedule(q.now + 1000 + rng() * 3000, () => {
-      for (const v of all) if (v.up && v.ipam !== null && v.id !== id && (viewers === undefined || viewers(v))) v.ipam.onMemberChange(id, state, local(v))
+      for (const v of all) {
+        if (v.up && v.ipam !== null && v.id !== id &&
+        (viewers === undefined || viewers(v))) v.ipam.onMemberChange(id, state, local(v))
+      }
     })
   }
   const crash = (n: SimNode): void => { n.up = false; n.ipam = null; announce(n.id, 'dead') }
@@ -136,7 +158,12 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
       const now = local(n)
       const usable = new Set(n.ipam.usableBlocks(now))
       for (const b of usable) {
-        if (newest !== null && blockOwner(newest, b) !== n.id) fail(`${n.id} uses block ${b}, which slot ${newest.slot} gives to ${blockOwner(newest, b) ?? 'nobody'}`)
+        if (newest !== null &&
+          blockOwner(newest,
+            b) !== n.id) {
+          fail(`${n.id} uses block ${b}, which slot ${newest.slot} gives to ${blockOwner(newest,
+              b) ?? 'nobody'}`)
+        }
         const o = blockUser.get(b)
         if (o !== undefined) fail(`block ${b} usable by ${o} and ${n.id}`)
         blockUser.set(b, n.id)
@@ -201,7 +228,8 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
       if (h.convergedS !== null) continue
       // Nodes up (and members) since the heal; later restarts and joins are not part of it.
       const live = all.filter(n => n.up && n.bootAt < h.at && n.ipam?.replica.isMember === true)
-      const caughtUp = live.every(n => n.ipam!.replica.state!.slot >= h.slot && n.ipam!.replica.state!.members.get(n.id)!.suspectSlot === 0 && n.ipam!.replica.leaseValid(local(n)))
+      const caughtUp = live.every(n => n.ipam!.replica.state!.slot >= h.slot &&
+        n.ipam!.replica.state!.members.get(n.id)!.suspectSlot === 0 && n.ipam!.replica.leaseValid(local(n)))
       if (caughtUp) h.convergedS = (now - h.at) / 1000
     }
     if (now === 50e3) partition(0.3)
@@ -265,19 +293,46 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
 
   const cpuS = Number(process.hrtime.bigint() - started) / 1e9
   const summary = {
-    seed: SEED, nodes: N, allNodeIds: all.length, okAllocs, tryAgain, releases, crashes, replaced, falseSuspicions, rmpeers,
-    messages: net.sent, dropped: net.dropped, slot: all.find(n => n.up && n.ipam?.replica.isMember === true)?.ipam?.replica.state?.slot,
+    seed: SEED,
+    nodes: N,
+    allNodeIds: all.length,
+    okAllocs,
+    tryAgain,
+    releases,
+    crashes,
+    replaced,
+    falseSuspicions,
+    rmpeers,
+    messages: net.sent,
+    dropped: net.dropped,
+    slot: all.find(n => n.up && n.ipam?.replica.isMember === true)?.ipam?.replica.state?.slot,
     convergenceAfterHealS: convergedAt < 0 ? null : (convergedAt - HEAL) / 1000,
     healConvergenceS: heals.map(h => h.convergedS),
     reclaimAfterHealS: reclaimedAt < 0 ? null : (reclaimedAt - HEAL) / 1000,
-    wallS: cpuS.toFixed(1), maxTickMs: maxTick,
+    wallS: cpuS.toFixed(1),
+    maxTickMs: maxTick,
   }
   t.comment(JSON.stringify(summary))
   if (process.env.LOOM_SIM_DEBUG !== undefined) {
     for (const n of all) {
       if (!n.up || n.ipam === null) continue
       const st = n.ipam.status(local(n))
-      t.comment(JSON.stringify({ now: local(n), until: n.ipam.replica.leaseUntil(), id: n.id, member: st.member, removed: st.removed, slot: st.slot, lease: st.leaseValidForMs, blocks: st.ownedBlocks.length, members: st.nodes.length, suspected: st.nodes.filter(x => x.suspected).map(x => x.node), pending: st.pendingOps.slice(0, 4), want: st.pendingClaims, won: n.ipam.replica.proposalsWon, lost: n.ipam.replica.proposalsLost }))
+      t.comment(JSON.stringify({
+        now: local(n),
+        until: n.ipam.replica.leaseUntil(),
+        id: n.id,
+        member: st.member,
+        removed: st.removed,
+        slot: st.slot,
+        lease: st.leaseValidForMs,
+        blocks: st.ownedBlocks.length,
+        members: st.nodes.length,
+        suspected: st.nodes.filter(x => x.suspected).map(x => x.node),
+        pending: st.pendingOps.slice(0, 4),
+        want: st.pendingClaims,
+        won: n.ipam.replica.proposalsWon,
+        lost: n.ipam.replica.proposalsLost
+      }))
     }
   }
   if (failures.length > 0) t.comment(`reproduce with LOOM_SIM_SEED=${SEED}`)

@@ -11,14 +11,18 @@ import { MembershipCluster } from '../../bench/gossip-sim'
 import { DEFAULT_MEMBERSHIP_CONFIG as C } from '../../control/membership/membership'
 import { suspicionBounds } from '../../control/membership/suspicion'
 
-const SEED = process.env.LOOM_SIM_SEED !== undefined ? Number(process.env.LOOM_SIM_SEED) : Math.floor(Math.random() * 2 ** 31)
+const SEED = process.env.LOOM_SIM_SEED !== undefined
+  ? Number(process.env.LOOM_SIM_SEED)
+  : Math.floor(Math.random() * 2 ** 31)
 const N = 200
 t.comment(`LOOM_SIM_SEED=${SEED}`)
 t.afterEach(async (t) => {
   if (t.counts.fail > 0) console.error(`# failing schedule: LOOM_SIM_SEED=${SEED} npx tap dist/test/sim/membership-sim.test.js`)
 })
 
-const { minMs: SUSP_MIN, maxMs: SUSP_MAX } = suspicionBounds(C.suspicionMult, C.suspicionMaxTimeoutMult, N, C.probeIntervalMs)
+const {
+  minMs: SUSP_MIN, maxMs: SUSP_MAX
+} = suspicionBounds(C.suspicionMult, C.suspicionMaxTimeoutMult, N, C.probeIntervalMs)
 /** Lone-accuser worst case: first probe of the victim within ~3 periods (expected 1.6), the full
  *  period, Max suspicion, then dissemination of `dead` (a few seconds). */
 const DETECTION_BOUND = 3 * C.probeIntervalMs + C.probeIntervalMs + SUSP_MAX + 5000
@@ -49,13 +53,15 @@ t.test('partition + heal: all live nodes converge to the same live set', async (
   const a = c.nodes.filter((n) => n.index % 2 === 0).map((n) => n.addr)
   const b = c.nodes.filter((n) => n.index % 2 === 1).map((n) => n.addr)
   c.net.partition([a, b])
-  const splitMs = c.net.runUntilTrue(() => c.countSeeing(1, 'dead') >= N / 2 - 1 && c.countSeeing(0, 'dead') >= N / 2 - 1, 120_000, 500)
+  const splitMs = c.net.runUntilTrue(() => c.countSeeing(1, 'dead') >= N / 2 - 1 &&
+    c.countSeeing(0, 'dead') >= N / 2 - 1, 120_000, 500)
   t.ok(splitMs !== undefined, `both halves declared the other dead (${splitMs} ms)`)
   c.net.runFor(30_000) // beyond GossipToTheDeadTime: only push-pull with "dead" members can heal it
   c.net.heal()
   const HEAL_BOUND = 180_000
   const healMs = c.net.runUntilTrue(() => c.converged(), HEAL_BOUND, 500)
-  t.comment(`partition of ${N} into halves for ${(splitMs ?? 0) + 30_000} ms; converged ${healMs} ms after healing (bound ${HEAL_BOUND})`)
+  t.comment(`partition of ${N} into halves for ${(splitMs ??
+    0) + 30_000} ms; converged ${healMs} ms after healing (bound ${HEAL_BOUND})`)
   t.ok(healMs !== undefined, `converged after heal in ${healMs} ms`)
   c.net.runFor(10_000)
   t.ok(c.converged(), 'stays converged')
@@ -84,7 +90,8 @@ t.test('crash then restart with the persisted incarnation: alive again everywher
   const victim = 42
   const before = c.nodes[victim].persistedIncarnation
   c.crash(victim)
-  t.ok(c.net.runUntilTrue(() => c.countSeeing(victim, 'dead') === N - 1, DETECTION_BOUND, 100) !== undefined, 'dead everywhere')
+  t.ok(c.net.runUntilTrue(() => c.countSeeing(victim, 'dead') === N - 1, DETECTION_BOUND, 100) !== undefined,
+    'dead everywhere')
   c.restart(victim, [5, 6])
   t.ok(c.nodes[victim].membership.incarnation > before, 'restart bumps the incarnation')
   const ms = c.net.runUntilTrue(() => c.countSeeing(victim, 'alive') === N - 1 && c.converged(), 60_000, 100)

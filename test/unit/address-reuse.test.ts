@@ -13,7 +13,9 @@ import { FileStateStore } from '../../control/node/state-store'
 import { Ipam, ipamDurableToJSON, validateIpamDurable, type IpamDurable } from '../../control/ipam/ipam'
 import { IpamAllocator } from '../../control/ipam/allocator'
 import { makeBlockLayout } from '../../control/ipam/blocks'
-import { StaticPodAddresses, validateStaticPodAddresses, type StaticPodAddressesDurable } from '../../control/static/pod-addresses'
+import {
+  StaticPodAddresses, validateStaticPodAddresses, type StaticPodAddressesDurable
+} from '../../control/static/pod-addresses'
 import { IpamDecodeError, IpamExhaustedError } from '../../control/ipam/errors'
 
 const layout = makeBlockLayout('10.244.0.0/22', 28)
@@ -28,7 +30,8 @@ function tempFile (t: { teardown: (f: () => void) => void }, name: string): stri
 function startIpam (file: string, wall: () => number): { ipam: Ipam, now: () => number, settle: () => void } {
   let now = 0
   const store = new FileStateStore<IpamDurable>(file, raw => validateIpamDurable(raw, layout), ipamDurableToJSON)
-  const ipam = new Ipam({ store }, { id: 'node-a', layout, bootstrap: true, seeds: [], random: () => 0.5, wallClock: wall }, now)
+  const ipam = new Ipam({ store },
+    { id: 'node-a', layout, bootstrap: true, seeds: [], random: () => 0.5, wallClock: wall }, now)
   const settle = (): void => {
     for (let i = 0; i < 200; i++) {
       now += 20
@@ -44,13 +47,17 @@ t.test('gossip IPAM: after a restart the address released just before it is not 
   const file = tempFile(t, 'ipam.json')
   let wall = 1_000_000
   const first = startIpam(file, () => wall)
-  const got = ['a', 'b', 'c', 'd'].map(c => first.ipam.allocate({ containerId: c, ifname: 'eth0' }, first.now()).address)
+  const got = ['a', 'b', 'c',
+    'd'].map(c => first.ipam.allocate({ containerId: c, ifname: 'eth0' }, first.now()).address)
   const released = first.ipam.release({ containerId: 'b', ifname: 'eth0' }, first.now())!.address
   t.equal(released, got[1])
   wall += 2000 // two seconds later: kill -9 and start again
   const second = startIpam(file, () => wall)
   const next = new Set<string>()
-  for (let i = 0; i < 6; i++) next.add(second.ipam.allocate({ containerId: `n${i}`, ifname: 'eth0' }, second.now()).address)
+  for (let i = 0; i < 6; i++) {
+    next.add(second.ipam.allocate({ containerId: `n${i}`, ifname: 'eth0' },
+      second.now()).address)
+  }
   t.notOk(next.has(released), `none of ${[...next].join(' ')} is ${released}`)
   for (const a of got.filter(a => a !== released)) t.notOk(next.has(a), `${a} is still held`)
 })
@@ -73,7 +80,8 @@ t.test('static mode: same across a restart, and a quarantined address is not fre
   const file = tempFile(t, 'pod-addresses.json')
   let wall = 10_000
   const open = (): StaticPodAddresses =>
-    new StaticPodAddresses(new FileStateStore<StaticPodAddressesDurable>(file, validateStaticPodAddresses), '10.244.1.0/29', { clock: () => wall })
+    new StaticPodAddresses(new FileStateStore<StaticPodAddressesDurable>(file, validateStaticPodAddresses),
+      '10.244.1.0/29', { clock: () => wall })
   const p1 = open()
   const held: string[] = []
   for (const i of [1, 2, 3, 4, 5]) held.push((await p1.allocate({ containerID: `c${i}`, ifname: 'eth0' }, {})).address)
@@ -81,12 +89,15 @@ t.test('static mode: same across a restart, and a quarantined address is not fre
   p1.release({ containerID: 'c2', ifname: 'eth0' })
   wall += 1000
   const p2 = open()
-  t.equal((await p2.allocate({ containerID: 'x', ifname: 'eth0' }, {})).address, '10.244.1.6', 'the only never-used address, not .2')
-  t.throws(() => p2.allocate({ containerID: 'y', ifname: 'eth0' }, {}), { name: 'IpamExhaustedError', message: /1 released a moment ago are in quarantine/ },
+  t.equal((await p2.allocate({ containerID: 'x', ifname: 'eth0' }, {})).address, '10.244.1.6',
+    'the only never-used address, not .2')
+  t.throws(() => p2.allocate({ containerID: 'y', ifname: 'eth0' }, {}),
+    { name: 'IpamExhaustedError', message: /1 released a moment ago are in quarantine/ },
     'the released .2 is the only free one and still in quarantine')
   wall += 30_000
   const p3 = open()
-  t.equal((await p3.allocate({ containerID: 'y', ifname: 'eth0' }, {})).address, '10.244.1.2', 'free again after the quarantine')
+  t.equal((await p3.allocate({ containerID: 'y', ifname: 'eth0' }, {})).address, '10.244.1.2',
+    'free again after the quarantine')
   t.type(IpamExhaustedError, 'function')
 })
 

@@ -1,18 +1,73 @@
 /** `loom status` renderings: alignment and content, from a fixed status document. */
 import t from 'tap'
-import { formatBytes, formatDuration, formatIpam, formatKeyValues, formatNodeStatus, formatPeers, formatRoutes, formatTable } from '../../agent/cli-format'
+import {
+  formatBytes, formatDuration, formatIpam, formatKeyValues, formatNodeStatus, formatPeers, formatRoutes, formatTable
+} from '../../agent/cli-format'
 import type { StatusDocument } from '../../agent/status'
 
 const doc: StatusDocument = {
   node: {
-    nodeName: 'node1', nodeId: null, ipam: null, version: '0.1.0', uptimeSeconds: 3725, mode: 'static', encapsulation: 'udp', encryption: false,
-    underlay: '198.18.0.1:6784', clusterCIDR: '10.244.0.0/16', podCIDR: '10.244.1.0/24', overlayAddress: '10.244.1.0',
-    vtepMAC: '02:00:00:00:00:01', mtu: 1460, peerCount: 2, routeCount: 2,
+    nodeName: 'node1',
+    nodeId: null,
+    ipam: null,
+    version: '0.1.0',
+    uptimeSeconds: 3725,
+    mode: 'static',
+    encapsulation: 'udp',
+    encryption: false,
+    underlay: '198.18.0.1:6784',
+    clusterCIDR: '10.244.0.0/16',
+    podCIDR: '10.244.1.0/24',
+    overlayAddress: '10.244.1.0',
+    vtepMAC: '02:00:00:00:00:01',
+    mtu: 1460,
+    peerCount: 2,
+    routeCount: 2,
     drops: { outbound: { malformed: 0, no_route: 3 }, inbound: { auth: 0 } },
   },
   peers: [
-    { nodeName: 'node2', source: 'static', state: 'configured', incarnation: null, lastSeenSecondsAgo: null, rttMs: null, address: '198.18.0.2', port: 6784, encapsulation: 'udp', encryption: false, mtu: 1460, vtepMAC: '02:00:00:00:00:02', podCIDRs: ['10.244.2.0/24'], packetsOut: 10, bytesOut: 1536, packetsIn: 5, bytesIn: 100, lastInSecondsAgo: 3, dataPath: 'active' },
-    { nodeName: 'node-three', source: 'static', state: 'alive', incarnation: 3, lastSeenSecondsAgo: 1, rttMs: 0.42, address: '198.18.0.3', port: 6784, encapsulation: 'udp', encryption: false, mtu: 1460, vtepMAC: '02:00:00:00:00:03', podCIDRs: ['10.244.3.0/24'], packetsOut: 123456, bytesOut: 5 << 20, packetsIn: 0, bytesIn: 0, lastInSecondsAgo: null, dataPath: 'idle' },
+    {
+      nodeName: 'node2',
+      source: 'static',
+      state: 'configured',
+      incarnation: null,
+      lastSeenSecondsAgo: null,
+      rttMs: null,
+      address: '198.18.0.2',
+      port: 6784,
+      encapsulation: 'udp',
+      encryption: false,
+      mtu: 1460,
+      vtepMAC: '02:00:00:00:00:02',
+      podCIDRs: ['10.244.2.0/24'],
+      packetsOut: 10,
+      bytesOut: 1536,
+      packetsIn: 5,
+      bytesIn: 100,
+      lastInSecondsAgo: 3,
+      dataPath: 'active'
+    },
+    {
+      nodeName: 'node-three',
+      source: 'static',
+      state: 'alive',
+      incarnation: 3,
+      lastSeenSecondsAgo: 1,
+      rttMs: 0.42,
+      address: '198.18.0.3',
+      port: 6784,
+      encapsulation: 'udp',
+      encryption: false,
+      mtu: 1460,
+      vtepMAC: '02:00:00:00:00:03',
+      podCIDRs: ['10.244.3.0/24'],
+      packetsOut: 123456,
+      bytesOut: 5 << 20,
+      packetsIn: 0,
+      bytesIn: 0,
+      lastInSecondsAgo: null,
+      dataPath: 'idle'
+    },
   ],
   routes: [{ prefix: '10.244.2.0/24', nodeName: 'node2', via: '198.18.0.2:6784' }],
   ipam: { mode: 'static', blocks: [{ prefix: '10.244.1.0/24', nodeName: 'node1' }] },

@@ -17,7 +17,9 @@ interface Fakes {
   cni: CniCommands
 }
 
-function fakes (opts: { wiring?: Partial<PodWiring>, grace?: number, hostVeths?: string[], hooks?: CniHooks } = {}): Fakes {
+function fakes (opts: {
+  wiring?: Partial<PodWiring>, grace?: number, hostVeths?: string[], hooks?: CniHooks
+} = {}): Fakes {
   const log: string[] = []
   const held = new Map<string, HeldAttachment>()
   let next = 5
@@ -46,20 +48,37 @@ function fakes (opts: { wiring?: Partial<PodWiring>, grace?: number, hostVeths?:
     list: () => [...held.values()],
   }
   const wiring: PodWiring = {
-    openNetns: (p) => { if (p.includes('missing')) throw new UnknownContainerError(`network namespace ${p} does not exist: ENOENT`); return 42 },
+    openNetns: (p) => {
+      if (p.includes('missing')) throw new UnknownContainerError(`network namespace ${p} does not exist: ENOENT`); return 42
+    },
     closeNetns: () => {},
-    wirePod: async (s) => { log.push(`wire ${s.hostVeth} ${s.address} mtu ${s.mtu}`); return { hostMAC: '02:00:00:00:00:01', podMAC: '02:00:00:00:00:02' } },
+    wirePod: async (s) => {
+      log.push(`wire ${s.hostVeth} ${s.address} mtu ${s.mtu}`); return {
+        hostMAC: '02:00:00:00:00:01', podMAC: '02:00:00:00:00:02'
+      }
+    },
     deleteHostVeth: async (n) => { log.push(`delveth ${n}`) },
     checkPod: async () => { log.push('check') },
     listHostVeths: async () => opts.hostVeths ?? [],
     ...opts.wiring,
   }
-  f.cni = new CniCommands({ addresses, wiring, ...(opts.hooks !== undefined ? { hooks: opts.hooks } : {}), log: () => {}, clock: () => f.now }, { gcGraceMs: opts.grace ?? 0, readyWaitMs: 300 })
+  f.cni = new CniCommands({
+    addresses, wiring, ...(opts.hooks !== undefined ? { hooks: opts.hooks } : {}), log: () => {}, clock: () => f.now
+  }, { gcGraceMs: opts.grace ?? 0, readyWaitMs: 300 })
   return f
 }
 
-const env = (command: string, extra: Record<string, string> = {}) => ({ CNI_COMMAND: command, CNI_CONTAINERID: 'c1', CNI_IFNAME: 'eth0', CNI_NETNS: '/var/run/netns/p', CNI_PATH: '/opt/cni/bin', ...extra })
-const conf = (extra: Record<string, unknown> = {}) => JSON.stringify({ cniVersion: '1.1.0', name: 'loom', type: 'loom-cni', ...extra })
+const env = (command: string, extra: Record<string,
+  string> = {}) => ({
+  CNI_COMMAND: command,
+  CNI_CONTAINERID: 'c1',
+  CNI_IFNAME: 'eth0',
+  CNI_NETNS: '/var/run/netns/p',
+  CNI_PATH: '/opt/cni/bin',
+  ...extra
+})
+const conf = (extra: Record<string,
+  unknown> = {}) => JSON.stringify({ cniVersion: '1.1.0', name: 'loom', type: 'loom-cni', ...extra })
 const veth = hostVethName('c1', 'eth0')
 const gcConf = (valid: Array<{ containerID: string, ifname: string }>) => conf({ 'cni.dev/valid-attachments': valid })
 
@@ -75,12 +94,25 @@ t.test('ADD: allocates, wires, prints the result', async (t) => {
 t.test('the podAdded hook sees the pod identity and can fail the ADD', async (t) => {
   const seen: unknown[] = []
   const f = fakes({
-    hooks: { podAdded: async (pod) => { seen.push(pod); if (pod.podName === 'bad') throw new TryAgainError('policy not ready') } },
+    hooks: {
+      podAdded: async (pod) => {
+        seen.push(pod); if (pod.podName === 'bad') throw new TryAgainError('policy not ready')
+      }
+    },
   })
   const cni = f.cni
   const ok = await cni.run(env('ADD', { CNI_ARGS: 'K8S_POD_NAME=web;K8S_POD_NAMESPACE=ns' }), conf())
   t.equal(ok.exitCode, 0)
-  t.match(seen[0], { containerID: 'c1', ifname: 'eth0', podName: 'web', podNamespace: 'ns', hostVeth: veth, address: '10.244.1.5', args: { K8S_POD_NAME: 'web' } })
+  t.match(seen[0],
+    {
+      containerID: 'c1',
+      ifname: 'eth0',
+      podName: 'web',
+      podNamespace: 'ns',
+      hostVeth: veth,
+      address: '10.244.1.5',
+      args: { K8S_POD_NAME: 'web' }
+    })
   const bad = await cni.run(env('ADD', { CNI_CONTAINERID: 'c2', CNI_ARGS: 'K8S_POD_NAME=bad' }), conf())
   t.equal(JSON.parse(bad.stdout).code, 11)
   t.equal(f.held.has('c2/eth0'), false, 'the failed ADD released the address it allocated')
@@ -97,7 +129,13 @@ t.test('ADD failure rolls back what this ADD made: veth deleted and address rele
 
 t.test('a failed retry of ADD never releases the address an earlier ADD reported', async (t) => {
   let fail = false
-  const f = fakes({ wiring: { wirePod: async () => { if (fail) throw new WiringError('boom'); return { hostMAC: '02:00:00:00:00:01', podMAC: '02:00:00:00:00:02' } } } })
+  const f = fakes({
+    wiring: {
+      wirePod: async () => {
+        if (fail) throw new WiringError('boom'); return { hostMAC: '02:00:00:00:00:01', podMAC: '02:00:00:00:00:02' }
+      }
+    }
+  })
   t.equal((await f.cni.run(env('ADD'), conf())).exitCode, 0)
   fail = true
   t.equal((await f.cni.run(env('ADD'), conf())).exitCode, 1)
@@ -158,11 +196,16 @@ t.test('DEL: veth first, then release; success when nothing is held', async (t) 
 t.test('CHECK compares prevResult with the agent record', async (t) => {
   const f = fakes()
   await f.cni.run(env('ADD'), conf())
-  const prev = { cniVersion: '1.1.0', interfaces: [{ name: veth }, { name: 'eth0', sandbox: '/var/run/netns/p' }], ips: [{ address: '10.244.1.5/32', interface: 1 }] }
+  const prev = {
+    cniVersion: '1.1.0',
+    interfaces: [{ name: veth }, { name: 'eth0', sandbox: '/var/run/netns/p' }],
+    ips: [{ address: '10.244.1.5/32', interface: 1 }]
+  }
   t.match(await f.cni.run(env('CHECK'), conf({ prevResult: prev })), { stdout: '', exitCode: 0 })
   prev.ips[0]!.address = '10.244.1.9/32'
   const bad = JSON.parse((await f.cni.run(env('CHECK'), conf({ prevResult: prev }))).stdout)
-  t.same(bad, { cniVersion: '1.1.0', code: 102, msg: 'the agent holds 10.244.1.5 for c1/eth0, prevResult says 10.244.1.9' })
+  t.same(bad,
+    { cniVersion: '1.1.0', code: 102, msg: 'the agent holds 10.244.1.5 for c1/eth0, prevResult says 10.244.1.9' })
   t.equal(JSON.parse((await f.cni.run(env('CHECK'), conf())).stdout).code, 7, 'CHECK without prevResult')
 })
 
@@ -173,7 +216,9 @@ t.test('GC: released veths and stray lxc veths are removed, valid ones kept', as
   f.log.length = 0
   const out = await f.cni.run({ CNI_COMMAND: 'GC', CNI_PATH: '/x' }, gcConf([{ containerID: 'keep', ifname: 'eth0' }]))
   t.match(out, { stdout: '', exitCode: 0 })
-  t.same(f.log.sort(), [`delveth ${hostVethName('old', 'eth0')}`, `delveth ${hostVethName('old', 'eth0')}`, 'delveth lxc00000000000', 'release old/eth0'].sort())
+  t.same(f.log.sort(),
+    [`delveth ${hostVethName('old', 'eth0')}`, `delveth ${hostVethName('old', 'eth0')}`, 'delveth lxc00000000000',
+      'release old/eth0'].sort())
   t.ok(f.held.has('keep/eth0'))
 })
 
@@ -207,7 +252,9 @@ t.test('GC never touches an attachment with an ADD in flight', async (t) => {
   const gate = new Promise<void>((resolve) => { releaseWire = resolve })
   const f = fakes({
     hostVeths: [veth],
-    wiring: { wirePod: async () => { await gate; return { hostMAC: '02:00:00:00:00:01', podMAC: '02:00:00:00:00:02' } } },
+    wiring: {
+      wirePod: async () => { await gate; return { hostMAC: '02:00:00:00:00:01', podMAC: '02:00:00:00:00:02' } }
+    },
   })
   const add = f.cni.run(env('ADD'), conf())
   await new Promise((resolve) => setTimeout(resolve, 10))
@@ -230,15 +277,18 @@ t.test('STATUS: 0 ready, 50 not ready, 51 data plane down', async (t) => {
 
 t.test('VERSION; errors in the requested version', async (t) => {
   const f = fakes()
-  t.same(JSON.parse((await f.cni.run({ CNI_COMMAND: 'VERSION' }, '{"cniVersion":"0.4.0"}')).stdout), { cniVersion: '0.4.0', supportedVersions: ['0.4.0', '1.0.0', '1.1.0'] })
+  t.same(JSON.parse((await f.cni.run({ CNI_COMMAND: 'VERSION' }, '{"cniVersion":"0.4.0"}')).stdout),
+    { cniVersion: '0.4.0', supportedVersions: ['0.4.0', '1.0.0', '1.1.0'] })
   t.equal(JSON.parse((await f.cni.run({ CNI_COMMAND: 'VERSION' }, '{"cniVersion":"2.0.0"}')).stdout).code, 1)
-  t.same(JSON.parse((await f.cni.run({ CNI_COMMAND: 'ADD' }, conf({ cniVersion: '1.0.0' }))).stdout).cniVersion, '1.0.0')
+  t.same(JSON.parse((await f.cni.run({ CNI_COMMAND: 'ADD' }, conf({ cniVersion: '1.0.0' }))).stdout).cniVersion,
+    '1.0.0')
   t.equal(JSON.parse((await f.cni.run(env('ADD'), new Error('EAGAIN'))).stdout).code, 5)
 })
 
 t.test('hostile input: deep nesting and huge configs get 7, never 100', async (t) => {
   const f = fakes()
-  const deep = conf({ prevResult: { interfaces: [] } }).replace('"interfaces":[]', `"interfaces":[${'['.repeat(100_000)}${']'.repeat(100_000)}]`)
+  const deep = conf({ prevResult: { interfaces: [] } }).replace('"interfaces":[]',
+    `"interfaces":[${'['.repeat(100_000)}${']'.repeat(100_000)}]`)
   for (const cmd of ['ADD', 'CHECK', 'DEL']) {
     const out = JSON.parse((await f.cni.run(env(cmd), deep)).stdout)
     t.equal(out.code, 7, `${cmd}: ${out.msg}`)

@@ -36,6 +36,7 @@ t.test('error JSON has exactly the spec fields', async (t) => {
   t.same(toErrorJSON(new TryAgainError('daemon not ready', { details: 'connect: refused' }), '1.0.0'),
     { cniVersion: '1.0.0', code: 11, msg: 'daemon not ready', details: 'connect: refused' })
   t.same(toErrorJSON(new InvalidConfigError('bad mtu'), '0.4.0'), { cniVersion: '0.4.0', code: 7, msg: 'bad mtu' })
-  t.same(toErrorJSON(new WiringError('x', { cause: new Error('EPERM') }), '1.1.0'), { cniVersion: '1.1.0', code: 100, msg: 'x', details: 'EPERM' })
+  t.same(toErrorJSON(new WiringError('x', { cause: new Error('EPERM') }), '1.1.0'),
+    { cniVersion: '1.1.0', code: 100, msg: 'x', details: 'EPERM' })
   t.same(toErrorJSON(new TypeError('oops'), '1.1.0'), { cniVersion: '1.1.0', code: 100, msg: 'oops' })
 })

@@ -20,10 +20,18 @@ interface Run { code: number, stdout: string, stderr: string, ms: number }
 function runShim (env: Record<string, string>, stdin: string | Buffer, timeoutMs = 30_000): Promise<Run> {
   const started = Date.now()
   return new Promise((resolve) => {
-    const child = execFile(SHIM, [], { env: { PATH: '/usr/bin:/bin', ...env }, timeout: timeoutMs, maxBuffer: 16 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1
-      resolve({ code, stdout, stderr, ms: Date.now() - started })
-    })
+    const child = execFile(SHIM, [],
+      { env: { PATH: '/usr/bin:/bin', ...env }, timeout: timeoutMs, maxBuffer: 16 << 20, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        const code = err === null
+          ? 0
+          : typeof (err as {
+            code?: unknown
+          }).code === 'number'
+            ? (err as { code: number }).code
+            : -1
+        resolve({ code, stdout, stderr, ms: Date.now() - started })
+      })
     child.stdin?.on('error', () => {}) // the shim may stop reading a huge stdin
     child.stdin?.end(stdin)
   })
@@ -32,7 +40,8 @@ function runShim (env: Record<string, string>, stdin: string | Buffer, timeoutMs
 interface FakeAgent { socket: string, requests: string[] }
 
 /** A fake agent: `answer` gets the raw request and writes whatever bytes it likes (or nothing). */
-async function fakeAgent (t: { teardown: (fn: () => void) => void }, answer: (req: string, sock: Socket) => void): Promise<FakeAgent> {
+async function fakeAgent (t: { teardown: (fn: () => void) => void },
+  answer: (req: string, sock: Socket) => void): Promise<FakeAgent> {
   const dir = mkdtempSync(join(tmpdir(), 'loom-shim-unit-'))
   const socket = join(dir, 'agent.sock')
   const requests: string[] = []
@@ -62,8 +71,16 @@ function http (sock: Socket, exit: string | undefined, body: string, extra = '')
   sock.end(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n${exitHeader}Content-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`)
 }
 
-const conf = (socket: string, extra: Record<string, unknown> = {}) => JSON.stringify({ cniVersion: '1.0.0', name: 'loom', type: 'loom-cni', apiSocket: socket, ...extra })
-const addEnv = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'c1', CNI_IFNAME: 'eth0', CNI_NETNS: '/proc/self/ns/net', CNI_PATH: '/opt/cni/bin', CNI_ARGS: 'K8S_POD_NAME=web;K8S_POD_NAMESPACE=ns' }
+const conf = (socket: string, extra: Record<string,
+  unknown> = {}) => JSON.stringify({ cniVersion: '1.0.0', name: 'loom', type: 'loom-cni', apiSocket: socket, ...extra })
+const addEnv = {
+  CNI_COMMAND: 'ADD',
+  CNI_CONTAINERID: 'c1',
+  CNI_IFNAME: 'eth0',
+  CNI_NETNS: '/proc/self/ns/net',
+  CNI_PATH: '/opt/cni/bin',
+  CNI_ARGS: 'K8S_POD_NAME=web;K8S_POD_NAMESPACE=ns'
+}
 
 t.before(() => {
   if (!existsSync(SHIM)) throw new Error(`${SHIM} is missing: run npm run build:native (it builds the shim)`)
@@ -72,7 +89,9 @@ t.before(() => {
 t.test('forwards env, stdin and CNI_NETNS in one request; prints the body with the agent\'s exit status', async (t) => {
   const result = '{"cniVersion":"1.0.0","ips":[{"address":"10.244.1.5/32"}]}\n'
   const agent = await fakeAgent(t, (_req, sock) => http(sock, '0', result))
-  const stdin = conf('', { prevResult: { note: 'quote " backslash \\ tab \t newline \n ünïcode' } }).replace('"apiSocket":""', `"apiSocket":${JSON.stringify(agent.socket)}`)
+  const stdin = conf('',
+    { prevResult: { note: 'quote " backslash \\ tab \t newline \n ünïcode' } }).replace('"apiSocket":""',
+      `"apiSocket":${JSON.stringify(agent.socket)}`)
   const r = await runShim({ ...addEnv, LOOM_UNRELATED: 'x' }, stdin)
   t.equal(r.code, 0, r.stderr)
   t.equal(r.stdout, result, 'stdout is exactly the agent\'s body')
@@ -139,7 +158,8 @@ t.test('malformed, truncated or out-of-contract answers: 101', async (t) => {
     ['exit status not a number', (s) => http(s, 'zero', '{}')],
     ['exit status out of range', (s) => http(s, '300', '{}')],
     ['HTTP 500', (s) => s.end('HTTP/1.1 500 Internal\r\nX-Loom-Cni-Exit: 0\r\nContent-Length: 2\r\n\r\n{}')],
-    ['truncated body', (s) => s.end('HTTP/1.1 200 OK\r\nX-Loom-Cni-Exit: 0\r\nContent-Length: 100\r\n\r\n{"cniVersion"')],
+    ['truncated body',
+      (s) => s.end('HTTP/1.1 200 OK\r\nX-Loom-Cni-Exit: 0\r\nContent-Length: 100\r\n\r\n{"cniVersion"')],
     ['no content-length', (s) => s.end('HTTP/1.1 200 OK\r\nX-Loom-Cni-Exit: 0\r\n\r\n{}')],
   ]
   for (const [what, answer] of cases) {
@@ -159,18 +179,24 @@ t.test('hostile netconf for the apiSocket scan: deep nesting, odd strings, no JS
   const r = await runShim(addEnv, deep)
   t.equal(r.code, 0, 'the socket after a deeply nested value is still found')
   t.equal(agent.requests.length, 1)
-  for (const text of ['', 'not json', '{"apiSocket":', '{"apiSocket":"relative.sock"}', '{"apiSocket":"/a\\"b"}', '"\\']) {
+  for (const text of ['', 'not json', '{"apiSocket":', '{"apiSocket":"relative.sock"}', '{"apiSocket":"/a\\"b"}',
+    '"\\']) {
     const x = await runShim({ ...addEnv, LOOM_CNI_CONNECT_MS: '200' }, text)
-    t.match(JSON.parse(x.stdout), { code: 11, msg: /\/run\/loom\/loom\.sock/ }, `${JSON.stringify(text)}: falls back to the default socket`)
+    t.match(JSON.parse(x.stdout), { code: 11, msg: /\/run\/loom\/loom\.sock/ },
+      `${JSON.stringify(text)}: falls back to the default socket`)
   }
 })
 
 t.test('VERSION is answered by the shim itself, exactly as the agent would answer it', async (t) => {
-  const agentSide = new CniCommands({ addresses: {} as CniAddresses, wiring: {} as PodWiring, log: () => {} }, { gcGraceMs: 0 })
-  for (const stdin of ['', '{"cniVersion":"0.4.0"}', '{"cniVersion":"1.0.0","name":"x"}', '{"cniVersion":"1.1.0"}', '{"cniVersion":"2.0.0"}', '{"cniVersion":"0.3.1"}']) {
+  const agentSide = new CniCommands({ addresses: {} as CniAddresses, wiring: {} as PodWiring, log: () => {} },
+    { gcGraceMs: 0 })
+  for (const stdin of ['', '{"cniVersion":"0.4.0"}', '{"cniVersion":"1.0.0","name":"x"}', '{"cniVersion":"1.1.0"}',
+    '{"cniVersion":"2.0.0"}', '{"cniVersion":"0.3.1"}']) {
     const shim = await runShim({ CNI_COMMAND: 'VERSION', LOOM_CNI_CONNECT_MS: '100' }, stdin)
     const agent = await agentSide.run({ CNI_COMMAND: 'VERSION' }, stdin)
-    t.same({ code: shim.code, out: JSON.parse(shim.stdout) }, { code: agent.exitCode, out: JSON.parse(agent.stdout) }, `VERSION with ${JSON.stringify(stdin)}`)
+    t.same({ code: shim.code, out: JSON.parse(shim.stdout) }, { code: agent.exitCode, out: JSON.parse(agent.stdout) },
+      `VERSION with ${JSON.stringify(stdin)}`)
   }
-  t.same(JSON.parse((await runShim({ CNI_COMMAND: 'VERSION' }, '{"name":"x"}')).stdout).code, 6, 'no cniVersion: decode error')
+  t.same(JSON.parse((await runShim({ CNI_COMMAND: 'VERSION' }, '{"name":"x"}')).stdout).code, 6,
+    'no cniVersion: decode error')
 })

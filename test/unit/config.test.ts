@@ -4,7 +4,9 @@
  * message is what an operator reads when loomd refuses to start.
  */
 import t from 'tap'
-import { configUsage, isHelpRequested, loadConfig, offloadsEnabled, parseConfig, type AgentConfig } from '../../agent/config'
+import {
+  configUsage, isHelpRequested, loadConfig, offloadsEnabled, parseConfig, type AgentConfig
+} from '../../agent/config'
 import { parseJsonText } from '../../agent/config-flags'
 import { ConfigError, ConfigFileError, HelpRequestedError } from '../../agent/errors'
 
@@ -133,9 +135,11 @@ const BAD: Array<[Record<string, unknown>, string, string]> = [
     'invalid config: blockSize = 31: expected an integer prefix length greater than the clusterCIDR prefix (16) and at most 30'],
   [{ encapsulation: 'gre' }, 'encapsulation', 'invalid config: encapsulation = "gre": expected "udp" or "vxlan"'],
   [{ vxlan: { vni: 0 } }, 'vxlan.vni', 'invalid config: vxlan.vni = 0: expected an integer VNI 1-16777215'],
-  [{ vxlan: { vni: 16777216 } }, 'vxlan.vni', 'invalid config: vxlan.vni = 16777216: expected an integer VNI 1-16777215'],
+  [{ vxlan: { vni: 16777216 } }, 'vxlan.vni',
+    'invalid config: vxlan.vni = 16777216: expected an integer VNI 1-16777215'],
   [{ vxlan: { port: 0 } }, 'vxlan.port', 'invalid config: vxlan.port = 0: expected an integer port 1-65535'],
-  [{ encryption: { enabled: 'yes' } }, 'encryption.enabled', 'invalid config: encryption.enabled = "yes": expected true or false'],
+  [{ encryption: { enabled: 'yes' } }, 'encryption.enabled',
+    'invalid config: encryption.enabled = "yes": expected true or false'],
   [{ encryption: { enabled: true }, encapsulation: 'vxlan' }, 'encryption.enabled',
     'invalid config: encryption.enabled = true: expected false when encapsulation is "vxlan" (VXLAN is unencrypted by definition)'],
   [{ encryption: { secretFile: 'secret' } }, 'encryption.secretFile',
@@ -155,8 +159,10 @@ const BAD: Array<[Record<string, unknown>, string, string]> = [
     'invalid config: metrics.address = "300.0.0.1:9784": expected "host:port" with an IPv4 address or host name and a port 0-65535'],
   [{ mtu: 575 }, 'mtu', 'invalid config: mtu = 575: expected an integer MTU 576-9000'],
   [{ mtu: 9001 }, 'mtu', 'invalid config: mtu = 9001: expected an integer MTU 576-9000'],
-  [{ cni: { gcGraceSeconds: -1 } }, 'cni.gcGraceSeconds', 'invalid config: cni.gcGraceSeconds = -1: expected an integer number of seconds 0-86400'],
-  [{ cni: { gcGraceSeconds: 1e9 } }, 'cni.gcGraceSeconds', 'invalid config: cni.gcGraceSeconds = 1000000000: expected an integer number of seconds 0-86400'],
+  [{ cni: { gcGraceSeconds: -1 } }, 'cni.gcGraceSeconds',
+    'invalid config: cni.gcGraceSeconds = -1: expected an integer number of seconds 0-86400'],
+  [{ cni: { gcGraceSeconds: 1e9 } }, 'cni.gcGraceSeconds',
+    'invalid config: cni.gcGraceSeconds = 1000000000: expected an integer number of seconds 0-86400'],
   [{ tunName: 'loom0-with-a-long-name' }, 'tunName',
     'invalid config: tunName = "loom0-with-a-long-name": expected an interface name of 1-15 characters from A-Z a-z 0-9 _ . -'],
   [{ tunName: 'lo/0' }, 'tunName',
@@ -167,7 +173,8 @@ const BAD: Array<[Record<string, unknown>, string, string]> = [
     'invalid config: logLevel = "verbose": expected one of fatal, error, warn, info, debug, trace, silent'],
   [{ nodeName: 'Node_A' }, 'nodeName',
     'invalid config: nodeName = "Node_A": expected a DNS-1123 name: lower-case letters, digits, \'-\' and \'.\', at most 253 characters (set nodeName or --node-name)'],
-  [{ peers: {} }, 'peers', 'invalid config: peers = {}: expected an array of {nodeName, address, port?, podCIDR, vtepMAC?} objects'],
+  [{ peers: {} }, 'peers',
+    'invalid config: peers = {}: expected an array of {nodeName, address, port?, podCIDR, vtepMAC?} objects'],
   [{ peers: ['node-a'] }, 'peers[0]', 'invalid config: peers[0] = "node-a": expected an object'],
 ]
 
@@ -200,11 +207,13 @@ t.test('nodeName is required when no hostname is given, and a bad hostname is na
 t.test('unknown keys are errors that name the key and list the known ones', async t => {
   const top = errorOf(() => parseConfig(withKeys({ clusterCidr: '10.0.0.0/8' }), OPTS))
   t.equal(top.field, 'clusterCidr')
-  t.equal(top.message, 'invalid config: unknown key clusterCidr: did you mean clusterCIDR? expected one of the known keys ' +
+  t.equal(top.message,
+    'invalid config: unknown key clusterCidr: did you mean clusterCIDR? expected one of the known keys ' +
     'nodeName, underlay, clusterCIDR, blockSize, encapsulation, vxlan, encryption, seeds, gossip, ipam, cni, multicast, policy, peers, stateDir, apiSocket, ' +
     'metrics, mtu, tunName, logLevel, offloads')
   t.equal(errorOf(() => parseConfig(withKeys({ wholly: 1 }), OPTS)).message.startsWith(
-    'invalid config: unknown key wholly: expected one of the known keys nodeName,'), true, 'no hint when nothing is close')
+    'invalid config: unknown key wholly: expected one of the known keys nodeName,'), true,
+  'no hint when nothing is close')
   t.equal(errorOf(() => parseConfig(withKeys({ underlay: { address: '10.0.0.1', prot: 1 } }), OPTS)).message,
     'invalid config: unknown key underlay.prot: did you mean underlay.port? expected one of the known keys address, port')
   t.equal(errorOf(() => parseConfig(withKeys({ peers: [{ ...PEERS[0], podCidr: 'x' }] }), OPTS)).message,
@@ -240,7 +249,8 @@ t.test('static peers: every consistency rule', async t => {
       'invalid config: peers[0].address = "10.0.0.9": expected this node\'s underlay.address 10.0.0.1'],
     [[{ ...PEERS[0], port: 7000 }], 'peers[0].port',
       'invalid config: peers[0].port = 7000: expected this node\'s own port for the encapsulation, 6784'],
-    [[PEERS[0], { ...PEERS[1], port: 0 }], 'peers[1].port', 'invalid config: peers[1].port = 0: expected an integer port 1-65535'],
+    [[PEERS[0], { ...PEERS[1], port: 0 }], 'peers[1].port',
+      'invalid config: peers[1].port = 0: expected an integer port 1-65535'],
     [[PEERS[0], { ...PEERS[1], nodeName: undefined }], 'peers[1].nodeName',
       'invalid config: peers[1].nodeName is missing: expected a DNS-1123 name: lower-case letters, digits, \'-\' and \'.\', at most 253 characters'],
     [[PEERS[0], { ...PEERS[1], address: undefined }], 'peers[1].address',
@@ -259,7 +269,10 @@ t.test('static peers: every consistency rule', async t => {
 function files (map: Record<string, string>): (path: string) => string {
   return (path) => {
     const text = map[path]
-    if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' })
+    if (text === undefined) {
+      throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`),
+        { code: 'ENOENT' })
+    }
     return text
   }
 }
@@ -268,7 +281,8 @@ const FILE = JSON.stringify({ ...BASE, underlay: { address: '10.0.0.1', port: 11
 
 t.test('precedence: flags over environment over file over defaults', async t => {
   const readFile = files({ '/etc/loom/loomd.conf': FILE })
-  const load = (argv: string[], env: NodeJS.ProcessEnv): AgentConfig => loadConfig(argv, env, { hostname: 'node-a', readFile })
+  const load = (argv: string[], env: NodeJS.ProcessEnv): AgentConfig => loadConfig(argv, env,
+    { hostname: 'node-a', readFile })
   const fileOnly = load([], {})
   t.equal(fileOnly.underlay.port, 1111)
   t.equal(fileOnly.logLevel, 'warn')
@@ -290,7 +304,8 @@ t.test('every flag and variable reaches its key', async t => {
     '--cluster-cidr', '10.32.0.0/12', '--block-size', '28', '--encapsulation', 'vxlan', '--vxlan-port', '8472',
     '--vxlan-vni', '42', '--secret-file', '/s', '--seeds', '10.0.0.2, 10.0.0.3:7946,', '--state-dir', '/st',
     '--api-socket', '/a.sock', '--metrics-address', 'localhost:9000', '--mtu', '1400', '--tun-name', 'ovl0',
-    '--log-level', 'trace', '--gossip-port', '7946', '--reclaim-after', '120', '--cni-conf-dir', '/etc/cni/net.d', '--cni-gc-grace', '5']
+    '--log-level', 'trace', '--gossip-port', '7946', '--reclaim-after', '120', '--cni-conf-dir', '/etc/cni/net.d',
+    '--cni-gc-grace', '5']
   const c = loadConfig(argv, {}, { hostname: 'h', readFile: files({}) })
   t.same(c, {
     nodeName: 'n1',
@@ -314,22 +329,36 @@ t.test('every flag and variable reaches its key', async t => {
     logLevel: 'trace',
   })
   const env = {
-    LOOM_NODE_NAME: 'n2', LOOM_UNDERLAY_ADDRESS: '192.168.5.6', LOOM_UNDERLAY_PORT: '7002',
-    LOOM_CLUSTER_CIDR: '10.32.0.0/12', LOOM_BLOCK_SIZE: '27', LOOM_ENCAPSULATION: 'udp', LOOM_VXLAN_PORT: '4790',
-    LOOM_VXLAN_VNI: '7', LOOM_ENCRYPTION: 'on', LOOM_SECRET_FILE: '/s2', LOOM_SEEDS: '10.0.0.4',
-    LOOM_STATE_DIR: '/st2', LOOM_API_SOCKET: '/b.sock', LOOM_METRICS_ADDRESS: '0.0.0.0:9100', LOOM_MTU: '1300',
-    LOOM_TUN_NAME: 'ovl1', LOOM_LOG_LEVEL: 'fatal',
+    LOOM_NODE_NAME: 'n2',
+    LOOM_UNDERLAY_ADDRESS: '192.168.5.6',
+    LOOM_UNDERLAY_PORT: '7002',
+    LOOM_CLUSTER_CIDR: '10.32.0.0/12',
+    LOOM_BLOCK_SIZE: '27',
+    LOOM_ENCAPSULATION: 'udp',
+    LOOM_VXLAN_PORT: '4790',
+    LOOM_VXLAN_VNI: '7',
+    LOOM_ENCRYPTION: 'on',
+    LOOM_SECRET_FILE: '/s2',
+    LOOM_SEEDS: '10.0.0.4',
+    LOOM_STATE_DIR: '/st2',
+    LOOM_API_SOCKET: '/b.sock',
+    LOOM_METRICS_ADDRESS: '0.0.0.0:9100',
+    LOOM_MTU: '1300',
+    LOOM_TUN_NAME: 'ovl1',
+    LOOM_LOG_LEVEL: 'fatal',
   }
   const e = loadConfig([], env, { hostname: 'h', readFile: files({}) })
   t.same([e.nodeName, e.underlay, e.blockSize, e.encapsulation, e.vxlan, e.encryption, e.seeds, e.stateDir,
     e.apiSocket, e.metrics.address, e.mtu, e.tunName, e.logLevel],
-  ['n2', { address: '192.168.5.6', port: 7002 }, 27, 'udp', { port: 4790, vni: 7 }, { enabled: true, secretFile: '/s2' },
+  ['n2', { address: '192.168.5.6', port: 7002 }, 27, 'udp', { port: 4790, vni: 7 },
+    { enabled: true, secretFile: '/s2' },
     ['10.0.0.4'], '/st2', '/b.sock', '0.0.0.0:9100', 1300, 'ovl1', 'fatal'])
 })
 
 t.test('boolean flag forms', async t => {
   const load = (argv: string[], env: NodeJS.ProcessEnv = {}): boolean =>
-    loadConfig([...argv, '--log-level', 'info'], env, { hostname: 'a', readFile: files({ '/etc/loom/loomd.conf': JSON.stringify(BASE) }) })
+    loadConfig([...argv, '--log-level', 'info'], env,
+      { hostname: 'a', readFile: files({ '/etc/loom/loomd.conf': JSON.stringify(BASE) }) })
       .encryption.enabled
   t.equal(load(['--encryption']), true, 'alone')
   t.equal(load(['--encryption', 'off']), false, 'followed by a boolean word')
@@ -343,7 +372,8 @@ t.test('boolean flag forms', async t => {
 
 t.test('errors from flags and variables name their origin', async t => {
   const readFile = files({ '/etc/loom/loomd.conf': JSON.stringify(BASE) })
-  const load = (argv: string[], env: NodeJS.ProcessEnv = {}): AgentConfig => loadConfig(argv, env, { hostname: 'a', readFile })
+  const load = (argv: string[], env: NodeJS.ProcessEnv = {}): AgentConfig => loadConfig(argv, env,
+    { hostname: 'a', readFile })
   t.equal(errorOf(() => load(['--underlay-port', 'abc'])).message,
     'invalid config: --underlay-port (underlay.port) = abc: expected an integer port 1-65535')
   t.equal(errorOf(() => load(['--underlay-port=70000'])).message,
@@ -360,7 +390,8 @@ t.test('errors from flags and variables name their origin', async t => {
     'invalid config: --mtu (mtu) is missing: expected a value after --mtu')
   const unknown = errorOf(() => load(['--underlay-prot', '1']))
   t.equal(unknown.code, 'ERR_CONFIG')
-  t.match(unknown.message, /^invalid config: unknown flag --underlay-prot: did you mean --underlay-port\? expected one of --config --node-name /)
+  t.match(unknown.message,
+    /^invalid config: unknown flag --underlay-prot: did you mean --underlay-port\? expected one of --config --node-name /)
   t.equal(errorOf(() => load(['stray'])).message,
     'invalid config: unexpected argument "stray": loomd takes only --flags (see --help)')
   t.equal(errorOf(() => load(['-v'])).message,
@@ -374,10 +405,12 @@ t.test('errors from flags and variables name their origin', async t => {
 
 t.test('config file: default vs explicit, and syntax errors with positions', async t => {
   const noFiles = files({})
-  const c = loadConfig(['--underlay-address', '10.0.0.5', '--cluster-cidr', '10.244.0.0/16'], {}, { hostname: 'a', readFile: noFiles })
+  const c = loadConfig(['--underlay-address', '10.0.0.5', '--cluster-cidr', '10.244.0.0/16'], {},
+    { hostname: 'a', readFile: noFiles })
   t.equal(c.underlay.address, '10.0.0.5', 'a missing default file is an empty config')
 
-  const missing = errorOf(() => loadConfig(['--config', '/etc/loom/other.conf'], {}, { hostname: 'a', readFile: noFiles }))
+  const missing = errorOf(() => loadConfig(['--config', '/etc/loom/other.conf'], {},
+    { hostname: 'a', readFile: noFiles }))
   t.type(missing, ConfigFileError)
   t.equal(missing.code, 'ERR_CONFIG_FILE')
   t.equal(missing.message, 'config file /etc/loom/other.conf: no such file')
@@ -397,32 +430,36 @@ t.test('config file: default vs explicit, and syntax errors with positions', asy
     'an unreadable default file is an error')
 
   const syntax = (text: string): ConfigFileError =>
-    errorOf(() => loadConfig([], {}, { hostname: 'a', readFile: files({ '/etc/loom/loomd.conf': text }) })) as ConfigFileError
+    errorOf(() => loadConfig([], {},
+      { hostname: 'a', readFile: files({ '/etc/loom/loomd.conf': text }) })) as ConfigFileError
   const trailing = syntax('{\n  "clusterCIDR": "10.0.0.0/8",\n}')
   t.equal(trailing.message, 'config file /etc/loom/loomd.conf: line 3, column 1: expected a "quoted" key, found "}"')
   t.same([trailing.line, trailing.column, trailing.problem], [3, 1, 'syntax'])
   t.equal(syntax('{"mtu": 1400,\n "mtu": 1500}').message,
     'config file /etc/loom/loomd.conf: line 2, column 2: duplicate key "mtu"')
-  t.equal(syntax('{"a": tru}').message, 'config file /etc/loom/loomd.conf: line 1, column 7: expected a value, found "t"')
+  t.equal(syntax('{"a": tru}').message,
+    'config file /etc/loom/loomd.conf: line 1, column 7: expected a value, found "t"')
   t.equal(syntax('{"a": "x').message, 'config file /etc/loom/loomd.conf: line 1, column 7: unterminated string')
   t.equal(syntax('{"a": 1} 2').message,
     'config file /etc/loom/loomd.conf: line 1, column 10: unexpected "2" after the end of the document')
   t.equal(syntax('nodeName: a\n').message,
     'config file /etc/loom/loomd.conf: line 1, column 1: expected a value, found "n" (the file must be JSON; YAML is not supported)')
-  t.equal(errorOf(() => loadConfig([], {}, { hostname: 'a', readFile: files({ '/etc/loom/loomd.conf': '[1]' }) })).message,
-    'invalid config: (config root) = [1]: expected a JSON object at the top of /etc/loom/loomd.conf')
+  t.equal(errorOf(() => loadConfig([], {},
+    { hostname: 'a', readFile: files({ '/etc/loom/loomd.conf': '[1]' }) })).message,
+  'invalid config: (config root) = [1]: expected a JSON object at the top of /etc/loom/loomd.conf')
   const blank = loadConfig(['--underlay-address', '10.0.0.5', '--cluster-cidr', '10.244.0.0/16'], {},
     { hostname: 'a', readFile: files({ '/etc/loom/loomd.conf': ' \n' }) })
   t.equal(blank.nodeName, 'a', 'a blank file is an empty config')
 })
 
 t.test('parseJsonText agrees with JSON.parse on valid input', async t => {
-  const docs = ['{}', '[]', '{"a":[1,-2.5e3,true,false,null,"x\\u00e9\\n\\"q"],"b":{"c":{}}}', '\ufeff {"a" : 0 }', '"s"', '0']
+  const docs = ['{}', '[]', '{"a":[1,-2.5e3,true,false,null,"x\\u00e9\\n\\"q"],"b":{"c":{}}}', '\ufeff {"a" : 0 }',
+    '"s"', '0']
   for (const d of docs) t.same(parseJsonText(d), JSON.parse(d.replace(/^\ufeff/, '')), d)
   const proto = parseJsonText('{"__proto__": {"polluted": 1}}') as Record<string, unknown>
   t.equal(Object.getPrototypeOf(proto), Object.prototype, '__proto__ does not replace the prototype')
   t.same(Object.keys(proto), ['__proto__'])
-  t.throws(() => parseJsonText('[' .repeat(40) + ']'.repeat(40)), /nesting deeper than 32/)
+  t.throws(() => parseJsonText('['.repeat(40) + ']'.repeat(40)), /nesting deeper than 32/)
   t.throws(() => parseJsonText('{"a": 01}'), /expected ',' or '}' after a value/)
   t.throws(() => parseJsonText('"\\x"'), /bad escape/)
 })
@@ -441,14 +478,17 @@ t.test('--help and unknown LOOM_* variables', async t => {
     t.ok(configUsage().includes(flag), `usage mentions ${flag}`)
   }
   const warnings: string[] = []
-  loadConfig([], { LOOM_UNDERLAY_ADDRESS: '10.0.0.1', LOOM_CLUSTER_CIDR: '10.0.0.0/8', LOOM_UNDERLAY_PROT: '1', PATH: '/bin' },
+  loadConfig([],
+    { LOOM_UNDERLAY_ADDRESS: '10.0.0.1', LOOM_CLUSTER_CIDR: '10.0.0.0/8', LOOM_UNDERLAY_PROT: '1', PATH: '/bin' },
     { hostname: 'a', readFile: files({}), onWarning: (m) => warnings.push(m) })
   t.same(warnings, ['ignoring unknown environment variable LOOM_UNDERLAY_PROT'])
 })
 
 t.test('multicast: defaults per mode, values, refusals', async t => {
-  t.same(parseConfig(BASE, OPTS).multicast, { enabled: true, mode: 'members' }, 'gossip mode: copies only to member nodes')
-  t.same(parseConfig(withKeys({ peers: PEERS }), OPTS).multicast, { enabled: true, mode: 'flood' }, 'static mode: flood')
+  t.same(parseConfig(BASE, OPTS).multicast, { enabled: true, mode: 'members' },
+    'gossip mode: copies only to member nodes')
+  t.same(parseConfig(withKeys({ peers: PEERS }), OPTS).multicast, { enabled: true, mode: 'flood' },
+    'static mode: flood')
   t.same(parseConfig(withKeys({ multicast: { enabled: false } }), OPTS).multicast, { enabled: false, mode: 'members' })
   t.same(parseConfig(withKeys({ multicast: { mode: 'flood' } }), OPTS).multicast, { enabled: true, mode: 'flood' })
   const cases: Array<[unknown, string, RegExp]> = [
@@ -490,8 +530,10 @@ t.test('offloads: on by default, a switch to turn them off, refusals name the fi
     t.match(e.message, msg)
   }
   const env = { LOOM_UNDERLAY_ADDRESS: '10.0.0.1', LOOM_CLUSTER_CIDR: '10.0.0.0/8' }
-  t.same(loadConfig(['--no-offloads'], env, { hostname: 'a', readFile: files({}) }).offloads, { enabled: false }, '--no-offloads')
-  t.same(loadConfig([], { ...env, LOOM_OFFLOADS: 'false' }, { hostname: 'a', readFile: files({}) }).offloads, { enabled: false }, 'LOOM_OFFLOADS=false')
+  t.same(loadConfig(['--no-offloads'], env, { hostname: 'a', readFile: files({}) }).offloads, { enabled: false },
+    '--no-offloads')
+  t.same(loadConfig([], { ...env, LOOM_OFFLOADS: 'false' }, { hostname: 'a', readFile: files({}) }).offloads,
+    { enabled: false }, 'LOOM_OFFLOADS=false')
   const bad = errorOf(() => loadConfig([], { ...env, LOOM_OFFLOADS: 'maybe' }, { hostname: 'a', readFile: files({}) }))
   t.equal(bad.field, 'offloads.enabled')
   t.match(bad.message, /LOOM_OFFLOADS/, 'the error names the variable it came from')
@@ -499,9 +541,12 @@ t.test('offloads: on by default, a switch to turn them off, refusals name the fi
 
 t.test('policy: source, dir, kubeconfig', async t => {
   t.equal(parseConfig(BASE, OPTS).policy, undefined, 'none by default: no policy key, nothing enforced')
-  t.same(parseConfig(withKeys({ policy: { source: 'files', dir: '/etc/loom/policy' } }), OPTS).policy, { source: 'files', dir: '/etc/loom/policy', kubeconfig: '' })
-  t.same(parseConfig(withKeys({ policy: { source: 'kubernetes' } }), OPTS).policy, { source: 'kubernetes', dir: '', kubeconfig: '' }, 'kubernetes without kubeconfig = in-cluster')
-  t.same(parseConfig(withKeys({ policy: { source: 'kubernetes', kubeconfig: '/etc/loom/kubeconfig' } }), OPTS).policy?.kubeconfig, '/etc/loom/kubeconfig')
+  t.same(parseConfig(withKeys({ policy: { source: 'files', dir: '/etc/loom/policy' } }), OPTS).policy,
+    { source: 'files', dir: '/etc/loom/policy', kubeconfig: '' })
+  t.same(parseConfig(withKeys({ policy: { source: 'kubernetes' } }), OPTS).policy,
+    { source: 'kubernetes', dir: '', kubeconfig: '' }, 'kubernetes without kubeconfig = in-cluster')
+  t.same(parseConfig(withKeys({ policy: { source: 'kubernetes', kubeconfig: '/etc/loom/kubeconfig' } }),
+    OPTS).policy?.kubeconfig, '/etc/loom/kubeconfig')
   const bad: Array<[unknown, string]> = [
     [{ source: 'calico' }, 'policy.source'],
     [{ source: 'files' }, 'policy.dir'],
@@ -516,8 +561,15 @@ t.test('policy: source, dir, kubeconfig', async t => {
     const err = errorOf(() => parseConfig(withKeys({ policy: value }), OPTS))
     t.equal(err.field, field, err.message)
   }
-  const flags = loadConfig(['--underlay-address', '10.0.0.1', '--cluster-cidr', '10.244.0.0/16', '--policy-source', 'files', '--policy-dir', '/p'], {}, { hostname: 'h', readFile: files({}) })
+  const flags = loadConfig(['--underlay-address', '10.0.0.1', '--cluster-cidr', '10.244.0.0/16', '--policy-source',
+    'files', '--policy-dir', '/p'], {}, { hostname: 'h', readFile: files({}) })
   t.same(flags.policy, { source: 'files', dir: '/p', kubeconfig: '' })
-  const env = loadConfig([], { LOOM_UNDERLAY_ADDRESS: '10.0.0.1', LOOM_CLUSTER_CIDR: '10.244.0.0/16', LOOM_POLICY_SOURCE: 'kubernetes', LOOM_KUBECONFIG: '/k' }, { hostname: 'h', readFile: files({}) })
+  const env = loadConfig([],
+    {
+      LOOM_UNDERLAY_ADDRESS: '10.0.0.1',
+      LOOM_CLUSTER_CIDR: '10.244.0.0/16',
+      LOOM_POLICY_SOURCE: 'kubernetes',
+      LOOM_KUBECONFIG: '/k'
+    }, { hostname: 'h', readFile: files({}) })
   t.same(env.policy, { source: 'kubernetes', dir: '', kubeconfig: '/k' })
 })

@@ -10,7 +10,9 @@ import { blake2s } from '../../dataplane/crypto/blake2s'
 import { hchacha20, xchachaOpen, xchachaSeal } from '../../dataplane/crypto/xchacha20poly1305'
 import { tai64n, tai64nAfter } from '../../dataplane/crypto/tai64n'
 import { REJECT_AFTER_MESSAGES, ReplayWindow, WINDOW_SIZE } from '../../dataplane/crypto/replay-window'
-import { checkMac1, consumeCookieReply, CookieChecker, cookieKey, mac1Key, writeMacs } from '../../dataplane/crypto/cookie'
+import {
+  checkMac1, consumeCookieReply, CookieChecker, cookieKey, mac1Key, writeMacs
+} from '../../dataplane/crypto/cookie'
 import { nativeAead, nodeCryptoAead } from '../../dataplane/crypto/transport-aead'
 import { generateKeyPair, keyPairFromPrivate, dh } from '../../dataplane/crypto/primitives'
 
@@ -128,7 +130,8 @@ t.test('X25519: raw key import matches, low-order point refused', async t => {
   t.same(dh(a, c.publicKey), dh(c, a.publicKey))
   t.equal(dh(a, Buffer.alloc(32)), null, 'all-zero public key')
   // RFC 7748 §6.1 Alice.
-  const alice = keyPairFromPrivate(Buffer.from('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a', 'hex'))
+  const alice = keyPairFromPrivate(Buffer.from('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a',
+    'hex'))
   t.equal(hex(alice.publicKey), '8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a')
 })
 

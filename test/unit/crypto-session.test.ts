@@ -40,8 +40,13 @@ class Node {
 
   route (): PeerRoute {
     return createPeerRoute({
-      nodeName: this.name, index: deriveNodeIndex(this.name), address: `10.0.0.${this.n}`, port: 51820,
-      vtepMAC: deriveVtepMAC(this.name), mtu: 1400, publicKey: this.key.publicKey,
+      nodeName: this.name,
+      index: deriveNodeIndex(this.name),
+      address: `10.0.0.${this.n}`,
+      port: 51820,
+      vtepMAC: deriveVtepMAC(this.name),
+      mtu: 1400,
+      publicKey: this.key.publicKey,
     })
   }
 
@@ -63,7 +68,11 @@ class Node {
     const p = this.packet(to, payload)
     const route = this.table.lookup(0x0af40000 + (to.n << 8) + 7)!
     const start = this.encap.encapsulate(p, HEADROOM, 20 + payload.length, route)
-    if (start >= 0) this.wire.queue.push({ from: this, to, buf: Buffer.from(p.subarray(start, HEADROOM + 20 + payload.length + 16)) })
+    if (start >= 0) {
+      this.wire.queue.push({
+        from: this, to, buf: Buffer.from(p.subarray(start, HEADROOM + 20 + payload.length + 16))
+      })
+    }
     return start
   }
 }
@@ -79,7 +88,10 @@ class Wire {
   add (name: string, opts: { psks?: Buffer[], underLoadThreshold?: number } = {}): Node {
     const node = new Node(name, this.nodes.length + 1, this)
     node.encap = new SecureEncapsulation({
-      staticKey: node.key, presharedKeys: opts.psks ?? [PSK], clock: this.clock, random: () => 0.5,
+      staticKey: node.key,
+      presharedKeys: opts.psks ?? [PSK],
+      clock: this.clock,
+      random: () => 0.5,
       ...(opts.underLoadThreshold !== undefined ? { underLoadThreshold: opts.underLoadThreshold } : {}),
     })
     node.encap.attach((buf, off, len, addr) => {
@@ -108,8 +120,11 @@ class Wire {
     const out: Decapsulated = { innerStart: 0, innerLen: 0, peer: undefined, replyStart: 0, replyLen: 0 }
     const v = d.to.encap.decapsulate(buf, d.buf.length, d.from.address, d.to.table, out, 0, 51820)
     if (v !== Drop.None) return v
-    if (out.replyLen > 0) this.queue.push({ from: d.to, to: d.from, buf: Buffer.from(buf.subarray(out.replyStart, out.replyStart + out.replyLen)) })
-    else if (out.innerLen > 0) {
+    if (out.replyLen > 0) {
+      this.queue.push({
+        from: d.to, to: d.from, buf: Buffer.from(buf.subarray(out.replyStart, out.replyStart + out.replyLen))
+      })
+    } else if (out.innerLen > 0) {
       if (out.peer !== d.to.table.lookup(buf.readUInt32BE(out.innerStart + 12))) throw new Error('peer mismatch')
       d.to.received.push(Buffer.from(buf.subarray(out.innerStart + 20, out.innerStart + out.innerLen)))
     }
@@ -132,7 +147,9 @@ class Wire {
   }
 }
 
-function pair (opts: { a?: Parameters<Wire['add']>[1], b?: Parameters<Wire['add']>[1] } = {}): { w: Wire, a: Node, b: Node } {
+function pair (opts: { a?: Parameters<Wire['add']>[1], b?: Parameters<Wire['add']>[1] } = {}): {
+  w: Wire, a: Node, b: Node
+} {
   const w = new Wire()
   const a = w.add('node-a', opts.a)
   const b = w.add('node-b', opts.b)
@@ -186,7 +203,8 @@ t.test('replayed, forged, truncated and unknown-session transport packets change
   const forged = { ...captured, buf: Buffer.from(captured.buf) }
   forged.buf[20] ^= 0x01
   t.equal(w.deliver(forged), Drop.Auth, 'flipped ciphertext bit')
-  t.equal(w.deliver(captured), Drop.None, 'the genuine packet with that counter still passes: the forgery moved no window')
+  t.equal(w.deliver(captured), Drop.None,
+    'the genuine packet with that counter still passes: the forgery moved no window')
   w.queue.length = 0
   t.equal(w.deliver(captured), Drop.Replay, 'replayed')
   t.equal(w.deliver({ ...captured, buf: captured.buf.subarray(0, 31) }), Drop.Malformed, 'truncated below header + tag')
@@ -337,7 +355,8 @@ t.test('PSK rotation: the initiator tries each of its keys; the responder mixes 
     w.pump()
     t.same(text(b.received), ['x', 'running session unaffected'])
     w.advance(200)
-    t.same(w.pump(), [Drop.None, Drop.None, Drop.None], 'a changed secret starts a rekey: initiation, response, keepalive')
+    t.same(w.pump(), [Drop.None, Drop.None, Drop.None],
+      'a changed secret starts a rekey: initiation, response, keepalive')
     t.equal(a.encap.peerStatus()[0].rekeys, 1)
     const rekeys = (): number => a.encap.peerStatus()[0].rekeys + b.encap.peerStatus()[0].rekeys
     const before = rekeys()
@@ -371,7 +390,9 @@ t.test('peers: removal forgets sessions; three nodes all pairs', async t => {
   c.sendTo(a, 'after removal')
   t.same(w.pump(), [Drop.UnknownSession], 'the removed peer\'s session index is gone')
   // A route without a public key cannot be sent to.
-  const keyless = createPeerRoute({ nodeName: 'node-x', index: 77, address: '10.0.0.9', port: 1, vtepMAC: deriveVtepMAC('x'), mtu: 1400 })
+  const keyless = createPeerRoute({
+    nodeName: 'node-x', index: 77, address: '10.0.0.9', port: 1, vtepMAC: deriveVtepMAC('x'), mtu: 1400
+  })
   t.equal(a.encap.encapsulate(Buffer.alloc(200), 64, 40, keyless), -Drop.UnknownSession)
 })
 
@@ -390,5 +411,6 @@ t.test('a UDP GRO train: datagrams decapsulated where they lie in one buffer', a
     got.push(train.subarray(out.innerStart + 20, out.innerStart + out.innerLen).toString())
   }
   t.same(got, ['first!', 'second'])
-  t.equal(b.encap.decapsulate(train, d1.buf.length, a.address, b.table, out, train.length - 10, 51820), Drop.Malformed, 'past the end')
+  t.equal(b.encap.decapsulate(train, d1.buf.length, a.address, b.table, out, train.length - 10, 51820), Drop.Malformed,
+    'past the end')
 })

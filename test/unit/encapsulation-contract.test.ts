@@ -14,24 +14,56 @@ import { ipv4HeaderChecksum } from '../../dataplane/ipv4'
 import { DROP_REASONS, Drop } from '../../dataplane/types'
 import type { Decapsulated, Encapsulation, PeerRoute } from '../../dataplane/types'
 
-const A = { name: 'node-a', index: deriveNodeIndex('node-a'), mac: deriveVtepMAC('node-a'), address: '192.168.0.1', u32: 0xc0a80001 }
-const B = { name: 'node-b', index: deriveNodeIndex('node-b'), mac: deriveVtepMAC('node-b'), address: '192.168.0.2', u32: 0xc0a80002 }
-const C = { name: 'node-c', index: deriveNodeIndex('node-c'), mac: deriveVtepMAC('node-c'), address: '192.168.0.3', u32: 0xc0a80003 }
+const A = {
+  name: 'node-a',
+  index: deriveNodeIndex('node-a'),
+  mac: deriveVtepMAC('node-a'),
+  address: '192.168.0.1',
+  u32: 0xc0a80001
+}
+const B = {
+  name: 'node-b',
+  index: deriveNodeIndex('node-b'),
+  mac: deriveVtepMAC('node-b'),
+  address: '192.168.0.2',
+  u32: 0xc0a80002
+}
+const C = {
+  name: 'node-c',
+  index: deriveNodeIndex('node-c'),
+  mac: deriveVtepMAC('node-c'),
+  address: '192.168.0.3',
+  u32: 0xc0a80003
+}
 
 function peerOf (n: typeof A): PeerRoute {
-  return createPeerRoute({ nodeName: n.name, index: n.index, address: n.address, port: 6784, vtepMAC: n.mac, mtu: 1400 })
+  return createPeerRoute({
+    nodeName: n.name, index: n.index, address: n.address, port: 6784, vtepMAC: n.mac, mtu: 1400
+  })
 }
 const peerA = peerOf(A)
 const peerB = peerOf(B)
 /** B's view: it knows A. */
-const tableB = RouteTable.build({ selfIndex: B.index, selfVtepMAC: B.mac, routes: [{ prefix: '10.244.1.0/24', peer: peerA }] })
+const tableB = RouteTable.build({
+  selfIndex: B.index, selfVtepMAC: B.mac, routes: [{ prefix: '10.244.1.0/24', peer: peerA }]
+})
 /** A directory on B that does not know A (only C). */
-const tableBWithoutA = RouteTable.build({ selfIndex: B.index, selfVtepMAC: B.mac, routes: [{ prefix: '10.244.3.0/24', peer: peerOf(C) }] })
+const tableBWithoutA = RouteTable.build({
+  selfIndex: B.index, selfVtepMAC: B.mac, routes: [{ prefix: '10.244.3.0/24', peer: peerOf(C) }]
+})
 
 interface Impl { name: string, sender: () => Encapsulation, receiver: () => Encapsulation }
 const IMPLS: Impl[] = [
-  { name: 'udp', sender: () => new UdpEncapsulation({ selfIndex: A.index }), receiver: () => new UdpEncapsulation({ selfIndex: B.index }) },
-  { name: 'vxlan', sender: () => new VxlanEncapsulation({ vni: 1, selfVtepMAC: A.mac }), receiver: () => new VxlanEncapsulation({ vni: 1, selfVtepMAC: B.mac }) },
+  {
+    name: 'udp',
+    sender: () => new UdpEncapsulation({ selfIndex: A.index }),
+    receiver: () => new UdpEncapsulation({ selfIndex: B.index })
+  },
+  {
+    name: 'vxlan',
+    sender: () => new VxlanEncapsulation({ vni: 1, selfVtepMAC: A.mac }),
+    receiver: () => new VxlanEncapsulation({ vni: 1, selfVtepMAC: B.mac })
+  },
 ]
 
 /** Deterministic PRNG (mulberry32) so failures reproduce. */
@@ -105,16 +137,19 @@ for (const impl of IMPLS) {
       for (let len = 0; len <= tx.headerLen + 20; len++) {
         // Once with the whole buffer and `len`, once with a buffer of exactly `len` bytes.
         t.equal(rx.decapsulate(Buffer.from(d), len, A.u32, tableB, newOut()), Drop.Malformed, `len ${len}`)
-        t.equal(rx.decapsulate(Buffer.from(d.subarray(0, len)), len, A.u32, tableB, newOut()), Drop.Malformed, `exact buffer, len ${len}`)
+        t.equal(rx.decapsulate(Buffer.from(d.subarray(0, len)), len, A.u32, tableB, newOut()), Drop.Malformed,
+          `exact buffer, len ${len}`)
       }
-      t.equal(rx.decapsulate(Buffer.from(d), d.length - 1, A.u32, tableB, newOut()), Drop.Malformed, 'one byte short of the inner total length')
+      t.equal(rx.decapsulate(Buffer.from(d), d.length - 1, A.u32, tableB, newOut()), Drop.Malformed,
+        'one byte short of the inner total length')
     })
 
     t.test('unknown sender is refused (Auth or UnknownSession)', async t => {
       const d = send(tx, innerPacket(60, prng(3)))
       const r1 = rx.decapsulate(Buffer.from(d), d.length, A.u32, tableBWithoutA, newOut())
       t.ok(r1 === Drop.Auth || r1 === Drop.UnknownSession, `directory without A: ${DROP_REASONS[r1]}`)
-      t.equal(rx.decapsulate(Buffer.from(d), d.length, C.u32, tableB, newOut()), Drop.Auth, 'valid datagram from the wrong address: auth')
+      t.equal(rx.decapsulate(Buffer.from(d), d.length, C.u32, tableB, newOut()), Drop.Auth,
+        'valid datagram from the wrong address: auth')
       t.equal(rx.decapsulate(Buffer.from(d), d.length, 0, tableB, newOut()), Drop.Auth, 'from 0.0.0.0: auth')
     })
 
@@ -150,12 +185,15 @@ for (const impl of IMPLS) {
         if (r === Drop.None) {
           const innerOk = out.innerLen >= 20 && out.innerStart + out.innerLen <= buf.length
           const replyOk = out.innerLen === 0 && out.replyLen > 0 && out.replyStart + out.replyLen <= buf.length
-          if (!innerOk && !replyOk) problems.push(`None with bad ranges ${JSON.stringify(out)} on ${buf.toString('hex')}`)
+          if (!innerOk &&
+            !replyOk) problems.push(`None with bad ranges ${JSON.stringify(out)} on ${buf.toString('hex')}`)
           if (out.peer !== peerA) problems.push('None with a peer other than A')
         }
       }
       t.same(problems.slice(0, 5), [], 'no throws, no invalid codes, no out-of-range results')
-      t.ok(counts[Drop.Malformed] > 0 && counts[Drop.None] > 0, `reached several outcomes: ${counts.map((c, i) => `${DROP_REASONS[i]}=${c}`).filter(s => !s.endsWith('=0')).join(' ')}`)
+      t.ok(counts[Drop.Malformed] > 0 && counts[Drop.None] > 0,
+        `reached several outcomes: ${counts.map((c,
+          i) => `${DROP_REASONS[i]}=${c}`).filter(s => !s.endsWith('=0')).join(' ')}`)
     })
   })
 }

@@ -5,7 +5,8 @@
 import t from 'tap'
 import { ipv4FlowHash } from '../../dataplane/flow-hash'
 
-function packet (src: number, dst: number, proto: number, sport: number, dport: number, opts: { frag?: boolean, id?: number, len?: number } = {}): Buffer {
+function packet (src: number, dst: number, proto: number, sport: number, dport: number,
+  opts: { frag?: boolean, id?: number, len?: number } = {}): Buffer {
   const b = Buffer.alloc(opts.len ?? 60)
   b[0] = 0x45
   b.writeUInt16BE(opts.id ?? 1, 4)
@@ -35,11 +36,15 @@ t.test('fragments and portless protocols hash on addresses only', async (t) => {
   const frag2 = packet(1, 2, 17, 3333, 4444, { frag: true })
   t.equal(ipv4FlowHash(frag, 0, 60), ipv4FlowHash(frag2, 0, 60), 'later fragments carry no ports')
   t.equal(ipv4FlowHash(packet(1, 2, 1, 1, 2), 0, 60), ipv4FlowHash(packet(1, 2, 1, 7, 9), 0, 60), 'ICMP: no ports')
-  t.equal(ipv4FlowHash(packet(1, 2, 6, 1, 2), 0, 22), ipv4FlowHash(packet(1, 2, 6, 5, 6), 0, 22), 'truncated: no ports read past the end')
+  t.equal(ipv4FlowHash(packet(1, 2, 6, 1, 2), 0, 22), ipv4FlowHash(packet(1, 2, 6, 5, 6), 0, 22),
+    'truncated: no ports read past the end')
 })
 
 t.test('spreads 10 000 flows evenly over 16 source ports', async (t) => {
   const slots = new Array<number>(16).fill(0)
-  for (let i = 0; i < 10_000; i++) slots[ipv4FlowHash(packet(0x0af40100 + (i % 7), 0x0af40200, 6, 30000 + i, 5201), 0, 60) % 16]++
+  for (let i = 0; i < 10_000; i++) {
+    slots[ipv4FlowHash(packet(0x0af40100 + (i % 7), 0x0af40200, 6, 30000 + i, 5201), 0,
+      60) % 16]++
+  }
   for (const n of slots) t.ok(n > 500 && n < 750, `slot has ${n} flows (ideal 625)`)
 })

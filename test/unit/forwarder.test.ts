@@ -35,7 +35,10 @@ class MemoryDevice implements Device {
 
   writeBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, count: number): number {
     if (this.full) return 0
-    for (let i = 0; i < count; i++) this.written.push(Buffer.from(bufs[i].subarray(offsets[i], offsets[i] + lengths[i])))
+    for (let i = 0; i < count; i++) {
+      this.written.push(Buffer.from(bufs[i].subarray(offsets[i],
+        offsets[i] + lengths[i])))
+    }
     return count
   }
 
@@ -72,11 +75,14 @@ class MemoryTransport implements DatagramTransport {
     return n
   }
 
-  sendBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, addrs: Uint32Array, ports: Uint16Array, count: number): number {
+  sendBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, addrs: Uint32Array, ports: Uint16Array,
+    count: number): number {
     if (this.failSends) return 0
     for (let i = 0; i < count; i++) {
       const dst = this.wire.transports.get(addrs[i])
-      dst?.inbox.push({ data: Buffer.from(bufs[i].subarray(offsets[i], offsets[i] + lengths[i])), addr: this.address, port: this.port })
+      dst?.inbox.push({
+        data: Buffer.from(bufs[i].subarray(offsets[i], offsets[i] + lengths[i])), addr: this.address, port: this.port
+      })
       t.equal(ports[i], 6784, 'sent to the peer data port')
     }
     return count
@@ -86,11 +92,14 @@ class MemoryTransport implements DatagramTransport {
   sendSegmented (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, start: number, count: number,
     segmentSize: number, addr: number, port: number): number {
     if (this.refuseSegmentation) return -1
-    const whole = Buffer.concat(bufs.slice(start, start + count).map((b, k) => b.subarray(offsets[start + k], offsets[start + k] + lengths[start + k])))
+    const whole = Buffer.concat(bufs.slice(start,
+      start + count).map((b, k) => b.subarray(offsets[start + k], offsets[start + k] + lengths[start + k])))
     this.segmentedSends.push(count)
     const dst = this.wire.transports.get(addr)
     for (let off = 0; off < whole.length; off += segmentSize) {
-      dst?.inbox.push({ data: Buffer.from(whole.subarray(off, Math.min(whole.length, off + segmentSize))), addr: this.address, port })
+      dst?.inbox.push({
+        data: Buffer.from(whole.subarray(off, Math.min(whole.length, off + segmentSize))), addr: this.address, port
+      })
     }
     return count
   }
@@ -119,7 +128,14 @@ function buildPair (kind: 'udp' | 'vxlan', mtu = 1460, init: { udpSegmentation?:
     const selfVtepMAC = deriveVtepMAC(self.name)
     const routes = NODES.filter((n) => n !== self).map((n) => ({
       prefix: n.podCIDR,
-      peer: createPeerRoute({ nodeName: n.name, index: deriveNodeIndex(n.name), address: n.address, port: 6784, vtepMAC: deriveVtepMAC(n.name), mtu }),
+      peer: createPeerRoute({
+        nodeName: n.name,
+        index: deriveNodeIndex(n.name),
+        address: n.address,
+        port: 6784,
+        vtepMAC: deriveVtepMAC(n.name),
+        mtu
+      }),
     }))
     const encapsulation: Encapsulation = kind === 'udp'
       ? new UdpEncapsulation({ selfIndex })
@@ -167,7 +183,8 @@ for (const kind of ['udp', 'vxlan'] as const) {
     b.forwarder.runInbound()
     t.equal(b.device.written.length, sizes.length)
     for (let i = 0; i < sizes.length; i++) {
-      t.same(b.device.written[i], ipv4Packet('10.244.1.11', '10.244.2.11', sizes[i] - 28), `packet of ${sizes[i]} bytes unchanged`)
+      t.same(b.device.written[i], ipv4Packet('10.244.1.11', '10.244.2.11', sizes[i] - 28),
+        `packet of ${sizes[i]} bytes unchanged`)
     }
     const peerAtA = a.forwarder.routes().peers()[0]
     t.equal(peerAtA.counters.packetsOut, sizes.length)
@@ -217,7 +234,8 @@ for (const kind of ['udp', 'vxlan'] as const) {
     a.device.inbox.push(good)
     a.forwarder.runOutbound()
     const sent = wireFromA.inbox[wireFromA.inbox.length - 1]
-    wireFromA.inbox.push({ data: sent.data, addr: parseIPv4Address('198.18.0.9'), port: 6784 }) // unknown sender address
+    // unknown sender address
+    wireFromA.inbox.push({ data: sent.data, addr: parseIPv4Address('198.18.0.9'), port: 6784 })
     b.forwarder.runInbound()
     const inb = b.stats.dropsInbound
     t.equal(inb[Drop.Malformed], 1, 'garbage is malformed')
@@ -256,32 +274,34 @@ t.test('runs of equal-size packets to one peer leave as one segmented send, in o
     b.forwarder.runInbound()
     t.equal(b.device.written.length, sent.length, `${refuse ? 'without' : 'with'} GSO: every packet arrives`)
     for (let k = 0; k < sent.length; k++) t.same(b.device.written[k], sent[k], `packet ${k} unchanged and in order`)
-    t.same(a.transport.segmentedSends, refuse ? [] : [11], refuse ? 'falls back to sendmmsg' : 'one segmented send of 11')
+    t.same(a.transport.segmentedSends, refuse ? [] : [11],
+      refuse ? 'falls back to sendmmsg' : 'one segmented send of 11')
     t.equal(a.forwarder.routes().peers()[0].counters.packetsOut, sent.length, 'every packet counted')
   }
 })
 
-t.test('UDP GSO: off by init (offloads.enabled false) never segments; a refusal is counted as a fallback once', async (t) => {
-  const burst = (): Buffer[] => Array.from({ length: 6 }, () => ipv4Packet('10.244.1.11', '10.244.2.11', 1000))
-  const [a, b] = buildPair('udp', 1460, { udpSegmentation: false })
-  const sent = burst()
-  for (const p of sent) a.device.inbox.push(p)
-  a.forwarder.runOutbound()
-  b.forwarder.runInbound()
-  t.same(a.transport.segmentedSends, [], 'no segmented send when switched off')
-  t.same(b.device.written, sent, 'every packet arrives, in order')
-  t.equal(a.stats.udpGsoFallbacks, 0, 'switched off is not a fallback')
+t.test('UDP GSO: off by init (offloads.enabled false) never segments; a refusal is counted as a fallback once',
+  async (t) => {
+    const burst = (): Buffer[] => Array.from({ length: 6 }, () => ipv4Packet('10.244.1.11', '10.244.2.11', 1000))
+    const [a, b] = buildPair('udp', 1460, { udpSegmentation: false })
+    const sent = burst()
+    for (const p of sent) a.device.inbox.push(p)
+    a.forwarder.runOutbound()
+    b.forwarder.runInbound()
+    t.same(a.transport.segmentedSends, [], 'no segmented send when switched off')
+    t.same(b.device.written, sent, 'every packet arrives, in order')
+    t.equal(a.stats.udpGsoFallbacks, 0, 'switched off is not a fallback')
 
-  const [c, d] = buildPair('udp')
-  c.transport.refuseSegmentation = true
-  for (const p of [...burst(), ...burst()]) c.device.inbox.push(p)
-  c.forwarder.runOutbound()
-  for (const p of burst()) c.device.inbox.push(p)
-  c.forwarder.runOutbound()
-  d.forwarder.runInbound()
-  t.equal(d.device.written.length, 18)
-  t.equal(c.stats.udpGsoFallbacks, 1, 'the kernel refused once; GSO stays off after that')
-})
+    const [c, d] = buildPair('udp')
+    c.transport.refuseSegmentation = true
+    for (const p of [...burst(), ...burst()]) c.device.inbox.push(p)
+    c.forwarder.runOutbound()
+    for (const p of burst()) c.device.inbox.push(p)
+    c.forwarder.runOutbound()
+    d.forwarder.runInbound()
+    t.equal(d.device.written.length, 18)
+    t.equal(c.stats.udpGsoFallbacks, 1, 'the kernel refused once; GSO stays off after that')
+  })
 
 t.test('route table swaps take effect on the next packet', async (t) => {
   const [a, b] = buildPair('udp')

@@ -16,24 +16,37 @@ const ID_B = 'ffeeddccbbaa99887766554433221100'
 function record (i: number, over: Partial<MemberRecord> = {}): MemberRecord {
   const id = Buffer.alloc(16); id.writeUInt32BE(i, 12)
   return {
-    nodeName: `node-${i}`, nodeId: id.toString('hex'), address: `10.0.${(i >> 8) & 255}.${i & 255}`,
-    dataPort: 6784, gossipPort: 7946, encapsulation: i % 2 === 0 ? 'udp' : 'vxlan',
-    vtepMac: Buffer.from([2, 0, 0, 0, (i >> 8) & 255, i & 255]), publicKey: Buffer.alloc(32, i & 255),
-    incarnation: i * 3, state: (['alive', 'suspect', 'dead', 'left'] as const)[i % 4], ...over,
+    nodeName: `node-${i}`,
+    nodeId: id.toString('hex'),
+    address: `10.0.${(i >> 8) & 255}.${i & 255}`,
+    dataPort: 6784,
+    gossipPort: 7946,
+    encapsulation: i % 2 === 0 ? 'udp' : 'vxlan',
+    vtepMac: Buffer.from([2, 0, 0, 0, (i >> 8) & 255, i & 255]),
+    publicKey: Buffer.alloc(32, i & 255),
+    incarnation: i * 3,
+    state: (['alive', 'suspect', 'dead', 'left'] as const)[i % 4],
+    ...over,
   }
 }
 
 function packet (body: GossipBody, over: Partial<GossipPacket> = {}): GossipPacket {
   return {
-    version: 1, clusterId: 'prod', senderId: ID_A, body,
+    version: 1,
+    clusterId: 'prod',
+    senderId: ID_A,
+    body,
     updates: [{ member: record(1), fromId: ID_B }, { member: record(2), fromId: ID_A }],
-    appDeltas: [Buffer.from('ipam-delta-1'), Buffer.from([0, 1, 2])], ...over,
+    appDeltas: [Buffer.from('ipam-delta-1'), Buffer.from([0, 1, 2])],
+    ...over,
   }
 }
 
 function norm (p: GossipPacket): unknown {
   // Uint8Array vs Buffer: compare contents
-  return JSON.parse(JSON.stringify(p, (_k, v) => (v instanceof Uint8Array ? `bytes:${Buffer.from(v).toString('hex')}` : v?.type === 'Buffer' ? `bytes:${Buffer.from(v.data).toString('hex')}` : v)))
+  return JSON.parse(JSON.stringify(p,
+    (_k,
+      v) => (v instanceof Uint8Array ? `bytes:${Buffer.from(v).toString('hex')}` : v?.type === 'Buffer' ? `bytes:${Buffer.from(v.data).toString('hex')}` : v)))
 }
 
 function expectFailure (t: Test, buf: Uint8Array, reason: DecodeFailureReason, limits = UDP_LIMITS): void {
@@ -55,7 +68,14 @@ const bodies: Array<[string, GossipBody]> = [
   ['ack', { type: 'ack', seqNo: 4294967295, nack: false }],
   ['nack', { type: 'ack', seqNo: 9, nack: true }],
   ['ping-req', { type: 'ping-req', seqNo: 11, targetId: ID_B, targetAddress: '192.168.1.20', targetPort: 7946 }],
-  ['push-pull', { type: 'push-pull', join: true, reply: false, members: [record(0), record(1), record(2), record(3)], appState: Buffer.from('full ipam state') }],
+  ['push-pull',
+    {
+      type: 'push-pull',
+      join: true,
+      reply: false,
+      members: [record(0), record(1), record(2), record(3)],
+      appState: Buffer.from('full ipam state')
+    }],
   ['gossip', { type: 'gossip' }],
 ]
 
@@ -70,8 +90,10 @@ t.test('round trip of every message type', async (t) => {
   }
   const empty = packet({ type: 'gossip' }, { updates: [], appDeltas: [] })
   t.same(norm(decodeGossipPacket(encodeGossipPacket(empty)) as GossipPacket), norm(empty), 'no updates / deltas')
-  const nokey = packet({ type: 'gossip' }, { updates: [{ member: record(5, { publicKey: new Uint8Array(0) }), fromId: ID_B }] })
-  t.same(norm(decodeGossipPacket(encodeGossipPacket(nokey)) as GossipPacket), norm(nokey), 'empty public key (encryption off) accepted')
+  const nokey = packet({ type: 'gossip' },
+    { updates: [{ member: record(5, { publicKey: new Uint8Array(0) }), fromId: ID_B }] })
+  t.same(norm(decodeGossipPacket(encodeGossipPacket(nokey)) as GossipPacket), norm(nokey),
+    'empty public key (encryption off) accepted')
 })
 
 t.test('frame header layout', async (t) => {
@@ -111,7 +133,8 @@ t.test('bad frames', async (t) => {
   expectFailure(t, Buffer.alloc(1401), 'too-large')
   const big = packet({ type: 'gossip' }, { appDeltas: [Buffer.alloc(1500)] })
   expectFailure(t, encodeGossipPacket(big), 'too-large')
-  t.notOk(isDecodeFailure(decodeGossipPacket(encodeGossipPacket(big), STREAM_LIMITS)), 'same packet fine on the stream profile')
+  t.notOk(isDecodeFailure(decodeGossipPacket(encodeGossipPacket(big), STREAM_LIMITS)),
+    'same packet fine on the stream profile')
 })
 
 t.test('unknown fields are ignored', async (t) => {
@@ -127,12 +150,22 @@ t.test('unknown fields are ignored', async (t) => {
   t.notOk(isDecodeFailure(d), 'decodes')
   t.same(norm(d as GossipPacket), norm(p), 'same packet as without the unknown fields')
   // unknown field inside a member record
-  const rec = loom.gossip.MemberRecord.encode({ nodeName: 'x', nodeId: Buffer.from(ID_B, 'hex'), address: '1.2.3.4', dataPort: 1, gossipPort: 2, encapsulation: 1, vtepMac: Buffer.alloc(6), state: 1 }).finish()
+  const rec = loom.gossip.MemberRecord.encode({
+    nodeName: 'x',
+    nodeId: Buffer.from(ID_B, 'hex'),
+    address: '1.2.3.4',
+    dataPort: 1,
+    gossipPort: 2,
+    encapsulation: 1,
+    vtepMac: Buffer.alloc(6),
+    state: 1
+  }).finish()
   const recPlus = Buffer.concat([rec, protobuf.Writer.create().uint32((99 << 3) | 0).uint32(1).finish()])
   const pkt = protobuf.Writer.create()
   pkt.uint32((1 << 3) | 0).uint32(1)
   pkt.uint32((3 << 3) | 2).bytes(Buffer.from(ID_A, 'hex'))
-  const upd = protobuf.Writer.create().uint32((1 << 3) | 2).bytes(recPlus).uint32((2 << 3) | 2).bytes(Buffer.from(ID_A, 'hex')).finish()
+  const upd = protobuf.Writer.create().uint32((1 << 3) | 2).bytes(recPlus).uint32((2 << 3) | 2).bytes(Buffer.from(ID_A,
+    'hex')).finish()
   pkt.uint32((8 << 3) | 2).bytes(upd)
   const b2 = pkt.finish()
   const f2 = Buffer.alloc(6 + b2.length); f2.writeUInt16BE(0x4c47, 0); f2.writeUInt32BE(b2.length, 2); f2.set(b2, 6)
@@ -143,14 +176,19 @@ t.test('unknown fields are ignored', async (t) => {
 
 t.test('count limits', async (t) => {
   const members = Array.from({ length: 17 }, (_, i) => record(i, { nodeName: 'n' }))
-  const pp = packet({ type: 'push-pull', join: false, reply: false, members, appState: new Uint8Array(0) }, { updates: [], appDeltas: [] })
+  const pp = packet({ type: 'push-pull', join: false, reply: false, members, appState: new Uint8Array(0) },
+    { updates: [], appDeltas: [] })
   const buf = encodeGossipPacket(pp)
   expectFailure(t, buf, 'too-many-members', { ...STREAM_LIMITS, maxMembers: 16 })
   t.notOk(isDecodeFailure(decodeGossipPacket(buf, STREAM_LIMITS)), '17 members fine on the stream profile')
   // empty entries: counted before being materialised
-  const many = rawFrame({ version: 1, senderId: Buffer.from(ID_A, 'hex'), appDeltas: Array.from({ length: 65 }, () => new Uint8Array(0)) })
+  const many = rawFrame({
+    version: 1, senderId: Buffer.from(ID_A, 'hex'), appDeltas: Array.from({ length: 65 }, () => new Uint8Array(0))
+  })
   expectFailure(t, many, 'too-many-app-deltas')
-  const ups = rawFrame({ version: 1, senderId: Buffer.from(ID_A, 'hex'), updates: Array.from({ length: 65 }, () => ({})) })
+  const ups = rawFrame({
+    version: 1, senderId: Buffer.from(ID_A, 'hex'), updates: Array.from({ length: 65 }, () => ({}))
+  })
   expectFailure(t, ups, 'too-many-updates', STREAM_LIMITS)
 })
 
@@ -173,10 +211,30 @@ t.test('field validation', async (t) => {
   expectFailure(t, encodeGossipPacket(packet({ type: 'gossip' }, { senderId: 'abcd' })), 'bad-node-id')
   expectFailure(t, encodeGossipPacket(packet({ type: 'gossip' }, { version: 2 })), 'unsupported-version')
   expectFailure(t, encodeGossipPacket(packet({ type: 'ping', seqNo: 1, targetId: '00' })), 'bad-node-id')
-  expectFailure(t, encodeGossipPacket(packet({ type: 'ping-req', seqNo: 1, targetId: ID_B, targetAddress: 'host', targetPort: 1 })), 'bad-address')
-  const st = rawFrame({ version: 1, senderId: Buffer.from(ID_A, 'hex'), updates: [{ fromId: Buffer.from(ID_A, 'hex'), member: { nodeName: 'a', nodeId: Buffer.from(ID_B, 'hex'), address: '1.1.1.1', dataPort: 1, gossipPort: 1, encapsulation: 1, vtepMac: Buffer.alloc(6), state: 9 as loom.gossip.MemberState } }] })
+  expectFailure(t,
+    encodeGossipPacket(packet({ type: 'ping-req', seqNo: 1, targetId: ID_B, targetAddress: 'host', targetPort: 1 })),
+    'bad-address')
+  const st = rawFrame({
+    version: 1,
+    senderId: Buffer.from(ID_A, 'hex'),
+    updates: [{
+      fromId: Buffer.from(ID_A, 'hex'),
+      member: {
+        nodeName: 'a',
+        nodeId: Buffer.from(ID_B, 'hex'),
+        address: '1.1.1.1',
+        dataPort: 1,
+        gossipPort: 1,
+        encapsulation: 1,
+        vtepMac: Buffer.alloc(6),
+        state: 9 as loom.gossip.MemberState
+      }
+    }]
+  })
   expectFailure(t, st, 'bad-state')
-  const noMember = rawFrame({ version: 1, senderId: Buffer.from(ID_A, 'hex'), updates: [{ fromId: Buffer.from(ID_A, 'hex') }] })
+  const noMember = rawFrame({
+    version: 1, senderId: Buffer.from(ID_A, 'hex'), updates: [{ fromId: Buffer.from(ID_A, 'hex') }]
+  })
   expectFailure(t, noMember, 'missing-field')
 })
 

@@ -23,7 +23,8 @@ t.test('seal then open gives the plain frame back; the header says LS, v1, and t
   t.notOk(sealed.includes(Buffer.from('membership')), 'no plaintext on the wire')
   const opened = ring.open(sealed)
   t.ok(Buffer.isBuffer(opened) && opened.equals(plain))
-  t.not(ring.seal(plain).subarray(11, 23).toString('hex'), sealed.subarray(11, 23).toString('hex'), 'fresh nonce per frame')
+  t.not(ring.seal(plain).subarray(11, 23).toString('hex'), sealed.subarray(11, 23).toString('hex'),
+    'fresh nonce per frame')
 })
 
 t.test('a frame sealed with another secret is refused as unknown_key', async t => {
@@ -74,7 +75,8 @@ t.test('rotation: add the new key second, move it first, remove the old one', as
   const moved = new GossipKeyring([k2, k1]) // step 2: seals with the new key
   const done = new GossipKeyring([k2]) // step 3
   // Nodes one step apart understand each other in both directions.
-  const pairs: Array<[string, GossipKeyring, GossipKeyring]> = [['old/added', old, added], ['added/moved', added, moved], ['moved/done', moved, done]]
+  const pairs: Array<[string, GossipKeyring, GossipKeyring]> = [['old/added', old, added],
+    ['added/moved', added, moved], ['moved/done', moved, done]]
   for (const [name, a, b] of pairs) {
     t.ok(Buffer.isBuffer(a.open(b.seal(plain))), `${name}: a opens b`)
     t.ok(Buffer.isBuffer(b.open(a.seal(plain))), `${name}: b opens a`)

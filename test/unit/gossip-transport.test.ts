@@ -11,7 +11,9 @@ import { createSocket } from 'node:dgram'
 import { connect, Socket } from 'node:net'
 import pino from 'pino'
 import { GossipKeyring } from '../../control/transport/gossip-seal'
-import { frame, GossipTransport, type GossipTransportInit, type StreamLimits } from '../../control/transport/gossip-transport'
+import {
+  frame, GossipTransport, type GossipTransportInit, type StreamLimits
+} from '../../control/transport/gossip-transport'
 
 const logger = pino({ level: 'silent' })
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -26,7 +28,8 @@ async function waitUntil (what: string, cond: () => boolean, ms = 3000): Promise
 
 interface Node { tr: GossipTransport, got: Array<{ magic: number, frame: Buffer, from: string }>, addr: string }
 
-async function node (t: Test, init: Partial<GossipTransportInit> = {}, onFrame?: GossipTransport['onFrame']): Promise<Node> {
+async function node (t: Test, init: Partial<GossipTransportInit> = {},
+  onFrame?: GossipTransport['onFrame']): Promise<Node> {
   for (let attempt = 0; ; attempt++) {
     const port = 20000 + Math.floor(Math.random() * 30000)
     const tr = new GossipTransport({ logger }, { address: '127.0.0.1', port, ...init })
@@ -71,7 +74,8 @@ t.test('plain frames into a sealed node, other keys, and sealed frames into an i
   plain.tr.sendStream(sealed.addr, body)
   stranger.tr.sendDatagram(sealed.addr, body)
   sealed.tr.sendDatagram(plain.addr, body)
-  await waitUntil('rejections', () => sealed.tr.rejected.unsealed === 2 && sealed.tr.rejected.unknown_key === 1 && plain.tr.rejected.unknown_key === 1)
+  await waitUntil('rejections', () => sealed.tr.rejected.unsealed === 2 && sealed.tr.rejected.unknown_key === 1 &&
+    plain.tr.rejected.unknown_key === 1)
   t.equal(sealed.got.length, 0)
   t.equal(plain.got.length, 0)
 })
@@ -124,7 +128,9 @@ t.test('20 slow streams: connections capped per source, absolute frame deadline'
 })
 
 t.test('20 streams announcing 3 MiB each: the buffer budget holds', async t => {
-  const limits: Partial<StreamLimits> = { maxPerSource: 20, maxInbound: 20, maxBufferedBytes: 8 << 20, frameDeadlineMs: 2000 }
+  const limits: Partial<StreamLimits> = {
+    maxPerSource: 20, maxInbound: 20, maxBufferedBytes: 8 << 20, frameDeadlineMs: 2000
+  }
   const a = await node(t, { keyring: new GossipKeyring(secret), limits })
   const socks: Socket[] = []
   t.teardown(() => { for (const s of socks) s.destroy() })
@@ -180,7 +186,9 @@ t.test('a stream that ends inside a frame is counted as truncated (found by fuzz
 t.test('a handler that throws is counted and reported, and the listener keeps going', async t => {
   const reports: string[] = []
   const port = 20000 + Math.floor(Math.random() * 30000)
-  const tr = new GossipTransport({ logger, reportRemoteError: (from, err) => reports.push(`${from} ${(err as Error).message}`) }, { address: '127.0.0.1', port })
+  const tr = new GossipTransport({
+    logger, reportRemoteError: (from, err) => reports.push(`${from} ${(err as Error).message}`)
+  }, { address: '127.0.0.1', port })
   let calls = 0
   tr.onFrame(() => { calls++; throw new Error('boom') })
   await tr.start()

@@ -12,14 +12,19 @@ import * as path from 'node:path'
 import { GroupCommitStore } from '../../control/node/group-commit'
 import type { GroupCommitBackend, PreparedWrite } from '../../control/node/group-commit'
 import { FileStateStore } from '../../control/node/state-store'
-import { StaticPodAddresses, validateStaticPodAddresses, type StaticPodAddressesDurable } from '../../control/static/pod-addresses'
+import {
+  StaticPodAddresses, validateStaticPodAddresses, type StaticPodAddressesDurable
+} from '../../control/static/pod-addresses'
 import { Ipam, ipamDurableToJSON, validateIpamDurable, type IpamDurable } from '../../control/ipam/ipam'
 import { makeBlockLayout } from '../../control/ipam/blocks'
 import { IpamNode } from '../../control/ipam/driver'
 
 interface Step { resolve: () => void, reject: (err: Error) => void }
 
-/** A disk where each background write waits for the test: `prepares[i]` (temp written+fsynced), then `settles[i]` (dir fsync). */
+/**
+ * A disk where each background write waits for the test: `prepares[i]` (temp written+fsynced), then `settles[i]` (dir
+ * fsync).
+ */
 class FakeDisk<T> implements GroupCommitBackend<T> {
   onDisk: T | null = null
   syncSaves = 0
@@ -128,41 +133,42 @@ t.test('a commit made while a write is in flight waits for the next write, not t
   t.equal(store.stats.writes, 2)
 })
 
-t.test('a failing write rejects every waiter of its batch, reports nothing, and the next commit gets a fresh write', async t => {
-  for (const where of ['prepare', 'publish', 'settle'] as const) {
-    const disk = new FakeDisk<string>()
-    disk.onDisk = 'old'
-    const loop = manualDefer()
-    const store = new GroupCommitStore(disk, { defer: loop.defer })
-    const batch = [track(store.commit(() => 'x')), track(store.commit(() => 'xy'))]
-    const flushed = track(store.flushed())
-    await loop.turn()
-    const boom = new Error(`ENOSPC at ${where}`)
-    if (where === 'prepare') disk.prepares[0]!.reject(boom)
-    else {
-      if (where === 'publish') disk.publishError = boom
-      disk.prepares[0]!.resolve()
+t.test('a failing write rejects every waiter of its batch, reports nothing, and the next commit gets a fresh write',
+  async t => {
+    for (const where of ['prepare', 'publish', 'settle'] as const) {
+      const disk = new FakeDisk<string>()
+      disk.onDisk = 'old'
+      const loop = manualDefer()
+      const store = new GroupCommitStore(disk, { defer: loop.defer })
+      const batch = [track(store.commit(() => 'x')), track(store.commit(() => 'xy'))]
+      const flushed = track(store.flushed())
       await loop.turn()
-      if (where === 'settle') disk.settles[0]!.reject(boom)
+      const boom = new Error(`ENOSPC at ${where}`)
+      if (where === 'prepare') disk.prepares[0]!.reject(boom)
+      else {
+        if (where === 'publish') disk.publishError = boom
+        disk.prepares[0]!.resolve()
+        await loop.turn()
+        if (where === 'settle') disk.settles[0]!.reject(boom)
+      }
+      await loop.turn()
+      t.ok(batch.every(w => w.state === 'rejected' && w.error === boom), `${where}: every waiter gets the error`)
+      t.equal(flushed.state, 'rejected', `${where}: flushed() too`)
+      if (where !== 'settle') t.equal(disk.onDisk, 'old', `${where}: the document on disk is untouched`)
+      if (where === 'publish') t.ok(disk.log.includes('discard'), 'the temp file is removed')
+      t.equal(store.stats.failures, 1)
+      t.equal(store.stats.commits, 0, 'nothing counted as durable')
+      disk.publishError = null
+      const next = track(store.commit(() => 'z'))
+      await loop.turn()
+      disk.prepares[disk.prepares.length - 1]!.resolve()
+      await loop.turn()
+      disk.settles[disk.settles.length - 1]!.resolve()
+      await loop.turn()
+      t.equal(next.state, 'resolved', `${where}: the store recovers`)
+      t.equal(disk.onDisk, 'z')
     }
-    await loop.turn()
-    t.ok(batch.every(w => w.state === 'rejected' && w.error === boom), `${where}: every waiter gets the error`)
-    t.equal(flushed.state, 'rejected', `${where}: flushed() too`)
-    if (where !== 'settle') t.equal(disk.onDisk, 'old', `${where}: the document on disk is untouched`)
-    if (where === 'publish') t.ok(disk.log.includes('discard'), 'the temp file is removed')
-    t.equal(store.stats.failures, 1)
-    t.equal(store.stats.commits, 0, 'nothing counted as durable')
-    disk.publishError = null
-    const next = track(store.commit(() => 'z'))
-    await loop.turn()
-    disk.prepares[disk.prepares.length - 1]!.resolve()
-    await loop.turn()
-    disk.settles[disk.settles.length - 1]!.resolve()
-    await loop.turn()
-    t.equal(next.state, 'resolved', `${where}: the store recovers`)
-    t.equal(disk.onDisk, 'z')
-  }
-})
+  })
 
 t.test('a document builder that throws fails its batch', async t => {
   const disk = new FakeDisk<string>()
@@ -286,7 +292,8 @@ const layout = makeBlockLayout('10.244.0.0/16', 24)
 
 /** The addresses a static state document holds, sorted. */
 function addressesIn (doc: StaticPodAddressesDurable): string[] {
-  return new StaticPodAddresses({ load: () => doc, save: () => undefined }, doc.podCIDR).list().map(r => r.address).sort()
+  return new StaticPodAddresses({ load: () => doc, save: () => undefined },
+    doc.podCIDR).list().map(r => r.address).sort()
 }
 
 t.test('static pod addresses over group commit: concurrent ADDs share a write; a failed write reports nothing and frees the addresses', async t => {
@@ -296,14 +303,21 @@ t.test('static pod addresses over group commit: concurrent ADDs share a write; a
   const pods = new StaticPodAddresses(store, '10.244.1.0/24')
   const ids = [1, 2, 3].map(i => ({ containerID: `c${i}`, ifname: 'eth0' }))
   const adds = ids.map(id => Promise.resolve(pods.allocate(id, {})))
-  const results = adds.map(p => { const s: { rec?: { address: string }, err?: Error } = {}; p.then(r => { s.rec = r }, (e: Error) => { s.err = e }); return s })
+  const results = adds.map(p => {
+    const s: {
+      rec?: { address: string }, err?: Error
+    } = {}; p.then(r => { s.rec = r }, (e: Error) => { s.err = e }); return s
+  })
   await loop.turn()
   t.equal(disk.prepares.length, 1, 'one write for three ADDs')
   t.same(addressesIn(disk.prepares[0]!.doc), ['10.244.1.1', '10.244.1.2', '10.244.1.3'])
   t.ok(results.every(r => r.rec === undefined && r.err === undefined), 'no ADD answered before the write')
   disk.prepares[0]!.reject(new Error('ENOSPC'))
   await loop.turn()
-  for (const r of results) t.match(r.err, { name: 'IpamTryAgainError', message: /could not be written.*ENOSPC.*nothing was reported/ })
+  for (const r of results) {
+    t.match(r.err,
+      { name: 'IpamTryAgainError', message: /could not be written.*ENOSPC.*nothing was reported/ })
+  }
   t.same(pods.list(), [], 'the failed allocations are undone in memory')
   t.equal(disk.onDisk, null, 'and nothing is on disk')
   // A retried ADD gets a fresh write and is answered only after it.
@@ -340,7 +354,11 @@ t.test('gossip IPAM over group commit: allocations wait for the write; a failure
   t.equal(disk.prepares.length, 0)
   const node = new IpamNode(ipam, layout, () => now, [])
   const ids = [1, 2, 3].map(i => ({ containerID: `g${i}`, ifname: 'eth0' }))
-  const out = ids.map(id => { const s: { address?: string, err?: Error } = {}; node.allocate(id, {}).then(r => { s.address = r.address }, (e: Error) => { s.err = e }); return s })
+  const out = ids.map(id => {
+    const s: {
+      address?: string, err?: Error
+    } = {}; node.allocate(id, {}).then(r => { s.address = r.address }, (e: Error) => { s.err = e }); return s
+  })
   await loop.turn()
   t.equal(disk.prepares.length, 1, 'three allocations, one write')
   t.equal(disk.prepares[0]!.doc.allocations.length, 3)
@@ -369,7 +387,8 @@ t.test('FileStateStore under group commit: real files, a planted temp symlink, a
   fs.symlinkSync(victim, `${file}.tmp-group`)
   const store = new GroupCommitStore(new FileStateStore<StaticPodAddressesDurable>(file, validateStaticPodAddresses))
   const pods = new StaticPodAddresses(store, '10.244.1.0/24')
-  const recs = await Promise.all(Array.from({ length: 20 }, (_, i) => pods.allocate({ containerID: `f${i}`, ifname: 'eth0' }, {})))
+  const recs = await Promise.all(Array.from({ length: 20 },
+    (_, i) => pods.allocate({ containerID: `f${i}`, ifname: 'eth0' }, {})))
   t.equal(fs.readFileSync(victim, 'utf8'), 'untouched', 'the planted symlink was replaced, not written through')
   t.notOk(fs.existsSync(`${file}.tmp-group`), 'no temp file left')
   const saved = validateStaticPodAddresses(JSON.parse(fs.readFileSync(file, 'utf8')))
@@ -383,7 +402,8 @@ t.test('FileStateStore under group commit: real files, a planted temp symlink, a
   const after = validateStaticPodAddresses(JSON.parse(fs.readFileSync(file, 'utf8')))
   t.notOk(after.allocations.some(a => a[0] === 'f0/eth0'), 'the release is on disk')
   t.ok(after.allocations.some(a => a[0] === 'late/eth0'), 'and the late allocation')
-  const reopened = new StaticPodAddresses(new FileStateStore<StaticPodAddressesDurable>(file, validateStaticPodAddresses), '10.244.1.0/24')
+  const reopened = new StaticPodAddresses(new FileStateStore<StaticPodAddressesDurable>(file,
+    validateStaticPodAddresses), '10.244.1.0/24')
   t.equal(reopened.list().length, 20)
 })
 
@@ -391,7 +411,8 @@ t.test('gossip IPAM state file through FileStateStore and group commit', async t
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-group-'))
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
   const file = path.join(dir, 'ipam.json')
-  const store = new GroupCommitStore(new FileStateStore<IpamDurable>(file, raw => validateIpamDurable(raw, layout), ipamDurableToJSON))
+  const store = new GroupCommitStore(new FileStateStore<IpamDurable>(file, raw => validateIpamDurable(raw, layout),
+    ipamDurableToJSON))
   let now = 0
   const ipam = new Ipam({ store }, { id: 'node-a', layout, bootstrap: true, seeds: [], random: () => 0.5 }, now)
   for (let i = 0; i < 200; i++) {
@@ -400,8 +421,11 @@ t.test('gossip IPAM state file through FileStateStore and group commit', async t
     for (const o of ipam.takeOutbox()) if (o.to === 'node-a') ipam.receive(o.msg, now)
   }
   const node = new IpamNode(ipam, layout, () => now, [])
-  const recs = await Promise.all(Array.from({ length: 10 }, (_, i) => node.allocate({ containerID: `q${i}`, ifname: 'eth0' }, {})))
+  const recs = await Promise.all(Array.from({ length: 10 },
+    (_, i) => node.allocate({ containerID: `q${i}`, ifname: 'eth0' }, {})))
   const back = validateIpamDurable(JSON.parse(fs.readFileSync(file, 'utf8')), layout)
-  const reopened = new Ipam({ store: { load: () => back, save: () => undefined } }, { id: 'node-a', layout, bootstrap: false, seeds: [], random: () => 0.5 }, now)
-  t.same([...reopened.allocator.entries()].map(a => a.address).sort(), recs.map(r => r.address).sort(), 'every reported address is in the file')
+  const reopened = new Ipam({ store: { load: () => back, save: () => undefined } },
+    { id: 'node-a', layout, bootstrap: false, seeds: [], random: () => 0.5 }, now)
+  t.same([...reopened.allocator.entries()].map(a => a.address).sort(), recs.map(r => r.address).sort(),
+    'every reported address is in the file')
 })

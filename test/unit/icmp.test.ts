@@ -3,7 +3,10 @@ import { isFragmentationNeededCandidate, writeFragmentationNeeded } from '../../
 import { internetChecksum, ipv4HeaderChecksum } from '../../dataplane/ipv4'
 
 /** An IPv4 packet 10.244.1.5 -> 10.244.2.9 with DF, `len` bytes, payload bytes = index & 0xff. */
-function packet (len: number, opts: { proto?: number, df?: boolean, options?: number, src?: number, frag?: number, icmpType?: number } = {}): Buffer {
+function packet (len: number,
+  opts: {
+    proto?: number, df?: boolean, options?: number, src?: number, frag?: number, icmpType?: number
+  } = {}): Buffer {
   const ihl = 20 + (opts.options ?? 0)
   const p = Buffer.alloc(len)
   for (let i = 0; i < len; i++) p[i] = i & 0xff
@@ -44,7 +47,8 @@ t.test('exact fields of a fragmentation-needed packet', async t => {
   t.equal(icmp.readUInt16BE(6), 1350, 'next-hop MTU (RFC 1191)')
   t.equal(internetChecksum(icmp, 0, icmp.length), 0, 'ICMP checksum verifies')
   t.ok(icmp.subarray(8).equals(orig.subarray(0, 28)), 'quotes the original header + 8 payload bytes')
-  t.ok(out.subarray(0, 10).every(b => b === 0xee) && out.subarray(10 + n).every(b => b === 0xee), 'writes nothing outside its range')
+  t.ok(out.subarray(0, 10).every(b => b === 0xee) && out.subarray(10 + n).every(b => b === 0xee),
+    'writes nothing outside its range')
 })
 
 t.test('quotes IP options, bounded by the original length', async t => {
@@ -82,10 +86,12 @@ t.test('refuses bad input without throwing', async t => {
 t.test('isFragmentationNeededCandidate', async t => {
   t.equal(isFragmentationNeededCandidate(packet(1400), 0, 1400), true, 'UDP with DF')
   t.equal(isFragmentationNeededCandidate(packet(1400, { proto: 6 }), 0, 1400), true, 'TCP with DF')
-  t.equal(isFragmentationNeededCandidate(packet(1400, { proto: 1, icmpType: 8 }), 0, 1400), true, 'ICMP echo request with DF')
+  t.equal(isFragmentationNeededCandidate(packet(1400, { proto: 1, icmpType: 8 }), 0, 1400), true,
+    'ICMP echo request with DF')
   t.equal(isFragmentationNeededCandidate(packet(1400, { proto: 1, icmpType: 0 }), 0, 1400), true, 'ICMP echo reply')
   for (const type of [3, 4, 5, 11, 12]) {
-    t.equal(isFragmentationNeededCandidate(packet(1400, { proto: 1, icmpType: type }), 0, 1400), false, `ICMP error type ${type}: never answered`)
+    t.equal(isFragmentationNeededCandidate(packet(1400, { proto: 1, icmpType: type }), 0, 1400), false,
+      `ICMP error type ${type}: never answered`)
   }
   t.equal(isFragmentationNeededCandidate(packet(1400, { df: false }), 0, 1400), false, 'no DF')
   t.equal(isFragmentationNeededCandidate(packet(1400, { frag: 100 }), 0, 1400), false, 'non-first fragment')

@@ -42,7 +42,11 @@ function v3 (records: Rec[], declared = records.length): Buffer {
   return withChecksum(Buffer.concat([head, ...parts]))
 }
 const dec = (b: Buffer): ReturnType<typeof decodeIgmp> => decodeIgmp(b, 0, b.length)
-const groups = (r: ReturnType<typeof decodeIgmp>): unknown => r.type === 'report' ? { joins: r.joins.map(fmt), leaves: r.leaves.map(fmt) } : r.type
+const groups = (r: ReturnType<typeof decodeIgmp>): unknown => r.type === 'report'
+  ? {
+      joins: r.joins.map(fmt), leaves: r.leaves.map(fmt)
+    }
+  : r.type
 const fmt = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.')
 
 t.test('IGMPv1/v2 reports and v2 leave', async (t) => {
@@ -82,7 +86,11 @@ t.test('malformed IGMP is refused, never thrown', async (t) => {
     ['v2 report for a unicast group', v2(0x16, '10.1.2.3')],
     ['unknown type', v2(0x30, '239.1.2.3')],
     ['record count larger than the message', v3([{ type: 2, group: '239.0.0.3' }], 2)],
-    ['record sources past the end', (() => { const b = v3([{ type: 2, group: '239.0.0.3', sources: ['1.1.1.1'] }]); return withChecksum(b.subarray(0, b.length - 2)) })()],
+    ['record sources past the end',
+      (() => {
+        const b = v3([{ type: 2, group: '239.0.0.3', sources: ['1.1.1.1'] }]); return withChecksum(b.subarray(0,
+          b.length - 2))
+      })()],
     ['record bomb', v3([], 5000)],
     ['unicast group in a record', v3([{ type: 2, group: '192.168.0.1' }])],
     ['unknown record type', v3([{ type: 9, group: '239.0.0.1' }])],

@@ -23,7 +23,17 @@ class Net {
   delivered = 0
 
   add (id: string, bootstrap: boolean, seeds: string[] = []): ClaimsReplica {
-    const r = new ClaimsReplica({ id, blockCount: BLOCKS, bootstrap, seeds, leaseMs: LEASE, forcedGraceMs: FORCED, graceMs: GRACE, roundTimeoutMs: 200, random: makeRng(id.charCodeAt(0)) }, null, this.now)
+    const r = new ClaimsReplica({
+      id,
+      blockCount: BLOCKS,
+      bootstrap,
+      seeds,
+      leaseMs: LEASE,
+      forcedGraceMs: FORCED,
+      graceMs: GRACE,
+      roundTimeoutMs: 200,
+      random: makeRng(id.charCodeAt(0))
+    }, null, this.now)
     this.nodes.set(id, r)
     return r
   }
@@ -96,7 +106,9 @@ t.test('competing proposals for one slot: at most one value is chosen', async t 
     c.propose({ kind: 'release', node: 'c', block: 0 })
     // Force the race: hand both the same slot with their own values.
     const slot = a.state!.slot + 1
-    b.receive({ from: 'a', clusterId: 'a', applied: slot - 1, body: { t: 'prepare', slot, ballot: { round: 50, node: 'b' } } }, net.now)
+    b.receive({
+      from: 'a', clusterId: 'a', applied: slot - 1, body: { t: 'prepare', slot, ballot: { round: 50, node: 'b' } }
+    }, net.now)
     net.advance(3000)
     net.cut = () => false
     net.advance(1000)
@@ -108,13 +120,22 @@ t.test('competing proposals for one slot: at most one value is chosen', async t 
 
 t.test('a promise survives a restart with state', async t => {
   const a = new ClaimsReplica({ id: 'a', blockCount: BLOCKS, bootstrap: true, seeds: [], random: Math.random }, null, 0)
-  a.receive({ from: 'x', clusterId: 'a', applied: 0, body: { t: 'prepare', slot: 1, ballot: { round: 7, node: 'x' } } }, 0)
+  a.receive({ from: 'x', clusterId: 'a', applied: 0, body: { t: 'prepare', slot: 1, ballot: { round: 7, node: 'x' } } },
+    0)
   t.ok(a.dirty, 'the promise must be persisted before the reply leaves')
-  t.same(a.outbox[0]!.msg.body, { t: 'promise', slot: 1, ballot: { round: 7, node: 'x' }, ok: true, accepted: undefined })
+  t.same(a.outbox[0]!.msg.body,
+    { t: 'promise', slot: 1, ballot: { round: 7, node: 'x' }, ok: true, accepted: undefined })
   const saved = a.durable()
-  const a2 = new ClaimsReplica({ id: 'a', blockCount: BLOCKS, bootstrap: true, seeds: [], random: Math.random }, saved, 10)
-  a2.receive({ from: 'y', clusterId: 'a', applied: 0, body: { t: 'accept', slot: 1, ballot: { round: 6, node: 'y' }, ops: [{ kind: 'claim', node: 'y', block: 1 }] } }, 10)
-  t.match(a2.outbox[0]!.msg.body, { t: 'accepted', ok: false, promised: { round: 7, node: 'x' } }, 'a lower ballot is refused after restart')
+  const a2 = new ClaimsReplica({ id: 'a', blockCount: BLOCKS, bootstrap: true, seeds: [], random: Math.random }, saved,
+    10)
+  a2.receive({
+    from: 'y',
+    clusterId: 'a',
+    applied: 0,
+    body: { t: 'accept', slot: 1, ballot: { round: 6, node: 'y' }, ops: [{ kind: 'claim', node: 'y', block: 1 }] }
+  }, 10)
+  t.match(a2.outbox[0]!.msg.body, { t: 'accepted', ok: false, promised: { round: 7, node: 'x' } },
+    'a lower ballot is refused after restart')
 })
 
 t.test('REMOVE is accepted only after the grace period on the acceptor\'s own clock', async t => {
@@ -129,7 +150,12 @@ t.test('REMOVE is accepted only after the grace period on the acceptor\'s own cl
   t.not(a.state!.members.get('c')!.suspectSlot, 0, 'c is suspected')
   // Someone proposes REMOVE too early: refused.
   const slot = a.state!.slot + 1
-  a.receive({ from: 'b', clusterId: 'a', applied: slot - 1, body: { t: 'accept', slot, ballot: { round: 99, node: 'b' }, ops: [{ kind: 'remove', node: 'c' }] } }, net.now)
+  a.receive({
+    from: 'b',
+    clusterId: 'a',
+    applied: slot - 1,
+    body: { t: 'accept', slot, ballot: { round: 99, node: 'b' }, ops: [{ kind: 'remove', node: 'c' }] }
+  }, net.now)
   t.match(a.outbox.at(-1)!.msg.body, { t: 'accepted', ok: false })
   a.outbox.length = 0
   net.advance(GRACE - 600)
@@ -200,7 +226,12 @@ t.test('renewals are refused across a config change', async t => {
   a.receive({ from: 'b', clusterId: 'a', applied: 0, body: { t: 'renew', seq: 2, configSlot: cfg } }, net.now)
   t.match(a.outbox.at(-1)!.msg.body, { t: 'renewAck', ok: true })
   const slot = a.state!.slot + 1
-  a.receive({ from: 'b', clusterId: 'a', applied: 0, body: { t: 'accept', slot, ballot: { round: 90, node: 'b' }, ops: [{ kind: 'join', node: 'z' }] } }, net.now)
+  a.receive({
+    from: 'b',
+    clusterId: 'a',
+    applied: 0,
+    body: { t: 'accept', slot, ballot: { round: 90, node: 'b' }, ops: [{ kind: 'join', node: 'z' }] }
+  }, net.now)
   a.receive({ from: 'b', clusterId: 'a', applied: 0, body: { t: 'renew', seq: 3, configSlot: cfg } }, net.now)
   t.match(a.outbox.at(-1)!.msg.body, { t: 'renewAck', ok: false }, 'an accepted JOIN in the open slot blocks renewals')
   a.receive({ from: 'x', clusterId: 'other', applied: 0, body: { t: 'renew', seq: 3, configSlot: cfg } }, net.now)

@@ -9,7 +9,8 @@ import {
   applySlot, blockOwner, findBlockConflicts, genesisState, mergeStates, type BlockRecord, type ClusterState, type Op,
 } from '../../control/ipam/cluster-state'
 import {
-  decodeClaimMsg, encodeClaimMsg, decodeIpamEnvelope, encodeIpamEnvelope, opFromWire, opToWire, opsFromWire, stateToWire,
+  decodeClaimMsg, encodeClaimMsg, decodeIpamEnvelope, encodeIpamEnvelope, opFromWire, opToWire, opsFromWire,
+  stateToWire,
   validateClusterState,
 } from '../../control/ipam/codec'
 import { IpamConflictError, IpamDecodeError } from '../../control/ipam/errors'
@@ -64,13 +65,15 @@ t.test('mergeStates block merge is commutative, associative and idempotent (500 
 
 t.test('mergeStates picks the greater record by (epoch, owned > free, owner) and reports conflicts', async t => {
   const g = genesisState('a', 4)
-  const withBlock1 = (slot: number, r: BlockRecord): ClusterState => ({ ...g, slot, blocks: [undefined, r, undefined, undefined] })
+  const withBlock1 = (slot: number,
+    r: BlockRecord): ClusterState => ({ ...g, slot, blocks: [undefined, r, undefined, undefined] })
   const a = withBlock1(3, { block: 1, owner: 'x', epoch: 3, state: 'owned' })
   const b = withBlock1(4, { block: 1, owner: '', epoch: 4, state: 'free' })
   t.same(mergeStates(a, b).blocks[1], { block: 1, owner: '', epoch: 4, state: 'free' })
   t.same(mergeStates(b, a).blocks[1], { block: 1, owner: '', epoch: 4, state: 'free' })
   const c = withBlock1(3, { block: 1, owner: 'y', epoch: 3, state: 'owned' })
-  t.throws(() => mergeStates(a, c), IpamConflictError, 'same epoch, different owner is a conflict, never silently picked')
+  t.throws(() => mergeStates(a, c), IpamConflictError,
+    'same epoch, different owner is a conflict, never silently picked')
   const blockMap = (s: ClusterState): Map<number, BlockRecord> => new Map([[1, s.blocks[1]!]])
   t.same(findBlockConflicts(blockMap(a), blockMap(c)), [1], 'same epoch, different owner is reported as a conflict')
   t.same(findBlockConflicts(blockMap(a), blockMap(b)), [])
@@ -108,14 +111,18 @@ t.test('snapshots of one log merge to the later snapshot, in any order', async t
     t.same(mergeStates(mergeStates(x, y), z).blocks, mergeStates(x, mergeStates(y, z)).blocks)
     // Ownership is single-valued and only members own blocks at every slot.
     for (const s of states) {
-      for (const r of s.blocks) if (r?.state === 'owned' && !s.members.has(r.owner)) t.fail(`slot ${s.slot}: removed ${r.owner} still owns ${r.block}`)
+      for (const r of s.blocks) {
+        if (r?.state === 'owned' &&
+        !s.members.has(r.owner)) t.fail(`slot ${s.slot}: removed ${r.owner} still owns ${r.block}`)
+      }
     }
   }
 })
 
 t.test('slot rules', async t => {
   let s = genesisState('a', 8)
-  s = applySlot(s, 1, [{ kind: 'claim', node: 'a', block: 3 }, { kind: 'claim', node: 'b', block: 4 }, { kind: 'join', node: 'b' }])
+  s = applySlot(s, 1,
+    [{ kind: 'claim', node: 'a', block: 3 }, { kind: 'claim', node: 'b', block: 4 }, { kind: 'join', node: 'b' }])
   t.equal(blockOwner(s, 3), 'a')
   t.equal(blockOwner(s, 4), null, 'a non-member cannot claim')
   t.equal(s.configSlot, 1)
@@ -126,7 +133,8 @@ t.test('slot rules', async t => {
   t.ok(s.members.has('a'), 'remove without a pending suspect is a no-op')
   s = applySlot(s, 4, [{ kind: 'suspect', node: 'a', forced: true }, { kind: 'suspect', node: 'a', forced: false }])
   t.same(s.members.get('a'), { id: 'a', joinedSlot: 0, suspectSlot: 4, forced: true })
-  s = applySlot(s, 5, [{ kind: 'claim', node: 'a', block: 5 }, { kind: 'remove', node: 'a' }, { kind: 'remove', node: 'a' }])
+  s = applySlot(s, 5,
+    [{ kind: 'claim', node: 'a', block: 5 }, { kind: 'remove', node: 'a' }, { kind: 'remove', node: 'a' }])
   t.equal(blockOwner(s, 5), null, 'a suspected member cannot claim')
   t.notOk(s.members.has('a'))
   t.same(s.blocks[3], { block: 3, owner: '', epoch: 5, state: 'free' }, 'remove frees the blocks at the new epoch')
@@ -138,19 +146,27 @@ t.test('slot rules', async t => {
 
 t.test('wire round trip through protobuf', async t => {
   let s = genesisState('a', 64)
-  s = applySlot(s, 1, [{ kind: 'join', node: 'b' }, { kind: 'claim', node: 'b', block: 63 }, { kind: 'suspect', node: 'a', forced: false }])
+  s = applySlot(s, 1,
+    [{ kind: 'join', node: 'b' }, { kind: 'claim', node: 'b', block: 63 },
+      { kind: 'suspect', node: 'a', forced: false }])
   const buf = encodeIpamEnvelope({ from: 'b', clusterId: 'a', applied: 1, state: stateToWire(s) })
   const env = decodeIpamEnvelope(buf)
   const back = validateClusterState(env.state, 64)
   t.same(back.blocks[63], s.blocks[63])
   t.same([...back.members.values()], [...s.members.values()])
   t.equal(back.slot, 1)
-  const ops: Op[] = [{ kind: 'claim', node: 'x', block: 2 }, { kind: 'claim', node: 'x', block: -1 }, { kind: 'suspect', node: 'y', forced: true }, { kind: 'remove', node: 'y' }]
+  const ops: Op[] = [{ kind: 'claim', node: 'x', block: 2 }, { kind: 'claim', node: 'x', block: -1 },
+    { kind: 'suspect', node: 'y', forced: true }, { kind: 'remove', node: 'y' }]
   t.same(ops.map(o => opFromWire(opToWire(o), 64)), ops)
-  const decided = encodeIpamEnvelope({ from: 'x', clusterId: 'a', applied: 1, decided: { slot: 2, ops: ops.map(opToWire) } })
+  const decided = encodeIpamEnvelope({
+    from: 'x', clusterId: 'a', applied: 1, decided: { slot: 2, ops: ops.map(opToWire) }
+  })
   t.ok(decided.length < 1024, `a decided delta with 3 ops is ${decided.length} bytes (fits a gossip packet)`)
-  const full: Op[] = Array.from({ length: 16 }, (_, i) => ({ kind: 'claim', node: `node-${'x'.repeat(30)}-${i}`, block: 1000 + i }))
-  const big = encodeIpamEnvelope({ from: 'x'.repeat(36), clusterId: 'y'.repeat(36), applied: 1, decided: { slot: 2, ops: full.map(opToWire) } })
+  const full: Op[] = Array.from({ length: 16 },
+    (_, i) => ({ kind: 'claim', node: `node-${'x'.repeat(30)}-${i}`, block: 1000 + i }))
+  const big = encodeIpamEnvelope({
+    from: 'x'.repeat(36), clusterId: 'y'.repeat(36), applied: 1, decided: { slot: 2, ops: full.map(opToWire) }
+  })
   t.ok(big.length <= 1024, `a full 16-op slot with 36-char ids is ${big.length} bytes`)
 })
 
@@ -161,7 +177,9 @@ t.test('every claim-protocol message round-trips through protobuf', async t => {
   const ops: Op[] = [{ kind: 'claim', node: 'a', block: 9 }, { kind: 'release', node: 'a', block: 7 }]
   const bodies: ClaimBody[] = [
     { t: 'prepare', slot: 2, ballot },
-    { t: 'promise', slot: 2, ballot, ok: true, promised: undefined, accepted: { ballot: { round: 2, node: 'c' }, ops } },
+    {
+      t: 'promise', slot: 2, ballot, ok: true, promised: undefined, accepted: { ballot: { round: 2, node: 'c' }, ops }
+    },
     { t: 'promise', slot: 2, ballot, ok: false, promised: { round: 5, node: 'z' }, accepted: undefined },
     { t: 'accept', slot: 2, ballot, ops },
     { t: 'accepted', slot: 2, ballot, ok: true, promised: undefined },
@@ -175,9 +193,15 @@ t.test('every claim-protocol message round-trips through protobuf', async t => {
     const m: ClaimMsg = { from: 'b', clusterId: 'a', applied: 1, body }
     t.same(decodeClaimMsg(encodeClaimMsg(m), 64), m, body.t)
   }
-  const sm = decodeClaimMsg(encodeClaimMsg({ from: 'b', clusterId: 'a', applied: 1, body: { t: 'state', state: st } }), 64)
+  const sm = decodeClaimMsg(encodeClaimMsg({ from: 'b', clusterId: 'a', applied: 1, body: { t: 'state', state: st } }),
+    64)
   t.same(sm.body.t === 'state' && sm.body.state.blocks[7], st.blocks[7])
-  t.throws(() => decodeClaimMsg(encodeClaimMsg({ from: 'b', clusterId: 'a', applied: 1, body: { t: 'decided', slot: 2, ops: [{ kind: 'claim', node: 'b', block: -1 }] } }), 64), IpamDecodeError)
+  t.throws(() => decodeClaimMsg(encodeClaimMsg({
+    from: 'b',
+    clusterId: 'a',
+    applied: 1,
+    body: { t: 'decided', slot: 2, ops: [{ kind: 'claim', node: 'b', block: -1 }] }
+  }), 64), IpamDecodeError)
   t.throws(() => decodeClaimMsg(encodeIpamEnvelope({ from: 'b', clusterId: 'a' }), 64), IpamDecodeError, 'no body')
 })
 

@@ -27,7 +27,8 @@ t.test('parseIPv4Address rejects bad input with a message naming the value', asy
     try {
       parseIPv4Address(bad)
     } catch (err) {
-      t.ok((err as Error).message.includes(JSON.stringify(bad)), `message names ${JSON.stringify(bad)}: ${(err as Error).message}`)
+      t.ok((err as Error).message.includes(JSON.stringify(bad)),
+        `message names ${JSON.stringify(bad)}: ${(err as Error).message}`)
     }
   }
   t.throws(() => parseIPv4Address(42 as unknown as string), { code: 'ERR_INVALID_IPV4_ADDRESS' })
@@ -38,16 +39,19 @@ t.test('parseCIDR', async t => {
   t.same(parseCIDR('10.244.1.5/24'), { address: 0x0af40105, network: 0x0af40100, prefixLength: 24, hostBitsSet: true })
   t.same(parseCIDR('0.0.0.0/0'), { address: 0, network: 0, prefixLength: 0, hostBitsSet: false })
   t.same(parseCIDR('1.2.3.4/0'), { address: 0x01020304, network: 0, prefixLength: 0, hostBitsSet: true })
-  t.same(parseCIDR('255.255.255.255/32'), { address: 0xffffffff, network: 0xffffffff, prefixLength: 32, hostBitsSet: false })
+  t.same(parseCIDR('255.255.255.255/32'),
+    { address: 0xffffffff, network: 0xffffffff, prefixLength: 32, hostBitsSet: false })
   t.equal(formatCIDR(0x0af40140, 26), '10.244.1.64/26')
-  for (const bad of ['10.0.0.0', '10.0.0.0/33', '10.0.0.0/-1', '10.0.0.0/08', '10.0.0.0/', '10.0.0/8', '10.0.0.0/8/8']) {
+  for (const bad of ['10.0.0.0', '10.0.0.0/33', '10.0.0.0/-1', '10.0.0.0/08', '10.0.0.0/', '10.0.0/8',
+    '10.0.0.0/8/8']) {
     t.throws(() => parseCIDR(bad), { code: 'ERR_INVALID_CIDR' }, bad)
     try { parseCIDR(bad) } catch (err) {
       t.ok((err as Error).message.includes(JSON.stringify(bad)), `message names ${bad}: ${(err as Error).message}`)
     }
   }
   try { parseCIDR('10.0.0.300/8') } catch (err) {
-    t.equal((err as { cause?: { code?: string } }).cause?.code, 'ERR_INVALID_IPV4_ADDRESS', 'wraps the address error as cause')
+    t.equal((err as { cause?: { code?: string } }).cause?.code, 'ERR_INVALID_IPV4_ADDRESS',
+      'wraps the address error as cause')
   }
 })
 
@@ -108,7 +112,8 @@ t.test('checksums', async t => {
   t.equal(internetChecksum(Buffer.from('0001f203f4f5f6f7', 'hex'), 0, 8), 0x220d)
   // Odd length: the last byte is padded with zero.
   t.equal(internetChecksum(Buffer.from([0x01, 0x02, 0x03]), 0, 3), (~(0x0102 + 0x0300)) & 0xffff)
-  t.equal(internetChecksum(Buffer.from([0x12, 0x34]), 0, 2, 0x1111), (~(0x1234 + 0x1111)) & 0xffff, 'initial partial sum')
+  t.equal(internetChecksum(Buffer.from([0x12, 0x34]), 0, 2, 0x1111), (~(0x1234 + 0x1111)) & 0xffff,
+    'initial partial sum')
   // Against a naive implementation on a long all-0xff buffer (many carries).
   const big = Buffer.alloc(70001, 0xff)
   let sum = 0

@@ -30,7 +30,8 @@ t.test('every non-canonical or foreign input is refused by both forms, naming th
   for (const bad of NOT_ADDRESSES) {
     const label = typeof bad === 'symbol' ? 'symbol' : JSON.stringify(bad) ?? String(bad)
     t.equal(tryParseIPv4Address(bad), undefined, label)
-    t.throws(() => parseIPv4Address(bad as string), { code: 'ERR_INVALID_IPV4_ADDRESS', name: 'InvalidIPv4AddressError' }, label)
+    t.throws(() => parseIPv4Address(bad as string),
+      { code: 'ERR_INVALID_IPV4_ADDRESS', name: 'InvalidIPv4AddressError' }, label)
   }
   t.throws(() => parseIPv4Address('010.1.1.1'), { message: /"010\.1\.1\.1".*"010".*leading zeros/ })
   t.throws(() => parseIPv4Address('1.2.3.256'), { message: /octet 256 is larger than 255/ })
@@ -47,7 +48,8 @@ t.test('a huge input is refused without quadratic work', async t => {
 t.test('CIDR: strict prefix length, host bits exposed', async t => {
   t.same(parseCIDR('10.244.1.5/24'), { address: 0x0af40105, network: 0x0af40100, prefixLength: 24, hostBitsSet: true })
   t.same(tryParseCIDR('0.0.0.0/0'), { address: 0, network: 0, prefixLength: 0, hostBitsSet: false })
-  t.same(tryParseCIDR('255.255.255.255/32'), { address: 0xffffffff, network: 0xffffffff, prefixLength: 32, hostBitsSet: false })
+  t.same(tryParseCIDR('255.255.255.255/32'),
+    { address: 0xffffffff, network: 0xffffffff, prefixLength: 32, hostBitsSet: false })
   for (const bad of ['10.0.0.0/08', '10.0.0.0/008', '10.0.0.0/33', '10.0.0.0/-1', '10.0.0.0/', '10.0.0.0',
     '10.0.0.0/8/8', '10.0.0.0/ 8', '10.0.0.0/8 ', '10.0.0.0/0x8', '10.0.0.0/8.0', '10.0.0.0/1e1', '/8',
     '010.0.0.0/8', '10.0/8', '10.0.0.0//8', '10.0.0.0/255.0.0.0', '::/0', undefined, 8, {}]) {
@@ -56,7 +58,8 @@ t.test('CIDR: strict prefix length, host bits exposed', async t => {
   }
   try { parseCIDR('010.0.0.0/8') } catch (err) {
     t.match((err as Error).message, /invalid CIDR "010\.0\.0\.0\/8": invalid IPv4 address "010\.0\.0\.0"/)
-    t.match((err as Error & { cause: unknown }).cause, { code: 'ERR_INVALID_IPV4_ADDRESS' }, 'the address error is the cause')
+    t.match((err as Error & { cause: unknown }).cause, { code: 'ERR_INVALID_IPV4_ADDRESS' },
+      'the address error is the cause')
   }
 })
 

@@ -29,8 +29,10 @@ const BASE = { nodeName: 'node-a', underlay: { address: '192.168.10.5' } }
 
 t.test('clusterCIDR: too short or link-local is a config error naming the field', async t => {
   for (const [cidr, why] of [['0.0.0.0/0', /prefix of \/8 or longer/], ['10.0.0.0/7', /prefix of \/8 or longer/],
-    ['169.254.0.0/16', /outside 169.254.0.0\/16/], ['169.254.128.0/20', /outside 169.254/], ['169.0.0.0/8', /outside 169.254/]] as const) {
-    t.throws(() => parseConfig({ ...BASE, clusterCIDR: cidr }), { name: 'ConfigError', field: 'clusterCIDR', message: why }, cidr)
+    ['169.254.0.0/16', /outside 169.254.0.0\/16/], ['169.254.128.0/20', /outside 169.254/],
+    ['169.0.0.0/8', /outside 169.254/]] as const) {
+    t.throws(() => parseConfig({ ...BASE, clusterCIDR: cidr }),
+      { name: 'ConfigError', field: 'clusterCIDR', message: why }, cidr)
   }
   t.equal(parseConfig({ ...BASE, clusterCIDR: '10.0.0.0/8' }).clusterCIDR, '10.0.0.0/8')
 })
@@ -45,22 +47,37 @@ t.test('clusterCIDR against the node\'s routes', async t => {
     { dst: '10.244.0.0/16', dev: 'loom0' },
   ]
   const own = { tunName: 'loom0', underlayAddress: '192.168.10.5' }
-  t.same(findClusterRouteConflicts('10.244.0.0/16', routes, own), [], 'default route, a wider gatewayed route and Loom\'s own routes are fine')
-  t.match(findClusterRouteConflicts('172.16.0.0/12', routes, own), [/route 172\.20\.5\.0\/24 dev docker0 lies inside it/])
+  t.same(findClusterRouteConflicts('10.244.0.0/16', routes, own), [],
+    'default route, a wider gatewayed route and Loom\'s own routes are fine')
+  t.match(findClusterRouteConflicts('172.16.0.0/12', routes, own),
+    [/route 172\.20\.5\.0\/24 dev docker0 lies inside it/])
   t.match(findClusterRouteConflicts('192.168.0.0/16', routes, own),
     [/underlay address 192\.168\.10\.5 lies inside it/, /route 192\.168\.10\.0\/24 dev eth0 lies inside it/])
-  t.match(findClusterRouteConflicts('192.168.10.128/25', routes, own), [/connected subnet of the existing route 192\.168\.10\.0\/24 dev eth0/])
-  t.match(findClusterRouteConflicts('10.244.0.0/16', [{ dst: '10.244.0.0/16', dev: 'flannel.1' }], own), [/10\.244\.0\.0\/16 dev flannel\.1/],
+  t.match(findClusterRouteConflicts('192.168.10.128/25', routes, own),
+    [/connected subnet of the existing route 192\.168\.10\.0\/24 dev eth0/])
+  t.match(findClusterRouteConflicts('10.244.0.0/16', [{ dst: '10.244.0.0/16', dev: 'flannel.1' }], own),
+    [/10\.244\.0\.0\/16 dev flannel\.1/],
     'an equal route of someone else would have been replaced')
-  t.match(findClusterRouteConflicts('10.244.0.0/16', [{ dst: '10.244.9.9/32', dev: 'eth9' }], own), [/10\.244\.9\.9\/32 dev eth9/],
+  t.match(findClusterRouteConflicts('10.244.0.0/16', [{ dst: '10.244.9.9/32', dev: 'eth9' }], own),
+    [/10\.244\.9\.9\/32 dev eth9/],
     'a /32 that is not on a Loom pod veth is someone else\'s')
 })
 
 function statusSources (): StatusSources {
   return {
-    nodeName: 'node-a', version: 't', startedAt: Date.now(), encapsulation: 'udp', encryption: false, underlay: '127.0.0.1:6784',
-    clusterCIDR: '10.244.0.0/16', mtu: () => 1400, self: () => undefined, overlayAddress: () => undefined, vtepMAC: Buffer.alloc(6),
-    routes: () => undefined, stats: createDataplaneStats(),
+    nodeName: 'node-a',
+    version: 't',
+    startedAt: Date.now(),
+    encapsulation: 'udp',
+    encryption: false,
+    underlay: '127.0.0.1:6784',
+    clusterCIDR: '10.244.0.0/16',
+    mtu: () => 1400,
+    self: () => undefined,
+    overlayAddress: () => undefined,
+    vtepMAC: Buffer.alloc(6),
+    routes: () => undefined,
+    stats: createDataplaneStats(),
   }
 }
 
@@ -87,53 +104,58 @@ function raw (target: { path: string } | { port: number }, text: string, extra?:
   })
 }
 
-t.test('apiSocket: a regular file, a directory or a live socket is refused and left alone; a stale socket is replaced', async t => {
-  const dir = tempDir(t)
-  const file = path.join(dir, 'api.sock')
-  fs.writeFileSync(file, 'precious')
-  await t.rejects(apiAt(file).start(), { name: 'ConfigError', message: /is a regular file; loomd only ever replaces a stale socket/ })
-  t.equal(fs.readFileSync(file, 'utf8'), 'precious', 'the file is untouched')
-  const sub = path.join(dir, 'sub.sock')
-  fs.mkdirSync(sub)
-  await t.rejects(apiAt(sub).start(), { message: /is a directory/ })
-  const link = path.join(dir, 'link.sock')
-  fs.symlinkSync(file, link)
-  await t.rejects(apiAt(link).start(), { message: /is a symbolic link/ })
-  t.equal(fs.readFileSync(file, 'utf8'), 'precious')
+t.test('apiSocket: a regular file, a directory or a live socket is refused and left alone; a stale socket is replaced',
+  async t => {
+    const dir = tempDir(t)
+    const file = path.join(dir, 'api.sock')
+    fs.writeFileSync(file, 'precious')
+    await t.rejects(apiAt(file).start(),
+      { name: 'ConfigError', message: /is a regular file; loomd only ever replaces a stale socket/ })
+    t.equal(fs.readFileSync(file, 'utf8'), 'precious', 'the file is untouched')
+    const sub = path.join(dir, 'sub.sock')
+    fs.mkdirSync(sub)
+    await t.rejects(apiAt(sub).start(), { message: /is a directory/ })
+    const link = path.join(dir, 'link.sock')
+    fs.symlinkSync(file, link)
+    await t.rejects(apiAt(link).start(), { message: /is a symbolic link/ })
+    t.equal(fs.readFileSync(file, 'utf8'), 'precious')
 
-  const live = path.join(dir, 'live.sock')
-  const other = createServer(() => undefined)
-  await new Promise<void>((resolve) => other.listen(live, resolve))
-  t.teardown(() => { other.close() })
-  await t.rejects(apiAt(live).start(), { name: 'AgentStartError', message: /served by another process/ })
-  t.ok(fs.lstatSync(live).isSocket(), 'the live socket is still there')
+    const live = path.join(dir, 'live.sock')
+    const other = createServer(() => undefined)
+    await new Promise<void>((resolve) => other.listen(live, resolve))
+    t.teardown(() => { other.close() })
+    await t.rejects(apiAt(live).start(), { name: 'AgentStartError', message: /served by another process/ })
+    t.ok(fs.lstatSync(live).isSocket(), 'the live socket is still there')
 
-  const stale = path.join(dir, 'stale.sock')
-  const gone = createServer(() => undefined)
-  await new Promise<void>((resolve) => gone.listen(stale, resolve))
-  // Simulate kill -9: the socket file stays, nobody listens on it any more.
-  fs.renameSync(stale, `${stale}.keep`)
-  await new Promise<void>((resolve) => gone.close(() => resolve()))
-  fs.renameSync(`${stale}.keep`, stale)
-  const api = apiAt(stale)
-  await api.start()
-  t.equal(await raw({ path: stale }, 'GET /v1/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n').then(r => r.split('\r\n')[0]), 'HTTP/1.1 200 OK')
-  await api.stop()
-  t.notOk(fs.existsSync(stale), 'its own socket is removed at stop')
-})
+    const stale = path.join(dir, 'stale.sock')
+    const gone = createServer(() => undefined)
+    await new Promise<void>((resolve) => gone.listen(stale, resolve))
+    // Simulate kill -9: the socket file stays, nobody listens on it any more.
+    fs.renameSync(stale, `${stale}.keep`)
+    await new Promise<void>((resolve) => gone.close(() => resolve()))
+    fs.renameSync(`${stale}.keep`, stale)
+    const api = apiAt(stale)
+    await api.start()
+    t.equal(await raw({ path: stale },
+      'GET /v1/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n').then(r => r.split('\r\n')[0]), 'HTTP/1.1 200 OK')
+    await api.stop()
+    t.notOk(fs.existsSync(stale), 'its own socket is removed at stop')
+  })
 
 t.test('API server: 413 before closing an oversized body, connection cap, slow clients cut off', async t => {
   const sock = path.join(tempDir(t), 'api.sock')
   const api = apiAt(sock)
   await api.start()
   t.teardown(() => api.stop())
-  const announced = await raw({ path: sock }, `POST /v1/cni/add HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${MAX_BODY_BYTES + 1}\r\n\r\n{`)
+  const announced = await raw({ path: sock },
+    `POST /v1/cni/add HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${MAX_BODY_BYTES + 1}\r\n\r\n{`)
   t.match(announced, /^HTTP\/1\.1 413 /, 'announced too large: 413 at once')
   t.match(announced, /ERR_TOO_LARGE/)
-  const streamed = await raw({ path: sock }, 'POST /v1/cni/add HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', (s) => {
-    const chunk = Buffer.alloc(256 * 1024, 0x20)
-    for (let i = 0; i < 6 && !s.destroyed; i++) s.write(`${chunk.length.toString(16)}\r\n${chunk.toString()}\r\n`)
-  })
+  const streamed = await raw({ path: sock },
+    'POST /v1/cni/add HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', (s) => {
+      const chunk = Buffer.alloc(256 * 1024, 0x20)
+      for (let i = 0; i < 6 && !s.destroyed; i++) s.write(`${chunk.length.toString(16)}\r\n${chunk.toString()}\r\n`)
+    })
   t.match(streamed, /^HTTP\/1\.1 413 /, 'streamed past the limit: 413, then closed (raw() resolved on close)')
 
   const idle: Socket[] = []
@@ -158,18 +180,26 @@ t.test('API server: 413 before closing an oversized body, connection cap, slow c
   t.match(loris, /^HTTP\/1\.1 408 /, 'a client that never finishes its headers gets 408')
   t.ok(Date.now() - t1 < 15000, `cut off after ${Date.now() - t1} ms (headers timeout 5 s, checked every 1 s)`)
   const t0 = Date.now()
-  t.match(await raw({ path: sock }, 'GET /v1/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), /^HTTP\/1\.1 200/, 'still answers')
+  t.match(await raw({ path: sock }, 'GET /v1/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+    /^HTTP\/1\.1 200/, 'still answers')
   t.ok(Date.now() - t0 < 3000, 'promptly (1 s on a quiet machine; 3 s allowed on a loaded one)')
 })
 
 t.test('metrics server: 413 for an oversized body, connection cap', async t => {
-  const registry = createMetricsRegistry({ version: 't', nodeName: 'a', dataplane: { stats: createDataplaneStats(), peers: () => [], encapsulation: 'udp', encryption: false } })
-  const m = new MetricsServer({ registry, health: { ready: () => ({ ready: true, checks: {} }) }, logger }, { address: '127.0.0.1:0' })
+  const registry = createMetricsRegistry({
+    version: 't',
+    nodeName: 'a',
+    dataplane: { stats: createDataplaneStats(), peers: () => [], encapsulation: 'udp', encryption: false }
+  })
+  const m = new MetricsServer({ registry, health: { ready: () => ({ ready: true, checks: {} }) }, logger },
+    { address: '127.0.0.1:0' })
   await m.start()
   t.teardown(() => m.stop())
-  t.match(await raw({ port: m.port }, 'GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\nxx'), /^HTTP\/1\.1 413 /)
+  t.match(await raw({ port: m.port }, 'GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\nxx'),
+    /^HTTP\/1\.1 413 /)
   const ok = await new Promise<number>((resolve) => {
-    request({ host: '127.0.0.1', port: m.port, path: '/healthz' }, (res) => { res.resume(); resolve(res.statusCode ?? 0) }).end()
+    request({ host: '127.0.0.1', port: m.port, path: '/healthz' },
+      (res) => { res.resume(); resolve(res.statusCode ?? 0) }).end()
   })
   t.equal(ok, 200)
 })

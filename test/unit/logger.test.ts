@@ -72,7 +72,15 @@ t.test('rate limiter: limit per key per interval, then one summary', async t => 
   clock.advance(1)
   rl.flush()
   t.equal(lines.length, 5, 'the interval is over: one summary for node-b, none for node-c (nothing suppressed)')
-  t.same(lines[4], { ...lines[4], level: 'warn', key: 'node-b', suppressed: 8, lastMsg: 'handshake failed', msg: 'suppressed 8 similar messages' })
+  t.same(lines[4],
+    {
+      ...lines[4],
+      level: 'warn',
+      key: 'node-b',
+      suppressed: 8,
+      lastMsg: 'handshake failed',
+      msg: 'suppressed 8 similar messages'
+    })
   t.equal(rl.trackedKeys, 0, 'ended windows are forgotten')
   rl.flush()
   t.equal(lines.length, 5, 'a summary is logged once')

@@ -14,9 +14,10 @@ const LOOM = join(ROOT, 'dist', 'agent', 'cli.js')
 
 function runNode (script: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [script, ...args], { timeout: 20_000, env: { PATH: process.env.PATH } }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : Number((err as { code?: number }).code ?? 1), stdout, stderr })
-    })
+    execFile(process.execPath, [script, ...args], { timeout: 20_000, env: { PATH: process.env.PATH } },
+      (err, stdout, stderr) => {
+        resolve({ code: err === null ? 0 : Number((err as { code?: number }).code ?? 1), stdout, stderr })
+      })
   })
 }
 
@@ -25,7 +26,8 @@ t.teardown(() => rmSync(dir, { recursive: true, force: true }))
 
 t.test('loomd: invalid config -> one line naming the field, exit 2', async (t) => {
   const file = join(dir, 'bad.json')
-  writeFileSync(file, JSON.stringify({ nodeName: 'a', underlay: { address: '198.18.0.1', port: 70000 }, clusterCIDR: '10.244.0.0/16' }))
+  writeFileSync(file,
+    JSON.stringify({ nodeName: 'a', underlay: { address: '198.18.0.1', port: 70000 }, clusterCIDR: '10.244.0.0/16' }))
   const r = await runNode(LOOMD, ['--config', file])
   t.equal(r.code, 2)
   const lines = r.stderr.trim().split('\n')
@@ -34,14 +36,18 @@ t.test('loomd: invalid config -> one line naming the field, exit 2', async (t) =
 })
 
 t.test('loomd: a flag overrides the file and is named in the error', async (t) => {
-  const r = await runNode(LOOMD, ['--underlay-address', '198.18.0.1', '--cluster-cidr', '10.244.0.0/16', '--encapsulation', 'gre'])
+  const r = await runNode(LOOMD,
+    ['--underlay-address', '198.18.0.1', '--cluster-cidr', '10.244.0.0/16', '--encapsulation', 'gre'])
   t.equal(r.code, 2)
   t.match(r.stderr, /--encapsulation \(encapsulation\) = "?gre"?/)
 })
 
 t.test('loomd: a bad offloads switch stops it naming offloads.enabled, exit 2', async (t) => {
   const file = join(dir, 'offloads.json')
-  writeFileSync(file, JSON.stringify({ nodeName: 'a', underlay: { address: '198.18.0.1' }, clusterCIDR: '10.244.0.0/16', offloads: { enabled: 'off' } }))
+  writeFileSync(file,
+    JSON.stringify({
+      nodeName: 'a', underlay: { address: '198.18.0.1' }, clusterCIDR: '10.244.0.0/16', offloads: { enabled: 'off' }
+    }))
   const r = await runNode(LOOMD, ['--config', file])
   t.equal(r.code, 2)
   t.match(r.stderr.trim(), /^loomd: invalid config: offloads\.enabled = "?off"?: expected true or false$/)
@@ -63,7 +69,8 @@ t.test('loom: unreachable daemon and bad usage', async (t) => {
   const sock = join(dir, 'none.sock')
   const r = await runNode(LOOM, ['--socket', sock, 'status'])
   t.equal(r.code, 1)
-  t.match(r.stderr, new RegExp(`cannot reach the daemon at ${sock.replace(/[.]/g, '\\.')}: ENOENT \\(is loomd running\\?\\)`))
+  t.match(r.stderr,
+    new RegExp(`cannot reach the daemon at ${sock.replace(/[.]/g, '\\.')}: ENOENT \\(is loomd running\\?\\)`))
   const u = await runNode(LOOM, ['status', 'bogus'])
   t.equal(u.code, 2)
   t.match(u.stderr, /unknown status view bogus/)

@@ -3,15 +3,26 @@
  * with nack, suspicion → dead at the computed time, refutation, precedence, restart, leave.
  */
 import t from 'tap'
-import { type GossipPacket, type MemberRecord, type MemberState, type MemberUpdate } from '../../control/transport/gossip-codec'
+import {
+  type GossipPacket, type MemberRecord, type MemberState, type MemberUpdate
+} from '../../control/transport/gossip-codec'
 import { Membership, type MembershipInit, type Outgoing } from '../../control/membership/membership'
 import { suspicionBounds, suspicionTimeout } from '../../control/membership/suspicion'
 import { retransmitLimit } from '../../control/membership/broadcast-queue'
 
 function rec (i: number, over: Partial<MemberRecord> = {}): MemberRecord {
   return {
-    nodeName: `n${i}`, nodeId: i.toString(16).padStart(32, '0'), address: `10.0.0.${i}`, dataPort: 6784, gossipPort: 7946,
-    encapsulation: 'udp', vtepMac: Buffer.from([2, 0, 0, 0, 0, i]), publicKey: Buffer.alloc(32, i), incarnation: 0, state: 'alive', ...over,
+    nodeName: `n${i}`,
+    nodeId: i.toString(16).padStart(32, '0'),
+    address: `10.0.0.${i}`,
+    dataPort: 6784,
+    gossipPort: 7946,
+    encapsulation: 'udp',
+    vtepMac: Buffer.from([2, 0, 0, 0, 0, i]),
+    publicKey: Buffer.alloc(32, i),
+    incarnation: 0,
+    state: 'alive',
+    ...over,
   }
 }
 const addr = (i: number): string => `10.0.0.${i}:7946`
@@ -52,7 +63,8 @@ class Wire {
   }
 }
 
-const bodyTypes = (log: Wire['log'], from: string): string[] => log.filter((e) => e.from === from).map((e) => `${e.o.packet.body.type}->${e.o.to}`)
+const bodyTypes = (log: Wire['log'],
+  from: string): string[] => log.filter((e) => e.from === from).map((e) => `${e.o.packet.body.type}->${e.o.to}`)
 
 t.test('probe / ack and RTT', async (t) => {
   const w = new Wire(2)
@@ -68,24 +80,26 @@ t.test('probe / ack and RTT', async (t) => {
   t.equal(w.get(1).counters.probesFailed, 0)
 })
 
-t.test('idle: after a tick, nothing is due until nextWakeAt, which is in the future (no spinning runner)', async (t) => {
-  const w = new Wire(3)
-  let stale = 0
-  let wakes = 0
-  // The runner's loop (control-plane.ts): tick, then sleep until nextWakeAt. Every wake-up must do
-  // something: a wake time at or before now would wake it again at once (at its 5 ms floor).
-  let now = 0
-  while (now < 20_000) {
-    w.tickAll(now)
-    const next = Math.min(...[...w.nodes.values()].map((m) => m.nextWakeAt()))
-    if (next <= now) stale++
-    wakes++
-    now = Math.max(next, now + 1)
-  }
-  t.equal(stale, 0, 'no wake time at or before now after a tick')
-  for (let i = 1; i <= 3; i++) t.equal(w.get(i).member(rec(i % 3 + 1).nodeId)?.state, 'alive')
-  t.ok(wakes < 20_000 / 50, `a healthy idle 3-node cluster wakes the runners ${wakes} times in 20 s, well under one per 50 ms`)
-})
+t.test('idle: after a tick, nothing is due until nextWakeAt, which is in the future (no spinning runner)',
+  async (t) => {
+    const w = new Wire(3)
+    let stale = 0
+    let wakes = 0
+    // The runner's loop (control-plane.ts): tick, then sleep until nextWakeAt. Every wake-up must do
+    // something: a wake time at or before now would wake it again at once (at its 5 ms floor).
+    let now = 0
+    while (now < 20_000) {
+      w.tickAll(now)
+      const next = Math.min(...[...w.nodes.values()].map((m) => m.nextWakeAt()))
+      if (next <= now) stale++
+      wakes++
+      now = Math.max(next, now + 1)
+    }
+    t.equal(stale, 0, 'no wake time at or before now after a tick')
+    for (let i = 1; i <= 3; i++) t.equal(w.get(i).member(rec(i % 3 + 1).nodeId)?.state, 'alive')
+    t.ok(wakes < 20_000 / 50,
+    `a healthy idle 3-node cluster wakes the runners ${wakes} times in 20 s, well under one per 50 ms`)
+  })
 
 t.test('lone accuser: missing ack → suspect at the end of the period → dead after Max', async (t) => {
   const w = new Wire(2)
@@ -122,13 +136,15 @@ t.test('three nodes: timeout → ping-req → nack → suspect → confirmed →
   for (now = 650; now <= 60_000; now += 50) w.tickAll(now)
   t.equal(m1.member(rec(3).nodeId)?.state, 'dead')
   t.equal(w.get(2).member(rec(3).nodeId)?.state, 'dead')
-  t.ok(w.log.some((e) => e.o.packet.body.type === 'ack' && (e.o.packet.body as { nack: boolean }).nack), 'a helper sent a nack')
+  t.ok(w.log.some((e) => e.o.packet.body.type === 'ack' && (e.o.packet.body as { nack: boolean }).nack),
+    'a helper sent a nack')
   const suspectAt = events.find((e) => e[1] === 'n3:suspect')![2]
   const deadAt = events.find((e) => e[1] === 'n3:dead')![2]
   // n = 3: Min 4 s, Max 24 s, k = 2; the other node's own failed probe is one confirmation
   const bound = suspicionTimeout(1, 2, 4000, 24000)
   t.equal(bound, 11381)
-  t.ok(deadAt - suspectAt <= bound + 50, `dead ${deadAt - suspectAt} ms after the first suspicion (≤ ${bound} with one confirmation)`)
+  t.ok(deadAt - suspectAt <= bound + 50,
+    `dead ${deadAt - suspectAt} ms after the first suspicion (≤ ${bound} with one confirmation)`)
   t.ok(deadAt - suspectAt >= 4000, 'never before Min')
   t.equal(m1.member(rec(2).nodeId)?.state, 'alive', 'the helper stays alive')
 })
@@ -181,7 +197,8 @@ t.test('precedence rules (control/membership.ts header)', async (t) => {
   ]
   for (const [cs, ci, is, ii, es, ei] of table) {
     const { state: _s, incarnation: _i, ...self } = rec(1)
-    const m = new Membership({ random: () => 0 }, { self, clusterId: 'c', initialMembers: [rec(2, { state: cs, incarnation: ci })] })
+    const m = new Membership({ random: () => 0 },
+      { self, clusterId: 'c', initialMembers: [rec(2, { state: cs, incarnation: ci })] })
     m.receive(addr(3), gossipWith(3, [{ member: rec(2, { state: is, incarnation: ii }), fromId: rec(3).nodeId }]), 0)
     const v = m.member(rec(2).nodeId)!
     t.same([v.state, v.incarnation], [es, ei], `${cs}(${ci}) + ${is}(${ii}) → ${es}(${ei})`)
@@ -201,7 +218,8 @@ t.test('restart bumps the incarnation above the persisted one and beats the old 
   t.equal(m1.member(rec(2).nodeId)?.incarnation, 5)
   t.equal(m2.member(rec(1).nodeId)?.state, 'alive', 'the joiner learned the seed from the reply')
   // without a persisted incarnation it still refutes the dead rumour received in push-pull
-  m1.receive(addr(2), gossipWith(2, [{ member: rec(2, { state: 'dead', incarnation: 5 }), fromId: rec(1).nodeId }]), 200)
+  m1.receive(addr(2), gossipWith(2, [{ member: rec(2, { state: 'dead', incarnation: 5 }), fromId: rec(1).nodeId }]),
+    200)
   const fresh = w.add(2, { seeds: [addr(1)] })
   t.equal(fresh.incarnation, 0)
   w.deliver(addr(2), fresh.tick(300), 300)
@@ -230,7 +248,8 @@ t.test('graceful leave', async (t) => {
 t.test('cluster id mismatch and pings for another node are ignored', async (t) => {
   const w = new Wire(2)
   const m = w.get(1)
-  t.same(m.receive(addr(2), { ...gossipWith(2, []), clusterId: 'other', body: { type: 'ping', seqNo: 1, targetId: rec(1).nodeId } }, 0), [])
+  t.same(m.receive(addr(2),
+    { ...gossipWith(2, []), clusterId: 'other', body: { type: 'ping', seqNo: 1, targetId: rec(1).nodeId } }, 0), [])
   t.same(m.receive(addr(2), { ...gossipWith(2, []), body: { type: 'ping', seqNo: 1, targetId: rec(9).nodeId } }, 0), [])
   t.equal(m.counters.packetsIgnored, 2)
 })

@@ -57,7 +57,9 @@ function seriesOf (values: Map<string, number>, family: string): string[] {
 
 t.test('every metric is registered once, has HELP, and follows the naming rules', async (t) => {
   const ipam: IpamMetricsSource = {
-    snapshot: () => ({ blocksOwned: 0, addressesUsed: 0, addressesFree: 0, clusterAddresses: 0, unreachableRatio: 0, claimsPending: 0 }),
+    snapshot: () => ({
+      blocksOwned: 0, addressesUsed: 0, addressesFree: 0, clusterAddresses: 0, unreachableRatio: 0, claimsPending: 0
+    }),
     counters: { reclaims: 0 },
   }
   const control: ControlMetricsSource = {
@@ -136,7 +138,8 @@ t.test('data-plane values are read from the fake stats at scrape time', async (t
   t.equal(v.get('loom_dataplane_drops_total{direction="in",reason="no_route"}'), 0)
   t.equal(v.get('loom_dataplane_icmp_frag_needed_sent_total'), 9)
 
-  const bucket = (q: string, le: string): number | undefined => v.get(`loom_dataplane_batch_packets_bucket{queue="${q}",le="${le}"}`)
+  const bucket = (q: string,
+    le: string): number | undefined => v.get(`loom_dataplane_batch_packets_bucket{queue="${q}",le="${le}"}`)
   t.same(['1', '2', '4', '8', '16', '32', '64', '128', '+Inf'].map((le) => bucket('udp_send', le)),
     [4, 5, 7, 7, 7, 7, 8, 11, 11], 'cumulative buckets')
   t.equal(v.get('loom_dataplane_batch_packets_sum{queue="udp_send"}'), 4 + 2 + 6 + 64 + 384)
@@ -181,10 +184,19 @@ t.test('control-plane and IPAM metrics come from their sources, only once attach
     'Bad Type!': { messagesIn: 1, messagesOut: 0, bytesIn: 1, bytesOut: 0 },
   }
   m.attachControl({ membersByState: () => ({ alive: 7, suspect: 1, dead: 2 }), counters, gossip })
-  let snap: IpamSnapshot = { blocksOwned: 2, addressesUsed: 5, addressesFree: 123, clusterAddresses: 65536, unreachableRatio: 0.125, claimsPending: 1 }
+  let snap: IpamSnapshot = {
+    blocksOwned: 2,
+    addressesUsed: 5,
+    addressesFree: 123,
+    clusterAddresses: 65536,
+    unreachableRatio: 0.125,
+    claimsPending: 1
+  }
   m.attachIpam({ snapshot: () => snap, counters: { reclaims: 3 } })
-  t.throws(() => { m.attachIpam({ snapshot: () => snap, counters: { reclaims: 0 } }) }, { code: MetricsSourceError.code })
-  t.throws(() => { m.attachControl({ membersByState: () => ({}), counters, gossip: {} }) }, { code: 'ERR_METRICS_SOURCE' })
+  t.throws(() => { m.attachIpam({ snapshot: () => snap, counters: { reclaims: 0 } }) },
+    { code: MetricsSourceError.code })
+  t.throws(() => { m.attachControl({ membersByState: () => ({}), counters, gossip: {} }) },
+    { code: 'ERR_METRICS_SOURCE' })
 
   text = await m.metrics()
   let v = parse(text)
@@ -253,10 +265,15 @@ t.test('parseMetricsAddress accepts host:port and names a bad address', async (t
   t.same(parseMetricsAddress('localhost:65535'), { host: 'localhost', port: 65535 })
   for (const bad of ['', '127.0.0.1', ':9784', '127.0.0.1:65536', '127.0.0.1:-1', '127.0.0.1:80x',
     '::1:9784', '[nope]:1', 'bad host:1']) {
-    t.throws(() => parseMetricsAddress(bad), { code: 'ERR_METRICS_ADDRESS', name: 'MetricsAddressError' }, JSON.stringify(bad))
+    t.throws(() => parseMetricsAddress(bad), { code: 'ERR_METRICS_ADDRESS', name: 'MetricsAddressError' },
+      JSON.stringify(bad))
   }
-  const err = t.throws(() => new MetricsServer({ registry: createMetricsRegistry({ version: '1', nodeName: 'x' }), health: { ready: () => ({ ready: true, checks: {} }) }, logger },
-    { address: '127.0.0.1:99999' })) as MetricsAddressError
+  const err = t.throws(() => new MetricsServer({
+    registry: createMetricsRegistry({ version: '1', nodeName: 'x' }),
+    health: { ready: () => ({ ready: true, checks: {} }) },
+    logger
+  },
+  { address: '127.0.0.1:99999' })) as MetricsAddressError
   t.match(err.message, /invalid metrics address "127\.0\.0\.1:99999": port "99999"/)
 })
 
@@ -298,8 +315,12 @@ async function startServer (t: Test, registry: LoomMetrics, health: HealthSource
 }
 
 t.test('server endpoints', async (t) => {
-  const registry = createMetricsRegistry({ version: '9.9.9', nodeName: 'n1', dataplane: fakeDataplane([fakePeer('n2', 1)]) })
-  let readiness: ReturnType<HealthSource['ready']> = { ready: false, checks: { dataplane: true, joined: false, ipam: false } }
+  const registry = createMetricsRegistry({
+    version: '9.9.9', nodeName: 'n1', dataplane: fakeDataplane([fakePeer('n2', 1)])
+  })
+  let readiness: ReturnType<HealthSource['ready']> = {
+    ready: false, checks: { dataplane: true, joined: false, ipam: false }
+  }
   let throwOnReady = false
   const health: HealthSource = {
     ready: () => {
@@ -323,7 +344,8 @@ t.test('server endpoints', async (t) => {
   let ready = await get(port, '/readyz')
   t.equal(ready.status, 503)
   t.equal(ready.headers['content-type'], 'application/json')
-  t.same(JSON.parse(ready.body), { ready: false, checks: { dataplane: true, joined: false, ipam: false }, failing: ['joined', 'ipam'] })
+  t.same(JSON.parse(ready.body),
+    { ready: false, checks: { dataplane: true, joined: false, ipam: false }, failing: ['joined', 'ipam'] })
   readiness = { ready: true, checks: { dataplane: true, joined: true, ipam: true } }
   ready = await get(port, '/readyz')
   t.equal(ready.status, 200)
@@ -388,7 +410,6 @@ t.test('a failing source makes /metrics answer 500, and the server keeps serving
 })
 
 t.test('idle cost: the default metrics sample the event loop once a second, not every 10 ms', async (t) => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const perf = require('node:perf_hooks') as { monitorEventLoopDelay: (o?: { resolution?: number }) => unknown }
   const original = perf.monitorEventLoopDelay
   const resolutions: number[] = []
@@ -396,5 +417,6 @@ t.test('idle cost: the default metrics sample the event loop once a second, not 
   t.teardown(() => { perf.monitorEventLoopDelay = original })
   createMetricsRegistry({ version: '1', nodeName: 'a' })
   t.ok(resolutions.length > 0, 'prom-client samples the loop delay')
-  t.ok(resolutions.every((r) => r >= 1000), `sampling periods ${resolutions.join(', ')} ms: at most one wake-up a second`)
+  t.ok(resolutions.every((r) => r >= 1000),
+    `sampling periods ${resolutions.join(', ')} ms: at most one wake-up a second`)
 })

@@ -5,7 +5,9 @@
  */
 import t from 'tap'
 import { parseIPv4Address } from '../../lib'
-import { BPF, encodeBpfProgram, multicastFilterProgram, PACKET_OUTGOING, SKF_AD_OFF, SKF_AD_PKTTYPE, SNAP_LEN, type BpfInsn } from '../../dataplane/multicast-filter'
+import {
+  BPF, encodeBpfProgram, multicastFilterProgram, PACKET_OUTGOING, SKF_AD_OFF, SKF_AD_PKTTYPE, SNAP_LEN, type BpfInsn
+} from '../../dataplane/multicast-filter'
 
 const PACKET_HOST = 0
 const PACKET_MULTICAST = 2
@@ -77,7 +79,8 @@ t.test('encoded as struct sock_filter[] (u16 code, u8 jt, u8 jf, u32 k, host ord
   t.equal(bytes.subarray(0, 8).toString('hex'), '2000000004f0ffff', 'ld [SKF_AD_OFF + SKF_AD_PKTTYPE]')
   t.equal(bytes.subarray(bytes.length - 8).toString('hex'), '0600000000000000', 'ret #0')
   for (const [i, x] of prog.entries()) {
-    if (x.code === BPF.JEQ_K || x.code === BPF.JGT_K || x.code === BPF.JGE_K) t.ok(i + 1 + Math.max(x.jt, x.jf) < prog.length, `jump ${i} stays inside`)
+    if (x.code === BPF.JEQ_K || x.code === BPF.JGT_K ||
+      x.code === BPF.JGE_K) t.ok(i + 1 + Math.max(x.jt, x.jf) < prog.length, `jump ${i} stays inside`)
   }
   t.ok(prog.length <= 256)
 })

@@ -9,7 +9,9 @@ import t from 'tap'
 import { Forwarder, HEADROOM } from '../../dataplane/forwarder'
 import { internetChecksum, ipv4HeaderChecksum } from '../../dataplane/ipv4'
 import { parseIPv4Address } from '../../lib'
-import { createMulticastStats, completeChecksum, Mres, MulticastForwarder, type FramePort } from '../../dataplane/multicast-forwarder'
+import {
+  createMulticastStats, completeChecksum, Mres, MulticastForwarder, type FramePort
+} from '../../dataplane/multicast-forwarder'
 import { MulticastTable, type PodPort } from '../../dataplane/multicast-table'
 import { FRAME_CSUM_NOT_READY } from '../../dataplane/packet-socket'
 import { deriveNodeIndex } from '../../dataplane/node-index'
@@ -39,7 +41,9 @@ class MemoryPort implements FramePort {
     let ok = 0
     for (let i = 0; i < count; i++) {
       if (this.sent.length >= this.failAfter) continue
-      this.sent.push({ frame: Buffer.from(bufs[i].subarray(offsets[i], offsets[i] + lengths[i])), ifindex: ifindexes[i] })
+      this.sent.push({
+        frame: Buffer.from(bufs[i].subarray(offsets[i], offsets[i] + lengths[i])), ifindex: ifindexes[i]
+      })
       ok++
     }
     return ok
@@ -50,7 +54,13 @@ class MemoryPort implements FramePort {
 
 const ip = parseIPv4Address
 function port (ifindex: number, address: string): PodPort {
-  return { ifindex, name: `lxc${ifindex}`, mac: Buffer.from([2, 0, 0, 0, 0, ifindex]), addressU32: ip(address), pod: `default/p${ifindex}` }
+  return {
+    ifindex,
+    name: `lxc${ifindex}`,
+    mac: Buffer.from([2, 0, 0, 0, 0, ifindex]),
+    addressU32: ip(address),
+    pod: `default/p${ifindex}`
+  }
 }
 const S = port(11, '10.244.1.11')
 const R1 = port(12, '10.244.1.12')
@@ -75,7 +85,8 @@ function frame (src: string, group: string, payload: string, ttl = 1, partial = 
   f.writeUInt16BE(5000, p + 22)
   f.writeUInt16BE(8 + body.length, p + 24)
   body.copy(f, p + 28)
-  const pseudo = (ip(src) >>> 16) + (ip(src) & 0xffff) + (ip(group) >>> 16) + (ip(group) & 0xffff) + 17 + 8 + body.length
+  const pseudo = (ip(src) >>> 16) + (ip(src) & 0xffff) + (ip(group) >>> 16) + (ip(group) & 0xffff) + 17 + 8 +
+    body.length
   if (partial) {
     // CHECKSUM_PARTIAL: the field holds the folded pseudo-header sum, not the final checksum.
     let s = pseudo
@@ -95,10 +106,18 @@ function udpChecksumOk (ipPacket: Buffer): boolean {
 }
 
 function peer (name: string, address: string, mtu = 1460): PeerRoute {
-  return createPeerRoute({ nodeName: name, index: deriveNodeIndex(name), address, port: 6784, vtepMAC: deriveVtepMAC(name), mtu })
+  return createPeerRoute({
+    nodeName: name, index: deriveNodeIndex(name), address, port: 6784, vtepMAC: deriveVtepMAC(name), mtu
+  })
 }
 
-function setup (): { mf: MulticastForwarder, mem: MemoryPort, remote: Array<{ packet: Buffer, peer: string }>, igmp: number[], stats: ReturnType<typeof createMulticastStats> } {
+function setup (): {
+  mf: MulticastForwarder,
+  mem: MemoryPort,
+  remote: Array<{ packet: Buffer, peer: string }>,
+  igmp: number[],
+  stats: ReturnType<typeof createMulticastStats>
+} {
   const mem = new MemoryPort()
   const remote: Array<{ packet: Buffer, peer: string }> = []
   const igmp: number[] = []
@@ -107,7 +126,11 @@ function setup (): { mf: MulticastForwarder, mem: MemoryPort, remote: Array<{ pa
     port: mem,
     stats,
     sendRemote: (bufs, lens, peers, count) => {
-      for (let i = 0; i < count; i++) remote.push({ packet: Buffer.from(bufs[i].subarray(HEADROOM, HEADROOM + lens[i])), peer: peers[i].nodeName })
+      for (let i = 0; i < count; i++) {
+        remote.push({
+          packet: Buffer.from(bufs[i].subarray(HEADROOM, HEADROOM + lens[i])), peer: peers[i].nodeName
+        })
+      }
       return count
     },
     onIgmp: (p, _buf, _off, len) => { igmp.push(p.ifindex, len) },
@@ -124,7 +147,9 @@ t.test('local and remote copies, TTL untouched, checksum completed', async (t) =
     { group: ip('239.1.1.1'), local: [S, R1], remote: [node2] },
     { group: ip('239.2.2.2'), local: [O], remote: [] },
   ]))
-  mem.inbox.push({ frame: frame('10.244.1.11', '239.1.1.1', 'hello', 1, true), ifindex: S.ifindex, flags: FRAME_CSUM_NOT_READY })
+  mem.inbox.push({
+    frame: frame('10.244.1.11', '239.1.1.1', 'hello', 1, true), ifindex: S.ifindex, flags: FRAME_CSUM_NOT_READY
+  })
   mf.runCapture()
   t.equal(mem.sent.length, 1, 'one local copy: R1 (not back to the sender S)')
   const copy = mem.sent[0]
@@ -144,13 +169,18 @@ t.test('drops: spoofed source, unknown veth, malformed, no member, mtu; IGMP to 
   const { mf, mem, remote, igmp, stats } = setup()
   const small = peer('node3', '198.18.0.3', 68)
   mf.setTable(MulticastTable.build([{ group: ip('239.1.1.1'), local: [R1], remote: [small] }]))
-  mem.inbox.push({ frame: frame('10.244.1.12', '239.1.1.1', 'spoof'), ifindex: S.ifindex, flags: 0 }) // S claims R1's address
+  // S claims R1's address
+  mem.inbox.push({ frame: frame('10.244.1.12', '239.1.1.1', 'spoof'), ifindex: S.ifindex, flags: 0 })
   mem.inbox.push({ frame: frame('10.244.1.11', '239.1.1.1', 'x'), ifindex: 99, flags: 0 }) // not a pod veth
   mem.inbox.push({ frame: frame('10.244.1.11', '239.1.1.1', 'x').subarray(0, 30), ifindex: S.ifindex, flags: 0 })
   const badLen = frame('10.244.1.11', '239.1.1.1', 'x'); badLen.writeUInt16BE(4000, 16)
   mem.inbox.push({ frame: badLen, ifindex: S.ifindex, flags: 0 })
   mem.inbox.push({ frame: frame('10.244.1.11', '239.7.7.7', 'nobody'), ifindex: S.ifindex, flags: 0 })
-  mem.inbox.push({ frame: frame('10.244.1.11', '239.1.1.1', 'a payload longer than forty bytes in total, surely'), ifindex: S.ifindex, flags: 0 })
+  mem.inbox.push({
+    frame: frame('10.244.1.11', '239.1.1.1', 'a payload longer than forty bytes in total, surely'),
+    ifindex: S.ifindex,
+    flags: 0
+  })
   const report = frame('10.244.1.11', '224.0.0.22', 'igmp!!!!'); report[14 + 9] = 2
   mem.inbox.push({ frame: report, ifindex: S.ifindex, flags: 0 })
   mf.runCapture()
@@ -202,7 +232,10 @@ class NullDevice implements Device {
   written: Buffer[] = []
   readBatch (): number { return 0 }
   writeBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, count: number): number {
-    for (let i = 0; i < count; i++) this.written.push(Buffer.from(bufs[i].subarray(offsets[i], offsets[i] + lengths[i])))
+    for (let i = 0; i < count; i++) {
+      this.written.push(Buffer.from(bufs[i].subarray(offsets[i],
+        offsets[i] + lengths[i])))
+    }
     return count
   }
 
@@ -222,8 +255,13 @@ class ListTransport implements DatagramTransport {
     return n
   }
 
-  sendBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, addrs: Uint32Array, _ports: Uint16Array, count: number): number {
-    for (let i = 0; i < count; i++) this.sent.push({ data: Buffer.from(bufs[i].subarray(offsets[i], offsets[i] + lengths[i])), addr: addrs[i] })
+  sendBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, addrs: Uint32Array, _ports: Uint16Array,
+    count: number): number {
+    for (let i = 0; i < count; i++) {
+      this.sent.push({
+        data: Buffer.from(bufs[i].subarray(offsets[i], offsets[i] + lengths[i])), addr: addrs[i]
+      })
+    }
     return count
   }
 
@@ -231,58 +269,75 @@ class ListTransport implements DatagramTransport {
   close (): void {}
 }
 
-t.test('through the Forwarder: copies are encapsulated; inbound multicast goes to members, never the TUN', async (t) => {
-  const node1 = peer('node1', '198.18.0.1')
-  const node3 = peer('node3', '198.18.0.3')
-  // node2's view: node1 owns 10.244.1.0/24, node3 owns 10.244.3.0/24
-  const routes = RouteTable.build({ selfIndex: deriveNodeIndex('node2'), selfVtepMAC: deriveVtepMAC('node2'), routes: [{ prefix: '10.244.1.0/24', peer: node1 }, { prefix: '10.244.3.0/24', peer: node3 }] })
-  const device = new NullDevice()
-  const transport = new ListTransport()
-  const stats = createDataplaneStats()
-  const fwd = new Forwarder({ device, transport, encapsulation: new UdpEncapsulation({ selfIndex: deriveNodeIndex('node2') }), stats }, { overlayAddressU32: ip('10.244.2.1'), routes })
-  const mem = new MemoryPort()
-  const mstats = createMulticastStats()
-  const R2 = port(21, '10.244.2.11')
-  const mf = new MulticastForwarder({ port: mem, stats: mstats, sendRemote: (b, l, p, c) => fwd.sendCopies(b, l, p, c), onIgmp: () => {} })
-  mf.setPorts(new Map([[R2.ifindex, R2]]))
-  mf.setTable(MulticastTable.build([{ group: ip('239.1.1.1'), local: [R2], remote: [node1] }]))
-  fwd.setMulticastSink(mf)
-  fwd.start(); mf.start()
+t.test('through the Forwarder: copies are encapsulated; inbound multicast goes to members, never the TUN',
+  async (t) => {
+    const node1 = peer('node1', '198.18.0.1')
+    const node3 = peer('node3', '198.18.0.3')
+    // node2's view: node1 owns 10.244.1.0/24, node3 owns 10.244.3.0/24
+    const routes = RouteTable.build({
+      selfIndex: deriveNodeIndex('node2'),
+      selfVtepMAC: deriveVtepMAC('node2'),
+      routes: [{ prefix: '10.244.1.0/24', peer: node1 }, { prefix: '10.244.3.0/24', peer: node3 }]
+    })
+    const device = new NullDevice()
+    const transport = new ListTransport()
+    const stats = createDataplaneStats()
+    const fwd = new Forwarder({
+      device, transport, encapsulation: new UdpEncapsulation({ selfIndex: deriveNodeIndex('node2') }), stats
+    }, { overlayAddressU32: ip('10.244.2.1'), routes })
+    const mem = new MemoryPort()
+    const mstats = createMulticastStats()
+    const R2 = port(21, '10.244.2.11')
+    const mf = new MulticastForwarder({
+      port: mem, stats: mstats, sendRemote: (b, l, p, c) => fwd.sendCopies(b, l, p, c), onIgmp: () => {}
+    })
+    mf.setPorts(new Map([[R2.ifindex, R2]]))
+    mf.setTable(MulticastTable.build([{ group: ip('239.1.1.1'), local: [R2], remote: [node1] }]))
+    fwd.setMulticastSink(mf)
+    fwd.start(); mf.start()
 
-  // Outbound: R2 sends; node1 gets one encapsulated copy.
-  mem.inbox.push({ frame: frame('10.244.2.11', '239.1.1.1', 'from-r2'), ifindex: R2.ifindex, flags: 0 })
-  mf.runCapture()
-  t.equal(transport.sent.length, 1)
-  t.equal(transport.sent[0].addr, ip('198.18.0.1'))
-  t.equal(transport.sent[0].data[0], 0x10, 'udp framing')
-  t.equal(transport.sent[0].data.readUInt32BE(4), deriveNodeIndex('node1'), 'receiver index node1')
-  t.equal(transport.sent[0].data.subarray(12).subarray(28).toString(), 'from-r2')
-  t.equal(node1.counters.packetsOut, 1)
+    // Outbound: R2 sends; node1 gets one encapsulated copy.
+    mem.inbox.push({ frame: frame('10.244.2.11', '239.1.1.1', 'from-r2'), ifindex: R2.ifindex, flags: 0 })
+    mf.runCapture()
+    t.equal(transport.sent.length, 1)
+    t.equal(transport.sent[0].addr, ip('198.18.0.1'))
+    t.equal(transport.sent[0].data[0], 0x10, 'udp framing')
+    t.equal(transport.sent[0].data.readUInt32BE(4), deriveNodeIndex('node1'), 'receiver index node1')
+    t.equal(transport.sent[0].data.subarray(12).subarray(28).toString(), 'from-r2')
+    t.equal(node1.counters.packetsOut, 1)
 
-  // Inbound: node1 sends a multicast packet from its pod; R2 gets it, the TUN does not, nobody is relayed to.
-  const enc = (sender: string, inner: Buffer): Buffer => {
-    const h = Buffer.alloc(12); h[0] = 0x10; h[1] = 1
-    h.writeUInt32BE(deriveNodeIndex('node2'), 4); h.writeUInt32BE(deriveNodeIndex(sender), 8)
-    return Buffer.concat([h, inner])
-  }
-  const sentBefore = transport.sent.length
-  transport.inbox.push({ data: enc('node1', frame('10.244.1.11', '239.1.1.1', 'from-node1').subarray(14)), addr: ip('198.18.0.1') })
-  transport.inbox.push({ data: enc('node1', frame('10.244.1.11', '239.5.5.5', 'no-member').subarray(14)), addr: ip('198.18.0.1') })
-  // Forged: node1 claims node3's pod as the source.
-  transport.inbox.push({ data: enc('node1', frame('10.244.3.11', '239.1.1.1', 'forged').subarray(14)), addr: ip('198.18.0.1') })
-  fwd.runInbound()
-  t.same(mem.sent.map((s) => s.frame.subarray(14 + 28).toString()), ['from-node1'], 'delivered to R2 only')
-  t.same(mem.sent[0].frame.subarray(6, 12), R2.mac)
-  t.equal(device.written.length, 0, 'nothing written to the TUN')
-  t.equal(transport.sent.length, sentBefore, 'never relayed to another node')
-  t.equal(mstats.inbound[Mres.Delivered], 1)
-  t.equal(mstats.inbound[Mres.NoMember], 1)
-  t.equal(stats.dropsInbound[5 /* Drop.Auth */], 1, 'the forged source is dropped as auth')
+    // Inbound: node1 sends a multicast packet from its pod; R2 gets it, the TUN does not, nobody is relayed to.
+    const enc = (sender: string, inner: Buffer): Buffer => {
+      const h = Buffer.alloc(12); h[0] = 0x10; h[1] = 1
+      h.writeUInt32BE(deriveNodeIndex('node2'), 4); h.writeUInt32BE(deriveNodeIndex(sender), 8)
+      return Buffer.concat([h, inner])
+    }
+    const sentBefore = transport.sent.length
+    transport.inbox.push({
+      data: enc('node1', frame('10.244.1.11', '239.1.1.1', 'from-node1').subarray(14)), addr: ip('198.18.0.1')
+    })
+    transport.inbox.push({
+      data: enc('node1', frame('10.244.1.11', '239.5.5.5', 'no-member').subarray(14)), addr: ip('198.18.0.1')
+    })
+    // Forged: node1 claims node3's pod as the source.
+    transport.inbox.push({
+      data: enc('node1', frame('10.244.3.11', '239.1.1.1', 'forged').subarray(14)), addr: ip('198.18.0.1')
+    })
+    fwd.runInbound()
+    t.same(mem.sent.map((s) => s.frame.subarray(14 + 28).toString()), ['from-node1'], 'delivered to R2 only')
+    t.same(mem.sent[0].frame.subarray(6, 12), R2.mac)
+    t.equal(device.written.length, 0, 'nothing written to the TUN')
+    t.equal(transport.sent.length, sentBefore, 'never relayed to another node')
+    t.equal(mstats.inbound[Mres.Delivered], 1)
+    t.equal(mstats.inbound[Mres.NoMember], 1)
+    t.equal(stats.dropsInbound[5 /* Drop.Auth */], 1, 'the forged source is dropped as auth')
 
-  // Without a sink (multicast disabled) inbound multicast is dropped, never written to the TUN.
-  fwd.setMulticastSink(undefined)
-  transport.inbox.push({ data: enc('node1', frame('10.244.1.11', '239.1.1.1', 'x').subarray(14)), addr: ip('198.18.0.1') })
-  fwd.runInbound()
-  t.equal(device.written.length, 0)
-  t.equal(stats.dropsInbound[10 /* Drop.Unsupported */], 1)
-})
+    // Without a sink (multicast disabled) inbound multicast is dropped, never written to the TUN.
+    fwd.setMulticastSink(undefined)
+    transport.inbox.push({
+      data: enc('node1', frame('10.244.1.11', '239.1.1.1', 'x').subarray(14)), addr: ip('198.18.0.1')
+    })
+    fwd.runInbound()
+    t.equal(device.written.length, 0)
+    t.equal(stats.dropsInbound[10 /* Drop.Unsupported */], 1)
+  })

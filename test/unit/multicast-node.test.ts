@@ -35,7 +35,11 @@ class MemoryPort implements FramePort {
   }
 
   sendBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, ifindexes: Int32Array, count: number): number {
-    for (let i = 0; i < count; i++) this.sent.push({ frame: Buffer.from(bufs[i].subarray(offsets[i], offsets[i] + lengths[i])), ifindex: ifindexes[i] })
+    for (let i = 0; i < count; i++) {
+      this.sent.push({
+        frame: Buffer.from(bufs[i].subarray(offsets[i], offsets[i] + lengths[i])), ifindex: ifindexes[i]
+      })
+    }
     return count
   }
 
@@ -47,12 +51,16 @@ class MemoryPort implements FramePort {
 class FakePods implements PodAddressManager {
   records = new Map<string, AttachmentRecord>()
   add (containerID: string, address: string, hostVeth: string): void {
-    this.records.set(containerID, { containerID, ifname: 'eth0', address, hostVeth, podNamespace: 'default', podName: containerID })
+    this.records.set(containerID,
+      { containerID, ifname: 'eth0', address, hostVeth, podNamespace: 'default', podName: containerID })
   }
 
   ready (): boolean { return true }
   allocate (): AttachmentRecord { throw new Error('not used') }
-  release (id: AttachmentId): AttachmentRecord | null { const r = this.records.get(id.containerID) ?? null; this.records.delete(id.containerID); return r }
+  release (id: AttachmentId): AttachmentRecord | null {
+    const r = this.records.get(id.containerID) ?? null; this.records.delete(id.containerID); return r
+  }
+
   get (id: AttachmentId): AttachmentRecord | undefined { return this.records.get(id.containerID) }
   list (): AttachmentRecord[] { return [...this.records.values()] }
   gc (): AttachmentRecord[] { return [] }
@@ -69,8 +77,13 @@ class ListTransport implements DatagramTransport {
   readonly port = 6784
   sent: Array<{ data: Buffer, addr: number }> = []
   recvBatch (): number { return 0 }
-  sendBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, addrs: Uint32Array, _p: Uint16Array, count: number): number {
-    for (let i = 0; i < count; i++) this.sent.push({ data: Buffer.from(bufs[i].subarray(offsets[i], offsets[i] + lengths[i])), addr: addrs[i] })
+  sendBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, addrs: Uint32Array, _p: Uint16Array,
+    count: number): number {
+    for (let i = 0; i < count; i++) {
+      this.sent.push({
+        data: Buffer.from(bufs[i].subarray(offsets[i], offsets[i] + lengths[i])), addr: addrs[i]
+      })
+    }
     return count
   }
 
@@ -105,18 +118,38 @@ const links: Record<string, { ifindex: number, mac: Buffer }> = {
   lxcR: { ifindex: 12, mac: Buffer.from('02000000000c', 'hex') },
 }
 
-function setup (): { node: MulticastNode, mem: MemoryPort, pods: FakePods, ns: NodeStateChannel, transport: ListTransport } {
-  const node2 = createPeerRoute({ nodeName: 'node2', index: deriveNodeIndex('node2'), address: '198.18.0.2', port: 6784, vtepMAC: deriveVtepMAC('node2'), mtu: 1460 })
-  const routes = RouteTable.build({ selfIndex: deriveNodeIndex('node1'), selfVtepMAC: deriveVtepMAC('node1'), routes: [{ prefix: '10.244.2.0/24', peer: node2 }] })
+function setup (): {
+  node: MulticastNode, mem: MemoryPort, pods: FakePods, ns: NodeStateChannel, transport: ListTransport
+} {
+  const node2 = createPeerRoute({
+    nodeName: 'node2',
+    index: deriveNodeIndex('node2'),
+    address: '198.18.0.2',
+    port: 6784,
+    vtepMAC: deriveVtepMAC('node2'),
+    mtu: 1460
+  })
+  const routes = RouteTable.build({
+    selfIndex: deriveNodeIndex('node1'),
+    selfVtepMAC: deriveVtepMAC('node1'),
+    routes: [{ prefix: '10.244.2.0/24', peer: node2 }]
+  })
   const transport = new ListTransport()
-  const fwd = new Forwarder({ device: new NullDevice(), transport, encapsulation: new UdpEncapsulation({ selfIndex: deriveNodeIndex('node1') }), stats: createDataplaneStats() }, { overlayAddressU32: ip('10.244.1.1'), routes })
+  const fwd = new Forwarder({
+    device: new NullDevice(),
+    transport,
+    encapsulation: new UdpEncapsulation({ selfIndex: deriveNodeIndex('node1') }),
+    stats: createDataplaneStats()
+  }, { overlayAddressU32: ip('10.244.1.1'), routes })
   fwd.start()
   const mem = new MemoryPort()
   const pods = new FakePods()
   pods.add('S', '10.244.1.11', 'lxcS')
   pods.add('R', '10.244.1.12', 'lxcR')
   const ns = new NodeStateChannel({ clusterSize: () => 2 }, { selfId: id(1), selfName: 'node1', generation: 1 })
-  const node = new MulticastNode({ logger: pino({ level: 'silent' }), forwarder: fwd, pods, nodeState: ns, port: mem, readLink: (n) => links[n] }, { mode: 'members', nodeName: 'node1' })
+  const node = new MulticastNode({
+    logger: pino({ level: 'silent' }), forwarder: fwd, pods, nodeState: ns, port: mem, readLink: (n) => links[n]
+  }, { mode: 'members', nodeName: 'node1' })
   node.start()
   return { node, mem, pods, ns, transport }
 }
@@ -137,7 +170,18 @@ t.test('snooping publishes at once; remote sets steer copies; DEL ends membershi
   t.same(node.status().groups, [{ group: '239.1.1.1', localPods: ['default/R'], remoteNodes: [] }])
 
   // node2 says it has a member: copies of S's packets go to node2 and to R.
-  ns.receive({ kind: 'deltas', deltas: [encodeNodeStateDelta({ nodeId: id(2), nodeName: 'node2', topic: MULTICAST_TOPIC, generation: 1, seq: 1, value: encodeGroupSet([ip('239.1.1.1')]) })], fromNodeId: id(2) })
+  ns.receive({
+    kind: 'deltas',
+    deltas: [encodeNodeStateDelta({
+      nodeId: id(2),
+      nodeName: 'node2',
+      topic: MULTICAST_TOPIC,
+      generation: 1,
+      seq: 1,
+      value: encodeGroupSet([ip('239.1.1.1')])
+    })],
+    fromNodeId: id(2)
+  })
   await new Promise((resolve) => setTimeout(resolve, 80))
   t.same(node.status().groups[0].remoteNodes, ['node2'])
   mem.sent = []
@@ -146,8 +190,20 @@ t.test('snooping publishes at once; remote sets steer copies; DEL ends membershi
   t.equal(transport.sent.length, 1, 'one copy to node2')
   t.equal(transport.sent[0].addr, ip('198.18.0.2'))
   // a hostile remote set is refused and counted
-  ns.receive({ kind: 'deltas', deltas: [encodeNodeStateDelta({ nodeId: id(3), nodeName: 'node3', topic: MULTICAST_TOPIC, generation: 1, seq: 1, value: encodeGroupSet([ip('10.0.0.1')]) })], fromNodeId: id(3) })
-  t.equal(ns.snapshot(MULTICAST_TOPIC).some((v) => v.nodeName === 'node3'), false, 'a unicast "group" is rejected by the topic validator')
+  ns.receive({
+    kind: 'deltas',
+    deltas: [encodeNodeStateDelta({
+      nodeId: id(3),
+      nodeName: 'node3',
+      topic: MULTICAST_TOPIC,
+      generation: 1,
+      seq: 1,
+      value: encodeGroupSet([ip('10.0.0.1')])
+    })],
+    fromNodeId: id(3)
+  })
+  t.equal(ns.snapshot(MULTICAST_TOPIC).some((v) => v.nodeName === 'node3'), false,
+    'a unicast "group" is rejected by the topic validator')
 
   // CNI DEL of R through the wrapped PodAddressManager: the membership ends before DEL answers.
   const wrapped = notifyOnDetach(pods, (veth) => node.noteDetached(veth))
@@ -166,7 +222,8 @@ t.test('a pod flooding reports costs a bounded number of publishes; the final st
   for (let i = 0; i < 2000; i++) mem.deliver(report('10.244.1.12', i % 2 === 0 ? 4 : 3, '239.1.1.1'), 12)
   mem.deliver(report('10.244.1.12', 4, '239.1.1.1'), 12)
   const bound = Math.ceil((Date.now() - started) / 50) + 1
-  t.ok(published(ns).seq - before <= bound, `2001 reports in ${Date.now() - started} ms, ${published(ns).seq - before} publishes (at most one per 50 ms)`)
+  t.ok(published(ns).seq - before <= bound,
+    `2001 reports in ${Date.now() - started} ms, ${published(ns).seq - before} publishes (at most one per 50 ms)`)
   await new Promise((resolve) => setTimeout(resolve, 120))
   t.same(published(ns).groups, [ip('239.1.1.1')], 'the last report is what is published')
   // spoofed reports (source not the veth's pod) are not snooped

@@ -56,7 +56,8 @@ t.test('padding and scalar attributes', async t => {
 t.test('nested attributes count their children with padding', async t => {
   const child = attrU8(7, 1) // 8 bytes on the wire, len field 5
   t.equal(hex(attrNested(2, [child, child])), bytes([...hdr(20, 2), ...child, ...child]))
-  t.equal(hex(attrNested(2, [child], { flag: true })), bytes([...hdr(12, 2 | NLA_F_NESTED), ...child]), 'NLA_F_NESTED when asked')
+  t.equal(hex(attrNested(2, [child], { flag: true })), bytes([...hdr(12, 2 | NLA_F_NESTED), ...child]),
+    'NLA_F_NESTED when asked')
   t.equal(hex(attrNested(2, [])), bytes(hdr(4, 2)), 'empty nest')
 })
 
@@ -100,7 +101,9 @@ t.test('vxlan linkinfo with local, dev and learning', async t => {
     ...hdr(5, IFLA_VXLAN_LEARNING), 0, 0, 0, 0,
     ...hdr(6, IFLA_VXLAN_PORT), 0x12, 0xb5, 0, 0,
   ]
-  const payload = encodeVxlanLinkInfo({ vni: 42, port: 4789, learning: false, local: Buffer.from([10, 250, 0, 1]), underlayIndex: 3 })
+  const payload = encodeVxlanLinkInfo({
+    vni: 42, port: 4789, learning: false, local: Buffer.from([10, 250, 0, 1]), underlayIndex: 3
+  })
   t.equal(hex(encodeAttr(IFLA_LINKINFO, payload)), bytes(expected))
 
   const learning = encodeVxlanLinkInfo({ vni: 0xffffff, port: 8472, learning: true })

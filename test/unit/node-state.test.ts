@@ -4,7 +4,9 @@
  */
 import t from 'tap'
 import { NodeStateChannel } from '../../control/node/node-state'
-import { decodeNodeState, encodeNodeStateDelta, encodeNodeStateFull, NODE_STATE_TAG, NODE_STATE_FULL, type NodeStateEntry } from '../../control/node/node-state-codec'
+import {
+  decodeNodeState, encodeNodeStateDelta, encodeNodeStateFull, NODE_STATE_TAG, NODE_STATE_FULL, type NodeStateEntry
+} from '../../control/node/node-state-codec'
 import { Membership, type Outgoing } from '../../control/membership/membership'
 import type { MemberRecord } from '../../control/transport/gossip-codec'
 import { encodeGossipPacket } from '../../control/transport/gossip-codec'
@@ -14,12 +16,21 @@ function channel (i: number, generation = 1, size = 3): NodeStateChannel {
   return new NodeStateChannel({ clusterSize: () => size }, { selfId: id(i), selfName: `node${i}`, generation })
 }
 function entry (over: Partial<NodeStateEntry> = {}): NodeStateEntry {
-  return { nodeId: id(2), nodeName: 'node2', topic: 'multicast', generation: 1, seq: 1, value: Buffer.from([239, 1, 2, 3]), ...over }
+  return {
+    nodeId: id(2),
+    nodeName: 'node2',
+    topic: 'multicast',
+    generation: 1,
+    seq: 1,
+    value: Buffer.from([239, 1, 2, 3]),
+    ...over
+  }
 }
 type Ev = [string, string, string, string | undefined]
 function record (c: NodeStateChannel): Ev[] {
   const evs: Ev[] = []
-  c.onChange((nodeId, nodeName, topic, value) => evs.push([nodeId, nodeName, topic, value === undefined ? undefined : Buffer.from(value).toString('hex')]))
+  c.onChange((nodeId, nodeName, topic,
+    value) => evs.push([nodeId, nodeName, topic, value === undefined ? undefined : Buffer.from(value).toString('hex')]))
   return evs
 }
 
@@ -45,7 +56,9 @@ t.test('a published value reaches another node by delta and by full state', asyn
 t.test('versions: stale and equal ignored, newer replaces, a newer generation drops the old life', async (t) => {
   const b = channel(1)
   const evs = record(b)
-  const d = (e: NodeStateEntry): void => b.receive({ kind: 'deltas', deltas: [encodeNodeStateDelta(e)], fromNodeId: id(9) })
+  const d = (e: NodeStateEntry): void => b.receive({
+    kind: 'deltas', deltas: [encodeNodeStateDelta(e)], fromNodeId: id(9)
+  })
   d(entry({ seq: 5 }))
   d(entry({ topic: 'pods', seq: 6, value: Buffer.from('p') }))
   d(entry({ seq: 5, value: Buffer.from('x') }))
@@ -56,7 +69,8 @@ t.test('versions: stale and equal ignored, newer replaces, a newer generation dr
   // restart: generation 2, seq starts again at 1 and wins; the old life's `pods` is gone
   d(entry({ generation: 2, seq: 1, value: Buffer.from('new') }))
   t.same(b.snapshot('pods'), [])
-  t.same(evs.slice(-2), [[id(2), 'node2', 'pods', undefined], [id(2), 'node2', 'multicast', Buffer.from('new').toString('hex')]])
+  t.same(evs.slice(-2),
+    [[id(2), 'node2', 'pods', undefined], [id(2), 'node2', 'multicast', Buffer.from('new').toString('hex')]])
   d(entry({ topic: 'pods', generation: 1, seq: 99 }))
   t.same(b.snapshot('pods'), [], 'an echo of the previous life is refused')
 })
@@ -86,9 +100,21 @@ t.test('a forged or echoed entry about ourselves is out-published', async (t) =>
   const a = channel(1, 3)
   a.publishLocal('multicast', Buffer.from('mine'))
   a.deltasToPiggyback(1200)
-  a.receive({ kind: 'deltas', deltas: [encodeNodeStateDelta(entry({ nodeId: id(1), nodeName: 'node1', generation: 3, seq: 50, value: Buffer.from('forged') }))], fromNodeId: id(2) })
+  a.receive({
+    kind: 'deltas',
+    deltas: [encodeNodeStateDelta(entry({
+      nodeId: id(1), nodeName: 'node1', generation: 3, seq: 50, value: Buffer.from('forged')
+    }))],
+    fromNodeId: id(2)
+  })
   const b = channel(2)
-  b.receive({ kind: 'deltas', deltas: [encodeNodeStateDelta(entry({ nodeId: id(1), nodeName: 'node1', generation: 3, seq: 50, value: Buffer.from('forged') }))], fromNodeId: id(9) })
+  b.receive({
+    kind: 'deltas',
+    deltas: [encodeNodeStateDelta(entry({
+      nodeId: id(1), nodeName: 'node1', generation: 3, seq: 50, value: Buffer.from('forged')
+    }))],
+    fromNodeId: id(9)
+  })
   b.receive({ kind: 'deltas', deltas: a.deltasToPiggyback(1200), fromNodeId: id(1) })
   t.equal(Buffer.from(b.snapshot('multicast')[0].value).toString(), 'mine')
   t.equal(Buffer.from(a.snapshot('multicast')[0].value).toString(), 'mine', 'own value unchanged')
@@ -113,7 +139,9 @@ t.test('bounds: topic names, value sizes, topics per node, validators', async (t
   t.throws(() => a.publishLocal('big', Buffer.alloc(32 * 1024 + 1)))
   a.defineTopic('multicast', { maxBytes: 8, validate: (v) => v.length % 4 === 0 })
   t.throws(() => a.publishLocal('multicast', Buffer.alloc(12)))
-  const d = (e: NodeStateEntry): void => a.receive({ kind: 'deltas', deltas: [encodeNodeStateDelta(e)], fromNodeId: id(2) })
+  const d = (e: NodeStateEntry): void => a.receive({
+    kind: 'deltas', deltas: [encodeNodeStateDelta(e)], fromNodeId: id(2)
+  })
   d(entry({ value: Buffer.alloc(3) }))
   d(entry({ value: Buffer.alloc(12) }))
   t.equal(a.counters.entriesRejected, 2)
@@ -148,15 +176,26 @@ t.test('hostile bytes are counted, never thrown', async (t) => {
   a.receive({ kind: 'full', state: encodeNodeStateFull(many), fromNodeId: id(2) })
   t.equal(a.counters.decodeFailures, bad.length + 1)
   // one bad entry in a full state does not hide the good ones
-  a.receive({ kind: 'full', state: encodeNodeStateFull([entry({ nodeName: '' }), entry({ nodeId: id(4), nodeName: 'node4' })]), fromNodeId: id(2) })
+  a.receive({
+    kind: 'full',
+    state: encodeNodeStateFull([entry({ nodeName: '' }), entry({ nodeId: id(4), nodeName: 'node4' })]),
+    fromNodeId: id(2)
+  })
   t.equal(a.counters.entriesRejected, 1)
   t.same(a.snapshot('multicast').map((v) => v.nodeName), ['node4'])
 })
 
 t.test('the full state is capped, own entries first', async (t) => {
-  const a = new NodeStateChannel({ clusterSize: () => 3 }, { selfId: id(1), selfName: 'node1', generation: 1, limits: { maxFullBytes: 3000 } })
+  const a = new NodeStateChannel({ clusterSize: () => 3 },
+    { selfId: id(1), selfName: 'node1', generation: 1, limits: { maxFullBytes: 3000 } })
   a.publishLocal('mine', Buffer.alloc(1000))
-  for (let i = 2; i < 10; i++) a.receive({ kind: 'deltas', deltas: [encodeNodeStateDelta(entry({ nodeId: id(i), value: Buffer.alloc(900) }))], fromNodeId: id(i) })
+  for (let i = 2; i < 10; i++) {
+    a.receive({
+      kind: 'deltas',
+      deltas: [encodeNodeStateDelta(entry({ nodeId: id(i), value: Buffer.alloc(900) }))],
+      fromNodeId: id(i)
+    })
+  }
   const s = decodeNodeState(a.fullState())
   if (s.type !== 'full') throw new Error('not full')
   t.equal(s.entries[0].nodeId, id(1))
@@ -168,8 +207,16 @@ t.test('the full state is capped, own entries first', async (t) => {
 
 function rec (i: number): MemberRecord {
   return {
-    nodeName: `node${i}`, nodeId: id(i), address: `10.0.0.${i}`, dataPort: 6784, gossipPort: 7946,
-    encapsulation: 'udp', vtepMac: Buffer.from([2, 0, 0, 0, 0, i]), publicKey: Buffer.alloc(32, i), incarnation: 0, state: 'alive',
+    nodeName: `node${i}`,
+    nodeId: id(i),
+    address: `10.0.0.${i}`,
+    dataPort: 6784,
+    gossipPort: 7946,
+    encapsulation: 'udp',
+    vtepMac: Buffer.from([2, 0, 0, 0, 0, i]),
+    publicKey: Buffer.alloc(32, i),
+    incarnation: 0,
+    state: 'alive',
   }
 }
 
@@ -179,7 +226,8 @@ t.test('over three Membership instances: a join spreads within a gossip round, d
   for (const i of [1, 2, 3]) {
     const { state: _s, incarnation: _i, ...self } = rec(i)
     const m = new Membership({ random: () => 0.5 }, { self, clusterId: 'c', initialMembers: all })
-    const c = new NodeStateChannel({ clusterSize: () => 3 }, { selfId: id(i), selfName: `node${i}`, generation: m.incarnation })
+    const c = new NodeStateChannel({ clusterSize: () => 3 },
+      { selfId: id(i), selfName: `node${i}`, generation: m.incarnation })
     m.attachAppState(c)
     m.onMemberChange((v) => c.noteMemberState(v.nodeId, v.state))
     nodes.set(`10.0.0.${i}:7946`, { m, c })
@@ -195,14 +243,27 @@ t.test('over three Membership instances: a join spreads within a gossip round, d
     }
   }
   const run = (from: number, to: number): void => {
-    for (let now = from; now <= to; now += 100) for (const [a, n] of nodes) if (!down.has(a)) deliver(a, n.m.tick(now), now)
+    for (let now = from; now <= to; now += 100) {
+      for (const [a, n] of nodes) {
+        if (!down.has(a)) {
+          deliver(a, n.m.tick(now),
+            now)
+        }
+      }
+    }
   }
   run(0, 1000)
   nodes.get('10.0.0.2:7946')!.c.publishLocal('multicast', Buffer.from([239, 1, 2, 3]))
   run(1100, 1500)
-  for (const i of [1, 3]) t.same(nodes.get(`10.0.0.${i}:7946`)!.c.snapshot('multicast').map((v) => v.nodeName), ['node2'], `node${i} learned within 0.5 s`)
+  for (const i of [1, 3]) {
+    t.same(nodes.get(`10.0.0.${i}:7946`)!.c.snapshot('multicast').map((v) => v.nodeName),
+      ['node2'], `node${i} learned within 0.5 s`)
+  }
   t.ok(largestUdp <= 1400, 'deltas stay within the UDP budget')
   down.add('10.0.0.2:7946')
   run(1600, 40_000)
-  for (const i of [1, 3]) t.same(nodes.get(`10.0.0.${i}:7946`)!.c.snapshot('multicast'), [], `node${i} dropped the dead node's groups`)
+  for (const i of [1, 3]) {
+    t.same(nodes.get(`10.0.0.${i}:7946`)!.c.snapshot('multicast'), [],
+    `node${i} dropped the dead node's groups`)
+  }
 })

@@ -69,7 +69,9 @@ t.test('/metrics: counters, fallbacks by offload, and the negotiated level as la
   stats.coalescedIn = 40
   stats.checksumsCompleted = 9
   stats.udpGroTrains = 6
-  const m = createMetricsRegistry({ version: '1', nodeName: 'a', offloads: { status: () => offloadStatus(state, stats) } })
+  const m = createMetricsRegistry({
+    version: '1', nodeName: 'a', offloads: { status: () => offloadStatus(state, stats) }
+  })
   const text = await m.metrics()
   for (const [name, value] of [
     ['loom_dataplane_offload_super_packets_segmented_total', 3], ['loom_dataplane_offload_segments_total', 120],
@@ -82,11 +84,13 @@ t.test('/metrics: counters, fallbacks by offload, and the negotiated level as la
   t.match(text, /^loom_dataplane_offload_fallbacks_total\{offload="tun"\} 1$/m)
   t.match(text, /^loom_dataplane_offload_fallbacks_total\{offload="udp_gro"\} 0$/m)
   t.match(text, /^loom_dataplane_offload_fallbacks_total\{offload="udp_gso"\} 0$/m)
-  t.match(text, /^loom_dataplane_offload_info\{enabled="true",level="tso",tun_flags="csum,tso4,tso6",udp_gso="true",udp_gro="true"\} 1$/m)
+  t.match(text,
+    /^loom_dataplane_offload_info\{enabled="true",level="tso",tun_flags="csum,tso4,tso6",udp_gso="true",udp_gro="true"\} 1$/m)
 
   state = { enabled: false, tunFlags: 0, udpGro: false }
   const after = await m.metrics()
-  t.match(after, /^loom_dataplane_offload_info\{enabled="false",level="none",tun_flags="",udp_gso="false",udp_gro="false"\} 1$/m,
+  t.match(after,
+    /^loom_dataplane_offload_info\{enabled="false",level="none",tun_flags="",udp_gso="false",udp_gro="false"\} 1$/m,
     'read at scrape time; one info series, the old label set gone')
   t.equal([...after.matchAll(/^loom_dataplane_offload_info\{/gm)].length, 1)
 })
@@ -98,5 +102,6 @@ t.test('loom status: one line for the offloads', async (t) => {
   t.equal(formatOffloads(offloadStatus({ enabled: true, tunFlags: TSO, udpGro: false }, stats)),
     'tso (tun csum,tso4,tso6; udp gso on, gro off); fallbacks tun,udp_gro; 1 super-packets -> 46 segments, ' +
     '0 coalesced, 0 checksums completed, 0 GRO trains')
-  t.equal(formatOffloads(offloadStatus({ enabled: false, tunFlags: 0, udpGro: false }, stats)), 'disabled (offloads.enabled: false)')
+  t.equal(formatOffloads(offloadStatus({ enabled: false, tunFlags: 0, udpGro: false }, stats)),
+    'disabled (offloads.enabled: false)')
 })

@@ -14,7 +14,9 @@ const EMPTY: PolicySnapshot = { namespaces: new Map(), pods: new Map(), policies
 const logger = pino({ level: 'silent' })
 
 function stateWith (veths: string[]): DesiredState {
-  return compile({ snapshot: EMPTY, local: veths.map((v, i) => ({ ip: `10.244.1.${i + 2}`, hostVeth: v })), remote: [] })
+  return compile({
+    snapshot: EMPTY, local: veths.map((v, i) => ({ ip: `10.244.1.${i + 2}`, hostVeth: v })), remote: []
+  })
 }
 
 class Recorder implements NftCommands {
@@ -25,6 +27,7 @@ class Recorder implements NftCommands {
     if (this.failNext > 0) { this.failNext--; throw new Error('nft says no') }
     this.scripts.push(script)
   }
+
   async listTable (): Promise<NftJson | null> { return this.table }
   async deleteConntrack (): Promise<void> {}
 }
@@ -32,7 +35,8 @@ class Recorder implements NftCommands {
 t.test('coalesces a burst into one apply, then sends only the difference', async t => {
   const nft = new Recorder()
   let veths = ['lxca']
-  const a = new PolicyApplier({ commands: nft, logger, compile: () => stateWith(veths) }, { minIntervalMs: 50, driftCheckMs: 0 })
+  const a = new PolicyApplier({ commands: nft, logger, compile: () => stateWith(veths) },
+    { minIntervalMs: 50, driftCheckMs: 0 })
   await Promise.all([a.request(), a.request(), a.request(), a.request(), a.request()])
   t.equal(nft.scripts.length, 1, 'five requests, one transaction')
   t.match(nft.scripts[0], /^table inet loom \{\}\ndelete table inet loom\n/, 'the first apply replaces the table')
@@ -49,39 +53,46 @@ t.test('coalesces a burst into one apply, then sends only the difference', async
   a.stop()
 })
 
-t.test('an incremental update nft refuses is retried as a full replace; a failed full apply rejects and retries', async t => {
-  const nft = new Recorder()
-  let veths = ['lxca']
-  const a = new PolicyApplier({ commands: nft, logger, compile: () => stateWith(veths) }, { minIntervalMs: 0, driftCheckMs: 0, retryMs: 20 })
-  await a.request()
-  veths = ['lxca', 'lxcb']
-  nft.failNext = 1
-  await a.request()
-  t.match(nft.scripts[1], /^table inet loom \{\}/, 'fell back to a full replace')
-  nft.failNext = 2 // incremental and the full fallback both fail
-  veths = ['lxcc']
-  await t.rejects(a.request(), /nft says no/)
-  t.equal(a.stats.appliesFailed, 1)
-  t.equal(a.current(), undefined, 'after a failure the kernel state is unknown')
-  await new Promise((resolve) => setTimeout(resolve, 100))
-  t.match(nft.scripts[nft.scripts.length - 1], /^table inet loom \{\}[\s\S]*"lxcc"/, 'retried on its own with a full apply')
-  a.stop()
-  await t.rejects(a.request(), /stopped/)
-})
+t.test('an incremental update nft refuses is retried as a full replace; a failed full apply rejects and retries',
+  async t => {
+    const nft = new Recorder()
+    let veths = ['lxca']
+    const a = new PolicyApplier({ commands: nft, logger, compile: () => stateWith(veths) },
+      { minIntervalMs: 0, driftCheckMs: 0, retryMs: 20 })
+    await a.request()
+    veths = ['lxca', 'lxcb']
+    nft.failNext = 1
+    await a.request()
+    t.match(nft.scripts[1], /^table inet loom \{\}/, 'fell back to a full replace')
+    nft.failNext = 2 // incremental and the full fallback both fail
+    veths = ['lxcc']
+    await t.rejects(a.request(), /nft says no/)
+    t.equal(a.stats.appliesFailed, 1)
+    t.equal(a.current(), undefined, 'after a failure the kernel state is unknown')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    t.match(nft.scripts[nft.scripts.length - 1], /^table inet loom \{\}[\s\S]*"lxcc"/,
+      'retried on its own with a full apply')
+    a.stop()
+    await t.rejects(a.request(), /stopped/)
+  })
 
 t.test('drift: a missing table or a changed element count triggers a full apply', async t => {
   const nft = new Recorder()
-  const a = new PolicyApplier({ commands: nft, logger, compile: () => stateWith(['lxca']) }, { minIntervalMs: 0, driftCheckMs: 0 })
+  const a = new PolicyApplier({ commands: nft, logger, compile: () => stateWith(['lxca']) },
+    { minIntervalMs: 0, driftCheckMs: 0 })
   await a.request()
   nft.table = null
   t.same(await a.checkDrift(), ['table inet loom missing'])
   await new Promise((resolve) => setTimeout(resolve, 50))
   t.equal(nft.scripts.length, 2, 'repaired')
   t.equal(a.stats.driftRepairs, 1)
-  nft.table = { nftables: [
-    { set: { name: 'local-pods', elem: ['lxca'] } }, { map: { name: 'egress-dispatch' } }, { map: { name: 'ingress-dispatch' } },
-    { chain: { name: 'forward' } }, ...Array.from({ length: 5 }, () => ({ rule: { chain: 'forward', expr: [] } })),
-  ] }
+  nft.table = {
+    nftables: [
+      { set: { name: 'local-pods', elem: ['lxca'] } }, { map: { name: 'egress-dispatch' } },
+      { map: { name: 'ingress-dispatch' } },
+      { chain: { name: 'forward' } }, ...Array.from({ length: 5 }, () => ({ rule: { chain: 'forward', expr: [] } })),
+    ]
+  }
   t.same(await a.checkDrift(), [], 'the same shape: no repair')
   ;(nft.table.nftables[0].set as { elem: string[] }).elem = []
   t.same(await a.checkDrift(), ['set local-pods has 0 elements, want 1'])

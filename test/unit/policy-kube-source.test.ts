@@ -23,13 +23,15 @@ const PATHS = {
   networkpolicies: '/apis/networking.k8s.io/v1/networkpolicies',
 }
 
-const ns = (name: string, rv: string, labels: Record<string, string> = {}): Record<string, unknown> => ({ metadata: { name, resourceVersion: rv, labels } })
+const ns = (name: string, rv: string, labels: Record<string, string> = {}): Record<string,
+unknown> => ({ metadata: { name, resourceVersion: rv, labels } })
 const pod = (name: string, rv: string, labels: Record<string, string> = {}): Record<string, unknown> => ({
   metadata: { name, namespace: 'x', resourceVersion: rv, labels },
   spec: { nodeName: 'node1', containers: [{ name: 'c', image: 'i' }] },
   status: { podIPs: [{ ip: '10.244.1.5' }] },
 })
-const np = (name: string, rv: string): Record<string, unknown> => ({ metadata: { name, namespace: 'x', resourceVersion: rv }, spec: { podSelector: {} } })
+const np = (name: string, rv: string): Record<string,
+unknown> => ({ metadata: { name, namespace: 'x', resourceVersion: rv }, spec: { podSelector: {} } })
 
 class FakeApi {
   readonly server: Server
@@ -81,7 +83,12 @@ class FakeApi {
 }
 
 function list (items: unknown[], rv: string, cont = ''): Handler {
-  return (_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items, metadata: { resourceVersion: rv, ...(cont !== '' ? { continue: cont } : {}) } })) }
+  return (_req, res) => {
+    res.writeHead(200,
+      {
+        'content-type': 'application/json'
+      }).end(JSON.stringify({ items, metadata: { resourceVersion: rv, ...(cont !== '' ? { continue: cont } : {}) } }))
+  }
 }
 /** A watch stream: writes the events (raw strings are written as they are), then holds or ends. */
 function stream (events: Array<Record<string, unknown> | string>, end = false): Handler {
@@ -93,7 +100,10 @@ function stream (events: Array<Record<string, unknown> | string>, end = false): 
 }
 const hold = (): Handler => stream([])
 function status (code: number): Handler {
-  return (_req, res) => { res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code, message: `status ${code}` })) }
+  return (_req, res) => {
+    res.writeHead(code,
+      { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code, message: `status ${code}` }))
+  }
 }
 
 async function until (what: string, ok: () => boolean, ms = 5000): Promise<void> {
@@ -109,7 +119,8 @@ async function setup (t: Test, script: (api: FakeApi) => void): Promise<{ api: F
   script(api)
   api.quiet()
   const server = await api.listen()
-  const source = new KubernetesSource({ logger }, { server, insecureSkipTLSVerify: false, token: () => 'sekrit' }, { watchTimeoutSeconds: 30 })
+  const source = new KubernetesSource({ logger }, { server, insecureSkipTLSVerify: false, token: () => 'sekrit' },
+    { watchTimeoutSeconds: 30 })
   t.teardown(async () => { source.stop(); await api.close() })
   await source.start()
   return { api, source }
@@ -146,12 +157,18 @@ t.test('410 Gone as an ERROR event: lists again and keeps watching (the watch is
   const { api, source } = await setup(t, (api) => {
     api.on(PATHS.networkpolicies, 'list', list([np('p', '5')], '5'), list([np('q', '30')], '30'))
     api.on(PATHS.networkpolicies, 'watch',
-      stream([{ type: 'ERROR', object: { kind: 'Status', status: 'Failure', reason: 'Expired', code: 410, message: 'too old resource version: 5 (20)' } }]),
+      stream([{
+        type: 'ERROR',
+        object: {
+          kind: 'Status', status: 'Failure', reason: 'Expired', code: 410, message: 'too old resource version: 5 (20)'
+        }
+      }]),
       stream([{ type: 'ADDED', object: np('r', '31') }]))
   })
   await until('the policy added after the relist', () => source.snapshot().policies.has('x/r'))
   t.equal(api.requests(PATHS.networkpolicies, 'list').length, 2, 'listed again')
-  t.equal(api.requests(PATHS.networkpolicies, 'watch')[1].query.get('resourceVersion'), '30', 'watching from the new list')
+  t.equal(api.requests(PATHS.networkpolicies, 'watch')[1].query.get('resourceVersion'), '30',
+    'watching from the new list')
   t.same([...source.snapshot().policies.keys()].sort(), ['x/q', 'x/r'], 'the relist replaced the store (p is gone)')
   t.match(source.status(), { state: 'synced', relists: 1 })
 })
@@ -182,7 +199,8 @@ t.test('HTTP errors back off (0.5 s, then 1 s) and the source reports them until
 t.test('a non-410 ERROR event ends the watch with backoff, not a hot loop', async (t) => {
   const { api, source } = await setup(t, (api) => {
     api.on(PATHS.pods, 'list', list([], '7'))
-    api.on(PATHS.pods, 'watch', stream([{ type: 'ERROR', object: { kind: 'Status', code: 500, message: 'etcd trouble' } }], true), hold())
+    api.on(PATHS.pods, 'watch',
+      stream([{ type: 'ERROR', object: { kind: 'Status', code: 500, message: 'etcd trouble' } }], true), hold())
   })
   await until('the second watch', () => api.requests(PATHS.pods, 'watch').length >= 2)
   const w = api.requests(PATHS.pods, 'watch')
@@ -205,7 +223,12 @@ t.test('a watch line that is not JSON is an error: the store stays, the watch re
 
 t.test('an object the model cannot read is skipped and named; the others still apply', async (t) => {
   const { source } = await setup(t, (api) => {
-    api.on(PATHS.networkpolicies, 'list', list([np('good', '3'), { metadata: { name: 'bad', namespace: 'x', resourceVersion: '3' }, spec: { podSelector: { matchExpressions: [{ key: 'k', operator: 'Sometimes' }] } } }], '3'))
+    api.on(PATHS.networkpolicies, 'list',
+      list([np('good', '3'),
+        {
+          metadata: { name: 'bad', namespace: 'x', resourceVersion: '3' },
+          spec: { podSelector: { matchExpressions: [{ key: 'k', operator: 'Sometimes' }] } }
+        }], '3'))
   })
   await until('the list', () => source.status().state === 'synced')
   t.same([...source.snapshot().policies.keys()], ['x/good'])

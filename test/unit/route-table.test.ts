@@ -8,14 +8,33 @@ import type { PeerRoute } from '../../dataplane/types'
 
 const SELF_MAC = parseMAC('02:00:00:00:00:01')
 function peer (n: number, address = `192.168.0.${n}`, port = 6784): PeerRoute {
-  return createPeerRoute({ nodeName: `node-${n}`, index: 1000 + n, address, port, vtepMAC: parseMAC(`02:00:00:00:00:${n.toString(16).padStart(2, '0')}`), mtu: 1400 })
+  return createPeerRoute({
+    nodeName: `node-${n}`,
+    index: 1000 + n,
+    address,
+    port,
+    vtepMAC: parseMAC(`02:00:00:00:00:${n.toString(16).padStart(2, '0')}`),
+    mtu: 1400
+  })
 }
 const ip = parseIPv4Address
 
 t.test('createPeerRoute', async t => {
   const mac = parseMAC('02:00:00:00:00:09')
-  const p = createPeerRoute({ nodeName: 'n9', index: 0xfffffffe, address: '10.0.0.9', port: 4789, vtepMAC: mac, mtu: 1450 })
-  t.same(p, { nodeName: 'n9', index: 0xfffffffe, address: '10.0.0.9', addressU32: 0x0a000009, port: 4789, vtepMAC: mac, mtu: 1450, counters: { packetsOut: 0, bytesOut: 0, packetsIn: 0, bytesIn: 0, lastInMs: 0 } })
+  const p = createPeerRoute({
+    nodeName: 'n9', index: 0xfffffffe, address: '10.0.0.9', port: 4789, vtepMAC: mac, mtu: 1450
+  })
+  t.same(p,
+    {
+      nodeName: 'n9',
+      index: 0xfffffffe,
+      address: '10.0.0.9',
+      addressU32: 0x0a000009,
+      port: 4789,
+      vtepMAC: mac,
+      mtu: 1450,
+      counters: { packetsOut: 0, bytesOut: 0, packetsIn: 0, bytesIn: 0, lastInMs: 0 }
+    })
   mac[5] = 0xff
   t.equal(p.vtepMAC[5], 9, 'the MAC is copied')
   const base = { nodeName: 'n9', index: 9, address: '10.0.0.9', port: 4789, vtepMAC: mac, mtu: 1450 }
@@ -43,7 +62,8 @@ t.test('createPeerRoute', async t => {
 t.test('longest-prefix match over overlapping /8 /16 /24 /26 /32', async t => {
   const [p8, p16, p24, p26, p32] = [peer(8), peer(16), peer(24), peer(26), peer(32)]
   const table = RouteTable.build({
-    selfIndex: 1, selfVtepMAC: SELF_MAC,
+    selfIndex: 1,
+    selfVtepMAC: SELF_MAC,
     routes: [ // deliberately not sorted
       { prefix: '10.1.2.64/26', peer: p26 }, { prefix: '10.0.0.0/8', peer: p8 },
       { prefix: '10.1.2.70/32', peer: p32 }, { prefix: '10.1.0.0/16', peer: p16 },
@@ -62,7 +82,11 @@ t.test('longest-prefix match over overlapping /8 /16 /24 /26 /32', async t => {
 
 t.test('default route /0 and an empty table', async t => {
   const d = peer(1)
-  const table = RouteTable.build({ selfIndex: 1, selfVtepMAC: SELF_MAC, routes: [{ prefix: '0.0.0.0/0', peer: d }, { prefix: '10.0.0.0/8', peer: peer(2) }] })
+  const table = RouteTable.build({
+    selfIndex: 1,
+    selfVtepMAC: SELF_MAC,
+    routes: [{ prefix: '0.0.0.0/0', peer: d }, { prefix: '10.0.0.0/8', peer: peer(2) }]
+  })
   t.equal(table.lookup(ip('8.8.8.8')), d)
   t.equal(table.lookup(ip('10.9.9.9'))?.nodeName, 'node-2')
   const empty = RouteTable.build({ selfIndex: 1, selfVtepMAC: SELF_MAC, routes: [] })
@@ -84,13 +108,19 @@ t.test('random tables agree with a brute-force LPM', async t => {
     const key = `${net}/${len}`
     if (seen.has(key)) continue
     seen.add(key)
-    routes.push({ prefix: `${net >>> 24}.${(net >>> 16) & 255}.${(net >>> 8) & 255}.${net & 255}/${len}`, peer: peers[Math.floor(rand() * peers.length)], net, len })
+    routes.push({
+      prefix: `${net >>> 24}.${(net >>> 16) & 255}.${(net >>> 8) & 255}.${net & 255}/${len}`,
+      peer: peers[Math.floor(rand() * peers.length)],
+      net,
+      len
+    })
   }
   const table = RouteTable.build({ selfIndex: 1, selfVtepMAC: SELF_MAC, routes })
   t.equal(table.routes().length, 1000)
   let mismatches = 0
   for (let i = 0; i < 20000; i++) {
-    const dst = i % 2 === 0 ? (routes[i % 1000].net + Math.floor(rand() * 256)) >>> 0 : (0x0a000000 + Math.floor(rand() * 0x01000000)) >>> 0
+    const dst = i % 2 === 0 ? (routes[i % 1000].net + Math.floor(rand() * 256)) >>> 0 : (0x0a000000 +
+      Math.floor(rand() * 0x01000000)) >>> 0
     let best: { peer: PeerRoute, len: number } | undefined
     for (const r of routes) {
       const mask = r.len === 0 ? 0 : (0xffffffff << (32 - r.len)) >>> 0
@@ -105,26 +135,51 @@ t.test('conflicts', async t => {
   const a = peer(1)
   const b = peer(2)
   try {
-    RouteTable.build({ selfIndex: 1, selfVtepMAC: SELF_MAC, routes: [{ prefix: '10.244.1.0/26', peer: a }, { prefix: '10.244.1.0/26', peer: b }] })
+    RouteTable.build({
+      selfIndex: 1,
+      selfVtepMAC: SELF_MAC,
+      routes: [{ prefix: '10.244.1.0/26', peer: a }, { prefix: '10.244.1.0/26', peer: b }]
+    })
     t.fail('no error')
   } catch (err) {
     t.ok(err instanceof RouteConflictError)
     t.equal((err as RouteConflictError).code, 'ERR_ROUTE_CONFLICT')
-    t.equal((err as Error).message, 'route 10.244.1.0/26 is claimed by both peer node-1 (192.168.0.1:6784) and peer node-2 (192.168.0.2:6784)')
+    t.equal((err as Error).message,
+      'route 10.244.1.0/26 is claimed by both peer node-1 (192.168.0.1:6784) and peer node-2 (192.168.0.2:6784)')
   }
-  const same = RouteTable.build({ selfIndex: 1, selfVtepMAC: SELF_MAC, routes: [{ prefix: '10.244.1.0/26', peer: a }, { prefix: '10.244.1.0/26', peer: a }] })
+  const same = RouteTable.build({
+    selfIndex: 1,
+    selfVtepMAC: SELF_MAC,
+    routes: [{ prefix: '10.244.1.0/26', peer: a }, { prefix: '10.244.1.0/26', peer: a }]
+  })
   t.equal(same.routes().length, 1, 'the same prefix twice for the same peer is kept once')
-  t.doesNotThrow(() => RouteTable.build({ selfIndex: 1, selfVtepMAC: SELF_MAC, routes: [{ prefix: '10.244.1.0/26', peer: a }, { prefix: '10.244.1.0/24', peer: b }] }), 'different lengths do not conflict')
+  t.doesNotThrow(() => RouteTable.build({
+    selfIndex: 1,
+    selfVtepMAC: SELF_MAC,
+    routes: [{ prefix: '10.244.1.0/26', peer: a }, { prefix: '10.244.1.0/24', peer: b }]
+  }), 'different lengths do not conflict')
 
-  const twin = createPeerRoute({ nodeName: 'other', index: a.index, address: '192.168.0.50', port: 6784, vtepMAC: a.vtepMAC, mtu: 1400 })
-  t.throws(() => RouteTable.build({ selfIndex: 1, selfVtepMAC: SELF_MAC, routes: [{ prefix: '10.0.1.0/24', peer: a }, { prefix: '10.0.2.0/24', peer: twin }] }),
-    { code: 'ERR_PEER_INDEX_CONFLICT', message: /node-1 \(192\.168\.0\.1:6784\) and other \(192\.168\.0\.50:6784\)/ })
-  t.throws(() => RouteTable.build({ selfIndex: a.index, selfVtepMAC: SELF_MAC, routes: [{ prefix: '10.0.1.0/24', peer: a }] }),
-    PeerIndexConflictError, 'a peer with our own index')
-  t.throws(() => RouteTable.build({ selfIndex: 1, selfVtepMAC: SELF_MAC, routes: [{ prefix: '10.0.1.5/24', peer: a }] }),
-    { code: 'ERR_INVALID_ROUTE', message: /10\.0\.1\.5\/24.*host bits.*10\.0\.1\.0\/24/ })
-  t.throws(() => RouteTable.build({ selfIndex: 1, selfVtepMAC: SELF_MAC, routes: [{ prefix: '10.0.1.0/33', peer: a }] }),
-    { code: 'ERR_INVALID_ROUTE', message: /10\.0\.1\.0\/33/ })
+  const twin = createPeerRoute({
+    nodeName: 'other', index: a.index, address: '192.168.0.50', port: 6784, vtepMAC: a.vtepMAC, mtu: 1400
+  })
+  t.throws(() => RouteTable.build({
+    selfIndex: 1,
+    selfVtepMAC: SELF_MAC,
+    routes: [{ prefix: '10.0.1.0/24', peer: a }, { prefix: '10.0.2.0/24', peer: twin }]
+  }),
+  { code: 'ERR_PEER_INDEX_CONFLICT', message: /node-1 \(192\.168\.0\.1:6784\) and other \(192\.168\.0\.50:6784\)/ })
+  t.throws(() => RouteTable.build({
+    selfIndex: a.index, selfVtepMAC: SELF_MAC, routes: [{ prefix: '10.0.1.0/24', peer: a }]
+  }),
+  PeerIndexConflictError, 'a peer with our own index')
+  t.throws(() => RouteTable.build({
+    selfIndex: 1, selfVtepMAC: SELF_MAC, routes: [{ prefix: '10.0.1.5/24', peer: a }]
+  }),
+  { code: 'ERR_INVALID_ROUTE', message: /10\.0\.1\.5\/24.*host bits.*10\.0\.1\.0\/24/ })
+  t.throws(() => RouteTable.build({
+    selfIndex: 1, selfVtepMAC: SELF_MAC, routes: [{ prefix: '10.0.1.0/33', peer: a }]
+  }),
+  { code: 'ERR_INVALID_ROUTE', message: /10\.0\.1\.0\/33/ })
   t.throws(() => RouteTable.build({ selfIndex: 0, selfVtepMAC: SELF_MAC, routes: [] }), InvalidRouteError)
   t.throws(() => RouteTable.build({ selfIndex: 1, selfVtepMAC: Buffer.alloc(3), routes: [] }), InvalidRouteError)
 })
@@ -133,8 +188,10 @@ t.test('peer lookups, peers() and routes()', async t => {
   const a = peer(1)
   const b = peer(2)
   const table = RouteTable.build({
-    selfIndex: 77, selfVtepMAC: SELF_MAC,
-    routes: [{ prefix: '10.244.2.0/26', peer: b }, { prefix: '10.244.1.0/26', peer: a }, { prefix: '10.244.1.64/26', peer: a }],
+    selfIndex: 77,
+    selfVtepMAC: SELF_MAC,
+    routes: [{ prefix: '10.244.2.0/26', peer: b }, { prefix: '10.244.1.0/26', peer: a },
+      { prefix: '10.244.1.64/26', peer: a }],
   })
   t.equal(table.selfIndex, 77)
   t.same(table.selfVtepMAC, SELF_MAC)
@@ -146,14 +203,19 @@ t.test('peer lookups, peers() and routes()', async t => {
   t.equal(table.peerByAddress(ip('192.168.0.2')), b)
   t.equal(table.peerByAddress(ip('192.168.0.3')), undefined)
   t.same(table.peers(), [b, a], 'distinct peers, first-seen order')
-  t.same(table.routes().map(r => `${r.prefix}=${r.peer.nodeName}`), ['10.244.1.0/26=node-1', '10.244.1.64/26=node-1', '10.244.2.0/26=node-2'], 'sorted')
+  t.same(table.routes().map(r => `${r.prefix}=${r.peer.nodeName}`),
+    ['10.244.1.0/26=node-1', '10.244.1.64/26=node-1', '10.244.2.0/26=node-2'], 'sorted')
   t.ok(Object.isFrozen(table.routes()) && Object.isFrozen(table.peers()), 'status views are frozen')
 
   // Several agents on one host (distinct ports): index lookups work, address lookups refuse to guess.
   const x = peer(5, '127.0.0.1', 7001)
   const y = peer(6, '127.0.0.1', 7002)
   const z = peer(7, '127.0.0.1', 7003)
-  const shared = RouteTable.build({ selfIndex: 1, selfVtepMAC: SELF_MAC, routes: [{ prefix: '10.0.5.0/24', peer: x }, { prefix: '10.0.6.0/24', peer: y }, { prefix: '10.0.7.0/24', peer: z }] })
+  const shared = RouteTable.build({
+    selfIndex: 1,
+    selfVtepMAC: SELF_MAC,
+    routes: [{ prefix: '10.0.5.0/24', peer: x }, { prefix: '10.0.6.0/24', peer: y }, { prefix: '10.0.7.0/24', peer: z }]
+  })
   t.equal(shared.peerByIndex(y.index), y)
   t.equal(shared.peerByAddress(ip('127.0.0.1')), undefined, 'ambiguous address: no peer')
 })

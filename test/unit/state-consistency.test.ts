@@ -18,13 +18,20 @@ import { StateInconsistentError } from '../../control/node/state-errors'
 
 const logger = pino({ level: 'silent' })
 
-function setup (t: { teardown: (f: () => void) => void }): { dir: string, node: (extra?: Record<string, unknown>, rejoin?: boolean) => GossipNode } {
+function setup (t: { teardown: (f: () => void) => void }): {
+  dir: string, node: (extra?: Record<string, unknown>, rejoin?: boolean) => GossipNode
+} {
   const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'loom-consist-')), 'state')
   t.teardown(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }))
   const node = (extra: Record<string, unknown> = {}, rejoin = false): GossipNode => {
     const config = parseConfig({
-      nodeName: 'node-a', underlay: { address: '192.0.2.1' }, clusterCIDR: '10.244.0.0/16', stateDir: dir,
-      seeds: ['192.0.2.1', '192.0.2.2'], gossip: { insecure: true }, ...extra,
+      nodeName: 'node-a',
+      underlay: { address: '192.0.2.1' },
+      clusterCIDR: '10.244.0.0/16',
+      stateDir: dir,
+      seeds: ['192.0.2.1', '192.0.2.2'],
+      gossip: { insecure: true },
+      ...extra,
     })
     const stateDir = StateDirectory.open({ path: dir })
     try {
@@ -47,7 +54,11 @@ t.test('identity without IPAM state stops with a recovery hint (it used to re-fo
   const { dir, node } = setup(t)
   node()
   fs.unlinkSync(path.join(dir, 'ipam.json'))
-  t.throws(() => node(), { name: 'StateInconsistentError', message: /holds this node's identity \(identity\.json\) but no IPAM state \(ipam\.json\).*--reset-ipam/ })
+  t.throws(() => node(),
+    {
+      name: 'StateInconsistentError',
+      message: /holds this node's identity \(identity\.json\) but no IPAM state \(ipam\.json\).*--reset-ipam/
+    })
   t.notOk(fs.existsSync(path.join(dir, 'ipam.json')), 'nothing was recreated')
 })
 
@@ -58,16 +69,22 @@ t.test('IPAM state without identity, of another node, of another cluster, or unr
   const identity = path.join(dir, 'identity.json')
   const savedIdentity = fs.readFileSync(identity)
   fs.unlinkSync(identity)
-  t.throws(() => node(), { name: 'StateInconsistentError', message: /holds IPAM state \(ipam\.json\) but no node identity/ })
+  t.throws(() => node(),
+    { name: 'StateInconsistentError', message: /holds IPAM state \(ipam\.json\) but no node identity/ })
   // Another node's identity next to this IPAM state (a copied directory).
   const other = JSON.parse(savedIdentity.toString())
   fs.writeFileSync(identity, JSON.stringify({ ...other, nodeId: 'f'.repeat(32) }), { mode: 0o600 })
   t.throws(() => node(), { name: 'StateInconsistentError', message: /belongs to node .*--reset-ipam/ })
   fs.writeFileSync(identity, savedIdentity, { mode: 0o600 })
-  t.throws(() => node({ clusterCIDR: '10.245.0.0/16' }), { name: 'StateInconsistentError', message: /written for cluster "10\.244\.0\.0\/16\/26".*10\.245\.0\.0\/16\/26: it is another cluster's state/ })
+  t.throws(() => node({ clusterCIDR: '10.245.0.0/16' }),
+    {
+      name: 'StateInconsistentError',
+      message: /written for cluster "10\.244\.0\.0\/16\/26".*10\.245\.0\.0\/16\/26: it is another cluster's state/
+    })
   const good = fs.readFileSync(ipam)
   fs.writeFileSync(ipam, good.subarray(0, 40))
-  t.throws(() => node(), { name: 'StateInconsistentError', message: /ipam\.json is corrupt: invalid JSON.*--reset-ipam/ })
+  t.throws(() => node(),
+    { name: 'StateInconsistentError', message: /ipam\.json is corrupt: invalid JSON.*--reset-ipam/ })
   fs.writeFileSync(ipam, good)
   fs.writeFileSync(identity, '{"version":1}')
   t.throws(() => node(), StateInconsistentError)
@@ -85,5 +102,6 @@ t.test('--reset-ipam: a new node ID that rejoins and never founds; refused witho
   const fresh = node({}, true)
   t.not(fresh.identity.nodeId, old.identity.nodeId)
   t.notOk(fresh.ipamStatus().member, 'not a member until the cluster lets it join: it did not found a new cluster')
-  t.throws(() => node({ seeds: ['192.0.2.1'] }, true), { name: 'StateInconsistentError', message: /no seed other than itself/ })
+  t.throws(() => node({ seeds: ['192.0.2.1'] }, true),
+    { name: 'StateInconsistentError', message: /no seed other than itself/ })
 })

@@ -36,7 +36,8 @@ if (process.env.LOOM_HOLD_STATE_DIR !== undefined) {
 } else {
   t.test('a second daemon on the same directory is refused, naming the holder PID; the lock dies with it', async t => {
     const dir = path.join(tempParent(t), 'state')
-    const child = spawn(process.execPath, [__filename], { env: { ...process.env, LOOM_HOLD_STATE_DIR: dir }, stdio: ['pipe', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, [__filename],
+      { env: { ...process.env, LOOM_HOLD_STATE_DIR: dir }, stdio: ['pipe', 'pipe', 'inherit'] })
     t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('LOCKED')) resolve() })
@@ -61,9 +62,11 @@ if (process.env.LOOM_HOLD_STATE_DIR !== undefined) {
     const dir = path.join(tempParent(t), 'state')
     fs.mkdirSync(dir, { mode: 0o700 })
     fs.chmodSync(dir, 0o777)
-    t.throws(() => StateDirectory.open({ path: dir }), { name: 'StateDirUnsafeError', message: /writable by everyone \(mode 777\).*chmod 700/ })
+    t.throws(() => StateDirectory.open({ path: dir }),
+      { name: 'StateDirUnsafeError', message: /writable by everyone \(mode 777\).*chmod 700/ })
     fs.chmodSync(dir, 0o770)
-    t.throws(() => StateDirectory.open({ path: dir }), { name: 'StateDirUnsafeError', message: /writable by its group/ })
+    t.throws(() => StateDirectory.open({ path: dir }),
+      { name: 'StateDirUnsafeError', message: /writable by its group/ })
     fs.chmodSync(dir, 0o700)
     const uid = process.geteuid?.() ?? 0
     t.throws(() => StateDirectory.open({ path: dir, ownerUid: uid + 1 }), StateDirUnsafeError, 'owned by someone else')

@@ -22,7 +22,8 @@ const storeAt = (file: string): FileStateStore<IpamDurable> =>
 /** Child mode: allocate/release forever, report each only after it returned (= persisted). */
 function runChild (file: string): void {
   let now = 0
-  const ipam = new Ipam({ store: storeAt(file) }, { id: 'node-a', layout, bootstrap: true, seeds: [], random: Math.random }, now)
+  const ipam = new Ipam({ store: storeAt(file) },
+    { id: 'node-a', layout, bootstrap: true, seeds: [], random: Math.random }, now)
   const drain = (): void => { for (const o of ipam.takeOutbox()) if (o.to === 'node-a') ipam.receive(o.msg, now) }
   let i = Number(process.env.LOOM_KILL_START ?? 0)
   for (;;) {
@@ -71,8 +72,15 @@ if (process.env.LOOM_KILL_CHILD !== undefined) {
     t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
     const file = path.join(dir, 'ipam.json')
     fs.writeFileSync(file, '{"version": 1, "claims": ')
-    t.throws(() => storeAt(file).load(), { code: 'ERR_STATE_CORRUPT', file, message: new RegExp(`state file ${file} is corrupt: invalid JSON`) })
-    fs.writeFileSync(file, JSON.stringify({ version: 1, claims: { id: 'a', maxRound: 0, acceptor: { slot: 1 }, state: null }, allocations: [['k', 0, 1], ['j', 0, 1]], releasing: [] }))
+    t.throws(() => storeAt(file).load(),
+      { code: 'ERR_STATE_CORRUPT', file, message: new RegExp(`state file ${file} is corrupt: invalid JSON`) })
+    fs.writeFileSync(file,
+      JSON.stringify({
+        version: 1,
+        claims: { id: 'a', maxRound: 0, acceptor: { slot: 1 }, state: null },
+        allocations: [['k', 0, 1], ['j', 0, 1]],
+        releasing: []
+      }))
     t.throws(() => storeAt(file).load(), StateCorruptError)
     fs.writeFileSync(file, JSON.stringify({ version: 2 }))
     t.throws(() => storeAt(file).load(), { message: /version 2 is not supported/ })
@@ -88,7 +96,11 @@ if (process.env.LOOM_KILL_CHILD !== undefined) {
     let inDoubt: string | null = null
     for (let round = 0; round < 3; round++) {
       const out = await new Promise<string>((resolve, reject) => {
-        const child = spawn(process.execPath, [__filename], { env: { ...process.env, LOOM_KILL_CHILD: file, LOOM_KILL_START: String(start) }, stdio: ['ignore', 'pipe', 'inherit'] })
+        const child = spawn(process.execPath, [__filename],
+          {
+            env: { ...process.env, LOOM_KILL_CHILD: file, LOOM_KILL_START: String(start) },
+            stdio: ['ignore', 'pipe', 'inherit']
+          })
         let buf = ''
         let timer: NodeJS.Timeout | undefined
         // Kill at a random moment 50-600 ms after the first reported allocation.
@@ -97,25 +109,36 @@ if (process.env.LOOM_KILL_CHILD !== undefined) {
           timer ??= setTimeout(() => child.kill('SIGKILL'), 50 + Math.floor(Math.random() * 550))
         })
         child.on('error', reject)
-        child.on('exit', (_code, sig) => { if (timer !== undefined) clearTimeout(timer); sig === 'SIGKILL' ? resolve(buf) : reject(new Error(`child exited ${String(_code)} before the kill`)) })
+        child.on('exit',
+          (_code, sig) => {
+            if (timer !== undefined) clearTimeout(timer); sig === 'SIGKILL' ? resolve(buf) : reject(new Error(`child exited ${String(_code)} before the kill`))
+          })
       })
       for (const line of out.split('\n')) {
         const [what, key, addr] = line.split(' ')
-        if (what === 'ALLOC' && key !== undefined && addr !== undefined) { held.set(key, addr); everReportedKeys.add(key); start = Number(key.slice(1, key.indexOf('/'))) + 1 }
+        if (what === 'ALLOC' && key !== undefined && addr !== undefined) {
+          held.set(key, addr); everReportedKeys.add(key); start = Number(key.slice(1, key.indexOf('/'))) + 1
+        }
         if (what === 'RELEASING' && key !== undefined) inDoubt = key
         if (what === 'REL' && key !== undefined) { held.delete(key); inDoubt = null }
       }
       const doc = storeAt(file).load()!
-      const onDisk = new Map(doc.allocations.map(([k, b, o]) => [k, `10.244.${Math.floor((b * 16 + o) / 256)}.${(b * 16 + o) % 256}`]))
+      const onDisk = new Map(doc.allocations.map(([k, b, o]) => [k,
+        `10.244.${Math.floor((b * 16 + o) / 256)}.${(b * 16 + o) % 256}`]))
       // The release interrupted by the kill: either outcome is correct, the disk decides.
       if (inDoubt !== null && !onDisk.has(inDoubt)) held.delete(inDoubt)
       inDoubt = null
       let missing = 0
-      for (const [k, a] of held) if (onDisk.get(k) !== a) { missing++; if (missing < 4) t.comment(`missing ${k} ${a}, on disk ${String(onDisk.get(k))}`) }
+      for (const [k, a] of held) {
+        if (onDisk.get(k) !== a) {
+          missing++; if (missing < 4) t.comment(`missing ${k} ${a}, on disk ${String(onDisk.get(k))}`)
+        }
+      }
       t.equal(missing, 0, `round ${round}: all ${held.size} reported allocations are on disk with their address`)
       const addrs = [...onDisk.values()]
       t.equal(new Set(addrs).size, addrs.length, `round ${round}: no address is held twice`)
-      t.equal(new Set(held.values()).size, held.size, `round ${round}: no reported address was handed to two live attachments`)
+      t.equal(new Set(held.values()).size, held.size,
+        `round ${round}: no reported address was handed to two live attachments`)
       let releasedOnDisk = 0
       for (const k of onDisk.keys()) if (!held.has(k) && everReportedKeys.has(k)) releasedOnDisk++
       t.equal(releasedOnDisk, 0, `round ${round}: every reported release is persisted`)

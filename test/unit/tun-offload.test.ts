@@ -91,8 +91,18 @@ function udpPacket (o: { v6?: boolean, payload: Buffer, sport?: number }): Buffe
   return withIp({ v6: o.v6, proto: 17, l4: Buffer.concat([udp, o.payload]), csumAt: 6 })
 }
 
-function withIp (o: { v6?: boolean, ipOptions?: Buffer, proto: number, l4: Buffer, csumAt: number, id?: number,
-  src?: number, ttl?: number, partial?: boolean, badChecksum?: boolean }): Buffer {
+function withIp (o: {
+  v6?: boolean,
+  ipOptions?: Buffer,
+  proto: number,
+  l4: Buffer,
+  csumAt: number,
+  id?: number,
+  src?: number,
+  ttl?: number,
+  partial?: boolean,
+  badChecksum?: boolean
+}): Buffer {
   let ip: Buffer
   if (o.v6 === true) {
     ip = Buffer.alloc(40)
@@ -135,7 +145,8 @@ function pattern (n: number, seed = 0): Buffer {
 }
 
 /** Runs segmentTun on `pkt` and returns the segments as separate Buffers (or the error code). */
-function segment (pkt: Buffer, gsoType: number, gsoSize: number, csumStart: number, opts: { stride?: number, max?: number } = {}): Buffer[] | number {
+function segment (pkt: Buffer, gsoType: number, gsoSize: number, csumStart: number,
+  opts: { stride?: number, max?: number } = {}): Buffer[] | number {
   const src = Buffer.alloc(pkt.length + 100)
   pkt.copy(src, 50)
   const stride = opts.stride ?? 2048
@@ -145,7 +156,10 @@ function segment (pkt: Buffer, gsoType: number, gsoSize: number, csumStart: numb
   const n = native.segmentTun(src, 50, pkt.length, gsoType, gsoSize, csumStart, dst, 16, stride, 64, max, lengths, 1)
   if (n < 0) return n
   const out: Buffer[] = []
-  for (let k = 0; k < n; k++) out.push(Buffer.from(dst.subarray(16 + k * stride + 64, 16 + k * stride + 64 + lengths[1 + k])))
+  for (let k = 0; k < n; k++) {
+    out.push(Buffer.from(dst.subarray(16 + k * stride + 64,
+      16 + k * stride + 64 + lengths[1 + k])))
+  }
   return out
 }
 
@@ -154,7 +168,9 @@ function segment (pkt: Buffer, gsoType: number, gsoSize: number, csumStart: numb
 // ---------------------------------------------------------------------------------------------
 
 t.test('virtio header: encode/decode round trip, little-endian layout', async (t) => {
-  const h = { flags: VNET_F_NEEDS_CSUM, gsoType: VNET_GSO_TCPV4, hdrLen: 66, gsoSize: 1448, csumStart: 20, csumOffset: 16 }
+  const h = {
+    flags: VNET_F_NEEDS_CSUM, gsoType: VNET_GSO_TCPV4, hdrLen: 66, gsoSize: 1448, csumStart: 20, csumOffset: 16
+  }
   const buf = Buffer.alloc(VNET_HDR_LEN + 100)
   encodeVirtioNetHeader(h, buf, 0)
   t.same([...buf.subarray(0, 10)], [1, 1, 66, 0, 0xa8, 0x05, 20, 0, 16, 0], 'struct virtio_net_hdr, LE u16 fields')
@@ -174,8 +190,10 @@ t.test('virtio header: malformed headers are refused', async (t) => {
     ['checksum beyond the packet', { flags: 1, gsoType: 0, csumStart: 90, csumOffset: 16 }],
     ['checksum start inside the IP header', { flags: 1, csumStart: 10, csumOffset: 6 }],
     ['checksum offset of neither TCP nor UDP', { flags: 1, csumStart: 20, csumOffset: 4 }],
-    ['TCP GSO with the UDP checksum offset', { flags: 1, gsoType: VNET_GSO_TCPV4, gsoSize: 50, csumStart: 20, csumOffset: 6 }],
-    ['UDP GSO with the TCP checksum offset', { flags: 1, gsoType: VNET_GSO_UDP_L4, gsoSize: 50, csumStart: 20, csumOffset: 16 }],
+    ['TCP GSO with the UDP checksum offset',
+      { flags: 1, gsoType: VNET_GSO_TCPV4, gsoSize: 50, csumStart: 20, csumOffset: 6 }],
+    ['UDP GSO with the TCP checksum offset',
+      { flags: 1, gsoType: VNET_GSO_UDP_L4, gsoSize: 50, csumStart: 20, csumOffset: 16 }],
     ['packet shorter than an IP header', {}, 12],
   ]
   for (const [name, fields, len] of cases) {
@@ -205,7 +223,9 @@ t.test('TCP/IPv4 super-packet with IP and TCP options: headers, IDs, flags, chec
   const ipOptions = Buffer.from([0x94, 0x04, 0x00, 0x00]) // Router Alert, 4 bytes: IHL 6
   const tcpOptions = Buffer.from([1, 1, 8, 10, 0, 0, 0, 5, 0, 0, 0, 9]) // NOP NOP timestamps
   const payload = pattern(3500)
-  const sp = tcpPacket({ ipOptions, tcpOptions, payload, flags: ACK | PSH | FIN, seq: 0xfffffc00, id: 0xfffe, partial: true })
+  const sp = tcpPacket({
+    ipOptions, tcpOptions, payload, flags: ACK | PSH | FIN, seq: 0xfffffc00, id: 0xfffe, partial: true
+  })
   const segs = segment(sp, VNET_GSO_TCPV4, 1000, 24)
   if (typeof segs === 'number') { t.fail(`error ${segs}`); return }
   t.equal(segs.length, 4)
@@ -273,10 +293,12 @@ t.test('segmentation refuses inconsistent input instead of guessing', async (t) 
   t.equal(segment(v4, VNET_GSO_TCPV4, 1000, 20, { stride: 1000 }), -3, 'a segment larger than a slot')
   const v6 = tcpPacket({ v6: true, payload: pattern(100) })
   t.equal(segment(v6, VNET_GSO_TCPV6, 50, 48), -1, 'IPv6 extension headers are not walked')
-  t.throws(() => native.segmentTun(v4, 0, v4.length + 1, VNET_GSO_TCPV4, 1000, 20, Buffer.alloc(10), 0, 8, 0, 1, new Int32Array(1), 0),
-    /srcLen/, 'a length beyond the buffer is a RangeError, never a read past it')
-  t.throws(() => native.segmentTun(v4, 0, v4.length, VNET_GSO_TCPV4, 1000, 20, Buffer.alloc(100), 0, 64, 0, 4, new Int32Array(4), 0),
-    /exceed dst/, 'maxSegments * stride beyond dst')
+  t.throws(() => native.segmentTun(v4, 0, v4.length + 1, VNET_GSO_TCPV4, 1000, 20, Buffer.alloc(10), 0, 8, 0, 1,
+    new Int32Array(1), 0),
+  /srcLen/, 'a length beyond the buffer is a RangeError, never a read past it')
+  t.throws(() => native.segmentTun(v4, 0, v4.length, VNET_GSO_TCPV4, 1000, 20, Buffer.alloc(100), 0, 64, 0, 4,
+    new Int32Array(4), 0),
+  /exceed dst/, 'maxSegments * stride beyond dst')
 })
 
 t.test('completeChecksums finishes NEEDS_CSUM packets as a NIC would', async (t) => {
@@ -302,7 +324,9 @@ t.test('completeChecksums finishes NEEDS_CSUM packets as a NIC would', async (t)
 
 interface CoalesceOutput { header: Buffer, packet: Buffer, source: number }
 
-function coalesce (packets: Buffer[], opts: { slots?: number, maxPacket?: number } = {}): { outputs: CoalesceOutput[], badChecksums: number, merged: number } {
+function coalesce (packets: Buffer[], opts: { slots?: number, maxPacket?: number } = {}): {
+  outputs: CoalesceOutput[], badChecksums: number, merged: number
+} {
   const bufs = packets.map((p) => { const b = Buffer.alloc(p.length + 30); p.copy(b, 16); return b })
   const offsets = new Int32Array(packets.length).fill(16)
   const lengths = Int32Array.from(packets.map((p) => p.length))
@@ -310,7 +334,8 @@ function coalesce (packets: Buffer[], opts: { slots?: number, maxPacket?: number
   const arena = Buffer.alloc(slot * (opts.slots ?? 4))
   const out = new Int32Array(packets.length * 3)
   const counters = new Int32Array(2)
-  const n = native.coalesceTun(bufs, offsets, lengths, packets.length, arena, slot, out, counters, opts.maxPacket ?? 65535)
+  const n = native.coalesceTun(bufs, offsets, lengths, packets.length, arena, slot, out, counters, opts.maxPacket ??
+    65535)
   const outputs: CoalesceOutput[] = []
   for (let k = 0; k < n; k++) {
     const src = out[3 * k]
@@ -337,7 +362,8 @@ function finishLikeKernel (o: CoalesceOutput): Buffer {
 function flow (n: number, o: Partial<TcpOpts> & { size?: number, start?: number } = {}): Buffer[] {
   const size = o.size ?? 1000
   const start = o.start ?? 1
-  return Array.from({ length: n }, (_, k) => tcpPacket({ ...o, seq: start + k * size, payload: pattern(size, k), flags: o.flags ?? ACK }))
+  return Array.from({ length: n },
+    (_, k) => tcpPacket({ ...o, seq: start + k * size, payload: pattern(size, k), flags: o.flags ?? ACK }))
 }
 
 t.test('coalescing: in-order segments of one flow become one super-packet', async (t) => {
@@ -351,12 +377,14 @@ t.test('coalescing: in-order segments of one flow become one super-packet', asyn
   t.ok(o.source < 0, 'built in the arena')
   const d = createVirtioNetHeader()
   decodeVirtioNetHeader(Buffer.concat([o.header, o.packet]), 0, o.packet.length, d)
-  t.same(d, { flags: VNET_F_NEEDS_CSUM, gsoType: VNET_GSO_TCPV4, hdrLen: 52, gsoSize: 1000, csumStart: 20, csumOffset: 16 })
+  t.same(d,
+    { flags: VNET_F_NEEDS_CSUM, gsoType: VNET_GSO_TCPV4, hdrLen: 52, gsoSize: 1000, csumStart: 20, csumOffset: 16 })
   t.equal(o.packet.length, 52 + 4300)
   t.equal(o.packet.readUInt16BE(2), o.packet.length, 'IPv4 total length')
   t.ok(ipv4HeaderOk(o.packet), 'IPv4 header checksum')
   t.equal(o.packet[33], ACK | PSH, 'PSH of the last segment carried')
-  t.equal(o.packet.readUInt16BE(36), sum16([pseudoHeader(o.packet, 6, o.packet.length - 20)]), 'checksum field = pseudo-header sum')
+  t.equal(o.packet.readUInt16BE(36), sum16([pseudoHeader(o.packet, 6, o.packet.length - 20)]),
+    'checksum field = pseudo-header sum')
   t.ok(l4ChecksumOk(finishLikeKernel(o)), 'completes to a valid checksum')
   t.same(o.packet.subarray(52), Buffer.concat(segs.map((s) => s.subarray(52))), 'payloads in order')
 })
@@ -392,10 +420,17 @@ t.test('coalescing: flags, ACK numbers, options and header fields must match', a
     ['PSH on the first (must be last)', [tcpPacket({ seq: 1, payload: pattern(1000), flags: PSH | ACK }), base[1]]],
     ['different ACK number', [base[0], mk({ ack: 778 })]],
     ['different TTL', [base[0], mk({ ttl: 63 })]],
-    ['different TCP options', [tcpPacket({ seq: 1, payload: pattern(1000), tcpOptions: Buffer.from([1, 1, 1, 1]) }), mk({ tcpOptions: Buffer.from([1, 1, 1, 0]) })]],
-    ['IPv4 options', [tcpPacket({ seq: 1, payload: pattern(1000), ipOptions: Buffer.from([1, 1, 1, 1]) }), mk({ ipOptions: Buffer.from([1, 1, 1, 1]) })]],
-    ['a larger segment after a smaller one', [tcpPacket({ seq: 1, payload: pattern(500) }), tcpPacket({ seq: 501, payload: pattern(1000) })]],
-    ['a segment after a short one', [tcpPacket({ seq: 1, payload: pattern(1000) }), tcpPacket({ seq: 1001, payload: pattern(500) }), tcpPacket({ seq: 1501, payload: pattern(500) })]],
+    ['different TCP options',
+      [tcpPacket({ seq: 1, payload: pattern(1000), tcpOptions: Buffer.from([1, 1, 1, 1]) }),
+        mk({ tcpOptions: Buffer.from([1, 1, 1, 0]) })]],
+    ['IPv4 options',
+      [tcpPacket({ seq: 1, payload: pattern(1000), ipOptions: Buffer.from([1, 1, 1, 1]) }),
+        mk({ ipOptions: Buffer.from([1, 1, 1, 1]) })]],
+    ['a larger segment after a smaller one',
+      [tcpPacket({ seq: 1, payload: pattern(500) }), tcpPacket({ seq: 501, payload: pattern(1000) })]],
+    ['a segment after a short one',
+      [tcpPacket({ seq: 1, payload: pattern(1000) }), tcpPacket({ seq: 1001, payload: pattern(500) }),
+        tcpPacket({ seq: 1501, payload: pattern(500) })]],
     ['a pure ACK', [tcpPacket({ seq: 1, payload: Buffer.alloc(0) }), tcpPacket({ seq: 1, payload: Buffer.alloc(0) })]],
   ]
   for (const [name, pkts] of cases) {
@@ -411,7 +446,8 @@ t.test('coalescing: the 65535-byte IP limit and an exhausted arena', async (t) =
   const r = coalesce(many)
   t.same(r.outputs.map((o) => o.packet.length), [40 + 65000, 40 + 5000], '65 segments fit below 65535, then a new one')
   const few = coalesce([...flow(3, { sport: 1 }), ...flow(3, { sport: 2 }), ...flow(3, { sport: 3 })], { slots: 1 })
-  t.same(few.outputs.map((o) => o.packet.length), [3040, 1040, 1040, 1040, 1040, 1040, 1040], 'one slot: the other flows go out unmerged')
+  t.same(few.outputs.map((o) => o.packet.length), [3040, 1040, 1040, 1040, 1040, 1040, 1040],
+    'one slot: the other flows go out unmerged')
   for (const o of few.outputs) t.ok(l4ChecksumOk(finishLikeKernel(o)))
 })
 
@@ -453,22 +489,28 @@ t.test('coalescing: IPv6 flows, and non-TCP traffic passes through', async (t) =
   t.ok(l4ChecksumOk(finishLikeKernel(r.outputs[1])))
 })
 
-t.test('coalescing: a packet above the TUN MTU (a whole GSO skb from a same-host kernel peer) goes out as GSO', async (t) => {
-  const whole = tcpPacket({ seq: 1, payload: pattern(4000), partial: true, flags: ACK | PSH })
-  const r = coalesce([whole, tcpPacket({ seq: 4001, payload: pattern(1000) })], { maxPacket: 1450 })
-  t.equal(r.outputs.length, 2, 'not merged with what follows')
-  const d = createVirtioNetHeader()
-  t.ok(decodeVirtioNetHeader(Buffer.concat([r.outputs[0].header, r.outputs[0].packet]), 0, r.outputs[0].packet.length, d))
-  t.same(d, { flags: VNET_F_NEEDS_CSUM, gsoType: VNET_GSO_TCPV4, hdrLen: 40, gsoSize: 1410, csumStart: 20, csumOffset: 16 }, 'segments of 40 + 1410 = 1450')
-  t.ok(l4ChecksumOk(finishLikeKernel(r.outputs[0])))
-  const bad = tcpPacket({ seq: 1, payload: pattern(4000), badChecksum: true })
-  t.equal(coalesce([bad], { maxPacket: 1450 }).badChecksums, 1, 'verified like any other')
-})
+t.test('coalescing: a packet above the TUN MTU (a whole GSO skb from a same-host kernel peer) goes out as GSO',
+  async (t) => {
+    const whole = tcpPacket({ seq: 1, payload: pattern(4000), partial: true, flags: ACK | PSH })
+    const r = coalesce([whole, tcpPacket({ seq: 4001, payload: pattern(1000) })], { maxPacket: 1450 })
+    t.equal(r.outputs.length, 2, 'not merged with what follows')
+    const d = createVirtioNetHeader()
+    t.ok(decodeVirtioNetHeader(Buffer.concat([r.outputs[0].header, r.outputs[0].packet]), 0, r.outputs[0].packet.length,
+      d))
+    t.same(d,
+      { flags: VNET_F_NEEDS_CSUM, gsoType: VNET_GSO_TCPV4, hdrLen: 40, gsoSize: 1410, csumStart: 20, csumOffset: 16 },
+      'segments of 40 + 1410 = 1450')
+    t.ok(l4ChecksumOk(finishLikeKernel(r.outputs[0])))
+    const bad = tcpPacket({ seq: 1, payload: pattern(4000), badChecksum: true })
+    t.equal(coalesce([bad], { maxPacket: 1450 }).badChecksums, 1, 'verified like any other')
+  })
 
 t.test('coalesceTun refuses packets without room for their header', async (t) => {
   const p = tcpPacket({ payload: pattern(10) })
-  t.throws(() => native.coalesceTun([p], Int32Array.from([0]), Int32Array.from([p.length]), 1, Buffer.alloc(70000), 65552,
+  t.throws(() => native.coalesceTun([p], Int32Array.from([0]), Int32Array.from([p.length]), 1, Buffer.alloc(70000),
+    65552,
     new Int32Array(3), new Int32Array(2), 1500), /no room for its header/)
-  t.throws(() => native.coalesceTun([p], Int32Array.from([10]), Int32Array.from([p.length]), 1, Buffer.alloc(70000), 65552,
+  t.throws(() => native.coalesceTun([p], Int32Array.from([10]), Int32Array.from([p.length]), 1, Buffer.alloc(70000),
+    65552,
     new Int32Array(3), new Int32Array(2), 1500), /outside its buffer/)
 })

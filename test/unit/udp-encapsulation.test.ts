@@ -13,11 +13,16 @@ const SELF_INDEX = 0x01020304
 const PEER_INDEX = 0xa1b2c3d4
 const PEER_ADDR = 0xc0a80002 // 192.168.0.2
 const peer = createPeerRoute({
-  nodeName: 'node-b', index: PEER_INDEX, address: '192.168.0.2', port: 6784,
-  vtepMAC: parseMAC('02:00:00:00:00:02'), mtu: 1460,
+  nodeName: 'node-b',
+  index: PEER_INDEX,
+  address: '192.168.0.2',
+  port: 6784,
+  vtepMAC: parseMAC('02:00:00:00:00:02'),
+  mtu: 1460,
 })
 const table = RouteTable.build({
-  selfIndex: SELF_INDEX, selfVtepMAC: parseMAC('02:00:00:00:00:01'),
+  selfIndex: SELF_INDEX,
+  selfVtepMAC: parseMAC('02:00:00:00:00:01'),
   routes: [{ prefix: '10.244.2.0/24', peer }],
 })
 const newOut = (): Decapsulated => ({ innerStart: -1, innerLen: -1, peer: undefined, replyStart: -1, replyLen: -1 })

@@ -34,7 +34,8 @@ t.test('constants', async t => {
 })
 
 t.test('encapsulate: exact RFC 7348 header and inner Ethernet', async t => {
-  for (const [vni, vniHex] of [[1, '000001'], [0xabcdef, 'abcdef'], [0, '000000'], [0xffffff, 'ffffff']] as Array<[number, string]>) {
+  for (const [vni, vniHex] of [[1, '000001'], [0xabcdef, 'abcdef'], [0, '000000'],
+    [0xffffff, 'ffffff']] as Array<[number, string]>) {
     const e = new VxlanEncapsulation({ vni, selfVtepMAC: OUR_MAC })
     const inner = hex(INNER)
     const buf = Buffer.alloc(32 + inner.length, 0xee)
@@ -133,11 +134,13 @@ t.test('ARP request -> exact proxy reply bytes, in place', async t => {
 
   // Any asked address is answered (proxy for the whole overlay); unicast-addressed requests too
   // (the kernel re-validates a stale entry with a unicast request); trailing padding is ignored.
-  const other = hex(ARP_REQUEST.replace(/0af40100$/, '0af40141').replace('ffffffffffff', '024c00000001') + '00'.repeat(18))
+  const other = hex(ARP_REQUEST.replace(/0af40100$/, '0af40141').replace('ffffffffffff',
+    '024c00000001') + '00'.repeat(18))
   const o2 = newOut()
   t.equal(e.decapsulate(other, other.length, KERNEL_ADDR, table, o2), 0)
   t.equal(o2.replyLen, 50)
-  t.equal(other.subarray(0, 50).toString('hex'), ARP_REPLY.replace('024c00000001' + '0af40100', '024c00000001' + '0af40141'))
+  t.equal(other.subarray(0, 50).toString('hex'),
+    ARP_REPLY.replace('024c00000001' + '0af40100', '024c00000001' + '0af40141'))
 
   // A dirty VXLAN header (G flag, policy ID) is answered with a clean one.
   const dirty = hex('88000123' + ARP_REQUEST.slice(8))

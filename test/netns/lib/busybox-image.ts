@@ -43,10 +43,14 @@ function sha256 (b: Buffer): string {
  * Builds the image under `workDir` (a fresh directory is fine) and returns the archive path.
  * Throws when /bin/busybox is not a static busybox or `tar` fails.
  */
-export async function buildBusyboxImage (workDir: string, ref = 'localhost/loom-busybox:latest'): Promise<BusyboxImage> {
+export async function buildBusyboxImage (workDir: string,
+  ref = 'localhost/loom-busybox:latest'): Promise<BusyboxImage> {
   if (!existsSync(BUSYBOX_STATIC)) throw new Error(`${BUSYBOX_STATIC} not found (Debian package busybox-static)`)
   const rootfs = join(workDir, 'rootfs')
-  for (const d of ['bin', 'sbin', 'etc', 'proc', 'sys', 'dev', 'tmp', 'run', 'root', 'var']) mkdirSync(join(rootfs, d), { recursive: true })
+  for (const d of ['bin', 'sbin', 'etc', 'proc', 'sys', 'dev', 'tmp', 'run', 'root', 'var']) {
+    mkdirSync(join(rootfs, d),
+      { recursive: true })
+  }
   copyFileSync(BUSYBOX_STATIC, join(rootfs, 'bin', 'busybox'))
   chmodSync(join(rootfs, 'bin', 'busybox'), 0o755)
   for (const applet of BUSYBOX_APPLETS) symlinkSync('busybox', join(rootfs, 'bin', applet))
@@ -55,7 +59,8 @@ export async function buildBusyboxImage (workDir: string, ref = 'localhost/loom-
   chmodSync(join(rootfs, 'tmp'), 0o1777)
 
   const layerPath = join(workDir, 'layer.tar')
-  const tar = await run('tar', ['-C', rootfs, '--numeric-owner', '--owner=0', '--group=0', '--mtime=@0', '--sort=name', '-cf', layerPath, '.'])
+  const tar = await run('tar',
+    ['-C', rootfs, '--numeric-owner', '--owner=0', '--group=0', '--mtime=@0', '--sort=name', '-cf', layerPath, '.'])
   if (tar.code !== 0) throw new Error(`tar of the busybox rootfs failed: ${tar.stderr}`)
   const layer = readFileSync(layerPath)
   const layerDigest = sha256(layer)
@@ -97,7 +102,8 @@ export async function buildBusyboxImage (workDir: string, ref = 'localhost/loom-
   writeFileSync(join(blobs, configDigest.slice(7)), config)
   copyFileSync(layerPath, join(blobs, layerDigest.slice(7)))
   const archive = join(workDir, 'loom-busybox.oci.tar')
-  const pack = await run('tar', ['-C', layout, '--numeric-owner', '--owner=0', '--group=0', '-cf', archive, 'oci-layout', 'index.json', 'blobs'])
+  const pack = await run('tar',
+    ['-C', layout, '--numeric-owner', '--owner=0', '--group=0', '-cf', archive, 'oci-layout', 'index.json', 'blobs'])
   if (pack.code !== 0) throw new Error(`tar of the OCI layout failed: ${pack.stderr}`)
   return { archive, ref, manifestDigest, configDigest }
 }

@@ -51,7 +51,8 @@ export class KubeCluster {
       '--listen-client-urls', ETCD, '--advertise-client-urls', ETCD,
       '--listen-peer-urls', 'http://127.0.0.1:2380', '--initial-advertise-peer-urls', 'http://127.0.0.1:2380',
       '--initial-cluster', 'loomtest=http://127.0.0.1:2380', '--log-level', 'warn'], 'etcd.log')
-    await waitFor('etcd to answer', async () => (await this.lab.exec(this.ns, ['curl', '-sf', `${ETCD}/health`])).code === 0, 20_000, 200)
+    await waitFor('etcd to answer',
+      async () => (await this.lab.exec(this.ns, ['curl', '-sf', `${ETCD}/health`])).code === 0, 20_000, 200)
     await this.startApiserver()
     await this.kubectl(['apply', '-f', '-'], JSON.stringify({
       apiVersion: 'v1',
@@ -84,14 +85,17 @@ export class KubeCluster {
       if (r.code !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`)
     }
     const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
-    await ssl(['req', '-x509', ...ec, '-keyout', `${d}/ca.key`, '-out', `${d}/ca.crt`, '-days', '2', '-subj', '/CN=loom-test-ca'])
+    await ssl(['req', '-x509', ...ec, '-keyout', `${d}/ca.key`, '-out', `${d}/ca.crt`, '-days', '2', '-subj',
+      '/CN=loom-test-ca'])
     const signed = async (name: string, subject: string, ext: string): Promise<void> => {
       await ssl(['req', ...ec, '-keyout', `${d}/${name}.key`, '-out', `${d}/${name}.csr`, '-subj', subject])
       writeFileSync(`${d}/${name}.ext`, ext)
-      await ssl(['x509', '-req', '-in', `${d}/${name}.csr`, '-CA', `${d}/ca.crt`, '-CAkey', `${d}/ca.key`, '-CAcreateserial',
+      await ssl(['x509', '-req', '-in', `${d}/${name}.csr`, '-CA', `${d}/ca.crt`, '-CAkey', `${d}/ca.key`,
+        '-CAcreateserial',
         '-out', `${d}/${name}.crt`, '-days', '2', '-extfile', `${d}/${name}.ext`])
     }
-    await signed('server', '/CN=kube-apiserver', `subjectAltName=IP:${this.address},IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n`)
+    await signed('server', '/CN=kube-apiserver',
+      `subjectAltName=IP:${this.address},IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n`)
     await signed('node-client', '/CN=loom-node', 'extendedKeyUsage=clientAuth\n')
     await ssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${d}/sa.key`])
     writeFileSync(`${d}/tokens.csv`, `${ADMIN_TOKEN},admin,1,"system:masters"\n${NODE_TOKEN},loom-node,2\n`)
@@ -139,7 +143,8 @@ export class KubeCluster {
       '--disable-admission-plugins=ServiceAccount', `--cert-dir=${d}/apiserver-certs`,
       '--profiling=false', '--enable-priority-and-fairness=false', '--v=1',
     ], `kube-apiserver-${this.starts}.log`)
-    await waitFor('kube-apiserver to be ready', async () => (await this.kubectl(['get', '--raw', '/readyz'], undefined, false)).code === 0, 90_000, 500)
+    await waitFor('kube-apiserver to be ready',
+      async () => (await this.kubectl(['get', '--raw', '/readyz'], undefined, false)).code === 0, 90_000, 500)
   }
 
   /** Stops the API server (TERM, by PID) and starts it again; resolves when it is ready. */
@@ -150,20 +155,28 @@ export class KubeCluster {
 
   /** etcd's current revision (through its JSON gateway). */
   async etcdRevision (): Promise<number> {
-    const out = await this.lab.execOk(this.ns, ['curl', '-sf', '-X', 'POST', `${ETCD}/v3/kv/range`, '-d', JSON.stringify({ key: Buffer.from('/').toString('base64') })])
+    const out = await this.lab.execOk(this.ns,
+      ['curl', '-sf', '-X', 'POST', `${ETCD}/v3/kv/range`, '-d',
+        JSON.stringify({ key: Buffer.from('/').toString('base64') })])
     return Number((JSON.parse(out) as { header: { revision: string } }).header.revision)
   }
 
   /** Compacts etcd's history up to its current revision: watches from older versions get 410 Gone. */
   async compactEtcd (): Promise<number> {
     const rev = await this.etcdRevision()
-    await this.lab.execOk(this.ns, ['curl', '-sf', '-X', 'POST', `${ETCD}/v3/kv/compaction`, '-d', JSON.stringify({ revision: String(rev), physical: true })])
+    await this.lab.execOk(this.ns,
+      ['curl', '-sf', '-X', 'POST', `${ETCD}/v3/kv/compaction`, '-d',
+        JSON.stringify({ revision: String(rev), physical: true })])
     return rev
   }
 
   /** Runs kubectl as admin inside the namespace; rejects on failure unless `must` is false. */
-  async kubectl (args: string[], input?: string, must = true): Promise<{ code: number; stdout: string; stderr: string }> {
-    const r = await this.lab.exec(this.ns, ['kubectl', `--kubeconfig=${this.dir}/admin.kubeconfig`, '--request-timeout=10s', ...args], { timeoutMs: 30_000, ...(input !== undefined ? { input } : {}) })
+  async kubectl (args: string[], input?: string, must = true): Promise<{
+    code: number; stdout: string; stderr: string
+  }> {
+    const r = await this.lab.exec(this.ns,
+      ['kubectl', `--kubeconfig=${this.dir}/admin.kubeconfig`, '--request-timeout=10s', ...args],
+      { timeoutMs: 30_000, ...(input !== undefined ? { input } : {}) })
     if (must && r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`)
     return r
   }

@@ -24,11 +24,18 @@ export function isRoot (): boolean {
 export const SKIP_NOT_ROOT = 'needs root: creates network namespaces and TUN devices'
 
 /** Runs a command, never throws; resolves with its output and exit code. */
-export function run (cmd: string, args: string[], opts: { timeoutMs?: number; input?: string } = {}): Promise<ExecResult> {
+export function run (cmd: string, args: string[],
+  opts: { timeoutMs?: number; input?: string } = {}): Promise<ExecResult> {
   return new Promise((resolve) => {
     const child = execFile(cmd, args, { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 32 << 20 },
       (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1
+        const code = err === null
+          ? 0
+          : typeof (err as {
+            code?: unknown
+          }).code === 'number'
+            ? (err as { code: number }).code
+            : 1
         resolve({ stdout: String(stdout), stderr: String(stderr), code })
       })
     if (opts.input !== undefined) child.stdin?.end(opts.input)
@@ -65,9 +72,11 @@ export class NetnsLab {
    * Joins two namespaces with a veth pair, each end addressed (CIDR) and up. An address may be
    * omitted (''), e.g. for an end that goes into a bridge.
    */
-  async addVeth (nsA: string, ifA: string, cidrA: string, nsB: string, ifB: string, cidrB: string, mtu = 1500): Promise<void> {
+  async addVeth (nsA: string, ifA: string, cidrA: string, nsB: string, ifB: string, cidrB: string,
+    mtu = 1500): Promise<void> {
     const tmp = `lv${randomBytes(4).toString('hex')}`
-    await this.must('ip', ['-n', nsA, 'link', 'add', ifA, 'mtu', String(mtu), 'type', 'veth', 'peer', 'name', tmp, 'mtu', String(mtu)])
+    await this.must('ip',
+      ['-n', nsA, 'link', 'add', ifA, 'mtu', String(mtu), 'type', 'veth', 'peer', 'name', tmp, 'mtu', String(mtu)])
     await this.must('ip', ['-n', nsA, 'link', 'set', tmp, 'netns', nsB])
     await this.must('ip', ['-n', nsB, 'link', 'set', tmp, 'name', ifB])
     if (cidrA !== '') await this.must('ip', ['-n', nsA, 'addr', 'add', cidrA, 'dev', ifA])
@@ -99,7 +108,8 @@ export class NetnsLab {
    * Starts a long-running process inside a namespace, its output appended to `logName` in the
    * work directory. The lab stops it at cleanup if it is still running.
    */
-  spawn (ns: string, args: string[], logName: string, env: NodeJS.ProcessEnv = process.env, stdin: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
+  spawn (ns: string, args: string[], logName: string, env: NodeJS.ProcessEnv = process.env,
+    stdin: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
     const log = createWriteStream(join(this.workDir, logName), { flags: 'a' })
     const child = spawnProcess('ip', ['netns', 'exec', ns, ...args], { stdio: [stdin, 'pipe', 'pipe'], env })
     child.stdout?.pipe(log)
@@ -143,7 +153,8 @@ export async function stopProcess (child: ChildProcess, signal: NodeJS.Signals, 
 }
 
 /** Waits until `probe` resolves true, polling every `intervalMs`, or rejects after `timeoutMs`. */
-export async function waitFor (what: string, probe: () => Promise<boolean>, timeoutMs = 10_000, intervalMs = 100): Promise<void> {
+export async function waitFor (what: string, probe: () => Promise<boolean>, timeoutMs = 10_000,
+  intervalMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     if (await probe()) return

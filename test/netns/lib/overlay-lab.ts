@@ -23,7 +23,9 @@ import { NetnsLab, run, waitFor } from './netns-lab'
 import { hostVethName } from '../../../lib'
 
 /** One HTTP/JSON call on an agent's API socket. */
-export function apiRequest (socketPath: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+export function apiRequest (socketPath: string, method: string, path: string, body?: unknown): Promise<{
+  status: number; body: unknown
+}> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, path, method, timeout: 15_000 }, (res) => {
       const chunks: Buffer[] = []
@@ -141,7 +143,8 @@ export class OverlayLab {
   }
 
   /** Wires pod k of a node as the CNI plugin would. */
-  async addPod (node: LabNode, k: number, mtu?: number, given?: { address: string; hostVeth: string }): Promise<LabPod> {
+  async addPod (node: LabNode, k: number, mtu?: number,
+    given?: { address: string; hostVeth: string }): Promise<LabPod> {
     const lab = this.lab
     const podNs = await lab.addNamespace(`n${node.index}p${k}`)
     const address = given?.address ?? `10.244.${node.index}.${10 + k}`
@@ -163,7 +166,8 @@ export class OverlayLab {
    * namespace with it.
    */
   async addPodFromAgent (node: LabNode, k: number, mtu: number): Promise<LabPod> {
-    const r = await apiRequest(node.apiSocket, 'POST', '/v1/cni/add', { containerID: `${node.name}-pod${k}`, ifname: 'eth0' })
+    const r = await apiRequest(node.apiSocket, 'POST', '/v1/cni/add',
+      { containerID: `${node.name}-pod${k}`, ifname: 'eth0' })
     if (r.status !== 200) throw new Error(`agent on ${node.name} refused ADD: ${JSON.stringify(r.body)}`)
     const body = r.body as { address: string; hostVeth: string }
     const pod = await this.addPod(node, k, mtu, body)
@@ -237,7 +241,8 @@ export class OverlayLab {
   }
 
   startDaemon (node: LabNode): ChildProcess {
-    node.daemon = this.lab.spawn(node.ns, [process.execPath, LOOMD, '--config', node.configPath], `loomd-${node.name}.log`)
+    node.daemon = this.lab.spawn(node.ns, [process.execPath, LOOMD, '--config', node.configPath],
+      `loomd-${node.name}.log`)
     return node.daemon
   }
 
@@ -263,7 +268,9 @@ export class OverlayLab {
   }
 
   /** Pings `count` times from a pod; true when every reply came back. */
-  async ping (from: LabPod, to: string, count = 3, size?: number, extra: string[] = []): Promise<{ ok: boolean; output: string }> {
+  async ping (from: LabPod, to: string, count = 3, size?: number, extra: string[] = []): Promise<{
+    ok: boolean; output: string
+  }> {
     const args = ['ping', '-n', '-q', '-c', String(count), '-i', '0.2', '-W', '2', ...extra]
     if (size !== undefined) args.push('-s', String(size))
     const r = await this.lab.exec(from.ns, [...args, to], { timeoutMs: 20_000 })

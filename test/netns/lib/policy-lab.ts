@@ -17,7 +17,9 @@ import { parseNetworkPolicy } from '../../../policy/manifest'
 import type { NetworkPolicy } from '../../../policy/model'
 import { oracleAllows } from '../../lib/policy-oracle'
 import type { Probe } from '../../lib/policy-cases'
-import { namespaceManifest, NAMESPACES, nodeOf, POD_NAMES, podManifest, SERVED_PORTS, WorldPod } from '../../lib/policy-world'
+import {
+  namespaceManifest, NAMESPACES, nodeOf, POD_NAMES, podManifest, SERVED_PORTS, WorldPod
+} from '../../lib/policy-world'
 import { KubeCluster } from './kube-cluster'
 import { NetnsLab, waitFor } from './netns-lab'
 import { apiRequest, LabNode, LabPod, OverlayLab, REPO_ROOT } from './overlay-lab'
@@ -50,7 +52,8 @@ export class PolicyLab {
    * `kube`: policy.source kubernetes against a real kube-apiserver, each node's credential kind
    * given by `credential(node)`; otherwise policy.source files.
    */
-  constructor (readonly lab: NetnsLab, encapsulation: 'udp' | 'vxlan', opts: { kube?: { credential: (node: LabNode) => 'token' | 'tokenFile' | 'cert' } } = {}) {
+  constructor (readonly lab: NetnsLab, encapsulation: 'udp' | 'vxlan',
+    opts: { kube?: { credential: (node: LabNode) => 'token' | 'tokenFile' | 'cert' } } = {}) {
     const kubeOpts = opts.kube
     const kube = kubeOpts === undefined ? undefined : new KubeCluster(lab, lab.ns('sw'), KUBE_ADDRESS)
     this.kube = kube
@@ -78,11 +81,14 @@ export class PolicyLab {
       await kube.start()
       await kube.apply(NAMESPACES.map((n) => namespaceManifest(n, this.namespaceLabels.get(n))))
       // As in a cluster: the Pod objects exist (scheduled) before the kubelet runs CNI ADD.
-      await kube.apply(NAMESPACES.flatMap((ns, i) => POD_NAMES.map((name, j) => podManifest({ namespace: ns, name, labels: { pod: name }, node: nodeOf(i, j) }))))
+      await kube.apply(NAMESPACES.flatMap((ns,
+        i) => POD_NAMES.map((name,
+        j) => podManifest({ namespace: ns, name, labels: { pod: name }, node: nodeOf(i, j) }))))
     } else {
       for (const node of o.nodes) {
         mkdirSync(this.dirOf(node), { recursive: true })
-        this.writeAll('namespaces.json', { kind: 'List', items: NAMESPACES.map((n) => namespaceManifest(n, this.namespaceLabels.get(n))) }, [node])
+        this.writeAll('namespaces.json',
+          { kind: 'List', items: NAMESPACES.map((n) => namespaceManifest(n, this.namespaceLabels.get(n))) }, [node])
       }
     }
     await o.startAll()
@@ -94,13 +100,25 @@ export class PolicyLab {
       for (const [j, name] of POD_NAMES.entries()) {
         const node = o.nodes[nodeOf(i, j) - 1]
         k++
-        const r = await apiRequest(node.apiSocket, 'POST', '/v1/cni/add', { containerID: `${ns}-${name}`, ifname: 'eth0', podNamespace: ns, podName: name })
+        const r = await apiRequest(node.apiSocket, 'POST', '/v1/cni/add',
+          { containerID: `${ns}-${name}`, ifname: 'eth0', podNamespace: ns, podName: name })
         if (r.status !== 200) throw new Error(`ADD ${ns}/${name} on ${node.name}: ${JSON.stringify(r.body)}`)
         const { address, hostVeth } = r.body as { address: string; hostVeth: string }
         const labPod = await o.addPod(node, k, this.mtu, { address, hostVeth })
         node.pods.push(labPod)
-        const proc = this.lab.spawn(labPod.ns, [process.execPath, POD_FIXTURE], `pod-${ns}-${name}.log`, process.env, 'pipe')
-        const pod: PolicyLabPod = { namespace: ns, name, labels: { pod: name }, ip: address, ports: SERVED_PORTS, node: node.index, lab: labPod, hostVeth, proc }
+        const proc = this.lab.spawn(labPod.ns, [process.execPath, POD_FIXTURE], `pod-${ns}-${name}.log`, process.env,
+          'pipe')
+        const pod: PolicyLabPod = {
+          namespace: ns,
+          name,
+          labels: { pod: name },
+          ip: address,
+          ports: SERVED_PORTS,
+          node: node.index,
+          lab: labPod,
+          hostVeth,
+          proc
+        }
         this.pods.push(pod)
         ready.push(this.listen(pod))
       }
@@ -108,7 +126,8 @@ export class PolicyLab {
     await Promise.all(ready)
     if (kube !== undefined) {
       // What the kubelet reports once the sandbox is up.
-      await Promise.all(this.pods.map((p) => kube.kubectl(['patch', 'pod', '-n', p.namespace, p.name, '--subresource=status', '--type=merge',
+      await Promise.all(this.pods.map((p) => kube.kubectl(['patch', 'pod', '-n', p.namespace, p.name,
+        '--subresource=status', '--type=merge',
         '-p', JSON.stringify({ status: { podIP: p.ip, podIPs: [{ ip: p.ip }] } })])))
     } else {
       this.writePods()
@@ -119,14 +138,16 @@ export class PolicyLab {
   private listen (p: PolicyLabPod): Promise<void> {
     return new Promise((resolve, reject) => {
       const rl = createInterface({ input: p.proc.stdout! })
-      const timer = setTimeout(() => reject(new Error(`pod ${p.namespace}/${p.name} did not start its servers`)), 15_000)
+      const timer = setTimeout(() => reject(new Error(`pod ${p.namespace}/${p.name} did not start its servers`)),
+        15_000)
       rl.on('line', (line) => {
         if (line === 'ready') { clearTimeout(timer); resolve(); return }
         const msg = JSON.parse(line) as { id: number; ok: boolean[] }
         this.pending.get(msg.id)?.(msg.ok)
         this.pending.delete(msg.id)
       })
-      p.proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`pod ${p.namespace}/${p.name} exited ${code}`)) })
+      p.proc.once('exit',
+        (code) => { clearTimeout(timer); reject(new Error(`pod ${p.namespace}/${p.name} exited ${code}`)) })
     })
   }
 
@@ -149,11 +170,18 @@ export class PolicyLab {
   }
 
   writePods (): void {
-    this.writeAll('pods.json', { kind: 'List', items: this.pods.map((p) => podManifest({ namespace: p.namespace, name: p.name, labels: p.labels, ip: p.ip, node: p.node })) })
+    this.writeAll('pods.json',
+      {
+        kind: 'List',
+        items: this.pods.map((p) => podManifest({
+          namespace: p.namespace, name: p.name, labels: p.labels, ip: p.ip, node: p.node
+        }))
+      })
   }
 
   writeNamespaces (): void {
-    this.writeAll('namespaces.json', { kind: 'List', items: NAMESPACES.map((n) => namespaceManifest(n, this.namespaceLabels.get(n))) })
+    this.writeAll('namespaces.json',
+      { kind: 'List', items: NAMESPACES.map((n) => namespaceManifest(n, this.namespaceLabels.get(n))) })
   }
 
   /** Replaces every NetworkPolicy on every node; returns the write time. */
@@ -175,7 +203,8 @@ export class PolicyLab {
     for (const node of this.overlay.nodes) {
       await waitFor(`${node.name} to apply the manifests`, async () => {
         const s = await this.policyStatus(node)
-        return s.source.state === 'synced' && s.source.lastChangeAt >= since && s.applies.idle && s.applies.lastError === ''
+        return s.source.state === 'synced' && s.source.lastChangeAt >= since && s.applies.idle &&
+        s.applies.lastError === ''
       }, timeoutMs, 50)
     }
   }
@@ -185,16 +214,19 @@ export class PolicyLab {
     const out = new Map<PolicyLabPod, Map<PolicyLabPod, boolean>>()
     await Promise.all(this.pods.map(async (src) => {
       const targets = this.pods.filter((d) => d !== src)
-      const ok = await this.probeFrom(src, targets.map((d) => ({ ip: d.ip, proto: probe.proto, port: probe.port })), timeoutMs)
+      const ok = await this.probeFrom(src, targets.map((d) => ({ ip: d.ip, proto: probe.proto, port: probe.port })),
+        timeoutMs)
       out.set(src, new Map(targets.map((d, i) => [d, ok[i]])))
     }))
     return out
   }
 
-  probeFrom (src: PolicyLabPod, probes: Array<{ ip: string; proto: 'TCP' | 'UDP'; port: number }>, timeoutMs = 1000): Promise<boolean[]> {
+  probeFrom (src: PolicyLabPod, probes: Array<{ ip: string; proto: 'TCP' | 'UDP'; port: number }>,
+    timeoutMs = 1000): Promise<boolean[]> {
     const id = this.nextId++
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`prober in ${src.namespace}/${src.name} did not answer`)), timeoutMs + 15_000)
+      const timer = setTimeout(() => reject(new Error(`prober in ${src.namespace}/${src.name} did not answer`)),
+        timeoutMs + 15_000)
       this.pending.set(id, (ok) => { clearTimeout(timer); resolve(ok) })
       src.proc.stdin!.write(`${JSON.stringify({ id, probes, timeoutMs })}\n`)
     })
@@ -203,7 +235,8 @@ export class PolicyLab {
   /** What the spec says for the current manifests. */
   expected (src: PolicyLabPod, dst: PolicyLabPod, probe: Probe): boolean {
     const policies: NetworkPolicy[] = this.policies.map((p) => parseNetworkPolicy(p))
-    const namespaces = new Map([...this.namespaceLabels].map(([n, l]) => [n, { ...l, 'kubernetes.io/metadata.name': n }]))
+    const namespaces = new Map([...this.namespaceLabels].map(([n, l]) => [n,
+      { ...l, 'kubernetes.io/metadata.name': n }]))
     return oracleAllows({ namespaces, pods: this.pods, policies }, src, dst, probe.proto, probe.port)
   }
 
@@ -220,7 +253,8 @@ export class PolicyLab {
         if (ok === this.expected(src, dst, probe)) continue
         const again = (await this.probeFrom(src, [{ ip: dst.ip, proto: probe.proto, port: probe.port }], 2000))[0]
         row.set(dst, again)
-        if (again !== this.expected(src, dst, probe)) wrong.push(`${src.namespace}/${src.name} -> ${dst.namespace}/${dst.name} ${probe.proto}/${probe.port}: got ${again ? 'allowed' : 'blocked'}`)
+        if (again !== this.expected(src, dst,
+          probe)) wrong.push(`${src.namespace}/${src.name} -> ${dst.namespace}/${dst.name} ${probe.proto}/${probe.port}: got ${again ? 'allowed' : 'blocked'}`)
       }
     }
     const names = this.pods.map((p) => `${p.namespace}/${p.name}`)

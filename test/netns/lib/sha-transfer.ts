@@ -16,7 +16,8 @@ export async function shaTransfer (lab: NetnsLab, fromNs: string, toNs: string, 
   const limit = { timeoutMs: (SECONDS + 10) * 1000 }
   const server = lab.exec(toNs, [process.execPath, TCP_SHA, 'server', String(port), String(SECONDS)], limit)
   await new Promise((resolve) => setTimeout(resolve, 500))
-  const client = await lab.exec(fromNs, [process.execPath, TCP_SHA, 'client', toAddress, String(port), String(bytes), String(SECONDS)], limit)
+  const client = await lab.exec(fromNs,
+    [process.execPath, TCP_SHA, 'client', toAddress, String(port), String(bytes), String(SECONDS)], limit)
   const received = await server
   return { sent: parse(client.stdout), received: parse(received.stdout) }
 }
