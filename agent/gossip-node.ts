@@ -8,7 +8,8 @@ import {
   createGossipMode, GossipKeyring, GossipMode, IDENTITY_FILE, IPAM_FILE,
 } from '../control'
 import type {
-  BlockLayout, ControlPlane, IpamNode, IpamStatus, Membership, MemberView, NodeIdentity, NodeStateChannel, StateDirectory,
+  BlockLayout, ControlPlane, IpamNode, IpamStatus, Membership, MemberView, NodeIdentity, NodeStateChannel,
+  StateDirectory,
 } from '../control'
 import { encapsulationKind, type RouteTable } from '../dataplane'
 import type { ControlMetricsSource, IpamMetricsSource } from '../metrics'
@@ -94,7 +95,11 @@ export class GossipNode {
     const cfg = init.config
     const gossipLog = components.logger.child({ component: 'gossip' })
     const keyring = loadGossipKeyring(cfg, gossipLog)
-    this.security = keyring === undefined ? { mode: 'insecure', keys: 0 } : { mode: 'authenticated', keys: keyring.size }
+    this.security = keyring === undefined
+      ? {
+          mode: 'insecure', keys: 0
+        }
+      : { mode: 'authenticated', keys: keyring.size }
     // A dead peer makes every probe fail: at most a few lines per peer per minute, then a summary.
     const peerErrors = this.peerErrors = new RateLimitedLogger(gossipLog, { limit: 3, intervalMs: 60_000 })
     // Errors a remote frame triggers: a few lines per source per minute, message only (no stack).
@@ -106,10 +111,12 @@ export class GossipNode {
         peerErrors.warn(`${what}:${peer}`, { peer, err: (err as Error).message }, `gossip ${what} to peer failed`)
       },
       reportRemoteError: (from, err) => {
-        remoteErrors.warn(`from:${from}`, { from, err: String((err as Error)?.message ?? err) }, 'gossip frame from peer made the handler fail')
+        remoteErrors.warn(`from:${from}`, { from, err: String((err as Error)?.message ?? err) },
+          'gossip frame from peer made the handler fail')
       },
       reportMemberError: (nodeId, err) => {
-        remoteErrors.warn(`node:${nodeId}`, { nodeId, err: String((err as Error)?.message ?? err) }, 'gossip message from member made the handler fail')
+        remoteErrors.warn(`node:${nodeId}`, { nodeId, err: String((err as Error)?.message ?? err) },
+          'gossip message from member made the handler fail')
       },
     }, {
       nodeName: cfg.nodeName,
@@ -137,8 +144,13 @@ export class GossipNode {
     this.control = mode.control
     this.layout = mode.layout
     components.logger.child({ component: 'control' }).info({
-      nodeId: this.identity.nodeId, founder: mode.founder, seeds: mode.seeds, incarnation: this.membership.incarnation,
-      gossipSecurity: this.security.mode, gossipKeys: this.security.keys, gossipKeyId: keyring?.primaryKeyId.toString(16),
+      nodeId: this.identity.nodeId,
+      founder: mode.founder,
+      seeds: mode.seeds,
+      incarnation: this.membership.incarnation,
+      gossipSecurity: this.security.mode,
+      gossipKeys: this.security.keys,
+      gossipKeyId: keyring?.primaryKeyId.toString(16),
     }, 'gossip control plane configured')
   }
 
@@ -213,7 +225,8 @@ export class GossipNode {
         const used = s.ownedBlocks.reduce((n, b) => n + b.used, 0)
         const free = s.ownedBlocks.reduce((n, b) => n + b.free, 0)
         const unreachable = new Set(s.unreachableOwners)
-        const unreachableBlocks = s.nodes.filter((n) => unreachable.has(n.node)).reduce((k, n) => k + n.blocks.length, 0)
+        const unreachableBlocks = s.nodes.filter((n) => unreachable.has(n.node)).reduce((k, n) => k + n.blocks.length,
+          0)
         return {
           blocksOwned: s.ownedBlocks.length,
           addressesUsed: used,

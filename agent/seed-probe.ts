@@ -18,7 +18,9 @@ import type { Logger } from 'pino'
 import { clusterIdOf, GossipKeyring, GossipTransport, normaliseSeed } from '../control'
 import type { AgentConfig } from './config'
 import { loadGossipKeyring } from './gossip-node'
-import { decodeGossipPacket, encodeGossipPacket, GOSSIP_FRAME_MAGIC, GOSSIP_PROTOCOL_VERSION, isDecodeFailure, STREAM_LIMITS } from '../control/transport'
+import {
+  decodeGossipPacket, encodeGossipPacket, GOSSIP_FRAME_MAGIC, GOSSIP_PROTOCOL_VERSION, isDecodeFailure, STREAM_LIMITS
+} from '../control/transport'
 
 /** How long the first seed waits for its other seeds' answers before it founds. */
 export const PROBE_TIMEOUT_MS = 3000
@@ -56,7 +58,8 @@ export async function seedThatKnowsUs (logger: Logger, init: SeedProbeInit): Pro
         if (magic !== GOSSIP_FRAME_MAGIC || !init.seeds.includes(from)) return
         const packet = decodeGossipPacket(frame, STREAM_LIMITS)
         if (isDecodeFailure(packet) || packet.body.type !== 'push-pull' || packet.clusterId !== init.clusterId) return
-        const known = packet.body.members.some((m) => m.nodeName === init.nodeName && m.nodeId !== probeId && m.nodeId !== packet.senderId)
+        const known = packet.body.members.some((m) => m.nodeName === init.nodeName && m.nodeId !== probeId &&
+          m.nodeId !== packet.senderId)
         if (known) settle(from)
         else noteAnswer(from)
       })
@@ -79,7 +82,8 @@ export async function seedThatKnowsUs (logger: Logger, init: SeedProbeInit): Pro
  * True when this node, started without identity or IPAM state, is the first seed (it would
  * found the cluster) but one of its other seeds knows it from an earlier life: it must rejoin.
  */
-export async function lostStateMustRejoin (cfg: AgentConfig, logger: Logger, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
+export async function lostStateMustRejoin (cfg: AgentConfig, logger: Logger,
+  timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
   const self = `${cfg.underlay.address}:${cfg.gossip.port}`
   const seeds = cfg.seeds.map((s) => normaliseSeed(s, cfg.gossip.port))
   if (seeds[0] !== self) return false
@@ -96,7 +100,8 @@ export async function lostStateMustRejoin (cfg: AgentConfig, logger: Logger, tim
     timeoutMs,
   })
   if (seed !== undefined) {
-    log.warn({ seed, nodeName: cfg.nodeName }, 'no state, but seed knows this node from an earlier life: joining as a new node ID instead of founding a second cluster')
+    log.warn({ seed, nodeName: cfg.nodeName },
+      'no state, but seed knows this node from an earlier life: joining as a new node ID instead of founding a second cluster')
   }
   return seed !== undefined
 }

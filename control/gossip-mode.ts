@@ -192,9 +192,11 @@ export class GossipMode {
 
     const layout = this.layout = makeBlockLayout(init.clusterCIDR, init.blockSize)
     const liveSeeds: string[] = []
+    // eslint-disable-next-line no-return-assign -- the store is kept for stop() as it is built
     const ipam = withRecoveryHint(() => new Ipam({
       // Concurrent ADDs share one durable write (node/group-commit.ts).
-      store: this.ipamStore = new GroupCommitStore(dir.store<IpamDurable>(IPAM_FILE, (raw) => validateIpamDurable(raw, layout), ipamDurableToJSON)),
+      store: this.ipamStore = new GroupCommitStore(dir.store<IpamDurable>(IPAM_FILE,
+        (raw) => validateIpamDurable(raw, layout), ipamDurableToJSON)),
     }, {
       id: this.identity.nodeId,
       layout,

@@ -20,7 +20,9 @@
  * and return messages; only control-plane.ts and transport/gossip-transport.ts do I/O and timers.
  */
 export { ControlPlane, IPAM_FRAME_MAGIC, GOSSIP_TYPES, monotonicMs } from './control-plane'
-export { createGossipMode, GossipMode, IDENTITY_FILE, IPAM_FILE, leaseFor, normaliseSeed, clusterIdOf } from './gossip-mode'
+export {
+  createGossipMode, GossipMode, IDENTITY_FILE, IPAM_FILE, leaseFor, normaliseSeed, clusterIdOf
+} from './gossip-mode'
 export type { GossipModeComponents, GossipModeInit } from './gossip-mode'
 export type { ControlPlaneComponents, ControlPlaneInit } from './control-plane'
 export type { AttachmentId, AttachmentMeta, AttachmentRecord, IpamDriver, PodAddressManager } from './types'

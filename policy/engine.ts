@@ -51,8 +51,14 @@ export interface PodPolicyStatus extends LocalPodPolicy {
 export interface PolicyStatus {
   source: SourceStatus
   applies: {
-    full: number; incremental: number; failed: number; driftRepairs: number; conntrackDeletions: number
-    lastApplyAt: number; lastError: string; idle: boolean
+    full: number;
+    incremental: number;
+    failed: number;
+    driftRepairs: number;
+    conntrackDeletions: number
+    lastApplyAt: number;
+    lastError: string;
+    idle: boolean
   }
   rules: number
   sets: number

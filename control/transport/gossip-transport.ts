@@ -309,7 +309,9 @@ export class GossipTransport {
       if (!aborted && (st.headerHave > 0 || st.frame !== undefined)) this.reject('truncated')
       release()
     })
-    const abort = (reason: FrameRejectReason): void => { aborted = true; this.reject(reason); release(); sock.destroy() }
+    const abort = (reason: FrameRejectReason): void => {
+      aborted = true; this.reject(reason); release(); sock.destroy()
+    }
     sock.on('data', (chunk: Buffer) => {
       let at = 0
       while (at < chunk.length && !sock.destroyed) {

@@ -21,16 +21,21 @@ import { PolicyLab, PolicyLabPod } from './lib/policy-lab'
 
 const TCP80 = { proto: 'TCP' as const, port: 80 }
 
-/** A TCP echo stream from `src` to `dst`:82 (socat in dst), written every 100 ms; `alive()` = an echo in the last 500 ms. */
+/**
+ * A TCP echo stream from `src` to `dst`:82 (socat in dst), written every 100 ms; `alive()` = an echo in the last 500
+ * ms.
+ */
 class EchoStream {
   private lastEcho = 0
   private readonly proc: ChildProcess
   private readonly server: ChildProcess
   constructor (private readonly pl: PolicyLab, src: PolicyLabPod, dst: PolicyLabPod) {
-    this.server = pl.lab.spawn(dst.lab.ns, ['socat', 'TCP-LISTEN:82,fork,reuseaddr', 'EXEC:cat'], `echo-${dst.namespace}-${dst.name}.log`)
+    this.server = pl.lab.spawn(dst.lab.ns, ['socat', 'TCP-LISTEN:82,fork,reuseaddr', 'EXEC:cat'],
+      `echo-${dst.namespace}-${dst.name}.log`)
     const script = `const s=require('net').connect({host:${JSON.stringify(dst.ip)},port:82});s.on('error',()=>{});` +
       "s.on('data',()=>process.stdout.write('echo\\n'));setInterval(()=>s.write('x\\n'),100)"
-    this.proc = pl.lab.spawn(src.lab.ns, [process.execPath, '-e', script], `echo-client-${src.namespace}-${src.name}.log`, process.env, 'pipe')
+    this.proc = pl.lab.spawn(src.lab.ns, [process.execPath, '-e', script],
+      `echo-client-${src.namespace}-${src.name}.log`, process.env, 'pipe')
     createInterface({ input: this.proc.stdout! }).on('line', () => { this.lastEcho = Date.now() })
   }
 
@@ -56,7 +61,9 @@ const ingressOnly = (name: string, ns: string, pod: string, fromPod: string): Re
   apiVersion: 'networking.k8s.io/v1',
   kind: 'NetworkPolicy',
   metadata: { name, namespace: ns },
-  spec: { podSelector: { matchLabels: { pod } }, ingress: [{ from: [{ podSelector: { matchLabels: { pod: fromPod } } }] }] },
+  spec: {
+    podSelector: { matchLabels: { pod } }, ingress: [{ from: [{ podSelector: { matchLabels: { pod: fromPod } } }] }]
+  },
 })
 
 t.test('NetworkPolicy over vxlan: truth table subset, established flows, unknown veths, drift, restart, status and metrics', { skip: isRoot() ? false : SKIP_NOT_ROOT }, async (t) => {
@@ -74,8 +81,10 @@ t.test('NetworkPolicy over vxlan: truth table subset, established flows, unknown
     await pl.waitApplied(t0)
     for (const probe of c.probes) {
       const { wrong, drawing } = await pl.check(probe)
-      if (wrong.length > 0) t.fail(`vxlan ${c.name}: ${wrong.length} of 72 cells differ from the spec\n${wrong.slice(0, 10).join('\n')}\n${drawing}`)
-      else t.pass(`vxlan ${c.name}: ${probe.proto}/${probe.port} 9x9 matrix as the spec says`)
+      if (wrong.length > 0) {
+        t.fail(`vxlan ${c.name}: ${wrong.length} of 72 cells differ from the spec\n${wrong.slice(0,
+        10).join('\n')}\n${drawing}`)
+      } else t.pass(`vxlan ${c.name}: ${probe.proto}/${probe.port} 9x9 matrix as the spec says`)
     }
   }
   t.comment(`${cases.length} of ${POLICY_CASES.length} truth-table cases over vxlan in ${((Date.now() - started) / 1000).toFixed(1)} s`)
@@ -94,15 +103,18 @@ t.test('NetworkPolicy over vxlan: truth table subset, established flows, unknown
   const allowC = ingressOnly('a-from-b', 'x', 'a', 'c')
   const cut = pl.setPolicies([allowC, unrelated])
   await pl.waitApplied(cut)
-  const stopped = await waitFor('the stream to stop', async () => !stream.alive(), 3000, 50).then(() => true, () => false)
+  const stopped = await waitFor('the stream to stop', async () => !stream.alive(), 3000, 50).then(() => true,
+    () => false)
   // Known gap: after `conntrack -D`, the server's next segment (x/a -> x/b, x/a's egress is open)
   // is picked up mid-stream as a NEW flow in the reverse direction, and x/b's segments then pass
   // as its replies. Fix: drop NEW TCP without SYN on pod veths in the forward chain.
-  t.ok(stopped, `a change that removes the allowance cuts the established connection (${Date.now() - cut} ms after the write)`,
+  t.ok(stopped,
+    `a change that removes the allowance cuts the established connection (${Date.now() - cut} ms after the write)`,
     { todo: 'mid-stream conntrack pickup in the reverse direction revives the flow' })
   await stream.stop()
   const after = await pl.policyStatus(node1)
-  t.ok(after.applies.conntrackDeletions > before.applies.conntrackDeletions, `conntrack entries deleted (${before.applies.conntrackDeletions} -> ${after.applies.conntrackDeletions})`)
+  t.ok(after.applies.conntrackDeletions > before.applies.conntrackDeletions,
+    `conntrack entries deleted (${before.applies.conntrackDeletions} -> ${after.applies.conntrackDeletions})`)
   const { wrong } = await pl.check(TCP80)
   t.same(wrong, [], 'matrix as the spec says after the cut')
 
@@ -119,19 +131,26 @@ t.test('NetworkPolicy over vxlan: truth table subset, established flows, unknown
   const yb = pl.pod('y/b')
   t.ok((await pl.probeFrom(yb, [{ ip: pl.ip('x/a'), ...TCP80 }], 1000))[0], 'without the table y/b reaches x/a')
   const d0 = Date.now()
-  await waitFor('the drift check to repair the table', async () => (await pl.policyStatus(node1)).applies.driftRepairs > drift0, 15_000, 200)
+  await waitFor('the drift check to repair the table',
+    async () => (await pl.policyStatus(node1)).applies.driftRepairs > drift0, 15_000, 200)
   t.pass(`table repaired ${Date.now() - d0} ms after its deletion (drift check every 10 s)`)
-  t.notOk((await pl.probeFrom(yb, [{ ip: pl.ip('x/a'), ...TCP80 }], 1000))[0], 'enforcement is back: y/b -> x/a blocked')
+  t.notOk((await pl.probeFrom(yb, [{ ip: pl.ip('x/a'), ...TCP80 }], 1000))[0],
+    'enforcement is back: y/b -> x/a blocked')
 
   // Status and metrics, end to end.
   const text = (await o.loom(node1, ['status', 'policy'])).stdout
   t.match(text, /x\/a/, '`loom status policy` lists x/a')
-  const json = JSON.parse((await o.loom(node1, ['status', 'policy', '--json'])).stdout) as { pods: Array<{ namespace?: string; name?: string; isolatedIngress?: boolean; ingressDroppedPackets: number }> }
+  const json = JSON.parse((await o.loom(node1, ['status', 'policy', '--json'])).stdout) as {
+    pods: Array<{ namespace?: string; name?: string; isolatedIngress?: boolean; ingressDroppedPackets: number }>
+  }
   const xa = json.pods.find((p) => p.namespace === 'x' && p.name === 'a')
-  t.ok(xa !== undefined && xa.ingressDroppedPackets > 0, `--json: x/a counts ingress drops (${xa?.ingressDroppedPackets})`)
+  t.ok(xa !== undefined && xa.ingressDroppedPackets > 0,
+    `--json: x/a counts ingress drops (${xa?.ingressDroppedPackets})`)
   const metrics = await lab.execOk(node1.ns, ['curl', '-sf', 'http://127.0.0.1:9784/metrics'])
-  for (const re of [/loom_policy_applies_total\{kind="full"\} [1-9]/, /loom_policy_drift_repairs_total [1-9]/, /loom_policy_conntrack_deletions_total [1-9]/,
-    /loom_policy_drops_total\{pod="x\/a",direction="ingress"\} [1-9]/, /loom_policy_source_state\{source="files",state="synced"\} 1/, /loom_policy_rules [1-9]/]) {
+  for (const re of [/loom_policy_applies_total\{kind="full"\} [1-9]/, /loom_policy_drift_repairs_total [1-9]/,
+    /loom_policy_conntrack_deletions_total [1-9]/,
+    /loom_policy_drops_total\{pod="x\/a",direction="ingress"\} [1-9]/,
+    /loom_policy_source_state\{source="files",state="synced"\} 1/, /loom_policy_rules [1-9]/]) {
     t.match(metrics, re, `/metrics has ${re.source}`)
   }
 
@@ -141,14 +160,19 @@ t.test('NetworkPolicy over vxlan: truth table subset, established flows, unknown
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: { name: 'a-from-any-c', namespace: 'x' },
-    spec: { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { pod: 'c' } } }] }] },
+    spec: {
+      podSelector: { matchLabels: { pod: 'a' } },
+      ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { pod: 'c' } } }] }]
+    },
   }
   await pl.waitApplied(pl.setPolicies([fromAnyC, unrelated]))
   const yc = pl.pod('y/c')
   const zb = pl.pod('z/b')
   await o.stopDaemon(node1)
-  t.notOk((await pl.probeFrom(zb, [{ ip: pl.ip('x/a'), ...TCP80 }], 1000))[0], 'loomd down: z/b -> x/a (same node) still blocked')
-  t.ok((await pl.probeFrom(yc, [{ ip: pl.ip('x/a'), ...TCP80 }], 1000))[0], 'loomd down: y/c -> x/a (same node) still allowed')
+  t.notOk((await pl.probeFrom(zb, [{ ip: pl.ip('x/a'), ...TCP80 }], 1000))[0],
+    'loomd down: z/b -> x/a (same node) still blocked')
+  t.ok((await pl.probeFrom(yc, [{ ip: pl.ip('x/a'), ...TCP80 }], 1000))[0],
+    'loomd down: y/c -> x/a (same node) still allowed')
   const r0 = Date.now()
   o.startDaemon(node1)
   await o.waitReady(node1)
@@ -161,5 +185,6 @@ t.test('NetworkPolicy over vxlan: truth table subset, established flows, unknown
   t.same(afterRestart, [], 'matrix as the spec says after the restart')
   const t1 = pl.setPolicies([unrelated])
   await pl.waitApplied(t1)
-  t.ok((await pl.probeFrom(zb, [{ ip: pl.ip('x/a'), ...TCP80 }], 1000))[0], `a change after the restart applies (z/b -> x/a allowed ${Date.now() - t1} ms after the write)`)
+  t.ok((await pl.probeFrom(zb, [{ ip: pl.ip('x/a'), ...TCP80 }], 1000))[0],
+    `a change after the restart applies (z/b -> x/a allowed ${Date.now() - t1} ms after the write)`)
 })

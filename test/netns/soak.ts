@@ -18,8 +18,16 @@ import { faultSeed } from './lib/seeded-random'
 import { buildFaultCluster, runChaos, runFuzzing, runNetem, runSoak } from './lib/fault-phases'
 
 const FIGURES = {
-  nodes: 5, slotsPerNode: 4, netemSeconds: 60, partitionSeconds: 10, chaosOps: 300, chaosMaxSeconds: 900,
-  fuzzFrames: 1_000_000, fuzzSeconds: 240, restartEverySeconds: 60, sampleEverySeconds: 30,
+  nodes: 5,
+  slotsPerNode: 4,
+  netemSeconds: 60,
+  partitionSeconds: 10,
+  chaosOps: 300,
+  chaosMaxSeconds: 900,
+  fuzzFrames: 1_000_000,
+  fuzzSeconds: 240,
+  restartEverySeconds: 60,
+  sampleEverySeconds: 30,
 }
 
 async function main (): Promise<number> {

@@ -162,26 +162,27 @@ t.test('frames split byte by byte and frames back to back in one write arrive in
   t.ok(a.got[0].frame.equals(f1) && a.got[1].frame.equals(f2) && a.got[2].frame.equals(f1))
 })
 
-t.test('a stream that ends inside a frame is counted as truncated (found by fuzzing: it was dropped uncounted)', async t => {
-  const a = await node(t)
-  const [host, port] = a.addr.split(':')
-  const whole = frame(0x4c47, randomBytes(100))
-  for (const cut of [whole.subarray(0, 3), whole.subarray(0, 50)]) {
-    const s = connect({ host, port: Number(port) })
-    await new Promise((resolve) => s.on('connect', resolve))
-    s.end(cut)
-    await new Promise((resolve) => s.on('close', resolve))
-  }
-  await waitUntil('2 truncated', () => a.tr.rejected.truncated === 2)
-  t.equal(a.tr.streamBufferedBytes, 0, 'no buffer held')
-  // A whole frame then a clean end is no drop; an oversized one is counted once, not twice.
-  const ok = connect({ host, port: Number(port) })
-  await new Promise((resolve) => ok.on('connect', resolve))
-  ok.end(whole)
-  await waitUntil('the whole frame', () => a.got.length === 1)
-  await sleep(50)
-  t.equal(a.tr.rejected.truncated, 2)
-})
+t.test('a stream that ends inside a frame is counted as truncated (found by fuzzing: it was dropped uncounted)',
+  async t => {
+    const a = await node(t)
+    const [host, port] = a.addr.split(':')
+    const whole = frame(0x4c47, randomBytes(100))
+    for (const cut of [whole.subarray(0, 3), whole.subarray(0, 50)]) {
+      const s = connect({ host, port: Number(port) })
+      await new Promise((resolve) => s.on('connect', resolve))
+      s.end(cut)
+      await new Promise((resolve) => s.on('close', resolve))
+    }
+    await waitUntil('2 truncated', () => a.tr.rejected.truncated === 2)
+    t.equal(a.tr.streamBufferedBytes, 0, 'no buffer held')
+    // A whole frame then a clean end is no drop; an oversized one is counted once, not twice.
+    const ok = connect({ host, port: Number(port) })
+    await new Promise((resolve) => ok.on('connect', resolve))
+    ok.end(whole)
+    await waitUntil('the whole frame', () => a.got.length === 1)
+    await sleep(50)
+    t.equal(a.tr.rejected.truncated, 2)
+  })
 
 t.test('a handler that throws is counted and reported, and the listener keeps going', async t => {
   const reports: string[] = []

@@ -137,7 +137,8 @@ t.test('apiSocket: a regular file, a directory or a live socket is refused and l
     const api = apiAt(stale)
     await api.start()
     t.equal(await raw({ path: stale },
-      'GET /v1/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n').then(r => r.split('\r\n')[0]), 'HTTP/1.1 200 OK')
+      'GET /v1/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n').then(r => r.split('\r\n')[0]),
+    'HTTP/1.1 200 OK')
     await api.stop()
     t.notOk(fs.existsSync(stale), 'its own socket is removed at stop')
   })
@@ -208,7 +209,12 @@ t.test('API server: requests refused before any handler (malformed HTTP) are cou
   const dir = tempDir(t)
   const socketPath = path.join(dir, 'api.sock')
   const seen: Array<[string, number]> = []
-  const api = new ApiServer({ logger, status: statusSources(), ready: () => ({ ready: true, checks: {} }), observe: (command, status) => { seen.push([command, status]) } }, { socketPath })
+  const api = new ApiServer({
+    logger,
+    status: statusSources(),
+    ready: () => ({ ready: true, checks: {} }),
+    observe: (command, status) => { seen.push([command, status]) }
+  }, { socketPath })
   await api.start()
   t.teardown(() => api.stop())
   const answer = await raw({ path: socketPath }, 'GE T /v1/status HTTP/1.1\r\nHost: x\r\n\r\n')

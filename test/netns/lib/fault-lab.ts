@@ -75,7 +75,8 @@ export class PodChurn {
       slot.containerID = `c${(this.serial++).toString(36)}-${slot.node.name}`
       slot.state = 'dirty' // until the ADD reports success
       this.stats.adds++
-      const r = await execPlugin(slot.node.ns, 'loom-cni', { command: 'ADD', containerID: slot.containerID, netns: nsPath(slot.ns), ifname: 'eth0' }, this.conf(slot.node))
+      const r = await execPlugin(slot.node.ns, 'loom-cni',
+        { command: 'ADD', containerID: slot.containerID, netns: nsPath(slot.ns), ifname: 'eth0' }, this.conf(slot.node))
       if (r.code === 0) {
         const ip = (r.json as { ips?: Array<{ address: string }> } | undefined)?.ips?.[0]?.address
         if (ip === undefined) throw new Error(`ADD ${slot.containerID} succeeded without an address: ${r.stdout}`)
@@ -88,7 +89,8 @@ export class PodChurn {
       return
     }
     this.stats.dels++
-    const r = await execPlugin(slot.node.ns, 'loom-cni', { command: 'DEL', containerID: slot.containerID, netns: nsPath(slot.ns), ifname: 'eth0' }, this.conf(slot.node))
+    const r = await execPlugin(slot.node.ns, 'loom-cni',
+      { command: 'DEL', containerID: slot.containerID, netns: nsPath(slot.ns), ifname: 'eth0' }, this.conf(slot.node))
     if (r.code === 0) {
       slot.state = 'free'
       slot.address = undefined
@@ -119,8 +121,13 @@ export class PodChurn {
 
 interface AttachmentRecord { containerID: string; ifname: string; address: string }
 interface IpamDetail {
-  self: string; clusterId: string | null; member: boolean; pendingClaims: number; pendingOps: string[]
-  ownedBlocks: Array<{ cidr: string }>; nodes: Array<{ node: string; blocks: string[] }>
+  self: string;
+  clusterId: string | null;
+  member: boolean;
+  pendingClaims: number;
+  pendingOps: string[]
+  ownedBlocks: Array<{ cidr: string }>;
+  nodes: Array<{ node: string; blocks: string[] }>
 }
 
 export async function ipamOf (node: LabNode): Promise<IpamDetail> {
@@ -135,8 +142,11 @@ export async function waitIpamSettled (nodes: readonly LabNode[], timeoutMs: num
     await waitFor('IPAM to settle on every node', async () => {
       const views = await Promise.all(nodes.map(ipamOf))
       const cluster = views[0]?.clusterId
-      last = JSON.stringify(views.map((v) => ({ member: v.member, c: v.clusterId, claims: v.pendingClaims, ops: v.pendingOps })))
-      return cluster !== null && views.every((v) => v.member && v.clusterId === cluster && v.pendingOps.length === 0 && v.pendingClaims === 0)
+      last = JSON.stringify(views.map((v) => ({
+        member: v.member, c: v.clusterId, claims: v.pendingClaims, ops: v.pendingOps
+      })))
+      return cluster !== null &&
+      views.every((v) => v.member && v.clusterId === cluster && v.pendingOps.length === 0 && v.pendingClaims === 0)
     }, timeoutMs, 500)
   } catch (err) {
     throw new Error(`${(err as Error).message}; last views: ${last}`)
@@ -151,11 +161,13 @@ export async function checkInvariants (lab: NetnsLab, churn: PodChurn, nodes: re
   for (const slot of churn.slots) {
     const text = (await lab.exec(slot.ns, ['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0'])).stdout
     const m = /inet (\S+)\/32/.exec(text)
-    if (slot.state === 'live' && m?.[1] !== slot.address) problems.push(`${slot.containerID} on ${slot.node.name}: reported ${slot.address}, pod has ${m?.[1] ?? 'no eth0'}`)
+    if (slot.state === 'live' &&
+      m?.[1] !== slot.address) problems.push(`${slot.containerID} on ${slot.node.name}: reported ${slot.address}, pod has ${m?.[1] ?? 'no eth0'}`)
     if (slot.state === 'free' && m !== null) problems.push(`free slot ${slot.ns} still has eth0 ${m[1]} (leaked veth)`)
     if (m?.[1] !== undefined) liveOn.set(m[1], [...(liveOn.get(m[1]) ?? []), slot.ns])
   }
-  for (const [address, where] of liveOn) if (where.length > 1) problems.push(`${address} is live on ${where.length} pods: ${where.join(', ')}`)
+  for (const [address,
+    where] of liveOn) if (where.length > 1) problems.push(`${address} is live on ${where.length} pods: ${where.join(', ')}`)
 
   const held = new Map<string, string>()
   for (const node of nodes) {
@@ -176,7 +188,9 @@ export async function checkInvariants (lab: NetnsLab, churn: PodChurn, nodes: re
       held.set(r.address, `${node.name}/${r.containerID}`)
     }
     // On disk: the allocations of ipam.json (keys start with the container ID).
-    const doc = JSON.parse(readFileSync(lab.file(`state-${node.name}/ipam.json`), 'utf8')) as { allocations?: Array<[string, number, number]> }
+    const doc = JSON.parse(readFileSync(lab.file(`state-${node.name}/ipam.json`), 'utf8')) as {
+      allocations?: Array<[string, number, number]>
+    }
     const keys = (doc.allocations ?? []).map((a) => a[0])
     for (const s of mine) if (!keys.some((k) => k.startsWith(s.containerID))) problems.push(`${s.containerID} on ${node.name} is not in ipam.json`)
     // Host veths and /32 routes are exactly the attachments.
@@ -255,7 +269,8 @@ export function processUsage (pid: number): { rssKiB: number; fds: number } {
  * `nft-loss` where the kernel lacks sch_netem (CONFIG_NET_SCH_NETEM off): then only the loss
  * is emulated, by an nftables rule on the bridge dropping that share of IPv4 frames at random.
  */
-export async function netem (lab: NetnsLab, overlay: OverlayLab, spec: string[] | null): Promise<'netem' | 'nft-loss' | 'off'> {
+export async function netem (lab: NetnsLab, overlay: OverlayLab,
+  spec: string[] | null): Promise<'netem' | 'nft-loss' | 'off'> {
   const sw = overlay.switchNs
   if (spec === null) {
     for (const node of overlay.nodes) await lab.exec(sw, ['tc', 'qdisc', 'del', 'dev', `n${node.index}`, 'root'])

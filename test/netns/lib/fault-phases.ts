@@ -25,10 +25,15 @@ export interface FaultContext {
 }
 
 /** Builds a gossip cluster of `nodes` real loomd nodes and `slotsPerNode` pod namespaces each. */
-export async function buildFaultCluster (tag: string, seed: number, nodes: number, slotsPerNode: number, log: (line: string) => void): Promise<FaultContext> {
+export async function buildFaultCluster (tag: string, seed: number, nodes: number, slotsPerNode: number,
+  log: (line: string) => void): Promise<FaultContext> {
   const lab = new NetnsLab(tag)
   const overlay = new OverlayLab(lab, {
-    nodes, podsPerNode: 0, encapsulation: 'udp', logLevel: 'warn', gossip: {},
+    nodes,
+    podsPerNode: 0,
+    encapsulation: 'udp',
+    logLevel: 'warn',
+    gossip: {},
     extraConfig: () => ({ seeds: ['198.18.0.1', '198.18.0.2', '198.18.0.3'] }),
   })
   const random = seededRandom(seed)
@@ -60,7 +65,15 @@ export async function settleAndCheck (ctx: FaultContext, reach: boolean): Promis
   return problems
 }
 
-export interface NetemResult { how: string; seconds: number; ops: number; deaths: number; pingLossPercent: number; partitionSeconds: number; problems: string[] }
+export interface NetemResult {
+  how: string;
+  seconds: number;
+  ops: number;
+  deaths: number;
+  pingLossPercent: number;
+  partitionSeconds: number
+  problems: string[]
+}
 
 /**
  * `tc netem` (10 % loss, 50 ms ± 20 ms delay, 25 % reordering, 1 % duplicates) on every switch
@@ -75,11 +88,14 @@ export async function runNetem (ctx: FaultContext, seconds: number, partitionSec
   const a = churn.slots.find((s) => s.node === nodes[0])!
   const b = churn.slots.find((s) => s.node === nodes[1])!
   for (const s of [a, b]) if (s.state === 'free') await churn.act(s)
-  const deathsBefore = (await Promise.all(nodes.map((n) => metricSum(lab, n, 'loom_control_deaths_total')))).reduce((x, y) => x + y, 0)
-  const how = await netem(lab, overlay, ['delay', '50ms', '20ms', 'distribution', 'normal', 'loss', '10%', 'reorder', '25%', '50%', 'duplicate', '1%'])
+  const deathsBefore = (await Promise.all(nodes.map((n) => metricSum(lab, n, 'loom_control_deaths_total')))).reduce((x,
+    y) => x + y, 0)
+  const how = await netem(lab, overlay,
+    ['delay', '50ms', '20ms', 'distribution', 'normal', 'loss', '10%', 'reorder', '25%', '50%', 'duplicate', '1%'])
   const until = Date.now() + seconds * 1000
   let ops = 0
-  const ping = lab.exec(a.ns, ['ping', '-n', '-q', '-i', '0.2', '-w', String(seconds), b.address!], { timeoutMs: (seconds + 10) * 1000 })
+  const ping = lab.exec(a.ns, ['ping', '-n', '-q', '-i', '0.2', '-w', String(seconds), b.address!],
+    { timeoutMs: (seconds + 10) * 1000 })
   try {
     await Promise.all(nodes.map(async (node) => {
       while (Date.now() < until) {
@@ -93,7 +109,8 @@ export async function runNetem (ctx: FaultContext, seconds: number, partitionSec
   }
   const pingOut = (await ping).stdout
   const loss = Number(/(\d+(?:\.\d+)?)% packet loss/.exec(pingOut)?.[1] ?? 100)
-  const deaths = (await Promise.all(nodes.map((n) => metricSum(lab, n, 'loom_control_deaths_total')))).reduce((x, y) => x + y, 0) - deathsBefore
+  const deaths = (await Promise.all(nodes.map((n) => metricSum(lab, n, 'loom_control_deaths_total')))).reduce((x,
+    y) => x + y, 0) - deathsBefore
   ctx.log(`${how === 'netem' ? 'netem' : 'no sch_netem in this kernel: nftables 10 % loss only'}: ${seconds} s, ${ops} CNI ops, ${deaths} deaths declared, ping loss ${loss} % under netem`)
   const problems = await settleAndCheck(ctx, true)
 
@@ -111,7 +128,9 @@ export async function runNetem (ctx: FaultContext, seconds: number, partitionSec
   return { how, seconds, ops, deaths, pingLossPercent: loss, partitionSeconds, problems }
 }
 
-export interface ChaosResult { ops: number; kills: number; seconds: number; stats: PodChurn['stats']; problems: string[] }
+export interface ChaosResult {
+  ops: number; kills: number; seconds: number; stats: PodChurn['stats']; problems: string[]
+}
 
 /**
  * `ops` ADD/DEL through loom-cni across every node while a killer sends `kill -9` to a random
@@ -126,6 +145,7 @@ export async function runChaos (ctx: FaultContext, ops: number, maxSeconds: numb
   let stop = false
   const restarting = new Set<LabNode>()
   const killer = (async () => {
+    // eslint-disable-next-line no-unmodified-loop-condition -- `stop` is set by the phase's end
     while (!stop && Date.now() < deadline) {
       await sleep(between(ctx.random, 500, 3000))
       if (stop) break
@@ -172,7 +192,9 @@ export interface FuzzPhaseResult {
   kernelDropped: number
 }
 
-export interface FuzzSummary { results: FuzzPhaseResult[]; rssBeforeKiB: number; rssAfterKiB: number; problems: string[] }
+export interface FuzzSummary {
+  results: FuzzPhaseResult[]; rssBeforeKiB: number; rssAfterKiB: number; problems: string[]
+}
 
 const FUZZ_SENDER = join(REPO_ROOT, 'dist', 'test', 'netns', 'lib', 'fuzz-sender.js')
 
@@ -211,38 +233,54 @@ export async function runFuzzing (ctx: FaultContext, frames: number, seconds: nu
   const results: FuzzPhaseResult[] = []
   for (const [kind, part, timePart, to, ns] of share) {
     const job: FuzzJob = {
-      kind, target: to, count: Math.round(frames * part), seconds: seconds * timePart, seed: (ctx.seed + results.length) >>> 0,
+      kind,
+      target: to,
+      count: Math.round(frames * part),
+      seconds: seconds * timePart,
+      seed: (ctx.seed + results.length) >>> 0,
       nodeIndexes: overlay.nodes.map((n) => deriveNodeIndex(n.name)),
       ...(kind === 'gossip-udp' || kind === 'gossip-tcp' ? { secretFile: overlay.secretFile } : {}),
     }
     const countedBefore = await fuzzCount(ctx, target, kind)
     const kernelBefore = kind === 'data' || kind === 'gossip-udp' ? await udpKernelDrops(lab, target.ns) : 0
-    const r = await run('ip', ['netns', 'exec', ns, process.execPath, FUZZ_SENDER, JSON.stringify(job)], { timeoutMs: (seconds + 30) * 1000 })
+    const r = await run('ip', ['netns', 'exec', ns, process.execPath, FUZZ_SENDER, JSON.stringify(job)],
+      { timeoutMs: (seconds + 30) * 1000 })
     if (r.code !== 0) throw new Error(`fuzz sender (${kind}) failed: ${r.stderr}`)
     const res = JSON.parse(r.stdout) as FuzzResult
     await sleep(1500) // let loomd drain its socket
     if (target.daemon?.exitCode !== null) problems.push(`loomd on ${target.name} exited during the ${kind} fuzz (${String(target.daemon?.exitCode)})`)
     const counted = (await fuzzCount(ctx, target, kind)) - countedBefore
-    const kernelDropped = kind === 'data' || kind === 'gossip-udp' ? (await udpKernelDrops(lab, target.ns)) - kernelBefore : 0
+    const kernelDropped = kind === 'data' ||
+    kind === 'gossip-udp'
+      ? (await udpKernelDrops(lab, target.ns)) - kernelBefore
+      : 0
     results.push({ kind, ...res, counted, kernelDropped })
     if (kind === 'api') {
       // Well-formed ADDs of the fuzzer hold addresses like any client's: the runtime's GC (every
       // pod it knows as valid) releases them, as kubelet's would.
-      const valid = ctx.churn.slots.filter((x) => x.node === target && x.state !== 'free').map((x) => ({ containerID: x.containerID, ifname: 'eth0' }))
+      const valid = ctx.churn.slots.filter((x) => x.node === target &&
+        x.state !== 'free').map((x) => ({ containerID: x.containerID, ifname: 'eth0' }))
       await apiRequest(target.apiSocket, 'POST', '/v1/cni/gc', { valid })
     }
     ctx.log(`fuzz ${kind}: ${res.sent} frames (${res.connections} connections) in ${res.elapsedMs} ms; loomd counted ${counted}, kernel dropped ${kernelDropped}`)
   }
   const rssAfter = processUsage(pid).rssKiB
   const after = await Promise.all(overlay.nodes.map(ipamOf))
-  const shape = (v: typeof before): string => JSON.stringify(v.map((x) => ({ c: x.clusterId, self: x.self, nodes: x.nodes.map((n) => n.node).sort(), blocks: x.ownedBlocks.map((b) => b.cidr).sort() })))
+  const shape = (v: typeof before): string => JSON.stringify(v.map((x) => ({
+    c: x.clusterId,
+    self: x.self,
+    nodes: x.nodes.map((n) => n.node).sort(),
+    blocks: x.ownedBlocks.map((b) => b.cidr).sort()
+  })))
   if (shape(before) !== shape(after)) problems.push(`cluster changed under fuzzing: ${shape(before)} -> ${shape(after)}`)
   problems.push(...await settleAndCheck(ctx, true))
   return { results, rssBeforeKiB: rssBefore, rssAfterKiB: rssAfter, problems }
 }
 
 export interface SoakSample { at: number; node: string; rssKiB: number; fds: number; lagP99ms: number }
-export interface SoakResult { seconds: number; ops: number; restarts: number; samples: SoakSample[]; problems: string[] }
+export interface SoakResult {
+  seconds: number; ops: number; restarts: number; samples: SoakSample[]; problems: string[]
+}
 
 /**
  * Traffic, churn and one node restart every `restartEverySeconds` for `seconds`, sampling RSS,
@@ -250,7 +288,8 @@ export interface SoakResult { seconds: number; ops: number; restarts: number; sa
  * node that is never restarted (node 1): RSS and fds of the last sample against the first one
  * after warm-up.
  */
-export async function runSoak (ctx: FaultContext, seconds: number, restartEverySeconds: number, sampleEverySeconds: number): Promise<SoakResult> {
+export async function runSoak (ctx: FaultContext, seconds: number, restartEverySeconds: number,
+  sampleEverySeconds: number): Promise<SoakResult> {
   const { lab, overlay, churn } = ctx
   const samples: SoakSample[] = []
   const started = Date.now()
@@ -277,8 +316,10 @@ export async function runSoak (ctx: FaultContext, seconds: number, restartEveryS
       const live = churn.live()
       const from = live[0]
       const to = live.find((s) => s.node !== from?.node)
-      if (from !== undefined && to !== undefined) await lab.exec(from.ns, ['ping', '-n', '-q', '-c', '20', '-i', '0.05', to.address!], { timeoutMs: 10_000 })
-      else await sleep(500)
+      if (from !== undefined && to !== undefined) {
+        await lab.exec(from.ns,
+          ['ping', '-n', '-q', '-c', '20', '-i', '0.05', to.address!], { timeoutMs: 10_000 })
+      } else await sleep(500)
     }
   })()
   await Promise.all(overlay.nodes.map(async (node) => {
@@ -286,7 +327,9 @@ export async function runSoak (ctx: FaultContext, seconds: number, restartEveryS
       if (node.daemon === undefined) { await sleep(200); continue }
       await churn.step(node)
       ops++
-      if (node === overlay.nodes[0] && Date.now() >= nextSample) { nextSample += sampleEverySeconds * 1000; await sample() }
+      if (node === overlay.nodes[0] && Date.now() >= nextSample) {
+        nextSample += sampleEverySeconds * 1000; await sample()
+      }
       if (node === overlay.nodes[1] && Date.now() >= nextRestart) {
         nextRestart += restartEverySeconds * 1000
         const victim = pick(ctx.random, overlay.nodes.slice(1))
@@ -307,4 +350,3 @@ export async function runSoak (ctx: FaultContext, seconds: number, restartEveryS
 function sleep (ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
-

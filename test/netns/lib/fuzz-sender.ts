@@ -111,12 +111,18 @@ function gossipFrame (r: Random, keyring: GossipKeyring | undefined): Buffer {
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'GE T', '']
 // The socket is root's (0600): the fuzzer is a careless root client, not a stranger. GC and
 // rmpeer are left out: a well-formed call of either removes state by design.
-const PATHS = ['/v1/status', '/v1/cni', '/v1/cni/add', '/v1/cni/del', '/v1/cni/attachment', '/v1/policy', '/v1/ready', '/%00', '/x'.repeat(200), '*']
+const PATHS = ['/v1/status', '/v1/cni', '/v1/cni/add', '/v1/cni/del', '/v1/cni/attachment', '/v1/policy', '/v1/ready',
+  '/%00', '/x'.repeat(200), '*']
 
 function apiRequestBytes (r: Random): Buffer {
   if (r() < 0.15) return noise(r, between(r, 1, 2000))
   const body = r() < 0.5
-    ? Buffer.from(JSON.stringify({ containerID: r() < 0.5 ? 'fuzz' : noise(r, 8).toString('latin1'), ifname: 'eth0', valid: r() < 0.5 ? [] : 'x', nodeName: 'x' }))
+    ? Buffer.from(JSON.stringify({
+      containerID: r() < 0.5 ? 'fuzz' : noise(r, 8).toString('latin1'),
+      ifname: 'eth0',
+      valid: r() < 0.5 ? [] : 'x',
+      nodeName: 'x'
+    }))
     : noise(r, between(r, 0, 600))
   const head = `${pick(r, METHODS)} ${pick(r, PATHS)} HTTP/1.${between(r, 0, 1)}\r\nHost: loom\r\n` +
     `Content-Length: ${r() < 0.8 ? body.length : between(r, 0, 1 << 30)}\r\nConnection: close\r\n` +
@@ -147,7 +153,8 @@ async function sendDatagrams (job: FuzzJob, make: () => Buffer, deadline: number
 }
 
 /** One frame per connection, `parallel` connections at a time; each connection ends after writing. */
-async function sendStreams (job: FuzzJob, make: () => Buffer, deadline: number, parallel: number, open: () => ReturnType<typeof connect>): Promise<{ sent: number; connections: number }> {
+async function sendStreams (job: FuzzJob, make: () => Buffer, deadline: number, parallel: number,
+  open: () => ReturnType<typeof connect>): Promise<{ sent: number; connections: number }> {
   let sent = 0
   let connections = 0
   const one = (): Promise<void> => new Promise((resolve) => {
@@ -183,9 +190,13 @@ export async function runFuzz (job: FuzzJob): Promise<FuzzResult> {
     sent = await sendDatagrams(job, () => gossipFrame(r, keyring), deadline)
   } else if (job.kind === 'gossip-tcp') {
     const { host, port } = hostPort(job.target);
-    ({ sent, connections } = await sendStreams(job, () => gossipFrame(r, keyring), deadline, 3, () => createConnection({ host, port })))
+    ({
+      sent, connections
+    } = await sendStreams(job, () => gossipFrame(r, keyring), deadline, 3, () => createConnection({ host, port })))
   } else {
-    ({ sent, connections } = await sendStreams(job, () => apiRequestBytes(r), deadline, 8, () => createConnection({ path: job.target })))
+    ({
+      sent, connections
+    } = await sendStreams(job, () => apiRequestBytes(r), deadline, 8, () => createConnection({ path: job.target })))
   }
   return { sent, connections, elapsedMs: Date.now() - started }
 }

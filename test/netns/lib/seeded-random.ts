@@ -23,7 +23,8 @@ export function faultSeed (): number {
   const given = process.env.LOOM_FAULT_SEED
   if (given !== undefined && given !== '') {
     const n = Number(given)
-    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new Error(`LOOM_FAULT_SEED must be an integer 0..4294967295, got ${given}`)
+    if (!Number.isInteger(n) || n < 0 ||
+      n > 0xffffffff) throw new Error(`LOOM_FAULT_SEED must be an integer 0..4294967295, got ${given}`)
     return n
   }
   return randomBytes(4).readUInt32BE(0)
