@@ -119,7 +119,9 @@ t.test('random tables agree with a brute-force LPM', async t => {
   t.equal(table.routes().length, 1000)
   let mismatches = 0
   for (let i = 0; i < 20000; i++) {
-    const dst = i % 2 === 0 ? (routes[i % 1000].net + Math.floor(rand() * 256)) >>> 0 : (0x0a000000 +
+    const dst = i % 2 === 0
+      ? (routes[i % 1000].net + Math.floor(rand() * 256)) >>> 0
+      : (0x0a000000 +
       Math.floor(rand() * 0x01000000)) >>> 0
     let best: { peer: PeerRoute, len: number } | undefined
     for (const r of routes) {
