@@ -359,7 +359,9 @@ export class Agent {
     // In static mode a node may have a fixed VTEP MAC; otherwise it is derived from the name.
     const self = this.config.peers.find((p) => p.nodeName === this.config.nodeName)
     const vtepMAC = self !== undefined ? vtepMACOf(self) : deriveVtepMAC(this.config.nodeName)
-    return encapsulationKind(this.config.encapsulation).create({ index: deriveNodeIndex(this.config.nodeName), vtepMAC }, this.config)
+    return encapsulationKind(this.config.encapsulation).create({
+      index: deriveNodeIndex(this.config.nodeName), vtepMAC
+    }, this.config)
   }
 
   private statusSources (encapsulation: Encapsulation): StatusSources {

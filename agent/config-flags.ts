@@ -36,33 +36,145 @@ interface Setting {
 }
 
 const SETTINGS: readonly Setting[] = [
-  { field: 'nodeName', flag: 'node-name', kind: 'string', help: 'this node\'s name (default: the hostname, lower-cased)' },
-  { field: 'underlay.address', flag: 'underlay-address', kind: 'string', help: 'this node\'s underlay IPv4 address (required)' },
-  { field: 'underlay.port', flag: 'underlay-port', kind: 'int', help: `UDP port of the udp encapsulation (default ${DEFAULT_UNDERLAY_PORT})` },
-  { field: 'clusterCIDR', flag: 'cluster-cidr', kind: 'string', help: 'IPv4 CIDR of all pod addresses, e.g. 10.244.0.0/16 (required)' },
-  { field: 'blockSize', flag: 'block-size', kind: 'int', help: `IPAM block prefix length (default ${DEFAULT_BLOCK_SIZE})` },
-  { field: 'encapsulation', flag: 'encapsulation', kind: 'string', help: `${ENCAPSULATION_KINDS.join(' | ')} (default ${DEFAULT_ENCAPSULATION})` },
-  { field: 'vxlan.port', flag: 'vxlan-port', kind: 'int', help: `UDP port of the vxlan encapsulation (default ${DEFAULT_VXLAN_PORT})` },
-  { field: 'vxlan.vni', flag: 'vxlan-vni', kind: 'int', help: `VXLAN network identifier 1-16777215 (default ${DEFAULT_VXLAN_VNI})` },
-  { field: 'encryption.enabled', flag: 'encryption', kind: 'bool', help: 'encrypt the udp encapsulation (default off; --no-encryption turns it off)' },
-  { field: 'encryption.secretFile', flag: 'secret-file', kind: 'string', help: `file holding the cluster secret (default ${DEFAULT_SECRET_FILE})` },
+  {
+    field: 'nodeName', flag: 'node-name', kind: 'string', help: 'this node\'s name (default: the hostname, lower-cased)'
+  },
+  {
+    field: 'underlay.address',
+    flag: 'underlay-address',
+    kind: 'string',
+    help: 'this node\'s underlay IPv4 address (required)'
+  },
+  {
+    field: 'underlay.port',
+    flag: 'underlay-port',
+    kind: 'int',
+    help: `UDP port of the udp encapsulation (default ${DEFAULT_UNDERLAY_PORT})`
+  },
+  {
+    field: 'clusterCIDR',
+    flag: 'cluster-cidr',
+    kind: 'string',
+    help: 'IPv4 CIDR of all pod addresses, e.g. 10.244.0.0/16 (required)'
+  },
+  {
+    field: 'blockSize',
+    flag: 'block-size',
+    kind: 'int',
+    help: `IPAM block prefix length (default ${DEFAULT_BLOCK_SIZE})`
+  },
+  {
+    field: 'encapsulation',
+    flag: 'encapsulation',
+    kind: 'string',
+    help: `${ENCAPSULATION_KINDS.join(' | ')} (default ${DEFAULT_ENCAPSULATION})`
+  },
+  {
+    field: 'vxlan.port',
+    flag: 'vxlan-port',
+    kind: 'int',
+    help: `UDP port of the vxlan encapsulation (default ${DEFAULT_VXLAN_PORT})`
+  },
+  {
+    field: 'vxlan.vni',
+    flag: 'vxlan-vni',
+    kind: 'int',
+    help: `VXLAN network identifier 1-16777215 (default ${DEFAULT_VXLAN_VNI})`
+  },
+  {
+    field: 'encryption.enabled',
+    flag: 'encryption',
+    kind: 'bool',
+    help: 'encrypt the udp encapsulation (default off; --no-encryption turns it off)'
+  },
+  {
+    field: 'encryption.secretFile',
+    flag: 'secret-file',
+    kind: 'string',
+    help: `file holding the cluster secret (default ${DEFAULT_SECRET_FILE})`
+  },
   { field: 'seeds', flag: 'seeds', kind: 'list', help: 'comma-separated gossip seeds, "host:port" or IPv4' },
-  { field: 'gossip.port', flag: 'gossip-port', kind: 'int', help: `UDP+TCP port of the gossip control plane (default ${DEFAULT_GOSSIP_PORT})` },
-  { field: 'ipam.reclaimAfterSeconds', flag: 'reclaim-after', kind: 'int', help: `seconds a node must be dead before its blocks are reclaimed (default ${DEFAULT_RECLAIM_AFTER_SECONDS})` },
-  { field: 'cni.confDir', flag: 'cni-conf-dir', kind: 'string', help: 'write 10-loom.conflist here once ready, e.g. /etc/cni/net.d (default: do not write)' },
-  { field: 'multicast.enabled', flag: 'multicast', kind: 'bool', help: 'replicate IPv4 multicast between pods (default on; --no-multicast turns it off)' },
-  { field: 'multicast.mode', flag: 'multicast-mode', kind: 'string', help: 'members (gossip mode default) | flood (static mode default)' },
-  { field: 'offloads.enabled', flag: 'offloads', kind: 'bool', help: 'TUN TSO/USO and GRO, UDP GSO and GRO (default on; --no-offloads turns them off)' },
-  { field: 'cni.gcGraceSeconds', flag: 'cni-gc-grace', kind: 'int', help: `seconds an attachment is safe from CNI GC after its ADD (default ${DEFAULT_CNI_GC_GRACE_SECONDS})` },
-  { field: 'policy.source', flag: 'policy-source', kind: 'string', help: 'NetworkPolicy source: none | kubernetes | files (default none)' },
-  { field: 'policy.dir', flag: 'policy-dir', kind: 'string', help: 'files source: directory of Namespace, Pod and NetworkPolicy manifests' },
-  { field: 'policy.kubeconfig', flag: 'kubeconfig', kind: 'string', help: 'kubernetes source: kubeconfig path (default: in-cluster service account)' },
+  {
+    field: 'gossip.port',
+    flag: 'gossip-port',
+    kind: 'int',
+    help: `UDP+TCP port of the gossip control plane (default ${DEFAULT_GOSSIP_PORT})`
+  },
+  {
+    field: 'ipam.reclaimAfterSeconds',
+    flag: 'reclaim-after',
+    kind: 'int',
+    help: `seconds a node must be dead before its blocks are reclaimed (default ${DEFAULT_RECLAIM_AFTER_SECONDS})`
+  },
+  {
+    field: 'cni.confDir',
+    flag: 'cni-conf-dir',
+    kind: 'string',
+    help: 'write 10-loom.conflist here once ready, e.g. /etc/cni/net.d (default: do not write)'
+  },
+  {
+    field: 'multicast.enabled',
+    flag: 'multicast',
+    kind: 'bool',
+    help: 'replicate IPv4 multicast between pods (default on; --no-multicast turns it off)'
+  },
+  {
+    field: 'multicast.mode',
+    flag: 'multicast-mode',
+    kind: 'string',
+    help: 'members (gossip mode default) | flood (static mode default)'
+  },
+  {
+    field: 'offloads.enabled',
+    flag: 'offloads',
+    kind: 'bool',
+    help: 'TUN TSO/USO and GRO, UDP GSO and GRO (default on; --no-offloads turns them off)'
+  },
+  {
+    field: 'cni.gcGraceSeconds',
+    flag: 'cni-gc-grace',
+    kind: 'int',
+    help: `seconds an attachment is safe from CNI GC after its ADD (default ${DEFAULT_CNI_GC_GRACE_SECONDS})`
+  },
+  {
+    field: 'policy.source',
+    flag: 'policy-source',
+    kind: 'string',
+    help: 'NetworkPolicy source: none | kubernetes | files (default none)'
+  },
+  {
+    field: 'policy.dir',
+    flag: 'policy-dir',
+    kind: 'string',
+    help: 'files source: directory of Namespace, Pod and NetworkPolicy manifests'
+  },
+  {
+    field: 'policy.kubeconfig',
+    flag: 'kubeconfig',
+    kind: 'string',
+    help: 'kubernetes source: kubeconfig path (default: in-cluster service account)'
+  },
   { field: 'stateDir', flag: 'state-dir', kind: 'string', help: `state directory (default ${DEFAULT_STATE_DIR})` },
-  { field: 'apiSocket', flag: 'api-socket', kind: 'string', help: `local API unix socket (default ${DEFAULT_API_SOCKET})` },
-  { field: 'metrics.address', flag: 'metrics-address', kind: 'string', help: `"host:port" for /metrics and health (default ${DEFAULT_METRICS_ADDRESS})` },
+  {
+    field: 'apiSocket',
+    flag: 'api-socket',
+    kind: 'string',
+    help: `local API unix socket (default ${DEFAULT_API_SOCKET})`
+  },
+  {
+    field: 'metrics.address',
+    flag: 'metrics-address',
+    kind: 'string',
+    help: `"host:port" for /metrics and health (default ${DEFAULT_METRICS_ADDRESS})`
+  },
   { field: 'mtu', flag: 'mtu', kind: 'int', help: 'overlay MTU override, 576-9000 (default: underlay MTU - overhead)' },
   { field: 'tunName', flag: 'tun-name', kind: 'string', help: `TUN device name (default ${DEFAULT_TUN_NAME})` },
-  { field: 'logLevel', flag: 'log-level', kind: 'string', help: `fatal|error|warn|info|debug|trace|silent (default ${DEFAULT_LOG_LEVEL})` },
+  {
+    field: 'logLevel',
+    flag: 'log-level',
+    kind: 'string',
+    help: `fatal|error|warn|info|debug|trace|silent (default ${DEFAULT_LOG_LEVEL})`
+  },
 ]
 
 /** Environment variable naming the config file, like --config. */
@@ -321,7 +433,8 @@ export function parseJsonText (text: string): unknown {
         skipSpace()
         if (text[pos] !== ':') fail(`expected ':' after a key, found ${describe()}`)
         pos++
-        Object.defineProperty(out, key, { value: parseValue(depth + 1), enumerable: true, writable: true, configurable: true })
+        Object.defineProperty(out, key,
+          { value: parseValue(depth + 1), enumerable: true, writable: true, configurable: true })
         skipSpace()
         if (text[pos] === ',') { pos++; continue }
         if (text[pos] === '}') { pos++; return out }

@@ -134,10 +134,12 @@ export async function checkPod (spec: Omit<WireSpec, 'mtu'>): Promise<void> {
     requireRoute(podRoutes, { dst: '0.0.0.0/0', dev: spec.ifname, via: spec.gateway }, `in ${spec.netns}`)
     if (!await host.linkExists(spec.hostVeth)) throw new CheckFailedError(`host veth ${spec.hostVeth} is missing`)
     if (!await host.linkIsUp(spec.hostVeth)) throw new CheckFailedError(`host veth ${spec.hostVeth} is down`)
-    requireRoute(await host.listRoutes({ dev: spec.hostVeth }), { dst: `${spec.address}/32`, dev: spec.hostVeth }, 'on the host')
+    requireRoute(await host.listRoutes({ dev: spec.hostVeth }), { dst: `${spec.address}/32`, dev: spec.hostVeth },
+      'on the host')
   } catch (err) {
     if (err instanceof CheckFailedError || err instanceof UnknownContainerError) throw err
-    throw new CheckFailedError(`check of ${spec.ifname} in ${spec.netns} failed: ${(err as Error).message}`, { cause: err })
+    throw new CheckFailedError(`check of ${spec.ifname} in ${spec.netns} failed: ${(err as Error).message}`,
+      { cause: err })
   } finally {
     pod?.close()
     host.close()
@@ -145,7 +147,8 @@ export async function checkPod (spec: Omit<WireSpec, 'mtu'>): Promise<void> {
 }
 
 function requireRoute (routes: RouteEntry[], want: RouteEntry, where: string): void {
-  const hit = routes.some((r) => r.dst === want.dst && r.dev === want.dev && (want.via === undefined || r.via === want.via))
+  const hit = routes.some((r) => r.dst === want.dst && r.dev === want.dev &&
+    (want.via === undefined || r.via === want.via))
   if (!hit) {
     const desc = `${want.dst}${want.via !== undefined ? ` via ${want.via}` : ''} dev ${want.dev}`
     throw new CheckFailedError(`route ${desc} is missing ${where} (have: ${routes.map((r) => `${r.dst}${r.via !== undefined ? ` via ${r.via}` : ''}`).join(', ') || 'none'})`)

@@ -19,7 +19,8 @@ export const FRAME_OUTGOING = 2
 interface PacketBinding {
   packetOpen(filter: Buffer, recvBufferBytes: number): number
   packetRecvBatch(fd: number, bufs: Buffer[], sizes: Int32Array, ifindexes: Int32Array, flags: Uint8Array): number
-  packetSendBatch(fd: number, bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, ifindexes: Int32Array, count: number): number
+  packetSendBatch(fd: number, bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, ifindexes: Int32Array,
+    count: number): number
 }
 
 function loadPacketBinding (): PacketBinding {

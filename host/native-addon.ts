@@ -40,7 +40,6 @@ export function loadAddon<T> (relative: string): T {
   if (loaded.has(path)) return loaded.get(path) as T
   let addon: T
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     addon = require(path) as T
   } catch (err) {
     throw new NativeBindingLoadError(path, err)

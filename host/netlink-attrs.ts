@@ -57,7 +57,8 @@ export function nlaPadding (len: number): number {
 export function encodeAttr (type: number, payload: Uint8Array, nested = false): Buffer {
   const len = NLA_HDRLEN + payload.length
   if (len > NLA_MAX_LEN) throw new RangeError(`netlink attribute ${type} is ${len} bytes, over ${NLA_MAX_LEN}`)
-  if (!Number.isInteger(type) || type < 0 || type > 0x3fff) throw new RangeError(`netlink attribute type ${type} is out of range`)
+  if (!Number.isInteger(type) || type < 0 ||
+    type > 0x3fff) throw new RangeError(`netlink attribute type ${type} is out of range`)
   const out = Buffer.alloc(len + nlaPadding(len))
   writeU16(out, 0, len)
   writeU16(out, 2, type | (nested ? NLA_F_NESTED : 0))
@@ -135,5 +136,6 @@ function writeU16 (b: Buffer, off: number, v: number): void {
 }
 
 function checkUint (value: number, max: number, type: number): void {
-  if (!Number.isInteger(value) || value < 0 || value > max) throw new RangeError(`value ${value} of netlink attribute ${type} is outside 0..${max}`)
+  if (!Number.isInteger(value) || value < 0 ||
+    value > max) throw new RangeError(`value ${value} of netlink attribute ${type} is outside 0..${max}`)
 }

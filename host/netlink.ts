@@ -134,7 +134,10 @@ export class NetlinkClient {
 
   async setLinkMtu (name: string, mtu: number): Promise<void> {
     const op = `set MTU ${mtu} on link ${name}`
-    if (!Number.isInteger(mtu) || mtu < 68 || mtu > 0xffffffff) throw new NetlinkArgumentError(op, `MTU ${mtu} is not an integer >= 68`)
+    if (!Number.isInteger(mtu) || mtu < 68 || mtu > 0xffffffff) {
+      throw new NetlinkArgumentError(op,
+      `MTU ${mtu} is not an integer >= 68`)
+    }
     const index = await this.resolve(op, name)
     await this.call(op, (s, o) => s.setLink({ index }, { mtu }, o), name)
   }
@@ -142,7 +145,10 @@ export class NetlinkClient {
   /** Sets the link's transmit queue length (packets the kernel queues for a TUN reader). */
   async setLinkTxQueueLen (name: string, packets: number): Promise<void> {
     const op = `set txqueuelen ${packets} on link ${name}`
-    if (!Number.isInteger(packets) || packets < 1 || packets > 0xffffffff) throw new NetlinkArgumentError(op, `queue length ${packets} is not a positive integer`)
+    if (!Number.isInteger(packets) || packets < 1 || packets > 0xffffffff) {
+      throw new NetlinkArgumentError(op,
+      `queue length ${packets} is not a positive integer`)
+    }
     const index = await this.resolve(op, name)
     await this.call(op, (s, o) => s.setLink({ index }, { txqlen: packets }, o), name)
   }
@@ -211,7 +217,8 @@ export class NetlinkClient {
     const op = `add address ${cidr} to link ${name}`
     const { addr, prefix } = parseCidr(op, cidr, false)
     const index = await this.resolve(op, name)
-    await this.call(op, (s, o) => s.newAddress({ family: AF_INET, prefixlen: prefix, index }, { local: addr, address: addr }, o),
+    await this.call(op,
+      (s, o) => s.newAddress({ family: AF_INET, prefixlen: prefix, index }, { local: addr, address: addr }, o),
       name, FlagsNew.CREATE | FlagsNew.EXCL, [EEXIST])
   }
 
@@ -283,7 +290,8 @@ export class NetlinkClient {
         throw err
       }
     }
-    await this.call(op, (s, o) => s.delRoute({ family: AF_INET, dstLen: prefix, table: RT_TABLE_MAIN, scope: 'NOWHERE' }, attrs, o),
+    await this.call(op,
+      (s, o) => s.delRoute({ family: AF_INET, dstLen: prefix, table: RT_TABLE_MAIN, scope: 'NOWHERE' }, attrs, o),
       spec.dev, 0, [ESRCH])
   }
 
@@ -300,7 +308,10 @@ export class NetlinkClient {
       if (r.data.family !== AF_INET || table !== RT_TABLE_MAIN || !isUnicast(r.data.type)) continue
       const oif = r.attrs.oif
       if (oif === undefined || (only !== undefined && oif !== only)) continue
-      const e: RouteEntry = { dst: `${r.attrs.dst !== undefined ? ipv4String(r.attrs.dst) : '0.0.0.0'}/${r.data.dstLen ?? 0}`, dev: names.get(oif) ?? `if${oif}` }
+      const e: RouteEntry = {
+        dst: `${r.attrs.dst !== undefined ? ipv4String(r.attrs.dst) : '0.0.0.0'}/${r.data.dstLen ?? 0}`,
+        dev: names.get(oif) ?? `if${oif}`
+      }
       if (r.attrs.gateway !== undefined) e.via = ipv4String(r.attrs.gateway)
       if (r.attrs.prefsrc !== undefined) e.src = ipv4String(r.attrs.prefsrc)
       out.push(e)
@@ -316,7 +327,8 @@ export class NetlinkClient {
     const dst = parseIPv4(op, spec.ip)
     const lladdr = parseMac(op, spec.mac)
     const ifindex = await this.resolve(op, spec.dev)
-    await this.call(op, (s, o) => s.newNeighbor({ family: AF_INET, ifindex, state: { permanent: true } }, { dst, lladdr }, o),
+    await this.call(op,
+      (s, o) => s.newNeighbor({ family: AF_INET, ifindex, state: { permanent: true } }, { dst, lladdr }, o),
       spec.dev, FlagsNew.CREATE | FlagsNew.REPLACE)
   }
 
@@ -399,7 +411,8 @@ function describeRoute (r: RouteSpec): string {
 
 export function checkIfname (op: string, name: string): void {
   if (name.length === 0 || Buffer.byteLength(name) > IFNAME_MAX || /[\s/:]/.test(name)) {
-    throw new NetlinkArgumentError(op, `invalid link name ${JSON.stringify(name)} (1..${IFNAME_MAX} bytes, no whitespace, '/' or ':')`)
+    throw new NetlinkArgumentError(op,
+      `invalid link name ${JSON.stringify(name)} (1..${IFNAME_MAX} bytes, no whitespace, '/' or ':')`)
   }
 }
 
@@ -434,6 +447,9 @@ function ipv4String (b: Uint8Array): string {
 }
 
 export function parseMac (op: string, s: string): Buffer {
-  if (!/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(s)) throw new NetlinkArgumentError(op, `${JSON.stringify(s)} is not a MAC address`)
+  if (!/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(s)) {
+    throw new NetlinkArgumentError(op,
+    `${JSON.stringify(s)} is not a MAC address`)
+  }
   return Buffer.from(s.replace(/:/g, ''), 'hex')
 }

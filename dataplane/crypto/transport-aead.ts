@@ -20,7 +20,8 @@ export interface TransportAead {
   seal(key: Buffer, buf: Buffer, off: number, len: number, counter: number): boolean
   open(key: Buffer, buf: Buffer, off: number, len: number, counter: number): boolean
   /** Seals `count` regions in one call (keys[i], bufs[i], offsets[i], lengths[i], counters[i]); returns how many. */
-  sealBatch(keys: Buffer[], bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, counters: Float64Array, count: number): number
+  sealBatch(keys: Buffer[], bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, counters: Float64Array,
+    count: number): number
 }
 
 const nonce = Buffer.alloc(12)
@@ -66,7 +67,8 @@ export function nodeCryptoAead (): TransportAead {
 interface CryptoBinding {
   seal(key: Buffer, buf: Buffer, off: number, len: number, counter: number): boolean
   open(key: Buffer, buf: Buffer, off: number, len: number, counter: number): boolean
-  sealBatch(keys: Buffer[], bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, counters: Float64Array, count: number): number
+  sealBatch(keys: Buffer[], bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, counters: Float64Array,
+    count: number): number
 }
 
 /** The native AEAD, or undefined if loom_crypto.node is not built. */

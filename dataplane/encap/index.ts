@@ -26,7 +26,8 @@ const REGISTRY = {
 export type EncapsulationKind = keyof typeof REGISTRY
 
 /** Every registered kind, in registration order (the first is not implied to be the default). */
-export const ENCAPSULATION_KINDS: readonly EncapsulationKind[] = Object.freeze(Object.keys(REGISTRY) as EncapsulationKind[])
+export const ENCAPSULATION_KINDS: readonly EncapsulationKind[] =
+  Object.freeze(Object.keys(REGISTRY) as EncapsulationKind[])
 
 export function isEncapsulationKind (value: unknown): value is EncapsulationKind {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(REGISTRY, value)

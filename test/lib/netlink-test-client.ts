@@ -62,12 +62,21 @@ export class NetlinkTestClient extends NetlinkClient {
   async createVxlan (spec: VxlanSpec): Promise<void> {
     const op = `create vxlan link ${spec.name} (vni ${spec.vni}, port ${spec.port})`
     checkIfname(op, spec.name)
-    if (!Number.isInteger(spec.vni) || spec.vni < 0 || spec.vni > VXLAN_VNI_MAX) throw new NetlinkArgumentError(op, `VNI ${spec.vni} is outside 0..${VXLAN_VNI_MAX}`)
-    if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 0xffff) throw new NetlinkArgumentError(op, `port ${spec.port} is outside 1..65535`)
+    if (!Number.isInteger(spec.vni) || spec.vni < 0 || spec.vni > VXLAN_VNI_MAX) {
+      throw new NetlinkArgumentError(op,
+      `VNI ${spec.vni} is outside 0..${VXLAN_VNI_MAX}`)
+    }
+    if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 0xffff) {
+      throw new NetlinkArgumentError(op,
+      `port ${spec.port} is outside 1..65535`)
+    }
     const local = spec.localAddress === undefined ? undefined : parseIPv4(op, spec.localAddress)
     const underlayIndex = spec.underlayDev === undefined ? undefined : await this.resolve(op, spec.underlayDev)
-    const linkinfo = encodeVxlanLinkInfo({ vni: spec.vni, port: spec.port, local, underlayIndex, learning: spec.learning === true })
-    await this.call(op, (s, o) => s.newLink({}, { ifname: spec.name, linkinfo }, o), undefined, FlagsNew.CREATE | FlagsNew.EXCL)
+    const linkinfo = encodeVxlanLinkInfo({
+      vni: spec.vni, port: spec.port, local, underlayIndex, learning: spec.learning === true
+    })
+    await this.call(op, (s, o) => s.newLink({}, { ifname: spec.name, linkinfo }, o), undefined,
+      FlagsNew.CREATE | FlagsNew.EXCL)
   }
 
   /** Removes every IPv4 address of the link. */

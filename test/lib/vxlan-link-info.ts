@@ -35,7 +35,8 @@ export interface VxlanLinkInfo {
  * (seen with strace): LINK, ID, LOCAL, LEARNING, PORT.
  */
 export function encodeVxlanLinkInfo (v: VxlanLinkInfo): Buffer {
-  if (!Number.isInteger(v.vni) || v.vni < 0 || v.vni > VXLAN_VNI_MAX) throw new RangeError(`VXLAN VNI ${v.vni} is outside 0..${VXLAN_VNI_MAX}`)
+  if (!Number.isInteger(v.vni) || v.vni < 0 ||
+    v.vni > VXLAN_VNI_MAX) throw new RangeError(`VXLAN VNI ${v.vni} is outside 0..${VXLAN_VNI_MAX}`)
   const data: Buffer[] = []
   if (v.underlayIndex !== undefined) data.push(attrU32(IFLA_VXLAN_LINK, v.underlayIndex))
   data.push(attrU32(IFLA_VXLAN_ID, v.vni))

@@ -31,8 +31,10 @@ t.test('each kind chooses its port, source ports, codec and encryption rule', as
   const v = vxlan.create(self, settings)
   t.type(v, VxlanEncapsulation)
   t.equal((v as VxlanEncapsulation).vni, 7, 'vxlan.vni reaches the codec')
-  t.throws(() => vxlan.create(self, { ...settings, vxlan: { port: 4789, vni: 1 << 24 } }), RangeError, 'an absurd VNI is refused')
-  t.throws(() => vxlan.create({ index: 1, vtepMAC: Buffer.alloc(5) }, settings), RangeError, 'a short VTEP MAC is refused')
+  t.throws(() => vxlan.create(self, { ...settings, vxlan: { port: 4789, vni: 1 << 24 } }), RangeError,
+    'an absurd VNI is refused')
+  t.throws(() => vxlan.create({ index: 1, vtepMAC: Buffer.alloc(5) }, settings), RangeError,
+    'a short VTEP MAC is refused')
   t.throws(() => udp.create({ index: 0, vtepMAC: self.vtepMAC }, settings), RangeError, 'node index 0 is refused')
 })
 
@@ -48,7 +50,8 @@ t.test('config validation takes the accepted kinds from the registry', async t =
   const base = { nodeName: 'n1', underlay: { address: '198.18.0.1' }, clusterCIDR: '10.244.0.0/16' }
   for (const kind of ENCAPSULATION_KINDS) t.equal(parseConfig({ ...base, encapsulation: kind }).encapsulation, kind)
   for (const bad of ['__proto__', 'constructor', 'UDP']) {
-    t.throws(() => parseConfig({ ...base, encapsulation: bad }), { field: 'encapsulation', message: /expected "udp" or "vxlan"/ }, bad)
+    t.throws(() => parseConfig({ ...base, encapsulation: bad }),
+      { field: 'encapsulation', message: /expected "udp" or "vxlan"/ }, bad)
   }
   t.equal(parseConfig({ ...base, encapsulation: 'vxlan', vxlan: { port: 8472 }, peers: [] }).vxlan.port, 8472)
 })

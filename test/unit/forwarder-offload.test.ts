@@ -10,7 +10,9 @@ import { parseIPv4Address } from '../../lib'
 import { deriveVtepMAC } from '../../dataplane/mac'
 import { deriveNodeIndex } from '../../dataplane/node-index'
 import { createPeerRoute, RouteTable } from '../../dataplane/route-table'
-import { createDataplaneStats, DatagramTransport, DataplaneStats, Device, Drop, Encapsulation } from '../../dataplane/types'
+import {
+  createDataplaneStats, DatagramTransport, DataplaneStats, Device, Drop, Encapsulation
+} from '../../dataplane/types'
 import { UdpEncapsulation } from '../../dataplane/encap/udp/udp-encapsulation'
 import {
   createVirtioNetHeader, decodeVirtioNetHeader, encodeVirtioNetHeader, VNET_F_NEEDS_CSUM, VNET_GSO_NONE,
@@ -34,7 +36,10 @@ class VnetDevice implements Device {
   }
 
   writeBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, count: number): number {
-    for (let i = 0; i < count; i++) this.written.push(Buffer.from(bufs[i].subarray(offsets[i], offsets[i] + lengths[i])))
+    for (let i = 0; i < count; i++) {
+      this.written.push(Buffer.from(bufs[i].subarray(offsets[i],
+        offsets[i] + lengths[i])))
+    }
     return count
   }
 
@@ -53,13 +58,15 @@ class GroTransport implements DatagramTransport {
     wire.set(address, this)
   }
 
-  recvBatch (bufs: Buffer[], sizes: Int32Array, addrs: Uint32Array, ports: Uint16Array, segmentSizes?: Int32Array): number {
+  recvBatch (bufs: Buffer[], sizes: Int32Array, addrs: Uint32Array, ports: Uint16Array,
+    segmentSizes?: Int32Array): number {
     let n = 0
     while (n < bufs.length && this.inbox.length > 0) {
       const first = this.inbox.shift() as Sent
       let glued = first.data
       let count = 1
-      while (this.gro && this.inbox.length > 0 && this.inbox[0].addr === first.addr && this.inbox[0].source === first.source &&
+      while (this.gro && this.inbox.length > 0 && this.inbox[0].addr === first.addr &&
+        this.inbox[0].source === first.source &&
         this.inbox[0].data.length <= first.data.length && glued.length + this.inbox[0].data.length <= 65535 &&
         glued.length === count * first.data.length) {
         glued = Buffer.concat([glued, (this.inbox.shift() as Sent).data])
@@ -75,14 +82,21 @@ class GroTransport implements DatagramTransport {
     return n
   }
 
-  sendBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, addrs: Uint32Array, _ports: Uint16Array, count: number, sources?: Uint8Array): number {
-    for (let i = 0; i < count; i++) this.deliver(Buffer.from(bufs[i].subarray(offsets[i], offsets[i] + lengths[i])), addrs[i], sources?.[i] ?? 0)
+  sendBatch (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, addrs: Uint32Array, _ports: Uint16Array,
+    count: number, sources?: Uint8Array): number {
+    for (let i = 0; i < count; i++) {
+      this.deliver(Buffer.from(bufs[i].subarray(offsets[i], offsets[i] + lengths[i])),
+        addrs[i], sources?.[i] ?? 0)
+    }
     return count
   }
 
   sendSegmented (bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, start: number, count: number,
     _segmentSize: number, addr: number, _port: number, source = 0): number {
-    for (let i = start; i < start + count; i++) this.deliver(Buffer.from(bufs[i].subarray(offsets[i], offsets[i] + lengths[i])), addr, source)
+    for (let i = start; i < start + count; i++) {
+      this.deliver(Buffer.from(bufs[i].subarray(offsets[i],
+        offsets[i] + lengths[i])), addr, source)
+    }
     return count
   }
 
@@ -109,11 +123,23 @@ function pair (kind: 'udp' | 'vxlan', opts: { mtu?: number, gro?: boolean, sourc
     const selfVtepMAC = deriveVtepMAC(self.name)
     const routes = NODES.filter((n) => n !== self).map((n) => ({
       prefix: n.podCIDR,
-      peer: createPeerRoute({ nodeName: n.name, index: deriveNodeIndex(n.name), address: n.address, port: 6784, vtepMAC: deriveVtepMAC(n.name), mtu: opts.mtu ?? 1460 }),
+      peer: createPeerRoute({
+        nodeName: n.name,
+        index: deriveNodeIndex(n.name),
+        address: n.address,
+        port: 6784,
+        vtepMAC: deriveVtepMAC(n.name),
+        mtu: opts.mtu ?? 1460
+      }),
     }))
-    const encapsulation: Encapsulation = kind === 'udp' ? new UdpEncapsulation({ selfIndex }) : new VxlanEncapsulation({ vni: 1, selfVtepMAC })
+    const encapsulation: Encapsulation = kind === 'udp'
+      ? new UdpEncapsulation({
+        selfIndex
+      })
+      : new VxlanEncapsulation({ vni: 1, selfVtepMAC })
     const device = new VnetDevice()
-    const transport = new GroTransport(wire, parseIPv4Address(self.address), 6784, opts.gro ?? true, opts.sourcePorts ?? 1)
+    const transport = new GroTransport(wire, parseIPv4Address(self.address), 6784, opts.gro ?? true, opts.sourcePorts ??
+      1)
     const stats = createDataplaneStats()
     const forwarder = new Forwarder({ device, transport, encapsulation, stats }, {
       overlayAddressU32: parseIPv4Address(self.podCIDR.split('/')[0]),
@@ -181,7 +207,8 @@ for (const kind of ['udp', 'vxlan'] as const) {
   t.test(`${kind}: a TCP super-packet crosses as MTU-sized datagrams and is rebuilt at B`, async (t) => {
     const [a, b] = pair(kind)
     const data = payload(5000)
-    a.device.inbox.push(withVnet(tcp(data), { flags: VNET_F_NEEDS_CSUM, gsoType: VNET_GSO_TCPV4, hdrLen: 40, gsoSize: 1400, csumStart: 20, csumOffset: 16 }))
+    a.device.inbox.push(withVnet(tcp(data),
+      { flags: VNET_F_NEEDS_CSUM, gsoType: VNET_GSO_TCPV4, hdrLen: 40, gsoSize: 1400, csumStart: 20, csumOffset: 16 }))
     a.forwarder.runOutbound()
     t.equal(a.stats.superPacketsOut, 1)
     t.equal(a.stats.segmentsOut, 4)
@@ -195,7 +222,8 @@ for (const kind of ['udp', 'vxlan'] as const) {
     const w = b.device.written[0]
     const h = createVirtioNetHeader()
     t.ok(decodeVirtioNetHeader(w, 0, w.length - 10, h))
-    t.same(h, { flags: VNET_F_NEEDS_CSUM, gsoType: VNET_GSO_TCPV4, hdrLen: 40, gsoSize: 1400, csumStart: 20, csumOffset: 16 })
+    t.same(h,
+      { flags: VNET_F_NEEDS_CSUM, gsoType: VNET_GSO_TCPV4, hdrLen: 40, gsoSize: 1400, csumStart: 20, csumOffset: 16 })
     const ip = w.subarray(10)
     t.same(ip.subarray(40), data, 'payload byte for byte')
     t.equal(ip[33], 0x18, 'PSH back on the super-packet')
@@ -208,7 +236,8 @@ for (const kind of ['udp', 'vxlan'] as const) {
 
 t.test('a single NEEDS_CSUM packet leaves with a complete checksum; B writes it with a plain header', async (t) => {
   const [a, b] = pair('udp')
-  a.device.inbox.push(withVnet(tcp(payload(100), { flags: 0x10 }), { flags: VNET_F_NEEDS_CSUM, csumStart: 20, csumOffset: 16 }))
+  a.device.inbox.push(withVnet(tcp(payload(100), { flags: 0x10 }),
+    { flags: VNET_F_NEEDS_CSUM, csumStart: 20, csumOffset: 16 }))
   a.forwarder.runOutbound()
   const inner = a.transport.sent[0].data.subarray(12)
   t.equal(sum16(Buffer.concat([pseudo(inner, 6), inner.subarray(20)])), 0xffff, 'checksum completed before sending')
@@ -219,7 +248,10 @@ t.test('a single NEEDS_CSUM packet leaves with a complete checksum; B writes it 
 
 t.test('completed partial checksums are counted: single packets and segments', async (t) => {
   const [a] = pair('udp')
-  for (let k = 0; k < 3; k++) a.device.inbox.push(withVnet(tcp(payload(100, k), { flags: 0x10 }), { flags: VNET_F_NEEDS_CSUM, csumStart: 20, csumOffset: 16 }))
+  for (let k = 0; k < 3; k++) {
+    a.device.inbox.push(withVnet(tcp(payload(100, k), { flags: 0x10 }),
+      { flags: VNET_F_NEEDS_CSUM, csumStart: 20, csumOffset: 16 }))
+  }
   a.device.inbox.push(withVnet(tcp(payload(100)), {}))
   a.forwarder.runOutbound()
   t.equal(a.stats.checksumsCompleted, 3, 'three NEEDS_CSUM packets, one already complete')
@@ -228,12 +260,17 @@ t.test('completed partial checksums are counted: single packets and segments', a
 
 t.test('malformed virtio headers are dropped and counted; segments over the MTU get ICMP', async (t) => {
   const [a] = pair('udp', { mtu: 1400 })
-  a.device.inbox.push(withVnet(tcp(payload(3000)), { flags: VNET_F_NEEDS_CSUM, gsoType: 9, gsoSize: 1400, csumStart: 20, csumOffset: 16 }))
-  a.device.inbox.push(withVnet(tcp(payload(3000)), { flags: 0, gsoType: VNET_GSO_TCPV4, gsoSize: 1400, csumStart: 20, csumOffset: 16 }))
-  a.device.inbox.push(withVnet(tcp(payload(3000)), { flags: VNET_F_NEEDS_CSUM, gsoType: VNET_GSO_TCPV4, gsoSize: 1400, csumStart: 30, csumOffset: 16 }))
-  a.device.inbox.push(withVnet(tcp(payload(3000)), { flags: VNET_F_NEEDS_CSUM, gsoType: VNET_GSO_TCPV4, gsoSize: 1400, csumStart: 20, csumOffset: 16 }))
+  a.device.inbox.push(withVnet(tcp(payload(3000)),
+    { flags: VNET_F_NEEDS_CSUM, gsoType: 9, gsoSize: 1400, csumStart: 20, csumOffset: 16 }))
+  a.device.inbox.push(withVnet(tcp(payload(3000)),
+    { flags: 0, gsoType: VNET_GSO_TCPV4, gsoSize: 1400, csumStart: 20, csumOffset: 16 }))
+  a.device.inbox.push(withVnet(tcp(payload(3000)),
+    { flags: VNET_F_NEEDS_CSUM, gsoType: VNET_GSO_TCPV4, gsoSize: 1400, csumStart: 30, csumOffset: 16 }))
+  a.device.inbox.push(withVnet(tcp(payload(3000)),
+    { flags: VNET_F_NEEDS_CSUM, gsoType: VNET_GSO_TCPV4, gsoSize: 1400, csumStart: 20, csumOffset: 16 }))
   a.forwarder.runOutbound()
-  t.equal(a.stats.dropsOutbound[Drop.Malformed], 3, 'unknown GSO type, GSO without NEEDS_CSUM, csumStart not the IP header')
+  t.equal(a.stats.dropsOutbound[Drop.Malformed], 3,
+    'unknown GSO type, GSO without NEEDS_CSUM, csumStart not the IP header')
   t.equal(a.stats.dropsOutbound[Drop.Mtu], 1, '40 + 1400 > MTU 1400')
   t.equal(a.transport.sent.length, 0)
   t.equal(a.stats.icmpFragNeededSent, 1)
@@ -247,7 +284,10 @@ t.test('malformed virtio headers are dropped and counted; segments over the MTU 
 t.test('per-flow source ports: a flow keeps one, flows spread', async (t) => {
   const [a] = pair('vxlan', { sourcePorts: 16 })
   for (let f = 0; f < 32; f++) {
-    for (let k = 0; k < 3; k++) a.device.inbox.push(withVnet(tcp(payload(200, k), { sport: 30000 + f, seq: 1 + k * 200 }), {}))
+    for (let k = 0; k < 3; k++) {
+      a.device.inbox.push(withVnet(tcp(payload(200, k),
+        { sport: 30000 + f, seq: 1 + k * 200 }), {}))
+    }
   }
   a.forwarder.runOutbound()
   const byFlow = new Map<number, Set<number>>()
@@ -268,7 +308,10 @@ t.test('per-flow source ports: a flow keeps one, flows spread', async (t) => {
 
 t.test('without UDP GRO and with plain headers the inbound path still writes virtio headers', async (t) => {
   const [a, b] = pair('udp', { gro: false })
-  for (let k = 0; k < 3; k++) a.device.inbox.push(withVnet(tcp(payload(1000, k), { seq: 1 + k * 1000, flags: 0x10 }), { flags: VNET_F_NEEDS_CSUM, csumStart: 20, csumOffset: 16, gsoType: VNET_GSO_NONE }))
+  for (let k = 0; k < 3; k++) {
+    a.device.inbox.push(withVnet(tcp(payload(1000, k), { seq: 1 + k * 1000, flags: 0x10 }),
+      { flags: VNET_F_NEEDS_CSUM, csumStart: 20, csumOffset: 16, gsoType: VNET_GSO_NONE }))
+  }
   a.forwarder.runOutbound()
   b.forwarder.runInbound()
   t.equal(b.stats.udpGroTrains, 0)

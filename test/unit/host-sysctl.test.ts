@@ -18,7 +18,12 @@ t.test('sysctlPath refuses components that would leave their place', async t => 
 t.test('NetnsEntryError names the namespace and the errno', async t => {
   const cause = Object.assign(new Error('x'), { code: 'ENOENT', errno: 2 })
   const err = new NetnsEntryError('/var/run/netns/gone', cause)
-  t.match(err, { code: 'ERR_NETNS_ENTRY', errnoCode: 'ENOENT', message: 'cannot enter network namespace /var/run/netns/gone: ENOENT' })
+  t.match(err,
+    {
+      code: 'ERR_NETNS_ENTRY',
+      errnoCode: 'ENOENT',
+      message: 'cannot enter network namespace /var/run/netns/gone: ENOENT'
+    })
   t.equal(err.cause, cause)
   t.match(new NetnsEntryError('ns', 'weird'), { errnoCode: 'weird' }, 'a cause without a code is described')
 })
