@@ -135,7 +135,7 @@ export function compile (input: CompileInput): DesiredState {
     const namespaces = peer.namespaceSelector === undefined
       ? [policy.namespace]
       : [...podsByNamespace.keys()].filter((ns) =>
-        selectorMatches(peer.namespaceSelector as NonNullable<typeof peer.namespaceSelector>, namespaceLabels(ns)))
+          selectorMatches(peer.namespaceSelector as NonNullable<typeof peer.namespaceSelector>, namespaceLabels(ns)))
     for (const ns of namespaces) {
       for (const pod of podsByNamespace.get(ns) ?? []) {
         if (peer.podSelector !== undefined && !selectorMatches(peer.podSelector, pod.labels)) continue
