@@ -13,7 +13,19 @@ import { isRoot, SKIP_NOT_ROOT } from './lib/netns-lab'
 import { faultSeed } from './lib/seeded-random'
 import { buildFaultCluster, runChaos, runFuzzing, runNetem, runSoak } from './lib/fault-phases'
 
-const FIGURES = { nodes: 5, slotsPerNode: 3, netemSeconds: 12, partitionSeconds: 4, chaosOps: 60, chaosMaxSeconds: 90, fuzzFrames: 100_000, fuzzSeconds: 16, soakSeconds: 20, restartEverySeconds: 10, sampleEverySeconds: 5 }
+const FIGURES = {
+  nodes: 5,
+  slotsPerNode: 3,
+  netemSeconds: 12,
+  partitionSeconds: 4,
+  chaosOps: 60,
+  chaosMaxSeconds: 90,
+  fuzzFrames: 100_000,
+  fuzzSeconds: 16,
+  soakSeconds: 20,
+  restartEverySeconds: 10,
+  sampleEverySeconds: 5
+}
 
 if (!isRoot()) {
   t.plan(0, SKIP_NOT_ROOT)
@@ -25,9 +37,11 @@ if (!isRoot()) {
     t.teardown(() => ctx.lab.cleanup())
 
     const n = await runNetem(ctx, FIGURES.netemSeconds, FIGURES.partitionSeconds)
-    t.equal(n.deaths, 0, `no member declared dead under ${n.how === 'netem' ? '10 % loss, 50±20 ms delay, reordering' : '10 % loss (nftables; this kernel has no sch_netem)'} (seed ${seed})`)
+    t.equal(n.deaths, 0,
+      `no member declared dead under ${n.how === 'netem' ? '10 % loss, 50±20 ms delay, reordering' : '10 % loss (nftables; this kernel has no sch_netem)'} (seed ${seed})`)
     t.ok(n.pingLossPercent < 60, `pod traffic flowed under netem (${n.pingLossPercent} % loss)`)
-    t.same(n.problems, [], `after netem and a ${n.partitionSeconds} s partition: invariants hold, traffic resumes (seed ${seed})`)
+    t.same(n.problems, [],
+      `after netem and a ${n.partitionSeconds} s partition: invariants hold, traffic resumes (seed ${seed})`)
 
     const c = await runChaos(ctx, FIGURES.chaosOps, FIGURES.chaosMaxSeconds)
     t.ok(c.ops >= FIGURES.chaosOps, `${c.ops} ADD/DEL ran`)
@@ -37,19 +51,22 @@ if (!isRoot()) {
     const f = await runFuzzing(ctx, FIGURES.fuzzFrames, FIGURES.fuzzSeconds)
     for (const r of f.results) {
       t.ok(r.sent > 0, `${r.kind}: ${r.sent} frames sent`)
-      t.ok(r.counted + r.kernelDropped >= r.sent, `${r.kind}: every frame refused and counted (${r.counted} by loomd + ${r.kernelDropped} by the kernel for ${r.sent} sent)`)
+      t.ok(r.counted + r.kernelDropped >= r.sent,
+        `${r.kind}: every frame refused and counted (${r.counted} by loomd + ${r.kernelDropped} by the kernel for ${r.sent} sent)`)
     }
     // A bound, not a growth figure: V8 keeps the heap it grew to during a fast burst (a quiet run
     // went 83 -> 151 MiB and stayed there, a loaded one rose 45 MiB and fell back), so a leak is
     // caught by the soak below, which follows this phase and checks RSS does not keep growing.
-    t.ok(f.rssAfterKiB < 256 * 1024, `loomd RSS ${Math.round(f.rssBeforeKiB / 1024)} -> ${Math.round(f.rssAfterKiB / 1024)} MiB, under 256 MiB`)
+    t.ok(f.rssAfterKiB < 256 * 1024,
+      `loomd RSS ${Math.round(f.rssBeforeKiB / 1024)} -> ${Math.round(f.rssAfterKiB / 1024)} MiB, under 256 MiB`)
     t.same(f.problems, [], `loomd survived fuzzing, cluster unchanged (seed ${seed})`)
 
     const s = await runSoak(ctx, FIGURES.soakSeconds, FIGURES.restartEverySeconds, FIGURES.sampleEverySeconds)
     const n1 = s.samples.filter((x) => x.node === 'node1')
     const first = n1[1] ?? n1[0]!
     const last = n1[n1.length - 1]!
-    t.ok(last.rssKiB - first.rssKiB < 48 * 1024, `node1 RSS ${Math.round(first.rssKiB / 1024)} -> ${Math.round(last.rssKiB / 1024)} MiB over the soak`)
+    t.ok(last.rssKiB - first.rssKiB < 48 * 1024,
+      `node1 RSS ${Math.round(first.rssKiB / 1024)} -> ${Math.round(last.rssKiB / 1024)} MiB over the soak`)
     t.ok(last.fds - first.fds <= 16, `node1 fds ${first.fds} -> ${last.fds}`)
     t.same(s.problems, [], `after the soak (${s.ops} ops, ${s.restarts} restarts): invariants hold (seed ${seed})`)
   })

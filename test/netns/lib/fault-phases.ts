@@ -165,6 +165,7 @@ export async function runChaos (ctx: FaultContext, ops: number, maxSeconds: numb
   // The ops go on until the killer has struck twice too: on a quiet machine 60 ops can finish
   // before its first sleep ends, and a chaos phase without a kill proves nothing.
   await Promise.all(overlay.nodes.map(async (node) => {
+    // eslint-disable-next-line no-unmodified-loop-condition -- `kills` is counted by the killer task
     while ((done < ops || kills < 2) && Date.now() < deadline) {
       done++
       await churn.step(node)
