@@ -26,7 +26,7 @@ import {
 import type { PodAddressManager, StaticTopology } from '../control'
 import {
   createDataplaneStats, DataplaneStats, deriveNodeIndex, deriveVtepMAC, Encapsulation, encapsulationKind,
-  Forwarder, offloadStatus, parseIPv4Address, RouteTable, TunDevice, UdpTransport,
+  Forwarder, offloadStatus, parseCIDR, parseIPv4Address, RouteTable, TunDevice, UdpTransport,
 } from '../dataplane'
 import type { OffloadState } from '../dataplane'
 import { NetlinkClient, setSysctl } from '../host'
@@ -190,7 +190,7 @@ export class Agent {
     })
     this.forwarder = new Forwarder(
       { device: this.device, transport: this.transport, encapsulation, stats: this.stats },
-      { overlayAddressU32: 0, routes, mtu: this.mtu, udpSegmentation: offloadsEnabled(cfg) })
+      { overlayAddressU32: 0, routes, mtu: this.mtu, udpSegmentation: offloadsEnabled(cfg), clusterCIDR: parseCIDR(cfg.clusterCIDR) })
     this.forwarder.start()
     this.encryption?.start()
     this.dataplaneUp = true

@@ -30,6 +30,7 @@
  */
 import { ipv4FlowHash } from './flow-hash'
 import { writeFragmentationNeeded } from './icmp'
+import { prefixMask } from '../lib'
 import { loadNativeBinding } from './native-binding'
 import type { NativeBinding } from './native-binding'
 import { RouteTable } from './route-table'
@@ -97,6 +98,13 @@ export interface ForwarderInit {
   mtu?: number
   /** Send runs of equal-size datagrams with UDP GSO (default true; false with `offloads.enabled: false`). */
   udpSegmentation?: boolean
+  /**
+   * clusterCIDR (network as a host-order u32, prefix length): a decapsulated packet is written to
+   * the TUN only for a destination inside it (our pods, our overlay address) or multicast; any
+   * other is dropped as not_local, so nobody who can reach our UDP port can use the overlay to
+   * reach the host or route through it. Absent: no such check (unit tests of other parts).
+   */
+  clusterCIDR?: { network: number, prefixLength: number }
 }
 
 /** Datagrams ready to send, as parallel arrays the native binding takes; allocated once. */
@@ -130,6 +138,9 @@ export class Forwarder {
   private readonly trailerLen: number
   private readonly stats: DataplaneStats
   private overlayAddressU32: number
+  /** clusterCIDR as network/mask (host order); mask 0 accepts every destination. */
+  private readonly localNet: number
+  private readonly localMask: number
   private table: RouteTable
   private readonly tunMtu: number
   private running = false
@@ -196,6 +207,8 @@ export class Forwarder {
     this.trailerLen = this.encap.trailerLen ?? 0
     this.stats = components.stats
     this.overlayAddressU32 = init.overlayAddressU32
+    this.localMask = init.clusterCIDR === undefined ? 0 : prefixMask(init.clusterCIDR.prefixLength)
+    this.localNet = init.clusterCIDR === undefined ? 0 : (init.clusterCIDR.network & this.localMask) >>> 0
     this.table = init.routes
     this.tunMtu = init.mtu ?? 1280
     this.segmentation = init.udpSegmentation ?? true
@@ -511,7 +524,10 @@ export class Forwarder {
           // Cryptokey-routing style source check: a peer may only send from its own prefixes.
           if (table.lookup(buf.readUInt32BE(start + IP_SRC)) !== peer) { drops[Drop.Auth]++; continue }
           // Never reflect traffic for another node's prefix back out of our TUN.
-          if (table.lookup(buf.readUInt32BE(start + IP_DST)) !== undefined) { drops[Drop.NoRoute]++; continue }
+          const dst = buf.readUInt32BE(start + IP_DST)
+          if (table.lookup(dst) !== undefined) { drops[Drop.NoRoute]++; continue }
+          // Only our own destinations (inside clusterCIDR) or multicast: never the host or beyond.
+          if ((dst >>> 28) !== 0xe && ((dst & this.localMask) >>> 0) !== this.localNet) { drops[Drop.NotLocal]++; continue }
           peer.counters.packetsIn++
           peer.counters.bytesIn += decap.innerLen
           peer.counters.lastInMs = batchTime

@@ -38,12 +38,17 @@ export const enum Drop {
   SocketError = 9,
   /** Not an IP packet we carry (e.g. IPv6 on an IPv4-only overlay, unknown EtherType). */
   Unsupported = 10,
+  /**
+   * Inbound: the inner destination is outside clusterCIDR (not a pod, not this node's overlay
+   * address) and not multicast; e.g. a stranger on the underlay aiming a frame at the host.
+   */
+  NotLocal = 11,
 }
 
 /** Label values for `Drop`, indexed by its numeric value. */
 export const DROP_REASONS = [
   'none', 'malformed', 'no_route', 'mtu', 'policy', 'auth', 'replay', 'unknown_session',
-  'tun_full', 'socket_error', 'unsupported',
+  'tun_full', 'socket_error', 'unsupported', 'not_local',
 ] as const
 export type DropReasonName = (typeof DROP_REASONS)[number]
 

@@ -7,12 +7,12 @@
 import t from 'tap'
 import { Forwarder, HEADROOM } from '../../dataplane/forwarder'
 import { internetChecksum, ipv4HeaderChecksum } from '../../dataplane/ipv4'
-import { parseIPv4Address } from '../../lib'
+import { parseCIDR, parseIPv4Address } from '../../lib'
 import { deriveVtepMAC } from '../../dataplane/mac'
 import { deriveNodeIndex } from '../../dataplane/node-index'
 import { createPeerRoute, RouteTable } from '../../dataplane/route-table'
 import {
-  createDataplaneStats, DatagramTransport, DataplaneStats, Device, Drop, Encapsulation,
+  createDataplaneStats, DatagramTransport, DataplaneStats, Device, Drop, DROP_REASONS, Encapsulation,
 } from '../../dataplane/types'
 import { UdpEncapsulation } from '../../dataplane/encap/udp/udp-encapsulation'
 import { VxlanEncapsulation } from '../../dataplane/encap/vxlan/vxlan-encapsulation'
@@ -121,7 +121,7 @@ const NODES = [
   { name: 'b', address: '198.18.0.2', podCIDR: '10.244.2.0/24' },
 ]
 
-function buildPair (kind: 'udp' | 'vxlan', mtu = 1460, init: { udpSegmentation?: boolean } = {}): TestNode[] {
+function buildPair (kind: 'udp' | 'vxlan', mtu = 1460, init: { udpSegmentation?: boolean, clusterCIDR?: { network: number, prefixLength: number } } = {}): TestNode[] {
   const wire = new MemoryWire()
   return NODES.map((self) => {
     const selfIndex = deriveNodeIndex(self.name)
@@ -321,3 +321,35 @@ t.test('headroom fits every encapsulation', async (t) => {
   t.ok(new UdpEncapsulation({ selfIndex: 1 }).headerLen <= HEADROOM)
   t.ok(new VxlanEncapsulation({ vni: 1, selfVtepMAC: deriveVtepMAC('x') }).headerLen <= HEADROOM)
 })
+
+for (const kind of ['udp', 'vxlan'] as const) {
+  t.test(`${kind}: a decapsulated packet reaches the TUN only for a destination inside clusterCIDR, or multicast`, async (t) => {
+    const [a, b] = buildPair(kind, 1460, { clusterCIDR: parseCIDR('10.244.0.0/16') })
+    const good = ipv4Packet('10.244.1.11', '10.244.2.11', 10)
+    a.device.inbox.push(good)
+    a.forwarder.runOutbound()
+    const frame = b.transport.inbox.pop()!
+    const at = frame.data.indexOf(good)
+    t.ok(at > 0, 'the inner packet is in the clear frame')
+    // A stranger who can reach B's port rewrites the inner destination; the outer source stays A's.
+    const aimedAt = (dst: string): { data: Buffer, addr: number, port: number } => {
+      const data = Buffer.from(frame.data)
+      data.writeUInt32BE(parseIPv4Address(dst), at + 16)
+      data.writeUInt16BE(0, at + 10)
+      data.writeUInt16BE(ipv4HeaderChecksum(data, at, 20), at + 10)
+      return { data, addr: frame.addr, port: frame.port }
+    }
+    for (const dst of ['198.18.0.2', '192.168.1.1', '127.0.0.1', '10.245.0.1', '0.0.0.0', '255.255.255.255']) b.transport.inbox.push(aimedAt(dst))
+    b.transport.inbox.push(aimedAt('224.0.0.251')) // multicast: not for this check (no multicast sink here: unsupported)
+    b.transport.inbox.push(aimedAt('10.244.2.1')) // another of our own addresses: delivered
+    b.transport.inbox.push(frame)
+    b.forwarder.runInbound()
+    const inb = b.stats.dropsInbound
+    t.equal(inb[Drop.NotLocal], 6, 'host, outside and special destinations are dropped as not_local')
+    t.equal(inb[Drop.Unsupported], 1, 'multicast passed this check')
+    t.equal(b.device.written.length, 2, 'only destinations inside clusterCIDR reach the TUN')
+    t.same(b.device.written[1], good)
+    t.equal(b.device.written[0]!.readUInt32BE(16), parseIPv4Address('10.244.2.1'))
+    t.equal(DROP_REASONS[Drop.NotLocal], 'not_local', 'the metric label')
+  })
+}
