@@ -13,7 +13,7 @@ import type { NodeIdentity, StateDirectory } from '../control'
 import { crypto, RouteTable } from '../dataplane'
 import { ClusterSecretError, loadClusterSecret } from './cluster-secret'
 import type { AgentConfig } from './config'
-import { AgentStartError } from './errors'
+import { AgentStartError, ConfigFileUnusableError } from './errors'
 import { IDENTITY_FILE } from './gossip-node'
 
 /** How often the secret file's mtime is checked for a rotation step. */
@@ -58,7 +58,7 @@ export class Encryption {
     try {
       keys = loadClusterSecret(this.secretFile).keys
     } catch (err) {
-      throw new AgentStartError('encryption.secretFile', (err as Error).message, { cause: err })
+      throw new ConfigFileUnusableError('encryption.secretFile', (err as Error).message, { cause: err })
     }
     this.secretStamp = this.stamp()
     const staticKey = config.encryption.privateKeyFile !== undefined

@@ -121,3 +121,10 @@ export class AgentStartError extends Error {
     this.subject = subject
   }
 }
+
+/**
+ * A file a config key names is missing or unusable (the cluster secret: absent, unreadable,
+ * readable by others, no key in it). A config error that only the node's files reveal: loomd
+ * exits 2 naming the key (`subject`), which systemd does not restart; a restart would not help.
+ */
+export class ConfigFileUnusableError extends AgentStartError {}

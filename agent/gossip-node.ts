@@ -15,7 +15,7 @@ import { encapsulationKind, type RouteTable } from '../dataplane'
 import type { ControlMetricsSource, IpamMetricsSource } from '../metrics'
 import type { AgentConfig } from './config'
 import { ClusterSecretError, loadClusterSecret } from './cluster-secret'
-import { AgentStartError } from './errors'
+import { ConfigFileUnusableError } from './errors'
 import { RateLimitedLogger } from './logger'
 
 export interface GossipNodeComponents {
@@ -70,7 +70,7 @@ export function loadGossipKeyring (cfg: AgentConfig, logger: Logger): GossipKeyr
     return new GossipKeyring(loadClusterSecret(cfg.encryption.secretFile).keys)
   } catch (err) {
     if (!(err instanceof ClusterSecretError)) throw err
-    throw new AgentStartError('encryption.secretFile',
+    throw new ConfigFileUnusableError('encryption.secretFile',
       `gossip mode needs the cluster secret to authenticate gossip: ${err.message}; or set gossip.insecure to true on a trusted network`, { cause: err })
   }
 }

@@ -10,7 +10,7 @@
 import { hostname } from 'node:os'
 import { Agent } from './agent'
 import { isResetIpamRequested, loadConfig } from './config'
-import { ConfigError, ConfigFileError, HelpRequestedError } from './errors'
+import { ConfigError, ConfigFileError, ConfigFileUnusableError, HelpRequestedError } from './errors'
 import { createLogger } from './logger'
 import { SdNotify } from '../host'
 
@@ -62,6 +62,10 @@ async function main (): Promise<void> {
     // still a config error: exit 2, which systemd does not restart.
     if (err instanceof ConfigError) {
       process.stderr.write(`loomd: ${message}\n`)
+      process.exit(EXIT_BAD_CONFIG)
+    }
+    if (err instanceof ConfigFileUnusableError) {
+      process.stderr.write(`loomd: invalid config: ${err.subject}: ${message}\n`)
       process.exit(EXIT_BAD_CONFIG)
     }
     process.stderr.write(`loomd: start failed: ${message}\n`)

@@ -75,3 +75,20 @@ t.test('loom: unreachable daemon and bad usage', async (t) => {
   t.equal(u.code, 2)
   t.match(u.stderr, /unknown status view bogus/)
 })
+
+t.test('loomd: a missing or unreadable cluster secret file -> exit 2 naming encryption.secretFile', async (t) => {
+  const base = {
+    nodeName: 'a', underlay: { address: '127.0.0.1', port: 6784 }, clusterCIDR: '10.244.0.0/16',
+    stateDir: join(dir, 'state'), apiSocket: join(dir, 'loom.sock'),
+    peers: [{ nodeName: 'a', address: '127.0.0.1', podCIDR: '10.244.1.0/24' }],
+  }
+  const open = join(dir, 'secret-open')
+  writeFileSync(open, 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n', { mode: 0o644 })
+  for (const [what, secretFile] of [['missing', join(dir, 'no-such-secret')], ['readable by others', open], ['a directory', dir]]) {
+    const file = join(dir, 'enc.json')
+    writeFileSync(file, JSON.stringify({ ...base, encryption: { enabled: true, secretFile } }))
+    const r = await runNode(LOOMD, ['--config', file])
+    t.equal(r.code, 2, `${what}: exit 2`)
+    t.match(r.stderr, /loomd: invalid config: encryption\.secretFile: /, `${what}: names the field: ${r.stderr.trim().split('\n').pop() ?? ''}`)
+  }
+})
