@@ -190,7 +190,13 @@ export class Agent {
     })
     this.forwarder = new Forwarder(
       { device: this.device, transport: this.transport, encapsulation, stats: this.stats },
-      { overlayAddressU32: 0, routes, mtu: this.mtu, udpSegmentation: offloadsEnabled(cfg), clusterCIDR: parseCIDR(cfg.clusterCIDR) })
+      {
+        overlayAddressU32: 0,
+        routes,
+        mtu: this.mtu,
+        udpSegmentation: offloadsEnabled(cfg),
+        clusterCIDR: parseCIDR(cfg.clusterCIDR),
+      })
     this.forwarder.start()
     this.encryption?.start()
     this.dataplaneUp = true

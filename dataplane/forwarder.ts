@@ -527,7 +527,8 @@ export class Forwarder {
           const dst = buf.readUInt32BE(start + IP_DST)
           if (table.lookup(dst) !== undefined) { drops[Drop.NoRoute]++; continue }
           // Only our own destinations (inside clusterCIDR) or multicast: never the host or beyond.
-          if ((dst >>> 28) !== 0xe && ((dst & this.localMask) >>> 0) !== this.localNet) { drops[Drop.NotLocal]++; continue }
+          const local = (dst >>> 28) === 0xe || ((dst & this.localMask) >>> 0) === this.localNet
+          if (!local) { drops[Drop.NotLocal]++; continue }
           peer.counters.packetsIn++
           peer.counters.bytesIn += decap.innerLen
           peer.counters.lastInMs = batchTime

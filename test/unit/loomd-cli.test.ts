@@ -78,8 +78,11 @@ t.test('loom: unreachable daemon and bad usage', async (t) => {
 
 t.test('loomd: a missing or unreadable cluster secret file -> exit 2 naming encryption.secretFile', async (t) => {
   const base = {
-    nodeName: 'a', underlay: { address: '127.0.0.1', port: 6784 }, clusterCIDR: '10.244.0.0/16',
-    stateDir: join(dir, 'state'), apiSocket: join(dir, 'loom.sock'),
+    nodeName: 'a',
+    underlay: { address: '127.0.0.1', port: 6784 },
+    clusterCIDR: '10.244.0.0/16',
+    stateDir: join(dir, 'state'),
+    apiSocket: join(dir, 'loom.sock'),
     peers: [{ nodeName: 'a', address: '127.0.0.1', podCIDR: '10.244.1.0/24' }],
   }
   const open = join(dir, 'secret-open')
