@@ -208,6 +208,7 @@ export class GossipNode {
       framesRejected: () => this.framesRejected(),
       messagesRejected: () => ({ ...membership.rejected, ...this.ipamNode.rejected() }),
       insecure: this.security.mode === 'insecure',
+      stats: () => this.mode.stats(),
     }
   }
 

@@ -65,7 +65,7 @@ export interface ControlPlaneInit {
   maxMembers?: number
 }
 
-export interface ControlCounters {
+export interface ControlPlaneCounters {
   decodeErrors: number
   routeRebuilds: number
   /** Messages that made a state machine throw (dropped; see reportRemoteError). */
@@ -88,7 +88,7 @@ const TYPE_OF_BODY: Record<string,
 GossipType> = { ping: 'ping', ack: 'ack', 'ping-req': 'ping_req', 'push-pull': 'push_pull', gossip: 'gossip' }
 
 export class ControlPlane {
-  readonly counters: ControlCounters = { decodeErrors: 0, routeRebuilds: 0, handlerErrors: 0 }
+  readonly counters: ControlPlaneCounters = { decodeErrors: 0, routeRebuilds: 0, handlerErrors: 0 }
   readonly gossipCounters = newGossipCounters()
   private timer?: NodeJS.Timeout
   private running = false

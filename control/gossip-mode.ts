@@ -35,6 +35,7 @@ import {
   GroupCommitStore, loadOrCreateIdentity, NodeStateChannel, saveIncarnation, StateInconsistentError, validateIdentity,
   type NodeIdentity, type StateDirectory,
 } from './node'
+import type { ControlStats } from './stats'
 import { GossipTransport, type EncapsulationKind, type GossipKeyring } from './transport'
 
 export const IDENTITY_FILE = 'identity.json'
@@ -265,6 +266,16 @@ export class GossipMode {
     if (m === undefined) return false
     this.ipamNode.rmpeer(m.nodeId)
     return true
+  }
+
+  /** Every counter of the control plane, by room (metrics/ exports it whole). */
+  stats (): ControlStats {
+    return {
+      membership: this.membership.counters,
+      controlPlane: this.control.counters,
+      transport: this.transport.counters,
+      ipam: this.ipamNode.stats(),
+    }
   }
 
   /** Gossip frames refused, by reason: transport and sealing, then decoding. */

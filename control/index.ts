@@ -24,7 +24,8 @@ export {
   createGossipMode, GossipMode, IDENTITY_FILE, IPAM_FILE, leaseFor, normaliseSeed, clusterIdOf
 } from './gossip-mode'
 export type { GossipModeComponents, GossipModeInit } from './gossip-mode'
-export type { ControlPlaneComponents, ControlPlaneInit } from './control-plane'
+export type { ControlStats, IpamCounters } from './stats'
+export type { ControlPlaneComponents, ControlPlaneCounters, ControlPlaneInit } from './control-plane'
 export type { AttachmentId, AttachmentMeta, AttachmentRecord, IpamDriver, PodAddressManager } from './types'
 export { GossipTransport, GossipKeyring, SEALED_FRAME_MAGIC } from './transport'
 export { Membership, DEFAULT_MEMBERSHIP_CONFIG, RecordSigner, RecordVerifier } from './membership'

@@ -80,6 +80,12 @@ export interface ControlMetricsSource {
   messagesRejected?: () => Readonly<Record<string, number>>
   /** True when gossip runs without the cluster secret (`gossip.insecure`). */
   insecure?: boolean
+  /**
+   * Every counter of the control plane by room (control/'s ControlStats), read whole once per
+   * scrape: loom_control_events_total{room, event}, camelCase names as snake_case. The rooms and
+   * counter names are fixed by the code, so the label sets do not grow with input.
+   */
+  stats?: () => Readonly<Record<string, Readonly<Record<string, number>>>>
 }
 
 /** IPAM state as of now, computed when Prometheus scrapes. */
@@ -99,7 +105,7 @@ export interface IpamSnapshot {
 
 /** What the metrics room reads from IPAM (control/). */
 export interface IpamMetricsSource {
-  /** Called once per IPAM gauge per scrape; keep it O(blocks) or better. */
+  /** Called once per scrape (every IPAM gauge reads the same snapshot); keep it O(blocks) or better. */
   snapshot(): IpamSnapshot
   readonly counters: Readonly<{
     /** Blocks of dead nodes this node took over (after the grace period or `loom rmpeer`). */
@@ -153,6 +159,8 @@ export class LoomMetrics {
   private dataplane: DataplaneMetricsSource | undefined
   private controlAttached = false
   private ipamAttached = false
+  /** Run at the start of every scrape: sources read once per scrape forget their last reading. */
+  private readonly beforeScrape: Array<() => void> = []
   private readonly apiRequests: Counter<'command' | 'code'>
   private readonly apiDuration: Histogram<'command'>
   private readonly allocationDuration: Histogram<string>
@@ -224,6 +232,7 @@ export class LoomMetrics {
 
   /** The exposition text; reads every source (collect callbacks) now. */
   async metrics (): Promise<string> {
+    for (const f of this.beforeScrape) f()
     return await this.registry.metrics()
   }
 
@@ -238,14 +247,14 @@ export class LoomMetrics {
   attachControl (source: ControlMetricsSource): void {
     if (this.controlAttached) throw new MetricsSourceError('control', 'already attached')
     this.controlAttached = true
-    registerControlMetrics(this.registry, source)
+    registerControlMetrics(this.registry, source, this.beforeScrape)
   }
 
   /** Registers the IPAM gauges and counters, read from `source` at scrape time. Once only. */
   attachIpam (source: IpamMetricsSource): void {
     if (this.ipamAttached) throw new MetricsSourceError('ipam', 'already attached')
     this.ipamAttached = true
-    registerIpamMetrics(this.registry, source)
+    registerIpamMetrics(this.registry, source, this.beforeScrape)
   }
 
   /**
@@ -279,7 +288,20 @@ export function createMetricsRegistry (init: MetricsInit): LoomMetrics {
 /** Label-safe message-type names: lower_snake_case, short. */
 const GOSSIP_TYPE_RE = /^[a-z][a-z0-9_]{0,31}$/
 
-function registerControlMetrics (register: Registry, source: ControlMetricsSource): void {
+/** `read` at most once per scrape: the first caller after `beforeScrape` runs it, the others share it. */
+function oncePerScrape<T> (read: () => T, beforeScrape: Array<() => void>): () => T {
+  let last: { value: T } | undefined
+  beforeScrape.push(() => { last = undefined })
+  return () => (last ??= { value: read() }).value
+}
+
+/** "probesSent" -> "probes_sent". */
+function snakeCase (name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+}
+
+function registerControlMetrics (register: Registry, source: ControlMetricsSource,
+  beforeScrape: Array<() => void>): void {
   const registers = [register]
   const c = source.counters
   const simple = (name: string, help: string, read: () => number): void => {
@@ -366,12 +388,34 @@ function registerControlMetrics (register: Registry, source: ControlMetricsSourc
     'messagesIn', 'messagesOut')
   gossipCounter('loom_control_gossip_bytes_total', 'Encoded gossip bytes by message type; "in" received, "out" sent.',
     'bytesIn', 'bytesOut')
+
+  if (source.stats !== undefined) {
+    const stats = oncePerScrape(source.stats, beforeScrape)
+    new Counter({
+      name: 'loom_control_events_total',
+      help: 'Every counter of the control plane (control/stats.ts ControlStats), by room and event.',
+      labelNames: ['room', 'event'] as const,
+      registers,
+      collect () {
+        this.reset()
+        for (const [room, counters] of Object.entries(stats())) {
+          if (!GOSSIP_TYPE_RE.test(snakeCase(room))) continue
+          for (const [name, n] of Object.entries(counters)) {
+            const event = snakeCase(name)
+            if (GOSSIP_TYPE_RE.test(event)) this.inc({ room: snakeCase(room), event }, n)
+          }
+        }
+      },
+    })
+  }
 }
 
-function registerIpamMetrics (register: Registry, source: IpamMetricsSource): void {
+function registerIpamMetrics (register: Registry, source: IpamMetricsSource, beforeScrape: Array<() => void>): void {
   const registers = [register]
+  // One IPAM status per scrape, however many gauges read it.
+  const snapshot = oncePerScrape(() => source.snapshot(), beforeScrape)
   const gauge = (name: string, help: string, key: keyof IpamSnapshot): void => {
-    new Gauge({ name, help, registers, collect () { this.set(source.snapshot()[key]) } })
+    new Gauge({ name, help, registers, collect () { this.set(snapshot()[key]) } })
   }
   gauge('loom_ipam_blocks_owned', 'Address blocks this node owns (settled claims).', 'blocksOwned')
   gauge('loom_ipam_addresses_used', 'Addresses handed out in the blocks this node owns.', 'addressesUsed')

@@ -24,7 +24,7 @@ import { IpamConflictError } from './errors'
 
 export type NodeId = string
 
-export interface MemberRecord {
+export interface IpamMember {
   readonly id: NodeId
   readonly joinedSlot: number
   /** Slot of the pending SUSPECT, 0 if none. */
@@ -56,7 +56,7 @@ export interface ClusterState {
   readonly slot: number
   /** Slot of the last JOIN or REMOVE that took effect (the config version). */
   readonly configSlot: number
-  readonly members: ReadonlyMap<NodeId, MemberRecord>
+  readonly members: ReadonlyMap<NodeId, IpamMember>
   /** Index = block; undefined = never touched (free at epoch 0). */
   readonly blocks: ReadonlyArray<BlockRecord | undefined>
   readonly removed: ReadonlySet<NodeId>
@@ -96,13 +96,13 @@ export function majorityOf (n: number): number {
 /** Applies the decided ops of `slot` (must be s.slot + 1). Deterministic on every replica. */
 export function applySlot (s: ClusterState, slot: number, ops: readonly Op[]): ClusterState {
   if (slot !== s.slot + 1) throw new IpamConflictError(`slot ${slot} applied on state at slot ${s.slot}`)
-  let members: Map<NodeId, MemberRecord> | null = null
+  let members: Map<NodeId, IpamMember> | null = null
   let blocks: Array<BlockRecord | undefined> | null = null
   let removed: Set<NodeId> | null = null
   let configSlot = s.configSlot
-  const m = (): Map<NodeId, MemberRecord> => (members ??= new Map(s.members))
+  const m = (): Map<NodeId, IpamMember> => (members ??= new Map(s.members))
   const b = (): Array<BlockRecord | undefined> => (blocks ??= s.blocks.slice())
-  const cur = (): { members: ReadonlyMap<NodeId, MemberRecord>, blocks: ReadonlyArray<BlockRecord | undefined> } =>
+  const cur = (): { members: ReadonlyMap<NodeId, IpamMember>, blocks: ReadonlyArray<BlockRecord | undefined> } =>
     ({ members: members ?? s.members, blocks: blocks ?? s.blocks })
   for (const op of ops) {
     const c = cur()

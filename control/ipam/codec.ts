@@ -9,7 +9,7 @@
 import { loom } from '../proto/messages'
 import { IpamDecodeError } from './errors'
 import {
-  IPAM_LIMITS, type BlockRecord, type ClusterState, type MemberRecord, type NodeId, type Op
+  IPAM_LIMITS, type BlockRecord, type ClusterState, type IpamMember, type NodeId, type Op
 } from './cluster-state'
 import type { Ballot, ClaimBody, ClaimMsg } from './messages'
 
@@ -94,7 +94,7 @@ export function validateClusterState (w: unknown, blockCount: number): ClusterSt
   const ms = o.members ?? []
   if (!Array.isArray(ms) || ms.length === 0 ||
     ms.length > IPAM_LIMITS.maxMembers) throw new IpamDecodeError(`state.members must list 1..${IPAM_LIMITS.maxMembers} members`)
-  const members = new Map<NodeId, MemberRecord>()
+  const members = new Map<NodeId, IpamMember>()
   for (const mw of ms) {
     const m = (mw ?? {}) as Record<string, unknown>
     const id = checkId(m.id, 'member.id')
@@ -166,7 +166,7 @@ function ballotFromWire (w: loom.ipam.IBallot | null | undefined, what: string):
 export function encodeClaimMsg (m: ClaimMsg): Uint8Array {
   const b = m.body
   const e: loom.ipam.IEnvelope = { from: m.from, clusterId: m.clusterId, applied: m.applied }
-  switch (b.t) {
+  switch (b.type) {
     case 'prepare': e.prepare = { slot: b.slot, ballot: ballotToWire(b.ballot) }; break
     case 'promise': e.promise = {
       slot: b.slot,
@@ -200,12 +200,12 @@ export function decodeClaimMsg (buf: Uint8Array, blockCount: number): ClaimMsg {
   let body: ClaimBody
   if (e.prepare != null) {
     body = {
-      t: 'prepare', slot: slot(e.prepare), ballot: ballotFromWire(e.prepare.ballot, 'ballot')
+      type: 'prepare', slot: slot(e.prepare), ballot: ballotFromWire(e.prepare.ballot, 'ballot')
     }
   } else if (e.promise != null) {
     const p = e.promise
     body = {
-      t: 'promise',
+      type: 'promise',
       slot: slot(p),
       ballot: ballotFromWire(p.ballot, 'ballot'),
       ok: p.ok === true,
@@ -218,14 +218,14 @@ export function decodeClaimMsg (buf: Uint8Array, blockCount: number): ClaimMsg {
     }
   } else if (e.accept != null) {
     body = {
-      t: 'accept',
+      type: 'accept',
       slot: slot(e.accept),
       ballot: ballotFromWire(e.accept.ballot, 'ballot'),
       ops: opsFromWire(e.accept.ops, blockCount)
     }
   } else if (e.accepted != null) {
     body = {
-      t: 'accepted',
+      type: 'accepted',
       slot: slot(e.accepted),
       ballot: ballotFromWire(e.accepted.ballot, 'ballot'),
       ok: e.accepted.ok === true,
@@ -233,24 +233,24 @@ export function decodeClaimMsg (buf: Uint8Array, blockCount: number): ClaimMsg {
     }
   } else if (e.decided != null) {
     body = {
-      t: 'decided', slot: slot(e.decided), ops: opsFromWire(e.decided.ops, blockCount)
+      type: 'decided', slot: slot(e.decided), ops: opsFromWire(e.decided.ops, blockCount)
     }
   } else if (e.renew != null) {
     body = {
-      t: 'renew', seq: checkU32(e.renew.seq ?? 0, 'seq'), configSlot: checkU32(e.renew.configSlot ?? 0, 'configSlot')
+      type: 'renew', seq: checkU32(e.renew.seq ?? 0, 'seq'), configSlot: checkU32(e.renew.configSlot ?? 0, 'configSlot')
     }
   } else if (e.renewAck != null) {
     body = {
-      t: 'renewAck', seq: checkU32(e.renewAck.seq ?? 0, 'seq'), ok: e.renewAck.ok === true
+      type: 'renewAck', seq: checkU32(e.renewAck.seq ?? 0, 'seq'), ok: e.renewAck.ok === true
     }
-  } else if (e.joinRequest != null) body = { t: 'join' }
-  else if (e.fetch != null) body = { t: 'fetch', fromSlot: checkU32(e.fetch.fromSlot ?? 0, 'fromSlot') }
-  else if (e.state != null) body = { t: 'state', state: validateClusterState(e.state, blockCount) }
-  else if (e.digest != null) body = { t: 'digest' }
-  else if (e.request != null) body = { t: 'request', ops: opsFromWire(e.request.ops, blockCount) }
+  } else if (e.joinRequest != null) body = { type: 'join' }
+  else if (e.fetch != null) body = { type: 'fetch', fromSlot: checkU32(e.fetch.fromSlot ?? 0, 'fromSlot') }
+  else if (e.state != null) body = { type: 'state', state: validateClusterState(e.state, blockCount) }
+  else if (e.digest != null) body = { type: 'digest' }
+  else if (e.request != null) body = { type: 'request', ops: opsFromWire(e.request.ops, blockCount) }
   else throw new IpamDecodeError('IPAM message has no body')
   // Only a coordinator request may carry an unresolved claim (block -1).
-  if (body.t !== 'request' && 'ops' in body &&
+  if (body.type !== 'request' && 'ops' in body &&
     body.ops.some(o => o.kind === 'claim' &&
       o.block < 0)) throw new IpamDecodeError('unresolved claim outside a request')
   return { from: e.from, clusterId: e.clusterId, applied: checkU32(e.applied ?? 0, 'applied'), body }

@@ -13,6 +13,7 @@ import type { BlockLayout } from './blocks'
 import type { Ipam, IpamStatus } from './ipam'
 import { decodeClaimMsg, encodeClaimMsg } from './codec'
 import type { AttachmentId, AttachmentMeta, AttachmentRecord, IpamDriver, PodAddressManager } from '../types'
+import type { IpamCounters } from '../stats'
 import { notDurable } from '../node'
 
 /** How long an ADD may wait for a block to be claimed before the CNI gets "try again" (11). */
@@ -26,8 +27,6 @@ export interface IpamNodeCounters {
 
 export class IpamNode implements IpamDriver, PodAddressManager {
   readonly counters: IpamNodeCounters
-  private version = 0
-  private lastRoutesKey = ''
   private readonly meta = new Map<string, AttachmentMeta>()
 
   constructor (
@@ -40,13 +39,9 @@ export class IpamNode implements IpamDriver, PodAddressManager {
     this.counters = { decodeErrors: 0, get reclaims () { return replica.reclaimedBlocks } }
   }
 
+  /** Ipam's plain counter, bumped when its routes change. */
   get routesVersion (): number {
-    const key = this.ipam.routes().map((r) => `${r.prefix}>${r.nodeId}`).join(',')
-    if (key !== this.lastRoutesKey) {
-      this.lastRoutesKey = key
-      this.version++
-    }
-    return this.version
+    return this.ipam.routesVersion
   }
 
   tick (now: number): void {
@@ -64,6 +59,18 @@ export class IpamNode implements IpamDriver, PodAddressManager {
     // The envelope names its sender; it must be the member whose address sent it.
     if (msg.from !== fromNodeId) { this.counters.decodeErrors++; return }
     this.ipam.receive(msg, now)
+  }
+
+  /** IPAM's counters for ControlStats: this driver's decode errors and the replica's outcomes. */
+  stats (): IpamCounters {
+    const r = this.ipam.replica
+    return {
+      decodeErrors: this.counters.decodeErrors,
+      ignored: r.ignored,
+      proposalsWon: r.proposalsWon,
+      proposalsLost: r.proposalsLost,
+      reclaims: r.reclaimedBlocks,
+    }
   }
 
   /** IPAM messages refused by the trust checks (replica.ts), by reason, prefixed `ipam_`. */

@@ -16,10 +16,11 @@
  * when it must, `allocate` throws IpamTryAgainError at once and `allocateWait` retries with a
  * bounded deadline (CNI maps the error to code 11).
  *
- * Wire: `takeOutbox()` yields `{to, msg: ClaimMsg}`; the transport encodes with `encodeClaimMsg`
- * and decodes with `decodeClaimMsg` (codec.ts, protobuf `loom.ipam.Envelope`, limits
- * enforced). A `decided` delta with up to 16 ops is < 1 KiB, so it can ride a gossip packet;
- * `state` (full snapshot, anti-entropy/join) needs the stream channel for big clusters.
+ * Wire: `takeOutbox()` yields `{to, msg: ClaimMsg}`; driver.ts encodes with `encodeClaimMsg` and
+ * decodes with `decodeClaimMsg` (codec.ts, protobuf `loom.ipam.Envelope`, limits enforced). The
+ * control plane sends each as an IPAM frame of its own ('LI'), never piggybacked on membership
+ * packets: a `decided` delta with up to 16 ops is < 1 KiB and goes in a datagram; `state` (full
+ * snapshot, anti-entropy/join) is bigger than 1200 bytes in big clusters and goes over a stream.
  *
  * Design choices: reclaim is triggered by membership (`onMemberChange(node, 'dead')` for longer
  * than `suspectAfterMs`) and completed by the log after the grace period; `rmpeer` does the same
@@ -29,7 +30,7 @@
  */
 import { type BlockLayout, formatBlockCIDR } from './blocks'
 import { ClaimsReplica, type ClaimsDurable } from './replica'
-import type { ClaimMsg, Outgoing } from './messages'
+import type { ClaimMsg, OutgoingClaim } from './messages'
 import {
   DEFAULT_QUARANTINE_MS, IpamAllocator, attachmentKey,
   type AllocatorDurable, type AllocatorReuseDurable, type Allocation, type AttachmentKey,
@@ -117,11 +118,16 @@ export class Ipam {
   private readonly releasing = new Set<number>()
   private readonly emptySince = new Map<number, number>()
   private readonly liveness = new Map<NodeId, { state: MemberLiveness, since: number }>()
-  private outbox: Outgoing[] = []
+  private outbox: OutgoingClaim[] = []
   private allocDirty = false
   private needBlock = false
   private lastReconcile = -Infinity
   private ownedCache: { st: ClusterState | null, blocks: readonly number[] } = { st: null, blocks: [] }
+  /** Bumped whenever routes() changed (noteRoutes); a plain counter, read as often as wanted. */
+  routesVersion = 0
+  private routesState: ClusterState | null | undefined = undefined
+  /** The owner routes() gives each block, as of the last noteRoutes. */
+  private readonly routedOwner: Array<NodeId | undefined> = []
 
   /** Loads the durable document from the store (or starts fresh) and persists it once. */
   constructor (components: IpamComponents, init: IpamInit, now: number) {
@@ -251,7 +257,7 @@ export class Ipam {
       this.reconcileBlocks(now)
       // Reclaim members that membership has reported dead for long enough.
       for (const [node, l] of this.liveness) {
-        if (!st.members.has(node)) { this.liveness.delete(node); continue }
+        if (!st.members.has(node)) { this.liveness.delete(node); this.noteRoutes(true); continue }
         if (l.state !== 'dead') continue
         if (now - l.since >= (this.init.suspectAfterMs ?? 30000) && st.members.get(node)?.suspectSlot === 0) {
           this.replica.suspect(node, false)
@@ -265,8 +271,35 @@ export class Ipam {
   /** Liveness from membership (SWIM). May be wrong: safety never depends on it. */
   onMemberChange (node: NodeId, state: MemberLiveness, now: number): void {
     const cur = this.liveness.get(node)
-    if (state === 'alive') { this.liveness.delete(node); return }
-    if (cur === undefined || cur.state !== state) this.liveness.set(node, { state, since: now })
+    if (state === 'alive') {
+      if (this.liveness.delete(node)) this.noteRoutes(true)
+      return
+    }
+    if (cur === undefined || cur.state !== state) {
+      this.liveness.set(node, { state, since: now })
+      this.noteRoutes(true)
+    }
+  }
+
+  /**
+   * Bumps `routesVersion` when what routes() returns changed: checked when the applied state is
+   * a new object (states are immutable) or a member's liveness changed, by comparing the routed
+   * owner of each block with the last one seen; no strings are built.
+   */
+  private noteRoutes (livenessChanged: boolean): void {
+    const st = this.replica.state
+    if (st === this.routesState && !livenessChanged) return
+    this.routesState = st
+    let changed = false
+    for (let i = 0; i < this.init.layout.blockCount; i++) {
+      const r = st?.blocks[i]
+      const owner = r !== undefined && r.state === 'owned' && this.liveness.get(r.owner)?.state !== 'dead' ? r.owner : undefined
+      if (this.routedOwner[i] !== owner) {
+        this.routedOwner[i] = owner
+        changed = true
+      }
+    }
+    if (changed) this.routesVersion++
   }
 
   /** Operator `loom rmpeer <node>`: reclaim after the forced wait. Idempotent. */
@@ -276,7 +309,7 @@ export class Ipam {
   }
 
   /** Messages to send; only ever contains messages whose effects are already persisted. */
-  takeOutbox (): Outgoing[] {
+  takeOutbox (): OutgoingClaim[] {
     const out = this.outbox
     this.outbox = []
     return out
@@ -393,6 +426,7 @@ export class Ipam {
       for (const o of this.replica.outbox) this.outbox.push(o)
       this.replica.outbox.length = 0
     }
+    this.noteRoutes(false)
   }
 }
 

@@ -7,25 +7,25 @@ import type { ClusterState, NodeId, Op } from './cluster-state'
 export interface Ballot { readonly round: number, readonly node: NodeId }
 
 export type ClaimBody =
-  | { t: 'prepare', slot: number, ballot: Ballot }
+  | { type: 'prepare', slot: number, ballot: Ballot }
   | {
-    t: 'promise',
+    type: 'promise',
     slot: number,
     ballot: Ballot,
     ok: boolean,
     promised?: Ballot,
     accepted?: { ballot: Ballot, ops: readonly Op[] }
   }
-  | { t: 'accept', slot: number, ballot: Ballot, ops: readonly Op[] }
-  | { t: 'accepted', slot: number, ballot: Ballot, ok: boolean, promised?: Ballot }
-  | { t: 'decided', slot: number, ops: readonly Op[] }
-  | { t: 'renew', seq: number, configSlot: number }
-  | { t: 'renewAck', seq: number, ok: boolean }
-  | { t: 'join' }
-  | { t: 'fetch', fromSlot: number }
-  | { t: 'state', state: ClusterState }
-  | { t: 'digest' }
-  | { t: 'request', ops: readonly Op[] }
+  | { type: 'accept', slot: number, ballot: Ballot, ops: readonly Op[] }
+  | { type: 'accepted', slot: number, ballot: Ballot, ok: boolean, promised?: Ballot }
+  | { type: 'decided', slot: number, ops: readonly Op[] }
+  | { type: 'renew', seq: number, configSlot: number }
+  | { type: 'renewAck', seq: number, ok: boolean }
+  | { type: 'join' }
+  | { type: 'fetch', fromSlot: number }
+  | { type: 'state', state: ClusterState }
+  | { type: 'digest' }
+  | { type: 'request', ops: readonly Op[] }
 
 export interface ClaimMsg {
   readonly from: NodeId
@@ -34,4 +34,4 @@ export interface ClaimMsg {
   readonly body: ClaimBody
 }
 
-export interface Outgoing { readonly to: NodeId, readonly msg: ClaimMsg }
+export interface OutgoingClaim { readonly to: NodeId, readonly msg: ClaimMsg }

@@ -74,7 +74,7 @@ import {
 } from './cluster-state'
 import { hashNodeId } from './blocks'
 import { IpamConfigError } from './errors'
-import type { Ballot, ClaimBody, ClaimMsg, Outgoing } from './messages'
+import type { Ballot, ClaimBody, ClaimMsg, OutgoingClaim } from './messages'
 
 export interface ClaimsInit {
   readonly id: NodeId
@@ -119,7 +119,7 @@ export type IpamRejectReason = (typeof IPAM_REJECT_REASONS)[number]
 const STATE_ANSWER_MS = 5000
 /** Slots a state may advance us at once: far beyond years of claims, far below a forgery's 2^31. */
 export const MAX_STATE_JUMP = 1_000_000
-const FROM_ANYONE: ReadonlySet<ClaimBody['t']> = new Set(['join', 'fetch', 'digest', 'prepare', 'accept'])
+const FROM_ANYONE: ReadonlySet<ClaimBody['type']> = new Set(['join', 'fetch', 'digest', 'prepare', 'accept'])
 
 const LOG_WINDOW = 256
 const MAX_OPS = 16
@@ -148,7 +148,7 @@ interface Proposal {
 
 export class ClaimsReplica {
   readonly id: NodeId
-  readonly outbox: Outgoing[] = []
+  readonly outbox: OutgoingClaim[] = []
   /** Durable state changed: persist durable() before sending the outbox. */
   dirty = false
   /** Messages ignored: other cluster, malformed, stale. */
@@ -266,7 +266,7 @@ export class ClaimsReplica {
         const seed = this.init.seeds[Math.floor(this.init.random() * this.init.seeds.length)]
         if (seed !== undefined) {
           this.stateAskedFrom.set(seed, now + STATE_ANSWER_MS)
-          this.send(seed, { t: 'join' })
+          this.send(seed, { type: 'join' })
         }
       }
       return
@@ -291,7 +291,7 @@ export class ClaimsReplica {
         for (let i = 0; i < want; i++) {
           const j = i + Math.floor(this.init.random() * (ids.length - i))
           const tmp = ids[i]!; ids[i] = ids[j]!; ids[j] = tmp
-          this.send(ids[i]!, { t: 'renew', seq: this.lease.seq, configSlot: st.configSlot })
+          this.send(ids[i]!, { type: 'renew', seq: this.lease.seq, configSlot: st.configSlot })
         }
       }
     }
@@ -319,7 +319,7 @@ export class ClaimsReplica {
     if (coord !== this.id && coord !== null && mine.length > 0) {
       if (now - this.lastForward >= 300) {
         this.lastForward = now
-        this.send(coord, { t: 'request', ops: mine })
+        this.send(coord, { type: 'request', ops: mine })
       }
     } else if (this.prop === null && now >= this.backoffUntil) {
       this.startProposal(now)
@@ -332,7 +332,7 @@ export class ClaimsReplica {
       if (peer !== undefined && peer !== this.id) {
         // A digest asks the peer to push what we miss: slots, or its state.
         this.stateAskedFrom.set(peer, now + STATE_ANSWER_MS)
-        this.send(peer, { t: 'digest' })
+        this.send(peer, { type: 'digest' })
       }
     }
   }
@@ -340,16 +340,16 @@ export class ClaimsReplica {
   receive (msg: ClaimMsg, now: number): void {
     const b = msg.body
     if (this.st !== null) {
-      const anyone = FROM_ANYONE.has(b.t)
-      const noState = b.t === 'join' || b.t === 'fetch' // a joiner has no cluster id yet
+      const anyone = FROM_ANYONE.has(b.type)
+      const noState = b.type === 'join' || b.type === 'fetch' // a joiner has no cluster id yet
       if (msg.clusterId !== this.st.clusterId && !(noState && msg.clusterId === '')) {
         this.reject('foreign_cluster'); return
       }
       if (!anyone && !this.st.members.has(msg.from)) { this.reject('not_member'); return }
     }
-    if (this.st !== null && msg.applied > this.st.slot + 1 && b.t !== 'state' &&
-      b.t !== 'decided') this.requestCatchUp(msg.from, now)
-    switch (b.t) {
+    if (this.st !== null && msg.applied > this.st.slot + 1 && b.type !== 'state' &&
+      b.type !== 'decided') this.requestCatchUp(msg.from, now)
+    switch (b.type) {
       case 'prepare': return this.onPrepare(msg.from, b, now)
       case 'promise': return this.onPromise(msg.from, b, now)
       case 'accept': return this.onAccept(msg.from, b, now)
@@ -378,10 +378,10 @@ export class ClaimsReplica {
       this.acc = { ...this.acc, promised: b.ballot }
       this.dirty = true
       this.send(from,
-        { t: 'promise', slot: b.slot, ballot: b.ballot, ok: true, accepted: this.acc.accepted ?? undefined })
+        { type: 'promise', slot: b.slot, ballot: b.ballot, ok: true, accepted: this.acc.accepted ?? undefined })
     } else {
       this.send(from,
-        { t: 'promise', slot: b.slot, ballot: b.ballot, ok: false, promised: this.acc.promised ?? undefined })
+        { type: 'promise', slot: b.slot, ballot: b.ballot, ok: false, promised: this.acc.promised ?? undefined })
     }
   }
 
@@ -399,7 +399,7 @@ export class ClaimsReplica {
     }
     this.send(from,
       {
-        t: 'accepted',
+        type: 'accepted',
         slot: b.slot,
         ballot: b.ballot,
         ok: allowed,
@@ -433,7 +433,7 @@ export class ClaimsReplica {
         if (op.kind === 'join' || op.kind === 'remove' || (op.kind === 'suspect' && op.node === from)) ok = false
       }
     }
-    this.send(from, { t: 'renewAck', seq: b.seq, ok })
+    this.send(from, { type: 'renewAck', seq: b.seq, ok })
   }
 
   // ---- proposer -----------------------------------------------------------------------------
@@ -544,7 +544,7 @@ export class ClaimsReplica {
       ops,
       deadline: now + this.init.roundTimeoutMs
     }
-    for (const m of this.st.members.keys()) this.send(m, { t: 'prepare', slot: this.prop.slot, ballot })
+    for (const m of this.st.members.keys()) this.send(m, { type: 'prepare', slot: this.prop.slot, ballot })
   }
 
   private abandon (now: number, lost: boolean): void {
@@ -556,7 +556,7 @@ export class ClaimsReplica {
     }
   }
 
-  private onPromise (from: NodeId, b: Extract<ClaimBody, { t: 'promise' }>, now: number): void {
+  private onPromise (from: NodeId, b: Extract<ClaimBody, { type: 'promise' }>, now: number): void {
     const p = this.prop
     if (p === null || p.phase !== 1 || b.slot !== p.slot || cmpBallot(b.ballot, p.ballot) !== 0 ||
       !this.st!.members.has(from)) return
@@ -574,10 +574,10 @@ export class ClaimsReplica {
     }
     if (best !== null) p.ops = best.ops
     p.phase = 2
-    for (const m of this.st!.members.keys()) this.send(m, { t: 'accept', slot: p.slot, ballot: p.ballot, ops: p.ops })
+    for (const m of this.st!.members.keys()) this.send(m, { type: 'accept', slot: p.slot, ballot: p.ballot, ops: p.ops })
   }
 
-  private onAccepted (from: NodeId, b: Extract<ClaimBody, { t: 'accepted' }>, now: number): void {
+  private onAccepted (from: NodeId, b: Extract<ClaimBody, { type: 'accepted' }>, now: number): void {
     const p = this.prop
     if (p === null || p.phase !== 2 || b.slot !== p.slot || cmpBallot(b.ballot, p.ballot) !== 0 ||
       !this.st!.members.has(from)) return
@@ -595,7 +595,7 @@ export class ClaimsReplica {
     this.applyDecided(p.slot, p.ops, now)
     this.countReclaimed(old, p.ops)
     const targets = new Set([...old.members.keys(), ...this.st!.members.keys()])
-    for (const m of targets) if (m !== this.id) this.send(m, { t: 'decided', slot: p.slot, ops: p.ops })
+    for (const m of targets) if (m !== this.id) this.send(m, { type: 'decided', slot: p.slot, ops: p.ops })
   }
 
   private countReclaimed (before: ClusterState, ops: readonly Op[]): void {
@@ -698,7 +698,7 @@ export class ClaimsReplica {
       for (const [k,
         until] of this.stateAskedFrom) if (until < now) this.stateAskedFrom.delete(k)
     }
-    this.send(from, { t: 'fetch', fromSlot: (this.st?.slot ?? 0) + 1 })
+    this.send(from, { type: 'fetch', fromSlot: (this.st?.slot ?? 0) + 1 })
   }
 
   private pushCatchUp (to: NodeId, fromSlot: number): void {
@@ -707,16 +707,16 @@ export class ClaimsReplica {
     let complete = fromSlot >= 1 && st.slot - fromSlot < MAX_DECIDED_PUSH
     for (let s = fromSlot; complete && s <= st.slot; s++) complete = this.log.has(s)
     if (!complete) {
-      this.send(to, { t: 'state', state: st })
+      this.send(to, { type: 'state', state: st })
       return
     }
-    for (let s = fromSlot; s <= st.slot; s++) this.send(to, { t: 'decided', slot: s, ops: this.log.get(s)! })
+    for (let s = fromSlot; s <= st.slot; s++) this.send(to, { type: 'decided', slot: s, ops: this.log.get(s)! })
   }
 
   private onJoin (from: NodeId): void {
     const st = this.st
     if (st === null || !st.members.has(this.id)) return
-    if (st.members.has(from) || st.removed.has(from)) { this.send(from, { t: 'state', state: st }); return }
+    if (st.members.has(from) || st.removed.has(from)) { this.send(from, { type: 'state', state: st }); return }
     this.propose({ kind: 'join', node: from })
   }
 

@@ -12,8 +12,9 @@ export {
   Membership, DEFAULT_MEMBERSHIP_CONFIG, MEMBER_REJECT_REASONS,
 } from './membership'
 export type {
-  Channel, GossipAppState, MemberChangeListener, MemberRejectReason, MembershipComponents, MembershipConfig,
+  Channel, MemberChangeListener, MemberRejectReason, MembershipComponents, MembershipConfig,
   MembershipCounters, MembershipInit, MemberView, Outgoing, SelfRecord,
 } from './membership'
+export type { AppStateMessage, GossipAppState } from './types'
 export { retransmitLimit } from './broadcast-queue'
 export { RecordSigner, RecordVerifier } from './member-signing'

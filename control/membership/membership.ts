@@ -56,6 +56,7 @@ import {
 } from '../transport'
 import type { RecordSigner, RecordVerifier, SignedForm } from './member-signing'
 import { Suspicion, suspicionBounds } from './suspicion'
+import type { GossipAppState } from './types'
 
 export interface MembershipConfig {
   /** SWIM protocol period (ms). memberlist LAN: 1000. */
@@ -178,23 +179,6 @@ export interface MemberView extends Readonly<MemberRecord> {
 }
 
 export type MemberChangeListener = (member: MemberView, previousState: MemberState | undefined) => void
-
-/**
- * Lets application state (IPAM) ride on gossip. Keep it small:
- * - `deltasToPiggyback(budgetBytes)`: deltas for the next outgoing UDP packet whose encoded sizes
- *   (each length + ~3 bytes of framing) fit `budgetBytes`; those that don't fit are dropped from
- *   this packet. The app keeps its own retransmit counting. Called once per outgoing UDP packet.
- * - `fullState()`: the app's whole state, sent with every push-pull (stream channel).
- * - `receive(msg)`: deltas piggybacked on a packet, or a peer's full state from push-pull, with the
- *   sender's node ID. Must not throw on bad input (validate, count, drop).
- */
-export interface GossipAppState {
-  deltasToPiggyback: (budgetBytes: number) => Uint8Array[]
-  fullState: () => Uint8Array
-  receive: (msg: {
-    kind: 'deltas', deltas: Uint8Array[], fromNodeId: string
-  } | { kind: 'full', state: Uint8Array, fromNodeId: string }) => void
-}
 
 /** Counters for metrics (loom_gossip_*), monotonic. */
 export interface MembershipCounters {
@@ -433,9 +417,7 @@ export class Membership {
   private receiveBody (from: string, packet: GossipPacket, sender: Member | undefined, now: number): void {
     for (const u of packet.updates) this.applyUpdate(u.member, u.fromId, now)
     if (packet.appDeltas.length > 0) {
-      this.appState?.receive({
-        kind: 'deltas', deltas: packet.appDeltas, fromNodeId: packet.senderId
-      })
+      this.appState?.receive({ type: 'deltas', deltas: packet.appDeltas, fromNodeId: packet.senderId })
     }
     const b = packet.body
     switch (b.type) {
@@ -479,9 +461,7 @@ export class Membership {
           this.applyUpdate({ ...m, state }, packet.senderId, now)
         }
         if (b.appState.length > 0) {
-          this.appState?.receive({
-            kind: 'full', state: b.appState, fromNodeId: packet.senderId
-          })
+          this.appState?.receive({ type: 'full', state: b.appState, fromNodeId: packet.senderId })
         }
         if (!b.reply) this.sendPushPull(from, false, true)
         break

@@ -23,7 +23,7 @@
  * another's value — the same trust as membership rumours (gossip authentication keeps strangers
  * out; members are trusted).
  */
-import { retransmitLimit, type GossipAppState } from '../membership'
+import { retransmitLimit, type AppStateMessage, type GossipAppState } from '../membership'
 import type { MemberState } from '../transport'
 import {
   DEFAULT_NODE_STATE_LIMITS, decodeNodeState, encodedEntrySize, encodeNodeStateDelta, encodeNodeStateFull, isValidTopic,
@@ -207,10 +207,8 @@ export class NodeStateChannel implements GossipAppState {
     return encodeNodeStateFull(picked)
   }
 
-  receive (msg: {
-    kind: 'deltas', deltas: Uint8Array[], fromNodeId: string
-  } | { kind: 'full', state: Uint8Array, fromNodeId: string }): void {
-    const bufs = msg.kind === 'deltas' ? msg.deltas : [msg.state]
+  receive (msg: AppStateMessage): void {
+    const bufs = msg.type === 'deltas' ? msg.deltas : [msg.state]
     for (const buf of bufs) {
       const d = decodeNodeState(buf, this.limits)
       if (d.type === 'failure') { this.counters.decodeFailures++; continue }

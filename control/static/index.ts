@@ -7,6 +7,6 @@
  * Read routes.ts first. Nothing here talks to other nodes.
  */
 export { buildStaticTopology, vtepMACOf } from './routes'
-export type { StaticPeer, StaticRoutesInit, StaticTopology } from './routes'
+export type { StaticNode, StaticRoutesInit, StaticTopology } from './routes'
 export { StaticPodAddresses, validateStaticPodAddresses } from './pod-addresses'
 export type { StaticPodAddressesDurable, StaticPodAddressesInit } from './pod-addresses'

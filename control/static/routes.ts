@@ -10,7 +10,8 @@ import {
   RouteTable,
 } from '../../dataplane'
 
-export interface StaticPeer {
+/** A node of the static list, as the routes need it (agent/config.ts' StaticPeer is the config entry). */
+export interface StaticNode {
   readonly nodeName: string
   readonly address: string
   readonly port?: number
@@ -22,7 +23,7 @@ export interface StaticPeer {
 
 export interface StaticRoutesInit {
   readonly nodeName: string
-  readonly peers: readonly StaticPeer[]
+  readonly peers: readonly StaticNode[]
   /** The data port a peer listens on when its entry has no `port`. */
   readonly defaultPort: number
   /** Largest inner packet sent to any peer (the TUN MTU). */
@@ -43,7 +44,7 @@ export interface StaticTopology {
 }
 
 /** The VTEP MAC a node uses: configured, or derived from its name (the same on every node). */
-export function vtepMACOf (peer: StaticPeer): Buffer {
+export function vtepMACOf (peer: StaticNode): Buffer {
   return peer.vtepMAC !== undefined ? parseMAC(peer.vtepMAC) : deriveVtepMAC(peer.nodeName)
 }
 

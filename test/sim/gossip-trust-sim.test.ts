@@ -309,16 +309,16 @@ t.test('IPAM: forged state/decided/claims from a stranger and from a member chan
   }
   const everyBlockToX = Array.from({ length: 16 }, (_, i) => ({ kind: 'claim' as const, node: 'x', block: i }))
   const forgeries: Array<Omit<ClaimMsg, 'clusterId'> & { clusterId?: string }> = [
-    { from: 'x', applied: st.slot, body: { t: 'state', state: huge } }, // stranger, unasked
-    { from: 'b', applied: st.slot, body: { t: 'state', state: huge } }, // member, unasked
-    { from: 'x', applied: st.slot, body: { t: 'decided', slot: st.slot + 1, ops: everyBlockToX } },
-    { from: 'x', applied: st.slot, body: { t: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: 'c' }] } },
-    { from: 'x', applied: st.slot, body: { t: 'request', ops: everyBlockToX } },
+    { from: 'x', applied: st.slot, body: { type: 'state', state: huge } }, // stranger, unasked
+    { from: 'b', applied: st.slot, body: { type: 'state', state: huge } }, // member, unasked
+    { from: 'x', applied: st.slot, body: { type: 'decided', slot: st.slot + 1, ops: everyBlockToX } },
+    { from: 'x', applied: st.slot, body: { type: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: 'c' }] } },
+    { from: 'x', applied: st.slot, body: { type: 'request', ops: everyBlockToX } },
     {
       from: 'b',
       applied: st.slot,
       body: {
-        t: 'request',
+        type: 'request',
         ops: [{ kind: 'claim', node: 'c', block: 40 }, { kind: 'release', node: 'a', block: blockOwnedBy(a, 'a') }]
       }
     },
@@ -326,13 +326,13 @@ t.test('IPAM: forged state/decided/claims from a stranger and from a member chan
       from: 'b',
       applied: st.slot,
       clusterId: 'other',
-      body: { t: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: 'c' }] }
+      body: { type: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: 'c' }] }
     },
     {
       from: 'b',
       applied: st.slot,
       clusterId: '',
-      body: { t: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: 'c' }] }
+      body: { type: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: 'c' }] }
     },
   ]
   for (const f of forgeries) {
@@ -363,22 +363,22 @@ t.test('IPAM: a state answering our own fetch is still refused when it removes u
   const before = snapshot(b)
   const st = a.state!
   // b asks a for catch-up (a message from a saying it is ahead triggers the fetch) ...
-  b.receive({ from: 'a', clusterId: st.clusterId, applied: st.slot + 5, body: { t: 'digest' } }, net.now)
-  t.match(b.outbox.at(-1)?.msg.body, { t: 'fetch' }, 'b fetched from a')
+  b.receive({ from: 'a', clusterId: st.clusterId, applied: st.slot + 5, body: { type: 'digest' } }, net.now)
+  t.match(b.outbox.at(-1)?.msg.body, { type: 'fetch' }, 'b fetched from a')
   b.outbox.length = 0
   // ... and the "answer" removes b
   const removesB = {
     ...st, slot: st.slot + 3, members: new Map([...st.members].filter(([id]) => id !== 'b')), removed: new Set(['b'])
   }
-  b.receive({ from: 'a', clusterId: st.clusterId, applied: st.slot + 3, body: { t: 'state', state: removesB } },
+  b.receive({ from: 'a', clusterId: st.clusterId, applied: st.slot + 3, body: { type: 'state', state: removesB } },
     net.now)
   t.equal(snapshot(b), before, 'a state removing us is refused')
   t.equal(b.rejected.state_removes_self, 1)
   t.notOk(b.isRemoved)
   net.now += 300
-  b.receive({ from: 'a', clusterId: st.clusterId, applied: st.slot + 5, body: { t: 'digest' } }, net.now)
+  b.receive({ from: 'a', clusterId: st.clusterId, applied: st.slot + 5, body: { type: 'digest' } }, net.now)
   const jump = { ...st, slot: st.slot + 2_000_000 }
-  b.receive({ from: 'a', clusterId: st.clusterId, applied: jump.slot, body: { t: 'state', state: jump } }, net.now)
+  b.receive({ from: 'a', clusterId: st.clusterId, applied: jump.slot, body: { type: 'state', state: jump } }, net.now)
   t.equal(snapshot(b), before, 'a jump of 2 000 000 slots is refused')
   t.equal(b.rejected.state_jump, 1)
   net.advance(2000)

@@ -107,7 +107,7 @@ t.test('competing proposals for one slot: at most one value is chosen', async t 
     // Force the race: hand both the same slot with their own values.
     const slot = a.state!.slot + 1
     b.receive({
-      from: 'a', clusterId: 'a', applied: slot - 1, body: { t: 'prepare', slot, ballot: { round: 50, node: 'b' } }
+      from: 'a', clusterId: 'a', applied: slot - 1, body: { type: 'prepare', slot, ballot: { round: 50, node: 'b' } }
     }, net.now)
     net.advance(3000)
     net.cut = () => false
@@ -120,11 +120,11 @@ t.test('competing proposals for one slot: at most one value is chosen', async t 
 
 t.test('a promise survives a restart with state', async t => {
   const a = new ClaimsReplica({ id: 'a', blockCount: BLOCKS, bootstrap: true, seeds: [], random: Math.random }, null, 0)
-  a.receive({ from: 'x', clusterId: 'a', applied: 0, body: { t: 'prepare', slot: 1, ballot: { round: 7, node: 'x' } } },
+  a.receive({ from: 'x', clusterId: 'a', applied: 0, body: { type: 'prepare', slot: 1, ballot: { round: 7, node: 'x' } } },
     0)
   t.ok(a.dirty, 'the promise must be persisted before the reply leaves')
   t.same(a.outbox[0]!.msg.body,
-    { t: 'promise', slot: 1, ballot: { round: 7, node: 'x' }, ok: true, accepted: undefined })
+    { type: 'promise', slot: 1, ballot: { round: 7, node: 'x' }, ok: true, accepted: undefined })
   const saved = a.durable()
   const a2 = new ClaimsReplica({ id: 'a', blockCount: BLOCKS, bootstrap: true, seeds: [], random: Math.random }, saved,
     10)
@@ -132,9 +132,9 @@ t.test('a promise survives a restart with state', async t => {
     from: 'y',
     clusterId: 'a',
     applied: 0,
-    body: { t: 'accept', slot: 1, ballot: { round: 6, node: 'y' }, ops: [{ kind: 'claim', node: 'y', block: 1 }] }
+    body: { type: 'accept', slot: 1, ballot: { round: 6, node: 'y' }, ops: [{ kind: 'claim', node: 'y', block: 1 }] }
   }, 10)
-  t.match(a2.outbox[0]!.msg.body, { t: 'accepted', ok: false, promised: { round: 7, node: 'x' } },
+  t.match(a2.outbox[0]!.msg.body, { type: 'accepted', ok: false, promised: { round: 7, node: 'x' } },
     'a lower ballot is refused after restart')
 })
 
@@ -154,9 +154,9 @@ t.test('REMOVE is accepted only after the grace period on the acceptor\'s own cl
     from: 'b',
     clusterId: 'a',
     applied: slot - 1,
-    body: { t: 'accept', slot, ballot: { round: 99, node: 'b' }, ops: [{ kind: 'remove', node: 'c' }] }
+    body: { type: 'accept', slot, ballot: { round: 99, node: 'b' }, ops: [{ kind: 'remove', node: 'c' }] }
   }, net.now)
-  t.match(a.outbox.at(-1)!.msg.body, { t: 'accepted', ok: false })
+  t.match(a.outbox.at(-1)!.msg.body, { type: 'accepted', ok: false })
   a.outbox.length = 0
   net.advance(GRACE - 600)
   t.ok(a.state!.members.has('c'), 'not removed before the grace period')
@@ -221,19 +221,19 @@ t.test('renewals are refused across a config change', async t => {
   net.add('b', false, ['a'])
   net.advance(1500)
   const cfg = a.state!.configSlot
-  a.receive({ from: 'b', clusterId: 'a', applied: 0, body: { t: 'renew', seq: 1, configSlot: cfg - 1 } }, net.now)
-  t.match(a.outbox.at(-1)!.msg.body, { t: 'renewAck', ok: false })
-  a.receive({ from: 'b', clusterId: 'a', applied: 0, body: { t: 'renew', seq: 2, configSlot: cfg } }, net.now)
-  t.match(a.outbox.at(-1)!.msg.body, { t: 'renewAck', ok: true })
+  a.receive({ from: 'b', clusterId: 'a', applied: 0, body: { type: 'renew', seq: 1, configSlot: cfg - 1 } }, net.now)
+  t.match(a.outbox.at(-1)!.msg.body, { type: 'renewAck', ok: false })
+  a.receive({ from: 'b', clusterId: 'a', applied: 0, body: { type: 'renew', seq: 2, configSlot: cfg } }, net.now)
+  t.match(a.outbox.at(-1)!.msg.body, { type: 'renewAck', ok: true })
   const slot = a.state!.slot + 1
   a.receive({
     from: 'b',
     clusterId: 'a',
     applied: 0,
-    body: { t: 'accept', slot, ballot: { round: 90, node: 'b' }, ops: [{ kind: 'join', node: 'z' }] }
+    body: { type: 'accept', slot, ballot: { round: 90, node: 'b' }, ops: [{ kind: 'join', node: 'z' }] }
   }, net.now)
-  a.receive({ from: 'b', clusterId: 'a', applied: 0, body: { t: 'renew', seq: 3, configSlot: cfg } }, net.now)
-  t.match(a.outbox.at(-1)!.msg.body, { t: 'renewAck', ok: false }, 'an accepted JOIN in the open slot blocks renewals')
-  a.receive({ from: 'x', clusterId: 'other', applied: 0, body: { t: 'renew', seq: 3, configSlot: cfg } }, net.now)
+  a.receive({ from: 'b', clusterId: 'a', applied: 0, body: { type: 'renew', seq: 3, configSlot: cfg } }, net.now)
+  t.match(a.outbox.at(-1)!.msg.body, { type: 'renewAck', ok: false }, 'an accepted JOIN in the open slot blocks renewals')
+  a.receive({ from: 'x', clusterId: 'other', applied: 0, body: { type: 'renew', seq: 3, configSlot: cfg } }, net.now)
   t.equal(a.ignored, 1, 'another cluster is ignored and counted')
 })

@@ -176,31 +176,31 @@ t.test('every claim-protocol message round-trips through protobuf', async t => {
   const ballot = { round: 3, node: 'b' }
   const ops: Op[] = [{ kind: 'claim', node: 'a', block: 9 }, { kind: 'release', node: 'a', block: 7 }]
   const bodies: ClaimBody[] = [
-    { t: 'prepare', slot: 2, ballot },
+    { type: 'prepare', slot: 2, ballot },
     {
-      t: 'promise', slot: 2, ballot, ok: true, promised: undefined, accepted: { ballot: { round: 2, node: 'c' }, ops }
+      type: 'promise', slot: 2, ballot, ok: true, promised: undefined, accepted: { ballot: { round: 2, node: 'c' }, ops }
     },
-    { t: 'promise', slot: 2, ballot, ok: false, promised: { round: 5, node: 'z' }, accepted: undefined },
-    { t: 'accept', slot: 2, ballot, ops },
-    { t: 'accepted', slot: 2, ballot, ok: true, promised: undefined },
-    { t: 'decided', slot: 2, ops },
-    { t: 'renew', seq: 4, configSlot: 1 },
-    { t: 'renewAck', seq: 4, ok: true },
-    { t: 'join' }, { t: 'fetch', fromSlot: 2 }, { t: 'digest' },
-    { t: 'request', ops: [{ kind: 'claim', node: 'b', block: -1 }] },
+    { type: 'promise', slot: 2, ballot, ok: false, promised: { round: 5, node: 'z' }, accepted: undefined },
+    { type: 'accept', slot: 2, ballot, ops },
+    { type: 'accepted', slot: 2, ballot, ok: true, promised: undefined },
+    { type: 'decided', slot: 2, ops },
+    { type: 'renew', seq: 4, configSlot: 1 },
+    { type: 'renewAck', seq: 4, ok: true },
+    { type: 'join' }, { type: 'fetch', fromSlot: 2 }, { type: 'digest' },
+    { type: 'request', ops: [{ kind: 'claim', node: 'b', block: -1 }] },
   ]
   for (const body of bodies) {
     const m: ClaimMsg = { from: 'b', clusterId: 'a', applied: 1, body }
-    t.same(decodeClaimMsg(encodeClaimMsg(m), 64), m, body.t)
+    t.same(decodeClaimMsg(encodeClaimMsg(m), 64), m, body.type)
   }
-  const sm = decodeClaimMsg(encodeClaimMsg({ from: 'b', clusterId: 'a', applied: 1, body: { t: 'state', state: st } }),
+  const sm = decodeClaimMsg(encodeClaimMsg({ from: 'b', clusterId: 'a', applied: 1, body: { type: 'state', state: st } }),
     64)
-  t.same(sm.body.t === 'state' && sm.body.state.blocks[7], st.blocks[7])
+  t.same(sm.body.type === 'state' && sm.body.state.blocks[7], st.blocks[7])
   t.throws(() => decodeClaimMsg(encodeClaimMsg({
     from: 'b',
     clusterId: 'a',
     applied: 1,
-    body: { t: 'decided', slot: 2, ops: [{ kind: 'claim', node: 'b', block: -1 }] }
+    body: { type: 'decided', slot: 2, ops: [{ kind: 'claim', node: 'b', block: -1 }] }
   }), 64), IpamDecodeError)
   t.throws(() => decodeClaimMsg(encodeIpamEnvelope({ from: 'b', clusterId: 'a' }), 64), IpamDecodeError, 'no body')
 })

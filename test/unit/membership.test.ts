@@ -269,7 +269,7 @@ t.test('retransmit limit and app-state piggyback within the UDP budget', async (
   w.get(2).attachAppState({
     deltasToPiggyback: () => [],
     fullState: () => new Uint8Array(0),
-    receive: (msg) => got.push(msg.kind === 'deltas' ? `deltas:${msg.deltas.map((d) => d.length).join(',')}` : `full:${Buffer.from(msg.state).toString()}`),
+    receive: (msg) => got.push(msg.type === 'deltas' ? `deltas:${msg.deltas.map((d) => d.length).join(',')}` : `full:${Buffer.from(msg.state).toString()}`),
   })
   w.deliver(addr(1), w.get(1).tick(0), 0)
   t.ok(got.includes('deltas:400'), 'the 400 B delta rode along; the 2000 B one did not fit')

@@ -171,7 +171,7 @@ t.test('snooping publishes at once; remote sets steer copies; DEL ends membershi
 
   // node2 says it has a member: copies of S's packets go to node2 and to R.
   ns.receive({
-    kind: 'deltas',
+    type: 'deltas',
     deltas: [encodeNodeStateDelta({
       nodeId: id(2),
       nodeName: 'node2',
@@ -191,7 +191,7 @@ t.test('snooping publishes at once; remote sets steer copies; DEL ends membershi
   t.equal(transport.sent[0].addr, ip('198.18.0.2'))
   // a hostile remote set is refused and counted
   ns.receive({
-    kind: 'deltas',
+    type: 'deltas',
     deltas: [encodeNodeStateDelta({
       nodeId: id(3),
       nodeName: 'node3',

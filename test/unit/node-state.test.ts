@@ -42,12 +42,12 @@ t.test('a published value reaches another node by delta and by full state', asyn
   a.publishLocal('multicast', Buffer.from([239, 1, 1, 1]))
   const deltas = a.deltasToPiggyback(1200)
   t.equal(deltas.length, 1)
-  b.receive({ kind: 'deltas', deltas, fromNodeId: id(1) })
+  b.receive({ type: 'deltas', deltas, fromNodeId: id(1) })
   t.same(evs, [[id(1), 'node1', 'multicast', 'ef010101']])
   t.same(b.snapshot('multicast').map((v) => v.nodeName), ['node1'])
   // b relays what it learned by delta (epidemic), c learns by push-pull from b as well
   t.equal(b.deltasToPiggyback(1200).length, 1, 'a newly learned entry is re-gossiped')
-  c.receive({ kind: 'full', state: b.fullState(), fromNodeId: id(2) })
+  c.receive({ type: 'full', state: b.fullState(), fromNodeId: id(2) })
   t.same(c.snapshot('multicast').map((v) => [v.nodeId, Buffer.from(v.value).toString('hex')]), [[id(1), 'ef010101']])
   t.same(a.snapshot('multicast').map((v) => v.nodeName), ['node1'], 'self is in its own snapshot')
   t.same(b.snapshot('pods'), [], 'topics are separate')
@@ -57,7 +57,7 @@ t.test('versions: stale and equal ignored, newer replaces, a newer generation dr
   const b = channel(1)
   const evs = record(b)
   const d = (e: NodeStateEntry): void => b.receive({
-    kind: 'deltas', deltas: [encodeNodeStateDelta(e)], fromNodeId: id(9)
+    type: 'deltas', deltas: [encodeNodeStateDelta(e)], fromNodeId: id(9)
   })
   d(entry({ seq: 5 }))
   d(entry({ topic: 'pods', seq: 6, value: Buffer.from('p') }))
@@ -78,18 +78,18 @@ t.test('versions: stale and equal ignored, newer replaces, a newer generation dr
 t.test('death drops a node\'s entries, ignores relayed copies, alive lets it back', async (t) => {
   const b = channel(1)
   const evs = record(b)
-  b.receive({ kind: 'deltas', deltas: [encodeNodeStateDelta(entry())], fromNodeId: id(2) })
+  b.receive({ type: 'deltas', deltas: [encodeNodeStateDelta(entry())], fromNodeId: id(2) })
   const full = channel(3)
-  full.receive({ kind: 'deltas', deltas: [encodeNodeStateDelta(entry())], fromNodeId: id(2) })
+  full.receive({ type: 'deltas', deltas: [encodeNodeStateDelta(entry())], fromNodeId: id(2) })
   b.noteMemberState(id(2), 'dead')
   t.same(evs.at(-1), [id(2), 'node2', 'multicast', undefined])
   t.same(b.snapshot('multicast'), [])
   t.same(b.deltasToPiggyback(1200), [], 'no longer gossiped')
-  b.receive({ kind: 'full', state: full.fullState(), fromNodeId: id(3) })
+  b.receive({ type: 'full', state: full.fullState(), fromNodeId: id(3) })
   t.same(b.snapshot('multicast'), [], 'a stale relayed copy does not resurrect it')
   t.equal(b.counters.entriesOfDeadNodes, 1)
   b.noteMemberState(id(2), 'alive')
-  b.receive({ kind: 'full', state: full.fullState(), fromNodeId: id(3) })
+  b.receive({ type: 'full', state: full.fullState(), fromNodeId: id(3) })
   t.equal(b.snapshot('multicast').length, 1)
   b.noteMemberState(id(2), 'left')
   t.same(b.snapshot('multicast'), [])
@@ -101,7 +101,7 @@ t.test('a forged or echoed entry about ourselves is out-published', async (t) =>
   a.publishLocal('multicast', Buffer.from('mine'))
   a.deltasToPiggyback(1200)
   a.receive({
-    kind: 'deltas',
+    type: 'deltas',
     deltas: [encodeNodeStateDelta(entry({
       nodeId: id(1), nodeName: 'node1', generation: 3, seq: 50, value: Buffer.from('forged')
     }))],
@@ -109,13 +109,13 @@ t.test('a forged or echoed entry about ourselves is out-published', async (t) =>
   })
   const b = channel(2)
   b.receive({
-    kind: 'deltas',
+    type: 'deltas',
     deltas: [encodeNodeStateDelta(entry({
       nodeId: id(1), nodeName: 'node1', generation: 3, seq: 50, value: Buffer.from('forged')
     }))],
     fromNodeId: id(9)
   })
-  b.receive({ kind: 'deltas', deltas: a.deltasToPiggyback(1200), fromNodeId: id(1) })
+  b.receive({ type: 'deltas', deltas: a.deltasToPiggyback(1200), fromNodeId: id(1) })
   t.equal(Buffer.from(b.snapshot('multicast')[0].value).toString(), 'mine')
   t.equal(Buffer.from(a.snapshot('multicast')[0].value).toString(), 'mine', 'own value unchanged')
 })
@@ -140,7 +140,7 @@ t.test('bounds: topic names, value sizes, topics per node, validators', async (t
   a.defineTopic('multicast', { maxBytes: 8, validate: (v) => v.length % 4 === 0 })
   t.throws(() => a.publishLocal('multicast', Buffer.alloc(12)))
   const d = (e: NodeStateEntry): void => a.receive({
-    kind: 'deltas', deltas: [encodeNodeStateDelta(e)], fromNodeId: id(2)
+    type: 'deltas', deltas: [encodeNodeStateDelta(e)], fromNodeId: id(2)
   })
   d(entry({ value: Buffer.alloc(3) }))
   d(entry({ value: Buffer.alloc(12) }))
@@ -168,16 +168,16 @@ t.test('hostile bytes are counted, never thrown', async (t) => {
   ]
   // wrong node-id length, built by hand: field 1 (bytes) of 3 bytes
   bad.push(Buffer.from([NODE_STATE_TAG, 1, 0x0a, 3, 1, 2, 3, 0x12, 1, 0x61, 0x1a, 1, 0x61, 0x28, 1]))
-  for (const b of bad) a.receive({ kind: 'deltas', deltas: [b], fromNodeId: id(2) })
+  for (const b of bad) a.receive({ type: 'deltas', deltas: [b], fromNodeId: id(2) })
   t.equal(a.counters.decodeFailures, bad.length)
   t.same(a.snapshot('multicast'), [])
   // a full state with too many entries is refused before it is materialised
   const many = Array.from({ length: 20_001 }, (_, i) => entry({ seq: i + 1, value: Buffer.alloc(0) }))
-  a.receive({ kind: 'full', state: encodeNodeStateFull(many), fromNodeId: id(2) })
+  a.receive({ type: 'full', state: encodeNodeStateFull(many), fromNodeId: id(2) })
   t.equal(a.counters.decodeFailures, bad.length + 1)
   // one bad entry in a full state does not hide the good ones
   a.receive({
-    kind: 'full',
+    type: 'full',
     state: encodeNodeStateFull([entry({ nodeName: '' }), entry({ nodeId: id(4), nodeName: 'node4' })]),
     fromNodeId: id(2)
   })
@@ -191,7 +191,7 @@ t.test('the full state is capped, own entries first', async (t) => {
   a.publishLocal('mine', Buffer.alloc(1000))
   for (let i = 2; i < 10; i++) {
     a.receive({
-      kind: 'deltas',
+      type: 'deltas',
       deltas: [encodeNodeStateDelta(entry({ nodeId: id(i), value: Buffer.alloc(900) }))],
       fromNodeId: id(i)
     })
