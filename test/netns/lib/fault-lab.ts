@@ -16,10 +16,11 @@
  * runtime calls DEL until it succeeds, as the CNI spec asks; only then is the slot free again.
  */
 import { readFileSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { execPlugin } from '../fixtures/cni-exec'
 import { hostVethName } from '../../../lib'
 import { NODE_KEY_PREFIX } from '../../../control'
-import { NetnsLab, waitFor } from './netns-lab'
+import { NetnsLab, run, waitFor } from './netns-lab'
 import { apiRequest, LabNode, OverlayLab } from './overlay-lab'
 import { between, pick, type Random } from './seeded-random'
 
@@ -222,10 +223,21 @@ export async function checkReachability (overlay: OverlayLab, churn: PodChurn, r
     const others = live.filter((s) => s.node !== from.node)
     if (others.length === 0) return
     const to = others[between(random, 0, others.length - 1)]!
-    const r = await overlay.ping({ ns: from.ns, address: from.address!, hostVeth: '' }, to.address!, 3)
+    // Traffic must resume within 15 s of IPAM settling: after a partition heals, routes to
+    // blocks decided meanwhile follow the decision by a gossip round or two (a CI run saw two
+    // pods of the healed node fail for a few seconds).
+    const pod = { ns: from.ns, address: from.address!, hostVeth: '' }
+    const deadline = Date.now() + 15_000
+    let r = await overlay.ping(pod, to.address!, 3)
+    while (!r.ok && Date.now() < deadline) {
+      await sleep(1000)
+      r = await overlay.ping(pod, to.address!, 3)
+    }
     if (!r.ok) {
-      const again = await overlay.ping({ ns: from.ns, address: from.address!, hostVeth: '' }, to.address!, 5)
-      if (!again.ok) failures.push(`${from.containerID} (${from.address}) cannot reach ${to.containerID} (${to.address}): ${again.output.trim().split('\n').pop() ?? ''}`)
+      const route = async (ns: string, dst: string): Promise<string> => (await run('ip', ['-n', ns, 'route', 'get', dst])).stdout.trim()
+      failures.push(`${from.containerID} (${from.address}) cannot reach ${to.containerID} (${to.address}) within 15 s: ` +
+        `${r.output.trim().split('\n').pop() ?? ''}; route there: ${await route(from.node.ns, to.address!)}; ` +
+        `route back: ${await route(to.node.ns, from.address!)}`)
     }
   }))
   return failures
