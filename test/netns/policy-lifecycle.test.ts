@@ -30,7 +30,10 @@ class EchoStream {
   private readonly proc: ChildProcess
   private readonly server: ChildProcess
   constructor (private readonly pl: PolicyLab, src: PolicyLabPod, dst: PolicyLabPod) {
-    this.server = pl.lab.spawn(dst.lab.ns, ['socat', 'TCP-LISTEN:82,fork,reuseaddr', 'EXEC:cat'],
+    // One connection, no fork: a forked socat child outlives the SIGKILL of its parent when the
+    // policy has cut the flow (the client's FIN never arrives), keeps the test's stdio pipes open
+    // and the test process alive until tap's timeout (seen in CI).
+    this.server = pl.lab.spawn(dst.lab.ns, ['socat', 'TCP-LISTEN:82,reuseaddr', 'EXEC:cat'],
       `echo-${dst.namespace}-${dst.name}.log`)
     const script = `const s=require('net').connect({host:${JSON.stringify(dst.ip)},port:82});s.on('error',()=>{});` +
       "s.on('data',()=>process.stdout.write('echo\\n'));setInterval(()=>s.write('x\\n'),100)"
