@@ -21,10 +21,26 @@ export const TABLE = 'inet loom'
 /** Host-side pod veths are "lxc" + 11 hex digits (lib/veth-name.ts). */
 export const POD_VETH_PATTERN = HOST_VETH_GLOB
 
+/**
+ * A TCP packet that may open a connection: SYN alone. Anything else that conntrack calls NEW is a
+ * mid-stream pickup (conntrack's default `nf_conntrack_tcp_loose` adopts it as a connection).
+ */
+const NOT_A_TCP_OPENER = 'ct state new tcp flags & (fin|syn|rst|ack) != syn'
+
 /** The fixed base chain: replies first (S8), then dispatch by interface (S1, S7). */
 export const FORWARD_RULES: readonly string[] = [
   'ct state established,related accept',
   'ct state invalid counter drop comment "invalid"',
+  // Mid-stream pickup to or from a pod is dropped. When a change removes an allowance, the
+  // applier deletes the flow's conntrack entries (conntrack-plan.ts). Without these two rules,
+  // the next segment from the side whose direction is still allowed (say the server, with
+  // egress open) would become a NEW flow in the reverse direction. The other side's segments
+  // would then pass as its replies, and the cut connection would live on. With them, a TCP
+  // connection exists only if its SYN passed the policy. A flow whose entry was lost some other
+  // way (conntrack flushed or full) is cut too. UDP has no opener to check: after a cut, a
+  // datagram that the policy allows in the reverse direction starts a flow in that direction.
+  `iifname "${POD_VETH_PATTERN}" ${NOT_A_TCP_OPENER} counter drop comment "mid-stream from pod"`,
+  `oifname "${POD_VETH_PATTERN}" ${NOT_A_TCP_OPENER} counter drop comment "mid-stream to pod"`,
   // A pod veth the agent has not announced yet (CNI ADD in progress, or a stranger's veth named
   // like ours) gets nothing through until its chains are in place (Calico's "Unknown endpoint").
   `iifname "${POD_VETH_PATTERN}" iifname != @local-pods counter drop comment "unknown pod veth"`,

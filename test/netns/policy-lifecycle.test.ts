@@ -22,21 +22,33 @@ import { PolicyLab, PolicyLabPod } from './lib/policy-lab'
 const TCP80 = { proto: 'TCP' as const, port: 80 }
 
 /**
- * A TCP echo stream from `src` to `dst`:82 (socat in dst), written every 100 ms; `alive()` = an echo in the last 500
- * ms.
+ * A TCP stream from `src` to `dst`:82 where both ends talk: the client writes every 100 ms and the
+ * server echoes it and also pushes a line of its own every 100 ms. `alive()` = the client read
+ * something in the last 500 ms.
+ *
+ * The server's own pushes make the cut test deterministic. After loomd deletes the flow's
+ * conntrack entries, the server's next segment (dst -> src) is the first packet of the flow that
+ * conntrack sees again. If the reverse direction is allowed, that segment would create a new
+ * entry in the reverse direction, and the client's segments would pass as its replies. Without
+ * the pushes, whether the server or the client spoke first after the delete was a race.
  */
 class EchoStream {
   private lastEcho = 0
   private readonly proc: ChildProcess
   private readonly server: ChildProcess
   constructor (private readonly pl: PolicyLab, src: PolicyLabPod, dst: PolicyLabPod) {
-    // One connection, no fork: a forked socat child outlives the SIGKILL of its parent when the
-    // policy has cut the flow (the client's FIN never arrives), keeps the test's stdio pipes open
-    // and the test process alive until tap's timeout (seen in CI).
-    this.server = pl.lab.spawn(dst.lab.ns, ['socat', 'TCP-LISTEN:82,reuseaddr', 'EXEC:cat'],
+    // One connection, one process, no fork: a forked server child outlived the SIGKILL of its
+    // parent once the policy had cut the flow (the client's FIN never arrives), kept the test's
+    // stdio pipes open and the test process alive until tap's timeout (seen in CI).
+    const serve = "const srv=require('net').createServer((s)=>{srv.close();s.on('error',()=>{});" +
+      "s.on('data',(d)=>s.write(d));setInterval(()=>s.write('p\\n'),100)});srv.listen(82)"
+    this.server = pl.lab.spawn(dst.lab.ns, [process.execPath, '-e', serve],
       `echo-${dst.namespace}-${dst.name}.log`)
-    const script = `const s=require('net').connect({host:${JSON.stringify(dst.ip)},port:82});s.on('error',()=>{});` +
-      "s.on('data',()=>process.stdout.write('echo\\n'));setInterval(()=>s.write('x\\n'),100)"
+    // The client retries (at most 100 times, 100 ms apart) until the server listens: both start
+    // at once. Once connected it never reconnects.
+    const script = `let up=false;let n=0;const go=()=>{const s=require('net').connect({host:${JSON.stringify(dst.ip)},port:82});` +
+      "s.on('error',()=>{if(!up&&++n<100)setTimeout(go,100)});s.on('connect',()=>{up=true;setInterval(()=>s.write('x\\n'),100)});" +
+      "s.on('data',()=>process.stdout.write('echo\\n'))};go()"
     this.proc = pl.lab.spawn(src.lab.ns, [process.execPath, '-e', script],
       `echo-client-${src.namespace}-${src.name}.log`, process.env, 'pipe')
     createInterface({ input: this.proc.stdout! }).on('line', () => { this.lastEcho = Date.now() })
@@ -47,6 +59,16 @@ class EchoStream {
   async stop (): Promise<void> {
     await this.pl.lab.stop(this.proc, 'SIGKILL', 1000)
     await this.pl.lab.stop(this.server, 'SIGKILL', 1000)
+  }
+
+  /** True when the stream was dead at every check over `ms`. */
+  async staysDead (ms: number): Promise<boolean> {
+    const end = Date.now() + ms
+    while (Date.now() < end) {
+      if (this.alive()) return false
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    return true
   }
 
   /** True when the stream was alive at every check over `ms`. */
@@ -108,12 +130,13 @@ t.test('NetworkPolicy over vxlan: truth table subset, established flows, unknown
   await pl.waitApplied(cut)
   const stopped = await waitFor('the stream to stop', async () => !stream.alive(), 3000, 50).then(() => true,
     () => false)
-  // Known gap: after `conntrack -D`, the server's next segment (x/a -> x/b, x/a's egress is open)
-  // is picked up mid-stream as a NEW flow in the reverse direction, and x/b's segments then pass
-  // as its replies. Fix: drop NEW TCP without SYN on pod veths in the forward chain.
+  // Regression: the server keeps pushing (x/a -> x/b, x/a's egress and x/b's ingress are open).
+  // Its first segment after `conntrack -D` used to be taken as a NEW flow in that direction, and
+  // x/b's segments then passed as its replies: the stream lived on (policy/nft-render.ts,
+  // FORWARD_RULES, the mid-stream rules).
   t.ok(stopped,
-    `a change that removes the allowance cuts the established connection (${Date.now() - cut} ms after the write)`,
-    { todo: 'mid-stream conntrack pickup in the reverse direction revives the flow' })
+    `a change that removes the allowance cuts the established connection (${Date.now() - cut} ms after the write)`)
+  t.ok(await stream.staysDead(2000), 'and it stays cut (no mid-stream pickup in either direction)')
   await stream.stop()
   const after = await pl.policyStatus(node1)
   t.ok(after.applies.conntrackDeletions > before.applies.conntrackDeletions,

@@ -9,6 +9,7 @@ import { compile } from '../../policy/compiler'
 import type { DesiredState } from '../../policy/desired-state'
 import type { NftCommands, NftJson } from '../../policy/nft-commands'
 import type { PolicySnapshot } from '../../policy/model'
+import { FORWARD_RULES } from '../../policy/nft-render'
 
 const EMPTY: PolicySnapshot = { namespaces: new Map(), pods: new Map(), policies: new Map() }
 const logger = pino({ level: 'silent' })
@@ -90,7 +91,7 @@ t.test('drift: a missing table or a changed element count triggers a full apply'
     nftables: [
       { set: { name: 'local-pods', elem: ['lxca'] } }, { map: { name: 'egress-dispatch' } },
       { map: { name: 'ingress-dispatch' } },
-      { chain: { name: 'forward' } }, ...Array.from({ length: 5 }, () => ({ rule: { chain: 'forward', expr: [] } })),
+      { chain: { name: 'forward' } }, ...Array.from({ length: FORWARD_RULES.length }, () => ({ rule: { chain: 'forward', expr: [] } })),
     ]
   }
   t.same(await a.checkDrift(), [], 'the same shape: no repair')
