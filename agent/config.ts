@@ -16,6 +16,7 @@ import {
   DEFAULT_STATE_DIR, DEFAULT_TUN_NAME, DEFAULT_UNDERLAY_PORT, DEFAULT_VXLAN_PORT,
   DEFAULT_VXLAN_VNI, MAX_BLOCK_PREFIX, MAX_IFNAME_LEN, MAX_MTU, MAX_UNIX_SOCKET_PATH,
   DEFAULT_GOSSIP_PORT, DEFAULT_GOSSIP_MAX_MEMBERS, DEFAULT_GOSSIP_REAP_DEAD_AFTER_SECONDS, MAX_GOSSIP_MEMBERS,
+  DEFAULT_GOSSIP_MAX_CLOCK_SKEW_SECONDS,
   DEFAULT_RECLAIM_AFTER_SECONDS, DEFAULT_CNI_GC_GRACE_SECONDS, DEFAULT_POLICY_SOURCE,
   MAX_VXLAN_VNI, MIN_MTU,
 } from './defaults'
@@ -98,6 +99,12 @@ export interface AgentConfig {
     readonly maxMembers: number
     /** Seconds after which a dead or left member is forgotten; default 86400. */
     readonly reapDeadAfterSeconds: number
+    /**
+     * Largest clock difference between members (seconds) whose sealed gossip frames are still
+     * accepted; frames stamped further from this node's clock are refused as stale or from the
+     * future (the replay check, control/transport/gossip-replay.ts); default 60.
+     */
+    readonly maxClockSkewSeconds: number
   }
   readonly ipam: {
     /** Seconds a node must have been dead before its blocks are reclaimed; default 600. */
@@ -246,7 +253,8 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
     return s as string
   })
 
-  const gos = objectAt(top.gossip, 'gossip.', ['port', 'insecure', 'maxMembers', 'reapDeadAfterSeconds'], fail)
+  const gos = objectAt(top.gossip, 'gossip.', ['port', 'insecure', 'maxMembers', 'reapDeadAfterSeconds',
+    'maxClockSkewSeconds'], fail)
   const insecure = gos.insecure ?? false
   if (typeof insecure !== 'boolean') fail('gossip.insecure', insecure, 'true or false')
   const gossip = {
@@ -256,6 +264,8 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
       `an integer 3-${MAX_GOSSIP_MEMBERS}`, fail),
     reapDeadAfterSeconds: intAt(gos.reapDeadAfterSeconds, 'gossip.reapDeadAfterSeconds', 60, 30 * 86400,
       DEFAULT_GOSSIP_REAP_DEAD_AFTER_SECONDS, 'an integer number of seconds 60-2592000', fail),
+    maxClockSkewSeconds: intAt(gos.maxClockSkewSeconds, 'gossip.maxClockSkewSeconds', 1, 3600,
+      DEFAULT_GOSSIP_MAX_CLOCK_SKEW_SECONDS, 'an integer number of seconds 1-3600', fail),
   }
   const ip = objectAt(top.ipam, 'ipam.', ['reclaimAfterSeconds'], fail)
   const ipam = {

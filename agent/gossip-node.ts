@@ -129,6 +129,7 @@ export class GossipNode {
       seeds: cfg.seeds,
       maxMembers: cfg.gossip.maxMembers,
       reapDeadAfterMs: cfg.gossip.reapDeadAfterSeconds * 1000,
+      maxClockSkewMs: cfg.gossip.maxClockSkewSeconds * 1000,
       reclaimAfterMs: cfg.ipam.reclaimAfterSeconds * 1000,
       mtu: init.mtu,
       stateDir: init.stateDir,

@@ -68,6 +68,8 @@ export interface GossipModeInit {
   seeds: readonly string[]
   maxMembers: number
   reapDeadAfterMs: number
+  /** Largest clock difference between members whose sealed frames are accepted (ms). */
+  maxClockSkewMs: number
   reclaimAfterMs: number
   /** Inner MTU towards peers. */
   mtu: number
@@ -215,7 +217,7 @@ export class GossipMode {
       logger: components.logger.child({ component: 'gossip' }),
       reportPeerError: components.reportPeerError,
       reportRemoteError: components.reportRemoteError,
-    }, { address: init.address, port: init.gossipPort, keyring: init.keyring })
+    }, { address: init.address, port: init.gossipPort, keyring: init.keyring, maxClockSkewMs: init.maxClockSkewMs })
     this.control = new ControlPlane({
       logger: components.logger.child({ component: 'control' }),
       membership: this.membership,

@@ -10,7 +10,9 @@
  * Sealing (gossip-seal.ts): with a keyring every frame leaves sealed ('LS') and only sealed
  * frames that open under one of the keyring's keys are delivered; a plain frame is refused
  * (`unsealed`). Without a keyring (`gossip.insecure`) plain frames pass and sealed ones are
- * refused (`unknown_key`). The handler only ever sees plain frames.
+ * refused (`unknown_key`). The handler only ever sees plain frames. A sealed frame that opened
+ * once is refused when it comes again (`replay`), as is one sealed before this transport
+ * started or outside the clock-skew window (`stale`, `clock_skew`): gossip-replay.ts.
  *
  * Bounds (a stranger on the underlay can reach this port):
  * - the UDP socket is bound without SO_REUSEADDR, so no other local process can bind the port
@@ -30,6 +32,7 @@ import { createSocket, Socket as UdpSocket } from 'node:dgram'
 import { createConnection, createServer, Server, Socket } from 'node:net'
 import type { Logger } from 'pino'
 import { frame, GOSSIP_FRAME_HEADER_LEN as FRAME_HEADER_LEN } from './gossip-codec'
+import { GossipReplayGuard } from './gossip-replay'
 import { GossipKeyring, SEALED_FRAME_MAGIC, SEAL_OVERHEAD, type OpenFailure } from './gossip-seal'
 
 export { frame }
@@ -44,11 +47,15 @@ export const MAX_OUTBOUND_STREAMS = 32
 export const FRAME_DEADLINE_MS = 5_000
 /** A connection (connect, request, replies) ends this long after it began, whatever it does. */
 export const STREAM_LIFETIME_MS = 15_000
+/** Default clock difference between members that still lets them talk (gossip.maxClockSkewSeconds). */
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 60_000
+/** Sealed frames remembered for the replay check; a few thousand are fresh at a time in practice. */
+export const MAX_REPLAY_ENTRIES = 65_536
 
 /** Why a frame (or a connection that would carry frames) was refused; a fixed label set. */
 export const FRAME_REJECT_REASONS = [
   'malformed', 'oversized', 'unsealed', 'truncated', 'bad_version', 'unknown_key', 'auth',
-  'deadline', 'connection_limit', 'memory_limit', 'handler_error',
+  'replay', 'stale', 'clock_skew', 'deadline', 'connection_limit', 'memory_limit', 'handler_error',
 ] as const
 export type FrameRejectReason = (typeof FRAME_REJECT_REASONS)[number]
 
@@ -85,6 +92,8 @@ export interface GossipTransportComponents {
   reportPeerError?: (peer: string, what: 'datagram' | 'stream', err: unknown) => void
   /** Told when a frame from `from` made the handler throw; the agent rate-limits it per source. */
   reportRemoteError?: (from: string, err: unknown) => void
+  /** Wall clock (ms since the Unix epoch) for the replay check; default Date.now. */
+  wallClock?: () => number
 }
 
 export interface GossipTransportInit {
@@ -92,6 +101,11 @@ export interface GossipTransportInit {
   port: number
   /** Seal and open every frame with these keys; undefined = insecure mode (plain frames). */
   keyring?: GossipKeyring
+  /**
+   * Largest clock difference between members whose sealed frames are accepted (ms); default
+   * DEFAULT_MAX_CLOCK_SKEW_MS. Frames stamped further from this node's clock are refused.
+   */
+  maxClockSkewMs?: number
   /** Stream bounds; the defaults are the exported constants (tests shrink them). */
   limits?: Partial<StreamLimits>
 }
@@ -142,6 +156,8 @@ export class GossipTransport {
   private readonly perSource = new Map<string, number>()
   private bufferedBytes = 0
   private readonly limits: StreamLimits
+  /** Set in secure mode; it starts at construction, so frames sealed before it are refused. */
+  readonly replay: GossipReplayGuard | undefined
 
   constructor (private readonly components: GossipTransportComponents, private readonly init: GossipTransportInit) {
     this.limits = {
@@ -154,6 +170,14 @@ export class GossipTransport {
       lifetimeMs: STREAM_LIFETIME_MS,
       ...init.limits,
     }
+    this.replay = init.keyring === undefined
+      ? undefined
+      : new GossipReplayGuard({
+        now: components.wallClock ?? Date.now,
+        maxSkewMs: init.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS,
+        maxTransitMs: this.limits.lifetimeMs,
+        maxEntries: MAX_REPLAY_ENTRIES,
+      })
   }
 
   /** The UDP port actually bound (differs from init.port when that was 0). */
@@ -364,7 +388,7 @@ export class GossipTransport {
     const keyring = this.init.keyring
     if (magic === SEALED_FRAME_MAGIC) {
       if (keyring === undefined) { this.reject('unknown_key'); return }
-      const opened: Buffer | OpenFailure = keyring.open(wire)
+      const opened: Buffer | OpenFailure = keyring.open(wire, this.replay)
       if (typeof opened === 'string') { this.reject(opened); return }
       if (opened.length < FRAME_HEADER_LEN || opened.readUInt32BE(2) !== opened.length - FRAME_HEADER_LEN ||
         opened.readUInt16BE(0) === SEALED_FRAME_MAGIC) {

@@ -12,18 +12,19 @@ const plain = frame(0x4c47, Buffer.from('a membership packet: alive n1 incarnati
 const k1 = randomBytes(32)
 const k2 = randomBytes(32)
 
-t.test('seal then open gives the plain frame back; the header says LS, v1, and the length', async t => {
+t.test('seal then open gives the plain frame back; the header says LS, v2, the length, the sender id and a stamp', async t => {
   const ring = new GossipKeyring([k1])
   const sealed = ring.seal(plain)
   t.equal(sealed.length, plain.length + SEAL_OVERHEAD)
   t.equal(sealed.readUInt16BE(0), SEALED_FRAME_MAGIC)
   t.equal(sealed.readUInt32BE(2), sealed.length - 6)
-  t.equal(sealed[6], 1)
+  t.equal(sealed[6], 2)
+  t.ok(sealed.subarray(11, 19).equals(ring.senderId), 'sender id')
   t.equal(sealed.readUInt32BE(7), ring.primaryKeyId)
   t.notOk(sealed.includes(Buffer.from('membership')), 'no plaintext on the wire')
   const opened = ring.open(sealed)
   t.ok(Buffer.isBuffer(opened) && opened.equals(plain))
-  t.not(ring.seal(plain).subarray(11, 23).toString('hex'), sealed.subarray(11, 23).toString('hex'),
+  t.not(ring.seal(plain).subarray(27, 39).toString('hex'), sealed.subarray(27, 39).toString('hex'),
     'fresh nonce per frame')
 })
 
@@ -62,10 +63,12 @@ t.test('every single flipped bit is refused (header, nonce, ciphertext, tag)', a
   t.equal(refused, sealed.length * 8)
 })
 
-t.test('an unknown seal version is refused', async t => {
+t.test('an unknown seal version, and version 1 (no stamp, so replayable), is refused', async t => {
   const ring = new GossipKeyring([k1])
   const sealed = ring.seal(plain)
-  sealed[6] = 2
+  sealed[6] = 3
+  t.equal(ring.open(sealed), 'bad_version')
+  sealed[6] = 1
   t.equal(ring.open(sealed), 'bad_version')
 })
 

@@ -30,10 +30,16 @@ function fieldOf (fn: () => unknown): string | undefined {
 
 t.test('gossip keys: defaults, values, absurd values named by field', async t => {
   const c = parseConfig(BASE, { hostname: 'a' })
-  t.same(c.gossip, { port: 6783, insecure: false, maxMembers: 5000, reapDeadAfterSeconds: 86400 })
-  const d = parseConfig({ ...BASE, gossip: { insecure: true, maxMembers: 100, reapDeadAfterSeconds: 60 } },
-    { hostname: 'a' })
-  t.same(d.gossip, { port: 6783, insecure: true, maxMembers: 100, reapDeadAfterSeconds: 60 })
+  t.same(c.gossip,
+    { port: 6783, insecure: false, maxMembers: 5000, reapDeadAfterSeconds: 86400, maxClockSkewSeconds: 60 })
+  const d = parseConfig({
+    ...BASE, gossip: { insecure: true, maxMembers: 100, reapDeadAfterSeconds: 60, maxClockSkewSeconds: 5 }
+  }, { hostname: 'a' })
+  t.same(d.gossip, { port: 6783, insecure: true, maxMembers: 100, reapDeadAfterSeconds: 60, maxClockSkewSeconds: 5 })
+  for (const bad of [0, -1, 3601, 1.5, '60', null, 1e12]) {
+    t.equal(fieldOf(() => parseConfig({ ...BASE, gossip: { maxClockSkewSeconds: bad } }, { hostname: 'a' })),
+      'gossip.maxClockSkewSeconds', `maxClockSkewSeconds ${String(bad)} refused`)
+  }
   t.equal(fieldOf(() => parseConfig({ ...BASE, gossip: { insecure: 'yes' } }, { hostname: 'a' })), 'gossip.insecure')
   t.equal(fieldOf(() => parseConfig({ ...BASE, gossip: { maxMembers: 2 } }, { hostname: 'a' })), 'gossip.maxMembers')
   t.equal(fieldOf(() => parseConfig({ ...BASE, gossip: { maxMembers: 1e9 } }, { hostname: 'a' })), 'gossip.maxMembers')
