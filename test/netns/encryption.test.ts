@@ -88,7 +88,7 @@ t.test('3 encrypted gossip nodes: traffic, no plaintext on the wire, replay refu
       lab.spawn(n.pods[0].ns, [process.execPath, TCP_ECHO, 'server', String(ECHO_PORT)],
     `echo-${n.name}.log`)
     }
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    for (const n of nodes) await lab.waitTcpListening(n.pods[0].ns, ECHO_PORT)
     for (const a of nodes) {
       for (const b of nodes) {
         if (a === b) continue

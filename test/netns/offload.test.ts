@@ -63,7 +63,7 @@ for (const encapsulation of ['udp', 'vxlan'] as const) {
       t.match(big.stdout + big.stderr, new RegExp(`Frag needed and DF set \\(mtu = ${mtu}\\)`),
         `ICMP fragmentation needed from loomd announces ${mtu}`)
       lab.spawn(n2.pods[0].ns, [process.execPath, TCP_ECHO, 'server', '7007'], 'echo.log')
-      await new Promise((resolve) => setTimeout(resolve, 300))
+      await lab.waitTcpListening(n2.pods[0].ns, 7007)
       const tcp = await lab.exec(n1.pods[0].ns,
         [process.execPath, TCP_ECHO, 'client', n2.pods[0].address, '7007', String(4 << 20)], { timeoutMs: 30_000 })
       t.match(tcp.stdout, /"ok":true/, 'TCP learns the path MTU and completes', { output: tcp.stdout + tcp.stderr })

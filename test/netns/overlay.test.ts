@@ -36,7 +36,7 @@ for (const encapsulation of ['udp', 'vxlan'] as const) {
       for (const n of overlay.nodes) {
         lab.spawn(n.pods[0].ns, [process.execPath, TCP_ECHO, 'server', String(ECHO_PORT)], `echo-${n.name}.log`)
       }
-      await new Promise((resolve) => setTimeout(resolve, 300))
+      for (const n of overlay.nodes) await lab.waitTcpListening(n.pods[0].ns, ECHO_PORT)
 
       for (const a of overlay.nodes) {
         for (const b of overlay.nodes) {

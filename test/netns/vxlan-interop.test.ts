@@ -62,7 +62,7 @@ t.test('loomd (vxlan) <-> kernel VXLAN configured like Flannel', { skip: isRoot(
     for (const n of overlay.nodes) {
       lab.spawn(n.pods[0].ns, [process.execPath, TCP_ECHO, 'server', String(ECHO_PORT)], `echo-${n.name}.log`)
     }
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    for (const n of overlay.nodes) await lab.waitTcpListening(n.pods[0].ns, ECHO_PORT)
 
     for (const [a, b] of [[n1, n2], [n2, n1]]) {
       const ping = await overlay.ping(a.pods[0], b.pods[0].address, 3)

@@ -82,7 +82,7 @@ t.test('loomd (encrypted udp) <-> stock wireguard-go', { skip: isRoot() ? false 
   for (const n of overlay.nodes) {
     lab.spawn(n.pods[0].ns, [process.execPath, TCP_ECHO, 'server', String(ECHO_PORT)], `echo-${n.name}.log`)
   }
-  await new Promise((resolve) => setTimeout(resolve, 300))
+  for (const n of overlay.nodes) await lab.waitTcpListening(n.pods[0].ns, ECHO_PORT)
 
   const metric = async (name: string): Promise<number> => {
     const r = await lab.exec(n1.ns, ['curl', '-sf', 'http://127.0.0.1:9784/metrics'])

@@ -118,6 +118,15 @@ export class NetnsLab {
     return child
   }
 
+  /**
+   * Waits until something in `ns` listens on TCP `port`. A fixed sleep after spawning a server
+   * raced Node's start-up on a loaded machine (CI saw ECONNREFUSED 17 ms into a client).
+   */
+  async waitTcpListening (ns: string, port: number, timeoutMs = 15_000): Promise<void> {
+    await waitFor(`a TCP listener on port ${port} in ${ns}`, async () =>
+      (await this.exec(ns, ['ss', '-Hltn', `sport = :${port}`])).stdout.trim() !== '', timeoutMs, 50)
+  }
+
   /** Path of a file in the lab's work directory. */
   file (name: string): string {
     return join(this.workDir, name)
