@@ -237,10 +237,31 @@ export async function checkReachability (overlay: OverlayLab, churn: PodChurn, r
       const route = async (ns: string, dst: string): Promise<string> => (await run('ip', ['-n', ns, 'route', 'get', dst])).stdout.trim()
       failures.push(`${from.containerID} (${from.address}) cannot reach ${to.containerID} (${to.address}) within 15 s: ` +
         `${r.output.trim().split('\n').pop() ?? ''}; route there: ${await route(from.node.ns, to.address!)}; ` +
-        `route back: ${await route(to.node.ns, from.address!)}`)
+        `route back: ${await route(to.node.ns, from.address!)}; ` +
+        `loomd of ${from.node.name}: ${await forwarderView(from.node)}; loomd of ${to.node.name}: ${await forwarderView(to.node)}`)
     }
   }))
   return failures
+}
+
+/**
+ * What a node's loomd forwards to and believes (routes, members, IPAM blocks by owner), for a
+ * reachability failure: kernel routes alone cannot show a block missing from loomd's own table.
+ */
+async function forwarderView (node: LabNode): Promise<string> {
+  try {
+    const r = await apiRequest(node.apiSocket, 'GET', '/v1/status')
+    interface StatusView {
+      routes: Array<{ prefix: string, nodeName: string, via: string }>
+      peers: Array<{ nodeName: string, state?: string }>
+      ipam: { blocks: Array<{ prefix: string, nodeName: string }> }
+    }
+    const doc = r.body as StatusView
+    const peers = doc.peers.map((p) => [p.nodeName, p.state])
+    return JSON.stringify({ routes: doc.routes, peers, ipam: doc.ipam.blocks })
+  } catch (err) {
+    return `status failed: ${(err as Error).message}`
+  }
 }
 
 /** Sum of a metric's samples (all label sets) in a node's /metrics, or of those matching `labels`. */
