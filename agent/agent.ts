@@ -42,7 +42,7 @@ import type { PolicyEngine } from '../policy'
 import { ApiServer, ApiServerComponents } from './api-server'
 import { startPolicyEngine } from './policy-wiring'
 import { findClusterRouteConflicts } from './cluster-route'
-import { GossipNode, IDENTITY_FILE, IPAM_FILE } from './gossip-node'
+import { GossipNode, IDENTITY_FILE, IPAM_FILE, PENDING_IDENTITY_FILE, recoverFirstStart } from './gossip-node'
 import { lostStateMustRejoin } from './seed-probe'
 import { MulticastNode, notifyOnDetach } from './multicast'
 import { AgentConfig, offloadsEnabled } from './config'
@@ -116,11 +116,13 @@ export class Agent {
     const staticMode = cfg.peers.length > 0
     const stateDir = this.stateDir = StateDirectory.open({ path: cfg.stateDir })
     if (this.options.resetIpam === true) {
-      for (const name of staticMode ? [POD_ADDRESSES_FILE] : [IPAM_FILE, IDENTITY_FILE]) {
+      for (const name of staticMode ? [POD_ADDRESSES_FILE] : [IPAM_FILE, IDENTITY_FILE, PENDING_IDENTITY_FILE]) {
         const aside = stateDir.moveAside(name)
         if (aside !== null) log.warn({ file: name, movedTo: aside }, '--reset-ipam: moved the old state aside')
       }
     }
+    // A first start that crashed between its identity and its IPAM state is finished or undone.
+    if (!staticMode) recoverFirstStart(stateDir, log)
     const foundState = { identity: stateDir.has(IDENTITY_FILE), ipam: stateDir.has(IPAM_FILE) }
     const encapsulation = this.createEncapsulation(stateDir)
     this.netlink = NetlinkClient.open()

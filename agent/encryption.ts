@@ -14,7 +14,7 @@ import { crypto, RouteTable } from '../dataplane'
 import { ClusterSecretError, loadClusterSecret } from './cluster-secret'
 import type { AgentConfig } from './config'
 import { AgentStartError, ConfigFileUnusableError } from './errors'
-import { IDENTITY_FILE } from './gossip-node'
+import { IDENTITY_FILE, identityFileFor } from './gossip-node'
 
 /** How often the secret file's mtime is checked for a rotation step. */
 const SECRET_CHECK_MS = 2000
@@ -118,5 +118,7 @@ export class Encryption {
 }
 
 function identityOf (stateDir: StateDirectory, config: AgentConfig): NodeIdentity {
-  return loadOrCreateIdentity(stateDir.store<NodeIdentity>(IDENTITY_FILE, validateIdentity), config.nodeName)
+  // Gossip mode: a first start keeps the new identity pending until its IPAM state is on disk.
+  const file = config.peers.length > 0 ? IDENTITY_FILE : identityFileFor(stateDir)
+  return loadOrCreateIdentity(stateDir.store<NodeIdentity>(file, validateIdentity), config.nodeName)
 }

@@ -5,7 +5,8 @@
  */
 import type { Logger } from 'pino'
 import {
-  createGossipMode, GossipKeyring, GossipMode, IDENTITY_FILE, IPAM_FILE,
+  createGossipMode, GossipKeyring, GossipMode, IDENTITY_FILE, identityFileFor, IPAM_FILE, PENDING_IDENTITY_FILE,
+  recoverFirstStart,
 } from '../control'
 import type {
   BlockLayout, ControlPlane, IpamNode, IpamStatus, Membership, MemberView, NodeIdentity, NodeStateChannel,
@@ -45,7 +46,7 @@ export interface GossipNodeInit {
   foundState?: { identity: boolean, ipam: boolean }
 }
 
-export { IDENTITY_FILE, IPAM_FILE }
+export { IDENTITY_FILE, IPAM_FILE, PENDING_IDENTITY_FILE, identityFileFor, recoverFirstStart }
 
 /** How gossip frames are protected on this node (`loom status`, metrics). */
 export interface GossipSecurity {

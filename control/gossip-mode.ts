@@ -40,6 +40,42 @@ import { GossipTransport, type EncapsulationKind, type GossipKeyring } from './t
 
 export const IDENTITY_FILE = 'identity.json'
 export const IPAM_FILE = 'ipam.json'
+/**
+ * A first start writes the new identity under this name and renames it to IDENTITY_FILE only
+ * once IPAM_FILE is on disk, so a crash between the two writes cannot leave an identity without
+ * IPAM state (which stops the node and asks the operator for --reset-ipam).
+ */
+export const PENDING_IDENTITY_FILE = 'identity.json.first-start'
+
+/**
+ * The file the node's identity is read from or created in: PENDING_IDENTITY_FILE during a first
+ * start (no identity and no IPAM state yet; the encryption set-up may already have created the
+ * key pair there), IDENTITY_FILE otherwise. Call recoverFirstStart first.
+ */
+export function identityFileFor (dir: StateDirectory): string {
+  return dir.has(IDENTITY_FILE) || dir.has(IPAM_FILE) ? IDENTITY_FILE : PENDING_IDENTITY_FILE
+}
+
+/**
+ * Finishes or undoes a first start that a crash interrupted, before anything reads the state:
+ * - a pending identity with IPAM state: the crash came after ipam.json was written, and that
+ *   state names the pending identity's node ID, so the rename is completed;
+ * - a pending identity alone: nothing was allocated, promised or reported (every allocation is
+ *   in ipam.json before it is reported), so the identity is moved aside and the start is fresh.
+ * An identity.json next to a pending one is never overwritten: the pending one is moved aside.
+ */
+export function recoverFirstStart (dir: StateDirectory, log: Logger): 'none' | 'completed' | 'discarded' {
+  if (!dir.has(PENDING_IDENTITY_FILE)) return 'none'
+  if (!dir.has(IDENTITY_FILE) && dir.has(IPAM_FILE)) {
+    dir.rename(PENDING_IDENTITY_FILE, IDENTITY_FILE)
+    log.warn({ file: IDENTITY_FILE }, 'completed a first start that stopped after writing the IPAM state')
+    return 'completed'
+  }
+  const aside = dir.moveAside(PENDING_IDENTITY_FILE)
+  log.warn({ file: PENDING_IDENTITY_FILE, movedTo: aside },
+    'a first start stopped before writing any IPAM state: its identity was moved aside, starting fresh')
+  return 'discarded'
+}
 
 export interface GossipModeComponents {
   /** Root logger: the transport logs as component "gossip", the control plane as "control". */
@@ -158,7 +194,8 @@ export class GossipMode {
       throw new StateInconsistentError(`state directory ${dir.path} holds IPAM state (${IPAM_FILE}) but no node identity ` +
         `(${IDENTITY_FILE}): the state cannot be tied to a node ID; ${RESET_HINT}`)
     }
-    const identityStore = dir.store<NodeIdentity>(IDENTITY_FILE, validateIdentity)
+    const firstStart = !hasIdentity && !hasIpam
+    let identityStore = dir.store<NodeIdentity>(identityFileFor(dir), validateIdentity)
     this.identity = withRecoveryHint(() => loadOrCreateIdentity(identityStore, init.nodeName))
     this.founder = init.rejoin !== true && !hasIpam &&
       (init.seeds.length === 0 || normaliseSeed(init.seeds[0], init.gossipPort) === selfGossip)
@@ -212,6 +249,11 @@ export class GossipMode {
       suspectAfterMs: Math.min(30_000, init.reclaimAfterMs),
     }, clock()))
     this.ipamNode = new IpamNode(ipam, layout, clock, liveSeeds)
+    if (firstStart) {
+      // ipam.json is on disk (the Ipam constructor saves synchronously): the identity may now be final.
+      dir.rename(PENDING_IDENTITY_FILE, IDENTITY_FILE)
+      identityStore = dir.store<NodeIdentity>(IDENTITY_FILE, validateIdentity)
+    }
 
     this.transport = new GossipTransport({
       logger: components.logger.child({ component: 'gossip' }),

@@ -21,7 +21,8 @@
  */
 export { ControlPlane, IPAM_FRAME_MAGIC, GOSSIP_TYPES, monotonicMs } from './control-plane'
 export {
-  createGossipMode, GossipMode, IDENTITY_FILE, IPAM_FILE, leaseFor, normaliseSeed, clusterIdOf
+  createGossipMode, GossipMode, IDENTITY_FILE, identityFileFor, IPAM_FILE, leaseFor, normaliseSeed, clusterIdOf,
+  PENDING_IDENTITY_FILE, recoverFirstStart
 } from './gossip-mode'
 export type { GossipModeComponents, GossipModeInit } from './gossip-mode'
 export type { ControlStats, IpamCounters } from './stats'

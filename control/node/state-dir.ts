@@ -105,6 +105,12 @@ export class StateDirectory {
     return aside
   }
 
+  /** Renames `from` to `to` inside the directory (replacing `to`) and makes it durable (directory fsync). */
+  rename (from: string, to: string): void {
+    loadHostBinding().renameAt(this.fd, from, to)
+    fs.fsyncSync(this.fd)
+  }
+
   /** Releases the lock and the directory fd. Idempotent. */
   close (): void {
     if (this.lockFd < 0) return

@@ -15,6 +15,7 @@ import { GossipNode } from '../../agent/gossip-node'
 import { parseConfig } from '../../agent/config'
 import { StateDirectory } from '../../control/node/state-dir'
 import { StateInconsistentError } from '../../control/node/state-errors'
+import { PENDING_IDENTITY_FILE, recoverFirstStart } from '../../control/gossip-mode'
 
 const logger = pino({ level: 'silent' })
 
@@ -104,4 +105,50 @@ t.test('--reset-ipam: a new node ID that rejoins and never founds; refused witho
   t.notOk(fresh.ipamStatus().member, 'not a member until the cluster lets it join: it did not found a new cluster')
   t.throws(() => node({ seeds: ['192.0.2.1'] }, true),
     { name: 'StateInconsistentError', message: /no seed other than itself/ })
+})
+
+t.test('a first start crashed between identity and IPAM state is undone or finished, never a stop', async t => {
+  const { dir, node } = setup(t)
+  const recover = (): string => {
+    const d = StateDirectory.open({ path: dir })
+    try {
+      return recoverFirstStart(d, logger)
+    } finally {
+      d.close()
+    }
+  }
+  const identity = path.join(dir, 'identity.json')
+  const pending = path.join(dir, PENDING_IDENTITY_FILE)
+  const ipam = path.join(dir, 'ipam.json')
+  const first = node()
+  t.ok(fs.existsSync(identity), 'a completed first start leaves identity.json')
+  t.notOk(fs.existsSync(pending), '... and no pending identity')
+  t.equal(recover(), 'none', 'nothing to recover after a clean start')
+
+  // Crash after ipam.json was written, before the rename: the state names the pending ID.
+  fs.renameSync(identity, pending)
+  t.equal(recover(), 'completed')
+  t.notOk(fs.existsSync(pending))
+  t.equal(node().identity.nodeId, first.identity.nodeId, 'the same node, its IPAM state kept')
+
+  // Crash before ipam.json existed: nothing was allocated; the pending identity is moved aside.
+  fs.renameSync(identity, pending)
+  fs.unlinkSync(ipam)
+  t.equal(recover(), 'discarded')
+  t.notOk(fs.existsSync(pending))
+  t.ok(fs.readdirSync(dir).some((f) => f.startsWith(`${PENDING_IDENTITY_FILE}.reset-`)), 'kept aside, not deleted')
+  const fresh = node()
+  t.not(fresh.identity.nodeId, first.identity.nodeId, 'a fresh start under a new node ID')
+  t.ok(fresh.ipamStatus().member, 'the first seed founds again: no cluster ever held this node\'s state')
+
+  // A pending identity planted next to a real one never replaces it.
+  fs.writeFileSync(pending, fs.readFileSync(identity), { mode: 0o600 })
+  const planted = JSON.parse(fs.readFileSync(pending, 'utf8')) as Record<string, unknown>
+  fs.writeFileSync(pending, JSON.stringify({ ...planted, nodeId: 'e'.repeat(32) }), { mode: 0o600 })
+  t.equal(recover(), 'discarded')
+  t.equal(node().identity.nodeId, fresh.identity.nodeId, 'identity.json untouched')
+
+  // Without recovery, the stop for identity-without-IPAM still stands for a real identity.json.
+  fs.unlinkSync(ipam)
+  t.throws(() => node(), { name: 'StateInconsistentError', message: /but no IPAM state/ })
 })
