@@ -31,7 +31,8 @@
  *            "netns": {"pid": <pid>, "fd": <fd>} | {"error": "<errno name>"} (when CNI_NETNS is set)}
  *   answer   200, header X-Loom-Cni-Exit: <0..255>, Content-Length, body = exactly what to print
  *            on stdout (a body shorter than Content-Length = the agent died mid-answer -> 101);
- *            503 = the agent cannot take the request now (-> 11).
+ *            503 = the agent cannot take the request now (-> 11); the connection closed with no
+ *            byte at all = the agent stopped while holding the request (-> 11).
  *
  * Build: cc -static (npm run build:native); libc only, no allocation beyond a few buffers.
  */
@@ -467,6 +468,13 @@ int main(void) {
   if (r == -3) fail(CNI_AGENT_FAILED, "the loom agent's answer is larger than %d bytes", MAX_ANSWER);
   if (r < 0) fail(is_status ? CNI_NOT_AVAILABLE : CNI_TRY_AGAIN, "failed to read the answer of the loom agent on %s: %s", sock, strerror(errno));
 
+  /* Connection closed before a single byte: the agent stopped (or was killed) while it held the
+     request. Whether the request took effect is unknown, and every command is idempotent, so
+     the runtime's retry is the right reaction: 11, like an agent that is not there. */
+  if (ans.len == 0) {
+    fail(is_status ? CNI_NOT_AVAILABLE : CNI_TRY_AGAIN, "the loom agent on %s closed the connection without answering "
+         "(stopped or restarted?); try again", sock);
+  }
   char *body = strstr(ans.p, "\r\n\r\n");
   int status = 0;
   if (ans.len < 12 || body == NULL || sscanf(ans.p, "HTTP/1.%*[01] %3d", &status) != 1) {

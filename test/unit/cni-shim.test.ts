@@ -150,10 +150,9 @@ t.test('huge stdin: code 7 without reading it all, nothing sent, no crash', asyn
   t.equal(agent.requests.length, 0)
 })
 
-t.test('malformed, truncated or out-of-contract answers: 101', async (t) => {
+t.test('malformed, truncated or out-of-contract answers: 101; closed without a byte: 11', async (t) => {
   const cases: Array<[string, (sock: Socket) => void]> = [
     ['garbage', (s) => s.end('hello there\r\n\r\n')],
-    ['closed without answer', (s) => s.end()],
     ['no exit header', (s) => http(s, undefined, '{}')],
     ['exit status not a number', (s) => http(s, 'zero', '{}')],
     ['exit status out of range', (s) => http(s, '300', '{}')],
@@ -171,6 +170,11 @@ t.test('malformed, truncated or out-of-contract answers: 101', async (t) => {
   }
   const busy = await fakeAgent(t, (_req, sock) => sock.end('HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n'))
   t.equal(JSON.parse((await runShim(addEnv, conf(busy.socket))).stdout).code, 11, '503 = try again')
+  // An agent killed while it held the request closes the connection with nothing written: the
+  // runtime should retry (11), not give up on a "broken contract" (it was 101).
+  const killed = await fakeAgent(t, (_req, sock) => sock.end())
+  t.match(JSON.parse((await runShim(addEnv, conf(killed.socket))).stdout),
+    { code: 11, msg: /closed the connection without answering/ }, 'closed without a byte = try again')
 })
 
 t.test('hostile netconf for the apiSocket scan: deep nesting, odd strings, no JSON at all', async (t) => {
