@@ -41,27 +41,92 @@
 #define GRO_ITEMS 32
 
 /* ---------------------------------------------------------------------------------------------
- * Checksums (RFC 1071): 64-bit accumulation of 32-bit big-endian words, folded at the end.
+ * Checksums (RFC 1071). sum_bytes adds the 16-bit big-endian words of p[0, n) (an odd last byte
+ * as the high byte of a word) to acc, unfolded. It reads 64-bit native words with end-around
+ * carries counted apart (2^64 and 2^32 are 1 modulo 0xffff) and swaps the folded result's bytes
+ * on little-endian hosts (RFC 1071 2(B): the sum is byte-order independent up to that swap).
+ * The byte-at-a-time loop it replaces was the largest single symbol of loomd under a TCP stream
+ * (6-8 % per node, bench/results/2026-12-02-profile.md); this one is about twice as fast, and
+ * with AVX2 (below) the bulk goes 32 bytes per step.
  */
-
-static uint64_t sum_bytes(const uint8_t *p, size_t n, uint64_t acc) {
-  while (n >= 4) {
-    acc += ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-    p += 4;
-    n -= 4;
-  }
-  if (n >= 2) {
-    acc += ((uint32_t)p[0] << 8) | p[1];
-    p += 2;
-    n -= 2;
-  }
-  if (n == 1) acc += (uint32_t)p[0] << 8;
-  return acc;
-}
 
 static uint16_t fold(uint64_t acc) {
   while (acc >> 16) acc = (acc & 0xffff) + (acc >> 16);
   return (uint16_t)acc;
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+/* The sum of the native 32-bit words of `blocks` 32-byte blocks, each widened to 64 bits (no
+ * carries to lose below 2^32 blocks). Chosen at run time where the CPU has AVX2: ~30 GB/s on
+ * 1448-byte segments in cache against ~5 for the scalar loop (C micro-test, loaded machine). */
+__attribute__((target("avx2"))) static uint64_t sum_blocks_avx2(const uint8_t *p, size_t blocks) {
+  __m256i a0 = _mm256_setzero_si256(), a1 = _mm256_setzero_si256(), z = _mm256_setzero_si256();
+  for (size_t i = 0; i < blocks; i++) {
+    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * i));
+    a0 = _mm256_add_epi64(a0, _mm256_unpacklo_epi32(v, z));
+    a1 = _mm256_add_epi64(a1, _mm256_unpackhi_epi32(v, z));
+  }
+  uint64_t l[4];
+  _mm256_storeu_si256((__m256i *)(void *)l, _mm256_add_epi64(a0, a1));
+  return (l[0] & 0xffffffffu) + (l[0] >> 32) + (l[1] & 0xffffffffu) + (l[1] >> 32) +
+         (l[2] & 0xffffffffu) + (l[2] >> 32) + (l[3] & 0xffffffffu) + (l[3] >> 32);
+}
+static int have_avx2 = -1;
+#endif
+
+static uint64_t sum_bytes(const uint8_t *p, size_t n, uint64_t acc) {
+  uint64_t s = 0, c = 0, t = 0, d = 0;
+#if defined(__x86_64__)
+  if (have_avx2 < 0) have_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+  if (have_avx2 && n >= 64) {
+    t = sum_blocks_avx2(p, n / 32);
+    p += n / 32 * 32;
+    n %= 32;
+  }
+#endif
+  while (n >= 32) {
+    uint64_t w[4];
+    memcpy(w, p, 32);
+    s += w[0]; c += s < w[0];
+    t += w[1]; d += t < w[1];
+    s += w[2]; c += s < w[2];
+    t += w[3]; d += t < w[3];
+    p += 32;
+    n -= 32;
+  }
+  s += t;
+  c += (s < t) + d;
+  while (n >= 8) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    s += w; c += s < w;
+    p += 8;
+    n -= 8;
+  }
+  s = (s & 0xffffffffu) + (s >> 32) + c;
+  if (n >= 4) {
+    uint32_t w;
+    memcpy(&w, p, 4);
+    s += w;
+    p += 4;
+    n -= 4;
+  }
+  if (n >= 2) {
+    uint16_t w;
+    memcpy(&w, p, 2);
+    s += w;
+    p += 2;
+    n -= 2;
+  }
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (n == 1) s += p[0];
+  uint16_t f = fold(s);
+  return acc + (uint16_t)((f << 8) | (f >> 8));
+#else
+  if (n == 1) s += (uint32_t)p[0] << 8;
+  return acc + fold(s);
+#endif
 }
 
 static inline uint16_t get16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
