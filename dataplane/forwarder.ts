@@ -205,6 +205,7 @@ export class Forwarder {
     this.transport = components.transport
     this.encap = components.encapsulation
     this.trailerLen = this.encap.trailerLen ?? 0
+    if (this.encap.flush !== undefined) this.encap.deferUntilFlush?.()
     this.stats = components.stats
     this.overlayAddressU32 = init.overlayAddressU32
     this.localMask = init.clusterCIDR === undefined ? 0 : prefixMask(init.clusterCIDR.prefixLength)
@@ -395,6 +396,8 @@ export class Forwarder {
       this.queueDatagram(arena, base + k * stride + HEADROOM, this.segmentLengths[k], peer,
         source)
     }
+    // Seal a deferring encapsulation's segments while they are still in cache (one batch each).
+    this.encap.flush?.()
   }
 
   /** Sends everything queued (after finishing partial checksums) and the pending ICMP errors. */
@@ -405,7 +408,10 @@ export class Forwarder {
       this.stats.checksumsCompleted += this.csumQueued
       this.csumQueued = 0
     }
-    if (this.queued > 0) this.sendOutbound(this.queued)
+    if (this.queued > 0) {
+      this.encap.flush?.()
+      this.sendOutbound(this.queued)
+    }
     this.queued = 0
     this.arenaUsed = 0
     if (this.icmpQueued > 0) {

@@ -158,6 +158,13 @@ export interface Encapsulation {
    * itself (handshake initiations, keepalives, staged packets). Called once, at start.
    */
   attach?(send: (buf: Buffer, off: number, len: number, addressU32: number, port: number) => boolean): void
+  /**
+   * Optional, with flush: from this call on, encapsulate may leave the last step of its datagrams
+   * (the AEAD seal) to flush(), which the caller must call before sending any of them. The
+   * forwarder does, so that a batch is sealed in one native call instead of one per packet.
+   */
+  deferUntilFlush?(): void
+  flush?(): void
 }
 
 /**

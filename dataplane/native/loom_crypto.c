@@ -11,7 +11,9 @@
  *
  *   seal(key, buf, off, len, counter)            -> ciphertext at [off, off+len), tag after it
  *   open(key, buf, off, len, counter) -> bool    ([off, off+len) = ciphertext || tag; plaintext in place)
- *   sealBatch(keys[], bufs[], offs, lens, counters, count)   the same as seal, count times
+ *   sealBatch(keys[], bufs[], offs, lens, counters, count)   the same as seal, count times (<= 128) in
+ *     one crossing; returns how many were sealed; on an OpenSSL failure the unsealed regions are
+ *     zeroed, so no plaintext can leave by mistake
  *
  * Counters arrive as doubles (< 2^53, checked in TypeScript). Argument errors throw TypeError
  * (a bug in the caller); an authentication failure is a false return, never a throw.
@@ -82,7 +84,8 @@ static bool region(napi_env env, napi_value key_v, napi_value buf_v, int32_t off
   return true;
 }
 
-static napi_value js_seal(napi_env env, napi_callback_info info) {
+/* seal(key, buf, off, len, counter) and open(key, buf, off, len, counter): one body, two directions. */
+static napi_value crypt_one(napi_env env, napi_callback_info info, bool sealing) {
   size_t argc = 5;
   napi_value argv[5];
   int32_t off, len;
@@ -91,28 +94,17 @@ static napi_value js_seal(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 5 || napi_get_value_int32(env, argv[2], &off) != napi_ok ||
       napi_get_value_int32(env, argv[3], &len) != napi_ok ||
-      napi_get_value_double(env, argv[4], &counter) != napi_ok) return loom_throw_type(env, "seal(key, buf, off, len, counter)");
-  if (!region(env, argv[0], argv[1], off, len, TAG_LEN, &key, &p)) return NULL;
+      napi_get_value_double(env, argv[4], &counter) != napi_ok) {
+    return loom_throw_type(env, sealing ? "seal(key, buf, off, len, counter)" : "open(key, buf, off, len, counter)");
+  }
+  if (!region(env, argv[0], argv[1], off, len, sealing ? TAG_LEN : 0, &key, &p)) return NULL;
   napi_value ok;
-  napi_get_boolean(env, seal_one(key, p, len, counter), &ok);
+  napi_get_boolean(env, sealing ? seal_one(key, p, len, counter) : open_one(key, p, len, counter), &ok);
   return ok;
 }
 
-static napi_value js_open(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  int32_t off, len;
-  double counter;
-  uint8_t *key, *p;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 5 || napi_get_value_int32(env, argv[2], &off) != napi_ok ||
-      napi_get_value_int32(env, argv[3], &len) != napi_ok ||
-      napi_get_value_double(env, argv[4], &counter) != napi_ok) return loom_throw_type(env, "open(key, buf, off, len, counter)");
-  if (!region(env, argv[0], argv[1], off, len, 0, &key, &p)) return NULL;
-  napi_value ok;
-  napi_get_boolean(env, open_one(key, p, len, counter), &ok);
-  return ok;
-}
+static napi_value js_seal(napi_env env, napi_callback_info info) { return crypt_one(env, info, true); }
+static napi_value js_open(napi_env env, napi_callback_info info) { return crypt_one(env, info, false); }
 
 static bool typed_array(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *length) {
   napi_typedarray_type type;
@@ -140,7 +132,19 @@ static napi_value js_seal_batch(napi_env env, napi_callback_info info) {
     if (napi_get_element(env, argv[0], i, &kv) != napi_ok || napi_get_element(env, argv[1], i, &bv) != napi_ok)
       return loom_throw_type(env, "keys and bufs must be arrays");
     if (!region(env, kv, bv, offs[i], lens[i], TAG_LEN, &key, &p)) return NULL;
-    if (!seal_one(key, p, lens[i], counters[i])) break;
+    if (!seal_one(key, p, lens[i], counters[i])) {
+      /* Never let plaintext leave: this region and the rest are wiped (the caller sends them
+       * anyway or not; a peer drops them as `auth`). */
+      for (int32_t j = i; j < count; j++) {
+        if (napi_get_element(env, argv[0], j, &kv) == napi_ok && napi_get_element(env, argv[1], j, &bv) == napi_ok &&
+            region(env, kv, bv, offs[j], lens[j], TAG_LEN, &key, &p)) {
+          memset(p, 0, (size_t)lens[j] + TAG_LEN);
+        } else {
+          return NULL;
+        }
+      }
+      break;
+    }
     sealed++;
   }
   napi_value r;

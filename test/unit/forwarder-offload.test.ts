@@ -19,6 +19,9 @@ import {
   VNET_GSO_TCPV4, VNET_HDR_LEN,
 } from '../../dataplane/virtio-net'
 import { VxlanEncapsulation } from '../../dataplane/encap/vxlan/vxlan-encapsulation'
+import { SecureEncapsulation } from '../../dataplane/crypto/secure-encapsulation'
+import { defaultAead, TransportAead } from '../../dataplane/crypto/transport-aead'
+import { generateKeyPair } from '../../dataplane/crypto/primitives'
 
 class VnetDevice implements Device {
   readonly name = 'vnet0'
@@ -114,11 +117,19 @@ const NODES = [
   { name: 'b', address: '198.18.0.2', podCIDR: '10.244.2.0/24' },
 ]
 
-interface Node { device: VnetDevice, transport: GroTransport, stats: DataplaneStats, forwarder: Forwarder }
+interface Node {
+  device: VnetDevice
+  transport: GroTransport
+  stats: DataplaneStats
+  forwarder: Forwarder
+  encapsulation: Encapsulation
+}
 
-function pair (kind: 'udp' | 'vxlan', opts: { mtu?: number, gro?: boolean, sourcePorts?: number } = {}): Node[] {
+function pair (kind: 'udp' | 'vxlan' | 'encrypted',
+  opts: { mtu?: number, gro?: boolean, sourcePorts?: number, aead?: TransportAead } = {}): Node[] {
   const wire = new Map<number, GroTransport>()
-  return NODES.map((self) => {
+  const keys = NODES.map(() => generateKeyPair())
+  return NODES.map((self, i) => {
     const selfIndex = deriveNodeIndex(self.name)
     const selfVtepMAC = deriveVtepMAC(self.name)
     const routes = NODES.filter((n) => n !== self).map((n) => ({
@@ -129,25 +140,32 @@ function pair (kind: 'udp' | 'vxlan', opts: { mtu?: number, gro?: boolean, sourc
         address: n.address,
         port: 6784,
         vtepMAC: deriveVtepMAC(n.name),
-        mtu: opts.mtu ?? 1460
+        mtu: opts.mtu ?? 1460,
+        ...(kind === 'encrypted' ? { publicKey: keys[NODES.indexOf(n)].publicKey } : {}),
       }),
     }))
     const encapsulation: Encapsulation = kind === 'udp'
       ? new UdpEncapsulation({
         selfIndex
       })
-      : new VxlanEncapsulation({ vni: 1, selfVtepMAC })
+      : kind === 'vxlan'
+        ? new VxlanEncapsulation({ vni: 1, selfVtepMAC })
+        : new SecureEncapsulation({
+          staticKey: keys[i], presharedKeys: [Buffer.alloc(32, 7)], ...(opts.aead ? { aead: opts.aead } : {}),
+        })
     const device = new VnetDevice()
     const transport = new GroTransport(wire, parseIPv4Address(self.address), 6784, opts.gro ?? true, opts.sourcePorts ??
       1)
     const stats = createDataplaneStats()
+    const table = RouteTable.build({ selfIndex, selfVtepMAC, routes })
+    if (encapsulation instanceof SecureEncapsulation) encapsulation.syncPeers(table.peers())
     const forwarder = new Forwarder({ device, transport, encapsulation, stats }, {
       overlayAddressU32: parseIPv4Address(self.podCIDR.split('/')[0]),
-      routes: RouteTable.build({ selfIndex, selfVtepMAC, routes }),
+      routes: table,
       mtu: opts.mtu ?? 1460,
     })
     forwarder.start()
-    return { device, transport, stats, forwarder }
+    return { device, transport, stats, forwarder, encapsulation }
   })
 }
 
@@ -317,4 +335,50 @@ t.test('without UDP GRO and with plain headers the inbound path still writes vir
   t.equal(b.stats.udpGroTrains, 0)
   t.equal(b.device.written.length, 1, 'three in-order segments coalesced without UDP GRO too')
   t.equal(b.device.written[0].length, 10 + 40 + 3000)
+})
+
+t.test('encrypted: super-packets leave sealed in batches (one native call per 128) and arrive whole', async (t) => {
+  const native = defaultAead()
+  const calls = { seal: 0, sealBatch: 0, batched: 0 }
+  const aead: TransportAead = {
+    name: 'counting',
+    seal: (...args) => { calls.seal++; return native.seal(...args) },
+    open: native.open,
+    sealBatch: (keys, bufs, offsets, lengths, counters, count) => {
+      calls.sealBatch++
+      calls.batched += count
+      return native.sealBatch(keys, bufs, offsets, lengths, counters, count)
+    },
+  }
+  const [a, b] = pair('encrypted', { aead })
+  // Handshake: the first packet is staged, A initiates, B responds, A sends the staged packet.
+  a.device.inbox.push(withVnet(tcp(payload(100), { flags: 0x10 }), {}))
+  a.forwarder.runOutbound()
+  b.forwarder.runInbound()
+  a.forwarder.runInbound()
+  b.forwarder.runInbound()
+  t.equal(b.device.written.length, 1, 'the staged packet arrived after the handshake')
+  b.device.written.length = 0
+  a.transport.sent.length = 0
+  const sealsBefore = calls.seal
+
+  // 3 super-packets of 45 segments: 135 seals, more than one batch of 128.
+  const data = payload(3 * 63000, 5)
+  for (let k = 0; k < 3; k++) {
+    a.device.inbox.push(withVnet(tcp(data.subarray(k * 63000, (k + 1) * 63000), { seq: 1 + k * 63000 }),
+      { flags: VNET_F_NEEDS_CSUM, gsoType: VNET_GSO_TCPV4, hdrLen: 40, gsoSize: 1400, csumStart: 20, csumOffset: 16 }))
+  }
+  a.forwarder.runOutbound()
+  t.equal(a.stats.segmentsOut, 135)
+  t.equal(a.transport.sent.length, 135, 'every segment left')
+  t.equal(calls.seal, sealsBefore, 'no data packet sealed one call at a time')
+  t.equal(calls.batched, 135, 'all 135 sealed through sealBatch')
+  t.ok(calls.sealBatch >= 2 && calls.sealBatch <= 3, `${calls.sealBatch} sealBatch calls`)
+  const probe = data.subarray(70000, 70032)
+  t.notOk(a.transport.sent.some((d) => d.data.includes(probe)), 'no plaintext on the wire')
+  b.forwarder.runInbound()
+  t.equal(b.stats.dropsInbound.reduce((x, y) => x + y, 0), 0, 'every datagram opened')
+  const got = Buffer.concat(b.device.written.map((w) => w.subarray(10 + 40)))
+  t.equal(got.length, data.length)
+  t.ok(got.equals(data), 'byte-identical after seal, open and coalescing')
 })
