@@ -22,6 +22,8 @@
 #              PING_INTERVAL=0.01 WARMUP_SECONDS=2 IDLE_SECONDS=10 (tunnel daemons' idle CPU)
 #              KEEP_WORK=1 keeps the temporary directory (daemon logs, raw iperf3 JSON)
 #              LOOM_ROOT=<repo> (default: the parent of this directory; needs a built dist/)
+#              RR_COUNT=2000 RR_BYTES=64: TCP request/response round trips (dist/bench/tcp-rr.js,
+#              back to back, one at a time) per run; skipped, with a log line, without that file
 #              LOOM_NODE_ARGS="--cpu-prof --cpu-prof-dir=/abs/dir" extra node flags for loomd
 #              LOOM_MTU=1420 overrides the overlay MTU loomd derives (1460 udp, 1450 vxlan)
 # Output: markdown table on stdout and in results/anchors-<UTC date>.md, JSON in
@@ -48,6 +50,8 @@ PINGS=${PINGS:-200}
 PING_INTERVAL=${PING_INTERVAL:-0.01}
 WARMUP_SECONDS=${WARMUP_SECONDS:-2}
 IDLE_SECONDS=${IDLE_SECONDS:-10}
+RR_COUNT=${RR_COUNT:-2000}
+RR_BYTES=${RR_BYTES:-64}
 
 # Debian packages needed (installed when missing). Loom needs only node (Node.js 20) and its build.
 PACKAGES=(iproute2 iperf3 iputils-ping jq socat tinc wireguard-go wireguard-tools fastd openvpn openssl ethtool)
@@ -61,6 +65,7 @@ NS_A="loom-anchors-a-$RID" NS_B="loom-anchors-b-$RID"   # loom-*: the project's 
 UL_A=198.18.0.1 UL_B=198.18.0.2           # underlay (veth "ul" in each namespace)
 OV_A=10.99.0.1 OV_B=10.99.0.2 OV_NET=10.99.0.0/24
 IPERF_PORT=5201
+RR_PORT=5202
 HZ=$(getconf CLK_TCK)
 WORK=""
 
@@ -579,6 +584,21 @@ measure_ping_load() { # RUN: the same pings while one iperf3 TCP stream fills th
   ping_stats "$out" ping_load
 }
 
+# TCP request/response (netperf TCP_RR style): each round trip wakes an application on both nodes
+# and crosses both TCP stacks, which ping (answered by B's kernel) does not.
+RR_JS=""
+measure_rr() { # RUN
+  [[ -n $RR_JS ]] || return 0
+  local out="$WORK/$CUR-rr-$1.json" avg p50 p99
+  timeout -k 5 130 ip netns exec "$NS_A" node "$RR_JS" client "$TARGET" "$RR_PORT" "$RR_COUNT" "$RR_BYTES" > "$out" \
+    || fail "tcp-rr client failed: $(tail -n 1 "$out" 2> /dev/null)"
+  read -r avg p50 p99 < <(jq -r '[.avg_ms, .p50_ms, .p99_ms] | @tsv' "$out")
+  sample tcp_rr_avg_ms ms "$avg"
+  sample tcp_rr_p50_ms ms "$p50"
+  sample tcp_rr_p99_ms ms "$p99"
+  log "  tcp_rr ($RR_COUNT x $RR_BYTES B): avg $avg ms, p50 $p50 ms, p99 $p99 ms"
+}
+
 measure_idle_cpu() { # CPU of the tunnel daemons while nothing crosses the overlay, % of one core per daemon
   [[ -s $WORK/tunnel.pids ]] || return 0
   local c0 c1 t0 t1 n
@@ -599,6 +619,7 @@ bench_tunnel() { # NAME; runs in a background subshell: a failure ends this tunn
   trap 'printf "command failed (line %s): %s\n" "$LINENO" "$BASH_COMMAND" > "$WORK/reason.err"' ERR
   "tunnel_${fn}_up"
   start_daemon "$NS_B" "iperf3-server-$1" iperf3 -s -p "$IPERF_PORT"
+  [[ -z $RR_JS ]] || start_daemon "$NS_B" "rr-server-$1" node "$RR_JS" server "$RR_PORT"
   local t0=$SECONDS
   wait_ping "$TARGET" 60 || fail "overlay $TARGET not reachable after 60 s"
   log "  overlay reachable after $((SECONDS - t0)) s"
@@ -611,6 +632,7 @@ bench_tunnel() { # NAME; runs in a background subshell: a failure ends this tunn
     measure_tcp 4 tcp4 "$r"
     measure_udp "$r"
     measure_ping "$r"
+    measure_rr "$r"
     measure_ping_load "$r"
     check_alive
   done
@@ -652,6 +674,9 @@ build_json() { # FILE
         ping_load_avg_ms: "ping_load_*: the same pings while one iperf3 TCP stream A -> B fills the overlay",
         idle_tunnel_cpu_pct: "CPU time of each tunnel daemon while the overlay is idle (after the warm-up), % of one core",
         ping_max_ms: "largest RTT",
+        tcp_rr_avg_ms: "TCP request/response A -> B -> A (dist/bench/tcp-rr.js, 64-byte requests back to back, TCP_NODELAY): mean round trip",
+        tcp_rr_p50_ms: "the same, median round trip (nearest rank)",
+        tcp_rr_p99_ms: "the same, 99th percentile",
         ping_loss_pct: "ping replies missing, %",
         load1_before: "tunnels[]: 1-minute load average of the machine just before the tunnel was set up (a noise indicator)"
       },
@@ -672,12 +697,12 @@ print_table() { # JSON FILE -> markdown on stdout
     def cell($recs; $t; $m; d): [ $recs[] | select(.tunnel == $t and .metric == $m) ] | first
       | if . == null then "–" else "\(.median | r(d)) (\(.min | r(d))–\(.max | r(d)))" end;
     .records as $recs | "udp\(.params.udp_payload_bytes)" as $u
-    | "| tunnel | load before | MTU | TCP 1 stream, Gbit/s | TCP 4 streams, Gbit/s | UDP \(.params.udp_payload_bytes) B rx, kpps | UDP loss, % | ping avg, ms | ping p50, ms | ping p99, ms | loaded ping p50, ms | loaded ping p99, ms | tunnel CPU-s/GB (TCP 1) | tunnel CPU % (TCP 1) | total CPU-s/GB (TCP 1) | idle CPU %/daemon |",
-      "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    | "| tunnel | load before | MTU | TCP 1 stream, Gbit/s | TCP 4 streams, Gbit/s | UDP \(.params.udp_payload_bytes) B rx, kpps | UDP loss, % | ping avg, ms | ping p50, ms | ping p99, ms | TCP RR p50, ms | TCP RR p99, ms | loaded ping p50, ms | loaded ping p99, ms | tunnel CPU-s/GB (TCP 1) | tunnel CPU % (TCP 1) | total CPU-s/GB (TCP 1) | idle CPU %/daemon |",
+      "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
       (.tunnels[] | .name as $t
        | (.load1_before // "–" | tostring) as $ld
-       | if .status != "ok" then "| \($t) | \($ld) | \(.mtu // "–") | \(.status): \(.reason // "") | | | | | | | | | | | | |"
-         else "| \($t) | \($ld) | \(.mtu) | \(cell($recs; $t; "tcp1_gbps"; 2)) | \(cell($recs; $t; "tcp4_gbps"; 2)) | \(cell($recs; $t; "\($u)_rx_kpps"; 1)) | \(cell($recs; $t; "\($u)_loss_pct"; 1)) | \(cell($recs; $t; "ping_avg_ms"; 3)) | \(cell($recs; $t; "ping_p50_ms"; 3)) | \(cell($recs; $t; "ping_p99_ms"; 3)) | \(cell($recs; $t; "ping_load_p50_ms"; 3)) | \(cell($recs; $t; "ping_load_p99_ms"; 3)) | \(cell($recs; $t; "tcp1_tunnel_cpu_s_per_gb"; 2)) | \(cell($recs; $t; "tcp1_tunnel_cpu_pct"; 0)) | \(cell($recs; $t; "tcp1_total_cpu_s_per_gb"; 2)) | \(cell($recs; $t; "idle_tunnel_cpu_pct"; 2)) |" end)
+       | if .status != "ok" then "| \($t) | \($ld) | \(.mtu // "–") | \(.status): \(.reason // "") | | | | | | | | | | | | | | |"
+         else "| \($t) | \($ld) | \(.mtu) | \(cell($recs; $t; "tcp1_gbps"; 2)) | \(cell($recs; $t; "tcp4_gbps"; 2)) | \(cell($recs; $t; "\($u)_rx_kpps"; 1)) | \(cell($recs; $t; "\($u)_loss_pct"; 1)) | \(cell($recs; $t; "ping_avg_ms"; 3)) | \(cell($recs; $t; "ping_p50_ms"; 3)) | \(cell($recs; $t; "ping_p99_ms"; 3)) | \(cell($recs; $t; "tcp_rr_p50_ms"; 3)) | \(cell($recs; $t; "tcp_rr_p99_ms"; 3)) | \(cell($recs; $t; "ping_load_p50_ms"; 3)) | \(cell($recs; $t; "ping_load_p99_ms"; 3)) | \(cell($recs; $t; "tcp1_tunnel_cpu_s_per_gb"; 2)) | \(cell($recs; $t; "tcp1_tunnel_cpu_pct"; 0)) | \(cell($recs; $t; "tcp1_total_cpu_s_per_gb"; 2)) | \(cell($recs; $t; "idle_tunnel_cpu_pct"; 2)) |" end)
   ' "$1"
 }
 
@@ -729,6 +754,11 @@ main() {
   [[ -c /dev/net/tun ]] || die "/dev/net/tun missing"
   ((install)) && install_packages
   for t in ip iperf3 ping jq awk timeout; do command -v "$t" > /dev/null || die "$t not installed"; done
+  if [[ -f $LOOM_ROOT/dist/bench/tcp-rr.js ]] && command -v node > /dev/null; then
+    RR_JS=$LOOM_ROOT/dist/bench/tcp-rr.js
+  else
+    log "no $LOOM_ROOT/dist/bench/tcp-rr.js (npm run build:ts) or no node: TCP request/response not measured"
+  fi
 
   WORK=$(mktemp -d -t anchors.XXXXXX)
   trap cleanup EXIT

@@ -46,6 +46,8 @@ METRICS='[
   {m: "ping_avg_ms", better: "lower"},
   {m: "ping_p99_ms", better: "lower"},
   {m: "ping_load_p99_ms", better: "lower"},
+  {m: "tcp_rr_p50_ms", better: "lower"},
+  {m: "tcp_rr_p99_ms", better: "lower"},
   {m: "tcp1_tunnel_cpu_s_per_gb", better: "lower"},
   {m: "tcp1_total_cpu_s_per_gb", better: "lower"}
 ]'
