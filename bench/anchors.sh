@@ -802,4 +802,5 @@ main() {
   log "results: $rel, ${rel%.json}.md"
 }
 
-main "$@"
+# Sourced (bench/profile.sh borrows ns_up/ns_down): define only.
+[[ ${BASH_SOURCE[0]} != "$0" ]] || main "$@"

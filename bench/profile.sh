@@ -16,25 +16,24 @@
 # Usage (as root, after `npm run build`):  bench/profile.sh [udp] [vxlan] [encrypted]
 #   Environment: SECONDS_PER_PHASE (8), OUT (bench/results/profile-<UTC date>-<commit>), LOOM_NODE_ARGS,
 #                KEEP_PERF_DATA=/path/prefix (copies perf.data to <prefix>-<path>.data)
-#   Output: OUT/<path>-{cost.txt,syscalls.txt,perf-top.txt,perf-areas.txt} and OUT/summary.md
+#   Output: OUT/<path>-{cost,syscalls,perf-top,perf-areas,perf-callers}.txt (summaries: bench/results/*-profile.md)
 set -Eeuo pipefail
 shopt -s inherit_errexit
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
+# ns_up (two namespaces joined by the veth underlay, no other route) comes from anchors.sh.
+# shellcheck source=bench/anchors.sh
+source "$HERE/anchors.sh"
 SECS=${SECONDS_PER_PHASE:-8}
 RID=$$
 NS_A="loom-perf-a-$RID" NS_B="loom-perf-b-$RID"
-UL_A=198.18.0.1 UL_B=198.18.0.2
 TARGET=10.99.2.0
-HZ=$(getconf CLK_TCK)
 WORK=$(mktemp -d /tmp/loom-perf-prof.XXXXXX)
 PIDS=()
 COMMIT=$(git -C "$ROOT" rev-parse --short=12 HEAD 2> /dev/null || echo unknown)
 OUT=${OUT:-$HERE/results/profile-$(date -u +%F)-$COMMIT}
 
-log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 calc() { awk "BEGIN { printf \"%.4g\", $1 }"; }
 
 cleanup() {
@@ -47,20 +46,6 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-ns_up() {
-  local ns
-  for ns in "$NS_A" "$NS_B"; do
-    ip netns add "$ns"
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-    ip -n "$ns" link set lo up
-  done
-  ip -n "$NS_A" link add ul type veth peer name ul netns "$NS_B"
-  ip -n "$NS_A" addr add "$UL_A/24" dev ul
-  ip -n "$NS_B" addr add "$UL_B/24" dev ul
-  ip -n "$NS_A" link set ul up
-  ip -n "$NS_B" link set ul up
-}
 
 config() { # NODE ENCAP ENCRYPTED(0|1)
   local n=$1 ul=$UL_A
