@@ -17,7 +17,7 @@
 #
 # Usage (as root):  bench/run.sh [--all] [--no-build] [--out FILE.json] [anchors.sh options] [TUNNEL...]
 #                   bench/run.sh --ratios FILE.json   (ratios and targets of an earlier run only)
-#   Environment: RUNS (2), TCP_SECONDS (8), UDP_SECONDS (5), PINGS (200), PING_INTERVAL (0.01),
+#   Environment: RUNS (2), TCP_SECONDS (8), UDP_SECONDS (5), PINGS (200), PING_INTERVAL (0.01), RR_COUNT (2000),
 #   IDLE_SECONDS (10), WARMUP_SECONDS (2), LOOM_NODE_ARGS, LOOM_MTU; BENCH_TIMEOUT (1500 s: the
 #   whole anchors.sh run is stopped, and cleans up, after that); see `bench/anchors.sh --help`.
 set -Eeuo pipefail
