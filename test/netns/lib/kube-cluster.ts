@@ -20,7 +20,7 @@ export const KUBE_APISERVER = process.env.LOOM_KUBE_APISERVER ?? '/var/cache/loo
 
 /** Why the real-API-server tests cannot run here, or undefined. */
 export function kubeSkipReason (): string | false {
-  if (!existsSync(KUBE_APISERVER)) return `no kube-apiserver at ${KUBE_APISERVER}: run test/netns/peers/build-kube-apiserver.sh (about 12.5 CPU-minutes, cached)`
+  if (!existsSync(KUBE_APISERVER)) return `no kube-apiserver at ${KUBE_APISERVER}: setup.sh builds it unless LOOM_BUILD_TEST_PEERS=0 (test/netns/peers/build-kube-apiserver.sh: Go at /usr/local/go, about 9 CPU-minutes cold, then cached)`
   for (const tool of ['/usr/bin/etcd', '/usr/bin/kubectl', '/usr/bin/openssl']) {
     if (!existsSync(tool)) return `${tool} is missing (setup.sh installs it)`
   }
