@@ -20,7 +20,7 @@ import {
 import {
   decodeGossipPacket, encodeGossipPacket, GOSSIP_FRAME_MAGIC, isDecodeFailure, STREAM_LIMITS,
   UDP_LIMITS, type DecodeLimits, type MemberRecord,
-  frame, GossipTransport, StreamReply,
+  frame, type FrameTransport, type StreamReply,
 } from './transport'
 import { Membership, MemberView, Outgoing as MembershipOutgoing } from './membership'
 import type { IpamDriver } from './types'
@@ -31,7 +31,7 @@ export const IPAM_FRAME_MAGIC = 0x4c49
 export interface ControlPlaneComponents {
   logger: Logger
   membership: Membership
-  transport: GossipTransport
+  transport: FrameTransport
   /** Receives each new route table (the data plane swaps it in). */
   setRoutes: (table: RouteTable) => void
   /** Persists our incarnation before it is advertised further. */
@@ -44,6 +44,19 @@ export interface ControlPlaneComponents {
   reportRemoteError?: (nodeId: string, err: unknown) => void
   /** Monotonic ms, the clock of every state machine it drives; default monotonicMs. */
   clock?: () => number
+  /** Schedules the next step; default the global timers (test/sim passes its simulated ones). */
+  timers?: Timers
+}
+
+/** The two timer functions the control plane uses, injectable so a simulation owns time. */
+export interface Timers {
+  setTimeout: (fn: () => void, ms: number) => unknown
+  clearTimeout: (handle: unknown) => void
+}
+
+const GLOBAL_TIMERS: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => { clearTimeout(handle as NodeJS.Timeout) },
 }
 
 /** Monotonic ms since the process started: immune to wall-clock jumps. */
@@ -90,7 +103,7 @@ GossipType> = { ping: 'ping', ack: 'ack', 'ping-req': 'ping_req', 'push-pull': '
 export class ControlPlane {
   readonly counters: ControlPlaneCounters = { decodeErrors: 0, routeRebuilds: 0, handlerErrors: 0 }
   readonly gossipCounters = newGossipCounters()
-  private timer?: NodeJS.Timeout
+  private timer: unknown
   private running = false
   private routesDirty = true
   private lastIpamRoutesVersion = -1
@@ -126,7 +139,8 @@ export class ControlPlane {
 
   stop (): void {
     this.running = false
-    if (this.timer !== undefined) clearTimeout(this.timer)
+    if (this.timer !== undefined) (this.c.timers ?? GLOBAL_TIMERS).clearTimeout(this.timer)
+    this.timer = undefined
   }
 
   /** Gracefully leaves the cluster (a `left` broadcast), so peers drop our routes at once. */
@@ -160,7 +174,7 @@ export class ControlPlane {
     this.rebuildRoutesIfNeeded()
     const max = this.init.maxTickIntervalMs ?? 100
     const wake = Math.min(this.c.membership.nextWakeAt(), now + max)
-    this.timer = setTimeout(() => this.run(), Math.max(5, wake - this.now()))
+    this.timer = (this.c.timers ?? GLOBAL_TIMERS).setTimeout(() => this.run(), Math.max(5, wake - this.now()))
   }
 
   private receive (magic: number, f: Buffer, from: string, reply: StreamReply | undefined): void {

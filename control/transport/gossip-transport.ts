@@ -83,6 +83,18 @@ export type StreamReply = (frame: Buffer) => void
  */
 export type FrameHandler = (magic: number, frame: Buffer, from: string, reply: StreamReply | undefined) => void
 
+/**
+ * What the control plane needs of a transport: frames in through one handler, frames out as a
+ * datagram or on a stream. GossipTransport is the one over sockets; test/sim has one in memory.
+ */
+export interface FrameTransport {
+  onFrame: (handler: FrameHandler) => void
+  /** One frame as one datagram to "ip:port"; may be lost. Never throws. */
+  sendDatagram: (to: string, frame: Buffer) => void
+  /** A connection to "ip:port" carrying `frame`; the remote's replies reach the handler with from = to. */
+  sendStream: (to: string, frame: Buffer) => void
+}
+
 export interface GossipTransportComponents {
   logger: Logger
   /**
@@ -130,7 +142,7 @@ interface Inbound {
   deadline: NodeJS.Timeout | undefined
 }
 
-export class GossipTransport {
+export class GossipTransport implements FrameTransport {
   readonly counters: TransportCounters = {
     udpFramesIn: 0,
     udpFramesOut: 0,
@@ -374,7 +386,7 @@ export class GossipTransport {
   private receiveDatagram (msg: Buffer, from: string): void {
     this.counters.udpFramesIn++
     this.counters.udpBytesIn += msg.length
-    if (msg.length < FRAME_HEADER_LEN || msg.readUInt32BE(2) !== msg.length - FRAME_HEADER_LEN) {
+    if (!isWholeFrame(msg)) {
       this.reject('malformed')
       return
     }
@@ -383,23 +395,8 @@ export class GossipTransport {
 
   /** Opens a sealed frame (or refuses a plain one in secure mode), then hands it on. */
   private deliver (wire: Buffer, from: string, reply: StreamReply | undefined): void {
-    const magic = wire.readUInt16BE(0)
-    let frame = wire
-    const keyring = this.init.keyring
-    if (magic === SEALED_FRAME_MAGIC) {
-      if (keyring === undefined) { this.reject('unknown_key'); return }
-      const opened: Buffer | OpenFailure = keyring.open(wire, this.replay)
-      if (typeof opened === 'string') { this.reject(opened); return }
-      if (opened.length < FRAME_HEADER_LEN || opened.readUInt32BE(2) !== opened.length - FRAME_HEADER_LEN ||
-        opened.readUInt16BE(0) === SEALED_FRAME_MAGIC) {
-        this.reject('malformed')
-        return
-      }
-      frame = opened
-    } else if (keyring !== undefined) {
-      this.reject('unsealed')
-      return
-    }
+    const frame = openFrame(wire, this.init.keyring, this.replay)
+    if (typeof frame === 'string') { this.reject(frame); return }
     try {
       this.handler(frame.readUInt16BE(0), frame, from, reply)
     } catch (err) {
@@ -408,6 +405,26 @@ export class GossipTransport {
       this.components.reportRemoteError?.(from, err)
     }
   }
+}
+
+/** A buffer holding exactly one frame: a header whose length field matches the rest. */
+export function isWholeFrame (b: Buffer): boolean {
+  return b.length >= FRAME_HEADER_LEN && b.readUInt32BE(2) === b.length - FRAME_HEADER_LEN
+}
+
+/**
+ * The plain frame a whole frame off the wire carries, or why it is refused: a sealed frame must
+ * open under the keyring (and pass the replay check, when given) and hold a whole plain frame; a
+ * plain one passes only without a keyring.
+ */
+export function openFrame (wire: Buffer, keyring: GossipKeyring | undefined,
+  replay?: GossipReplayGuard): Buffer | FrameRejectReason {
+  if (wire.readUInt16BE(0) !== SEALED_FRAME_MAGIC) return keyring === undefined ? wire : 'unsealed'
+  if (keyring === undefined) return 'unknown_key'
+  const opened: Buffer | OpenFailure = keyring.open(wire, replay)
+  if (typeof opened === 'string') return opened
+  if (!isWholeFrame(opened) || opened.readUInt16BE(0) === SEALED_FRAME_MAGIC) return 'malformed'
+  return opened
 }
 
 /** "1.2.3.4:6783" -> { host, port }; undefined when malformed. */

@@ -9,10 +9,11 @@
  * Nothing here decides anything about members or blocks; the rooms above hand it frames.
  */
 export {
-  GossipTransport, splitHostPort, FRAME_REJECT_REASONS,
+  GossipTransport, isWholeFrame, openFrame, splitHostPort, FRAME_REJECT_REASONS,
 } from './gossip-transport'
 export type {
-  FrameHandler, FrameRejectReason, GossipTransportComponents, GossipTransportInit, StreamReply, TransportCounters,
+  FrameHandler, FrameRejectReason, FrameTransport, GossipTransportComponents, GossipTransportInit, StreamReply,
+  TransportCounters,
 } from './gossip-transport'
 export { GossipKeyring, SEALED_FRAME_MAGIC, SEAL_OVERHEAD } from './gossip-seal'
 export type { OpenFailure } from './gossip-seal'
