@@ -132,7 +132,7 @@ export class ControlPlane {
       if (!m.isSelf && m.state !== 'left') this.c.ipam?.onMemberChange(m.nodeId, m.state, this.now())
       if (!m.isSelf && m.state === 'left') this.c.ipam?.onMemberChange(m.nodeId, 'dead', this.now())
     })
-    transport.onFrame((magic, f, from, reply) => { this.receive(magic, f, from, reply) })
+    transport.onFrame((magic, f, from, reply, channel) => { this.receive(magic, f, from, reply, channel) })
     this.running = true
     this.run()
   }
@@ -177,10 +177,12 @@ export class ControlPlane {
     this.timer = (this.c.timers ?? GLOBAL_TIMERS).setTimeout(() => this.run(), Math.max(5, wake - this.now()))
   }
 
-  private receive (magic: number, f: Buffer, from: string, reply: StreamReply | undefined): void {
+  private receive (magic: number, f: Buffer, from: string, reply: StreamReply | undefined,
+    channel: 'udp' | 'stream'): void {
     const now = this.now()
     if (magic === GOSSIP_FRAME_MAGIC) {
-      const packet = decodeGossipPacket(f, reply === undefined ? UDP_LIMITS : this.streamLimits)
+      // A push-pull answer comes back on the stream we opened (no `reply`): stream limits too.
+      const packet = decodeGossipPacket(f, channel === 'udp' ? UDP_LIMITS : this.streamLimits)
       if (isDecodeFailure(packet)) { this.counters.decodeErrors++; return }
       const c = this.gossipCounters[TYPE_OF_BODY[packet.body.type] ?? 'gossip']
       c.messagesIn++

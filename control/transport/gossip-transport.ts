@@ -79,9 +79,12 @@ export type StreamReply = (frame: Buffer) => void
 /**
  * Called for every well-framed frame that passed sealing. `from` is "ip:port" for UDP (the
  * sender's gossip socket, so replying to it works) and for streams the remote "ip:port" of the
- * connection; `reply` is set for frames that arrived on a stream.
+ * connection; `reply` is set for requests that arrived on a stream we accepted. `channel` says
+ * how the frame came: a reply on a stream we opened is 'stream' with no `reply` (and may be as
+ * large as a stream frame).
  */
-export type FrameHandler = (magic: number, frame: Buffer, from: string, reply: StreamReply | undefined) => void
+export type FrameHandler = (magic: number, frame: Buffer, from: string, reply: StreamReply | undefined,
+  channel: 'udp' | 'stream') => void
 
 /**
  * What the control plane needs of a transport: frames in through one handler, frames out as a
@@ -378,7 +381,7 @@ export class GossipTransport implements FrameTransport {
         st.headerHave = 0
         this.counters.streamFramesIn++
         this.counters.streamBytesIn += frame.length
-        this.deliver(frame, from, reply)
+        this.deliver(frame, from, reply, 'stream')
       }
     })
   }
@@ -390,15 +393,15 @@ export class GossipTransport implements FrameTransport {
       this.reject('malformed')
       return
     }
-    this.deliver(msg, from, undefined)
+    this.deliver(msg, from, undefined, 'udp')
   }
 
   /** Opens a sealed frame (or refuses a plain one in secure mode), then hands it on. */
-  private deliver (wire: Buffer, from: string, reply: StreamReply | undefined): void {
+  private deliver (wire: Buffer, from: string, reply: StreamReply | undefined, channel: 'udp' | 'stream'): void {
     const frame = openFrame(wire, this.init.keyring, this.replay)
     if (typeof frame === 'string') { this.reject(frame); return }
     try {
-      this.handler(frame.readUInt16BE(0), frame, from, reply)
+      this.handler(frame.readUInt16BE(0), frame, from, reply, channel)
     } catch (err) {
       // A handler bug must not take the listener down; count it, report it rate-limited.
       this.reject('handler_error')

@@ -26,7 +26,11 @@ async function waitUntil (what: string, cond: () => boolean, ms = 3000): Promise
   }
 }
 
-interface Node { tr: GossipTransport, got: Array<{ magic: number, frame: Buffer, from: string }>, addr: string }
+interface Node {
+  tr: GossipTransport
+  got: Array<{ magic: number, frame: Buffer, from: string, channel: 'udp' | 'stream' }>
+  addr: string
+}
 
 async function node (t: Test, init: Partial<GossipTransportInit> = {},
   onFrame?: GossipTransport['onFrame']): Promise<Node> {
@@ -34,8 +38,8 @@ async function node (t: Test, init: Partial<GossipTransportInit> = {},
     const port = 20000 + Math.floor(Math.random() * 30000)
     const tr = new GossipTransport({ logger }, { address: '127.0.0.1', port, ...init })
     const got: Node['got'] = []
-    tr.onFrame((magic, f, from, reply) => {
-      got.push({ magic, frame: Buffer.from(f), from })
+    tr.onFrame((magic, f, from, reply, channel) => {
+      got.push({ magic, frame: Buffer.from(f), from, channel })
       if (reply !== undefined) reply(frame(0x4c47, Buffer.from('reply')))
     })
     if (onFrame !== undefined) onFrame.call(tr, () => {})
@@ -63,6 +67,9 @@ t.test('sealed datagrams and streams arrive, request and reply', async t => {
   await waitUntil('stream request and reply', () => b.got.length === 2 && a.got.length === 1)
   t.ok(b.got[1].frame.equals(body))
   t.equal(a.got[0].frame.subarray(6).toString(), 'reply')
+  // The control plane decodes by channel: a reply on our own stream is a stream frame (stream limits).
+  t.same(b.got.map((g) => g.channel), ['udp', 'stream'], 'the request came by datagram, then on a stream')
+  t.equal(a.got[0].channel, 'stream', 'the reply on the stream we opened is a stream frame')
   t.equal(a.tr.counters.badFrames + b.tr.counters.badFrames, 0)
 })
 
