@@ -225,8 +225,8 @@ export class ControlPlane {
   private senderOf (from: string): string | undefined {
     const host = from.slice(0, from.lastIndexOf(':'))
     let best: MemberView | undefined
-    for (const m of this.c.membership.allMembers()) {
-      if (m.address !== host || m.isSelf) continue
+    for (const m of this.c.membership.membersAt(host)) {
+      if (m.isSelf) continue
       if (best === undefined || senderRank(m) > senderRank(best)) best = m
     }
     return best?.nodeId
@@ -278,17 +278,23 @@ export class ControlPlane {
     this.routesDirty = false
     this.lastIpamRoutesVersion = ipam?.routesVersion ?? -1
     this.counters.routeRebuilds++
-    const live = new Map<string, MemberView>()
-    for (const m of this.c.membership.allMembers()) {
-      if (!m.isSelf && (m.state === 'alive' || m.state === 'suspect')) live.set(m.nodeId, m)
+    // Only the members that own routes or have a PeerRoute are looked up (once each): listing
+    // every member here made each membership change cost O(members) at every node.
+    const live = new Map<string, MemberView | undefined>()
+    const liveMember = (id: string): MemberView | undefined => {
+      if (live.has(id)) return live.get(id)
+      const m = this.c.membership.member(id)
+      const l = m !== undefined && !m.isSelf && (m.state === 'alive' || m.state === 'suspect') ? m : undefined
+      live.set(id, l)
+      return l
     }
     const routes: Array<{ prefix: string; peer: PeerRoute }> = []
     for (const r of ipam?.routes() ?? []) {
-      const m = live.get(r.nodeId)
+      const m = liveMember(r.nodeId)
       if (m === undefined) continue
       routes.push({ prefix: r.prefix, peer: this.peerFor(m) })
     }
-    for (const id of [...this.peerRoutes.keys()]) if (!live.has(id)) this.peerRoutes.delete(id)
+    for (const id of [...this.peerRoutes.keys()]) if (liveMember(id) === undefined) this.peerRoutes.delete(id)
     try {
       this.c.setRoutes(RouteTable.build({ selfIndex: this.init.selfIndex, selfVtepMAC: this.init.selfVtepMAC, routes }))
     } catch (err) {

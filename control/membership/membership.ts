@@ -309,6 +309,13 @@ export class Membership {
     return m === undefined ? undefined : this.view(m)
   }
 
+  /** Known members advertising `address` (usually one; a restarted node's old ID shares it). */
+  membersAt (address: string): MemberView[] {
+    const out: MemberView[] = []
+    for (const m of this.members.values()) if (m.record.address === address) out.push(this.view(m))
+    return out
+  }
+
   /** All known members, this node included. */
   allMembers (): MemberView[] {
     return [...this.members.values()].map((m) => this.view(m))
