@@ -1,81 +1,65 @@
 /**
  * Adversarial simulation of the control plane's trust checks (defence in depth behind the
- * gossip seal): 12 signed membership state machines over SimNetwork plus an attacker, who is
+ * gossip seal): 12 nodes, each the real ControlPlane with signed membership on the in-memory
+ * transport (sim-cluster.ts, sim-network.ts), plus an attacker's port. The attacker is
  * either a stranger (a node ID nobody knows) or a member with its own valid signing key. Its
  * forged alive/left/suspect/dead rumours, incarnations at the limit, relayed pings and member
  * floods must leave every view of membership untouched. The second half does the same for the
- * IPAM log (forged state/decided/claims from strangers and from members).
+ * IPAM log (forged state/decided/claims from strangers and from members), on ClaimsReplica
+ * directly: the forgeries name senders that the control plane's address check would stop first.
  *
  * Reproduce: LOOM_SIM_SEED=<seed> npx tap dist/test/sim/gossip-trust-sim.test.js
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { randomBytes } from 'node:crypto'
 import {
   decodeGossipPacket, encodeGossipPacket, GOSSIP_PROTOCOL_VERSION, isDecodeFailure, MAX_INCARNATION,
-  STREAM_LIMITS, UDP_LIMITS, type GossipBody, type MemberRecord, type MemberUpdate,
+  STREAM_LIMITS, type GossipBody, type MemberRecord, type MemberUpdate,
 } from '../../control/transport/gossip-codec'
 import { RecordSigner, RecordVerifier } from '../../control/membership/member-signing'
-import { Membership, type Outgoing } from '../../control/membership/membership'
+import { Membership } from '../../control/membership/membership'
 import { ClaimsReplica } from '../../control/ipam/replica'
 import type { ClaimMsg } from '../../control/ipam/messages'
 import { blockOwner } from '../../control/ipam/cluster-state'
-import { SimNetwork } from './sim-network'
+import { SimCluster, simRecord, type SimNode } from './sim-cluster'
+import { simSeed, type SimTransport } from './sim-network'
 
-const SEED = process.env.LOOM_SIM_SEED !== undefined
-  ? Number(process.env.LOOM_SIM_SEED)
-  : Math.floor(Math.random() * 2 ** 31)
+const SEED = simSeed()
 t.comment(`LOOM_SIM_SEED=${SEED}`)
+/** Every frame the nodes received decoded, and none made a handler throw. */
+function clean (t: Test, c: Cluster): void {
+  t.equal(c.sim.decodeFailures, 0, 'every frame decoded')
+  t.equal(c.sim.handlerErrors, 0, 'no handler threw')
+}
 const N = 12
 const CLUSTER = 'sim'
 
 function recordFor (i: number): MemberRecord {
-  const id = Buffer.alloc(16, 0xcd); id.writeUInt32BE(i, 12)
-  return {
-    nodeName: `node-${i}`,
-    nodeId: id.toString('hex'),
-    address: `10.0.0.${i + 1}`,
-    dataPort: 6784,
-    gossipPort: 7946,
-    encapsulation: 'udp',
-    vtepMac: Buffer.from([2, 0, 0, 0, 0, i + 1]),
-    publicKey: Buffer.alloc(32, i + 1),
-    incarnation: 0,
-    state: 'alive',
-  }
+  return simRecord(i, `10.0.0.${i + 1}`)
 }
 
-interface Node { i: number, addr: string, m: Membership, signer: RecordSigner }
-
+/** N signed nodes (real control planes) preloaded with each other, plus the attacker's port. */
 class Cluster {
-  readonly net = new SimNetwork<Buffer>({ seed: SEED, minDelayMs: 1, maxDelayMs: 15 })
-  readonly nodes: Node[] = []
-  /** Packets delivered to the attacker's address (it answers nothing). */
+  readonly sim = new SimCluster({
+    n: N,
+    seed: SEED,
+    minDelayMs: 1,
+    maxDelayMs: 15,
+    preloaded: true,
+    signed: true,
+    clusterId: CLUSTER,
+    addressOf: (i) => `10.0.0.${i + 1}`,
+  })
+
+  readonly net = this.sim.net
+  readonly nodes: SimNode[] = this.sim.nodes
+  /** Frames delivered to the attacker's address (it answers nothing). */
   readonly attackerInbox: Buffer[] = []
+  private readonly attacker: SimTransport
 
   constructor (readonly attackerAddr = '10.0.0.200:7946') {
-    const signers = Array.from({ length: N }, () => new RecordSigner(randomBytes(32)))
-    const records = Array.from({ length: N }, (_, i) => signers[i].sign(recordFor(i), 'alive'))
-    for (let i = 0; i < N; i++) {
-      const { state: _s, incarnation: _i, signingKey: _k, signature: _g, ...self } = records[i]
-      const m = new Membership({ random: this.net.random, signer: signers[i], verifier: new RecordVerifier() },
-        { self, clusterId: CLUSTER, initialMembers: records.filter((_, j) => j !== i) })
-      const node: Node = { i, addr: `${self.address}:7946`, m, signer: signers[i] }
-      this.nodes.push(node)
-      this.net.addNode(node.addr, (from, buf, now) => {
-        const pkt = decodeGossipPacket(buf, buf.length > UDP_LIMITS.maxBytes ? STREAM_LIMITS : UDP_LIMITS)
-        if (isDecodeFailure(pkt)) throw new Error(`decode: ${pkt.detail}`)
-        this.dispatch(node, m.receive(from, pkt, now))
-      })
-      this.net.every(50, (now) => this.dispatch(node, m.tick(now)), Math.floor(this.net.random() * 50), node.addr)
-    }
-    this.net.addNode(attackerAddr, (_from, buf) => { this.attackerInbox.push(buf) })
-  }
-
-  private dispatch (node: Node, out: Outgoing[]): void {
-    for (const o of out) {
-      const buf = encodeGossipPacket(o.packet)
-      this.net.send(node.addr, o.to, buf, buf.length, o.channel === 'stream')
-    }
+    this.attacker = this.net.attach(attackerAddr)
+    this.attacker.onFrame((_magic, buf) => { this.attackerInbox.push(buf) })
   }
 
   /** The attacker sends one packet claiming to be `senderId`, to every node (or the first `only`). */
@@ -85,7 +69,8 @@ class Cluster {
       const buf = encodeGossipPacket({
         version: GOSSIP_PROTOCOL_VERSION, clusterId: CLUSTER, senderId, body, updates, appDeltas: []
       })
-      this.net.send(this.attackerAddr, n.addr, buf, buf.length, channel === 'stream')
+      if (channel === 'stream') this.attacker.sendStream(n.addr, buf)
+      else this.attacker.sendDatagram(n.addr, buf)
     }
   }
 
@@ -93,20 +78,20 @@ class Cluster {
   intact (victim: number, maxInc: number, except = -1): string | undefined {
     const want = recordFor(victim)
     for (const n of this.nodes) {
-      if (n.i === victim || n.i === except) continue
-      const v = n.m.member(want.nodeId)
-      if (v === undefined) return `node ${n.i} forgot ${victim}`
-      if (v.state !== 'alive') return `node ${n.i} sees ${victim} ${v.state}`
-      if (v.address !== want.address) return `node ${n.i} sees ${victim} at ${v.address}`
-      if (v.incarnation > maxInc) return `node ${n.i} sees ${victim} at incarnation ${v.incarnation}`
+      if (n.index === victim || n.index === except) continue
+      const v = n.membership.member(want.nodeId)
+      if (v === undefined) return `node ${n.index} forgot ${victim}`
+      if (v.state !== 'alive') return `node ${n.index} sees ${victim} ${v.state}`
+      if (v.address !== want.address) return `node ${n.index} sees ${victim} at ${v.address}`
+      if (v.incarnation > maxInc) return `node ${n.index} sees ${victim} at incarnation ${v.incarnation}`
     }
-    const self = this.nodes[victim].m
+    const self = this.nodes[victim].membership
     if (self.incarnation > maxInc) return `victim at incarnation ${self.incarnation}`
     return undefined
   }
 
   rejected (reason: string): number {
-    return this.nodes.reduce((n, x) => n + (x.m.rejected as Record<string, number>)[reason], 0)
+    return this.nodes.reduce((n, x) => n + (x.membership.rejected as Record<string, number>)[reason], 0)
   }
 }
 
@@ -121,12 +106,12 @@ t.test('forged alive for another node: other address, higher incarnation — ref
     c.net.runFor(5000)
     const victim = recordFor(VICTIM)
     // A member re-signs the victim's record with its own key, pointing it at the attacker.
-    const insider = c.nodes[INSIDER].signer
+    const insider = c.nodes[INSIDER].signer!
     const hijack = insider.sign({ ...victim, address: '10.0.0.200', incarnation: 50 }, 'alive')
     // A stranger with a key of its own, and one with no signature at all, and a bit-flipped copy.
     const stranger = strangerSigner.sign({ ...victim, address: '10.0.0.200', incarnation: 60 }, 'alive')
     const unsigned: MemberRecord = { ...victim, address: '10.0.0.200', incarnation: 70 }
-    const genuine = c.nodes[VICTIM].m.member(victim.nodeId)!
+    const genuine = c.nodes[VICTIM].membership.member(victim.nodeId)!
     const flipped = { ...genuine, address: '10.0.0.200', incarnation: genuine.incarnation + 1 }
     for (const [from, rec] of [[recordFor(INSIDER).nodeId, hijack], [STRANGER_ID, stranger], [STRANGER_ID, unsigned],
       [recordFor(INSIDER).nodeId, flipped]] as const) {
@@ -138,12 +123,13 @@ t.test('forged alive for another node: other address, higher incarnation — ref
     t.equal(c.intact(VICTIM, 1), undefined, 'every node still routes the victim to its own address')
     t.ok(c.rejected('key_changed') >= N - 1, `key_changed ${c.rejected('key_changed')}`)
     t.ok(c.rejected('signature') >= N - 1, `signature ${c.rejected('signature')}`)
+    clean(t, c)
   })
 
 t.test('forged suspect/dead/left: no death, no wrap, no refutation forced beyond what is real', async t => {
   const c = new Cluster()
   c.net.runFor(5000)
-  const victim = c.nodes[VICTIM].m.member(recordFor(VICTIM).nodeId)!
+  const victim = c.nodes[VICTIM].membership.member(recordFor(VICTIM).nodeId)!
   const { lastSeenMs: _a, rttMs: _b, stateChangedAtMs: _c, isSelf: _d, ...rec } = victim
   const forged: MemberRecord[] = [
     { ...rec, state: 'dead', incarnation: 0xffff_ffff }, // over the limit: used to wrap the refutation to 0
@@ -158,7 +144,7 @@ t.test('forged suspect/dead/left: no death, no wrap, no refutation forced beyond
   }
   c.net.runFor(15_000)
   t.equal(c.intact(VICTIM, rec.incarnation), undefined, 'victim alive everywhere at its own incarnation')
-  t.equal(c.nodes[VICTIM].m.counters.refutations, 0, 'the victim never had to refute')
+  t.equal(c.nodes[VICTIM].membership.counters.refutations, 0, 'the victim never had to refute')
   t.ok(c.rejected('incarnation_limit') >= N, `incarnation_limit ${c.rejected('incarnation_limit')}`)
   t.ok(c.rejected('implausible_incarnation') > 0, `implausible_incarnation ${c.rejected('implausible_incarnation')}`)
   // A suspicion at the victim's real incarnation is what SWIM allows any member: it is refuted.
@@ -166,6 +152,7 @@ t.test('forged suspect/dead/left: no death, no wrap, no refutation forced beyond
     [{ member: { ...rec, state: 'suspect' }, fromId: recordFor(INSIDER).nodeId }])
   c.net.runFor(15_000)
   t.equal(c.intact(VICTIM, rec.incarnation + 1), undefined, 'refuted once (incarnation + 1), alive everywhere')
+  clean(t, c)
 })
 
 t.test('incarnation at the limit: a refutation stops at the cap, never wraps', async t => {
@@ -197,7 +184,7 @@ t.test('ping-req: only from live members, for members at their own address, rela
   const c = new Cluster()
   c.net.runFor(3000)
   const target = recordFor(3)
-  const before = c.nodes.map((n) => n.m.rejected.ping_req_refused)
+  const before = c.nodes.map((n) => n.membership.rejected.ping_req_refused)
   // a stranger asks; a member asks for an outside address; a member asks from another address
   c.forge(STRANGER_ID,
     { type: 'ping-req', seqNo: 1, targetId: target.nodeId, targetAddress: target.address, targetPort: 7946 })
@@ -206,12 +193,13 @@ t.test('ping-req: only from live members, for members at their own address, rela
   c.forge(recordFor(INSIDER).nodeId,
     { type: 'ping-req', seqNo: 3, targetId: target.nodeId, targetAddress: target.address, targetPort: 7946 })
   c.net.runFor(2000)
-  const refused = c.nodes.reduce((n, x, i) => n + x.m.rejected.ping_req_refused - before[i], 0)
+  const refused = c.nodes.reduce((n, x, i) => n + x.membership.rejected.ping_req_refused - before[i], 0)
   t.ok(refused >= 3 * (N - 1), `refused ${refused} (the insider sends from the attacker's address, not its own)`)
   t.equal(c.attackerInbox.filter((b) => {
     const p = decodeGossipPacket(b, STREAM_LIMITS); return !isDecodeFailure(p) && p.body.type === 'ack' &&
     p.body.seqNo <= 3
   }).length, 0, 'no ack relayed to the attacker')
+  clean(t, c)
 })
 
 t.test('member flood: 10 000 signed members pushed by a member — the table stays bounded', async t => {
@@ -230,11 +218,12 @@ t.test('member flood: 10 000 signed members pushed by a member — the table sta
   c.forge(insiderId, { type: 'push-pull', join: false, reply: true, members, appState: new Uint8Array(0) }, [],
     'stream', 3)
   c.net.runFor(3000)
-  const sizes = c.nodes.map((n) => n.m.allMembers().length)
+  const sizes = c.nodes.map((n) => n.membership.allMembers().length)
   t.comment(`member tables after the flood of nodes 0-2: ${sizes.join(' ')}; ${Date.now() - started} ms of wall time`)
   // each node takes at most the burst (64) from the flooder, plus what gossip relays under each relayer's own budget
   t.ok(Math.max(...sizes) <= N + 64 * N, `tables bounded: max ${Math.max(...sizes)}`)
   t.ok(c.rejected('rate_limited') >= (10_000 - 64) * 3, `rate_limited ${c.rejected('rate_limited')}`)
+  clean(t, c)
 })
 
 // ---- IPAM ------------------------------------------------------------------------------------

@@ -1,19 +1,18 @@
 /**
- * 200 membership state machines over SimNetwork (virtual clock, seeded RNG, 1–20 ms delay so
- * packets reorder). Scenarios: partition + heal, crash detection, 5 % loss (Lifeguard: no
- * permanent false deaths), crash + restart. Bounds are computed from the config and printed with
- * the measured values.
+ * 200 real control planes (ControlPlane + Membership on the in-memory transport of sim-network.ts:
+ * virtual clock, seeded RNG, 1–20 ms delay so packets reorder). Scenarios: partition + heal, crash
+ * detection, 5 % loss (Lifeguard: no permanent false deaths), crash + restart. Bounds are
+ * computed from the config and printed with the measured values.
  *
  * Reproduce a failing schedule: LOOM_SIM_SEED=<seed> npx tap dist/test/sim/membership-sim.test.js
  */
 import t from 'tap'
-import { MembershipCluster } from '../../bench/gossip-sim'
+import { SimCluster } from './sim-cluster'
+import { simSeed } from './sim-network'
 import { DEFAULT_MEMBERSHIP_CONFIG as C } from '../../control/membership/membership'
 import { suspicionBounds } from '../../control/membership/suspicion'
 
-const SEED = process.env.LOOM_SIM_SEED !== undefined
-  ? Number(process.env.LOOM_SIM_SEED)
-  : Math.floor(Math.random() * 2 ** 31)
+const SEED = simSeed()
 const N = 200
 t.comment(`LOOM_SIM_SEED=${SEED}`)
 t.afterEach(async (t) => {
@@ -27,8 +26,8 @@ const {
  *  period, Max suspicion, then dissemination of `dead` (a few seconds). */
 const DETECTION_BOUND = 3 * C.probeIntervalMs + C.probeIntervalMs + SUSP_MAX + 5000
 
-function cluster (seed: number, lossRate = 0): MembershipCluster {
-  const c = new MembershipCluster({ n: N, seed, lossRate, minDelayMs: 1, maxDelayMs: 20, preloaded: true })
+function cluster (seed: number, lossRate = 0): SimCluster {
+  const c = new SimCluster({ n: N, seed, lossRate, minDelayMs: 1, maxDelayMs: 20, preloaded: true })
   c.net.runFor(20_000)
   return c
 }
@@ -46,6 +45,7 @@ t.test('crash: declared dead by all live nodes within the computed bound', async
   c.net.runFor(5000)
   t.ok(c.converged(), 'everyone else still alive everywhere')
   t.equal(c.decodeFailures, 0)
+  t.equal(c.handlerErrors, 0, 'no frame made a handler throw')
 })
 
 t.test('partition + heal: all live nodes converge to the same live set', async (t) => {
