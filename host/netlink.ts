@@ -25,6 +25,7 @@
  */
 
 import { createRtNetlink, FlagsNew, type RtNetlinkSocket, type rt, type ifla } from 'netlink'
+import { formatIPv4Address, tryParseCIDR, tryParseIPv4Address } from '../lib'
 import { encodeVethLinkInfo } from './netlink-attrs'
 import {
   AddressNotFoundError, LinkNotFoundError, NetlinkArgumentError, NetlinkError, errnoNumber,
@@ -416,11 +417,13 @@ export function checkIfname (op: string, name: string): void {
   }
 }
 
-const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/
-
+/** The 4 network-order bytes of a strict dotted quad (lib/ipv4.ts), or undefined. */
 export function ipv4Bytes (s: string): Buffer | undefined {
-  const m = IPV4_RE.exec(s)
-  return m === null ? undefined : Buffer.from([Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])])
+  const n = tryParseIPv4Address(s)
+  if (n === undefined) return undefined
+  const b = Buffer.allocUnsafe(4)
+  b.writeUInt32BE(n, 0)
+  return b
 }
 
 export function parseIPv4 (op: string, s: string): Buffer {
@@ -430,20 +433,16 @@ export function parseIPv4 (op: string, s: string): Buffer {
 }
 
 function parseCidr (op: string, s: string, network: boolean): { addr: Buffer, prefix: number } {
-  const slash = s.indexOf('/')
-  const addr = slash < 0 ? undefined : ipv4Bytes(s.slice(0, slash))
-  const p = s.slice(slash + 1)
-  const prefix = /^(3[0-2]|[12]?\d)$/.test(p) ? Number(p) : -1
-  if (addr === undefined || prefix < 0) throw new NetlinkArgumentError(op, `${JSON.stringify(s)} is not an IPv4 CIDR`)
-  if (network) {
-    const host = prefix === 32 ? 0 : (0xffffffff >>> prefix)
-    if ((addr.readUInt32BE(0) & host) !== 0) throw new NetlinkArgumentError(op, `${s} has host bits set`)
-  }
-  return { addr, prefix }
+  const c = tryParseCIDR(s)
+  if (c === undefined) throw new NetlinkArgumentError(op, `${JSON.stringify(s)} is not an IPv4 CIDR`)
+  if (network && c.hostBitsSet) throw new NetlinkArgumentError(op, `${s} has host bits set`)
+  const addr = Buffer.allocUnsafe(4)
+  addr.writeUInt32BE(c.address, 0)
+  return { addr, prefix: c.prefixLength }
 }
 
 function ipv4String (b: Uint8Array): string {
-  return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`
+  return formatIPv4Address(Buffer.from(b.buffer, b.byteOffset, 4).readUInt32BE(0))
 }
 
 export function parseMac (op: string, s: string): Buffer {
