@@ -41,6 +41,7 @@ cleanup() {
   for p in "${PIDS[@]}"; do kill -TERM "$p" 2> /dev/null || true; done
   sleep 0.5
   for p in "${PIDS[@]}"; do kill -KILL "$p" 2> /dev/null || true; done
+  for p in "${PIDS[@]}"; do rm -f "/tmp/perf-$p.map"; done # node --perf-basic-prof's symbol maps
   ip netns del "$NS_A" 2> /dev/null || true
   ip netns del "$NS_B" 2> /dev/null || true
   rm -rf "$WORK"
