@@ -16,7 +16,7 @@ import {
   DEFAULT_STATE_DIR, DEFAULT_TUN_NAME, DEFAULT_UNDERLAY_PORT, DEFAULT_VXLAN_PORT,
   DEFAULT_VXLAN_VNI, MAX_BLOCK_PREFIX, MAX_IFNAME_LEN, MAX_MTU, MAX_UNIX_SOCKET_PATH,
   DEFAULT_GOSSIP_PORT, DEFAULT_GOSSIP_MAX_MEMBERS, DEFAULT_GOSSIP_REAP_DEAD_AFTER_SECONDS, MAX_GOSSIP_MEMBERS,
-  DEFAULT_GOSSIP_MAX_CLOCK_SKEW_SECONDS,
+  DEFAULT_GOSSIP_MAX_CLOCK_SKEW_SECONDS, DEFAULT_PERSISTENT_KEEPALIVE_SECONDS,
   DEFAULT_RECLAIM_AFTER_SECONDS, DEFAULT_CNI_GC_GRACE_SECONDS, DEFAULT_POLICY_SOURCE,
   MAX_VXLAN_VNI, MIN_MTU,
 } from './defaults'
@@ -83,6 +83,12 @@ export interface AgentConfig {
      * undefined = the node identity's key in stateDir.
      */
     readonly privateKeyFile?: string
+    /**
+     * Seconds without an authenticated packet to or from a peer after which a keepalive goes
+     * to it (WireGuard's PersistentKeepalive, for NATs and stateful firewalls on the underlay);
+     * default 0 = off.
+     */
+    readonly persistentKeepaliveSeconds: number
   }
   /** Gossip seeds, each "host:port" or a bare IPv4 address (default port chosen by gossip); default []. */
   readonly seeds: readonly string[]
@@ -230,7 +236,8 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
     port: intAt(vx.port, 'vxlan.port', 1, 65535, DEFAULT_VXLAN_PORT, PORT, fail),
     vni: intAt(vx.vni, 'vxlan.vni', 1, MAX_VXLAN_VNI, DEFAULT_VXLAN_VNI, `an integer VNI 1-${MAX_VXLAN_VNI}`, fail),
   }
-  const enc = objectAt(top.encryption, 'encryption.', ['enabled', 'secretFile', 'privateKeyFile'], fail)
+  const enc = objectAt(top.encryption, 'encryption.', ['enabled', 'secretFile', 'privateKeyFile',
+    'persistentKeepaliveSeconds'], fail)
   const enabled = enc.enabled ?? DEFAULT_ENCRYPTION_ENABLED
   if (typeof enabled !== 'boolean') fail('encryption.enabled', enabled, 'true or false')
   if (enabled === true && kind.encryptionRefused !== undefined) {
@@ -239,6 +246,8 @@ export function parseConfig (raw: unknown, options: ParseConfigOptions = {}): Ag
   const encryption = {
     enabled: enabled as boolean,
     secretFile: pathAt(enc.secretFile, 'encryption.secretFile', DEFAULT_SECRET_FILE, PATH, fail),
+    persistentKeepaliveSeconds: intAt(enc.persistentKeepaliveSeconds, 'encryption.persistentKeepaliveSeconds', 0,
+      65535, DEFAULT_PERSISTENT_KEEPALIVE_SECONDS, 'an integer number of seconds 0-65535 (0 = off)', fail),
     ...(enc.privateKeyFile === undefined
       ? {}
       : {

@@ -83,6 +83,8 @@ export const DEFAULT_GOSSIP_MAX_MEMBERS = 5000
 export const MAX_GOSSIP_MEMBERS = 10_000
 /** Dead or left members are forgotten after this long (seconds); serf's reconnect window is 24-72 h. */
 export const DEFAULT_GOSSIP_REAP_DEAD_AFTER_SECONDS = 86_400
+/** WireGuard's PersistentKeepalive is off unless set (wg's default); 25 s suits most NATs. */
+export const DEFAULT_PERSISTENT_KEEPALIVE_SECONDS = 0
 /** Members whose clocks differ by more refuse each other's gossip (the replay window); NTP keeps well within. */
 export const DEFAULT_GOSSIP_MAX_CLOCK_SKEW_SECONDS = 60
 

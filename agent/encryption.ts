@@ -64,7 +64,9 @@ export class Encryption {
     const staticKey = config.encryption.privateKeyFile !== undefined
       ? loadPrivateKeyFile(config.encryption.privateKeyFile)
       : crypto.keyPairFromPrivate(Buffer.from(identityOf(stateDir, config).privateKey, 'base64'))
-    this.encapsulation = new crypto.SecureEncapsulation({ staticKey, presharedKeys: keys })
+    this.encapsulation = new crypto.SecureEncapsulation({
+      staticKey, presharedKeys: keys, persistentKeepaliveMs: config.encryption.persistentKeepaliveSeconds * 1000,
+    })
   }
 
   get publicKey (): Buffer {

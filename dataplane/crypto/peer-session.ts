@@ -36,6 +36,12 @@ export class PeerSession {
   retransmitAt = 0
   newHandshakeAt = 0
   keepaliveAt = 0
+  /**
+   * Last authenticated packet sent or received (wireguard-go's AnyAuthenticatedPacketTraversal):
+   * the persistent keepalive goes out when this is older than its interval. Never moved by a
+   * packet that failed authentication.
+   */
+  lastTraversalAt = -Infinity
   zeroKeysAt = 0
   attempts = 0
   sentLastMinuteHandshake = false
@@ -134,13 +140,15 @@ export class PeerSession {
   }
 
   /** Any authenticated packet sent (data, keepalive, handshake) cancels the owed keepalive. */
-  anySent (): void {
+  anySent (now: number): void {
     this.keepaliveAt = 0
+    this.lastTraversalAt = now
   }
 
   /** Any authenticated packet received: the peer is alive, no new handshake needed for silence. */
-  anyReceived (): void {
+  anyReceived (now: number): void {
     this.newHandshakeAt = 0
+    this.lastTraversalAt = now
   }
 
   state (now: number): HandshakeState {

@@ -77,6 +77,8 @@ export interface CryptoStats {
   cookieRepliesSent: number
   cookieRepliesReceived: number
   keepalivesSent: number
+  /** Of keepalivesSent, those the persistent keepalive sent (the rest answer one-way traffic). */
+  persistentKeepalivesSent: number
   /** Staged packets pushed out by newer ones while waiting for a handshake. */
   stagedDropped: number
 }
@@ -102,6 +104,12 @@ export interface SecureEncapsulationInit {
   /** Uniform [0, 1) for jitter; Math.random by default. */
   random?: () => number
   underLoadThreshold?: number
+  /**
+   * WireGuard's PersistentKeepalive (ms; 0 = off, the default): a keepalive to each peer whenever
+   * no authenticated packet went either way for this long, and a handshake at once with a peer
+   * that has no session, so a NAT or stateful firewall on the path keeps its mapping.
+   */
+  persistentKeepaliveMs?: number
 }
 
 export class SecureEncapsulation implements Encapsulation {
@@ -115,6 +123,7 @@ export class SecureEncapsulation implements Encapsulation {
     cookieRepliesSent: 0,
     cookieRepliesReceived: 0,
     keepalivesSent: 0,
+    persistentKeepalivesSent: 0,
     stagedDropped: 0,
   }
 
@@ -126,6 +135,7 @@ export class SecureEncapsulation implements Encapsulation {
   private readonly random: () => number
   private readonly cookies: CookieChecker
   private readonly underLoadThreshold: number
+  private readonly persistentKeepaliveMs: number
   private readonly byKey = new Map<string, PeerSession>()
   private byRoute = new Map<PeerRoute, PeerSession>()
   /** The index table: our local index -> keypair (int32 keys, as route-table.ts explains). */
@@ -165,6 +175,7 @@ export class SecureEncapsulation implements Encapsulation {
     this.now = this.clock.now()
     this.cookies = new CookieChecker(init.staticKey.publicKey, this.now)
     this.underLoadThreshold = init.underLoadThreshold ?? DEFAULT_UNDER_LOAD_THRESHOLD
+    this.persistentKeepaliveMs = init.persistentKeepaliveMs ?? 0
   }
 
   get publicKey (): Buffer {
@@ -242,7 +253,7 @@ export class SecureEncapsulation implements Encapsulation {
     }
     const start = innerStart - TRANSPORT_HEADER_LEN
     this.sealInto(kp, buf, start, innerLen, this.deferSeals)
-    s.anySent()
+    s.anySent(now)
     s.dataSent(now, this.jitter())
     if (kp.isInitiator
       ? (now - kp.createdAt >= REKEY_AFTER_TIME ||
@@ -339,7 +350,7 @@ export class SecureEncapsulation implements Encapsulation {
       s.handshakeComplete(now)
       this.flushStaged(s)
     }
-    s.anyReceived()
+    s.anyReceived(now)
     if (kp === s.current && kp.isInitiator && !s.sentLastMinuteHandshake &&
       now - kp.createdAt >= REJECT_AFTER_TIME - KEEPALIVE_TIMEOUT - REKEY_TIMEOUT) {
       s.sentLastMinuteHandshake = true
@@ -406,8 +417,8 @@ export class SecureEncapsulation implements Encapsulation {
     this.keypairs.set(index | 0, kp)
     s.install(kp, this.removeKeypair)
     s.zeroKeysAt = now + 3 * REJECT_AFTER_TIME
-    s.anySent()
-    s.anyReceived()
+    s.anySent(now)
+    s.anyReceived(now)
     resp.message.copy(msg, 0) // 92 bytes over the 148 of the initiation
     out.replyStart = at
     out.replyLen = resp.message.length
@@ -432,7 +443,7 @@ export class SecureEncapsulation implements Encapsulation {
     s.install(kp, this.removeKeypair)
     s.zeroKeysAt = now + 3 * REJECT_AFTER_TIME
     s.handshakeComplete(now)
-    s.anyReceived()
+    s.anyReceived(now)
     this.stats.handshakes.completed++
     // Key confirmation: the responder may send only after hearing from us on the new key.
     if (s.staged.length === 0) this.sendKeepalive(s)
@@ -490,7 +501,7 @@ export class SecureEncapsulation implements Encapsulation {
     this.pending.set(index | 0, s)
     s.lastInitiationSentAt = now
     s.retransmitAt = now + REKEY_TIMEOUT + this.jitter()
-    s.anySent()
+    s.anySent(now)
     this.stats.initiationsSent++
     this.send(made.message, 0, made.message.length, s.addressU32, s.port)
   }
@@ -499,7 +510,7 @@ export class SecureEncapsulation implements Encapsulation {
     const kp = s.sendingKeypair(this.now)
     if (kp === undefined) return
     this.sealInto(kp, this.keepalive, 0, 0)
-    s.anySent()
+    s.anySent(this.now)
     this.stats.keepalivesSent++
     this.send(this.keepalive, 0, KEEPALIVE_LEN, s.addressU32, s.port)
   }
@@ -512,7 +523,7 @@ export class SecureEncapsulation implements Encapsulation {
       this.sealInto(kp, p, 0, p.length - TRANSPORT_HEADER_LEN - AEAD_TAG_LEN)
       this.send(p, 0, p.length, s.addressU32, s.port)
     }
-    s.anySent()
+    s.anySent(this.now)
     s.dataSent(this.now, this.jitter())
   }
 
@@ -536,6 +547,16 @@ export class SecureEncapsulation implements Encapsulation {
       if (s.keepaliveAt !== 0 && now >= s.keepaliveAt) {
         s.keepaliveAt = 0
         this.sendKeepalive(s)
+      }
+      if (this.persistentKeepaliveMs > 0 && now - s.lastTraversalAt >= this.persistentKeepaliveMs) {
+        // Without a session the keepalive waits for one (wireguard-go stages it): start the handshake.
+        if (s.sendingKeypair(now) !== undefined) {
+          this.sendKeepalive(s)
+          this.stats.persistentKeepalivesSent++
+        } else {
+          this.sendInitiation(s, false)
+        }
+        s.lastTraversalAt = now // one attempt per interval even if nothing could be sent
       }
       if (s.newHandshakeAt !== 0 && now >= s.newHandshakeAt) {
         s.newHandshakeAt = 0

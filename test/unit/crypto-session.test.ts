@@ -85,7 +85,8 @@ class Wire {
   readonly log: Datagram[] = []
   drop = (_d: Datagram): boolean => false
 
-  add (name: string, opts: { psks?: Buffer[], underLoadThreshold?: number } = {}): Node {
+  add (name: string, opts: { psks?: Buffer[], underLoadThreshold?: number, persistentKeepaliveMs?: number } = {}):
+  Node {
     const node = new Node(name, this.nodes.length + 1, this)
     node.encap = new SecureEncapsulation({
       staticKey: node.key,
@@ -93,6 +94,7 @@ class Wire {
       clock: this.clock,
       random: () => 0.5,
       ...(opts.underLoadThreshold !== undefined ? { underLoadThreshold: opts.underLoadThreshold } : {}),
+      ...(opts.persistentKeepaliveMs !== undefined ? { persistentKeepaliveMs: opts.persistentKeepaliveMs } : {}),
     })
     node.encap.attach((buf, off, len, addr) => {
       const to = this.nodes.find((x) => x.address === addr)
@@ -413,4 +415,58 @@ t.test('a UDP GRO train: datagrams decapsulated where they lie in one buffer', a
   t.same(got, ['first!', 'second'])
   t.equal(b.encap.decapsulate(train, d1.buf.length, a.address, b.table, out, train.length - 10, 51820), Drop.Malformed,
     'past the end')
+})
+
+t.test('persistent keepalive: a handshake at once, then a keepalive after each idle interval, both ways', async t => {
+  const { w, a, b } = pair({ a: { persistentKeepaliveMs: 25_000 } })
+  w.advance(100)
+  t.equal(a.encap.stats.initiationsSent, 1, 'no session: the first tick starts a handshake')
+  w.pump()
+  t.equal(a.encap.peerStatus()[0].handshake, 'established')
+  const sent = a.encap.stats.persistentKeepalivesSent
+  for (let i = 0; i < 24; i++) { w.advance(1000); w.pump() }
+  t.equal(a.encap.stats.persistentKeepalivesSent, sent, 'nothing before the interval')
+  for (let i = 0; i < 2; i++) { w.advance(1000); w.pump() }
+  t.equal(a.encap.stats.persistentKeepalivesSent, sent + 1, 'one keepalive after 25 s without traffic')
+  for (let i = 0; i < 100; i++) { w.advance(1000); w.pump() }
+  t.equal(a.encap.stats.persistentKeepalivesSent, sent + 5, 'and one every 25 s after that (100 s: 4 more)')
+  t.equal(b.encap.stats.persistentKeepalivesSent, 0, 'B has it off: B sends none (it owes none for keepalives)')
+})
+
+t.test('persistent keepalive: traffic either way postpones it; forged packets do not', async t => {
+  const { w, a, b } = pair({ a: { persistentKeepaliveMs: 25_000 } })
+  a.sendTo(b, 'hi'); w.pump()
+  b.sendTo(a, 'back'); w.pump()
+  const sent = a.encap.stats.persistentKeepalivesSent
+  for (let i = 0; i < 12; i++) {
+    w.advance(10_000)
+    // Alternate directions: A hears from B, then B hears from A; A's traffic is never idle 25 s.
+    if (i % 2 === 0) b.sendTo(a, `b${i}`); else a.sendTo(b, `a${i}`)
+    w.pump()
+  }
+  t.equal(a.encap.stats.persistentKeepalivesSent, sent, 'no persistent keepalive while traffic flows (120 s)')
+  // A stranger floods A with transport packets under A's live index; none authenticates.
+  const genuine = w.log.filter((d) => d.to === a && d.buf[0] === 4).pop()!
+  const now = a.encap.stats.persistentKeepalivesSent
+  for (let i = 0; i < 30; i++) {
+    w.advance(1000)
+    const forged = Buffer.from(genuine.buf)
+    forged.writeUInt32LE(1_000_000 + i, 8)
+    t.equal(w.deliver({ from: b, to: a, buf: forged }), Drop.Auth)
+    w.pump()
+  }
+  t.equal(a.encap.stats.persistentKeepalivesSent, now + 1, 'forged packets did not postpone the keepalive: sent after 25 s')
+})
+
+t.test('persistent keepalive off (the default): an idle session sends nothing for 10 minutes', async t => {
+  const { w, a, b } = pair()
+  a.sendTo(b, 'hi'); w.pump()
+  b.sendTo(a, 'back'); w.pump()
+  w.advance(KEEPALIVE_TIMEOUT + 1); w.pump() // A owed B the usual keepalive for 'back'
+  const sentA = a.encap.stats.keepalivesSent
+  const sentB = b.encap.stats.keepalivesSent
+  const initiations = a.encap.stats.initiationsSent + b.encap.stats.initiationsSent
+  for (let i = 0; i < 600; i++) { w.advance(1000); w.pump() }
+  t.equal(a.encap.stats.keepalivesSent + b.encap.stats.keepalivesSent, sentA + sentB, 'no keepalive')
+  t.equal(a.encap.stats.initiationsSent + b.encap.stats.initiationsSent, initiations, 'no handshake')
 })
