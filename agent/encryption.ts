@@ -11,13 +11,11 @@ import type { Logger } from 'pino'
 import { loadOrCreateIdentity, validateIdentity } from '../control'
 import type { NodeIdentity, StateDirectory } from '../control'
 import { crypto, RouteTable } from '../dataplane'
-import { ClusterSecretError, loadClusterSecret } from './cluster-secret'
+import { loadClusterSecret } from './cluster-secret'
 import type { AgentConfig } from './config'
 import { AgentStartError, ConfigFileUnusableError } from './errors'
 import { IDENTITY_FILE, identityFileFor } from './gossip-node'
-
-/** How often the secret file's mtime is checked for a rotation step. */
-const SECRET_CHECK_MS = 2000
+import { SecretFileWatcher } from './secret-watch'
 
 /** Reads a `wg genkey` private key file; throws AgentStartError naming the field. */
 export function loadPrivateKeyFile (path: string): crypto.StaticKeyPair {
@@ -44,15 +42,11 @@ export function loadPrivateKeyFile (path: string): crypto.StaticKeyPair {
 
 export class Encryption {
   readonly encapsulation: crypto.SecureEncapsulation
-  private readonly log: Logger
   private readonly secretFile: string
-  private secretStamp: string
-  private failedStamp = ''
+  private readonly secretWatch: SecretFileWatcher
   private timer?: NodeJS.Timeout
-  private secretTimer?: NodeJS.Timeout
 
   constructor (logger: Logger, config: AgentConfig, stateDir: StateDirectory) {
-    this.log = logger
     this.secretFile = config.encryption.secretFile
     let keys: readonly Buffer[]
     try {
@@ -60,13 +54,15 @@ export class Encryption {
     } catch (err) {
       throw new ConfigFileUnusableError('encryption.secretFile', (err as Error).message, { cause: err })
     }
-    this.secretStamp = this.stamp()
     const staticKey = config.encryption.privateKeyFile !== undefined
       ? loadPrivateKeyFile(config.encryption.privateKeyFile)
       : crypto.keyPairFromPrivate(Buffer.from(identityOf(stateDir, config).privateKey, 'base64'))
     this.encapsulation = new crypto.SecureEncapsulation({
       staticKey, presharedKeys: keys, persistentKeepaliveMs: config.encryption.persistentKeepaliveSeconds * 1000,
     })
+    // A changed secret file applies to new handshakes (setPresharedKeys also rekeys every session).
+    this.secretWatch = new SecretFileWatcher(this.secretFile, 'data plane', logger,
+      (k) => { this.encapsulation.setPresharedKeys(k) })
   }
 
   get publicKey (): Buffer {
@@ -81,41 +77,12 @@ export class Encryption {
   start (): void {
     this.timer = setInterval(() => this.encapsulation.tick(), crypto.TICK_MS)
     this.timer.unref()
-    this.secretTimer = setInterval(() => this.reloadSecret(), SECRET_CHECK_MS)
-    this.secretTimer.unref()
+    this.secretWatch.start()
   }
 
   stop (): void {
     if (this.timer !== undefined) clearInterval(this.timer)
-    if (this.secretTimer !== undefined) clearInterval(this.secretTimer)
-  }
-
-  private stamp (): string {
-    try {
-      const st = statSync(this.secretFile)
-      return `${st.mtimeMs}:${st.size}:${st.ino}`
-    } catch {
-      return ''
-    }
-  }
-
-  /** A changed secret file is applied to new handshakes; a broken one is refused and the old keys kept. */
-  reloadSecret (): void {
-    const stamp = this.stamp()
-    if (stamp === this.secretStamp) return
-    try {
-      const { keys } = loadClusterSecret(this.secretFile)
-      this.secretStamp = stamp
-      this.encapsulation.setPresharedKeys(keys)
-      this.log.info({ file: this.secretFile, keys: keys.length }, 'cluster secret reloaded')
-    } catch (err) {
-      // Retried at the next check (a file caught half-written reads fine a moment later); logged once per version.
-      if (this.failedStamp !== stamp) {
-        const msg = err instanceof ClusterSecretError ? err.message : String(err)
-        this.log.error({ file: this.secretFile, err: msg }, 'cluster secret unreadable; keeping the previous keys')
-        this.failedStamp = stamp
-      }
-    }
+    this.secretWatch.stop()
   }
 }
 

@@ -16,6 +16,7 @@ import { encapsulationKind, type RouteTable } from '../dataplane'
 import type { ControlMetricsSource, IpamMetricsSource } from '../metrics'
 import type { AgentConfig } from './config'
 import { ClusterSecretError, loadClusterSecret } from './cluster-secret'
+import { SecretFileWatcher } from './secret-watch'
 import { ConfigFileUnusableError } from './errors'
 import { RateLimitedLogger } from './logger'
 
@@ -86,8 +87,11 @@ export class GossipNode {
   /** Per-node application state (multicast groups, pod attachments) over gossip. */
   readonly nodeState: NodeStateChannel
   readonly identity: NodeIdentity
-  readonly security: GossipSecurity
+  /** Replaced when a rotation step changes the number of keys. */
+  security: GossipSecurity
   private readonly mode: GossipMode
+  /** Re-reads the secret file into the keyring (rotation without a restart); undefined when insecure. */
+  private readonly secretWatch: SecretFileWatcher | undefined
   private readonly layout: BlockLayout
   private readonly peerErrors: RateLimitedLogger
   private readonly remoteErrors: RateLimitedLogger
@@ -101,6 +105,12 @@ export class GossipNode {
           mode: 'insecure', keys: 0
         }
       : { mode: 'authenticated', keys: keyring.size }
+    this.secretWatch = keyring === undefined
+      ? undefined
+      : new SecretFileWatcher(cfg.encryption.secretFile, 'gossip', gossipLog, (keys) => {
+        keyring.replaceKeys(keys)
+        this.security = { mode: 'authenticated', keys: keyring.size }
+      })
     // A dead peer makes every probe fail: at most a few lines per peer per minute, then a summary.
     const peerErrors = this.peerErrors = new RateLimitedLogger(gossipLog, { limit: 3, intervalMs: 60_000 })
     // Errors a remote frame triggers: a few lines per source per minute, message only (no stack).
@@ -160,9 +170,11 @@ export class GossipNode {
     this.peerErrors.start()
     this.remoteErrors.start()
     await this.mode.start()
+    this.secretWatch?.start()
   }
 
   async stop (): Promise<void> {
+    this.secretWatch?.stop()
     await this.mode.stop()
     this.peerErrors.stop()
     this.remoteErrors.stop()

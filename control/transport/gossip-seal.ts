@@ -65,7 +65,7 @@ interface GossipKey { readonly id: number, readonly key: Buffer }
 
 /** The gossip keys of one secret file: keys[0] seals, all of them open. */
 export class GossipKeyring {
-  private readonly keys: readonly GossipKey[]
+  private keys: readonly GossipKey[]
   private readonly now: () => number
   /** Sender id written into every frame sealed here. */
   readonly senderId: Buffer
@@ -76,15 +76,16 @@ export class GossipKeyring {
     this.now = options.now ?? Date.now
     this.senderId = options.senderId === undefined ? randomBytes(SENDER_ID_LEN) : Buffer.from(options.senderId)
     if (this.senderId.length !== SENDER_ID_LEN) throw new Error(`a gossip sender id has ${SENDER_ID_LEN} bytes`)
-    if (secretKeys.length === 0) throw new Error('a gossip keyring needs at least one key')
-    const keys: GossipKey[] = []
-    for (const s of secretKeys) {
-      const key = Buffer.from(hkdfSync('sha256', s, 'loom-gossip', 'loom gossip v1', 32))
-      const id = createHash('sha256').update('loom gossip key id v1').update(key).digest().readUInt32BE(0)
-      if (keys.some((k) => k.id === id)) throw new Error('two secret keys derive the same gossip key id')
-      keys.push({ id, key })
-    }
-    this.keys = keys
+    this.keys = deriveKeys(secretKeys)
+  }
+
+  /**
+   * A rotation step without a restart (the secret file changed): the new keys seal and open from
+   * the next frame on. Sender id and stamps carry on, so receivers' replay state stays valid.
+   * Throws, keeping the old keys, when the list is empty or two keys derive the same id.
+   */
+  replaceKeys (secretKeys: readonly Uint8Array[]): void {
+    this.keys = deriveKeys(secretKeys)
   }
 
   /** Key id of the sealing (primary) key, for logs and status. */
@@ -153,6 +154,18 @@ export class GossipKeyring {
     this.lastStamp = now > this.lastStamp || now < this.lastStamp - 1_000_000 ? now : this.lastStamp + 1
     return this.lastStamp
   }
+}
+
+function deriveKeys (secretKeys: readonly Uint8Array[]): GossipKey[] {
+  if (secretKeys.length === 0) throw new Error('a gossip keyring needs at least one key')
+  const keys: GossipKey[] = []
+  for (const s of secretKeys) {
+    const key = Buffer.from(hkdfSync('sha256', s, 'loom-gossip', 'loom gossip v1', 32))
+    const id = createHash('sha256').update('loom gossip key id v1').update(key).digest().readUInt32BE(0)
+    if (keys.some((k) => k.id === id)) throw new Error('two secret keys derive the same gossip key id')
+    keys.push({ id, key })
+  }
+  return keys
 }
 
 function writeStamp (out: Buffer, stamp: number): void {

@@ -91,3 +91,22 @@ t.test('rotation: add the new key second, move it first, remove the old one', as
 t.test('the keyring refuses no keys', async t => {
   t.throws(() => new GossipKeyring([]))
 })
+
+t.test('rotation without a restart: replaceKeys swaps the keys, keeps the sender id, refuses bad lists', async t => {
+  const live = new GossipKeyring([k1])
+  const peer = new GossipKeyring([k1])
+  const id = live.senderId.toString('hex')
+  live.replaceKeys([k1, k2]) // step 1
+  t.equal(live.size, 2)
+  t.ok(Buffer.isBuffer(peer.open(live.seal(plain))), 'still seals with the old key first')
+  live.replaceKeys([k2, k1]) // step 2
+  t.equal(live.primaryKeyId, new GossipKeyring([k2]).primaryKeyId, 'the new key seals')
+  t.ok(Buffer.isBuffer(live.open(peer.seal(plain))), 'and the old one still opens')
+  live.replaceKeys([k2]) // step 3
+  t.equal(live.open(peer.seal(plain)), 'unknown_key', 'the removed key no longer opens')
+  t.equal(live.senderId.toString('hex'), id, 'the same sender id throughout (receivers\' replay state stays valid)')
+  t.throws(() => live.replaceKeys([]), 'an empty list is refused')
+  t.throws(() => live.replaceKeys([k1, k1]), 'a key listed twice is refused')
+  t.equal(live.size, 1, 'a refused list keeps the keys in force')
+  t.ok(Buffer.isBuffer(new GossipKeyring([k2]).open(live.seal(plain))))
+})
