@@ -35,6 +35,7 @@ import { CniCommands } from '../cni/commands'
 import type { CniHooks } from '../cni/commands'
 import { TryAgainError } from '../cni/errors'
 import { writeConflistAtomic } from '../cni/conflist'
+import { CNI_STAGES } from '../cni/stages'
 import { podWiring } from '../cni/wiring'
 import { createMetricsRegistry, MetricsServer } from '../metrics'
 import type { PolicyMetricsSource } from '../metrics'
@@ -226,6 +227,7 @@ export class Agent {
     const registry = createMetricsRegistry({
       version: VERSION,
       nodeName: cfg.nodeName,
+      cniStages: CNI_STAGES,
       dataplane: {
         stats: this.stats,
         peers: () => this.forwarder?.routes().peers() ?? [],
@@ -255,6 +257,7 @@ export class Agent {
         if (level === 'error') cniLog.error(fields, String(msg ?? 'CNI command failed'))
         else cniLog.info(fields, String(msg ?? `CNI ${String(fields.command)}`))
       },
+      observeStages: (command, stages) => { registry.observeCniStage(command, stages) },
     }, { gcGraceMs: cfg.cni.gcGraceSeconds * 1000 })
     this.api = new ApiServer({
       logger: this.logger.child({ component: 'api' }),

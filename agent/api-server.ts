@@ -65,7 +65,10 @@ export interface ApiServerComponents {
   /** Gossip mode: forced reclaim of a node's blocks by name; false when no such member. */
   rmpeer?: (nodeName: string) => boolean
   /** Runs one CNI plugin invocation (cni/commands.ts); absent = 404. */
-  cni?: { run: (env: Record<string, string>, stdin: string, netns?: NetnsHandle) => Promise<CommandOutcome> }
+  cni?: {
+    run: (env: Record<string, string>, stdin: string, netns?: NetnsHandle,
+      requestSeconds?: number) => Promise<CommandOutcome>
+  }
   /** Called once per API request with the command, result status and duration (metrics). */
   observe?: (command: string, status: number, seconds: number) => void
   /** NetworkPolicy hooks, present when a policy source is configured. */
@@ -224,7 +227,8 @@ export class ApiServer {
         !Object.values(env).every((v) => typeof v === 'string')) {
         throw new ApiError(400, 'ERR_BAD_REQUEST', 'a CNI invocation is {"env": {"CNI_...": "..."}, "stdin": "..."}')
       }
-      const out = await cni.run(env as Record<string, string>, b.stdin, parseNetnsHandle(b.netns))
+      const out = await cni.run(env as Record<string, string>, b.stdin, parseNetnsHandle(b.netns),
+        Number(process.hrtime.bigint() - started) / 1e9)
       res.writeHead(200,
         {
           'content-type': 'application/json',
@@ -275,7 +279,9 @@ export class ApiServer {
         return [200, { ...rec, gateway: POD_GATEWAY, mtu: net?.mtu, podCIDR: net?.podCIDR }]
       }
       case 'POST /v1/cni/del': {
-        const released = this.podsReady().release(attachmentOf(body))
+        const pods = this.podsReady()
+        const released = pods.release(attachmentOf(body))
+        await pods.durable() // the release shares a group write; answered once it is on disk
         if (released !== null) await this.policyRemoved()
         return [200, { released: released !== null, record: released }]
       }
@@ -312,7 +318,9 @@ export class ApiServer {
           throw new ApiError(400, 'ERR_BAD_REQUEST',
             'gc needs {"valid": [{"containerID", "ifname"}, ...]}')
         }
-        const released = this.podsReady().gc(valid.map(attachmentOf))
+        const pods = this.podsReady()
+        const released = pods.gc(valid.map(attachmentOf))
+        await pods.durable()
         if (released.length > 0) await this.policyRemoved()
         return [200, { released }]
       }

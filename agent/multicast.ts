@@ -366,6 +366,7 @@ export function notifyOnDetach (pods: PodAddressManager, onDetached: (hostVeth: 
       if (rec !== undefined) onDetached(rec.hostVeth)
       return out
     },
+    durable: () => pods.durable(),
     get: (id) => pods.get(id),
     list: () => pods.list(),
     gc: (valid) => {

@@ -2,13 +2,16 @@
  * Pod start/stop latency of the CNI plugin: loom-cni (the shim + loomd) against Debian's
  * reference `ptp` + `host-local`, on one node namespace, through `ip netns exec` as a runtime
  * in the node's namespace would exec it, over the same pod namespaces, one plugin after the
- * other. Reports ADD and DEL wall time (median, p99), 100 concurrent ADDs (time until all are
- * done), the plugin's CPU-seconds and peak RSS per call (GNU time around the plugin; includes
- * host-local for ptp), and for Loom also loomd's CPU per call (its /proc stat delta).
+ * other. Reports ADD and DEL wall time (median, p99), 100 concurrent ADDs and then DELs (time
+ * until all are done), the plugin's CPU-seconds and peak RSS per call (GNU time around the
+ * plugin; includes host-local for ptp), and for Loom also loomd's CPU per call (its /proc stat
+ * delta) and where loomd spent each phase's time: loom_cni_stage_seconds (cni/stages.ts)
+ * scraped from its /metrics before and after each phase, as the mean per call and the sum.
  *
  * Root only. Run: node dist/bench/cni-latency.js [pods=100, at least 100] [--out file.json]
- * Wall times include `ip netns exec` itself; its cost (`true` through the same path) is
- * printed as the baseline. Wrap in `flock /tmp/loom-bench.lock` on a shared machine.
+ * Wall times include `ip netns exec` and GNU time themselves; their cost (`true` through the
+ * same path) is printed as the baseline, once one at a time and once 100 at a time (the floor
+ * of the concurrent figures). Wrap in `flock /tmp/loom-bench.lock` on a shared machine.
  *
  *   pods p0..pN ── veths ── node ns "n1" (loomd, static mode) ── sw
  */
@@ -47,6 +50,7 @@ function callPlugin (ns: string, bin: string, env: Record<string, string>, conf:
           out: stdout + stderr
         })
       })
+    child.stdin?.on('error', () => { /* a program that exits without reading stdin (the baseline's true) */ })
     child.stdin?.end(conf)
   })
 }
@@ -84,15 +88,54 @@ function loomdPid (node: LabNode): number | undefined {
   }
 }
 
+/** Sum and count of every histogram series named `metric`, keyed by its labels. */
+type HistogramTotals = Map<string, { sum: number, count: number }>
+
+/** loom_cni_stage_seconds and loom_api_request_duration_seconds as loomd exposes them now. */
+async function scrape (node: LabNode): Promise<HistogramTotals> {
+  const text = await new Promise<string>((resolve) => {
+    execFile('ip', ['netns', 'exec', node.ns, 'curl', '-sf', '--max-time', '10', 'http://127.0.0.1:9784/metrics'],
+      { maxBuffer: 16 << 20 }, (err, stdout) => resolve(err === null ? stdout : ''))
+  })
+  const out: HistogramTotals = new Map()
+  const re = /^(loom_cni_stage_seconds|loom_api_request_duration_seconds)_(sum|count)\{([^}]*)\} (\S+)$/gm
+  for (const m of text.matchAll(re)) {
+    const key = `${m[1]!}{${m[3]!}}`
+    const e = out.get(key) ?? { sum: 0, count: 0 }
+    e[m[2] as 'sum' | 'count'] = Number(m[4])
+    out.set(key, e)
+  }
+  return out
+}
+
+/** What one phase added to a series: seconds in all, calls, and the mean per call (ms). */
+interface StageDelta { series: string, totalS: number, calls: number, meanMs: number }
+
+function delta (before: HistogramTotals, after: HistogramTotals): StageDelta[] {
+  const out: StageDelta[] = []
+  for (const [series, a] of after) {
+    const b = before.get(series) ?? { sum: 0, count: 0 }
+    const calls = a.count - b.count
+    if (calls <= 0) continue
+    const totalS = a.sum - b.sum
+    const name = series.replace('loom_cni_stage_seconds', 'stage').replace('loom_api_request_duration_seconds', 'api')
+    out.push({ series: name, totalS, calls, meanMs: totalS / calls * 1000 })
+  }
+  return out.sort((x, y) => y.totalS - x.totalS)
+}
+
 interface PluginResult {
   plugin: string
   add: { median: number, p99: number }
   del: { median: number, p99: number }
   concurrentAddsMs: number
+  concurrentDelsMs: number
   cpuPerCall: number
   peakRssMiB: number
   agentCpuPerCall?: number
   failures: number
+  /** Loom only: loomd's stage times per phase. */
+  stages?: Record<string, StageDelta[]>
 }
 
 async function runPlugin (name: string, lab: NetnsLab, node: LabNode, pods: string[], bin: string, conf: string,
@@ -117,18 +160,32 @@ async function runPlugin (name: string, lab: NetnsLab, node: LabNode, pods: stri
     return c
   }
   const cpu0 = cpuOf(agentPid)
+  const stages: Record<string, StageDelta[]> = {}
+  const phase = async (label: string, fn: () => Promise<void>): Promise<void> => {
+    const before = agentPid !== undefined ? await scrape(node) : undefined
+    await fn()
+    if (before !== undefined) stages[label] = delta(before, await scrape(node))
+  }
   const adds: number[] = []
   const dels: number[] = []
   const sequential = pods.length
-  for (let i = 0; i < sequential; i++) adds.push(note(await callPlugin(node.ns, bin, env('ADD', i), conf), 'ADD').ms)
-  for (let i = 0; i < sequential; i++) dels.push(note(await callPlugin(node.ns, bin, env('DEL', i), conf), 'DEL').ms)
+  await phase('sequential ADD', async () => {
+    for (let i = 0; i < sequential; i++) adds.push(note(await callPlugin(node.ns, bin, env('ADD', i), conf), 'ADD').ms)
+  })
+  await phase('sequential DEL', async () => {
+    for (let i = 0; i < sequential; i++) dels.push(note(await callPlugin(node.ns, bin, env('DEL', i), conf), 'DEL').ms)
+  })
   const n = Math.min(CONCURRENT, pods.length)
-  const started = Date.now()
-  await Promise.all(Array.from({ length: n },
-    async (_, i) => note(await callPlugin(node.ns, bin, env('ADD', i), conf), 'concurrent ADD')))
-  const concurrentAddsMs = Date.now() - started
-  await Promise.all(Array.from({ length: n },
-    async (_, i) => note(await callPlugin(node.ns, bin, env('DEL', i), conf), 'concurrent DEL')))
+  const concurrently = async (cmd: string): Promise<number> => {
+    const started = Date.now()
+    await Promise.all(Array.from({ length: n },
+      async (_, i) => note(await callPlugin(node.ns, bin, env(cmd, i), conf), `concurrent ${cmd}`)))
+    return Date.now() - started
+  }
+  let concurrentAddsMs = NaN
+  let concurrentDelsMs = NaN
+  await phase(`${n} concurrent ADD`, async () => { concurrentAddsMs = await concurrently('ADD') })
+  await phase(`${n} concurrent DEL`, async () => { concurrentDelsMs = await concurrently('DEL') })
   const agentCpu = cpuOf(agentPid) - cpu0
   void lab
   return {
@@ -136,9 +193,10 @@ async function runPlugin (name: string, lab: NetnsLab, node: LabNode, pods: stri
     add: { median: pct(adds, 0.5), p99: pct(adds, 0.99) },
     del: { median: pct(dels, 0.5), p99: pct(dels, 0.99) },
     concurrentAddsMs,
+    concurrentDelsMs,
     cpuPerCall: mean(calls.map((c) => c.cpu).filter(Number.isFinite)),
     peakRssMiB: Math.max(...calls.map((c) => c.rssKiB).filter(Number.isFinite)) / 1024,
-    ...(agentPid !== undefined ? { agentCpuPerCall: agentCpu / calls.length } : {}),
+    ...(agentPid !== undefined ? { agentCpuPerCall: agentCpu / calls.length, stages } : {}),
     failures,
   }
 }
@@ -146,7 +204,7 @@ async function runPlugin (name: string, lab: NetnsLab, node: LabNode, pods: stri
 async function main (): Promise<void> {
   const podCount = Math.max(Number(process.argv[2] ?? 100) || 100, CONCURRENT)
   const outIdx = process.argv.indexOf('--out')
-  const lab = new NetnsLab('cnibench')
+  const lab = new NetnsLab('cnilat')
   try {
     const overlay = new OverlayLab(lab, { nodes: 1, podsPerNode: 0, encapsulation: 'udp', logLevel: 'warn' })
     await overlay.build()
@@ -156,6 +214,9 @@ async function main (): Promise<void> {
     for (let i = 0; i < podCount; i++) pods.push(await lab.addNamespace(`p${i}`))
     const baseline: number[] = []
     for (let i = 0; i < 20; i++) baseline.push((await callPlugin(node.ns, '/bin/true', {}, '')).ms)
+    const floorStarted = Date.now()
+    await Promise.all(Array.from({ length: CONCURRENT }, () => callPlugin(node.ns, '/bin/true', {}, '')))
+    const concurrentFloorMs = Date.now() - floorStarted
 
     const loomConf = JSON.stringify({ cniVersion: '1.0.0', name: 'loom', type: 'loom-cni', apiSocket: node.apiSocket })
     const ptpConf = JSON.stringify({
@@ -182,16 +243,27 @@ async function main (): Promise<void> {
 
     const f = (x: number, d = 1): string => Number.isFinite(x) ? x.toFixed(d) : '-'
     const lines = [
-      `CNI latency, ${podCount} pod namespaces, one node (ip netns exec baseline: median ${f(pct(baseline,
-        0.5))} ms, included below)`,
-      '| plugin | ADD median ms | ADD p99 ms | DEL median ms | DEL p99 ms | 100 concurrent ADDs ms | plugin CPU-s/call | peak RSS MiB | loomd CPU-s/call | failures |',
-      '|---|---|---|---|---|---|---|---|---|---|',
-      ...[ptp,
-        loom].map((r) => `| ${r.plugin} | ${f(r.add.median)} | ${f(r.add.p99)} | ${f(r.del.median)} | ${f(r.del.p99)} | ${r.concurrentAddsMs} | ${f(r.cpuPerCall, 3)} | ${f(r.peakRssMiB)} | ${r.agentCpuPerCall !== undefined ? f(r.agentCpuPerCall, 4) : '-'} | ${r.failures} |`),
+      `CNI latency, ${podCount} pod namespaces, one node. ip netns exec + time baseline (included below): ` +
+        `median ${f(pct(baseline, 0.5))} ms one at a time, ${concurrentFloorMs} ms for ${CONCURRENT} at once`,
+      `| plugin | ADD median ms | ADD p99 ms | DEL median ms | DEL p99 ms | ${CONCURRENT} concurrent ADDs ms | ` +
+        `${CONCURRENT} concurrent DELs ms | plugin CPU-s/call | peak RSS MiB | loomd CPU-s/call | failures |`,
+      '|---|---|---|---|---|---|---|---|---|---|---|',
+      ...[ptp, loom].map((r) => `| ${r.plugin} | ${f(r.add.median)} | ${f(r.add.p99)} | ${f(r.del.median)} | ` +
+        `${f(r.del.p99)} | ${r.concurrentAddsMs} | ${r.concurrentDelsMs} | ${f(r.cpuPerCall, 3)} | ${f(r.peakRssMiB)} | ` +
+        `${r.agentCpuPerCall !== undefined ? f(r.agentCpuPerCall, 4) : '-'} | ${r.failures} |`),
       `loom-cni / ptp: ADD median ${f(loom.add.median / ptp.add.median, 2)}x, p99 ${f(loom.add.p99 / ptp.add.p99,
         2)}x; ` +
         `DEL median ${f(loom.del.median / ptp.del.median, 2)}x, p99 ${f(loom.del.p99 / ptp.del.p99,
-          2)}x; 100 concurrent ADDs ${f(loom.concurrentAddsMs / ptp.concurrentAddsMs, 2)}x`,
+          2)}x; ${CONCURRENT} concurrent ADDs ${f(loom.concurrentAddsMs / ptp.concurrentAddsMs, 2)}x, ` +
+        `DELs ${f(loom.concurrentDelsMs / ptp.concurrentDelsMs, 2)}x`,
+      '',
+      'loomd per phase: seconds in each stage (loom_cni_stage_seconds) and per request ' +
+        '(loom_api_request_duration_seconds), summed over the phase and per call; pod_config and host_config overlap',
+      ...Object.entries(loom.stages ?? {}).flatMap(([label, rows]) => [
+        `${label}:`,
+        ...rows.map((r) => `  ${r.series.padEnd(44)} total ${f(r.totalS, 3).padStart(8)} s  ` +
+          `calls ${String(r.calls).padStart(4)}  mean ${f(r.meanMs, 2).padStart(8)} ms`),
+      ]),
     ]
     process.stdout.write(lines.join('\n') + '\n')
     const out = outIdx > 0
@@ -201,7 +273,12 @@ async function main (): Promise<void> {
     mkdirSync(join(out, '..'), { recursive: true })
     writeFileSync(out,
       JSON.stringify({
-        date: new Date().toISOString(), pods: podCount, baselineMedianMs: pct(baseline, 0.5), ptp, loom
+        date: new Date().toISOString(),
+        pods: podCount,
+        baselineMedianMs: pct(baseline, 0.5),
+        concurrentFloorMs,
+        ptp,
+        loom,
       }, null, 2) + '\n')
     process.stdout.write(`results: ${out}\n`)
   } finally {

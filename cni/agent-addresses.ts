@@ -57,6 +57,13 @@ export function agentAddresses (s: AgentAddressesSources): CniAddresses {
       }
     },
     list: () => (s.pods()?.list() ?? []).filter((r) => !isNodeKey(r)).map(held),
+    durable: async () => {
+      try {
+        await pods().durable()
+      } catch (err) {
+        throw asCniError(err)
+      }
+    },
   }
 }
 

@@ -16,16 +16,20 @@
  *
  * Order of work and why:
  * - ADD: netns is a netns? → wait (bounded) for the agent to be ready → allocate (idempotent
- *   per attachment) → remove a host veth left by an earlier ADD of the same attachment (a
- *   retried ADD = clean up and redo) → wire → hooks.podAdded → result. A failure after the
- *   allocation deletes the host veth and, if this ADD allocated it, releases the address.
+ *   per attachment) → wire, replacing a host veth left by an earlier ADD of the same attachment
+ *   (a retried ADD = clean up and redo; cni/wiring.ts) → hooks.podAdded → result. A failure
+ *   after the allocation deletes the host veth and, if this ADD allocated it, releases the address.
  * - DEL: hooks.podRemoved, delete the host veth, release the address, so an address is never
- *   handed out again while a route to the old pod still exists. Every step tolerates "already
- *   gone"; CNI_NETNS is not needed (the host veth takes its peer with it).
+ *   handed out again while a route to the old pod still exists; success only once the release is
+ *   on disk (concurrent DELs share one write, like ADDs). Every step tolerates "already gone";
+ *   CNI_NETNS is not needed (the host veth takes its peer with it).
  * - CHECK: the agent's record, prevResult and the kernel must agree.
  * - GC: release what is neither valid, young nor busy; delete those host veths and any other
  *   lxc* host veth no held attachment owns. Errors are collected, not fatal.
  * - STATUS / VERSION: see statusCommand and versionCommand.
+ *
+ * Time: every invocation records how long each stage took (./stages.ts) and hands them to
+ * `observeStages` (loom_cni_stage_seconds in metrics/registry.ts).
  *
  * HOOK POINT for other features (NetworkPolicy): `CniHooks` below, called under the
  * attachment's lock with the pod's identity (K8S_POD_NAMESPACE/K8S_POD_NAME and every
@@ -43,6 +47,7 @@ import {
 } from './netconf'
 import type { NetnsHandle } from './netns-file'
 import { addressFromPrevResult, buildAddResult } from './result'
+import { secondsSince, StageTimes, type CniStage } from './stages'
 import { hostVethName, HOST_VETH_RE } from '../lib'
 
 export interface CommandOutput {
@@ -76,9 +81,11 @@ export interface CniAddresses {
   /** The attachment's address, allocated if needed and persisted before it returns. CniErrors. */
   allocate(id: Attachment, meta: { netns?: string, podName?: string, podNamespace?: string }): Promise<HeldAttachment>
   get(id: Attachment): HeldAttachment | undefined
-  /** Releases (persisted before it returns); null when nothing was held. */
+  /** Releases in memory; durable once `durable()` settles. Null when nothing was held. */
   release(id: Attachment): HeldAttachment | null
   list(): HeldAttachment[]
+  /** Settles once every change so far is on disk; CniError (11) if the write holding one failed. */
+  durable(): Promise<void>
 }
 
 export interface WireSpec {
@@ -92,6 +99,8 @@ export interface WireSpec {
   address: string
   gateway: string
   mtu: number
+  /** Where the wiring records its stages (veth_create, netns_enter, pod_config, host_config). */
+  stages?: StageTimes
 }
 
 export interface WireOutcome { hostMAC: string, podMAC: string }
@@ -103,10 +112,13 @@ export interface PodWiring {
    */
   openNetns(path: string, handle?: NetnsHandle): number
   closeNetns(fd: number): void
-  /** Creates the pair and configures both ends; throws leaving cleanup to deleteHostVeth. */
+  /**
+   * Creates the pair and configures both ends, first deleting a host veth of the same name left
+   * by an earlier ADD of this attachment; throws leaving cleanup to deleteHostVeth.
+   */
   wirePod(spec: WireSpec): Promise<WireOutcome>
-  /** Deletes a host veth (its peer goes with it). Missing is fine. */
-  deleteHostVeth(name: string): Promise<void>
+  /** Deletes a host veth (its peer goes with it). Missing is fine. `stages` gets its netlink_sync. */
+  deleteHostVeth(name: string, stages?: StageTimes): Promise<void>
   checkPod(spec: Omit<WireSpec, 'mtu'>): Promise<void>
   /** Host links named like Loom's host veths. */
   listHostVeths(): Promise<string[]>
@@ -143,6 +155,8 @@ export interface CniCommandsComponents {
   log: (fields: Record<string, unknown>) => void
   /** Milliseconds, monotonic enough for ages (default Date.now). */
   clock?: () => number
+  /** Each invocation's time per stage (./stages.ts), called once when it ends. */
+  observeStages?: (command: string, stages: ReadonlyArray<[CniStage, number]>) => void
 }
 
 export interface CniCommandsInit {
@@ -169,29 +183,34 @@ export class CniCommands {
 
   /**
    * Runs one plugin invocation. `stdin` is the text read, or the Error reading it failed with;
-   * `netns` is how the shim passed CNI_NETNS (./netns-file.ts).
+   * `netns` is how the shim passed CNI_NETNS (./netns-file.ts); `requestSeconds` is how long
+   * the API server took to read the request (the `request` stage).
    */
   async run (env: Readonly<Record<string, string | undefined>>, stdin: string | Error,
-    netns?: NetnsHandle): Promise<CommandOutcome> {
+    netns?: NetnsHandle, requestSeconds?: number): Promise<CommandOutcome> {
     let version: string = LATEST
     let cniEnv: CniEnv | undefined
     const command = env.CNI_COMMAND ?? ''
+    const stages = new StageTimes()
+    if (requestSeconds !== undefined) stages.add('request', requestSeconds)
     try {
+      const t0 = process.hrtime.bigint()
       if (typeof stdin === 'string') version = guessVersion(stdin) ?? LATEST
-      cniEnv = parseEnv(env)
+      const e = cniEnv = parseEnv(env)
       if (stdin instanceof Error) {
         throw new IOFailureError(`failed to read the network configuration from stdin: ${stdin.message}`,
           { cause: stdin })
       }
-      if (cniEnv.command === 'VERSION') return { ...versionCommand(stdin), command, cniCode: 0 }
-      const conf = parseNetConf(stdin, cniEnv.command)
+      if (e.command === 'VERSION') return { ...versionCommand(stdin), command, cniCode: 0 }
+      const conf = parseNetConf(stdin, e.command)
       version = conf.cniVersion
+      stages.add('parse', secondsSince(t0))
       let out: CommandOutput
-      switch (cniEnv.command) {
-        case 'ADD': out = await this.locked(cniEnv, () => this.add(cniEnv!, conf, netns)); break
-        case 'DEL': out = await this.locked(cniEnv, () => this.del(cniEnv!)); break
-        case 'CHECK': out = await this.locked(cniEnv, () => this.check(cniEnv!, conf, netns)); break
-        case 'GC': out = await this.gc(conf); break
+      switch (e.command) {
+        case 'ADD': out = await this.locked(e, stages, () => this.add(e, conf, netns, stages)); break
+        case 'DEL': out = await this.locked(e, stages, () => this.del(e, stages)); break
+        case 'CHECK': out = await this.locked(e, stages, () => this.check(e, conf, netns, stages)); break
+        case 'GC': out = await this.gc(conf, stages); break
         case 'STATUS': out = this.status(); break
       }
       return { ...out, command, cniCode: 0 }
@@ -208,26 +227,35 @@ export class CniCommands {
         ...(err instanceof CniError ? {} : { stack: (err as Error)?.stack }),
       })
       return { stdout: JSON.stringify(out) + '\n', exitCode: 1, command, cniCode: out.code }
+    } finally {
+      this.c.observeStages?.(command, stages.entries())
     }
   }
 
-  private locked<T> (env: CniEnv, fn: () => Promise<T>): Promise<T> {
-    return this.locks.run(keyOf(env), fn)
+  private locked<T> (env: CniEnv, stages: StageTimes, fn: () => Promise<T>): Promise<T> {
+    const t0 = process.hrtime.bigint()
+    return this.locks.run(keyOf(env), () => {
+      stages.add('lock_wait', secondsSince(t0))
+      return fn()
+    })
   }
 
-  private async add (env: CniEnv, conf: NetConf, netns: NetnsHandle | undefined): Promise<CommandOutput> {
+  private async add (env: CniEnv, conf: NetConf, netns: NetnsHandle | undefined,
+    stages: StageTimes): Promise<CommandOutput> {
     const w = this.c.wiring
-    const netnsFd = w.openNetns(env.netns, netns) // 3 before allocating anything
+    const netnsFd = stages.timeSync('netns_open', () => w.openNetns(env.netns, netns)) // 3 before allocating anything
     try {
-      await this.waitReady()
+      await stages.time('ready_wait', () => this.waitReady())
       const id = { containerID: env.containerID, ifname: env.ifname }
       const key = keyOf(env)
       const existed = this.c.addresses.get(id) !== undefined
-      const held = await this.c.addresses.allocate(id, {
+      // The address is chosen synchronously; the promise settles once the write holding it is on disk.
+      const allocated = stages.timeSync('ipam_allocate', () => this.c.addresses.allocate(id, {
         netns: env.netns,
         ...(env.podName !== undefined ? { podName: env.podName } : {}),
         ...(env.podNamespace !== undefined ? { podNamespace: env.podNamespace } : {}),
-      })
+      }))
+      const held = await stages.time('state_commit', () => allocated)
       const token = existed ? undefined : randomUUID()
       if (token !== undefined) this.created.set(key, { token, at: this.clock() })
       try {
@@ -236,11 +264,21 @@ export class CniCommands {
         }
         const { gateway, mtu: agentMtu } = this.c.addresses.network()
         const mtu = conf.mtu ?? agentMtu
-        await w.deleteHostVeth(held.hostVeth)
         const wired = await w.wirePod({
-          netnsFd, netns: env.netns, ifname: env.ifname, hostVeth: held.hostVeth, address: held.address, gateway, mtu
+          netnsFd,
+          netns: env.netns,
+          ifname: env.ifname,
+          hostVeth: held.hostVeth,
+          address: held.address,
+          gateway,
+          mtu,
+          stages,
         })
-        await this.c.hooks?.podAdded?.({ ...held, netns: env.netns, args: env.args, ...podIdentity(env) })
+        const added = this.c.hooks?.podAdded
+        if (added !== undefined) {
+          await stages.time('hook', () => added({ ...held, netns: env.netns, args: env.args, ...podIdentity(env) }))
+        }
+        const resultStarted = process.hrtime.bigint()
         const result = buildAddResult(conf.cniVersion, {
           hostVeth: held.hostVeth,
           hostMAC: wired.hostMAC,
@@ -261,7 +299,9 @@ export class CniCommands {
           address: held.address,
           hostVeth: held.hostVeth
         })
-        return { stdout: JSON.stringify(result) + '\n', exitCode: 0 }
+        const stdout = JSON.stringify(result) + '\n'
+        stages.add('result', secondsSince(resultStarted))
+        return { stdout, exitCode: 0 }
       } catch (err) {
         await this.rollback(env, held, token)
         throw err
@@ -293,14 +333,20 @@ export class CniCommands {
     }
   }
 
-  private async del (env: CniEnv): Promise<CommandOutput> {
+  private async del (env: CniEnv, stages: StageTimes): Promise<CommandOutput> {
     const id = { containerID: env.containerID, ifname: env.ifname }
     const held = this.c.addresses.get(id)
     const hostVeth = held?.hostVeth ?? hostVethName(env.containerID, env.ifname)
-    await this.c.hooks?.podRemoved?.({ ...id, hostVeth, ...(held !== undefined ? { address: held.address } : {}) })
-    await this.c.wiring.deleteHostVeth(hostVeth)
-    const released = this.c.addresses.release(id)
+    const removed = this.c.hooks?.podRemoved
+    if (removed !== undefined) {
+      await stages.time('hook', () => removed({ ...id, hostVeth, ...(held !== undefined ? { address: held.address } : {}) }))
+    }
+    await stages.time('veth_delete', () => this.c.wiring.deleteHostVeth(hostVeth, stages))
+    const released = stages.timeSync('release', () => this.c.addresses.release(id))
     this.created.delete(keyOf(env))
+    // Also when nothing was held: a DEL retried after a failed write must not answer before the
+    // release its first attempt made in memory is on disk.
+    await stages.time('state_commit', () => this.c.addresses.durable())
     this.c.log({
       level: 'info',
       command: 'DEL',
@@ -312,26 +358,27 @@ export class CniCommands {
     return { stdout: '', exitCode: 0 }
   }
 
-  private async check (env: CniEnv, conf: NetConf, netns: NetnsHandle | undefined): Promise<CommandOutput> {
+  private async check (env: CniEnv, conf: NetConf, netns: NetnsHandle | undefined,
+    stages: StageTimes): Promise<CommandOutput> {
     if (conf.prevResult === undefined) throw new InvalidConfigError('CHECK needs "prevResult" (the result of ADD) in the network config')
     const expected = addressFromPrevResult(conf.prevResult, env.ifname)
     if (expected === undefined) throw new CheckFailedError(`prevResult has no address for interface ${env.ifname} in a sandbox`)
     const held = this.c.addresses.get({ containerID: env.containerID, ifname: env.ifname })
     if (held === undefined) throw new CheckFailedError(`the agent holds no address for ${env.containerID}/${env.ifname}, prevResult says ${expected}`)
     if (held.address !== expected) throw new CheckFailedError(`the agent holds ${held.address} for ${env.containerID}/${env.ifname}, prevResult says ${expected}`)
-    const netnsFd = this.c.wiring.openNetns(env.netns, netns)
+    const netnsFd = stages.timeSync('netns_open', () => this.c.wiring.openNetns(env.netns, netns))
     try {
       const { gateway } = this.c.addresses.network()
-      await this.c.wiring.checkPod({
+      await stages.time('check', () => this.c.wiring.checkPod({
         netnsFd, netns: env.netns, ifname: env.ifname, hostVeth: held.hostVeth, address: held.address, gateway
-      })
+      }))
     } finally {
       this.c.wiring.closeNetns(netnsFd)
     }
     return { stdout: '', exitCode: 0 }
   }
 
-  private async gc (conf: NetConf): Promise<CommandOutput> {
+  private async gc (conf: NetConf, stages: StageTimes): Promise<CommandOutput> {
     const valid = conf.validAttachments ?? []
     const keep = new Set(valid.map((a) => `${a.containerID}/${a.ifname}`))
     const now = this.clock()
@@ -349,7 +396,7 @@ export class CniCommands {
         if (still === undefined) return
         try {
           await this.c.hooks?.podRemoved?.({ ...still })
-          await this.c.wiring.deleteHostVeth(still.hostVeth)
+          await stages.time('veth_delete', () => this.c.wiring.deleteHostVeth(still.hostVeth))
           this.c.addresses.release(held)
           this.created.delete(key)
           released++
@@ -379,6 +426,8 @@ export class CniCommands {
     } catch (err) {
       errors.push((err as Error).message)
     }
+    // The releases above share one write; GC reports success only once it is on disk.
+    await stages.time('state_commit', () => this.c.addresses.durable())
     this.c.log({ level: 'info', command: 'GC', valid: valid.length, released, spared, removedVeths: removed })
     if (errors.length > 0) throw new WiringError(`GC finished with ${errors.length} errors: ${errors.join('; ')}`)
     return { stdout: '', exitCode: 0 }

@@ -23,12 +23,28 @@
  * Creation order keeps the rollback trivial: everything hangs off the host veth. Deleting it
  * removes its peer (wherever it is, with its addresses, routes and neighbour) and the host /32
  * route, so a failed ADD is undone by `deleteLink(hostVeth)` plus releasing the address.
+ *
+ * Round trips, because 100 pods starting at once share loomd's one event loop and the kernel's
+ * rtnl lock (bench/cni-latency.ts shows the stages): an ADD waits for the kernel three times.
+ *   1. RTM_NEWLINK with NLM_F_ECHO creates the pair, the host end up (IFF_UP in its ifinfomsg),
+ *      the peer in the pod's namespace; the echo gives the host end's index and MAC, no RTM_GETLINK.
+ *      EEXIST: a host veth of this name is an earlier ADD's of the same attachment (the name
+ *      derives from containerID and ifname): delete it and create once more; EEXIST again is
+ *      the pod's ifname taken by something else (code 4).
+ *   2. Pod side: one RTM_GETLINK for the peer's index and MAC; host side: proxy ARP (an
+ *      RTM_SETLINK, not a /proc/sys write through libuv's thread pool, which the state fsyncs
+ *      also use) and the /32 route, sent together.
+ *   3. Pod side: link up, address, link route, default route and neighbour, sent together.
+ * Requests on one socket run in the order sent (host/netlink.ts), so the default route finds
+ * the link route it needs, and the first failure is the one reported.
  */
 import { closeSync } from 'node:fs'
-import { NetlinkClient, NetnsEntryError, runInNetns, setSysctlAsync, type RouteEntry } from '../host'
+import { NetlinkClient, NetlinkError, NetnsEntryError, runInNetns, type LinkWithMAC, type RouteEntry } from '../host'
 import type { PodWiring, WireOutcome, WireSpec } from './commands'
 import { CheckFailedError, InterfaceExistsError, UnknownContainerError, WiringError } from './errors'
 import { openNetnsFile } from './netns-file'
+import { StageTimes } from './stages'
+import { VethReaper } from './veth-reaper'
 import { HOST_VETH_RE } from '../lib'
 
 /** The agent's PodWiring: the functions below. */
@@ -36,7 +52,7 @@ export const podWiring: PodWiring = {
   openNetns: openNetnsFile,
   closeNetns: closeSync,
   wirePod: (spec) => wirePod(spec),
-  deleteHostVeth: (name) => deleteHostVeth(name),
+  deleteHostVeth: (name, stages) => deleteHostVeth(name, stages),
   checkPod: (spec) => checkPod(spec),
   listHostVeths: () => listHostVeths(),
 }
@@ -51,52 +67,96 @@ export function openNetlinkIn (netnsFd: number, netns: string): NetlinkClient {
   }
 }
 
-/** Creates the pair and configures both ends. On failure throws, leaving cleanup to the caller (deleteHostVeth). */
+/**
+ * Creates the pair and configures both ends (three kernel round trips, see the header),
+ * replacing a host veth left by an earlier ADD of the same attachment. On failure throws,
+ * leaving cleanup to the caller (deleteHostVeth).
+ */
 export async function wirePod (spec: WireSpec): Promise<WireOutcome> {
-  const nsFd = spec.netnsFd
+  const st = spec.stages ?? new StageTimes()
   const host = NetlinkClient.open()
   let pod: NetlinkClient | undefined
   try {
-    pod = openNetlinkIn(nsFd, spec.netns)
-    if (await pod.linkExists(spec.ifname)) {
-      throw new InterfaceExistsError(`interface ${spec.ifname} already exists in network namespace ${spec.netns}`)
-    }
-    // The peer is born in the pod's namespace with its final name and both MTUs set: no move
-    // (which waits for RCU grace periods), no rename, one request.
-    await step(`create veth pair ${spec.hostVeth}/${spec.ifname} into ${spec.netns}`,
-      () => host.createVeth(spec.hostVeth, spec.ifname, { mtu: spec.mtu, peerNetnsFd: nsFd }))
-    const hostMAC = macString(await host.linkMAC(spec.hostVeth))
-    // The two sides are independent from here: configure them side by side.
+    pod = st.timeSync('netns_enter', () => openNetlinkIn(spec.netnsFd, spec.netns))
+    const podClient = pod
+    const hostLink = await st.time('veth_create', () => createPair(host, spec))
+    const hostMAC = macString(hostLink.mac)
     const [podMAC] = await Promise.all([
-      step(`configure ${spec.ifname} in ${spec.netns}`, async () => {
-        await pod!.setLinkUp(spec.ifname)
-        await pod!.addAddress(spec.ifname, `${spec.address}/32`)
-        await pod!.replaceRoute({ dst: `${spec.gateway}/32`, dev: spec.ifname, scope: 'link' })
-        await pod!.replaceRoute({ dst: '0.0.0.0/0', dev: spec.ifname, via: spec.gateway })
-        await pod!.replaceNeighbour({ dev: spec.ifname, ip: spec.gateway, mac: hostMAC, permanent: true })
-        return macString(await pod!.linkMAC(spec.ifname))
-      }),
-      step(`configure host side ${spec.hostVeth}`, async () => {
-        await host.setLinkUp(spec.hostVeth)
-        await setSysctlAsync(['net', 'ipv4', 'conf', spec.hostVeth, 'proxy_arp'], '1')
-        await host.replaceRoute({ dst: `${spec.address}/32`, dev: spec.hostVeth, scope: 'link' })
-      }),
+      st.time('pod_config', () => step(`configure ${spec.ifname} in ${spec.netns}`, async () => {
+        const link = await podClient.linkInfo(spec.ifname)
+        await allInOrder([
+          podClient.setLinkUp(spec.ifname, link),
+          podClient.addAddress(spec.ifname, `${spec.address}/32`, link),
+          podClient.replaceRoute({ dst: `${spec.gateway}/32`, dev: spec.ifname, scope: 'link' }, link),
+          podClient.replaceRoute({ dst: '0.0.0.0/0', dev: spec.ifname, via: spec.gateway }, link),
+          podClient.replaceNeighbour({ dev: spec.ifname, ip: spec.gateway, mac: hostMAC, permanent: true }, link),
+        ])
+        return macString(link.mac)
+      })),
+      st.time('host_config', () => step(`configure host side ${spec.hostVeth}`, () => allInOrder([
+        host.setProxyArp(spec.hostVeth, true, hostLink),
+        host.replaceRoute({ dst: `${spec.address}/32`, dev: spec.hostVeth, scope: 'link' }, hostLink),
+      ]))),
     ])
     return { hostMAC, podMAC }
   } finally {
+    st.add('netlink_sync', host.syncSeconds + (pod?.syncSeconds ?? 0))
     pod?.close()
     host.close()
   }
 }
 
-/** Deletes the host veth (its peer, the pod's routes through it and the host /32 route go with it). Missing is fine. */
-export async function deleteHostVeth (hostVeth: string): Promise<void> {
-  const host = NetlinkClient.open()
+/**
+ * The pair, both ends up, the peer born in the pod's namespace with its final name and both
+ * MTUs set (no move, which waits for RCU grace periods, and no rename); the host end's index
+ * and MAC. A host veth of the same name (an earlier ADD of this attachment) is replaced.
+ */
+async function createPair (host: NetlinkClient, spec: WireSpec): Promise<LinkWithMAC> {
+  const what = `create veth pair ${spec.hostVeth}/${spec.ifname} into ${spec.netns}`
+  const create = (): Promise<(LinkWithMAC) | undefined> =>
+    host.createVeth(spec.hostVeth, spec.ifname, { mtu: spec.mtu, peerNetnsFd: spec.netnsFd, up: true })
+  const taken = (): Error =>
+    new InterfaceExistsError(`interface ${spec.ifname} already exists in network namespace ${spec.netns}`)
+  let made: (LinkWithMAC) | undefined
   try {
-    await step(`delete host veth ${hostVeth}`, () => host.deleteLink(hostVeth))
-  } finally {
-    host.close()
+    made = await create()
+  } catch (err) {
+    if (!isEexist(err)) throw asWiringError(what, err)
+    if (!await step(`find host veth ${spec.hostVeth}`, () => host.linkExists(spec.hostVeth))) throw taken()
+    await step(`delete host veth ${spec.hostVeth} left by an earlier ADD`, () => host.deleteLink(spec.hostVeth))
+    try {
+      made = await create()
+    } catch (err2) {
+      if (isEexist(err2)) throw taken()
+      throw asWiringError(what, err2)
+    }
   }
+  return made ?? await step(`read host veth ${spec.hostVeth}`, () => host.linkInfo(spec.hostVeth))
+}
+
+function isEexist (err: unknown): boolean {
+  return err instanceof NetlinkError && err.errnoName === 'EEXIST'
+}
+
+/**
+ * Awaits requests issued together; throws the first failure in issue order (the one the
+ * later ones may have failed because of), after all have settled.
+ */
+async function allInOrder (requests: Array<Promise<void>>): Promise<void> {
+  const settled = await Promise.allSettled(requests)
+  for (const r of settled) if (r.status === 'rejected') throw r.reason
+}
+
+/** Host veth deletions of DEL, GC and rollback, batched (./veth-reaper.ts). */
+const reaper = new VethReaper()
+
+/**
+ * Deletes the host veth (its peer, the pod's routes through it and the host /32 route go with
+ * it), in a batch with the deletions made at the same time. Missing is fine.
+ */
+export async function deleteHostVeth (hostVeth: string, stages?: StageTimes): Promise<void> {
+  const sync = await step(`delete host veth ${hostVeth}`, () => reaper.delete(hostVeth))
+  stages?.add('netlink_sync', sync)
 }
 
 export async function hostVethExists (hostVeth: string): Promise<boolean> {
@@ -160,9 +220,13 @@ async function step<T> (what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn()
   } catch (err) {
-    if (err instanceof Error && 'cniCode' in err) throw err
-    throw new WiringError(`failed to ${what}: ${(err as Error).message}`, { cause: err })
+    throw asWiringError(what, err)
   }
+}
+
+function asWiringError (what: string, err: unknown): Error {
+  if (err instanceof Error && 'cniCode' in err) return err
+  return new WiringError(`failed to ${what}: ${(err as Error).message}`, { cause: err })
 }
 
 function macString (b: Buffer): string {

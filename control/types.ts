@@ -45,8 +45,13 @@ export interface PodAddressManager {
    * be claimed; fails with IpamError subclasses (IpamTryAgainError -> CNI code 11).
    */
   allocate(id: AttachmentId, meta: AttachmentMeta): AttachmentRecord | Promise<AttachmentRecord>
-  /** Releases the attachment's address; null when it had none. */
+  /**
+   * Releases the attachment's address in memory; null when it had none. Durable once `durable()`
+   * settles (at once with a plain store; with a group-commit store, once the shared write is done).
+   */
   release(id: AttachmentId): AttachmentRecord | null
+  /** Settles once every change made so far is on disk; rejects if the write holding one failed. */
+  durable(): Promise<void>
   get(id: AttachmentId): AttachmentRecord | undefined
   list(): AttachmentRecord[]
   /** Releases every attachment not in `valid`; returns what was released. */

@@ -15,7 +15,7 @@
  * Nothing here is on the packet path.
  */
 export { NetlinkClient } from './netlink'
-export type { NetlinkClientInit, NeighbourSpec, RouteEntry, RouteSpec } from './netlink'
+export type { KnownLink, LinkWithMAC, NetlinkClientInit, NeighbourSpec, RouteEntry, RouteSpec } from './netlink'
 export { AddressNotFoundError, LinkNotFoundError, NetlinkArgumentError, NetlinkError } from './netlink-errors'
 export { NetnsEntryError, runInNetns } from './netns'
 export { setSysctl, setSysctlAsync, sysctlPath } from './sysctl'

@@ -45,6 +45,9 @@ export const IFLA_INFO_DATA = 2
 export const VETH_INFO_PEER = 1
 /** sizeof(struct ifinfomsg): family, pad, type, index, flags, change. */
 export const IFINFOMSG_LEN = 16
+// include/uapi/linux/if_link.h (IFLA_AF_SPEC / AF_INET) and ip.h (enum IPV4_DEVCONF_*)
+export const IFLA_INET_CONF = 1
+export const IPV4_DEVCONF_PROXY_ARP = 3
 
 const HOST_LE = endianness() === 'LE'
 
@@ -118,7 +121,8 @@ export function attrBytes (type: number, value: Uint8Array): Buffer {
  * `struct ifinfomsg` (all zero: let the kernel choose) followed by the peer's attributes:
  * its name and, optionally, its MTU and the namespace (an fd) to create it in — a peer made
  * directly in a pod's namespace needs no move (dev_change_net_namespace waits for RCU grace
- * periods) and no rename there.
+ * periods) and no rename there. (The peer cannot be created up: the kernel opens it before
+ * the two ends are linked, and veth_open refuses with ENOTCONN.)
  */
 export function encodeVethLinkInfo (peerName: string, peer: { mtu?: number, netnsFd?: number } = {}): Buffer {
   const attrs = [attrString(IFLA_IFNAME, peerName)]
@@ -129,6 +133,15 @@ export function encodeVethLinkInfo (peerName: string, peer: { mtu?: number, netn
     attrString(IFLA_INFO_KIND, 'veth', { nul: false }),
     attrNested(IFLA_INFO_DATA, [peerAttr]),
   ])
+}
+
+/**
+ * The AF_INET member of IFLA_AF_SPEC that sets the link's proxy_arp (what a write to
+ * /proc/sys/net/ipv4/conf/<link>/proxy_arp does), so it can ride in a RTM_SETLINK with other
+ * changes instead of a file write through libuv's thread pool.
+ */
+export function encodeInetProxyArp (on: boolean): Buffer {
+  return attrNested(IFLA_INET_CONF, [attrU32(IPV4_DEVCONF_PROXY_ARP, on ? 1 : 0)])
 }
 
 function writeU16 (b: Buffer, off: number, v: number): void {

@@ -13,7 +13,13 @@
  * - Netlink acts on the calling process's network namespace. loomd is started inside its
  *   node's namespace, so no setns happens here; one client = one socket = one namespace.
  * - Names, not indexes, at the API: each call resolves the name with RTM_GETLINK (IFLA_IFNAME)
- *   so a link that was recreated meanwhile is never addressed through a stale index.
+ *   so a link that was recreated meanwhile is never addressed through a stale index. A caller
+ *   that has just made the link (createVeth's echo, linkInfo) may pass it as a KnownLink and
+ *   skip that round trip; pod wiring does, under its attachment's lock, so nothing recreates
+ *   the link in between.
+ * - Requests may be issued without awaiting each other: one socket sends them in order and the
+ *   kernel runs each inside its sendmsg, so a later request sees an earlier one's effect. Pod
+ *   wiring sends a side's whole configuration at once and waits for the acks once.
  * - Idempotent where the agent needs it to be (restarts re-apply the same state):
  *   addAddress tolerates EEXIST, replaceRoute/replaceNeighbour use
  *   NLM_F_CREATE|NLM_F_REPLACE, deleteRoute/deleteLink tolerate "already gone".
@@ -26,7 +32,7 @@
 
 import { createRtNetlink, FlagsNew, type RtNetlinkSocket, type rt, type ifla } from 'netlink'
 import { formatIPv4Address, tryParseCIDR, tryParseIPv4Address } from '../lib'
-import { encodeVethLinkInfo } from './netlink-attrs'
+import { encodeInetProxyArp, encodeVethLinkInfo } from './netlink-attrs'
 import {
   AddressNotFoundError, LinkNotFoundError, NetlinkArgumentError, NetlinkError, errnoNumber,
 } from './netlink-errors'
@@ -39,6 +45,8 @@ const RTNH_F_ONLINK = 4
 /** IFNAMSIZ - 1 */
 const IFNAME_MAX = 15
 const DEFAULT_TIMEOUT_MS = 5000
+/** NLM_F_ECHO: the kernel also sends the requester the notification of what it made. */
+const NLM_F_ECHO = 8
 
 const ENODEV = errnoNumber('ENODEV')
 const EEXIST = errnoNumber('EEXIST')
@@ -84,7 +92,24 @@ export interface NeighbourSpec {
 
 type RequestOptions = { flags?: number, timeout?: number }
 
+/** A link the caller has just made or looked up: requests on it need not resolve its name again. */
+export interface KnownLink {
+  name: string
+  index: number
+}
+
+/** A KnownLink with its hardware address. */
+export interface LinkWithMAC extends KnownLink {
+  mac: Buffer
+}
+
 export class NetlinkClient {
+  /**
+   * Seconds the caller's thread spent inside this client's request calls before they returned a
+   * promise: the kernel runs a request inside sendmsg, so this is kernel work (and rtnl lock
+   * waits) done on the event loop.
+   */
+  syncSeconds = 0
   private socket: RtNetlinkSocket | null
   private readonly timeoutMs: number
 
@@ -127,9 +152,9 @@ export class NetlinkClient {
     }
   }
 
-  async setLinkUp (name: string): Promise<void> {
+  async setLinkUp (name: string, known?: KnownLink): Promise<void> {
     const op = `set link ${name} up`
-    const index = await this.resolve(op, name)
+    const index = await this.resolve(op, name, known)
     await this.call(op, (s, o) => s.setLink({ index, change: { up: true }, flags: { up: true } }, {}, o), name)
   }
 
@@ -156,11 +181,24 @@ export class NetlinkClient {
 
   /** The link's hardware address (6 bytes for Ethernet-like links). A copy, caller-owned. */
   async linkMAC (name: string): Promise<Buffer> {
+    return (await this.linkInfo(name)).mac
+  }
+
+  /** The link's index and hardware address, in one RTM_GETLINK. */
+  async linkInfo (name: string): Promise<LinkWithMAC> {
     const op = `read MAC of link ${name}`
-    const link = await this.getLink(op, name)
-    const mac = link.attrs.address
-    if (mac === undefined || mac.length === 0) throw new NetlinkError(op, 0, { detail: 'link has no hardware address' })
-    return Buffer.from(mac)
+    return linkInfoOf(op, name, await this.getLink(op, name))
+  }
+
+  /**
+   * Sets the link's IPv4 proxy_arp through RTM_SETLINK (IFLA_AF_SPEC, AF_INET), the same
+   * setting as /proc/sys/net/ipv4/conf/<link>/proxy_arp, without a file write.
+   */
+  async setProxyArp (name: string, on: boolean, known?: KnownLink): Promise<void> {
+    const op = `set proxy_arp ${on ? 1 : 0} on link ${name}`
+    const index = await this.resolve(op, name, known)
+    const afSpec = new Map([[AF_INET, encodeInetProxyArp(on)]])
+    await this.call(op, (s, o) => s.setLink({ index }, { afSpec }, o), name)
   }
 
   /** Names of every link in this namespace, in index order. */
@@ -176,11 +214,15 @@ export class NetlinkClient {
   }
 
   /**
-   * Creates a veth pair (both ends down). Fails with EEXIST if either name exists (the peer's
-   * in its namespace). `opts.mtu` sets both ends' MTU; `opts.peerNetnsFd` creates the peer
-   * directly in the namespace open at that fd (the caller owns the fd).
+   * Creates a veth pair, both ends down, or with `opts.up` the first end up (the kernel cannot
+   * bring the peer up while it creates the pair). Fails with EEXIST if either name exists (the
+   * peer's in its namespace). `opts.mtu` sets both ends' MTU; `opts.peerNetnsFd`
+   * creates the peer directly in the namespace open at that fd (the caller owns the fd).
+   * Returns the new host-side link (index and MAC) from the kernel's echo of the request, or
+   * undefined from a kernel that does not echo RTM_NEWLINK (before Linux 6.1).
    */
-  async createVeth (name: string, peerName: string, opts: { mtu?: number, peerNetnsFd?: number } = {}): Promise<void> {
+  async createVeth (name: string, peerName: string,
+    opts: { mtu?: number, peerNetnsFd?: number, up?: boolean } = {}): Promise<LinkWithMAC | undefined> {
     const op = `create veth pair ${name}/${peerName}`
     checkIfname(op, name)
     checkIfname(op, peerName)
@@ -190,12 +232,50 @@ export class NetlinkClient {
     if (opts.mtu !== undefined && (!Number.isInteger(opts.mtu) || opts.mtu < 68 || opts.mtu > 65535)) {
       throw new NetlinkArgumentError(op, `MTU ${opts.mtu} is outside 68..65535`)
     }
+    const up = opts.up === true
     const linkinfo = encodeVethLinkInfo(peerName, {
       ...(opts.mtu !== undefined ? { mtu: opts.mtu } : {}),
       ...(opts.peerNetnsFd !== undefined ? { netnsFd: opts.peerNetnsFd } : {}),
     })
     const attrs = { ifname: name, linkinfo, ...(opts.mtu !== undefined ? { mtu: opts.mtu } : {}) }
-    await this.call(op, (s, o) => s.newLink({}, attrs, o), undefined, FlagsNew.CREATE | FlagsNew.EXCL)
+    const data: rt.Link = up ? { flags: { up: true }, change: { up: true } } : {}
+    const echoed = await this.call(op, (s, o) => s.newLink(data, attrs, o), undefined,
+      FlagsNew.CREATE | FlagsNew.EXCL | NLM_F_ECHO)
+    const made = echoed.find((m) => m.attrs.ifname === name)
+    return made === undefined ? undefined : linkInfoOf(op, name, made)
+  }
+
+  /**
+   * Puts the link into interface group `group` (IFLA_GROUP), naming it in the request itself
+   * (no RTM_GETLINK). A missing link is fine: false; true when the link is now in the group.
+   */
+  async setLinkGroup (name: string, group: number): Promise<boolean> {
+    const op = `put link ${name} into group ${group}`
+    checkIfname(op, name)
+    if (!Number.isInteger(group) || group < 1 || group > 0xffffffff) {
+      throw new NetlinkArgumentError(op, `group ${group} is not in 1..${0xffffffff}`)
+    }
+    try {
+      await this.call(op, (s, o) => s.setLink({}, { ifname: name, group }, o), name)
+      return true
+    } catch (err) {
+      if (err instanceof LinkNotFoundError) return false
+      throw err
+    }
+  }
+
+  /**
+   * Deletes every link of interface group `group` in one request: the kernel unregisters them
+   * together (unregister_netdevice_many), so the RCU grace periods and reference waits of a
+   * link deletion are paid once for the batch, not once per link. An empty group is fine.
+   * Every link of the group must be deletable (veth, vxlan, ...), else EOPNOTSUPP and none is.
+   */
+  async deleteLinkGroup (group: number): Promise<void> {
+    const op = `delete the links of group ${group}`
+    if (!Number.isInteger(group) || group < 1 || group > 0xffffffff) {
+      throw new NetlinkArgumentError(op, `group ${group} is not in 1..${0xffffffff}`)
+    }
+    await this.call(op, (s, o) => s.delLink({}, { group }, o), undefined, 0, [ENODEV])
   }
 
   /** Deletes a link (a veth takes its peer with it). A missing link is fine. */
@@ -214,10 +294,10 @@ export class NetlinkClient {
   // ---- addresses ----
 
   /** Adds an IPv4 address ('10.244.1.1/24'). Already present (same address and prefix) is fine. */
-  async addAddress (name: string, cidr: string): Promise<void> {
+  async addAddress (name: string, cidr: string, known?: KnownLink): Promise<void> {
     const op = `add address ${cidr} to link ${name}`
     const { addr, prefix } = parseCidr(op, cidr, false)
-    const index = await this.resolve(op, name)
+    const index = await this.resolve(op, name, known)
     await this.call(op,
       (s, o) => s.newAddress({ family: AF_INET, prefixlen: prefix, index }, { local: addr, address: addr }, o),
       name, FlagsNew.CREATE | FlagsNew.EXCL, [EEXIST])
@@ -243,8 +323,8 @@ export class NetlinkClient {
   // ---- routes ----
 
   /** Installs or replaces (NLM_F_CREATE|NLM_F_REPLACE) an IPv4 route in the main table. */
-  async replaceRoute (spec: RouteSpec): Promise<void> {
-    await this.newRoute(`replace route ${describeRoute(spec)}`, spec, FlagsNew.CREATE | FlagsNew.REPLACE)
+  async replaceRoute (spec: RouteSpec, known?: KnownLink): Promise<void> {
+    await this.newRoute(`replace route ${describeRoute(spec)}`, spec, FlagsNew.CREATE | FlagsNew.REPLACE, known)
   }
 
   /**
@@ -255,12 +335,12 @@ export class NetlinkClient {
     await this.newRoute(`add route ${describeRoute(spec)}`, spec, FlagsNew.CREATE | FlagsNew.EXCL)
   }
 
-  private async newRoute (op: string, spec: RouteSpec, flags: number): Promise<void> {
+  private async newRoute (op: string, spec: RouteSpec, flags: number, known?: KnownLink): Promise<void> {
     const { addr, prefix } = parseCidr(op, spec.dst, true)
     const gateway = spec.via === undefined ? undefined : parseIPv4(op, spec.via)
     const prefsrc = spec.src === undefined ? undefined : parseIPv4(op, spec.src)
     const scope = spec.scope ?? (gateway !== undefined ? 'global' : 'link')
-    const oif = await this.resolve(op, spec.dev)
+    const oif = await this.resolve(op, spec.dev, known)
     const data: rt.Route = {
       family: AF_INET,
       dstLen: prefix,
@@ -323,11 +403,11 @@ export class NetlinkClient {
   // ---- neighbours ----
 
   /** `ip neigh replace <ip> lladdr <mac> dev <dev> nud permanent` */
-  async replaceNeighbour (spec: NeighbourSpec): Promise<void> {
+  async replaceNeighbour (spec: NeighbourSpec, known?: KnownLink): Promise<void> {
     const op = `replace neighbour ${spec.ip} lladdr ${spec.mac} dev ${spec.dev}`
     const dst = parseIPv4(op, spec.ip)
     const lladdr = parseMac(op, spec.mac)
-    const ifindex = await this.resolve(op, spec.dev)
+    const ifindex = await this.resolve(op, spec.dev, known)
     await this.call(op,
       (s, o) => s.newNeighbor({ family: AF_INET, ifindex, state: { permanent: true } }, { dst, lladdr }, o),
       spec.dev, FlagsNew.CREATE | FlagsNew.REPLACE)
@@ -343,7 +423,12 @@ export class NetlinkClient {
     return link
   }
 
-  protected async resolve (op: string, name: string): Promise<number> {
+  /** The link's index: `known`'s when it names the same link, else one RTM_GETLINK. */
+  protected async resolve (op: string, name: string, known?: KnownLink): Promise<number> {
+    if (known !== undefined && known.name === name) {
+      checkIfname(op, name)
+      return known.index
+    }
     return (await this.getLink(op, name)).data.index ?? 0
   }
 
@@ -368,7 +453,10 @@ export class NetlinkClient {
     const s = this.socket
     if (s === null) throw new NetlinkError(op, 0, { detail: 'netlink client is closed' })
     try {
-      return await fn(s, { flags, timeout: this.timeoutMs })
+      const t0 = process.hrtime.bigint()
+      const pending = fn(s, { flags, timeout: this.timeoutMs })
+      this.syncSeconds += Number(process.hrtime.bigint() - t0) / 1e9
+      return await pending
     } catch (err) {
       const errno = errnoOf(err)
       if (errno !== 0 && allow.includes(errno)) return []
@@ -376,6 +464,12 @@ export class NetlinkClient {
       throw wrap(op, err)
     }
   }
+}
+
+function linkInfoOf (op: string, name: string, link: { data: rt.Link, attrs: ifla.LinkAttrs }): LinkWithMAC {
+  const mac = link.attrs.address
+  if (mac === undefined || mac.length === 0) throw new NetlinkError(op, 0, { detail: 'link has no hardware address' })
+  return { name, index: link.data.index ?? 0, mac: Buffer.from(mac) }
 }
 
 function wrap (op: string, err: unknown): NetlinkError {

@@ -11,7 +11,7 @@
  *     only when the source is attached (at creation or later with `attach*`), so a node without
  *     gossip (static peers) exposes no membership series instead of misleading zeros. Each
  *     source can be attached once.
- *   - *Handles* (`observeApiRequest`, `observeCniRequest`, `observeAllocation`) are called on
+ *   - *Handles* (`observeApiRequest`, `observeCniRequest`, `observeAllocation`, `observeCniStage`) are called on
  *     control paths, once per request or allocation, never per packet. Their metrics exist from
  *     the start, because their callers may start before or after the registry.
  * - Bounded labels: peers come from the live route table and are rebuilt every scrape; drop
@@ -126,6 +126,13 @@ export type CniCommand = 'ADD' | 'DEL' | 'CHECK' | 'STATUS' | 'GC' | 'VERSION'
 
 /** Buckets for API request latency (seconds): a CNI ADD that claims a block may take seconds. */
 const API_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+/** Buckets for one stage of a CNI invocation (s): from a netlink round trip idle to a lock wait or fsync under load. */
+const CNI_STAGE_BUCKETS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+]
+/** The `command` label of loom_cni_stage_seconds: CNI_COMMAND in lower case. */
+const CNI_STAGE_COMMANDS = ['add', 'del', 'check', 'gc', 'status', 'version'] as const
+
 /** Buckets for address allocation latency (seconds): local hand-out is sub-ms, a claim is not. */
 const ALLOCATION_DURATION_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30]
 
@@ -151,6 +158,8 @@ export interface MetricsInit {
   ipam?: IpamMetricsSource
   multicast?: MulticastMetricsSource
   policy?: PolicyMetricsSource
+  /** The stage names of a CNI invocation (cni/stages.ts), the `stage` label of loom_cni_stage_seconds. */
+  cniStages?: readonly string[]
 }
 
 export class LoomMetrics {
@@ -164,6 +173,8 @@ export class LoomMetrics {
   private readonly apiRequests: Counter<'command' | 'code'>
   private readonly apiDuration: Histogram<'command'>
   private readonly allocationDuration: Histogram<string>
+  private readonly cniStageDuration: Histogram<'command' | 'stage'>
+  private readonly cniStages: ReadonlySet<string>
 
   constructor (init: MetricsInit) {
     const register = new Registry()
@@ -213,6 +224,15 @@ export class LoomMetrics {
       name: 'loom_ipam_allocation_duration_seconds',
       help: 'Time to allocate one pod address, including a block claim when one was needed.',
       buckets: ALLOCATION_DURATION_BUCKETS,
+      registers,
+    })
+
+    this.cniStages = new Set(init.cniStages ?? [])
+    this.cniStageDuration = new Histogram({
+      name: 'loom_cni_stage_seconds',
+      help: 'Time one CNI invocation spent in one stage inside the agent (request, lock_wait, state_commit, veth_create, pod_config, ...), by CNI command.',
+      labelNames: ['command', 'stage'] as const,
+      buckets: CNI_STAGE_BUCKETS,
       registers,
     })
 
@@ -272,6 +292,19 @@ export class LoomMetrics {
   /** Same as observeApiRequest for a CNI command as the plugin names it (ADD, DEL, ...). */
   observeCniRequest (command: CniCommand, code: number, seconds: number): void {
     this.observeApiRequest(`cni_${String(command).toLowerCase()}`, code, seconds)
+  }
+
+  /**
+   * Records the time one CNI invocation spent in each of its stages. Commands and stages outside
+   * the vocabularies (CNI_STAGE_COMMANDS, `init.cniStages`) become "other". Never throws.
+   */
+  observeCniStage (command: string, stages: ReadonlyArray<readonly [string, number]>): void {
+    const lower = command.toLowerCase()
+    const cmd = (CNI_STAGE_COMMANDS as readonly string[]).includes(lower) ? lower : 'other'
+    for (const [stage, seconds] of stages) {
+      if (!Number.isFinite(seconds) || seconds < 0) continue
+      this.cniStageDuration.observe({ command: cmd, stage: this.cniStages.has(stage) ? stage : 'other' }, seconds)
+    }
   }
 
   /** Records how long one address allocation took (seconds). Never throws. */

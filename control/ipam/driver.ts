@@ -135,6 +135,10 @@ export class IpamNode implements IpamDriver, PodAddressManager {
     return rec
   }
 
+  durable (): Promise<void> {
+    return this.ipam.durable().catch((err: unknown) => { throw notDurable(err) })
+  }
+
   get (id: AttachmentId): AttachmentRecord | undefined {
     const a = this.ipam.allocator.get(attachmentKey(toKey(id)))
     return a === undefined ? undefined : this.record(id, a.address)

@@ -238,10 +238,20 @@ export class Ipam {
     }
   }
 
-  /** Releases `key`; unknown keys succeed. Persisted before it returns. */
+  /**
+   * Releases `key`; unknown keys succeed. With a plain store, persisted before it returns; with a
+   * group-commit store, a release that changes nothing but the allocations joins the next shared
+   * write like an allocation does, and callers await durable() before reporting it.
+   */
   release (key: AttachmentKey, now: number): Allocation | null {
     const a = this.allocator.release(attachmentKey(key))
-    if (a !== null) { this.allocDirty = true; this.flush(now) }
+    if (a === null) return null
+    if (isGroupCommit(this.store) && !this.replica.dirty) {
+      void this.store.commit(() => this.document()).catch(() => { /* durable() reports it */ })
+      return a
+    }
+    this.allocDirty = true
+    this.flush(now)
     return a
   }
 

@@ -74,6 +74,8 @@ export class GroupCommitStore<T> implements StateStore<T> {
   private durable = 0
   /** The newest commit not yet being written: its generation and how to build the document. */
   private pending: { gen: number, build: () => T } | null = null
+  /** The newest commit's `build`, kept so `flushed` can write again after a failed write. */
+  private lastBuild: (() => T) | null = null
   private inFlight: Promise<void> | null = null
   private scheduled = false
   private waiters: Waiter[] = []
@@ -102,16 +104,27 @@ export class GroupCommitStore<T> implements StateStore<T> {
   commit (build: () => T): Promise<void> {
     const gen = ++this.issued
     this.pending = { gen, build }
+    this.lastBuild = build
     const done = new Promise<void>((resolve, reject) => { this.waiters.push({ gen, resolve, reject }) })
     this.schedule()
     return done
   }
 
-  /** Settles when everything committed so far is on disk (rejects like those commits). */
+  /**
+   * Settles when everything committed so far is on disk (rejects like those commits). After a
+   * failed write nothing may be pending any more while the disk still lacks those changes (a
+   * retried DEL or ADD finds its change made in memory): then the newest document is written
+   * again, rather than waiting for a write that nobody scheduled.
+   */
   flushed (): Promise<void> {
     if (this.durable >= this.issued) return Promise.resolve()
     const gen = this.issued
-    return new Promise<void>((resolve, reject) => { this.waiters.push({ gen, resolve, reject }) })
+    const done = new Promise<void>((resolve, reject) => { this.waiters.push({ gen, resolve, reject }) })
+    if (this.pending === null && this.inFlight === null && this.lastBuild !== null) {
+      this.pending = { gen, build: this.lastBuild }
+      this.schedule()
+    }
+    return done
   }
 
   /** Settles (never rejects) when no background write is in flight or pending: before closing the directory. */

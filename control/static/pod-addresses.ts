@@ -10,8 +10,9 @@
  * releasing an unknown attachment succeeds (a repeated DEL). Every change is persisted with
  * FileStateStore (temp + fsync + rename + dir fsync) *before* it is reported, so after kill -9
  * nothing reported is lost and nothing is handed out twice. In loomd the store is a
- * GroupCommitStore (../node/group-commit.ts): concurrent allocations share one write, and `allocate`'s
- * promise resolves only once that write is on disk.
+ * GroupCommitStore (../node/group-commit.ts): concurrent allocations and releases share one
+ * write; `allocate`'s promise, and `durable()` after a release, resolve only once that write is
+ * on disk.
  */
 import { hostVethName } from '../../lib'
 import {
@@ -102,8 +103,17 @@ export class StaticPodAddresses implements PodAddressManager {
     const rec = this.record(key, a.address)
     this.allocator.release(key)
     this.meta.delete(key)
-    this.persist()
+    this.persistOrCommit()
     return rec
+  }
+
+  /**
+   * Settles once every change so far (allocations and releases) is on disk; rejects if the write
+   * holding one failed. DEL and GC await it before they report success.
+   */
+  durable (): Promise<void> {
+    if (!isGroupCommit(this.store)) return Promise.resolve()
+    return this.store.flushed().catch((err: unknown) => { throw notDurable(err) })
   }
 
   get (id: AttachmentId): AttachmentRecord | undefined {
@@ -125,7 +135,7 @@ export class StaticPodAddresses implements PodAddressManager {
       this.allocator.release(a.key)
       this.meta.delete(a.key)
     }
-    if (released.length > 0) this.persist()
+    if (released.length > 0) this.persistOrCommit()
     return released
   }
 
@@ -145,6 +155,20 @@ export class StaticPodAddresses implements PodAddressManager {
 
   private persist (): void {
     this.store.save(this.document())
+  }
+
+  /**
+   * A release joins the next group write (concurrent DELs share one fsync, like ADDs); callers
+   * await durable() before reporting it. A failed write leaves the release made in memory: the
+   * address stays quarantined and unused, the next write carries it, and a retried DEL's
+   * durable() writes again (../node/group-commit.ts `flushed`).
+   */
+  private persistOrCommit (): void {
+    if (!isGroupCommit(this.store)) {
+      this.persist()
+      return
+    }
+    this.store.commit(() => this.document()).catch(() => { /* durable() reports it */ })
   }
 
   private document (): StaticPodAddressesDurable {

@@ -18,7 +18,12 @@ interface Fakes {
 }
 
 function fakes (opts: {
-  wiring?: Partial<PodWiring>, grace?: number, hostVeths?: string[], hooks?: CniHooks
+  wiring?: Partial<PodWiring>,
+  grace?: number,
+  hostVeths?: string[],
+  hooks?: CniHooks,
+  durable?: () => Promise<void>,
+  stages?: Array<{ command: string, stages: Record<string, number> }>
 } = {}): Fakes {
   const log: string[] = []
   const held = new Map<string, HeldAttachment>()
@@ -46,6 +51,7 @@ function fakes (opts: {
       return h
     },
     list: () => [...held.values()],
+    durable: async () => { await (opts.durable?.() ?? Promise.resolve()) },
   }
   const wiring: PodWiring = {
     openNetns: (p) => {
@@ -63,7 +69,12 @@ function fakes (opts: {
     ...opts.wiring,
   }
   f.cni = new CniCommands({
-    addresses, wiring, ...(opts.hooks !== undefined ? { hooks: opts.hooks } : {}), log: () => {}, clock: () => f.now
+    addresses,
+    wiring,
+    ...(opts.hooks !== undefined ? { hooks: opts.hooks } : {}),
+    log: () => {},
+    clock: () => f.now,
+    observeStages: (command, st) => { opts.stages?.push({ command, stages: Object.fromEntries(st) }) },
   }, { gcGraceMs: opts.grace ?? 0, readyWaitMs: 300 })
   return f
 }
@@ -87,7 +98,8 @@ t.test('ADD: allocates, wires, prints the result', async (t) => {
   const out = await f.cni.run(env('ADD', { CNI_ARGS: 'K8S_POD_NAME=web;K8S_POD_NAMESPACE=ns' }), conf({ mtu: 1400 }))
   t.equal(out.exitCode, 0)
   t.equal(out.command, 'ADD')
-  t.same(f.log, ['alloc c1/eth0 10.244.1.5', `delveth ${veth}`, `wire ${veth} 10.244.1.5 mtu 1400`])
+  // A host veth left by an earlier ADD is replaced inside wirePod (cni/wiring.ts createPair), not deleted up front.
+  t.same(f.log, ['alloc c1/eth0 10.244.1.5', `wire ${veth} 10.244.1.5 mtu 1400`])
   t.same(JSON.parse(out.stdout).ips, [{ address: '10.244.1.5/32', gateway: '169.254.1.1', interface: 1 }])
 })
 
@@ -123,7 +135,7 @@ t.test('ADD failure rolls back what this ADD made: veth deleted and address rele
   const out = await f.cni.run(env('ADD'), conf())
   t.equal(out.exitCode, 1)
   t.same(JSON.parse(out.stdout), { cniVersion: '1.1.0', code: 100, msg: 'failed to create veth pair: EEXIST' })
-  t.same(f.log, ['alloc c1/eth0 10.244.1.5', `delveth ${veth}`, `delveth ${veth}`, 'release c1/eth0'])
+  t.same(f.log, ['alloc c1/eth0 10.244.1.5', `delveth ${veth}`, 'release c1/eth0'])
   t.equal(out.cniCode, 100)
 })
 
@@ -297,4 +309,65 @@ t.test('hostile input: deep nesting and huge configs get 7, never 100', async (t
   const huge = conf({ dns: { search: ['x'.repeat(2 << 20)] } })
   t.equal(JSON.parse((await f.cni.run(env('ADD'), huge)).stdout).code, 7)
   t.same(f.log, [], 'nothing allocated or wired')
+})
+
+t.test('DEL answers only once the release is on disk; a failed write is 11 and a retried DEL waits again', async (t) => {
+  const writes: Array<{ resolve: () => void, reject: (e: Error) => void }> = []
+  const f = fakes({ durable: () => new Promise<void>((resolve, reject) => { writes.push({ resolve, reject }) }) })
+  const add = f.cni.run(env('ADD'), conf())
+  await new Promise((resolve) => setImmediate(resolve))
+  t.equal((await add).exitCode, 0, 'the fake allocate does not wait for durable')
+  let answered = false
+  const del = f.cni.run(env('DEL'), conf()).then((o) => { answered = true; return o })
+  for (let i = 0; i < 5 && writes.length === 0; i++) await new Promise((resolve) => setImmediate(resolve))
+  t.equal(writes.length, 1, 'DEL waits for durable')
+  t.equal(answered, false, 'no answer before the write is done')
+  t.equal(f.held.has('c1/eth0'), false, 'released in memory')
+  writes[0]!.reject(new TryAgainError('disk full'))
+  const failed = await del
+  t.equal(JSON.parse(failed.stdout).code, 11, 'a failed write: try again')
+  // The retry finds nothing held, but still must not answer before the disk has the release.
+  answered = false
+  const retry = f.cni.run(env('DEL'), conf()).then((o) => { answered = true; return o })
+  for (let i = 0; i < 5 && writes.length < 2; i++) await new Promise((resolve) => setImmediate(resolve))
+  t.equal(writes.length, 2, 'the retried DEL waits for a write too')
+  t.equal(answered, false)
+  writes[1]!.resolve()
+  t.equal((await retry).exitCode, 0)
+})
+
+t.test('every invocation reports its stages; a waiting invocation reports its lock wait', async (t) => {
+  const stages: Array<{ command: string, stages: Record<string, number> }> = []
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => { release = resolve })
+  const f = fakes({
+    stages,
+    wiring: {
+      wirePod: async (spec) => {
+        spec.stages?.add('veth_create', 0.002)
+        await gate
+        return { hostMAC: '02:00:00:00:00:01', podMAC: '02:00:00:00:00:02' }
+      },
+    },
+  })
+  const first = f.cni.run(env('ADD'), conf(), undefined, 0.003)
+  const second = f.cni.run(env('ADD'), conf())
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  release()
+  await Promise.all([first, second])
+  await f.cni.run(env('DEL'), conf())
+  await f.cni.run(env('DEL', { CNI_CONTAINERID: 'bad id!' }), conf())
+  t.equal(stages.length, 4)
+  const [a1, a2, d, bad] = stages
+  t.equal(a1!.command, 'ADD')
+  t.equal(a1!.stages.request, 0.003, 'the API server\'s request time is carried')
+  for (const k of ['parse', 'lock_wait', 'netns_open', 'ready_wait', 'ipam_allocate', 'state_commit', 'veth_create', 'result']) {
+    t.type(a1!.stages[k], 'number', `ADD records ${k}`)
+  }
+  t.equal(a1!.stages.veth_create, 0.002, 'the wiring writes into the same record')
+  t.ok(a2!.stages.lock_wait! >= 0.015, `the second ADD of the attachment waited for the first (${a2!.stages.lock_wait})`)
+  t.equal(d!.command, 'DEL')
+  for (const k of ['veth_delete', 'release', 'state_commit']) t.type(d!.stages[k], 'number', `DEL records ${k}`)
+  t.equal(bad!.command, 'DEL', 'a refused invocation is reported too')
+  t.same(Object.keys(bad!.stages), [], 'with no stage it never reached')
 })

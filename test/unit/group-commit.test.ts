@@ -368,11 +368,15 @@ t.test('gossip IPAM over group commit: allocations wait for the write; a failure
   await loop.turn()
   for (const o of out) t.match(o.err, { name: 'IpamTryAgainError' })
   t.same(node.list(), [], 'released in memory')
+  // Those releases are group-committed too: the retried ADD may wait for their write and its own.
   const p = node.allocate(ids[0]!, {})
-  await loop.turn()
-  disk.prepares[disk.prepares.length - 1]!.resolve()
-  await loop.turn()
-  disk.settles[disk.settles.length - 1]!.resolve()
+  const done = track(p.then(() => {}))
+  for (let i = 0, prepared = 1, settled = 0; i < 10 && done.state === 'pending'; i++) {
+    await loop.turn()
+    while (prepared < disk.prepares.length) disk.prepares[prepared++]!.resolve()
+    await loop.turn()
+    while (settled < disk.settles.length) disk.settles[settled++]!.resolve()
+  }
   const rec = await p
   t.same(disk.onDisk?.allocations.map(a => a[0]), ['g1/eth0'], 'reported after it is on disk')
   t.equal(node.get(ids[0]!)?.address, rec.address)
@@ -428,4 +432,80 @@ t.test('gossip IPAM state file through FileStateStore and group commit', async t
     { id: 'node-a', layout, bootstrap: false, seeds: [], random: () => 0.5 }, now)
   t.same([...reopened.allocator.entries()].map(a => a.address).sort(), recs.map(r => r.address).sort(),
     'every reported address is in the file')
+})
+
+t.test('static pod addresses: concurrent releases (DEL) share one write; durable() waits for it; after a failed write a retried DEL writes again', async t => {
+  const disk = new FakeDisk<StaticPodAddressesDurable>()
+  const loop = manualDefer()
+  const store = new GroupCommitStore(disk, { defer: loop.defer })
+  const pods = new StaticPodAddresses(store, '10.244.1.0/24')
+  const ids = [1, 2, 3, 4].map(i => ({ containerID: `d${i}`, ifname: 'eth0' }))
+  const adds = Promise.all(ids.map(id => Promise.resolve(pods.allocate(id, {}))))
+  await loop.turn()
+  disk.prepares[0]!.resolve()
+  await loop.turn()
+  disk.settles[0]!.resolve()
+  await adds
+  const syncSaves = disk.syncSaves
+  for (const id of ids.slice(0, 3)) t.ok(pods.release(id) !== null, `${id.containerID} released in memory`)
+  const del = track(pods.durable())
+  await loop.turn()
+  t.equal(disk.prepares.length, 2, 'three releases, one write')
+  t.equal(disk.syncSaves, syncSaves, 'no synchronous save on the event loop')
+  t.same(addressesIn(disk.prepares[1]!.doc), ['10.244.1.4'], 'the write holds the releases')
+  t.equal(del.state, 'pending', 'not durable before the write is done')
+  disk.prepares[1]!.reject(new Error('EIO'))
+  await loop.turn()
+  t.equal(del.state, 'rejected')
+  t.match(del.error, { name: 'IpamTryAgainError', message: /EIO/ })
+  t.equal(pods.get(ids[0]!), undefined, 'the release stays made in memory (its address quarantined, unused)')
+  t.equal(addressesIn(disk.onDisk!).length, 4, 'the disk still holds all four')
+  // A retried DEL finds nothing to release; durable() must not wait for a write nobody scheduled.
+  t.equal(pods.release(ids[0]!), null)
+  const retry = track(pods.durable())
+  await loop.turn()
+  t.equal(disk.prepares.length, 3, 'durable() after a failed write writes the newest state again')
+  disk.prepares[2]!.resolve()
+  await loop.turn()
+  t.equal(retry.state, 'pending', 'still waiting for the directory fsync')
+  disk.settles[1]!.resolve()
+  await loop.turn()
+  t.equal(retry.state, 'resolved')
+  t.same(addressesIn(disk.onDisk!), ['10.244.1.4'], 'the releases are on disk once the retry is answered')
+})
+
+t.test('gossip IPAM: releases join the group write instead of a synchronous save; durable() waits for it', async t => {
+  const disk = new FakeDisk<IpamDurable>()
+  const loop = manualDefer()
+  const store = new GroupCommitStore(disk, { defer: loop.defer })
+  let now = 0
+  const ipam = new Ipam({ store }, { id: 'node-a', layout, bootstrap: true, seeds: [], random: () => 0.5 }, now)
+  for (let i = 0; i < 200; i++) {
+    now += 20
+    ipam.tick(now)
+    for (const o of ipam.takeOutbox()) if (o.to === 'node-a') ipam.receive(o.msg, now)
+  }
+  const node = new IpamNode(ipam, layout, () => now, [])
+  const ids = [1, 2, 3].map(i => ({ containerID: `r${i}`, ifname: 'eth0' }))
+  const adds = Promise.all(ids.map(id => node.allocate(id, {})))
+  await loop.turn()
+  disk.prepares[disk.prepares.length - 1]!.resolve()
+  await loop.turn()
+  disk.settles[disk.settles.length - 1]!.resolve()
+  await adds
+  const syncSaves = disk.syncSaves
+  const writes = disk.prepares.length
+  for (const id of ids) t.ok(node.release(id) !== null)
+  const del = track(node.durable())
+  await loop.turn()
+  t.equal(disk.syncSaves, syncSaves, 'no synchronous save')
+  t.equal(disk.prepares.length, writes + 1, 'three releases, one write')
+  t.equal(disk.prepares[writes]!.doc.allocations.length, 0)
+  t.equal(del.state, 'pending')
+  disk.prepares[writes]!.resolve()
+  await loop.turn()
+  disk.settles[disk.settles.length - 1]!.resolve()
+  await loop.turn()
+  t.equal(del.state, 'resolved')
+  t.equal(disk.onDisk?.allocations.length, 0, 'on disk when durable() settles')
 })

@@ -77,7 +77,7 @@ t.test('every metric is registered once, has HELP, and follows the naming rules'
   const loom = names.filter((n) => n.startsWith('loom_'))
   t.same(loom.slice().sort(), [
     'loom_api_request_duration_seconds', 'loom_api_requests_total', 'loom_build_info',
-    'loom_control_decode_errors_total', 'loom_control_deaths_total', 'loom_control_gossip_bytes_total',
+    'loom_cni_stage_seconds', 'loom_control_decode_errors_total', 'loom_control_deaths_total', 'loom_control_gossip_bytes_total',
     'loom_control_gossip_messages_total', 'loom_control_members', 'loom_control_probes_total',
     'loom_control_refutations_total', 'loom_control_suspicions_total',
     'loom_dataplane_batch_packets', 'loom_dataplane_bytes_total', 'loom_dataplane_drops_total',

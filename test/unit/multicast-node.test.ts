@@ -64,6 +64,7 @@ class FakePods implements PodAddressManager {
   get (id: AttachmentId): AttachmentRecord | undefined { return this.records.get(id.containerID) }
   list (): AttachmentRecord[] { return [...this.records.values()] }
   gc (): AttachmentRecord[] { return [] }
+  async durable (): Promise<void> {}
 }
 
 class NullDevice implements Device {
