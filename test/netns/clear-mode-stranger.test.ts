@@ -22,6 +22,7 @@ import { readFileSync } from 'node:fs'
 import { isRoot, NetnsLab, SKIP_NOT_ROOT, waitFor } from './lib/netns-lab'
 import { OverlayLab } from './lib/overlay-lab'
 import { pcapPayloads } from './lib/pcap'
+import { scrapeMetric } from './lib/scrape'
 
 /** Sends each stdin line (hex) as one UDP datagram with a forged IPv4 header (IP_HDRINCL). */
 const RAW_SEND = `
@@ -60,12 +61,8 @@ for (const encapsulation of ['udp', 'vxlan'] as const) {
       await overlay.startAll()
       const pod1 = n1.pods[0]
       const pod2 = n2.pods[0]
-      const metric = async (reason: string): Promise<number> => {
-        const r = await lab.exec(n2.ns, ['curl', '-sf', 'http://127.0.0.1:9784/metrics'])
-        const m = new RegExp(`^loom_dataplane_drops_total\\{direction="in",reason="${reason}"\\} (\\S+)$`, 'm')
-          .exec(r.stdout)
-        return m === null ? 0 : Number(m[1])
-      }
+      const metric = async (reason: string): Promise<number> =>
+        await scrapeMetric(lab, n2.ns, `loom_dataplane_drops_total{direction="in",reason="${reason}"}`)
       const inEchos = async (ns: string): Promise<number> => {
         const snmp = await lab.execOk(ns, ['cat', '/proc/net/snmp'])
         const lines = snmp.split('\n').filter((l) => l.startsWith('Icmp:'))

@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs'
 import { isRoot, NetnsLab, SKIP_NOT_ROOT, waitFor } from './lib/netns-lab'
 import { apiRequest, LabNode, OverlayLab } from './lib/overlay-lab'
 import { pcapPayloads } from './lib/pcap'
+import { scrapeMetric } from './lib/scrape'
 import type { StatusDocument } from '../../agent/status'
 
 const GOSSIP_PORT = 6783
@@ -61,12 +62,8 @@ t.test('gossip frames captured on the wire and sent again are refused: replay, t
     const [n1, n2, n3, attacker] = overlay.nodes
     const members = [n1, n2, n3]
     await overlay.startAll()
-    const rejected = async (n: LabNode, reason: string): Promise<number> => {
-      const r = await lab.exec(n.ns, ['curl', '-sf', 'http://127.0.0.1:9784/metrics'])
-      const m = new RegExp(`^loom_control_gossip_frames_rejected_total\\{reason="${reason}"\\} (\\S+)$`, 'm')
-        .exec(r.stdout)
-      return m === null ? 0 : Number(m[1])
-    }
+    const rejected = async (n: LabNode, reason: string): Promise<number> =>
+      await scrapeMetric(lab, n.ns, `loom_control_gossip_frames_rejected_total{reason="${reason}"}`)
     const wholeCluster = async (what: string): Promise<void> => {
       await waitFor(what, async () => {
         for (const n of members) {

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { isRoot, NetnsLab, SKIP_NOT_ROOT, waitFor } from './lib/netns-lab'
 import { apiRequest, LabNode, OverlayLab, writeSecretFile } from './lib/overlay-lab'
+import { scrapeMetric } from './lib/scrape'
 import type { StatusDocument } from '../../agent/status'
 
 async function status (node: LabNode): Promise<StatusDocument> {
@@ -30,12 +31,8 @@ t.test('gossip key rotation on a running cluster, no restart', { skip: isRoot() 
   const [n1, n2, n3, n4] = overlay.nodes
   const members = [n1, n2, n3]
   await overlay.startAll()
-  const rejected = async (n: LabNode, reason: string): Promise<number> => {
-    const r = await lab.exec(n.ns, ['curl', '-sf', 'http://127.0.0.1:9784/metrics'])
-    const m = new RegExp(`^loom_control_gossip_frames_rejected_total\\{reason="${reason}"\\} (\\S+)$`, 'm')
-      .exec(r.stdout)
-    return m === null ? 0 : Number(m[1])
-  }
+  const rejected = async (n: LabNode, reason: string): Promise<number> =>
+    await scrapeMetric(lab, n.ns, `loom_control_gossip_frames_rejected_total{reason="${reason}"}`)
   const whole = async (what: string, keys: number): Promise<void> => {
     await waitFor(what, async () => {
       for (const n of members) {

@@ -31,6 +31,14 @@ function guard (clock: Clock, maxEntries = 1000): GossipReplayGuard {
   return new GossipReplayGuard({ now: clock.now, maxSkewMs: SKEW, maxTransitMs: TRANSIT, maxEntries })
 }
 
+/** A receiver's guard started at T0, and a sender whose first frame is sealed 1 ms later. */
+function started (maxEntries?: number): { clock: Clock, g: GossipReplayGuard, sender: GossipKeyring } {
+  const clock = new Clock()
+  const g = guard(clock, maxEntries)
+  clock.ms += 1
+  return { clock, g, sender: new GossipKeyring(secret, { now: clock.now }) }
+}
+
 t.test('a frame opens once; the same bytes again are refused as replay, now and later', async t => {
   const clock = new Clock()
   const sender = new GossipKeyring(secret, { now: clock.now })
@@ -50,10 +58,7 @@ t.test('a frame opens once; the same bytes again are refused as replay, now and 
 })
 
 t.test('frames reordered within the window all open, each once', async t => {
-  const clock = new Clock()
-  const sender = new GossipKeyring(secret, { now: clock.now })
-  const g = guard(clock)
-  clock.ms += 1
+  const { clock, g, sender } = started()
   const frames = [0, 1, 2, 3, 4].map(() => { clock.ms += 100; return sender.seal(plain) })
   for (const i of [4, 0, 3, 1, 2]) t.type(sender.open(frames[i], g), Buffer, `frame ${i}`)
   for (const i of [0, 1, 2, 3, 4]) t.equal(sender.open(frames[i], g), 'replay', `frame ${i} again`)
@@ -121,10 +126,7 @@ t.test('sender restart: a new sender id, stamps go on; its old frames stay refus
 })
 
 t.test('a forged or damaged frame does not burn the genuine frame\'s stamp', async t => {
-  const clock = new Clock()
-  const g = guard(clock)
-  clock.ms += 1
-  const sender = new GossipKeyring(secret, { now: clock.now })
+  const { clock, g, sender } = started()
   const genuine = sender.seal(plain)
   const damaged = Buffer.from(genuine)
   damaged[damaged.length - 1] ^= 1
@@ -142,10 +144,7 @@ t.test('a forged or damaged frame does not burn the genuine frame\'s stamp', asy
 })
 
 t.test('a flood beyond the budget: forgotten frames are refused (stale), never reopened', async t => {
-  const clock = new Clock()
-  const g = guard(clock, 16)
-  clock.ms += 1
-  const sender = new GossipKeyring(secret, { now: clock.now })
+  const { clock, g, sender } = started(16)
   const frames: Buffer[] = []
   for (let i = 0; i < 100; i++) { clock.ms += 1; frames.push(sender.seal(plain)) }
   for (const f of frames) t.type(sender.open(f, g), Buffer)
@@ -159,10 +158,7 @@ t.test('a flood beyond the budget: forgotten frames are refused (stale), never r
 })
 
 t.test('entries are forgotten once they age out of the window', async t => {
-  const clock = new Clock()
-  const g = guard(clock)
-  clock.ms += 1
-  const sender = new GossipKeyring(secret, { now: clock.now })
+  const { clock, g, sender } = started()
   for (let i = 0; i < 50; i++) { clock.ms += 10; sender.open(sender.seal(plain), g) }
   t.equal(g.size, 50)
   clock.ms += SKEW + TRANSIT + 1000
