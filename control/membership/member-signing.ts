@@ -22,10 +22,9 @@
  * name length u16 + UTF-8.
  */
 import { createPrivateKey, createPublicKey, hkdfSync, KeyObject, sign, verify } from 'node:crypto'
-import type { EncapsulationKind, MemberRecord } from '../transport'
+import type { EncapsulationKind } from '../../dataplane/encap'
+import { SIGNATURE_LEN, SIGNING_KEY_LEN, type MemberRecord } from '../transport'
 
-export const SIGNING_KEY_LEN = 32
-export const SIGNATURE_LEN = 64
 const DOMAIN = Buffer.from('loom member record v1')
 const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex')
 const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex')
