@@ -32,7 +32,6 @@ export { configUsage, isHelpRequested, isResetIpamRequested } from './config-fla
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
-export type { EncapsulationKind }
 export const POLICY_SOURCES = ['none', 'kubernetes', 'files'] as const
 export type PolicySourceKind = (typeof POLICY_SOURCES)[number]
 

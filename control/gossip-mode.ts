@@ -36,7 +36,8 @@ import {
   type NodeIdentity, type StateDirectory,
 } from './node'
 import type { ControlStats } from './stats'
-import { GossipTransport, type EncapsulationKind, type GossipKeyring } from './transport'
+import type { EncapsulationKind } from '../dataplane/encap'
+import { GossipTransport, type GossipKeyring } from './transport'
 
 export const IDENTITY_FILE = 'identity.json'
 export const IPAM_FILE = 'ipam.json'

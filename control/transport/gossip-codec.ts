@@ -41,7 +41,6 @@ export const SIGNATURE_LEN = 64
 export const MAX_INCARNATION = 0xffff_fffe
 
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
-export type { EncapsulationKind }
 
 /** What a node advertises about itself; others repeat it with their view of state/incarnation. */
 export interface MemberRecord {

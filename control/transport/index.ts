@@ -25,6 +25,6 @@ export {
   DEFAULT_LIMITS, STREAM_LIMITS, UDP_LIMITS,
 } from './gossip-codec'
 export type {
-  DecodeFailure, DecodeFailureReason, DecodeLimits, EncapsulationKind, GossipBody, GossipPacket, MemberRecord,
+  DecodeFailure, DecodeFailureReason, DecodeLimits, GossipBody, GossipPacket, MemberRecord,
   MemberState, MemberUpdate,
 } from './gossip-codec'
