@@ -7,7 +7,7 @@ import t from 'tap'
 import { ClaimsReplica } from '../../control/ipam/replica'
 import type { ClaimMsg } from '../../control/ipam/messages'
 import { blockOwner } from '../../control/ipam/cluster-state'
-import { makeRng } from '../sim/ipam-sim-network'
+import { seededRandom as makeRng } from '../sim/sim-network'
 
 const BLOCKS = 16
 const LEASE = 1000

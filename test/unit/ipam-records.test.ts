@@ -15,7 +15,7 @@ import {
 } from '../../control/ipam/codec'
 import { IpamConflictError, IpamDecodeError } from '../../control/ipam/errors'
 import type { ClaimBody, ClaimMsg } from '../../control/ipam/messages'
-import { makeRng } from '../sim/ipam-sim-network'
+import { seededRandom as makeRng } from '../sim/sim-network'
 
 const SEED = Number(process.env.LOOM_TEST_SEED ?? 12345)
 const rng = makeRng(SEED)
