@@ -18,7 +18,7 @@
  *   pod namespaces b<i> ── veths ── node ns "n1" (loomd, static mode) ── sw
  */
 import t from 'tap'
-import { isRoot, NetnsLab, SKIP_NOT_ROOT } from './lib/netns-lab'
+import { isRoot, NetnsLab, pool, SKIP_NOT_ROOT } from './lib/netns-lab'
 import { apiRequest, LabNode, OverlayLab } from './lib/overlay-lab'
 import { execPlugin, PluginRun } from './fixtures/cni-exec'
 import { hostVethName } from '../../lib'
@@ -32,15 +32,6 @@ const HOST_VETH = /\blxc[0-9a-f]{11}\b/g
 function addressOf (r: PluginRun): string | undefined {
   if (r.code !== 0) return undefined
   return (r.json as { ips?: Array<{ address: string }> } | undefined)?.ips?.[0]?.address?.split('/')[0]
-}
-
-async function pool<T> (n: number, parallel: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(n)
-  let next = 0
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    for (let i = next++; i < n; i = next++) out[i] = await fn(i)
-  }))
-  return out
 }
 
 if (!isRoot()) {

@@ -8,21 +8,12 @@
  */
 import t from 'tap'
 import { AgentClient } from '../../cni/agent-client'
-import { isRoot, NetnsLab, SKIP_NOT_ROOT } from './lib/netns-lab'
+import { isRoot, NetnsLab, pool, SKIP_NOT_ROOT } from './lib/netns-lab'
 import { OverlayLab } from './lib/overlay-lab'
 import { execPlugin, PluginRun } from './fixtures/cni-exec'
 
 const PODS = 200
 const PARALLEL = 24
-
-async function pool<T> (n: number, parallel: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(n)
-  let next = 0
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    for (let i = next++; i < n; i = next++) out[i] = await fn(i)
-  }))
-  return out
-}
 
 if (!isRoot()) {
   t.plan(0, SKIP_NOT_ROOT)

@@ -291,6 +291,18 @@ t.test('100 concurrent commits while writes keep failing and succeeding: each is
 const layout = makeBlockLayout('10.244.0.0/16', 24)
 
 /** The addresses a static state document holds, sorted. */
+/** A founder's Ipam over `store` once it has claimed its first block (Paxos with itself), as an IpamNode. */
+function foundedNode (store: GroupCommitStore<IpamDurable>): { node: IpamNode, now: number } {
+  let now = 0
+  const ipam = new Ipam({ store }, { id: 'node-a', layout, bootstrap: true, seeds: [], random: () => 0.5 }, now)
+  for (let i = 0; i < 200; i++) {
+    now += 20
+    ipam.tick(now)
+    for (const o of ipam.takeOutbox()) if (o.to === 'node-a') ipam.receive(o.msg, now)
+  }
+  return { node: new IpamNode(ipam, layout, () => now, []), now }
+}
+
 function addressesIn (doc: StaticPodAddressesDurable): string[] {
   return new StaticPodAddresses({ load: () => doc, save: () => undefined },
     doc.podCIDR).list().map(r => r.address).sort()
@@ -417,14 +429,7 @@ t.test('gossip IPAM state file through FileStateStore and group commit', async t
   const file = path.join(dir, 'ipam.json')
   const store = new GroupCommitStore(new FileStateStore<IpamDurable>(file, raw => validateIpamDurable(raw, layout),
     ipamDurableToJSON))
-  let now = 0
-  const ipam = new Ipam({ store }, { id: 'node-a', layout, bootstrap: true, seeds: [], random: () => 0.5 }, now)
-  for (let i = 0; i < 200; i++) {
-    now += 20
-    ipam.tick(now)
-    for (const o of ipam.takeOutbox()) if (o.to === 'node-a') ipam.receive(o.msg, now)
-  }
-  const node = new IpamNode(ipam, layout, () => now, [])
+  const { node, now } = foundedNode(store)
   const recs = await Promise.all(Array.from({ length: 10 },
     (_, i) => node.allocate({ containerID: `q${i}`, ifname: 'eth0' }, {})))
   const back = validateIpamDurable(JSON.parse(fs.readFileSync(file, 'utf8')), layout)
@@ -478,14 +483,7 @@ t.test('gossip IPAM: releases join the group write instead of a synchronous save
   const disk = new FakeDisk<IpamDurable>()
   const loop = manualDefer()
   const store = new GroupCommitStore(disk, { defer: loop.defer })
-  let now = 0
-  const ipam = new Ipam({ store }, { id: 'node-a', layout, bootstrap: true, seeds: [], random: () => 0.5 }, now)
-  for (let i = 0; i < 200; i++) {
-    now += 20
-    ipam.tick(now)
-    for (const o of ipam.takeOutbox()) if (o.to === 'node-a') ipam.receive(o.msg, now)
-  }
-  const node = new IpamNode(ipam, layout, () => now, [])
+  const { node } = foundedNode(store)
   const ids = [1, 2, 3].map(i => ({ containerID: `r${i}`, ifname: 'eth0' }))
   const adds = Promise.all(ids.map(id => node.allocate(id, {})))
   await loop.turn()

@@ -171,3 +171,13 @@ export async function waitFor (what: string, probe: () => Promise<boolean>, time
     await new Promise((resolve) => setTimeout(resolve, intervalMs))
   }
 }
+
+/** Runs fn(0..n-1) with at most `parallel` in flight; the results in index order. */
+export async function pool<T> (n: number, parallel: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(n)
+  let next = 0
+  await Promise.all(Array.from({ length: parallel }, async () => {
+    for (let i = next++; i < n; i = next++) out[i] = await fn(i)
+  }))
+  return out
+}
