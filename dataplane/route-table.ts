@@ -118,7 +118,8 @@ export interface RouteTableInit {
   routes: ReadonlyArray<{ prefix: string, peer: PeerRoute }>
 }
 
-export interface RouteEntry {
+/** One overlay prefix and the peer owning it (a kernel route is host/netlink.ts's RouteEntry). */
+export interface OverlayRoute {
   /** Normalised CIDR ("10.244.1.0/26"). */
   readonly prefix: string
   readonly peer: PeerRoute
@@ -153,11 +154,11 @@ export class RouteTable implements PeerDirectory {
   private readonly byIndex: Map<number, PeerRoute>
   private readonly byAddress: Map<number, PeerRoute>
   private readonly peerList: readonly PeerRoute[]
-  private readonly entries: readonly RouteEntry[]
+  private readonly entries: readonly OverlayRoute[]
 
   private constructor (selfIndex: number, selfVtepMAC: Buffer, lengths: number[],
     maps: Array<Map<number, PeerRoute>>, byIndex: Map<number, PeerRoute>,
-    byAddress: Map<number, PeerRoute>, peerList: PeerRoute[], entries: RouteEntry[]) {
+    byAddress: Map<number, PeerRoute>, peerList: PeerRoute[], entries: OverlayRoute[]) {
     this.selfIndex = selfIndex
     this.selfVtepMAC = selfVtepMAC
     this.masks = Int32Array.from(lengths, l => prefixMask(l) | 0)
@@ -209,7 +210,7 @@ export class RouteTable implements PeerDirectory {
     const byAddress = new Map<number, PeerRoute>()
     const ambiguousAddresses = new Set<number>()
     const peerList: PeerRoute[] = []
-    const entries: Array<RouteEntry & { network: number, prefixLength: number }> = []
+    const entries: Array<OverlayRoute & { network: number, prefixLength: number }> = []
 
     for (const { prefix, peer } of init.routes) {
       let cidr
@@ -290,7 +291,7 @@ export class RouteTable implements PeerDirectory {
   }
 
   /** Every route, sorted by network then prefix length (for status output). */
-  routes (): readonly RouteEntry[] {
+  routes (): readonly OverlayRoute[] {
     return this.entries
   }
 }
