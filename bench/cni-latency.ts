@@ -16,6 +16,7 @@
  *   pods p0..pN ── veths ── node ns "n1" (loomd, static mode) ── sw
  */
 import { execFile } from 'node:child_process'
+import { execExitCode } from '../test/lib/exit-code'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { NetnsLab } from '../test/netns/lib/netns-lab'
@@ -35,13 +36,7 @@ function callPlugin (ns: string, bin: string, env: Record<string, string>, conf:
       (err, stdout, stderr) => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6
         const m = /LOOMTIME (\S+) (\S+) (\d+)/.exec(stderr)
-        const code = err === null
-          ? 0
-          : typeof (err as {
-            code?: unknown
-          }).code === 'number'
-            ? (err as { code: number }).code
-            : -1
+        const code = execExitCode(err, -1)
         resolve({
           ms,
           code,

@@ -9,6 +9,7 @@
  * The tap process itself never enters a namespace: commands run through `ip netns exec`.
  */
 import { ChildProcess, execFile, spawn as spawnProcess } from 'node:child_process'
+import { execExitCode } from '../../lib/exit-code'
 import { randomBytes } from 'node:crypto'
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -29,13 +30,7 @@ export function run (cmd: string, args: string[],
   return new Promise((resolve) => {
     const child = execFile(cmd, args, { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 32 << 20 },
       (err, stdout, stderr) => {
-        const code = err === null
-          ? 0
-          : typeof (err as {
-            code?: unknown
-          }).code === 'number'
-            ? (err as { code: number }).code
-            : 1
+        const code = execExitCode(err)
         resolve({ stdout: String(stdout), stderr: String(stderr), code })
       })
     if (opts.input !== undefined) child.stdin?.end(opts.input)
