@@ -23,20 +23,12 @@ set -euo pipefail
 
 K8S_VERSION=v1.32.4          # matches Debian/kubectl's 1.32 client used by the test
 STAGING_VERSION=v0.32.4
-CACHE=${LOOM_TEST_PEERS_CACHE:-/var/cache/loom-test-peers}
+# shellcheck source=peer-build.sh
+. "$(dirname "$0")/peer-build.sh"
 OUT="$CACHE/kube-apiserver-$K8S_VERSION"
-GO=${GO:-/usr/local/go/bin/go}
 
-if [ -x "$OUT" ]; then echo "$OUT"; exit 0; fi
-[ -x "$GO" ] || { echo "build-kube-apiserver: no Go toolchain at $GO" >&2; exit 1; }
-
-mkdir -p "$CACHE"
-work=$(mktemp -d "$CACHE/build.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-trap 'exit 143' TERM INT     # so that a `timeout` (setup.sh) still runs the clean-up above
-cd "$work"
-
-start=$(date +%s)
+peer_build_start build-kube-apiserver "$OUT"
+trap 'exit 143' TERM INT     # so that a `timeout` (setup.sh) still runs the clean-up (peer-build.sh)
 # -modcacherw: module files stay writable, so the trap above can remove the module cache.
 export GOFLAGS="-mod=mod -modcacherw" GOTOOLCHAIN=local CGO_ENABLED=0
 export GOMODCACHE="$work/gomodcache" GOCACHE="$work/gocache"

@@ -17,19 +17,11 @@ set -euo pipefail
 
 WG_MODULE=golang.zx2c4.com/wireguard
 WG_VERSION=v0.0.0-20260522210424-ecfc5a8d5446   # 0.0.20250522, the proxy's @latest on 2026-12-02
-CACHE=${LOOM_TEST_PEERS_CACHE:-/var/cache/loom-test-peers}
+# shellcheck source=peer-build.sh
+. "$(dirname "$0")/peer-build.sh"
 OUT="$CACHE/wireguard-go-$WG_VERSION"
-GO=${GO:-/usr/local/go/bin/go}
 
-if [ -x "$OUT" ]; then echo "$OUT"; exit 0; fi
-[ -x "$GO" ] || { echo "build-wireguard-go: no Go toolchain at $GO" >&2; exit 1; }
-
-mkdir -p "$CACHE"
-work=$(mktemp -d "$CACHE/build.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-
-start=$(date +%s)
+peer_build_start build-wireguard-go "$OUT"
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0 GOOS=linux
 # A wrapper module pins the version (and records the dependency sums in go.sum); the module's root
 # package is wireguard-go's main.
