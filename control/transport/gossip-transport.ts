@@ -145,22 +145,29 @@ interface Inbound {
   deadline: NodeJS.Timeout | undefined
 }
 
-export class GossipTransport implements FrameTransport {
-  readonly counters: TransportCounters = {
-    udpFramesIn: 0,
-    udpFramesOut: 0,
-    udpBytesIn: 0,
-    udpBytesOut: 0,
-    streamFramesIn: 0,
-    streamFramesOut: 0,
-    streamBytesIn: 0,
-    streamBytesOut: 0,
-    badFrames: 0,
-    sendErrors: 0,
+/** Zeroed transport counters and refusals by reason (every FrameTransport keeps both). */
+export function newTransportCounters (): { counters: TransportCounters, rejected: Record<FrameRejectReason, number> } {
+  return {
+    counters: {
+      udpFramesIn: 0,
+      udpFramesOut: 0,
+      udpBytesIn: 0,
+      udpBytesOut: 0,
+      streamFramesIn: 0,
+      streamFramesOut: 0,
+      streamBytesIn: 0,
+      streamBytesOut: 0,
+      badFrames: 0,
+      sendErrors: 0,
+    },
+    rejected: Object.fromEntries(FRAME_REJECT_REASONS.map((r) => [r, 0])) as Record<FrameRejectReason, number>,
   }
+}
 
-  readonly rejected: Record<FrameRejectReason,
-  number> = Object.fromEntries(FRAME_REJECT_REASONS.map((r) => [r, 0])) as Record<FrameRejectReason, number>
+export class GossipTransport implements FrameTransport {
+  private readonly zeroed = newTransportCounters()
+  readonly counters: TransportCounters = this.zeroed.counters
+  readonly rejected: Record<FrameRejectReason, number> = this.zeroed.rejected
 
   private udp?: UdpSocket
   private tcp?: Server

@@ -9,7 +9,7 @@
  * Nothing here decides anything about members or blocks; the rooms above hand it frames.
  */
 export {
-  GossipTransport, isWholeFrame, openFrame, splitHostPort, FRAME_REJECT_REASONS,
+  GossipTransport, isWholeFrame, newTransportCounters, openFrame, splitHostPort, FRAME_REJECT_REASONS,
 } from './gossip-transport'
 export type {
   FrameHandler, FrameRejectReason, FrameTransport, GossipTransportComponents, GossipTransportInit, StreamReply,

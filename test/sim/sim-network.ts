@@ -27,7 +27,7 @@
  */
 import type { Timers } from '../../control/control-plane'
 import {
-  FRAME_REJECT_REASONS, isWholeFrame, openFrame, type FrameHandler, type FrameRejectReason, type FrameTransport,
+  isWholeFrame, newTransportCounters, openFrame, type FrameHandler, type FrameRejectReason, type FrameTransport,
   type GossipKeyring, type StreamReply, type TransportCounters,
 } from '../../control/transport'
 
@@ -298,20 +298,9 @@ export class SimNetwork {
 
 /** One node's gossip port on a SimNetwork: the FrameTransport the control plane sends through. */
 export class SimTransport implements FrameTransport {
-  readonly counters: TransportCounters = {
-    udpFramesIn: 0,
-    udpFramesOut: 0,
-    udpBytesIn: 0,
-    udpBytesOut: 0,
-    streamFramesIn: 0,
-    streamFramesOut: 0,
-    streamBytesIn: 0,
-    streamBytesOut: 0,
-    badFrames: 0,
-    sendErrors: 0,
-  }
-
-  readonly rejected = Object.fromEntries(FRAME_REJECT_REASONS.map((r) => [r, 0])) as Record<FrameRejectReason, number>
+  private readonly zeroed = newTransportCounters()
+  readonly counters: TransportCounters = this.zeroed.counters
+  readonly rejected: Record<FrameRejectReason, number> = this.zeroed.rejected
   private handler: FrameHandler = () => {}
   private open = true
 
