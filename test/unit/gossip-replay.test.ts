@@ -102,6 +102,11 @@ t.test('receiver restart: frames sealed before it started are refused, later one
   clock.ms += 2000
   const restarted = guard(clock) // a new process: nothing remembered
   t.equal(sender.open(before, restarted), 'stale', 'captured before the restart, replayed after it')
+  const lastMsBefore = new GossipKeyring(secret, { now: () => clock.ms - 1 })
+  t.equal(sender.open(lastMsBefore.seal(plain), restarted), 'stale', 'sealed in the millisecond before the start')
+  const sameMs = new GossipKeyring(secret, { now: clock.now })
+  t.type(sender.open(sameMs.seal(plain), restarted), Buffer,
+    'sealed in the millisecond the guard started: after the process began, so it opens')
   clock.ms += 1
   t.type(sender.open(sender.seal(plain), restarted), Buffer, 'fresh frames open')
   const behind = new GossipKeyring(secret, { now: () => clock.ms - 10_000 })
