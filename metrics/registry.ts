@@ -27,6 +27,7 @@ import { registerDataplaneMetrics, type DataplaneMetricsSource } from './datapla
 import { registerCryptoMetrics, type CryptoMetricsSource } from './crypto-metrics'
 import { registerOffloadMetrics, type OffloadMetricsSource } from './offload-metrics'
 import { MetricsSourceError } from './errors'
+import { EventLoopLag, type LagSummary } from './event-loop-lag'
 import { registerMulticastMetrics, type MulticastMetricsSource } from './multicast-metrics'
 import { registerPolicyMetrics, type PolicyMetricsSource } from './policy-metrics'
 
@@ -136,12 +137,27 @@ const CNI_STAGE_COMMANDS = ['add', 'del', 'check', 'gc', 'status', 'version'] as
 /** Buckets for address allocation latency (seconds): local hand-out is sub-ms, a claim is not. */
 const ALLOCATION_DURATION_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30]
 
-/** Sampling period (ms) of prom-client's event-loop lag gauges (see the constructor). */
-export const EVENT_LOOP_LAG_SAMPLE_MS = 1000
+/**
+ * Sampling period (ms) handed to prom-client's own event-loop sampler, which is not used (see the
+ * constructor): the longest a libuv timer takes (2^31 - 1 ms, 24 days), so it never wakes the agent.
+ */
+export const PROM_CLIENT_LAG_SAMPLER_PARKED_MS = 2 ** 31 - 1
+
+/** prom-client's event-loop lag gauges, replaced by ours under the same names (see the constructor). */
+const EVENT_LOOP_LAG_GAUGES = {
+  nodejs_eventloop_lag_min_seconds: ['The minimum event-loop lag since the previous scrape.', 'min'],
+  nodejs_eventloop_lag_max_seconds: ['The maximum event-loop lag since the previous scrape.', 'max'],
+  nodejs_eventloop_lag_mean_seconds: ['The mean event-loop lag since the previous scrape.', 'mean'],
+  nodejs_eventloop_lag_stddev_seconds: ['The standard deviation of the event-loop lag since the previous scrape.', 'stddev'],
+  nodejs_eventloop_lag_p50_seconds: ['The 50th percentile of the event-loop lag since the previous scrape.', 'p50'],
+  nodejs_eventloop_lag_p90_seconds: ['The 90th percentile of the event-loop lag since the previous scrape.', 'p90'],
+  nodejs_eventloop_lag_p99_seconds: ['The 99th percentile of the event-loop lag since the previous scrape.', 'p99'],
+} as const satisfies Record<string, readonly [string, keyof LagSummary]>
 
 /** Default metrics removed right after collectDefaultMetrics (see the constructor). */
 const DEFAULT_METRICS_DROPPED = [
   'nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total',
+  'nodejs_eventloop_lag_seconds', ...Object.keys(EVENT_LOOP_LAG_GAUGES),
 ]
 
 export interface MetricsInit {
@@ -165,6 +181,8 @@ export interface MetricsInit {
 export class LoomMetrics {
   /** The registry /metrics serializes. Only metrics/ touches it. */
   readonly registry: Registry
+  /** The event-loop lag sampler behind nodejs_eventloop_lag_* and /healthz; MetricsServer starts and stops it. */
+  readonly eventLoopLag: EventLoopLag
   private dataplane: DataplaneMetricsSource | undefined
   private controlAttached = false
   private ipamAttached = false
@@ -181,13 +199,29 @@ export class LoomMetrics {
     this.registry = register
     const registers = [register]
     // prom-client samples the loop delay (nodejs_eventloop_lag_*) with a libuv timer every 10 ms
-    // by default: 100 wake-ups a second of an idle agent, the largest share it had (bench/README.md
-    // "Idle wake-ups"). Once a second is enough for those gauges; /healthz keeps its own 50 ms sampler.
-    collectDefaultMetrics({ register, eventLoopMonitoringPrecision: EVENT_LOOP_LAG_SAMPLE_MS })
+    // by default, 100 wake-ups a second of an idle agent (bench/README.md "Idle wake-ups"), and
+    // exports the timer's period plus the lag as the lag (1 s at a 1 s period). Its sampler cannot
+    // be left out, so it is parked (never due) and its gauges dropped; ./event-loop-lag.ts, the
+    // sampler /healthz uses, feeds the same names with the period subtracted.
+    collectDefaultMetrics({ register, eventLoopMonitoringPrecision: PROM_CLIENT_LAG_SAMPLER_PARKED_MS })
     // prom-client exports these three sums as gauges named *_total, which `promtool check
     // metrics` rejects ("non-counter metrics should not have _total suffix"); the per-type
     // gauges without the suffix (nodejs_active_handles{type} etc.) carry the same data.
     for (const name of DEFAULT_METRICS_DROPPED) register.removeSingleMetric(name)
+    const lag = this.eventLoopLag = new EventLoopLag()
+    new Gauge({
+      name: 'nodejs_eventloop_lag_seconds',
+      help: 'Event-loop lag: the worst of the last one to two seconds (what /healthz checks).',
+      registers,
+      collect () { this.set(lag.recentMaxSeconds()) },
+    })
+    const lagGauges = Object.entries(EVENT_LOOP_LAG_GAUGES).map(([name, [help, stat]]) =>
+      [new Gauge({ name, help, registers }), stat] as const)
+    // One read of the since-last-scrape histogram per scrape, for all seven gauges.
+    this.beforeScrape.push(() => {
+      const summary = lag.takeSinceLastRead()
+      for (const [gauge, stat] of lagGauges) gauge.set(summary[stat])
+    })
 
     const currentDataplane = (): DataplaneMetricsSource | undefined => this.dataplane
     new Gauge({

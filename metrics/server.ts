@@ -10,11 +10,12 @@
  *                 checks as JSON (e.g. not yet joined, data plane not up).
  *   anything else 404; a method other than GET 405.
  *
- * Lag is measured with perf_hooks.monitorEventLoopDelay (sampled every 50 ms in libuv, no JS per
- * sample) over a rolling window of the current and the previous second, so a stall shows up at
- * the next /healthz and clears about two seconds after the loop recovers. (The monitor drops its
- * first sample, so a stall in the first ~50 ms after start() goes unseen.) The sampling timer
- * wakes an idle agent, so it is kept coarse: 20 wake-ups a second, not the default 100.
+ * Lag is the registry's sampler (./event-loop-lag.ts: perf_hooks.monitorEventLoopDelay every 50 ms
+ * in libuv, no JS per sample, the period subtracted), started and stopped with the listener; /healthz
+ * checks the worst of the current and the previous second, so a stall shows up at the next
+ * /healthz and clears about two seconds after the loop recovers. (The monitor drops its first
+ * sample, so a stall in the first ~50 ms after start() goes unseen.) The sampling timer wakes an
+ * idle agent, so it is kept coarse: 20 wake-ups a second, not the default 100.
  *
  * The listener never crashes the agent on bad input: malformed requests get a 400 from the
  * clientError hook, request bodies are discarded, and a failing collect becomes a 500 plus one
@@ -24,10 +25,6 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { isIP, type Socket } from 'node:net'
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
-
-/** Event-loop lag sampling period (ms). */
-const LAG_SAMPLE_MS = 50
 /** Open connections at most (Prometheus keeps one; curl and probes come and go). */
 export const MAX_CONNECTIONS = 32
 /** Largest request body read (and discarded) before answering 413. */
@@ -90,11 +87,8 @@ export class MetricsServer {
   private readonly address: string
   private readonly host: string
   private readonly requestedPort: number
-  private readonly maxLagNs: number
+  private readonly maxLagSeconds: number
   private server: Server | undefined
-  private lag: IntervalHistogram | undefined
-  private lagTimer: NodeJS.Timeout | undefined
-  private previousWindowMaxNs = 0
 
   /** Validates the address now (throws MetricsAddressError); binds nothing until start(). */
   constructor (components: MetricsServerComponents, init: MetricsServerInit) {
@@ -106,7 +100,7 @@ export class MetricsServer {
     this.requestedPort = port
     const maxLag = init.maxEventLoopLagSeconds ?? 1
     if (!(maxLag > 0)) throw new RangeError(`maxEventLoopLagSeconds must be > 0, got ${maxLag}`)
-    this.maxLagNs = maxLag * 1e9
+    this.maxLagSeconds = maxLag
   }
 
   /** The bound TCP port (the chosen one when the address said port 0); 0 before start(). */
@@ -139,10 +133,7 @@ export class MetricsServer {
     server.on('error', (err) => { this.logger.error({ err }, 'metrics listener error') })
     this.server = server
 
-    this.lag = monitorEventLoopDelay({ resolution: LAG_SAMPLE_MS })
-    this.lag.enable()
-    this.lagTimer = setInterval(() => { this.onLagWindowExpired() }, 1000)
-    this.lagTimer.unref()
+    this.components.registry.eventLoopLag.start()
     this.logger.info({ address: `${this.host}:${this.port}` }, 'serving /metrics, /healthz, /readyz')
   }
 
@@ -151,25 +142,11 @@ export class MetricsServer {
     const server = this.server
     if (server === undefined) return
     this.server = undefined
-    if (this.lagTimer !== undefined) clearInterval(this.lagTimer)
-    this.lag?.disable()
-    this.lag = undefined
+    this.components.registry.eventLoopLag.stop()
     await new Promise<void>((resolve) => {
       server.close(() => { resolve() })
       server.closeAllConnections()
     })
-  }
-
-  private onLagWindowExpired (): void {
-    if (this.lag === undefined) return
-    this.previousWindowMaxNs = this.lag.max
-    this.lag.reset()
-  }
-
-  /** Worst event-loop delay over the current and previous window, in nanoseconds. */
-  private recentLagNs (): number {
-    const current = this.lag?.max ?? 0
-    return Math.max(current, this.previousWindowMaxNs)
   }
 
   private handle (req: IncomingMessage, res: ServerResponse): void {
@@ -217,9 +194,9 @@ export class MetricsServer {
   }
 
   private serveHealthz (res: ServerResponse): void {
-    const lagNs = this.recentLagNs()
-    if (lagNs >= this.maxLagNs) {
-      const reason = `event loop lag ${(lagNs / 1e9).toFixed(3)} s exceeds ${this.maxLagNs / 1e9} s`
+    const lag = this.components.registry.eventLoopLag.recentMaxSeconds()
+    if (lag >= this.maxLagSeconds) {
+      const reason = `event loop lag ${lag.toFixed(3)} s exceeds ${this.maxLagSeconds} s`
       send(res, 503, 'text/plain; charset=utf-8', `${reason}\n`)
       return
     }

@@ -12,6 +12,7 @@ import {
   MetricsSourceError, type ControlMetricsSource, type DataplaneMetricsSource, type HealthSource,
   type IpamMetricsSource, type IpamSnapshot, type LoomMetrics,
 } from '../../metrics'
+import { EventLoopLag, RESOLUTION_MS } from '../../metrics/event-loop-lag'
 
 const logger = pino({ level: 'silent' })
 
@@ -409,14 +410,61 @@ t.test('a failing source makes /metrics answer 500, and the server keeps serving
   t.equal((await get(server.port, '/healthz')).status, 200)
 })
 
-t.test('idle cost: the default metrics sample the event loop once a second, not every 10 ms', async (t) => {
+t.test('idle cost: one event-loop sampler, every 50 ms; prom-client\'s own never wakes', async (t) => {
   const perf = require('node:perf_hooks') as { monitorEventLoopDelay: (o?: { resolution?: number }) => unknown }
   const original = perf.monitorEventLoopDelay
   const resolutions: number[] = []
   perf.monitorEventLoopDelay = (o) => { resolutions.push(o?.resolution ?? 10); return original(o) }
   t.teardown(() => { perf.monitorEventLoopDelay = original })
-  createMetricsRegistry({ version: '1', nodeName: 'a' })
-  t.ok(resolutions.length > 0, 'prom-client samples the loop delay')
-  t.ok(resolutions.every((r) => r >= 1000),
-    `sampling periods ${resolutions.join(', ')} ms: at most one wake-up a second`)
+  const registry = createMetricsRegistry({ version: '1', nodeName: 'a' })
+  t.same(resolutions, [2 ** 31 - 1], 'prom-client\'s sampler is parked (never due)')
+  await startServer(t, registry, { ready: () => ({ ready: true, checks: {} }) })
+  t.same(resolutions.slice(1), [RESOLUTION_MS, RESOLUTION_MS], 'the server starts the 50 ms pair (one wake-up)')
+  t.equal(RESOLUTION_MS, 50)
+})
+
+/** The nodejs_eventloop_lag_* values of one scrape (seconds), by the name's middle part. */
+async function scrapeLag (port: number): Promise<Record<string, number>> {
+  const values = parse((await get(port, '/metrics')).body)
+  const out: Record<string, number> = {}
+  for (const stat of ['', '_min', '_max', '_mean', '_stddev', '_p50', '_p90', '_p99']) {
+    out[stat === '' ? 'now' : stat.slice(1)] = values.get(`nodejs_eventloop_lag${stat}_seconds`) ?? NaN
+  }
+  return out
+}
+
+t.test('nodejs_eventloop_lag_* report the lag, not the sampling period: idle near 0, a 200 ms stall seen', async (t) => {
+  const registry = createMetricsRegistry({ version: '1', nodeName: 'n1' })
+  const server = await startServer(t, registry, { ready: () => ({ ready: true, checks: {} }) })
+  await scrapeLag(server.port) // forget the start
+  // Idle long enough for a sampler with a 1 s period to have recorded twice (the bug read 1 s here).
+  await new Promise((resolve) => setTimeout(resolve, 2500))
+  const idle = await scrapeLag(server.port)
+  t.ok(idle.p50 < 0.1 && idle.mean < 0.1, `idle: p50 ${idle.p50} s, mean ${idle.mean} s, near 0 (the period is 0.05 s)`)
+  t.ok(idle.p99 < 0.5 && idle.max < 0.5, `idle: p99 ${idle.p99} s, max ${idle.max} s`)
+  t.ok(idle.min >= 0 && idle.min <= idle.p50, `min ${idle.min} s is a lag, not an empty histogram's`)
+
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  const until = Date.now() + 200
+  while (Date.now() < until) { /* block the event loop on purpose */ }
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const blocked = await scrapeLag(server.port)
+  t.ok(blocked.max >= 0.15 && blocked.max < 1, `after a 200 ms stall: max ${blocked.max} s`)
+  t.ok(blocked.p99 >= 0.15, `after a 200 ms stall: p99 ${blocked.p99} s`)
+  t.ok(blocked.now >= 0.15, `nodejs_eventloop_lag_seconds ${blocked.now} s (the last 1-2 s)`)
+
+  const next = await scrapeLag(server.port)
+  t.ok(next.max < 0.15, `the next scrape forgot the stall: max ${next.max} s`)
+})
+
+t.test('EventLoopLag reads 0 before start and after stop, and start/stop are idempotent', async (t) => {
+  const lag = new EventLoopLag()
+  t.same(lag.takeSinceLastRead(), { min: 0, max: 0, mean: 0, stddev: 0, p50: 0, p90: 0, p99: 0 })
+  t.equal(lag.recentMaxSeconds(), 0)
+  lag.start()
+  lag.start()
+  t.equal(lag.takeSinceLastRead().min, 0, 'no sample yet: 0, not an empty histogram\'s 9e9 s')
+  lag.stop()
+  lag.stop()
+  t.equal(lag.recentMaxSeconds(), 0)
 })
