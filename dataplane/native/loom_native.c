@@ -42,6 +42,8 @@
 
 /* Messages per sendmmsg/recvmmsg call; matches MAX_BATCH in dataplane/types.ts. */
 #define LOOM_MAX_BATCH 128
+/* Buffers offered to the first recvmmsg of a recvBatch call (see RecvBatch). */
+#define RECV_FIRST_CHUNK 8
 
 /* Hot-path errors that mean the caller handed us a bad fd or memory: these throw. Everything
  * else from send/recv (EAGAIN, ENOBUFS, EMSGSIZE, ECONNREFUSED, EHOSTUNREACH, ...) is about the
@@ -518,6 +520,12 @@ static napi_value RecvBatch(napi_env env, napi_callback_info info) {
   int soft_errors = 0;
   while (total < n) {
     uint32_t chunk = n - total < LOOM_MAX_BATCH ? n - total : LOOM_MAX_BATCH;
+    /* The first recvmmsg offers only RECV_FIRST_CHUNK buffers: unpacking a Buffer from the array
+     * costs a few N-API calls (cache misses when the process wakes cold), and an idle or
+     * request/response flow brings one or two datagrams per wake-up, so unpacking all 64 was
+     * most of this call's time then (bench/README.md, "Idle latency"). A full first chunk means
+     * more is queued: the rest follows in a second recvmmsg of up to LOOM_MAX_BATCH. */
+    if (total == 0 && chunk > RECV_FIRST_CHUNK) chunk = RECV_FIRST_CHUNK;
     for (uint32_t j = 0; j < chunk; j++) {
       uint8_t *data;
       size_t len;
