@@ -31,6 +31,7 @@ import {
 import type { OffloadState } from '../dataplane'
 import { NetlinkClient, setSysctl } from '../host'
 import { agentAddresses } from '../cni/agent-addresses'
+import { ATTACHMENTS_FILE, validateLedger } from '../cni/attachment-ledger'
 import { CniCommands } from '../cni/commands'
 import type { CniHooks } from '../cni/commands'
 import { TryAgainError } from '../cni/errors'
@@ -92,6 +93,8 @@ export class Agent {
   private metricsServer?: MetricsServer
   private pods?: PodAddressManager
   private podStore?: { idle (): Promise<void> }
+  /** The CNI attachment ledger's store (ages and ADD tokens, cni/attachment-ledger.ts). */
+  private ledgerStore?: { idle (): Promise<void> }
   private cni?: CniCommands
   private gossip?: GossipNode
   private multicast?: MulticastNode
@@ -247,8 +250,11 @@ export class Agent {
     })
     // The CNI plugin's work, one place: cni/commands.ts (the shim only carries env and stdin here).
     const cniLog = this.logger.child({ component: 'cni' })
+    const ledger = new GroupCommitStore(stateDir.store(ATTACHMENTS_FILE, validateLedger))
+    this.ledgerStore = ledger
     this.cni = new CniCommands({
       addresses: agentAddresses({ pods: () => this.pods, ready: () => this.readiness(), mtu: () => this.mtu }),
+      ledger,
       wiring: podWiring,
       ...(this.policy !== undefined || this.components.cniHooks !== undefined
         ? { hooks: withPolicyHooks(this.components.cniHooks, this.policy) }
@@ -347,6 +353,7 @@ export class Agent {
     this.device?.close()
     this.netlink?.close()
     await this.podStore?.idle() // a group write in flight still uses the directory fd
+    await this.ledgerStore?.idle()
     this.stateDir?.close()
   }
 

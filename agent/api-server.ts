@@ -27,10 +27,11 @@ import { connect } from 'node:net'
 import { dirname } from 'node:path'
 import type { Logger } from 'pino'
 import { IpamError } from '../control'
-import type { AttachmentId, PodAddressManager } from '../control'
+import type { AttachmentId, AttachmentRecord, PodAddressManager } from '../control'
 import { POD_GATEWAY } from '../cni/agent-addresses'
-import type { CommandOutcome } from '../cni/commands'
-import { parseNetnsHandle, type NetnsHandle } from '../cni/netns-file'
+import type { CniCommands } from '../cni/commands'
+import { CNI_CODE, CniError } from '../cni/errors'
+import { parseNetnsHandle } from '../cni/netns-file'
 import { AgentStartError, ConfigError } from './errors'
 import { buildStatus, StatusSources } from './status'
 
@@ -64,11 +65,12 @@ export interface ApiServerComponents {
   ready: () => { ready: boolean; checks: Record<string, boolean> }
   /** Gossip mode: forced reclaim of a node's blocks by name; false when no such member. */
   rmpeer?: (nodeName: string) => boolean
-  /** Runs one CNI plugin invocation (cni/commands.ts); absent = 404. */
-  cni?: {
-    run: (env: Record<string, string>, stdin: string, netns?: NetnsHandle,
-      requestSeconds?: number) => Promise<CommandOutcome>
-  }
+  /**
+   * The CNI commands (cni/commands.ts): one plugin invocation (`run`), and the rules the raw
+   * add and GC share with it (`allocateRaw`, `gcAttachments`: GC's grace period and locks).
+   * Absent = POST /v1/cni and POST /v1/cni/gc answer 405, the raw add allocates unrecorded.
+   */
+  cni?: Pick<CniCommands, 'run' | 'allocateRaw' | 'gcAttachments'>
   /** Called once per API request with the command, result status and duration (metrics). */
   observe?: (command: string, status: number, seconds: number) => void
   /** NetworkPolicy hooks, present when a policy source is configured. */
@@ -212,6 +214,10 @@ export class ApiServer {
           : 503
         return finish(status, { error: { code: status === 503 ? 'ERR_NO_ADDRESS' : err.code, message: err.message } })
       }
+      // The raw add and GC run cni/commands.ts's rules: a state write that failed is "try again".
+      if (err instanceof CniError && err.cniCode === CNI_CODE.TRY_AGAIN_LATER) {
+        return finish(503, { error: { code: 'ERR_NOT_READY', message: err.message } })
+      }
       this.components.logger.error({ err, route }, 'API request failed')
       finish(500, { error: { code: 'ERR_INTERNAL', message: (err as Error).message } })
     })
@@ -269,11 +275,12 @@ export class ApiServer {
         const pods = this.podsReady()
         const id = attachmentOf(body)
         const b = body as Record<string, unknown>
-        const rec = await pods.allocate(id, {
+        const allocate = async (): Promise<AttachmentRecord> => await pods.allocate(id, {
           netns: optionalString(b, 'netns'),
           podName: optionalString(b, 'podName'),
           podNamespace: optionalString(b, 'podNamespace'),
         })
+        const rec = c.cni !== undefined ? await c.cni.allocateRaw(id, allocate) : await allocate()
         await this.policyAdded()
         const net = c.podNetwork?.()
         return [200, { ...rec, gateway: POD_GATEWAY, mtu: net?.mtu, podCIDR: net?.podCIDR }]
@@ -318,11 +325,10 @@ export class ApiServer {
           throw new ApiError(400, 'ERR_BAD_REQUEST',
             'gc needs {"valid": [{"containerID", "ifname"}, ...]}')
         }
-        const pods = this.podsReady()
-        const released = pods.gc(valid.map(attachmentOf))
-        await pods.durable()
-        if (released.length > 0) await this.policyRemoved()
-        return [200, { released }]
+        this.podsReady()
+        // The CNI GC's rule (young and busy attachments spared), not the address manager's bare gc.
+        if (c.cni === undefined) throw new ApiError(405, 'ERR_METHOD', `${route} is not allowed: this agent runs no CNI commands`)
+        return [200, { released: await c.cni.gcAttachments(valid.map(attachmentOf)) }]
       }
       case 'GET /v1/policy':
         if (c.policy === undefined) {

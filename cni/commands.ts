@@ -12,7 +12,11 @@
  *   persists before it returns) and the pod is wired.
  * - GC needs the runtime's list of valid attachments (no list = code 7, nothing removed), and
  *   never collects an attachment younger than `gcGraceMs` (an ADD the runtime started after
- *   it computed the list) nor one with an invocation in flight.
+ *   it computed the list) nor one with an invocation in flight. The raw API's GC
+ *   (`gcAttachments`, POST /v1/cni/gc) collects by the same rule, and its add (`allocateRaw`)
+ *   is recorded like an ADD, so the grace covers it too.
+ * - Ages and ADD tokens are in the AttachmentLedger (./attachment-ledger.ts), on disk before the
+ *   ADD, DEL or GC that changed it reports success: a restart keeps them.
  *
  * Order of work and why:
  * - ADD: netns is a netns? → wait (bounded) for the agent to be ready → allocate (idempotent
@@ -36,6 +40,7 @@
  * CNI_ARGS pair).
  */
 import { randomUUID } from 'node:crypto'
+import { AttachmentLedger, keyOf, type LedgerStore } from './attachment-ledger'
 import { AttachmentLocks } from './attachment-locks'
 import {
   CheckFailedError, DegradedError, IOFailureError, InvalidConfigError, NotAvailableError, TryAgainError, WiringError,
@@ -153,8 +158,10 @@ export interface CniCommandsComponents {
   hooks?: CniHooks
   /** One structured log line. */
   log: (fields: Record<string, unknown>) => void
-  /** Milliseconds, monotonic enough for ages (default Date.now). */
+  /** Wall-clock milliseconds, for ages that outlive the process (default Date.now). */
   clock?: () => number
+  /** Where the ages and tokens persist (<stateDir>/attachments.json in loomd); default memory only. */
+  ledger?: LedgerStore
   /** Each invocation's time per stage (./stages.ts), called once when it ends. */
   observeStages?: (command: string, stages: ReadonlyArray<[CniStage, number]>) => void
 }
@@ -171,14 +178,46 @@ const READY_POLL_MS = 100
 
 export class CniCommands {
   private readonly locks = new AttachmentLocks()
-  /** Attachments allocated by an ADD of this process: the ADD's token and when. */
-  private readonly created = new Map<string, { token: string, at: number }>()
+  /** Attachments created by an ADD of this node: the ADD's token and when, also from before a restart. */
+  private readonly ledger: AttachmentLedger
   private readonly clock: () => number
   private readonly startedAt: number
 
+  /** Loads the ledger (throws what its store throws: a corrupt file stops loomd). */
   constructor (private readonly c: CniCommandsComponents, private readonly init: CniCommandsInit) {
     this.clock = c.clock ?? Date.now
     this.startedAt = this.clock()
+    this.ledger = new AttachmentLedger(c.ledger)
+  }
+
+  /**
+   * An allocation outside the CNI flow (the raw API's POST /v1/cni/add, which wires nothing):
+   * run under the attachment's lock and, when it created the attachment, recorded in the ledger
+   * like an ADD (on disk before it returns), so GC's grace period covers it.
+   */
+  async allocateRaw<T> (id: Attachment, allocate: () => Promise<T>): Promise<T> {
+    const key = keyOf(id)
+    return await this.locks.run(key, async () => {
+      const existed = this.c.addresses.get(id) !== undefined
+      const made = await allocate()
+      if (!existed && this.c.addresses.get(id) !== undefined) {
+        await durably(this.ledger.record(key, { token: randomUUID(), createdAt: this.clock() }))
+      }
+      return made
+    })
+  }
+
+  /**
+   * The raw API's GC (POST /v1/cni/gc): collects what GC would, by the same rule (neither in
+   * `valid`, young nor busy; its hooks run and its veth goes) and returns what was released,
+   * once that is on disk. WiringError when some removal failed (the rest were still done).
+   */
+  async gcAttachments (valid: readonly Attachment[]): Promise<HeldAttachment[]> {
+    const errors: string[] = []
+    const { released } = await this.collect(new Set(valid.map(keyOf)), errors)
+    await this.persistCollection()
+    if (errors.length > 0) throw new WiringError(`GC finished with ${errors.length} errors: ${errors.join('; ')}`)
+    return released
   }
 
   /**
@@ -257,7 +296,11 @@ export class CniCommands {
       }))
       const held = await stages.time('state_commit', () => allocated)
       const token = existed ? undefined : randomUUID()
-      if (token !== undefined) this.created.set(key, { token, at: this.clock() })
+      // Written while the pod is wired; awaited before the success is reported.
+      const recorded = token === undefined
+        ? undefined
+        : durably(this.ledger.record(key, { token, createdAt: this.clock() }))
+      recorded?.catch(() => {}) // a failure is thrown where it is awaited
       try {
         if (!HOST_VETH_RE.test(held.hostVeth)) {
           throw new InvalidConfigError(`the agent named host veth ${JSON.stringify(held.hostVeth)}, expected lxc + 11 hex digits`)
@@ -278,6 +321,7 @@ export class CniCommands {
         if (added !== undefined) {
           await stages.time('hook', () => added({ ...held, netns: env.netns, args: env.args, ...podIdentity(env) }))
         }
+        if (recorded !== undefined) await stages.time('state_commit', () => recorded)
         const resultStarted = process.hrtime.bigint()
         const result = buildAddResult(conf.cniVersion, {
           hostVeth: held.hostVeth,
@@ -315,13 +359,14 @@ export class CniCommands {
   private async rollback (env: CniEnv, held: HeldAttachment, token: string | undefined): Promise<void> {
     const key = keyOf(env)
     const problems: string[] = []
-    const mine = token !== undefined && this.created.get(key)?.token === token
+    const mine = token !== undefined && this.ledger.get(key)?.token === token
     if (mine) await this.c.hooks?.podRemoved?.({ ...held }).catch((e: Error) => { problems.push(e.message) })
     await this.c.wiring.deleteHostVeth(held.hostVeth).catch((e: Error) => { problems.push(e.message) })
     if (mine) {
       try {
         this.c.addresses.release({ containerID: env.containerID, ifname: env.ifname })
-        this.created.delete(key)
+        this.ledger.drop(key)
+        await durably(this.ledger.persist())
       } catch (e) {
         problems.push((e as Error).message)
       }
@@ -343,10 +388,11 @@ export class CniCommands {
     }
     await stages.time('veth_delete', () => this.c.wiring.deleteHostVeth(hostVeth, stages))
     const released = stages.timeSync('release', () => this.c.addresses.release(id))
-    this.created.delete(keyOf(env))
+    // The ledger is written only when it knew the attachment (beside the address write, not after it).
+    const forgotten = this.ledger.drop(keyOf(env)) ? durably(this.ledger.persist()) : undefined
     // Also when nothing was held: a DEL retried after a failed write must not answer before the
     // release its first attempt made in memory is on disk.
-    await stages.time('state_commit', () => this.c.addresses.durable())
+    await stages.time('state_commit', () => Promise.all([this.c.addresses.durable(), forgotten]))
     this.c.log({
       level: 'info',
       command: 'DEL',
@@ -380,31 +426,9 @@ export class CniCommands {
 
   private async gc (conf: NetConf, stages: StageTimes): Promise<CommandOutput> {
     const valid = conf.validAttachments ?? []
-    const keep = new Set(valid.map((a) => `${a.containerID}/${a.ifname}`))
-    const now = this.clock()
+    const keep = new Set(valid.map(keyOf))
     const errors: string[] = []
-    let released = 0
-    let spared = 0
-    for (const held of this.c.addresses.list()) {
-      const key = `${held.containerID}/${held.ifname}`
-      if (keep.has(key)) continue
-      if (this.locks.busy(key) || now - (this.created.get(key)?.at ?? this.startedAt) < this.init.gcGraceMs) {
-        spared++; continue
-      }
-      await this.locks.run(key, async () => {
-        const still = this.c.addresses.get(held)
-        if (still === undefined) return
-        try {
-          await this.c.hooks?.podRemoved?.({ ...still })
-          await stages.time('veth_delete', () => this.c.wiring.deleteHostVeth(still.hostVeth))
-          this.c.addresses.release(held)
-          this.created.delete(key)
-          released++
-        } catch (err) {
-          errors.push((err as Error).message)
-        }
-      })
-    }
+    const { released, spared } = await this.collect(keep, errors, stages)
     // Host veths nobody holds: leftovers of crashed ADDs or of state lost on disk. Spare those of
     // attachments still held (valid, young) and of invocations in flight.
     const owned = new Set(this.c.addresses.list().map((h) => h.hostVeth))
@@ -427,10 +451,55 @@ export class CniCommands {
       errors.push((err as Error).message)
     }
     // The releases above share one write; GC reports success only once it is on disk.
-    await stages.time('state_commit', () => this.c.addresses.durable())
-    this.c.log({ level: 'info', command: 'GC', valid: valid.length, released, spared, removedVeths: removed })
+    await stages.time('state_commit', () => this.persistCollection())
+    this.c.log({
+      level: 'info', command: 'GC', valid: valid.length, released: released.length, spared, removedVeths: removed
+    })
     if (errors.length > 0) throw new WiringError(`GC finished with ${errors.length} errors: ${errors.join('; ')}`)
     return { stdout: '', exitCode: 0 }
+  }
+
+  /**
+   * GC's rule, for CNI GC and the raw API's: every held attachment that is not in `keep`, not
+   * younger than `gcGraceMs` (by the ledger; one it does not know counts from this agent's
+   * start) and has no invocation in flight is removed under its lock: hooks.podRemoved, its host
+   * veth deleted, its address released (in memory: persistCollection makes it durable). A failed
+   * removal adds to `errors` and the rest go on.
+   */
+  private async collect (keep: ReadonlySet<string>, errors: string[], stages?: StageTimes):
+  Promise<{ released: HeldAttachment[], spared: number }> {
+    const now = this.clock()
+    const released: HeldAttachment[] = []
+    let spared = 0
+    for (const held of this.c.addresses.list()) {
+      const key = keyOf(held)
+      if (keep.has(key)) continue
+      if (this.locks.busy(key) || now - (this.ledger.get(key)?.createdAt ?? this.startedAt) < this.init.gcGraceMs) {
+        spared++; continue
+      }
+      await this.locks.run(key, async () => {
+        const still = this.c.addresses.get(held)
+        if (still === undefined) return
+        try {
+          await this.c.hooks?.podRemoved?.({ ...still })
+          const deleted = this.c.wiring.deleteHostVeth(still.hostVeth)
+          await (stages?.time('veth_delete', () => deleted) ?? deleted)
+          this.c.addresses.release(held)
+          this.ledger.drop(key)
+          released.push(still)
+        } catch (err) {
+          errors.push((err as Error).message)
+        }
+      })
+    }
+    return { released, spared }
+  }
+
+  /** After collect: the releases and the ledger on disk, with the entries of attachments no longer held dropped. */
+  private async persistCollection (): Promise<void> {
+    const held = new Set(this.c.addresses.list().map(keyOf))
+    this.ledger.drop(...this.ledger.keys().filter((k) => !held.has(k) && !this.locks.busy(k)))
+    await Promise.all([this.c.addresses.durable(), durably(this.ledger.persist())])
   }
 
   /**
@@ -479,8 +548,14 @@ function guessVersion (stdin: string): string | undefined {
   }
 }
 
-function keyOf (env: CniEnv): string {
-  return `${env.containerID}/${env.ifname}`
+/** A ledger write as the CNI answers its failure: try again (11), nothing was reported. */
+async function durably (write: Promise<void>): Promise<void> {
+  try {
+    await write
+  } catch (err) {
+    throw new TryAgainError(`the attachment ledger could not be written to the state directory: ${(err as Error).message}`,
+      { cause: err })
+  }
 }
 
 function podIdentity (env: CniEnv): { podName?: string, podNamespace?: string } {

@@ -2,7 +2,9 @@
  * The agent's local API as the CNI plugin uses it, against a real loomd (static mode):
  * ADD is idempotent per attachment, DEL repeats fine, GC releases what is not listed, bad input
  * gets 400 with a message, and allocations survive `kill -9` of the daemon (persisted before
- * they are reported) without any address being handed out twice.
+ * they are reported) without any address being handed out twice, as do their creation times
+ * (<stateDir>/attachments.json, which GC's grace period reads; the grace is 0 here, so GC
+ * releases at once; test/unit/local-hardening.test.ts checks the grace on this endpoint).
  */
 import t from 'tap'
 import { readFileSync } from 'node:fs'
@@ -28,7 +30,7 @@ function api (socketPath: string, method: string, path: string, body?: unknown):
 t.test('CNI endpoints of the agent API, and kill -9', { skip: isRoot() ? false : SKIP_NOT_ROOT }, async (t) => {
   const lab = new NetnsLab('api')
   t.teardown(() => lab.cleanup())
-  const overlay = new OverlayLab(lab, { nodes: 2, podsPerNode: 0, encapsulation: 'udp', writeConflist: true })
+  const overlay = new OverlayLab(lab, { nodes: 2, podsPerNode: 0, encapsulation: 'udp', writeConflist: true, cniGcGraceSeconds: 0 })
   await overlay.build()
   await overlay.startAll()
   const node = overlay.nodes[0]
@@ -66,9 +68,16 @@ t.test('CNI endpoints of the agent API, and kill -9', { skip: isRoot() ? false :
     reported.set(`k${i}`, r.body.address)
   }
   t.equal(new Set(reported.values()).size, 50, '50 distinct addresses')
+  const killedAt = Date.now()
   await overlay.stopDaemon(node, 'SIGKILL')
   overlay.startDaemon(node)
   await overlay.waitReady(node)
+  const ledger = JSON.parse(readFileSync(lab.file(`state-${node.name}/attachments.json`), 'utf8')) as {
+    attachments: Array<{ containerID: string, createdAt: number }>
+  }
+  const created = new Map(ledger.attachments.map((a) => [a.containerID, a.createdAt]))
+  t.ok([...reported.keys()].every((cid) => (created.get(cid) ?? Infinity) <= killedAt),
+    'every allocation\'s creation time from before kill -9 is on disk')
   for (const [cid, address] of reported) {
     const r = await api(sock, 'GET', `/v1/cni/attachment?containerID=${cid}&ifname=eth0`)
     if (r.body?.address !== address) t.fail(`${cid} lost its address after kill -9`)

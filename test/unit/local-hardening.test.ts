@@ -7,7 +7,9 @@
  *   regular file used to be deleted); a stale socket is replaced;
  * - the API and metrics servers: a body over the limit gets 413 and the connection is closed
  *   (the API answered 400 after reading, metrics read any body), connections beyond the cap are
- *   closed while the server keeps answering, and a slow-loris client is cut off.
+ *   closed while the server keeps answering, and a slow-loris client is cut off;
+ * - the raw API's GC (POST /v1/cni/gc) released an attachment made a moment ago: it had no grace
+ *   period, unlike GC through loom-cni; now it runs the same rule (cni/commands.ts).
  * Runs as any user: unix sockets in a temp directory and 127.0.0.1 port 0.
  */
 import t from 'tap'
@@ -23,6 +25,11 @@ import { ApiServer, MAX_BODY_BYTES, MAX_CONNECTIONS } from '../../agent/api-serv
 import { createMetricsRegistry, MetricsServer } from '../../metrics'
 import { createDataplaneStats } from '../../dataplane/types'
 import type { StatusSources } from '../../agent/status'
+import { agentAddresses } from '../../cni/agent-addresses'
+import { CniCommands } from '../../cni/commands'
+import { StaticPodAddresses } from '../../control'
+import { MemoryStore } from '../../control/node'
+import { recordingWiring } from '../lib/recording-wiring'
 
 const logger = pino({ level: 'silent' })
 const BASE = { nodeName: 'node-a', underlay: { address: '192.168.10.5' } }
@@ -221,4 +228,51 @@ t.test('API server: requests refused before any handler (malformed HTTP) are cou
   t.match(answer, /^HTTP\/1\.1 400/)
   await raw({ path: socketPath }, '\x00\x01\x02 garbage\r\n\r\n')
   t.same(seen, [['other', 400], ['other', 400]], 'each malformed request observed once, as command "other"')
+})
+
+/** One JSON request to the API socket: status and parsed body. */
+async function apiJSON (socketPath: string, method: string, urlPath: string, body?: unknown):
+Promise<{ status: number, body: any }> {
+  return await new Promise((resolve, reject) => {
+    const req = request({ socketPath, method, path: urlPath, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => { text += c })
+      res.on('end', () => { resolve({ status: res.statusCode ?? 0, body: text === '' ? null : JSON.parse(text) }) })
+    })
+    req.on('error', reject)
+    req.end(body === undefined ? undefined : JSON.stringify(body))
+  })
+}
+
+t.test('raw API: POST /v1/cni/gc spares an attachment younger than the grace period, as CNI GC does', async t => {
+  const sock = path.join(tempDir(t), 'api.sock')
+  let now = 1_700_000_000_000
+  const pods = new StaticPodAddresses(new MemoryStore(), '10.244.1.0/24', { clock: () => now })
+  const ready = (): { ready: boolean, checks: Record<string, boolean> } => ({ ready: true, checks: {} })
+  const wiring = recordingWiring()
+  const cni = new CniCommands({
+    addresses: agentAddresses({ pods: () => pods, ready, mtu: () => 1400 }), wiring, log: () => {}, clock: () => now,
+  }, { gcGraceMs: 60_000 })
+  const api = new ApiServer({ logger, status: statusSources(), pods, ready, cni }, { socketPath: sock })
+  await api.start()
+  t.teardown(() => api.stop())
+
+  now += 120_000 // the agent has run past one grace period: nothing is young for being unknown
+  const add = await apiJSON(sock, 'POST', '/v1/cni/add', { containerID: 'fresh', ifname: 'eth0' })
+  t.equal(add.status, 200)
+  now += 5_000
+  const early = await apiJSON(sock, 'POST', '/v1/cni/gc', { valid: [] })
+  t.same([early.status, early.body], [200, { released: [] }], 'a 5 s old attachment is spared')
+  t.equal((await apiJSON(sock, 'GET', '/v1/cni/attachment?containerID=fresh&ifname=eth0')).body.address,
+    add.body.address, 'and keeps its address')
+
+  now += 60_000
+  const late = await apiJSON(sock, 'POST', '/v1/cni/gc', { valid: [] })
+  t.equal(late.status, 200)
+  t.match(late.body.released, [{ containerID: 'fresh', ifname: 'eth0', address: add.body.address }],
+    'past the grace period it is collected')
+  t.same(wiring.deleted, [add.body.hostVeth], 'with its host veth, as CNI GC does')
+  t.equal((await apiJSON(sock, 'GET', '/v1/cni/attachment?containerID=fresh&ifname=eth0')).status, 404)
+  t.equal((await apiJSON(sock, 'POST', '/v1/cni/gc', {})).status, 400, 'no list: nothing removed, 400')
 })

@@ -5,6 +5,7 @@
  * asserts or reports. Every loop is bounded in count and in time.
  */
 import { deriveNodeIndex } from '../../../dataplane/node-index'
+import { NODE_KEY_PREFIX, type AttachmentRecord } from '../../../control'
 import { NetnsLab, run } from './netns-lab'
 import { apiRequest, LabNode, OverlayLab, REPO_ROOT } from './overlay-lab'
 import {
@@ -257,11 +258,15 @@ export async function runFuzzing (ctx: FaultContext, frames: number, seconds: nu
       : 0
     results.push({ kind, ...res, counted, kernelDropped })
     if (kind === 'api') {
-      // Well-formed ADDs of the fuzzer hold addresses like any client's: the runtime's GC (every
-      // pod it knows as valid) releases them, as kubelet's would.
-      const valid = ctx.churn.slots.filter((x) => x.node === target &&
-        x.state !== 'free').map((x) => ({ containerID: x.containerID, ifname: 'eth0' }))
-      await apiRequest(target.apiSocket, 'POST', '/v1/cni/gc', { valid })
+      // Well-formed ADDs of the fuzzer hold addresses like any client's: released as a runtime
+      // would, with a DEL of each pod it does not know (a GC would spare them for
+      // cni.gcGraceSeconds, since they are seconds old).
+      const valid = new Set(ctx.churn.slots.filter((x) => x.node === target && x.state !== 'free')
+        .map((x) => x.containerID))
+      const held = (await apiRequest(target.apiSocket, 'GET', '/v1/cni/attachments')).body as AttachmentRecord[]
+      for (const r of held.filter((h) => !valid.has(h.containerID) && !h.containerID.startsWith(NODE_KEY_PREFIX.split('/')[0]!))) {
+        await apiRequest(target.apiSocket, 'POST', '/v1/cni/del', { containerID: r.containerID, ifname: r.ifname })
+      }
     }
     ctx.log(`fuzz ${kind}: ${res.sent} frames (${res.connections} connections) in ${res.elapsedMs} ms; loomd counted ${counted}, kernel dropped ${kernelDropped}`)
   }
