@@ -44,7 +44,13 @@ export interface BlockRecord {
 export type Op =
   | { readonly kind: 'join', readonly node: NodeId }
   | { readonly kind: 'claim', readonly node: NodeId, readonly block: number }
-  | { readonly kind: 'release', readonly node: NodeId, readonly block: number }
+  /**
+   * `epoch` is the slot of the claim that gave `node` the block (its BlockRecord.epoch): a RELEASE
+   * frees only that ownership. Without it a release decided late (a coordinator re-proposes ops it
+   * was forwarded for 2 s) freed the block again after its owner had claimed it anew and was
+   * using it (seed 1159991801 of test/sim/ipam-stack-sim.test.ts).
+   */
+  | { readonly kind: 'release', readonly node: NodeId, readonly block: number, readonly epoch: number }
   | { readonly kind: 'suspect', readonly node: NodeId, readonly forced: boolean }
   | { readonly kind: 'unsuspect', readonly node: NodeId }
   | { readonly kind: 'remove', readonly node: NodeId }
@@ -89,6 +95,13 @@ export function blockOwner (s: ClusterState, block: number): NodeId | null {
   return r !== undefined && r.state === 'owned' ? r.owner : null
 }
 
+/** A RELEASE frees the block only while `op.node` still holds it under the claim it names. */
+export function releaseApplies (blocks: ReadonlyArray<BlockRecord | undefined>,
+  op: Extract<Op, { kind: 'release' }>): boolean {
+  const r = blocks[op.block]
+  return r !== undefined && r.state === 'owned' && r.owner === op.node && r.epoch === op.epoch
+}
+
 export function majorityOf (n: number): number {
   return Math.floor(n / 2) + 1
 }
@@ -123,8 +136,7 @@ export function applySlot (s: ClusterState, slot: number, ops: readonly Op[]): C
         break
       }
       case 'release': {
-        const r = c.blocks[op.block]
-        if (r !== undefined && r.state === 'owned' && r.owner === op.node) {
+        if (releaseApplies(c.blocks, op)) {
           b()[op.block] = { block: op.block, owner: '', epoch: slot, state: 'free' }
         }
         break

@@ -25,6 +25,7 @@ export function opToWire (op: Op): loom.ipam.IOp {
     block: 'block' in op && op.block >= 0 ? op.block : 0,
     anyBlock: op.kind === 'claim' && op.block < 0,
     forced: op.kind === 'suspect' ? op.forced : false,
+    epoch: op.kind === 'release' ? op.epoch : 0,
   }
 }
 
@@ -51,7 +52,9 @@ export function opFromWire (w: unknown, blockCount: number): Op {
     case OpKind.CLAIM: return {
       kind: 'claim', node, block: o.anyBlock === true ? -1 : checkU32(o.block ?? 0, 'op.block', blockCount - 1)
     }
-    case OpKind.RELEASE: return { kind: 'release', node, block: checkU32(o.block ?? 0, 'op.block', blockCount - 1) }
+    case OpKind.RELEASE: return {
+      kind: 'release', node, block: checkU32(o.block ?? 0, 'op.block', blockCount - 1), epoch: checkU32(o.epoch ?? 0, 'op.epoch')
+    }
     case OpKind.SUSPECT: return { kind: 'suspect', node, forced: o.forced === true }
     case OpKind.UNSUSPECT: return { kind: 'unsuspect', node }
     case OpKind.REMOVE: return { kind: 'remove', node }

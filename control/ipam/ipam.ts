@@ -149,7 +149,7 @@ export class Ipam {
       { quarantineMs: init.quarantineMs ?? DEFAULT_QUARANTINE_MS, clock: init.wallClock ?? Date.now })
     for (const b of doc?.releasing ?? []) {
       this.releasing.add(b)
-      this.replica.propose({ kind: 'release', node: init.id, block: b })
+      this.proposeRelease(b)
     }
     this.allocDirty = true
     this.flush(now)
@@ -400,6 +400,9 @@ export class Ipam {
     const spare = this.init.spareAddresses ?? this.init.layout.blockSize / 2
     this.replica.wantBlocks = (free < spare || this.needBlock) && this.replica.leaseValid(now) ? 1 : 0
     if (free >= spare) this.needBlock = false
+    // A block's idle time counts from when it was last usable and empty: a block we released (or
+    // lost) and claimed again starts afresh, instead of being returned the moment it is back.
+    for (const b of this.emptySince.keys()) if (!usable.includes(b)) this.emptySince.delete(b)
     // Return empty blocks beyond what keeps us above the spare threshold.
     for (const b of usable) {
       if (this.allocator.usedIn(b) !== 0) { this.emptySince.delete(b); continue }
@@ -409,9 +412,20 @@ export class Ipam {
         this.releasing.add(b)
         free -= this.allocator.freeIn(b)
         this.allocDirty = true
-        this.replica.propose({ kind: 'release', node: this.init.id, block: b })
+        this.proposeRelease(b)
       }
     }
+  }
+
+  /**
+   * Proposes RELEASE of `b` under the claim that gave it to us (its epoch in the applied state).
+   * Called with `b` already in `releasing` and persisted, so we never use it again; if the state no
+   * longer gives it to us there is nothing to return (reconcileBlocks forgets it).
+   */
+  private proposeRelease (b: number): void {
+    const r = this.replica.state?.blocks[b]
+    if (r === undefined || r.state !== 'owned' || r.owner !== this.init.id) return
+    this.replica.propose({ kind: 'release', node: this.init.id, block: b, epoch: r.epoch })
   }
 
   private document (): IpamDurable {

@@ -42,8 +42,11 @@
  * S2 (ownership is single-valued). In every state, a block record has one owner or none; CLAIM
  *    applies only to a free block. So two nodes can only both believe they own b if one of them
  *    has a stale state in which b is still its own - i.e. b left it later via RELEASE or REMOVE.
- * S3 (RELEASE). Only the owner proposes RELEASE(b), and it stops using b (persisted) before
- *    proposing; it never takes it back except through a later CLAIM.
+ * S3 (RELEASE). Only the owner proposes RELEASE(b, e), and it stops using b (persisted) before
+ *    proposing; it never takes it back except through a later CLAIM. e is the slot of the claim
+ *    being returned, and RELEASE applies only while b is still owned under e: ops are re-proposed
+ *    (forwarded copies are kept 2 s), so a copy decided after b was released and claimed again
+ *    would otherwise free the new ownership while the owner uses it.
  * S4 (REMOVE = reclaim, also with false suspicion, partitions, skewed clocks). Let N renew its
  *    lease by sending RENEW(cfg) at its local time t0, where cfg = configSlot of its applied
  *    state at slot k, and get acks from a majority R of config(k). An acker X acks only if
@@ -69,7 +72,7 @@
  * ---------------------------------------------------------------------------------------------
  */
 import {
-  applySlot, blockOwner, genesisState, majorityOf, mergeStates,
+  applySlot, genesisState, majorityOf, mergeStates, releaseApplies,
   type ClusterState, type NodeId, type Op,
 } from './cluster-state'
 import { hashNodeId } from './blocks'
@@ -133,7 +136,7 @@ function cmpBallot (a: Ballot | null, b: Ballot | null): number {
 }
 
 function opKey (op: Op): string {
-  return `${op.kind}:${op.node}:${'block' in op ? op.block : ''}`
+  return `${op.kind}:${op.node}:${'block' in op ? op.block : ''}${op.kind === 'release' ? `@${op.epoch}` : ''}`
 }
 
 interface Proposal {
@@ -474,7 +477,7 @@ export class ClaimsReplica {
     switch (op.kind) {
       case 'join': return m === undefined && !st.removed.has(op.node)
       case 'claim': return m !== undefined && m.suspectSlot === 0
-      case 'release': return blockOwner(st, op.block) === op.node
+      case 'release': return releaseApplies(st.blocks, op)
       case 'suspect': return m !== undefined && (m.suspectSlot === 0 || (op.forced && !m.forced))
       case 'unsuspect': return m !== undefined && m.suspectSlot !== 0
       case 'remove': return m !== undefined && m.suspectSlot !== 0

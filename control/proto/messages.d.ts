@@ -525,6 +525,9 @@ export namespace loom {
 
             /** Op anyBlock */
             anyBlock?: (boolean|null);
+
+            /** Op epoch */
+            epoch?: (number|null);
         }
 
         /** Represents an Op. */
@@ -550,6 +553,9 @@ export namespace loom {
 
             /** Op anyBlock. */
             public anyBlock: boolean;
+
+            /** Op epoch. */
+            public epoch: number;
 
             /**
              * Encodes the specified Op message. Does not implicitly {@link loom.ipam.Op.verify|verify} messages.

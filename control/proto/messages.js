@@ -805,6 +805,7 @@ $root.loom = (function() {
             Op.prototype.block = 0;
             Op.prototype.forced = false;
             Op.prototype.anyBlock = false;
+            Op.prototype.epoch = 0;
 
             Op.encode = function encode(message, writer, q) {
                 if (!writer)
@@ -823,6 +824,8 @@ $root.loom = (function() {
                     writer.uint32(32).bool(message.forced);
                 if (message.anyBlock != null && Object.hasOwnProperty.call(message, "anyBlock"))
                     writer.uint32(40).bool(message.anyBlock);
+                if (message.epoch != null && Object.hasOwnProperty.call(message, "epoch"))
+                    writer.uint32(48).uint32(message.epoch);
                 return writer;
             };
 
@@ -867,6 +870,10 @@ $root.loom = (function() {
                         }
                     case 5: {
                             message.anyBlock = reader.bool();
+                            break;
+                        }
+                    case 6: {
+                            message.epoch = reader.uint32();
                             break;
                         }
                     default:

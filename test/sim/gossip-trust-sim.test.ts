@@ -308,7 +308,7 @@ t.test('IPAM: forged state/decided/claims from a stranger and from a member chan
       applied: st.slot,
       body: {
         type: 'request',
-        ops: [{ kind: 'claim', node: 'c', block: 40 }, { kind: 'release', node: 'a', block: blockOwnedBy(a, 'a') }]
+        ops: [{ kind: 'claim', node: 'c', block: 40 }, { kind: 'release', node: 'a', block: blockOwnedBy(a, 'a'), epoch: a.state!.blocks[blockOwnedBy(a, 'a')]!.epoch }]
       }
     },
     {

@@ -33,7 +33,8 @@
  *
  * Reproduce a failure: LOOM_SIM_SEED=<seed printed> npx tap dist/test/sim/ipam-stack-sim.test.js
  * (npm test runs seed 7; LOOM_SIM_SEED=random draws one: see the note at SEED)
- * LOOM_SIM_NODES overrides the node count.
+ * LOOM_SIM_NODES overrides the node count; LOOM_SIM_WATCH=<block> prints the history of a block
+ * a failure names (how the stale RELEASE of seed 1159991801 was found).
  */
 import t from 'tap'
 import { makeBlockLayout } from '../../control/ipam/blocks'
@@ -51,6 +52,8 @@ const PINNED_SEED = 7
 const seedEnv = process.env.LOOM_SIM_SEED
 const SEED = seedEnv === undefined ? PINNED_SEED : seedEnv === 'random' ? Math.floor(Math.random() * 2 ** 31) : simSeed()
 const N = Number(process.env.LOOM_SIM_NODES ?? 40)
+/** LOOM_SIM_WATCH=<block index>: print that block's history (a failure names the block). */
+const WATCH_BLOCK = process.env.LOOM_SIM_WATCH === undefined ? undefined : Number(process.env.LOOM_SIM_WATCH)
 const TARGET_ALLOCS = Number(process.env.LOOM_SIM_ALLOCS ?? 10000)
 /** One crash every 2 s at 200 nodes; as often per node in a smaller cluster (every 10 s at 40). */
 const CRASH_EVERY_MS = 2000 * Math.max(1, Math.round(200 / N))
@@ -143,6 +146,7 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
   /** After each heal: time until every member up since then has caught up, refuted suspicions and holds a lease. */
   const heals: Array<{ at: number, slot: number, convergedS: number | null }> = []
   let reclaimedAt = -1
+  const watchSeen = new Set<string>()
 
   const checkInvariants = (): void => {
     // The most advanced decided state any live node holds: a block a node uses must still be
@@ -276,6 +280,18 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
         n.ipam.release({ containerId, ifname }, local(n))
         held.delete(k)
         releases++
+      }
+    }
+    if (WATCH_BLOCK !== undefined) {
+      // The block's history as the nodes apply it: each (state, owner, epoch) once.
+      for (const n of all) {
+        const st = n.up ? n.ipam?.replica.state : null
+        const r = st?.blocks[WATCH_BLOCK]
+        const key = `${r?.state ?? 'never claimed'} ${r?.owner ?? ''} epoch ${r?.epoch ?? '-'}`
+        if (st != null && !watchSeen.has(key)) {
+          watchSeen.add(key)
+          t.comment(`t=${net.now} ${idOf(n)} at slot ${st.slot}: block ${WATCH_BLOCK} ${key}`)
+        }
       }
     }
     checkInvariants()

@@ -75,6 +75,44 @@ t.test('a single fresh node claims a block with no one else around', async t => 
   t.equal(net.delivered, 6, 'renew, renewAck, prepare, promise, accept, accepted: all loopback, no wait')
 })
 
+t.test('a late copy of a RELEASE never frees the block its owner claimed again (ABA)', async t => {
+  // What seed 1159991801 of test/sim/ipam-stack-sim.test.ts hit: b releases a block and claims the
+  // same one again (its hash probe starts there); a coordinator still holding the forwarded
+  // RELEASE (kept 2 s) proposes it once more. Without the epoch it freed b's new ownership while
+  // b was allocating in it.
+  const net = new Net()
+  const a = net.add('a', true)
+  const b = net.add('b', false, ['a'])
+  const c = net.add('c', false, ['a'])
+  net.advance(2000)
+  b.wantBlocks = 1
+  net.advance(300)
+  b.wantBlocks = 0
+  net.advance(300)
+  const blk = a.state!.blocks.findIndex(r => r?.state === 'owned' && r.owner === 'b')
+  t.ok(blk >= 0, 'b owns a block')
+  const firstEpoch = a.state!.blocks[blk]!.epoch
+  const oldRelease = { kind: 'release' as const, node: 'b', block: blk, epoch: firstEpoch }
+  b.propose(oldRelease)
+  net.advance(300)
+  t.equal(blockOwner(a.state!, blk), null, 'the release is decided')
+  b.wantBlocks = 1
+  net.advance(300)
+  b.wantBlocks = 0
+  net.advance(300)
+  t.equal(blockOwner(a.state!, blk), 'b', 'b claimed the same block again')
+  const secondEpoch = a.state!.blocks[blk]!.epoch
+  t.ok(secondEpoch > firstEpoch)
+  // The late copy, forwarded by b to coordinator c as it would have been before.
+  c.receive({ from: 'b', clusterId: 'a', applied: c.state!.slot, body: { type: 'request', ops: [oldRelease] } }, net.now)
+  c.propose({ kind: 'release', node: 'c', block: 0, epoch: 0 }) // something of its own, so c proposes
+  net.advance(1000)
+  for (const r of [a, b, c]) {
+    t.equal(blockOwner(r.state!, blk), 'b', 'the block stays b\'s')
+    t.equal(r.state!.blocks[blk]!.epoch, secondEpoch, 'under its second claim')
+  }
+})
+
 t.test('joins, then claims by three nodes land on distinct blocks; every replica agrees', async t => {
   const net = new Net()
   const a = net.add('a', true)
@@ -102,8 +140,8 @@ t.test('competing proposals for one slot: at most one value is chosen', async t 
     const rng = makeRng(seed)
     // Drop a random 30 % of messages while both b and c propose a claim of block 5.
     net.cut = () => rng() < 0.3
-    b.propose({ kind: 'release', node: 'b', block: 0 }) // harmless op so b proposes on its own
-    c.propose({ kind: 'release', node: 'c', block: 0 })
+    b.propose({ kind: 'release', node: 'b', block: 0, epoch: 0 }) // harmless op so b proposes on its own
+    c.propose({ kind: 'release', node: 'c', block: 0, epoch: 0 })
     // Force the race: hand both the same slot with their own values.
     const slot = a.state!.slot + 1
     b.receive({

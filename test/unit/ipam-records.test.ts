@@ -89,7 +89,7 @@ function randomLog (n: number): Op[][] {
       const r = rng()
       if (r < 0.15) ops.push({ kind: 'join', node })
       else if (r < 0.55) ops.push({ kind: 'claim', node, block: Math.floor(rng() * 16) })
-      else if (r < 0.75) ops.push({ kind: 'release', node, block: Math.floor(rng() * 16) })
+      else if (r < 0.75) ops.push({ kind: 'release', node, block: Math.floor(rng() * 16), epoch: 1 + Math.floor(rng() * (s + 1)) })
       else if (r < 0.85) ops.push({ kind: 'suspect', node, forced: rng() < 0.5 })
       else if (r < 0.92) ops.push({ kind: 'unsuspect', node })
       else ops.push({ kind: 'remove', node })
@@ -126,9 +126,21 @@ t.test('slot rules', async t => {
   t.equal(blockOwner(s, 3), 'a')
   t.equal(blockOwner(s, 4), null, 'a non-member cannot claim')
   t.equal(s.configSlot, 1)
-  s = applySlot(s, 2, [{ kind: 'claim', node: 'b', block: 3 }, { kind: 'release', node: 'b', block: 3 }])
+  s = applySlot(s, 2, [{ kind: 'claim', node: 'b', block: 3 }, { kind: 'release', node: 'b', block: 3, epoch: 1 }])
   t.equal(blockOwner(s, 3), 'a', 'claim of an owned block and release by a non-owner are no-ops')
   t.equal(s.blocks[3]!.epoch, 1)
+  {
+    // A release names the claim it returns: after release (epoch 1) and a new claim (epoch 11),
+    // the old release is a no-op and the new one frees the block.
+    let r = applySlot({ ...s, slot: 9 }, 10, [{ kind: 'release', node: 'a', block: 3, epoch: 1 }])
+    t.equal(blockOwner(r, 3), null, 'the release of the current claim frees the block')
+    r = applySlot(r, 11, [{ kind: 'claim', node: 'a', block: 3 }])
+    r = applySlot(r, 12, [{ kind: 'release', node: 'a', block: 3, epoch: 1 }])
+    t.equal(blockOwner(r, 3), 'a', 'a late release of the earlier claim frees nothing')
+    t.equal(r.blocks[3]!.epoch, 11)
+    r = applySlot(r, 13, [{ kind: 'release', node: 'a', block: 3, epoch: 11 }])
+    t.equal(blockOwner(r, 3), null)
+  }
   s = applySlot(s, 3, [{ kind: 'remove', node: 'a' }])
   t.ok(s.members.has('a'), 'remove without a pending suspect is a no-op')
   s = applySlot(s, 4, [{ kind: 'suspect', node: 'a', forced: true }, { kind: 'suspect', node: 'a', forced: false }])
@@ -174,7 +186,7 @@ t.test('every claim-protocol message round-trips through protobuf', async t => {
   let st = genesisState('a', 64)
   st = applySlot(st, 1, [{ kind: 'claim', node: 'a', block: 7 }])
   const ballot = { round: 3, node: 'b' }
-  const ops: Op[] = [{ kind: 'claim', node: 'a', block: 9 }, { kind: 'release', node: 'a', block: 7 }]
+  const ops: Op[] = [{ kind: 'claim', node: 'a', block: 9 }, { kind: 'release', node: 'a', block: 7, epoch: 1 }]
   const bodies: ClaimBody[] = [
     { type: 'prepare', slot: 2, ballot },
     {
