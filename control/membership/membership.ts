@@ -197,6 +197,8 @@ export interface MembershipCounters {
 interface Member {
   record: MemberRecord
   lastSeenMs: number | undefined
+  /** When we last pushed our state to this member because it spoke to us while we held it dead. */
+  revivalPushAt?: number
   rttMs: number | undefined
   stateChangedAtMs: number
 }
@@ -407,7 +409,10 @@ export class Membership {
       return this.drain()
     }
     const sender = this.members.get(packet.senderId)
-    if (sender !== undefined) sender.lastSeenMs = now
+    if (sender !== undefined) {
+      sender.lastSeenMs = now
+      this.answerTheDead(sender, from, now)
+    }
     // A joining node (seeds, nobody alive yet) takes the whole list a seed answers with. Budgets
     // are per source address: a sender can make up node IDs, not addresses that reach it.
     const joinAnswer = packet.body.type === 'push-pull' && packet.body.reply && this.seeds.length > 0 &&
@@ -780,6 +785,22 @@ export class Membership {
       if (packet.updates.length === 0 && packet.appDeltas.length === 0) return
       this.out.push({ to: this.addressOf(t.record), channel: 'udp', packet })
     }
+  }
+
+  /**
+   * A member we hold dead is talking to us from its own address: it does not know. SWIM leaves
+   * this to anti-entropy (a push-pull every 30 s), and until then we route nothing to it while
+   * it routes to us: seen as a node cut off for > 15 s after a partition or a restart healed
+   * (issue 10's fault suite). Our state, pushed to it, carries "dead" about it, which it takes
+   * as a suspicion and refutes with a higher incarnation; the refutation revives it here. Only
+   * to the address in its record, at most once per probe interval per member, so a forged
+   * sender ID can only make us talk to a real member, rarely.
+   */
+  private answerTheDead (sender: Member, from: string, now: number): void {
+    if (sender.record.state !== 'dead' || from.slice(0, from.lastIndexOf(':')) !== sender.record.address) return
+    if (sender.revivalPushAt !== undefined && now - sender.revivalPushAt < this.config.probeIntervalMs) return
+    sender.revivalPushAt = now
+    this.sendPushPull(this.addressOf(sender.record), false, false)
   }
 
   private pushPullRandom (now: number): void {

@@ -279,3 +279,25 @@ t.test('retransmit limit and app-state piggyback within the UDP budget', async (
   t.ok(full > 0 && got.includes('full:FULL'), 'full state travels with push-pull')
   for (const e of w.log) if (e.o.channel === 'udp') t.ok(require('../../control/transport/gossip-codec').encodeGossipPacket(e.o.packet).length <= 1400)
 })
+
+t.test('a member we hold dead that talks to us gets our state pushed, refutes, and lives again at once', async (t) => {
+  // Issue 10's fault suite: node2 held node5 dead for > 15 s after a restart while node5, never
+  // told, pinged it; nothing but the 30 s push-pull would fix it, and node2 routed nothing to it.
+  const w = new Wire(3)
+  w.run(0, 100) // the start-up push-pulls happen at 0; the next are 30 s away
+  w.down.add(addr(2))
+  w.get(1).receive(addr(3), gossipWith(3, [{ member: rec(2, { state: 'dead' }), fromId: rec(3).nodeId }]), 150)
+  t.equal(w.get(1).member(rec(2).nodeId)?.state, 'dead', 'node 1 holds node 2 dead')
+  w.run(200, 10_000) // the rumour runs out of retransmits while node 2 hears nothing
+  t.equal(w.get(2).incarnation, 0, 'node 2 was never told')
+  w.down.delete(addr(2))
+  w.log.length = 0
+  w.run(10_050, 13_000)
+  t.ok(w.log.some((e) => e.from === addr(1) && e.o.to === addr(2) && e.o.packet.body.type === 'push-pull'),
+    'node 1 pushed its state to node 2 when node 2 spoke to it')
+  t.equal(w.get(2).incarnation, 1, 'node 2 refuted')
+  t.equal(w.get(1).member(rec(2).nodeId)?.state, 'alive', 'node 1 holds it alive again, within 3 s')
+  t.equal(w.get(3).member(rec(2).nodeId)?.state, 'alive', 'and so does node 3')
+  const pushes = w.log.filter((e) => e.from === addr(1) && e.o.to === addr(2) && e.o.packet.body.type === 'push-pull')
+  t.ok(pushes.length <= 3, `at most one push per probe interval (${pushes.length} in 3 s)`)
+})
