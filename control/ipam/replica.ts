@@ -120,6 +120,13 @@ export const IPAM_REJECT_REASONS = ['foreign_cluster', 'not_member', 'unasked_st
   'state_jump', 'foreign_op'] as const
 export type IpamRejectReason = (typeof IPAM_REJECT_REASONS)[number]
 const STATE_ANSWER_MS = 5000
+/**
+ * JOIN goes to this many seeds a second. In gossip mode the seeds are every live gossip member,
+ * and when a cluster starts at once most of them are not IPAM members yet and ignore a JOIN: with
+ * one a second, 40 nodes took 42-137 s (virtual) to all be members in test/sim/ipam-stack-sim.
+ * A JOIN is a few bytes, and a second member proposing it makes a no-op.
+ */
+const JOIN_FANOUT = 4
 /** Slots a state may advance us at once: far beyond years of claims, far below a forgery's 2^31. */
 export const MAX_STATE_JUMP = 1_000_000
 const FROM_ANYONE: ReadonlySet<ClaimBody['type']> = new Set(['join', 'fetch', 'digest', 'prepare', 'accept'])
@@ -256,6 +263,15 @@ export class ClaimsReplica {
     this.pending.set(opKey(op), op)
   }
 
+  /** Up to `n` distinct seeds, at random. */
+  private pickSeeds (n: number): NodeId[] {
+    const seeds = this.init.seeds
+    if (seeds.length <= n) return [...seeds]
+    const out = new Set<NodeId>()
+    while (out.size < n) out.add(seeds[Math.floor(this.init.random() * seeds.length)]!)
+    return [...out]
+  }
+
   /** Operator rmpeer / liveness-driven reclaim. Idempotent. */
   suspect (node: NodeId, forced: boolean): void {
     if (node === this.id) return
@@ -266,8 +282,7 @@ export class ClaimsReplica {
     if (this.st === null || !this.isMember) {
       if (!this.removedSelf && now - this.lastJoinSent >= 1000 && this.init.seeds.length > 0) {
         this.lastJoinSent = now
-        const seed = this.init.seeds[Math.floor(this.init.random() * this.init.seeds.length)]
-        if (seed !== undefined) {
+        for (const seed of this.pickSeeds(JOIN_FANOUT)) {
           this.stateAskedFrom.set(seed, now + STATE_ANSWER_MS)
           this.send(seed, { type: 'join' })
         }
@@ -327,12 +342,13 @@ export class ClaimsReplica {
     } else if (this.prop === null && now >= this.backoffUntil) {
       this.startProposal(now)
     }
-    // Anti-entropy: a digest to one random member every 2 s.
+    // Anti-entropy: a digest to one random other member every 2 s (drawing ourselves skipped a
+    // round in n: a third of them in a 3-node cluster, where a removed node then learned late).
     if (now - this.lastDigest >= 2000) {
       this.lastDigest = now
-      const ids = [...st.members.keys()]
+      const ids = [...st.members.keys()].filter(id => id !== this.id)
       const peer = ids[Math.floor(this.init.random() * ids.length)]
-      if (peer !== undefined && peer !== this.id) {
+      if (peer !== undefined) {
         // A digest asks the peer to push what we miss: slots, or its state.
         this.stateAskedFrom.set(peer, now + STATE_ANSWER_MS)
         this.send(peer, { type: 'digest' })

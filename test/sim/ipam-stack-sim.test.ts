@@ -147,6 +147,8 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
   const heals: Array<{ at: number, slot: number, convergedS: number | null }> = []
   let reclaimedAt = -1
   const watchSeen = new Set<string>()
+  /** Virtual time when a decided state first had N members (how fast a new cluster forms). */
+  let allJoinedAt = -1
 
   const checkInvariants = (): void => {
     // The most advanced decided state any live node holds: a block a node uses must still be
@@ -294,6 +296,7 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
         }
       }
     }
+    if (allJoinedAt < 0 && all.some(n => n.up && (n.ipam?.replica.state?.members.size ?? 0) >= N)) allJoinedAt = now
     checkInvariants()
     if (failures.length > 0) break
 
@@ -322,6 +325,7 @@ t.test(`IPAM simulation: ${N} nodes, seed ${SEED}`, async t => {
     rmpeers,
     messages: net.stats.sent,
     dropped: net.stats.lost + net.stats.partitioned + net.stats.toDownNode,
+    allJoinedS: allJoinedAt < 0 ? null : allJoinedAt / 1000,
     slot: all.find(n => n.up && n.ipam?.replica.isMember === true)?.ipam?.replica.state?.slot,
     convergenceAfterHealS: convergedAt < 0 ? null : (convergedAt - HEAL) / 1000,
     healConvergenceS: heals.map(h => h.convergedS),
