@@ -39,6 +39,8 @@ export interface ClusterPod {
   readonly labels: Labels
   readonly ports: Pod['ports']
   readonly ips: readonly string[]
+  /** `ips` parsed, same order (parsing is what a compile at scale spends its time on otherwise). */
+  readonly addresses: readonly number[]
 }
 
 export interface CompileInput {
@@ -54,11 +56,11 @@ export interface CompileInput {
  * namespace-wide policies (`podSelector: {}`) and namespace peers include it.
  */
 export function buildClusterPods (input: CompileInput): ClusterPod[] {
-  const byKey = new Map<string, { pod: ClusterPod; ips: Set<string> }>()
+  const byKey = new Map<string, { pod: Omit<ClusterPod, 'ips' | 'addresses'>; ips: Set<string> }>()
   for (const [key, p] of input.snapshot.pods) {
     if (p.hostNetwork) continue
     byKey.set(key,
-      { pod: { namespace: p.namespace, name: p.name, labels: p.labels, ports: p.ports, ips: [] }, ips: new Set(p.ips) })
+      { pod: { namespace: p.namespace, name: p.name, labels: p.labels, ports: p.ports }, ips: new Set(p.ips) })
   }
   const addIP = (namespace: string | undefined, name: string | undefined, ip: string): void => {
     if (namespace === undefined || name === undefined || tryParseIPv4Address(ip) === undefined) return
@@ -66,7 +68,7 @@ export function buildClusterPods (input: CompileInput): ClusterPod[] {
     let e = byKey.get(key)
     if (e === undefined) {
       if (input.snapshot.pods.get(key)?.hostNetwork === true) return
-      e = { pod: { namespace, name, labels: {}, ports: [], ips: [] }, ips: new Set() }
+      e = { pod: { namespace, name, labels: {}, ports: [] }, ips: new Set() }
       byKey.set(key, e)
     }
     e.ips.add(ip)
@@ -82,8 +84,9 @@ export function buildClusterPods (input: CompileInput): ClusterPod[] {
   for (const r of input.remote) addIP(r.namespace, r.name, r.ip)
   const out: ClusterPod[] = []
   for (const key of [...byKey.keys()].sort()) {
-    const e = byKey.get(key) as { pod: ClusterPod; ips: Set<string> }
-    out.push({ ...e.pod, ips: [...e.ips].sort() })
+    const e = byKey.get(key) as { pod: Omit<ClusterPod, 'ips' | 'addresses'>; ips: Set<string> }
+    const ips = [...e.ips].sort()
+    out.push({ ...e.pod, ips, addresses: ips.map((ip) => tryParseIPv4Address(ip) as number) })
   }
   return out
 }
@@ -93,180 +96,289 @@ export function policyId (p: NetworkPolicy): string {
   return createHash('sha256').update(objectKey(p.namespace, p.name)).digest('hex').slice(0, 10)
 }
 
-const L4: Record<Protocol, string> = { TCP: 'tcp', UDP: 'udp', SCTP: 'sctp' }
+export const L4: Record<Protocol, string> = { TCP: 'tcp', UDP: 'udp', SCTP: 'sctp' }
 
-export function compile (input: CompileInput): DesiredState {
-  const pods = buildClusterPods(input)
-  const namespaceLabels = (ns: string): Labels =>
-    input.snapshot.namespaces.get(ns)?.labels ?? { [NAMESPACE_NAME_LABEL]: ns }
-  const policies = [...input.snapshot.policies.keys()].sort()
-    .map((k) => input.snapshot.policies.get(k) as NetworkPolicy)
-  const podsByNamespace = new Map<string, ClusterPod[]>()
-  for (const p of pods) {
-    const list = podsByNamespace.get(p.namespace) ?? []
-    list.push(p)
-    podsByNamespace.set(p.namespace, list)
+/** Effective labels of a namespace: its object's, or only the S10 name label when none is known. */
+export function namespaceLabelsOf (snapshot: PolicySnapshot, ns: string): Labels {
+  return snapshot.namespaces.get(ns)?.labels ?? { [NAMESPACE_NAME_LABEL]: ns }
+}
+
+/** Does this pod-selecting peer (no ipBlock) include the pod? S5; `nsLabels` = the pod's namespace's. */
+export function peerSelectsPod (policy: NetworkPolicy, peer: NetworkPolicyPeer, pod: ClusterPod,
+  nsLabels: Labels): boolean {
+  if (peer.namespaceSelector === undefined) {
+    if (pod.namespace !== policy.namespace) return false
+  } else if (!selectorMatches(peer.namespaceSelector, nsLabels)) return false
+  return peer.podSelector === undefined || selectorMatches(peer.podSelector, pod.labels)
+}
+
+/** Does any of the rule's pod-selecting peers include the pod? */
+export function ruleSelectsPod (policy: NetworkPolicy, rule: NetworkPolicyRule, pod: ClusterPod,
+  nsLabels: Labels): boolean {
+  return rule.peers.some((peer) => peer.ipBlock === undefined && peerSelectsPod(policy, peer, pod, nsLabels))
+}
+
+/** The union of the rule's ipBlocks (each CIDR minus its excepts), normalised; IPv6 blocks add nothing. */
+export function ipBlockIntervals (rule: NetworkPolicyRule): Interval[] {
+  const out: Interval[] = []
+  for (const peer of rule.peers) {
+    if (peer.ipBlock === undefined) continue
+    const base = parseIPv4CIDR(peer.ipBlock.cidr)
+    if (base === undefined) continue // IPv6: matches no IPv4 packet, yet still a peer (never "all")
+    const except = peer.ipBlock.except.map(parseIPv4CIDR).filter((c): c is Interval => c !== undefined)
+    out.push(...subtract([base], except))
   }
-  const podByKey = new Map(pods.map((p) => [objectKey(p.namespace, p.name), p]))
-  const podOfIP = new Map<string, ClusterPod>()
-  for (const p of pods) for (const ip of p.ips) podOfIP.set(ip, p)
+  return normalize(out)
+}
 
-  const sets = new Map<string, NftSetSpec>()
+/** The rule's peer set (S5): its ipBlocks plus every address of every pod a peer selects. */
+export function rulePeerIntervals (policy: NetworkPolicy, rule: NetworkPolicyRule, pods: readonly ClusterPod[],
+  labelsOf: (ns: string) => Labels): Interval[] {
+  const out: Interval[] = ipBlockIntervals(rule)
+  if (rule.peers.some((p) => p.ipBlock === undefined)) {
+    for (const pod of pods) {
+      if (!ruleSelectsPod(policy, rule, pod, labelsOf(pod.namespace))) continue
+      for (const n of pod.addresses) out.push({ first: n, last: n })
+    }
+  }
+  return normalize(out)
+}
+
+export function peerSetName (policy: NetworkPolicy, dir: 'in' | 'eg', ri: number): string {
+  return `${dir}-${policyId(policy)}-${ri}`
+}
+
+export function peerSetSpec (policy: NetworkPolicy, dir: 'in' | 'eg', ri: number, intervals: readonly Interval[]): NftSetSpec {
+  return {
+    type: 'ipv4_addr',
+    interval: true,
+    elements: intervalsToNftElements(intervals),
+    comment: `${objectKey(policy.namespace, policy.name)} ${dir === 'in' ? 'ingress' : 'egress'}[${ri}] peers`,
+  }
+}
+
+export function namedPortSetName (policy: NetworkPolicy, ri: number, pi: number): string {
+  return `np-${policyId(policy)}-${ri}-${pi}`
+}
+
+/** The container port a named NetworkPolicy port resolves to on this pod (S6), if any. */
+export function namedContainerPort (pod: ClusterPod, port: NetworkPolicyPort): number | undefined {
+  return pod.ports.find((c) => c.name === port.port && c.protocol === port.protocol)?.containerPort
+}
+
+export function namedPortElement (ip: string, port: NetworkPolicyPort, containerPort: number): string {
+  return `${ip} . ${L4[port.protocol]} . ${containerPort}`
+}
+
+/** Egress named port: (ip . proto . port) of every destination pod in the rule's peers naming it. */
+export function namedPortElements (pods: readonly ClusterPod[], port: NetworkPolicyPort,
+  peers: readonly Interval[] | undefined): string[] {
+  const elements = new Set<string>()
+  for (const pod of pods) {
+    const cp = namedContainerPort(pod, port)
+    if (cp === undefined) continue
+    pod.ips.forEach((ip, i) => {
+      if (peers === undefined || containsAddress(peers, pod.addresses[i])) elements.add(namedPortElement(ip, port, cp))
+    })
+  }
+  return sortElements([...elements])
+}
+
+export function namedPortSetSpec (policy: NetworkPolicy, ri: number, port: NetworkPolicyPort,
+  elements: readonly string[]): NftSetSpec {
+  return {
+    type: 'ipv4_addr . inet_proto . inet_service',
+    interval: false,
+    elements,
+    comment: `${objectKey(policy.namespace, policy.name)} egress[${ri}] port ${String(port.port)}/${port.protocol}`,
+  }
+}
+
+/** A set a local pod's chains reference, and what it is computed from. */
+export type SetRequest =
+  | {
+    readonly kind: 'peers';
+    readonly name: string;
+    readonly policy: NetworkPolicy;
+    readonly dir: 'in' | 'eg';
+    readonly ri: number;
+    readonly rule: NetworkPolicyRule
+  }
+  | {
+    readonly kind: 'named-port';
+    readonly name: string;
+    readonly policy: NetworkPolicy;
+    readonly ri: number;
+    readonly port: NetworkPolicyPort;
+    readonly peers?: string
+  }
+
+/** One local pod's share of the DesiredState: its chains, its status row, the sets they name. */
+export interface LocalPodResult {
+  readonly row: LocalPodPolicy
+  readonly ingress?: NftChainSpec
+  readonly egress?: NftChainSpec
+  readonly sets: readonly SetRequest[]
+}
+
+/**
+ * An attachment without identity is matched by address to the pod whose status names it
+ * (kubernetes mode); the resolved attachment names its pod when one is known.
+ */
+export function resolveAttachment (given: LocalAttachment,
+  podOfIP: (ip: string) => ClusterPod | undefined): LocalAttachment {
+  const owner = given.namespace === undefined || given.name === undefined ? podOfIP(given.ip) : undefined
+  return owner === undefined ? given : { ...given, namespace: owner.namespace, name: owner.name }
+}
+
+/**
+ * The chains of one local pod (S1, S3, S4, S6, S7). `policies` sorted by key; `pod` the cluster
+ * pod the resolved attachment names (undefined: no such pod, so no chains).
+ */
+export function compileLocalPod (att: LocalAttachment, pod: ClusterPod | undefined,
+  policies: readonly NetworkPolicy[]): LocalPodResult {
+  const row: LocalPodPolicy = {
+    ...(att.namespace !== undefined ? { namespace: att.namespace } : {}),
+    ...(att.name !== undefined ? { name: att.name } : {}),
+    ip: att.ip,
+    hostVeth: att.hostVeth,
+    isolatedIngress: false,
+    isolatedEgress: false,
+    ingressPolicies: [],
+    egressPolicies: [],
+  }
+  if (pod === undefined) return { row, sets: [] }
+  const selecting = policies.filter((p) => p.namespace === pod.namespace &&
+    selectorMatches(p.podSelector, pod.labels))
+  const ingressPolicies = selecting.filter((p) => p.policyTypes.includes('Ingress'))
+  const egressPolicies = selecting.filter((p) => p.policyTypes.includes('Egress'))
+  const who = objectKey(pod.namespace, pod.name)
+  const sets: SetRequest[] = []
+  const peerSet = (policy: NetworkPolicy, dir: 'in' | 'eg', ri: number, rule: NetworkPolicyRule): string | undefined => {
+    if (rule.peers.length === 0) return undefined
+    const name = peerSetName(policy, dir, ri)
+    sets.push({ kind: 'peers', name, policy, dir, ri, rule })
+    return name
+  }
+
+  let ingress: NftChainSpec | undefined
+  if (ingressPolicies.length > 0) {
+    const rules: string[] = []
+    for (const policy of ingressPolicies) {
+      policy.ingress.forEach((rule, ri) => {
+        const set = peerSet(policy, 'in', ri, rule)
+        const addr = set === undefined ? '' : `ip saddr @${set} `
+        const comment = `comment "${objectKey(policy.namespace, policy.name)} ingress[${ri}]"`
+        if (rule.ports.length === 0) { rules.push(`${addr}counter accept ${comment}`); return }
+        for (const port of rule.ports) {
+          const match = ingressPortMatch(port, pod)
+          if (match !== undefined) rules.push(`${addr}${match} counter accept ${comment}`)
+        }
+      })
+    }
+    rules.push(`counter drop comment "${who} ingress drop"`)
+    ingress = { rules }
+  }
+  let egress: NftChainSpec | undefined
+  if (egressPolicies.length > 0) {
+    const rules: string[] = []
+    for (const policy of egressPolicies) {
+      policy.egress.forEach((rule, ri) => {
+        const set = peerSet(policy, 'eg', ri, rule)
+        const addr = set === undefined ? '' : `ip daddr @${set} `
+        const comment = `comment "${objectKey(policy.namespace, policy.name)} egress[${ri}]"`
+        if (rule.ports.length === 0) { rules.push(`${addr}counter return ${comment}`); return }
+        rule.ports.forEach((port, pi) => {
+          if (typeof port.port === 'string') {
+            const name = namedPortSetName(policy, ri, pi)
+            sets.push({ kind: 'named-port', name, policy, ri, port, ...(set !== undefined ? { peers: set } : {}) })
+            rules.push(`ip daddr . meta l4proto . th dport @${name} counter return ${comment}`)
+          } else {
+            rules.push(`${addr}${numericPortMatch(port)} counter return ${comment}`)
+          }
+        })
+      })
+    }
+    rules.push(`counter drop comment "${who} egress drop"`)
+    egress = { rules }
+  }
+  return {
+    row: {
+      ...row,
+      isolatedIngress: ingress !== undefined,
+      isolatedEgress: egress !== undefined,
+      ingressPolicies: ingressPolicies.map((p) => objectKey(p.namespace, p.name)),
+      egressPolicies: egressPolicies.map((p) => objectKey(p.namespace, p.name)),
+    },
+    ...(ingress !== undefined ? { ingress } : {}),
+    ...(egress !== undefined ? { egress } : {}),
+    sets,
+  }
+}
+
+/** Puts the per-pod results (in host veth order) and the sets together; sets sorted by name. */
+export function assembleState (results: readonly LocalPodResult[],
+  sets: ReadonlyMap<string, NftSetSpec>): DesiredState {
   const chains = new Map<string, NftChainSpec>()
   const egressDispatch = new Map<string, string>()
   const ingressDispatch = new Map<string, string>()
   const localVeths = new Set<string>()
-  const status: LocalPodPolicy[] = []
-  const peerIntervalCache = new Map<string, Interval[]>()
+  for (const r of results) {
+    const veth = r.row.hostVeth
+    localVeths.add(veth)
+    if (r.ingress !== undefined) {
+      chains.set(`in-${veth}`, r.ingress)
+      ingressDispatch.set(veth, `in-${veth}`)
+    }
+    if (r.egress !== undefined) {
+      chains.set(`eg-${veth}`, r.egress)
+      egressDispatch.set(veth, `eg-${veth}`)
+    }
+  }
+  return { sets: sortedMap(sets), chains, egressDispatch, ingressDispatch, localVeths, pods: results.map((r) => r.row) }
+}
 
-  const peerIntervals = (policy: NetworkPolicy, rule: NetworkPolicyRule): Interval[] => {
-    const out: Interval[] = []
-    for (const peer of rule.peers) out.push(...intervalsOfPeer(policy, peer))
-    return normalize(out)
-  }
-  const intervalsOfPeer = (policy: NetworkPolicy, peer: NetworkPolicyPeer): Interval[] => {
-    if (peer.ipBlock !== undefined) {
-      const base = parseIPv4CIDR(peer.ipBlock.cidr)
-      if (base === undefined) return [] // IPv6: matches no IPv4 packet, yet still a peer (never "all")
-      const except = peer.ipBlock.except.map(parseIPv4CIDR).filter((c): c is Interval => c !== undefined)
-      return subtract([base], except)
-    }
-    const out: Interval[] = []
-    const namespaces = peer.namespaceSelector === undefined
-      ? [policy.namespace]
-      : [...podsByNamespace.keys()].filter((ns) =>
-          selectorMatches(peer.namespaceSelector as NonNullable<typeof peer.namespaceSelector>, namespaceLabels(ns)))
-    for (const ns of namespaces) {
-      for (const pod of podsByNamespace.get(ns) ?? []) {
-        if (peer.podSelector !== undefined && !selectorMatches(peer.podSelector, pod.labels)) continue
-        for (const ip of pod.ips) {
-          const n = tryParseIPv4Address(ip) as number
-          out.push({ first: n, last: n })
-        }
-      }
-    }
-    return out
-  }
-  /** The rule's peer set (created once per policy rule), or undefined when the rule has no peers. */
-  const peerSet = (policy: NetworkPolicy, dir: 'in' | 'eg', ri: number, rule: NetworkPolicyRule): {
-    name: string; intervals: Interval[]
-  } | undefined => {
-    if (rule.peers.length === 0) return undefined
-    const name = `${dir}-${policyId(policy)}-${ri}`
-    let intervals = peerIntervalCache.get(name)
-    if (intervals === undefined) {
-      intervals = peerIntervals(policy, rule)
-      peerIntervalCache.set(name, intervals)
-      sets.set(name, {
-        type: 'ipv4_addr',
-        interval: true,
-        elements: intervalsToNftElements(intervals),
-        comment: `${objectKey(policy.namespace, policy.name)} ${dir === 'in' ? 'ingress' : 'egress'}[${ri}] peers`,
-      })
-    }
-    return { name, intervals }
-  }
-  /** Egress named port: (ip . proto . port) of every destination pod in the rule's peers naming it. */
-  const namedPortSet = (policy: NetworkPolicy, ri: number, pi: number, port: NetworkPolicyPort & { port: string },
-    peers: Interval[] | undefined): string => {
-    const name = `np-${policyId(policy)}-${ri}-${pi}`
-    if (!sets.has(name)) {
-      const elements = new Set<string>()
-      for (const pod of pods) {
-        const cp = pod.ports.find((c) => c.name === port.port && c.protocol === port.protocol)
-        if (cp === undefined) continue
-        for (const ip of pod.ips) {
-          if (peers !== undefined && !containsAddress(peers, tryParseIPv4Address(ip) as number)) continue
-          elements.add(`${ip} . ${L4[port.protocol]} . ${cp.containerPort}`)
-        }
-      }
-      sets.set(name, {
-        type: 'ipv4_addr . inet_proto . inet_service',
-        interval: false,
-        elements: [...elements].sort(compareElements),
-        comment: `${objectKey(policy.namespace, policy.name)} egress[${ri}] port ${port.port}/${port.protocol}`,
-      })
-    }
-    return name
-  }
+export function sortedLocals (local: readonly LocalAttachment[]): LocalAttachment[] {
+  return [...local].sort((a, b) => a.hostVeth.localeCompare(b.hostVeth))
+}
 
-  const locals = [...input.local].sort((a, b) => a.hostVeth.localeCompare(b.hostVeth))
-  for (const given of locals) {
-    localVeths.add(given.hostVeth)
-    const owner = given.namespace === undefined || given.name === undefined ? podOfIP.get(given.ip) : undefined
-    const att = owner === undefined ? given : { ...given, namespace: owner.namespace, name: owner.name }
-    const pod = att.namespace !== undefined &&
-    att.name !== undefined
+export function sortedPolicies (snapshot: PolicySnapshot): NetworkPolicy[] {
+  return [...snapshot.policies.keys()].sort().map((k) => snapshot.policies.get(k) as NetworkPolicy)
+}
+
+export function compile (input: CompileInput): DesiredState {
+  const pods = buildClusterPods(input)
+  const labelsOf = (ns: string): Labels => namespaceLabelsOf(input.snapshot, ns)
+  const policies = sortedPolicies(input.snapshot)
+  const podByKey = new Map(pods.map((p) => [objectKey(p.namespace, p.name), p]))
+  const podOfIP = new Map<string, ClusterPod>()
+  for (const p of pods) for (const ip of p.ips) podOfIP.set(ip, p)
+
+  const results = sortedLocals(input.local).map((given) => {
+    const att = resolveAttachment(given, (ip) => podOfIP.get(ip))
+    const pod = att.namespace !== undefined && att.name !== undefined
       ? podByKey.get(objectKey(att.namespace, att.name))
       : undefined
-    const row: LocalPodPolicy = {
-      ...(att.namespace !== undefined ? { namespace: att.namespace } : {}),
-      ...(att.name !== undefined ? { name: att.name } : {}),
-      ip: att.ip,
-      hostVeth: att.hostVeth,
-      isolatedIngress: false,
-      isolatedEgress: false,
-      ingressPolicies: [],
-      egressPolicies: [],
+    return compileLocalPod(att, pod, policies)
+  })
+  const sets = new Map<string, NftSetSpec>()
+  const peerIntervals = new Map<string, Interval[]>()
+  for (const r of results) {
+    for (const req of r.sets) {
+      if (req.kind !== 'peers' || peerIntervals.has(req.name)) continue
+      const intervals = rulePeerIntervals(req.policy, req.rule, pods, labelsOf)
+      peerIntervals.set(req.name, intervals)
+      sets.set(req.name, peerSetSpec(req.policy, req.dir, req.ri, intervals))
     }
-    if (pod === undefined) { status.push(row); continue }
-    const selecting = policies.filter((p) => p.namespace === pod.namespace &&
-      selectorMatches(p.podSelector, pod.labels))
-    const ingressPolicies = selecting.filter((p) => p.policyTypes.includes('Ingress'))
-    const egressPolicies = selecting.filter((p) => p.policyTypes.includes('Egress'))
-    const who = objectKey(pod.namespace, pod.name)
-
-    if (ingressPolicies.length > 0) {
-      const rules: string[] = []
-      for (const policy of ingressPolicies) {
-        policy.ingress.forEach((rule, ri) => {
-          const set = peerSet(policy, 'in', ri, rule)
-          const addr = set === undefined ? '' : `ip saddr @${set.name} `
-          const comment = `comment "${objectKey(policy.namespace, policy.name)} ingress[${ri}]"`
-          if (rule.ports.length === 0) { rules.push(`${addr}counter accept ${comment}`); return }
-          for (const port of rule.ports) {
-            const match = ingressPortMatch(port, pod)
-            if (match !== undefined) rules.push(`${addr}${match} counter accept ${comment}`)
-          }
-        })
-      }
-      rules.push(`counter drop comment "${who} ingress drop"`)
-      const chain = `in-${att.hostVeth}`
-      chains.set(chain, { rules })
-      ingressDispatch.set(att.hostVeth, chain)
-    }
-    if (egressPolicies.length > 0) {
-      const rules: string[] = []
-      for (const policy of egressPolicies) {
-        policy.egress.forEach((rule, ri) => {
-          const set = peerSet(policy, 'eg', ri, rule)
-          const addr = set === undefined ? '' : `ip daddr @${set.name} `
-          const comment = `comment "${objectKey(policy.namespace, policy.name)} egress[${ri}]"`
-          if (rule.ports.length === 0) { rules.push(`${addr}counter return ${comment}`); return }
-          rule.ports.forEach((port, pi) => {
-            if (typeof port.port === 'string') {
-              const np = namedPortSet(policy, ri, pi, port as NetworkPolicyPort & { port: string }, set?.intervals)
-              rules.push(`ip daddr . meta l4proto . th dport @${np} counter return ${comment}`)
-            } else {
-              rules.push(`${addr}${numericPortMatch(port)} counter return ${comment}`)
-            }
-          })
-        })
-      }
-      rules.push(`counter drop comment "${who} egress drop"`)
-      const chain = `eg-${att.hostVeth}`
-      chains.set(chain, { rules })
-      egressDispatch.set(att.hostVeth, chain)
-    }
-    status.push({
-      ...row,
-      isolatedIngress: ingressPolicies.length > 0,
-      isolatedEgress: egressPolicies.length > 0,
-      ingressPolicies: ingressPolicies.map((p) => objectKey(p.namespace, p.name)),
-      egressPolicies: egressPolicies.map((p) => objectKey(p.namespace, p.name)),
-    })
   }
-  return { sets: sortedMap(sets), chains, egressDispatch, ingressDispatch, localVeths, pods: status }
+  for (const r of results) {
+    for (const req of r.sets) {
+      if (req.kind !== 'named-port' || sets.has(req.name)) continue
+      const peers = req.peers === undefined ? undefined : peerIntervals.get(req.peers)
+      sets.set(req.name, namedPortSetSpec(req.policy, req.ri, req.port, namedPortElements(pods, req.port, peers)))
+    }
+  }
+  return assembleState(results, sets)
 }
 
 /** Ingress: a named port resolves against the selected pod itself; undefined = it has no such port. */
@@ -286,13 +398,27 @@ function numericPortMatch (port: NetworkPolicyPort): string {
   return `${proto} th dport ${String(port.port)}`
 }
 
-function compareElements (a: string, b: string): number {
-  const [ia, ...ra] = a.split(' . ')
-  const [ib, ...rb] = b.split(' . ')
-  const d = (tryParseIPv4Address(ia) ?? 0) - (tryParseIPv4Address(ib) ?? 0)
-  return d !== 0 ? d : ra.join('.').localeCompare(rb.join('.'))
+/** Order of (ip . proto . port) elements: by address, then protocol and port as text. */
+export function compareElements (a: string, b: string): number {
+  const d = elementAddress(a) - elementAddress(b)
+  return d !== 0 ? d : elementRest(a).localeCompare(elementRest(b))
 }
 
-function sortedMap<V> (m: Map<string, V>): Map<string, V> {
+function elementAddress (e: string): number {
+  return tryParseIPv4Address(e.slice(0, e.indexOf(' . '))) ?? 0
+}
+
+function elementRest (e: string): string {
+  return e.split(' . ').slice(1).join('.')
+}
+
+/** Sorts by compareElements, parsing each element once (a comparator that parses is the cost at scale). */
+export function sortElements (elements: readonly string[]): string[] {
+  const keyed = elements.map((e) => ({ e, n: elementAddress(e), rest: elementRest(e) }))
+  keyed.sort((a, b) => (a.n !== b.n ? a.n - b.n : a.rest.localeCompare(b.rest)))
+  return keyed.map((k) => k.e)
+}
+
+function sortedMap<V> (m: ReadonlyMap<string, V>): Map<string, V> {
   return new Map([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 }

@@ -50,9 +50,23 @@ export function subtract (from: readonly Interval[], remove: readonly Interval[]
   return out
 }
 
+/** Index of the interval holding `address` in sorted, disjoint intervals, or -1 (binary search). */
+export function findInterval (intervals: readonly Interval[], address: number): number {
+  let lo = 0
+  let hi = intervals.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    const iv = intervals[mid]
+    if (address < iv.first) hi = mid - 1
+    else if (address > iv.last) lo = mid + 1
+    else return mid
+  }
+  return -1
+}
+
+/** `intervals` sorted and disjoint (normalize's output). */
 export function containsAddress (intervals: readonly Interval[], address: number): boolean {
-  for (const iv of intervals) if (address >= iv.first && address <= iv.last) return true
-  return false
+  return findInterval(intervals, address) >= 0
 }
 
 /**
