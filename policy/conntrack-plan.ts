@@ -42,7 +42,7 @@ export function planConntrackDeletions (old: DesiredState, next: DesiredState): 
       for (const setName of referencedSets(after.rules)) {
         const b = old.sets.get(setName)
         const a = next.sets.get(setName)
-        if (b === undefined || a === undefined) continue
+        if (b === undefined || a === undefined || a.elements === b.elements) continue
         const kept = new Set(a.elements)
         for (const e of b.elements) {
           if (kept.has(e)) continue

@@ -16,9 +16,10 @@
  */
 import type { Logger } from 'pino'
 import { PolicyApplier, ApplierStats } from './applier'
-import { compile } from './compiler'
+import { compile, type CompileInput } from './compiler'
 import type { DesiredState, LocalPodPolicy } from './desired-state'
 import type { EndpointDirectory } from './endpoint-directory'
+import { IncrementalCompiler } from './incremental'
 import type { LocalAttachment, RemoteEndpoint } from './model'
 import type { NftCommands } from './nft-commands'
 import type { PolicySource, SourceStatus } from './source'
@@ -79,12 +80,14 @@ export class PolicyEngine {
   private syncWaiters: Array<() => void> = []
   private dropTotals = new Map<string, { last: number; total: number }>()
   private readonly removing = new Set<string>()
+  /** What the applier compiles with: a one-pod change costs what depends on that pod. */
+  private readonly incremental = new IncrementalCompiler()
 
   constructor (private readonly components: PolicyEngineComponents, private readonly init: PolicyEngineInit) {
     this.applier = new PolicyApplier({
       commands: components.commands,
       logger: components.logger,
-      compile: () => this.compileNow(),
+      compile: () => this.incremental.update(this.compileInput()),
     }, { minIntervalMs: init.minIntervalMs, driftCheckMs: init.driftCheckMs })
   }
 
@@ -103,13 +106,21 @@ export class PolicyEngine {
     this.components.source.stop()
   }
 
-  /** The desired state from what is known now (also what `loom status policy` explains). */
+  /**
+   * The desired state from what is known now, compiled from scratch (compiler.ts, the source of
+   * truth; the applier's incremental path must equal it). `loom status policy` explains it
+   * before the first apply.
+   */
   compileNow (): DesiredState {
-    return compile({
+    return compile(this.compileInput())
+  }
+
+  private compileInput (): CompileInput {
+    return {
       snapshot: this.components.source.snapshot(),
       local: this.localAttachments(),
       remote: this.remoteEndpoints(),
-    })
+    }
   }
 
   /** The agent's attachments minus those being removed (whose release may not have happened yet). */

@@ -77,7 +77,7 @@ export function renderIncremental (old: DesiredState, next: DesiredState): strin
   // 2. Element churn of sets that stay: deletes first, so a /31 may replace two /32s.
   for (const [name, set] of next.sets) {
     const before = old.sets.get(name)
-    if (before === undefined) continue
+    if (before === undefined || before.elements === set.elements) continue // same array: untouched (incremental.ts)
     const { added, removed } = diffList(before.elements, set.elements)
     if (removed.length > 0) out.push(`delete element ${TABLE} ${name} { ${removed.join(', ')} }`)
     if (added.length > 0) out.push(`add element ${TABLE} ${name} { ${added.join(', ')} }`)
@@ -85,7 +85,7 @@ export function renderIncremental (old: DesiredState, next: DesiredState): strin
   // 3. Chains: fill the new ones, flush and refill the changed ones.
   for (const [name, chain] of next.chains) {
     const before = old.chains.get(name)
-    if (before !== undefined && sameList(before.rules, chain.rules)) continue
+    if (before !== undefined && (before === chain || sameList(before.rules, chain.rules))) continue
     if (before !== undefined) out.push(`flush chain ${TABLE} ${name}`)
     for (const r of chain.rules) out.push(`add rule ${TABLE} ${name} ${r}`)
   }
