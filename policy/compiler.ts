@@ -261,47 +261,37 @@ export function compileLocalPod (att: LocalAttachment, pod: ClusterPod | undefin
     return name
   }
 
-  let ingress: NftChainSpec | undefined
-  if (ingressPolicies.length > 0) {
+  /** One direction's chain (S3): every rule of every selecting policy, allow verdict, final drop. */
+  const chainOf = (selecting: readonly NetworkPolicy[], dir: 'in' | 'eg'): NftChainSpec | undefined => {
+    if (selecting.length === 0) return undefined
+    const ingress = dir === 'in'
+    const verdict = ingress ? 'accept' : 'return' // S7
     const rules: string[] = []
-    for (const policy of ingressPolicies) {
-      policy.ingress.forEach((rule, ri) => {
-        const set = peerSet(policy, 'in', ri, rule)
-        const addr = set === undefined ? '' : `ip saddr @${set} `
-        const comment = `comment "${objectKey(policy.namespace, policy.name)} ingress[${ri}]"`
-        if (rule.ports.length === 0) { rules.push(`${addr}counter accept ${comment}`); return }
-        for (const port of rule.ports) {
-          const match = ingressPortMatch(port, pod)
-          if (match !== undefined) rules.push(`${addr}${match} counter accept ${comment}`)
-        }
-      })
-    }
-    rules.push(`counter drop comment "${who} ingress drop"`)
-    ingress = { rules }
-  }
-  let egress: NftChainSpec | undefined
-  if (egressPolicies.length > 0) {
-    const rules: string[] = []
-    for (const policy of egressPolicies) {
-      policy.egress.forEach((rule, ri) => {
-        const set = peerSet(policy, 'eg', ri, rule)
-        const addr = set === undefined ? '' : `ip daddr @${set} `
-        const comment = `comment "${objectKey(policy.namespace, policy.name)} egress[${ri}]"`
-        if (rule.ports.length === 0) { rules.push(`${addr}counter return ${comment}`); return }
+    for (const policy of selecting) {
+      (ingress ? policy.ingress : policy.egress).forEach((rule, ri) => {
+        const set = peerSet(policy, dir, ri, rule)
+        const addr = set === undefined ? '' : `ip ${ingress ? 'saddr' : 'daddr'} @${set} `
+        const comment = `comment "${objectKey(policy.namespace, policy.name)} ${ingress ? 'ingress' : 'egress'}[${ri}]"`
+        if (rule.ports.length === 0) { rules.push(`${addr}counter ${verdict} ${comment}`); return }
         rule.ports.forEach((port, pi) => {
-          if (typeof port.port === 'string') {
+          let match: string | undefined
+          if (ingress) {
+            const m = ingressPortMatch(port, pod)
+            match = m === undefined ? undefined : `${addr}${m}`
+          } else if (typeof port.port === 'string') {
             const name = namedPortSetName(policy, ri, pi)
             sets.push({ kind: 'named-port', name, policy, ri, port, ...(set !== undefined ? { peers: set } : {}) })
-            rules.push(`ip daddr . meta l4proto . th dport @${name} counter return ${comment}`)
-          } else {
-            rules.push(`${addr}${numericPortMatch(port)} counter return ${comment}`)
-          }
+            match = `ip daddr . meta l4proto . th dport @${name}`
+          } else match = `${addr}${numericPortMatch(port)}`
+          if (match !== undefined) rules.push(`${match} counter ${verdict} ${comment}`)
         })
       })
     }
-    rules.push(`counter drop comment "${who} egress drop"`)
-    egress = { rules }
+    rules.push(`counter drop comment "${who} ${ingress ? 'ingress' : 'egress'} drop"`)
+    return { rules }
   }
+  const ingress = chainOf(ingressPolicies, 'in')
+  const egress = chainOf(egressPolicies, 'eg')
   return {
     row: {
       ...row,
