@@ -21,7 +21,7 @@ export async function startPolicyEngine (
   const logger = components.logger.child({ component: 'policy' })
   const commands = new SystemNftCommands()
   try {
-    await commands.listTable()
+    await commands.listTable({ terse: true }) // a probe: without set elements, which cost seconds at scale
   } catch (err) {
     throw new AgentStartError('policy.source',
       `policy.source is ${policy.source} but nftables cannot be used (install Debian's nftables; loomd needs CAP_NET_ADMIN): ${(err as Error).message}`, { cause: err })

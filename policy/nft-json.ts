@@ -44,13 +44,18 @@ export function shapeOfState (state: DesiredState): TableShape {
   return { sets, chains }
 }
 
-/** Human list of differences; empty = the kernel holds what we applied. */
-export function diffShapes (want: TableShape, have: TableShape): string[] {
+/**
+ * Human list of differences; empty = the kernel holds what we applied. Sets are compared by
+ * presence, and by element count only for those named in `counted` (all when omitted: `have`
+ * from a listing without elements has none to compare).
+ */
+export function diffShapes (want: TableShape, have: TableShape, counted?: ReadonlySet<string>): string[] {
   const out: string[] = []
   for (const kind of ['sets', 'chains'] as const) {
     for (const [name, n] of want[kind]) {
       const got = have[kind].get(name)
       if (got === undefined) out.push(`${kind === 'sets' ? 'set' : 'chain'} ${name} missing`)
+      else if (kind === 'sets' && counted !== undefined && !counted.has(name)) continue
       else if (got !== n) out.push(`${kind === 'sets' ? 'set' : 'chain'} ${name} has ${got} ${kind === 'sets' ? 'elements' : 'rules'}, want ${n}`)
     }
     for (const name of have[kind].keys()) if (!want[kind].has(name)) out.push(`${kind === 'sets' ? 'set' : 'chain'} ${name} unexpected`)

@@ -6,7 +6,8 @@
  * - an established TCP stream survives an unrelated policy change, and is cut (conntrack entries
  *   deleted) when a change removes its allowance;
  * - a pod veth loomd does not know is dropped (its node, INPUT, still answers);
- * - drift: the table deleted by someone else is put back by the drift check (every 10 s);
+ * - drift: the table deleted by someone else, and an element added to a peer set by hand, are
+ *   put back by the drift check (every 10 s; elements are read a slice of sets at a time);
  * - a loomd restart: enforcement stays while loomd is down and after it syncs again;
  * - `loom status policy` (text and --json) and the loom_policy_* metrics, end to end.
  *
@@ -17,6 +18,8 @@ import { ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { isRoot, NetnsLab, SKIP_NOT_ROOT, waitFor } from './lib/netns-lab'
 import { PolicyLab, PolicyLabPod } from './lib/policy-lab'
+import { peerSetName } from '../../policy/compiler'
+import type { NetworkPolicy } from '../../policy/model'
 
 const TCP80 = { proto: 'TCP' as const, port: 80 }
 
@@ -146,6 +149,21 @@ t.test('NetworkPolicy over vxlan: established flows, unknown veths, drift, resta
   t.pass(`table repaired ${Date.now() - d0} ms after its deletion (drift check every 10 s)`)
   t.notOk((await pl.probeFrom(yb, [{ ip: pl.ip('x/a'), ...TCP80 }], 1000))[0],
     'enforcement is back: y/b -> x/a blocked')
+
+  // Drift inside a set: an address added by hand to x/a's peer set (x/c only). The drift check
+  // reads set elements a slice at a time (PolicyApplier.checkDrift); this table fits one slice.
+  const peers = peerSetName({ namespace: 'x', name: 'a-from-b' } as NetworkPolicy, 'in', 0)
+  const drift1 = (await pl.policyStatus(node1)).applies.driftRepairs
+  await lab.execOk(node1.ns, ['nft', 'add', 'element', 'inet', 'loom', peers, `{ ${pl.ip('y/b')} }`])
+  t.ok((await pl.probeFrom(yb, [{ ip: pl.ip('x/a'), ...TCP80 }], 1000))[0],
+    `the planted element in ${peers} lets y/b reach x/a`)
+  const e0 = Date.now()
+  await waitFor('the drift check to repair the set',
+    async () => (await pl.policyStatus(node1)).applies.driftRepairs > drift1, 15_000, 200)
+  await waitFor('the repair to be applied', async () => (await pl.policyStatus(node1)).applies.idle, 5000, 100)
+  t.pass(`set repaired ${Date.now() - e0} ms after the planted element`)
+  t.notOk((await pl.probeFrom(yb, [{ ip: pl.ip('x/a'), ...TCP80 }], 1000))[0],
+    'the planted element is gone: y/b -> x/a blocked again')
 
   // Status and metrics, end to end.
   const text = (await o.loom(node1, ['status', 'policy'])).stdout

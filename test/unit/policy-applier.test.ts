@@ -24,13 +24,57 @@ class Recorder implements NftCommands {
   scripts: string[] = []
   failNext = 0
   table: NftJson | null = null
+  /** Reads, as nft would be asked: "table" (with elements), "table -t", "set <name>". */
+  reads: string[] = []
+  /** listSets calls: one nft process each. */
+  setCalls = 0
   async apply (script: string): Promise<void> {
     if (this.failNext > 0) { this.failNext--; throw new Error('nft says no') }
     this.scripts.push(script)
   }
 
-  async listTable (): Promise<NftJson | null> { return this.table }
+  async listTable (opts: { terse?: boolean } = {}): Promise<NftJson | null> {
+    this.reads.push(opts.terse === true ? 'table -t' : 'table')
+    if (this.table === null || opts.terse !== true) return this.table
+    return { nftables: this.table.nftables.map((item) => setOf(item) === undefined ? item : withoutElements(item)) }
+  }
+
+  async listSets (sets: ReadonlyArray<{ name: string }>): Promise<NftJson[]> {
+    this.setCalls++
+    const out: NftJson[] = []
+    for (const { name } of sets) {
+      this.reads.push(`set ${name}`)
+      const item = this.table?.nftables.find((i) => setOf(i)?.name === name)
+      if (item !== undefined) out.push({ nftables: [item] })
+    }
+    return out
+  }
+
   async deleteConntrack (): Promise<void> {}
+}
+
+function setOf (item: Record<string, unknown>): { name: string; elem?: unknown[] } | undefined {
+  return (item.set ?? item.map) as { name: string; elem?: unknown[] } | undefined
+}
+
+function withoutElements (item: Record<string, unknown>): Record<string, unknown> {
+  const key = item.set !== undefined ? 'set' : 'map'
+  const { elem: _, ...rest } = item[key] as { elem?: unknown[] }
+  return { [key]: rest }
+}
+
+/** What `nft -j list table` prints for a state (the parts nft-json.ts reads). */
+function tableOf (state: DesiredState): NftJson {
+  const items: Array<Record<string, unknown>> = [
+    { set: { name: 'local-pods', elem: [...state.localVeths] } },
+    { map: { name: 'egress-dispatch', elem: [...state.egressDispatch.keys()] } },
+    { map: { name: 'ingress-dispatch', elem: [...state.ingressDispatch.keys()] } },
+  ]
+  for (const [name, set] of state.sets) items.push({ set: { name, elem: [...set.elements] } })
+  for (const [name, chain] of [['forward', { rules: FORWARD_RULES }] as const, ...state.chains]) {
+    items.push({ chain: { name } }, ...chain.rules.map(() => ({ rule: { chain: name, expr: [] } })))
+  }
+  return { nftables: items }
 }
 
 t.test('coalesces a burst into one apply, then sends only the difference', async t => {
@@ -103,3 +147,60 @@ t.test('drift: a missing table or a changed element count triggers a full apply'
   t.same(await a.checkDrift(), ['set local-pods has 0 elements, want 1'])
   a.stop()
 })
+
+t.test('drift: a proportionate read (no elements in the table listing, sets in slices) still finds every drift',
+  async t => {
+    // 40 peer sets of 10 elements: with budgets of 25 elements and 4 sets, a check reads two.
+    const sets = new Map(Array.from({ length: 40 }, (_, i) => [`in-${String(i).padStart(2, '0')}-0`, {
+      type: 'ipv4_addr' as const,
+      interval: true,
+      elements: Array.from({ length: 10 }, (_, k) => `10.${i}.0.${k}`),
+      comment: 'x',
+    }]))
+    const state: DesiredState = { ...stateWith(['lxca']), sets }
+    const nft = new Recorder()
+    const a = new PolicyApplier({ commands: nft, logger, compile: () => state },
+      { minIntervalMs: 0, driftCheckMs: 0, driftElementBudget: 25, driftSetBudget: 4 })
+    await a.request()
+    nft.table = tableOf(state)
+    nft.reads = []
+    const seen = new Set<string>()
+    for (let k = 0; k < 20; k++) {
+      const before = nft.reads.length
+      t.same(await a.checkDrift(), [], `check ${k}: no drift`)
+      const reads = nft.reads.slice(before)
+      t.equal(reads[0], 'table -t', 'the table is listed without elements')
+      t.same(reads.slice(1, 4), ['set local-pods', 'set egress-dispatch', 'set ingress-dispatch'],
+        'the dispatch sets every time')
+      t.ok(reads.length - 4 <= 2, `at most the element budget: ${reads.slice(4).join(', ')}`)
+      for (const r of reads.slice(4)) seen.add(r)
+    }
+    t.equal(seen.size, 40, 'every set read within ceil(400/25) + ceil(40/4) + 1 checks (20 here)')
+    t.equal(nft.setCalls, 20, 'one nft process for the sets of a check')
+    t.notOk(nft.reads.includes('table'), 'never the whole table with its elements')
+
+    // One element deleted by hand, in a set the next checks do not read first.
+    const planted = (): void => {
+      const item = nft.table?.nftables.find((i) => setOf(i)?.name === 'in-03-0') as Record<string, unknown>
+      ;(setOf(item)?.elem as unknown[]).pop()
+    }
+    planted()
+    let checks = 0
+    let diffs: string[] = []
+    while (diffs.length === 0 && checks < 27) { diffs = await a.checkDrift(); checks++ }
+    t.same(diffs, ['set in-03-0 has 9 elements, want 10'], `an element deleted by hand found after ${checks} checks`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    t.match(nft.scripts[nft.scripts.length - 1], /^table inet loom \{\}/, 'and repaired by a full apply')
+    t.equal(a.stats.driftRepairs, 1)
+
+    // Shape drift outside the slice is found at once: a set, a chain or a rule gone.
+    nft.table = tableOf(state)
+    nft.table.nftables = nft.table.nftables.filter((i) => setOf(i)?.name !== 'in-39-0')
+    t.same(await a.checkDrift(), ['set in-39-0 missing'], 'a deleted set: the next check')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    nft.table = tableOf(state)
+    nft.table.nftables.pop()
+    t.same(await a.checkDrift(), [`chain forward has ${FORWARD_RULES.length - 1} rules, want ${FORWARD_RULES.length}`],
+      'a deleted rule: the next check')
+    a.stop()
+  })
