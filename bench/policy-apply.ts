@@ -24,8 +24,11 @@
  * namespace each round. "+1 pod" is what loomd does on such a change: update the incremental
  * compiler (only what depends on the pod; `LOOM_BENCH_FULL=1` compiles the whole cluster view
  * again instead, as loomd did before policy/incremental.ts), render the difference, apply it;
- * the first round checks the result against a full compile. Compile is also given in CPU ms of this process,
- * which a loaded machine inflates less than wall time. Times include spawning
+ * the first round checks the result against a full compile; in brackets the part before nft
+ * (update and render). Compile is also given in CPU ms of this process, which a loaded machine
+ * inflates less than wall time. "drift check" is loomd's periodic check (PolicyApplier.checkDrift
+ * with its default budgets) on the final table: one check's time, and how many checks read every
+ * set once; "nft -j list" is what one check cost before (the whole table with its elements). Times include spawning
  * `ip netns exec … nft`, whose bare cost is printed as a baseline. The machine this runs on is
  * shared: the figures come with `uptime`; read them as a report, not a claim.
  */
@@ -38,6 +41,9 @@ import { parseNamespace, parseNetworkPolicy, parsePod } from '../policy/manifest
 import type { LocalAttachment, Namespace, NetworkPolicy, Pod } from '../policy/model'
 import { objectKey } from '../policy/model'
 import { renderFull, renderIncremental } from '../policy/nft-render'
+import { PolicyApplier } from '../policy/applier'
+import { SystemNftCommands, type NftJson } from '../policy/nft-commands'
+import pino from 'pino'
 import { formatIPv4Address, hostVethName, parseIPv4Address } from '../lib'
 
 const NAMESPACES = 20
@@ -169,26 +175,63 @@ function kernelCounts (ns: string): { rules: number; elements: number; listMs: n
  * `LOOM_BENCH_FULL=1`: compile the whole view again, as before it), render the difference, apply it.
  */
 function addPod (ns: string, w: World, inc: IncrementalCompiler, before: DesiredState, pod: Pod, localCount: number): {
-  state: DesiredState; ms: number; bytes: number
+  state: DesiredState; ms: number; updateMs: number; bytes: number
 } {
   w.pods.set(objectKey(pod.namespace, pod.name), pod)
   const t0 = process.hrtime.bigint()
   const state = process.env.LOOM_BENCH_FULL === '1' ? compile(inputOf(w, localCount)) : inc.update(inputOf(w, localCount))
   const script = renderIncremental(before, state)
+  const updateMs = ms(t0)
   nft(ns, script)
-  return { state, ms: ms(t0), bytes: script.length }
+  return { state, ms: ms(t0), updateMs, bytes: script.length }
 }
 
-function run (ns: string, pods: number, policies: number, rounds: number): string {
+/** SystemNftCommands inside the namespace, noting which sets the drift check reads. */
+class BenchNft extends SystemNftCommands {
+  readonly setsRead = new Set<string>()
+  constructor (ns: string) { super({ nftPath: 'ip', nftArgsPrefix: ['netns', 'exec', ns, 'nft'] }) }
+  override async listSets (sets: ReadonlyArray<{ name: string; kind: 'set' | 'map' }>): Promise<NftJson[]> {
+    for (const s of sets) this.setsRead.add(s.name)
+    return await super.listSets(sets)
+  }
+}
+
+/**
+ * loomd's drift check (PolicyApplier.checkDrift, default budgets) against the table in the
+ * namespace: the median time of one check over three, and how many checks it takes until every
+ * set has been read once (a full cycle: the bound on finding an element changed by hand).
+ */
+async function driftCheck (ns: string, state: DesiredState): Promise<{ ms: number; cycle: number }> {
+  const commands = new BenchNft(ns)
+  const logger = pino({ level: 'silent' })
+  const applier = new PolicyApplier({ commands, logger, compile: () => state }, { driftCheckMs: 0 })
+  await applier.request()
+  const times: number[] = []
+  let cycle = 0
+  while (commands.setsRead.size < state.sets.size + 3 && cycle < 10_000) {
+    const t0 = process.hrtime.bigint()
+    const diffs = await applier.checkDrift()
+    if (diffs.length > 0) throw new Error(`drift check found ${diffs.join('; ')} in a table nobody touched`)
+    if (times.length < 3) times.push(ms(t0))
+    cycle++
+  }
+  applier.stop()
+  return { ms: median(times), cycle }
+}
+
+async function run (ns: string, pods: number, policies: number, rounds: number): Promise<string> {
   const w = makeWorld(pods, policies)
   const compileMs: number[] = []
   const compileCpuMs: number[] = []
   const fullMs: number[] = []
   const localAddMs: number[] = []
+  const localUpdateMs: number[] = []
   const remoteAddMs: number[] = []
+  const remoteUpdateMs: number[] = []
   let scriptBytes = 0
   let localScript = 0
   let remoteScript = 0
+  let last: DesiredState | undefined
   // The pod the rounds add on this node is not in the cluster yet.
   w.pods.delete(objectKey(`ns${(PODS_PER_NODE - 1) % NAMESPACES}`, `pod${PODS_PER_NODE - 1}`))
   for (let r = 0; r < rounds; r++) {
@@ -208,13 +251,16 @@ function run (ns: string, pods: number, policies: number, rounds: number): strin
     const localPod = makePod(PODS_PER_NODE - 1)
     const local = addPod(ns, w, inc, primed, localPod, PODS_PER_NODE)
     localAddMs.push(local.ms)
+    localUpdateMs.push(local.updateMs)
     localScript = local.bytes
     // One pod added on another node: only peer-set elements change here. A `tier=db` pod
     // (index % 3 == 2), so that it joins the egress named-port sets whatever the size.
     const remotePod = makePod(pods + ((2 - (pods % 3)) + 3) % 3)
     const remote = addPod(ns, w, inc, local.state, remotePod, PODS_PER_NODE)
     remoteAddMs.push(remote.ms)
+    remoteUpdateMs.push(remote.updateMs)
     remoteScript = remote.bytes
+    last = remote.state
     if (r === 0 && renderIncremental(remote.state, compile(inputOf(w, PODS_PER_NODE))) !== '') {
       throw new Error('the incremental state differs from a full compile')
     }
@@ -222,14 +268,15 @@ function run (ns: string, pods: number, policies: number, rounds: number): strin
     w.pods.delete(objectKey(remotePod.namespace, remotePod.name))
   }
   const k = kernelCounts(ns)
+  const drift = await driftCheck(ns, last as DesiredState)
   const f = (x: number): string => x.toFixed(0).padStart(7)
   return `| ${String(pods).padStart(5)} | ${String(policies).padStart(4)} | ${f(median(compileMs))} (${median(compileCpuMs).toFixed(0)} CPU) | ${f(median(fullMs))} | ` +
-    `${(scriptBytes / 1024).toFixed(0).padStart(6)} | ${f(median(localAddMs))} | ${(localScript / 1024).toFixed(1).padStart(5)} | ` +
-    `${f(median(remoteAddMs))} | ${String(remoteScript).padStart(5)} | ${String(k.rules).padStart(6)} | ` +
-    `${String(k.elements).padStart(7)} | ${f(k.listMs)} |`
+    `${(scriptBytes / 1024).toFixed(0).padStart(6)} | ${f(median(localAddMs))} (${median(localUpdateMs).toFixed(0)}) | ${(localScript / 1024).toFixed(1).padStart(5)} | ` +
+    `${f(median(remoteAddMs))} (${median(remoteUpdateMs).toFixed(0)}) | ${String(remoteScript).padStart(5)} | ${String(k.rules).padStart(6)} | ` +
+    `${String(k.elements).padStart(7)} | ${f(k.listMs)} | ${f(drift.ms)} | ${String(drift.cycle).padStart(3)} |`
 }
 
-function main (): void {
+async function main (): Promise<void> {
   if (process.getuid?.() !== 0) {
     console.error('policy-apply: run as root (it creates a network namespace for nft)')
     process.exit(1)
@@ -250,10 +297,11 @@ function main (): void {
     console.log(`# uptime before: ${execFileSync('uptime').toString().trim()}`)
     console.log(`# baseline: spawning \`ip netns exec … nft -f -\` with an empty script: ${median(base).toFixed(0)} ms (median of 5)`)
     console.log(`# ${PODS_PER_NODE} local pods on the measured node; median of ${rounds} rounds; times in ms`)
-    console.log('| pods | policies | compile (CPU ms) | full apply | script KiB | +1 local pod | script KiB | +1 remote pod | script B | rules | set elements | nft -j list |')
-    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|')
+    console.log('| pods | policies | compile (CPU ms) | full apply | script KiB | +1 local pod (update) | script KiB | ' +
+      '+1 remote pod (update) | script B | rules | set elements | nft -j list | drift check | checks/cycle |')
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
     for (const pods of [100, 1000, 5000]) {
-      for (const policies of [50, 500]) console.log(run(ns, pods, policies, rounds))
+      for (const policies of [50, 500]) console.log(await run(ns, pods, policies, rounds))
     }
     console.log(`# uptime after: ${execFileSync('uptime').toString().trim()}`)
   } finally {
@@ -261,4 +309,4 @@ function main (): void {
   }
 }
 
-main()
+main().catch((err: Error) => { console.error(err); process.exitCode = 1 })
