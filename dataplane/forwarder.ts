@@ -18,10 +18,10 @@
  *   2. per datagram: decapsulate where it lies (identifies and authenticates the sending peer),
  *      check that the inner source belongs to that peer's prefixes and the inner destination is
  *      not a remote prefix (no reflection through us);
- *   3. with TUN offloads, consecutive segments of one TCP flow are merged into super-packets
- *      (native coalesceTun, GRO); writeBatch: the packets into the TUN in one crossing; multicast
- *      (224.0.0.0/4) goes to the multicast path's local delivery instead (multicast-forwarder.ts),
- *      never the TUN.
+ *   3. with TUN offloads, consecutive segments of one TCP flow (and datagrams of one UDP flow,
+ *      where the TUN took USO) are merged into super-packets (native coalesceTun, GRO);
+ *      writeBatch: the packets into the TUN in one crossing; multicast (224.0.0.0/4) goes to the
+ *      multicast path's local delivery instead (multicast-forwarder.ts), never the TUN.
  * Nothing here reorders packets within a batch; batches are handled in arrival order.
  *
  * Rules: plain synchronous code; no allocation, promise, closure, throw or log per packet. A bad
@@ -39,8 +39,8 @@ import {
   PeerRoute,
 } from './types'
 import {
-  createVirtioNetHeader, decodeVirtioNetHeader, gsoHeaderLength, VNET_F_NEEDS_CSUM, VNET_GSO_NONE,
-  VNET_HDR_LEN,
+  createVirtioNetHeader, decodeVirtioNetHeader, gsoHeaderLength, TUN_F_USO4, TUN_F_USO6, VNET_F_NEEDS_CSUM,
+  VNET_GSO_NONE, VNET_HDR_LEN,
 } from './virtio-net'
 
 /** Bytes left free before each packet read from the TUN: room for the largest outer header. */
@@ -148,6 +148,8 @@ export class Forwarder {
   /** Bytes of virtio-net header in front of every TUN packet (0: no offloads). */
   private readonly vnetLen: number
   private readonly offload: OffloadPrimitives | undefined
+  /** TUN_F_USO4/6 as the device accepted them: inbound UDP of those families is coalesced too. */
+  private readonly usoFlags: number
   /** Source ports the transport offers; > 1: each flow leaves from the one its hash picks. */
   private readonly sourcePorts: number
 
@@ -219,6 +221,7 @@ export class Forwarder {
       throw new Error(`device ${components.device.name} has a ${this.vnetLen}-byte virtio header; only ${VNET_HDR_LEN} is supported`)
     }
     this.offload = this.vnetLen > 0 ? (components.offload ?? loadNativeBinding()) : undefined
+    this.usoFlags = this.vnetLen > 0 ? (components.device.offloads ?? 0) & (TUN_F_USO4 | TUN_F_USO6) : 0
     if (this.encap.headerLen > HEADROOM - this.vnetLen) {
       throw new Error(`encapsulation ${this.encap.kind} needs ${this.encap.headerLen} bytes of headroom, more than ${HEADROOM - this.vnetLen}`)
     }
@@ -570,7 +573,7 @@ export class Forwarder {
     counters[1] = 0
     const out = this.groOut
     const count = this.offload!.coalesceTun(this.tunBufs, this.tunOffsets, this.tunLengths, w, this.groArena,
-      GRO_SLOT_BYTES, out, counters, this.tunMtu)
+      GRO_SLOT_BYTES, out, counters, this.tunMtu, this.usoFlags)
     stats.dropsInbound[Drop.Malformed] += counters[0]
     stats.coalescedIn += counters[1]
     for (let k = 0; k < count; k++) {

@@ -113,16 +113,18 @@ export interface NativeBinding {
     csumOffsets: Int32Array, count: number): number
   /**
    * GRO for the TUN: packet i = bufs[i][offsets[i], +lengths[i]) (10 free bytes before it).
-   * In-order segments of one TCP flow are merged into super-packets in arena slots of slotSize
-   * bytes; every TCP/UDP checksum is verified (a wrong one drops the packet: counters[0]++; a
-   * pseudo-header-only one is passed on as NEEDS_CSUM); merged packets count in counters[1].
+   * In-order segments of one TCP flow, and consecutive datagrams of one UDP flow of a family whose
+   * TUN_F_USO4/TUN_F_USO6 bit is in usoFlags (default 0: no UDP merging), are merged into
+   * super-packets in arena slots of slotSize bytes; every TCP/UDP checksum is verified (a wrong
+   * one drops the packet: counters[0]++; a pseudo-header-only one is passed on as NEEDS_CSUM);
+   * merged packets count in counters[1].
    * Output k: out[3k] = i (in place) or -1-slot (arena), out[3k+1] offset, out[3k+2] length,
    * virtio header included. A TCP packet longer than maxPacket (the TUN MTU; a same-host kernel
    * VXLAN peer's whole GSO skb) is passed on as a GSO packet cut at maxPacket. Returns the output
    * count.
    */
   coalesceTun(bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, count: number, arena: Buffer,
-    slotSize: number, out: Int32Array, counters: Int32Array, maxPacket: number): number
+    slotSize: number, out: Int32Array, counters: Int32Array, maxPacket: number, usoFlags?: number): number
 }
 
 const BINDING_RELATIVE_PATH = 'dataplane/native/build/Release/loom_native.node'

@@ -180,6 +180,11 @@ export interface Device {
    */
   readonly vnetHeaderLen?: number
   /**
+   * The TUN_F_* offload flags the kernel accepted (virtio-net.ts); with TUN_F_USO4/6 the device
+   * also takes UDP super-packets (GSO_UDP_L4) written into it. 0 or absent: none.
+   */
+  readonly offloads?: number
+  /**
    * Reads up to bufs.length packets, packet i into bufs[i] starting at `headroom` (the bytes
    * before it are left for the outer header). sizes[i] receives its length. Returns the count
    * read; 0 means nothing is pending. The caller owns the buffers. Throws only on a device error

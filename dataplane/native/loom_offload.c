@@ -8,8 +8,9 @@
  *   segmentTun   one TSO/USO super-packet read from the TUN (IFF_VNET_HDR) -> MTU-sized
  *                TCP or UDP segments with rebuilt headers and complete checksums;
  *   completeChecksums  the partial (NEEDS_CSUM) checksum of single packets, in a batch;
- *   coalesceTun  inbound packets of a batch -> TCP super-packets with a virtio header (GRO),
- *                every other packet with its own (zero, or NEEDS_CSUM) virtio header.
+ *   coalesceTun  inbound packets of a batch -> TCP super-packets, and UDP ones where the TUN
+ *                took USO, with a virtio header (GRO); every other packet with its own (zero,
+ *                or NEEDS_CSUM) virtio header.
  *
  * Layouts follow include/uapi/linux/virtio_net.h (struct virtio_net_hdr, 10 bytes, fields in
  * little-endian: the TUN is switched to little-endian headers with TUNSETVNETLE) and RFC 791,
@@ -39,6 +40,12 @@
 #define MAX_IP_LEN 65535
 /* Open coalescing items per call (distinct flows in flight within one batch). */
 #define GRO_ITEMS 32
+/* Datagrams in one UDP super-packet: the kernel refuses a GSO_UDP_L4 write of more than
+ * UDP_MAX_SEGMENTS (64 before Linux 6.10, 128 since) in virtio_net_hdr_to_skb. */
+#define UDP_GRO_SEGMENTS 64
+/* The TUN_F_* bits (include/uapi/linux/if_tun.h) coalesceTun takes to allow UDP super-packets. */
+#define TUN_F_USO4 0x20
+#define TUN_F_USO6 0x40
 
 /* ---------------------------------------------------------------------------------------------
  * Checksums (RFC 1071). sum_bytes adds the 16-bit big-endian words of p[0, n) (an odd last byte
@@ -310,7 +317,7 @@ static napi_value CompleteChecksums(napi_env env, napi_callback_info info) {
 
 /* ---------------------------------------------------------------------------------------------
  * coalesceTun(bufs, offsets, lengths, count, arena, slotSize, out: Int32Array, counters: Int32Array,
- *             maxPacket): number
+ *             maxPacket, usoFlags?): number
  *
  * Packet i is bufs[i][offsets[i], +lengths[i]) (an inner IP packet just decapsulated; the 10
  * bytes before offsets[i] are free for its virtio header). Consecutive in-order segments of one
@@ -318,6 +325,13 @@ static napi_value CompleteChecksums(napi_env env, napi_callback_info info) {
  * options; flags ACK or ACK|PSH; no IPv4 options or fragments; no IPv6 extension headers) are
  * merged into one super-packet in an arena slot (arena[k*slotSize, ...)), as Linux GRO does:
  * all segments but the last the same size, PSH only at the end, at most 65535 bytes of IP.
+ * With usoFlags (TUN_F_USO4 and/or TUN_F_USO6: what the TUN accepted), consecutive datagrams of
+ * one UDP flow of that family (same addresses, ports, TOS/TTL/DF or traffic class/flow label/hop
+ * limit; no IPv4 options or fragments; a checksum that verifies, or the pseudo-header sum; the
+ * IPv4 ID one more than the previous datagram's unless DF is set, as Linux UDP GRO asks) are
+ * merged the same way into a GSO_UDP_L4 super-packet: every datagram but the last of the first
+ * one's payload size, the last no larger, at most UDP_GRO_SEGMENTS of them. IPv4 UDP without a
+ * checksum (0) is never merged: the kernel would give each datagram one its sender did not.
  * Every segment's TCP checksum is verified first; a segment whose checksum field holds only the
  * pseudo-header sum (a same-host kernel sender that left it for a NIC) is accepted and the
  * packet handed on with NEEDS_CSUM. A TCP/UDP packet with a wrong checksum is dropped.
@@ -338,10 +352,12 @@ typedef struct {
   uint8_t *head;      /* the merged packet so far (in place, or in the arena once merged) */
   int32_t out;        /* its output index */
   int32_t slot;       /* arena slot once a second segment joined, else -1 */
-  uint32_t next_seq;
+  uint32_t next_seq;  /* TCP: the sequence number the next segment must have */
   uint32_t length;    /* IP bytes so far */
   uint16_t gso;       /* payload of the head segment: every segment but the last has it */
-  uint8_t iph, l4h;
+  uint16_t segs;      /* segments merged so far (UDP: bounded by UDP_GRO_SEGMENTS) */
+  uint16_t next_id;   /* UDP over IPv4 without DF: the IP ID the next datagram must have */
+  uint8_t iph, l4h, proto;
   bool v6, closed;
 } gro_item;
 
@@ -369,16 +385,20 @@ static void write_vnet(uint8_t *at, uint8_t flags, uint8_t gso_type, uint16_t hd
   put16le(at + 8, csum_offset);
 }
 
-/* Same flow and same per-packet header fields: everything GRO requires to be equal. */
-static bool same_flow(const uint8_t *a, const uint8_t *b, bool v6, size_t iph, size_t l4h) {
+/* The IP header fields GRO requires to be equal within a flow. */
+static bool same_ip(const uint8_t *a, const uint8_t *b, bool v6) {
   if (v6) {
     /* version/traffic class/flow label, next header, hop limit, addresses */
-    if (memcmp(a, b, 4) != 0 || a[6] != b[6] || a[7] != b[7] || memcmp(a + 8, b + 8, 32) != 0) return false;
-  } else {
-    /* TOS, DF (and the reserved bit), TTL, protocol, addresses */
-    if (a[1] != b[1] || (a[6] & 0xc0) != (b[6] & 0xc0) || a[8] != b[8] || a[9] != b[9] ||
-        memcmp(a + 12, b + 12, 8) != 0) return false;
+    return memcmp(a, b, 4) == 0 && a[6] == b[6] && a[7] == b[7] && memcmp(a + 8, b + 8, 32) == 0;
   }
+  /* TOS, DF (and the reserved bit), TTL, protocol, addresses */
+  return a[1] == b[1] && (a[6] & 0xc0) == (b[6] & 0xc0) && a[8] == b[8] && a[9] == b[9] &&
+         memcmp(a + 12, b + 12, 8) == 0;
+}
+
+/* Same TCP flow and same per-packet header fields: everything TCP GRO requires to be equal. */
+static bool same_flow(const uint8_t *a, const uint8_t *b, bool v6, size_t iph, size_t l4h) {
+  if (!same_ip(a, b, v6)) return false;
   const uint8_t *ta = a + iph, *tb = b + iph;
   /* ports, ACK number, data offset, window, then the options byte for byte (flags and urgent
    * pointer are checked by the caller: only ACK or ACK|PSH come here) */
@@ -397,23 +417,67 @@ static void finish_item(gro_item *it, uint8_t *arena, int64_t slot_size, int32_t
     put16(ip + 2, (uint16_t)it->length);
     ipv4_header_checksum(ip, it->iph);
   }
-  /* CHECKSUM_PARTIAL: the field holds the pseudo-header sum; the kernel adds the rest. */
-  put16(ip + it->iph + 16, fold(pseudo_sum(ip, it->v6, PROTO_TCP, it->length - it->iph)));
-  write_vnet(vh, VNET_F_NEEDS_CSUM, it->v6 ? VNET_GSO_TCPV6 : VNET_GSO_TCPV4, (uint16_t)(it->iph + it->l4h),
-             it->gso, it->iph, 16);
+  /* CHECKSUM_PARTIAL: the field holds the pseudo-header sum; the kernel adds the rest (for UDP,
+   * the kernel's segmentation re-bases it from the whole UDP length to each datagram's). */
+  if (it->proto == PROTO_UDP) {
+    put16(ip + it->iph + 4, (uint16_t)(it->length - it->iph));
+    put16(ip + it->iph + 6, fold(pseudo_sum(ip, it->v6, PROTO_UDP, it->length - it->iph)));
+    write_vnet(vh, VNET_F_NEEDS_CSUM, VNET_GSO_UDP_L4, (uint16_t)(it->iph + 8), it->gso, it->iph, 6);
+  } else {
+    put16(ip + it->iph + 16, fold(pseudo_sum(ip, it->v6, PROTO_TCP, it->length - it->iph)));
+    write_vnet(vh, VNET_F_NEEDS_CSUM, it->v6 ? VNET_GSO_TCPV6 : VNET_GSO_TCPV4, (uint16_t)(it->iph + it->l4h),
+               it->gso, it->iph, 16);
+  }
   out[3 * it->out] = -1 - it->slot;
   out[3 * it->out + 1] = (int32_t)((int64_t)it->slot * slot_size);
   out[3 * it->out + 2] = (int32_t)(it->length + VNET_HDR_LEN);
 }
 
+/* Appends a segment's payload to the item, moving the item into an arena slot on its second
+ * segment (the caller checked that one is free). */
+static void append_segment(gro_item *it, const uint8_t *payload, uint32_t n, uint8_t *arena, int64_t slot_size,
+                           int32_t *slots_used) {
+  if (it->slot < 0) {
+    it->slot = (*slots_used)++;
+    uint8_t *dst = arena + (int64_t)it->slot * slot_size + VNET_HDR_LEN;
+    memcpy(dst, it->head, it->length);
+    it->head = dst;
+  }
+  memcpy(it->head + it->length, payload, n);
+  it->length += n;
+  it->segs++;
+}
+
+/* The newest open or closed item of the packet's flow (TCP: same_flow; UDP: same_ip and ports). */
+static gro_item *newest_of_flow(gro_item *items, int n_items, uint8_t proto, const uint8_t *ip, bool v6, size_t iph,
+                                size_t l4h) {
+  for (int k = n_items - 1; k >= 0; k--) {
+    gro_item *it = &items[k];
+    if (it->proto != proto || it->v6 != v6 || it->iph != iph || it->l4h != l4h) continue;
+    if (proto == PROTO_TCP ? same_flow(it->head, ip, v6, iph, l4h)
+                           : same_ip(it->head, ip, v6) && memcmp(it->head + iph, ip + iph, 4) == 0) return it;
+  }
+  return NULL;
+}
+
+/* A free item for a new flow; when all GRO_ITEMS are open, the oldest is finished to make room. */
+static gro_item *open_item(gro_item *items, int *n_items, uint8_t *arena, int64_t slot_size, int32_t *out) {
+  if (*n_items == GRO_ITEMS) {
+    finish_item(&items[0], arena, slot_size, out);
+    memmove(items, items + 1, sizeof items[0] * (GRO_ITEMS - 1));
+    (*n_items)--;
+  }
+  return &items[(*n_items)++];
+}
+
 static napi_value CoalesceTun(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value argv[9];
+  size_t argc = 10;
+  napi_value argv[10];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 9) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "coalesceTun: expected 9 arguments");
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "coalesceTun: expected 9 or 10 arguments");
     return NULL;
   }
-  int64_t count, slot_size, max_packet;
+  int64_t count, slot_size, max_packet, uso = 0;
   int32_t *offsets, *lengths, *out, *counters;
   uint8_t *arena;
   size_t arena_cap;
@@ -425,6 +489,9 @@ static napi_value CoalesceTun(napi_env env, napi_callback_info info) {
   if (!loom_get_typed(env, argv[6], "out", napi_int32_array, "an Int32Array", (size_t)count * 3, (void **)&out)) return NULL;
   if (!loom_get_typed(env, argv[7], "counters", napi_int32_array, "an Int32Array", 2, (void **)&counters)) return NULL;
   if (!loom_get_int64(env, argv[8], "maxPacket", 576, MAX_IP_LEN, &max_packet)) return NULL;
+  napi_valuetype uso_type = napi_undefined;
+  if (argc >= 10 && napi_typeof(env, argv[9], &uso_type) != napi_ok) return NULL;
+  if (uso_type != napi_undefined && !loom_get_int64(env, argv[9], "usoFlags", 0, 0xffff, &uso)) return NULL;
   int32_t slots = (int32_t)(arena_cap / (size_t)slot_size);
   int32_t slots_used = 0;
 
@@ -485,54 +552,47 @@ static napi_value CoalesceTun(napi_env env, napi_callback_info info) {
       uint32_t seq = get32(ip + iph + 4);
       uint32_t payload = (uint32_t)((size_t)len - iph - l4h);
       bool psh = (ip[iph + 13] & TCP_PSH) != 0;
-      bool merged = false;
       /* The newest item of the flow decides: in-order data extends it, anything else (a gap, a
        * retransmission, a closed item) closes it and starts a new one. No prepending. */
-      for (int k = n_items - 1; k >= 0; k--) {
-        gro_item *it = &items[k];
-        if (it->v6 != v6 || it->iph != iph || it->l4h != l4h || !same_flow(it->head, ip, v6, iph, l4h)) continue;
-        if (!it->closed && seq == it->next_seq && payload <= it->gso && it->length + payload <= MAX_IP_LEN &&
-            (it->slot >= 0 || slots_used < slots)) {
-          if (it->slot < 0) {
-            it->slot = slots_used++;
-            uint8_t *dst = arena + (int64_t)it->slot * slot_size + VNET_HDR_LEN;
-            memcpy(dst, it->head, it->length);
-            it->head = dst;
-          }
-          memcpy(it->head + it->length, ip + iph + l4h, payload);
-          it->length += payload;
-          it->next_seq = seq + payload;
-          if (psh) {
-            it->head[iph + 13] |= TCP_PSH;
-            it->closed = true;
-          }
-          if (payload < it->gso) it->closed = true; /* a short segment can only be the last */
-          merged = true;
-        } else {
+      gro_item *it = newest_of_flow(items, n_items, PROTO_TCP, ip, v6, iph, l4h);
+      if (it != NULL && !it->closed && seq == it->next_seq && payload <= it->gso &&
+          it->length + payload <= MAX_IP_LEN && (it->slot >= 0 || slots_used < slots)) {
+        append_segment(it, ip + iph + l4h, payload, arena, slot_size, &slots_used);
+        it->next_seq = seq + payload;
+        if (psh) {
+          it->head[iph + 13] |= TCP_PSH;
           it->closed = true;
         }
-        break;
-      }
-      if (merged) {
+        if (payload < it->gso) it->closed = true; /* a short segment can only be the last */
         counters[1]++;
         continue;
       }
-      if (n_items == GRO_ITEMS) {
-        finish_item(&items[0], arena, slot_size, out);
-        memmove(items, items + 1, sizeof items[0] * (GRO_ITEMS - 1));
-        n_items--;
+      if (it != NULL) it->closed = true;
+      it = open_item(items, &n_items, arena, slot_size, out);
+      *it = (gro_item){.head = ip, .out = n_out, .slot = -1, .next_seq = seq + payload, .length = (uint32_t)len,
+                       .gso = (uint16_t)payload, .segs = 1, .iph = (uint8_t)iph, .l4h = (uint8_t)l4h,
+                       .proto = PROTO_TCP, .v6 = v6, .closed = psh};
+    } else if (l4 && proto == PROTO_UDP && (uso & (v6 ? TUN_F_USO6 : TUN_F_USO4)) != 0 && cs != CSUM_NONE &&
+               (v6 || iph == 20) && (size_t)len > iph + 8 && len <= max_packet &&
+               get16(ip + iph + 4) == (size_t)len - iph) {
+      uint32_t payload = (uint32_t)((size_t)len - iph - 8);
+      uint16_t id = v6 ? 0 : get16(ip + 4);
+      bool df = !v6 && (ip[6] & 0x40) != 0;
+      /* As for TCP: the newest item of the flow decides; a datagram that cannot extend it closes it. */
+      gro_item *it = newest_of_flow(items, n_items, PROTO_UDP, ip, v6, iph, 8);
+      if (it != NULL && !it->closed && payload <= it->gso && it->length + payload <= MAX_IP_LEN &&
+          it->segs < UDP_GRO_SEGMENTS && (v6 || df || id == it->next_id) && (it->slot >= 0 || slots_used < slots)) {
+        append_segment(it, ip + iph + 8, payload, arena, slot_size, &slots_used);
+        it->next_id = (uint16_t)(id + 1);
+        if (payload < it->gso) it->closed = true; /* a shorter datagram can only be the last */
+        counters[1]++;
+        continue;
       }
-      gro_item *it = &items[n_items++];
-      it->head = ip;
-      it->out = n_out;
-      it->slot = -1;
-      it->next_seq = seq + payload;
-      it->length = (uint32_t)len;
-      it->gso = (uint16_t)payload;
-      it->iph = (uint8_t)iph;
-      it->l4h = (uint8_t)l4h;
-      it->v6 = v6;
-      it->closed = psh;
+      if (it != NULL) it->closed = true;
+      it = open_item(items, &n_items, arena, slot_size, out);
+      *it = (gro_item){.head = ip, .out = n_out, .slot = -1, .length = (uint32_t)len, .gso = (uint16_t)payload,
+                       .segs = 1, .next_id = (uint16_t)(id + 1), .iph = (uint8_t)iph, .l4h = 8, .proto = PROTO_UDP,
+                       .v6 = v6, .closed = false};
     }
     /* An output of its own, in place (a merged item is pointed at its arena slot at the end). */
     uint8_t *vh = ip - VNET_HDR_LEN;

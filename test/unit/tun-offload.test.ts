@@ -7,8 +7,8 @@
 import t from 'tap'
 import { loadNativeBinding } from '../../dataplane/native-binding'
 import {
-  createVirtioNetHeader, decodeVirtioNetHeader, encodeVirtioNetHeader, gsoHeaderLength, VNET_F_NEEDS_CSUM,
-  VNET_GSO_NONE, VNET_GSO_TCPV4, VNET_GSO_TCPV6, VNET_GSO_UDP_L4, VNET_HDR_LEN,
+  createVirtioNetHeader, decodeVirtioNetHeader, encodeVirtioNetHeader, gsoHeaderLength, TUN_F_USO4, TUN_F_USO6,
+  VNET_F_NEEDS_CSUM, VNET_GSO_NONE, VNET_GSO_TCPV4, VNET_GSO_TCPV6, VNET_GSO_UDP_L4, VNET_HDR_LEN,
 } from '../../dataplane/virtio-net'
 
 const native = loadNativeBinding()
@@ -83,12 +83,23 @@ function tcpPacket (o: TcpOpts): Buffer {
   return withIp({ ...o, proto: 6, l4: Buffer.concat([tcp, o.payload]), csumAt: 16 })
 }
 
-function udpPacket (o: { v6?: boolean, payload: Buffer, sport?: number }): Buffer {
+interface UdpOpts {
+  v6?: boolean
+  payload: Buffer
+  sport?: number
+  dport?: number
+  id?: number
+  ttl?: number
+  df?: boolean
+  partial?: boolean
+}
+
+function udpPacket (o: UdpOpts): Buffer {
   const udp = Buffer.alloc(8)
   udp.writeUInt16BE(o.sport ?? 5353, 0)
-  udp.writeUInt16BE(5201, 2)
+  udp.writeUInt16BE(o.dport ?? 5201, 2)
   udp.writeUInt16BE(8 + o.payload.length, 4)
-  return withIp({ v6: o.v6, proto: 17, l4: Buffer.concat([udp, o.payload]), csumAt: 6 })
+  return withIp({ ...o, proto: 17, l4: Buffer.concat([udp, o.payload]), csumAt: 6 })
 }
 
 function withIp (o: {
@@ -100,6 +111,7 @@ function withIp (o: {
   id?: number,
   src?: number,
   ttl?: number,
+  df?: boolean,
   partial?: boolean,
   badChecksum?: boolean
 }): Buffer {
@@ -118,7 +130,7 @@ function withIp (o: {
     ip[0] = 0x40 | (ip.length / 4)
     ip.writeUInt16BE(ip.length + o.l4.length, 2)
     ip.writeUInt16BE(o.id ?? 0x1234, 4)
-    ip[6] = 0x40 // DF
+    ip[6] = o.df === false ? 0 : 0x40 // DF
     ip[8] = o.ttl ?? 64
     ip[9] = o.proto
     ip.writeUInt32BE(0x0af40100 + (o.src ?? 11), 12)
@@ -350,7 +362,7 @@ t.test('completeChecksums: the word-at-a-time sum agrees with sum16 at every len
 
 interface CoalesceOutput { header: Buffer, packet: Buffer, source: number }
 
-function coalesce (packets: Buffer[], opts: { slots?: number, maxPacket?: number } = {}): {
+function coalesce (packets: Buffer[], opts: { slots?: number, maxPacket?: number, uso?: number } = {}): {
   outputs: CoalesceOutput[], badChecksums: number, merged: number
 } {
   const bufs = packets.map((p) => { const b = Buffer.alloc(p.length + 30); p.copy(b, 16); return b })
@@ -361,7 +373,7 @@ function coalesce (packets: Buffer[], opts: { slots?: number, maxPacket?: number
   const out = new Int32Array(packets.length * 3)
   const counters = new Int32Array(2)
   const n = native.coalesceTun(bufs, offsets, lengths, packets.length, arena, slot, out, counters, opts.maxPacket ??
-    65535)
+    65535, opts.uso)
   const outputs: CoalesceOutput[] = []
   for (let k = 0; k < n; k++) {
     const src = out[3 * k]
@@ -539,4 +551,156 @@ t.test('coalesceTun refuses packets without room for their header', async (t) =>
   t.throws(() => native.coalesceTun([p], Int32Array.from([10]), Int32Array.from([p.length]), 1, Buffer.alloc(70000),
     65552,
     new Int32Array(3), new Int32Array(2), 1500), /outside its buffer/)
+})
+
+// ---------------------------------------------------------------------------------------------
+// UDP coalescing (where the TUN took USO)
+// ---------------------------------------------------------------------------------------------
+
+const USO = TUN_F_USO4 | TUN_F_USO6
+
+/**
+ * What the kernel's UDP segmentation makes of a GSO_UDP_L4 output, written here without the
+ * product's code: the headers copied per datagram, payload cut at gsoSize, IPv4 total length, ID
+ * (+k) and header checksum, UDP length, and the UDP checksum computed whole by sum16.
+ */
+function splitLikeKernel (o: CoalesceOutput): Buffer[] {
+  const d = createVirtioNetHeader()
+  t.ok(decodeVirtioNetHeader(Buffer.concat([o.header, o.packet]), 0, o.packet.length, d), 'output header decodes')
+  if (d.gsoType !== VNET_GSO_UDP_L4) return [finishLikeKernel(o)]
+  const p = o.packet
+  const v6 = p[0] >> 4 === 6
+  const iph = d.csumStart
+  const out: Buffer[] = []
+  for (let at = iph + 8, k = 0; at < p.length; at += d.gsoSize, k++) {
+    const payload = p.subarray(at, Math.min(p.length, at + d.gsoSize))
+    const seg = Buffer.concat([p.subarray(0, iph + 8), payload])
+    if (v6) {
+      seg.writeUInt16BE(seg.length - 40, 4)
+    } else {
+      seg.writeUInt16BE(seg.length, 2)
+      seg.writeUInt16BE((p.readUInt16BE(4) + k) & 0xffff, 4)
+      seg.writeUInt16BE(0, 10)
+      seg.writeUInt16BE(0xffff - sum16([seg.subarray(0, iph)]), 10)
+    }
+    seg.writeUInt16BE(seg.length - iph, iph + 4)
+    seg.writeUInt16BE(0, iph + 6)
+    seg.writeUInt16BE(0xffff - sum16([pseudoHeader(seg, 17, seg.length - iph), seg.subarray(iph)]), iph + 6)
+    out.push(seg)
+  }
+  return out
+}
+
+function datagrams (sizes: number[], o: Partial<UdpOpts> = {}): Buffer[] {
+  return sizes.map((size, k) => udpPacket({ ...o, id: (o.id ?? 0x1234) + k, payload: pattern(size, k) }))
+}
+
+t.test('UDP coalescing: datagrams of one flow become one GSO_UDP_L4 super-packet (IPv4, IPv6)', async (t) => {
+  for (const v6 of [false, true]) {
+    const name = v6 ? 'IPv6' : 'IPv4'
+    const iph = v6 ? 40 : 20
+    const dgrams = datagrams([1200, 1200, 1200, 700], { v6 })
+    const r = coalesce(dgrams, { uso: USO })
+    t.equal(r.outputs.length, 1, `${name}: one super-packet`)
+    t.equal(r.merged, 3)
+    const o = r.outputs[0]
+    t.ok(o.source < 0, 'built in the arena')
+    const d = createVirtioNetHeader()
+    decodeVirtioNetHeader(Buffer.concat([o.header, o.packet]), 0, o.packet.length, d)
+    const want = { flags: VNET_F_NEEDS_CSUM, gsoType: VNET_GSO_UDP_L4, hdrLen: iph + 8, gsoSize: 1200 }
+    t.same(d, { ...want, csumStart: iph, csumOffset: 6 }, `${name}: virtio header`)
+    t.equal(o.packet.length, iph + 8 + 4300)
+    if (v6) t.equal(o.packet.readUInt16BE(4), 8 + 4300, 'IPv6 payload length')
+    else { t.equal(o.packet.readUInt16BE(2), o.packet.length, 'IPv4 total length'); t.ok(ipv4HeaderOk(o.packet)) }
+    t.equal(o.packet.readUInt16BE(iph + 4), 8 + 4300, 'UDP length of the whole')
+    t.equal(o.packet.readUInt16BE(iph + 6), sum16([pseudoHeader(o.packet, 17, 8 + 4300)]), 'checksum field = pseudo-header sum')
+    t.ok(l4ChecksumOk(finishLikeKernel(o)), 'completes to a valid checksum')
+    t.same(splitLikeKernel(o), dgrams, `${name}: segmented again, byte-identical to the datagrams received`)
+  }
+})
+
+t.test('UDP coalescing: only where the TUN took USO for that family (fallback: each datagram alone)', async (t) => {
+  const v4 = datagrams([1000, 1000, 1000])
+  const v6 = datagrams([1000, 1000, 1000], { v6: true })
+  t.equal(coalesce(v4).outputs.length, 3, 'no usoFlags: IPv4 not merged')
+  t.equal(coalesce(v4, { uso: TUN_F_USO6 }).outputs.length, 3, 'USO6 only: IPv4 not merged')
+  t.equal(coalesce(v6, { uso: TUN_F_USO4 }).outputs.length, 3, 'USO4 only: IPv6 not merged')
+  t.equal(coalesce(v4, { uso: TUN_F_USO4 }).outputs.length, 1, 'USO4: IPv4 merged')
+  for (const o of coalesce(v4).outputs) t.same([...o.header], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 'a lone datagram: plain header')
+})
+
+t.test('UDP coalescing: the last datagram may be shorter, never longer', async (t) => {
+  const sizes = (pkts: Buffer[]): number[][] => coalesce(pkts, { uso: USO }).outputs.map((o) =>
+    splitLikeKernel(o).map((s) => s.length - 28))
+  t.same(sizes(datagrams([1000, 1000, 600])), [[1000, 1000, 600]], 'shorter last: merged')
+  t.same(sizes(datagrams([1000, 600, 1000])), [[1000, 600], [1000]], 'after a shorter one the item is closed')
+  t.same(sizes(datagrams([600, 1000, 1000])), [[600], [1000, 1000]], 'a larger one never joins a smaller head')
+  t.same(sizes(datagrams([1000, 1000, 1000, 1000])), [[1000, 1000, 1000, 1000]], 'equal sizes')
+  const all = datagrams([1000, 600, 1000])
+  t.same(coalesce(all, { uso: USO }).outputs.flatMap(splitLikeKernel), all, 'every datagram comes back unchanged')
+})
+
+t.test('UDP coalescing: flow changes and header fields', async (t) => {
+  const a = datagrams([900, 900, 900], { sport: 1111 })
+  const b = datagrams([900, 900, 900], { sport: 2222, id: 0x4000 })
+  const r = coalesce([a[0], b[0], a[1], b[1], a[2], b[2]], { uso: USO })
+  t.equal(r.outputs.length, 2, 'interleaved flows merge separately')
+  t.equal(r.outputs[0].packet.readUInt16BE(20), 1111, 'in order of first datagram')
+  t.same(splitLikeKernel(r.outputs[0]), a)
+  t.same(splitLikeKernel(r.outputs[1]), b)
+  const base = udpPacket({ id: 0x1234, payload: pattern(900) })
+  const cases: Array<[string, Buffer]> = [
+    ['another destination port', udpPacket({ id: 0x1235, dport: 5202, payload: pattern(900, 1) })],
+    ['another TTL', udpPacket({ id: 0x1235, ttl: 63, payload: pattern(900, 1) })],
+    ['DF only on the first', udpPacket({ id: 0x1235, df: false, payload: pattern(900, 1) })],
+    ['a TCP segment', tcpPacket({ id: 0x1235, payload: pattern(900, 1) })],
+  ]
+  for (const [name, second] of cases) t.equal(coalesce([base, second], { uso: USO }).outputs.length, 2, name)
+  const noDf = (id: number): Buffer => udpPacket({ id, df: false, payload: pattern(900, id) })
+  t.equal(coalesce([noDf(7), noDf(8), noDf(9)], { uso: USO }).outputs.length, 1, 'without DF, consecutive IP IDs merge')
+  t.equal(coalesce([noDf(7), noDf(9)], { uso: USO }).outputs.length, 2, 'without DF, a gap in the IP ID does not')
+  t.same(splitLikeKernel(coalesce([noDf(7), noDf(8)], { uso: USO }).outputs[0]), [noDf(7), noDf(8)], 'IDs kept')
+})
+
+t.test('UDP coalescing: size limits (65535 bytes of IP, 64 datagrams, the TUN MTU)', async (t) => {
+  const big = coalesce(datagrams(Array<number>(70).fill(1000)), { uso: USO })
+  t.same(big.outputs.map((o) => o.packet.length), [28 + 64000, 28 + 6000], '64 datagrams at most, then a new one')
+  const huge = coalesce(datagrams(Array<number>(50).fill(1400)), { uso: USO })
+  t.same(huge.outputs.map((o) => o.packet.length), [28 + 1400 * 46, 28 + 1400 * 4], '46 x 1400 fit below 65535')
+  const many = coalesce(datagrams(Array<number>(100).fill(100)), { uso: USO })
+  t.same(many.outputs.map((o) => o.packet.length), [28 + 6400, 28 + 3600], 'small datagrams: 64, then 36')
+  const mtu = coalesce(datagrams([1600, 1600]), { uso: USO, maxPacket: 1500 })
+  t.equal(mtu.outputs.length, 2, 'datagrams above the TUN MTU are not merged')
+  const slots = coalesce([...datagrams([500, 500], { sport: 1 }), ...datagrams([500, 500], { sport: 2 })],
+    { uso: USO, slots: 1 })
+  t.same(slots.outputs.map((o) => o.packet.length), [1028, 528, 528], 'one arena slot: the second flow goes out unmerged')
+})
+
+t.test('UDP coalescing: checksums verified; bad dropped, none (IPv4 0) or partial handled', async (t) => {
+  const dgrams = datagrams([800, 800, 800])
+  const bad = Buffer.from(dgrams[1])
+  bad[40] ^= 1
+  const r = coalesce([dgrams[0], bad, dgrams[2]], { uso: USO })
+  t.equal(r.badChecksums, 1, 'a wrong UDP checksum is dropped and counted')
+  t.equal(r.outputs.length, 1, 'the others merge (UDP has no sequence to show the gap)')
+  t.same(splitLikeKernel(r.outputs[0]).map((d) => d.subarray(28)), [dgrams[0], dgrams[2]].map((d) => d.subarray(28)))
+  const none = datagrams([800, 800]).map((p) => { const c = Buffer.from(p); c.writeUInt16BE(0, 26); return c })
+  const n = coalesce(none, { uso: USO })
+  t.equal(n.outputs.length, 2, 'IPv4 UDP without a checksum is not merged')
+  t.same(n.outputs.map((o) => o.packet), none, 'and passes untouched')
+  const partial = datagrams([800, 800, 300], { partial: true })
+  const p = coalesce(partial, { uso: USO })
+  t.equal(p.outputs.length, 1, 'pseudo-header-only checksums (a same-host sender) merge')
+  const whole = datagrams([800, 800, 300])
+  t.same(splitLikeKernel(p.outputs[0]), whole, 'and come out with complete checksums')
+  // 4 bytes after the UDP datagram inside the IP packet, the checksum made to verify over them.
+  const trailing = Buffer.concat([udpPacket({ payload: pattern(800) }), Buffer.from([1, 2, 3, 4])])
+  trailing.writeUInt16BE(trailing.length, 2)
+  trailing.writeUInt16BE(0, 10)
+  trailing.writeUInt16BE(0xffff - sum16([trailing.subarray(0, 20)]), 10)
+  trailing.writeUInt16BE(0, 26)
+  trailing.writeUInt16BE(0xffff - sum16([pseudoHeader(trailing, 17, trailing.length - 20), trailing.subarray(20)]), 26)
+  const tr = coalesce([trailing, udpPacket({ id: 0x1235, payload: pattern(800) })], { uso: USO })
+  t.equal(tr.badChecksums, 0)
+  t.equal(tr.outputs.length, 2, 'a datagram whose UDP length is short of the IP length is not merged')
 })
