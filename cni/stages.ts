@@ -17,9 +17,11 @@
  *   pod_config     the pod side: address, routes, neighbour (runs beside host_config)
  *   host_config    the host side: proxy ARP, /32 route (runs beside pod_config)
  *   netlink_sync   of veth_create, pod_config and host_config (ADD) or veth_delete (DEL): the
- *                  part spent inside netlink sendmsg, where the kernel does the work (and
- *                  waits for its rtnl lock) on loomd's event loop, stopping every other
- *                  request meanwhile; a batched deletion's time counts for each DEL in it
+ *                  part of loomd's event loop spent in the netlink calls. For ADD that is
+ *                  inside sendmsg, where the kernel does the work (and waits for its rtnl
+ *                  lock), stopping every other request meanwhile; a DEL's deletion runs on a
+ *                  pool thread (./veth-reaper.ts), so its share is only the socket's opening,
+ *                  counted for each DEL of the batch
  *   hook           the podAdded/podRemoved hooks (NetworkPolicy)
  *   veth_delete    DEL and GC: deleting the host veth (its peer goes with it)
  *   release        DEL and GC: releasing the address in memory

@@ -1,7 +1,7 @@
 /**
- * The typed face of the host addon (host/native/loom_host.c and state_dir.c): the host's
- * syscalls Node cannot make. Decisions stay in TypeScript (host/netns.ts, host/sd-notify.ts,
- * control/state-dir.ts).
+ * The typed face of the host addon (host/native/loom_host.c, state_dir.c, netlink_batch.c): the
+ * host's syscalls Node cannot make. Decisions stay in TypeScript (host/netns.ts,
+ * host/sd-notify.ts, control/state-dir.ts, host/netlink-batch.ts).
  *
  * Conventions: fds are plain numbers owned by the caller, who must close them exactly once; a
  * failed syscall throws a SyscallError (`code` = errno name, `errno`, `syscall`, a message naming
@@ -47,6 +47,14 @@ export interface HostBinding {
   renameAt(dirfd: number, from: string, to: string): void
   /** unlinkat(dirfd, name, 0): removes the name (a symlink itself, never its target); false if absent. */
   unlinkAt(dirfd: number, name: string): boolean
+  /**
+   * netlink_batch.c. Opens a NETLINK_ROUTE socket on the calling thread (in its network
+   * namespace), then on a libuv pool thread sends `request` (whole netlink messages, each asking
+   * for an ack) in one send() and reads until `acks` NLMSG_ERROR/NLMSG_DONE messages arrived;
+   * resolves with the bytes read, in order. ETIMEDOUT when `timeoutMs` passes without a reply.
+   * The socket is closed either way. See host/netlink-batch.ts.
+   */
+  netlinkBatch(request: Buffer, acks: number, timeoutMs: number): Promise<Buffer>
 }
 
 const HOST_ADDON = 'host/native/build/Release/loom_host.node'

@@ -245,39 +245,6 @@ export class NetlinkClient {
     return made === undefined ? undefined : linkInfoOf(op, name, made)
   }
 
-  /**
-   * Puts the link into interface group `group` (IFLA_GROUP), naming it in the request itself
-   * (no RTM_GETLINK). A missing link is fine: false; true when the link is now in the group.
-   */
-  async setLinkGroup (name: string, group: number): Promise<boolean> {
-    const op = `put link ${name} into group ${group}`
-    checkIfname(op, name)
-    if (!Number.isInteger(group) || group < 1 || group > 0xffffffff) {
-      throw new NetlinkArgumentError(op, `group ${group} is not in 1..${0xffffffff}`)
-    }
-    try {
-      await this.call(op, (s, o) => s.setLink({}, { ifname: name, group }, o), name)
-      return true
-    } catch (err) {
-      if (err instanceof LinkNotFoundError) return false
-      throw err
-    }
-  }
-
-  /**
-   * Deletes every link of interface group `group` in one request: the kernel unregisters them
-   * together (unregister_netdevice_many), so the RCU grace periods and reference waits of a
-   * link deletion are paid once for the batch, not once per link. An empty group is fine.
-   * Every link of the group must be deletable (veth, vxlan, ...), else EOPNOTSUPP and none is.
-   */
-  async deleteLinkGroup (group: number): Promise<void> {
-    const op = `delete the links of group ${group}`
-    if (!Number.isInteger(group) || group < 1 || group > 0xffffffff) {
-      throw new NetlinkArgumentError(op, `group ${group} is not in 1..${0xffffffff}`)
-    }
-    await this.call(op, (s, o) => s.delLink({}, { group }, o), undefined, 0, [ENODEV])
-  }
-
   /** Deletes a link (a veth takes its peer with it). A missing link is fine. */
   async deleteLink (name: string): Promise<void> {
     const op = `delete link ${name}`

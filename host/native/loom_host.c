@@ -4,11 +4,13 @@
  * - setns(2) into a network namespace (the CNI plugin opens a netlink socket inside a pod's
  *   namespace; host/netns.ts);
  * - the systemd notify datagram (sd_notify(3); host/sd-notify.ts);
- * - the state directory's flock(2) and *at() calls (state_dir.c, registered here).
+ * - the state directory's flock(2) and *at() calls (state_dir.c, registered here);
+ * - an rtnetlink round trip made on a libuv pool thread (netlink_batch.c, registered here).
  * The data path's syscalls (TUN, UDP, poll, offloads) are another addon: dataplane/native/. The
  * typed wrapper of this one is host/native-binding.ts. Errors follow napi_util.h.
  *
- * Threading: everything runs on the JS thread that calls it. setns() moves only that thread.
+ * Threading: everything runs on the JS thread that calls it (setns() moves only that thread),
+ * except netlink_batch.c's send and receive, on a pool thread.
  */
 #include <node_api.h>
 
@@ -103,6 +105,8 @@ static napi_value Notify(napi_env env, napi_callback_info info) {
 
 /* state_dir.c: flock and the *at() calls of the state directory. */
 bool loom_register_state_dir(napi_env env, napi_value exports);
+/* netlink_batch.c: an rtnetlink round trip on a pool thread. */
+bool loom_register_netlink_batch(napi_env env, napi_value exports);
 
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
@@ -111,5 +115,6 @@ NAPI_MODULE_INIT() {
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   if (!loom_register_state_dir(env, exports)) return NULL;
+  if (!loom_register_netlink_batch(env, exports)) return NULL;
   return exports;
 }

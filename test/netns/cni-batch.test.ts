@@ -9,11 +9,12 @@
  * 2. 100 concurrent DELs of those pods mixed with 50 concurrent ADDs of new ones: afterwards
  *    exactly the new pods are held, with unique addresses, and no host veth exists that no
  *    attachment holds.
- * 3. kill -9 in the middle of another mixed batch (50 DELs of the pods of step 2 and 50 ADDs),
- *    restart (state read back from disk): every ADD reported before the kill is still held with
- *    its address, every DEL reported is still released, no address is held twice, and after a
- *    CNI GC with the held list no host veth without an attachment is left (a held attachment
- *    may lack its veth: an ADD cut off before wiring, a DEL cut off before releasing).
+ * 3. kill -9 in the middle of another mixed batch (50 DELs of the pods of step 2 and 50 ADDs,
+ *    30 in flight at a time), restart (state read back from disk): every ADD reported before the
+ *    kill is still held with its address, every DEL reported is still released, no address is
+ *    held twice, and after a CNI GC with the held list no host veth without an attachment is
+ *    left (a held attachment may lack its veth: an ADD cut off before wiring, a DEL cut off
+ *    before releasing).
  *
  *   pod namespaces b<i> ── veths ── node ns "n1" (loomd, static mode) ── sw
  */
@@ -27,6 +28,13 @@ const FIRST = 100
 const SECOND = 50
 const THIRD = 50
 const KILL_AFTER_ANSWERS = 20
+/**
+ * Step 3 keeps this many calls in flight (DELs and ADDs interleaved) and starts no more once
+ * loomd is killed. Started all 100 at once, loomd answered every one within the moment between
+ * the 20th answer and the kill (shared writes, deletions off its event loop), and the kill hit
+ * nothing in flight.
+ */
+const IN_FLIGHT = 30
 const HOST_VETH = /\blxc[0-9a-f]{11}\b/g
 
 function addressOf (r: PluginRun): string | undefined {
@@ -107,25 +115,34 @@ if (!isRoot()) {
       const reportedDels = new Set<string>()
       let answered = 0
       let killed: Promise<void> | undefined
+      let inFlight = 0
+      let inFlightAtKill = 0
       const noteAnswer = (): void => {
-        if (++answered === KILL_AFTER_ANSWERS) killed = overlay.stopDaemon(n1, 'SIGKILL')
+        if (++answered !== KILL_AFTER_ANSWERS) return
+        inFlightAtKill = inFlight - 1
+        killed = overlay.stopDaemon(n1, 'SIGKILL')
       }
-      await Promise.all([
-        ...Array.from({ length: SECOND }, async (_, j) => {
-          const r = await cni('DEL', FIRST + j)
-          if (r.code === 0) { reportedDels.add(`batch-${FIRST + j}`); noteAnswer() }
-        }),
-        ...Array.from({ length: THIRD }, async (_, k) => {
-          const i = FIRST + SECOND + k
-          const r = await cni('ADD', i)
-          const a = addressOf(r)
-          if (a !== undefined) { reportedAdds.set(`batch-${i}`, a); noteAnswer() }
-        }),
-      ])
+      await pool(SECOND + THIRD, IN_FLIGHT, async (n) => {
+        if (killed !== undefined) return
+        inFlight++
+        try {
+          if (n % 2 === 0) {
+            const cid = `batch-${FIRST + n / 2}`
+            const r = await cni('DEL', FIRST + n / 2)
+            if (r.code === 0) { reportedDels.add(cid); noteAnswer() }
+          } else {
+            const i = FIRST + SECOND + (n - 1) / 2
+            const a = addressOf(await cni('ADD', i))
+            if (a !== undefined) { reportedAdds.set(`batch-${i}`, a); noteAnswer() }
+          }
+        } finally {
+          inFlight--
+        }
+      })
       await killed
       t.ok(killed !== undefined, `loomd was killed after ${KILL_AFTER_ANSWERS} answers`)
-      t.ok(reportedAdds.size + reportedDels.size < SECOND + THIRD,
-        `some calls were cut off by the kill (${reportedAdds.size} ADDs and ${reportedDels.size} DELs answered)`)
+      t.ok(inFlightAtKill > 0, `the kill came with ${inFlightAtKill} calls in flight ` +
+        `(${reportedAdds.size} ADDs and ${reportedDels.size} DELs answered in all)`)
       overlay.startDaemon(n1)
       await overlay.waitReady(n1, 30_000)
       const after = await held()

@@ -12,6 +12,7 @@
  *     vx42  vxlan id 42 local 10.250.0.1 dev d0 dstport 4789 nolearning, MTU 1350
  *           + Flannel's route/neighbour/FDB for remote node 10.250.0.7 owning 10.244.7.0/24
  *     vx43  the same made with iproute2, as the reference the vx42 entries must match
+ *     rp-a <-> rp-ap, rp-b <-> rp-bp   deleted by one batched round trip (host/netlink-batch.ts)
  *
  * Each scenario is checked twice: through the JSON the child prints (the client's own view)
  * and through iproute2's JSON output. Scenarios build on each other and run in order.
@@ -177,5 +178,18 @@ if (process.getuid?.() !== 0) {
     t.same([e.duplicateVxlan.code, e.duplicateVxlan.errnoName], ['ERR_NETLINK', 'EEXIST'])
     t.equal(e.duplicateVxlan.message, 'failed to create vxlan link vx42 (vni 42, port 4789): EEXIST')
     t.same(e.afterClose, { code: 'ERR_NETLINK', message: 'failed to find link d0: netlink client is closed' })
+  })
+
+  t.test('batched round trip: marks and the group deletion in order, one errno per request', async t => {
+    ip('link', 'add', 'rp-a', 'type', 'veth', 'peer', 'name', 'rp-ap')
+    ip('link', 'add', 'rp-b', 'type', 'veth', 'peer', 'name', 'rp-bp')
+    ip('link', 'add', 'rp-c', 'type', 'veth', 'peer', 'name', 'rp-cp') // not in the batch: must survive
+    const got = child('batch')
+    const [marked, refused, missing, markedB, deleted] = got.first as number[]
+    t.same([marked, missing, markedB, deleted], [0, 19, 0, 0], 'marks, ENODEV for the missing link, deletion')
+    t.not(refused, 0, 'the kernel refused the unknown message type, and the requests after it still ran')
+    t.same(got.empty, [19], 'an empty group answers ENODEV')
+    const names = ipJson('link', 'show').map(l => l.ifname as string)
+    t.same(names.filter(n => n.startsWith('rp-')).sort(), ['rp-c', 'rp-cp'], 'both pairs deleted, peers too, rp-c kept')
   })
 }

@@ -1,56 +1,81 @@
 /**
- * Batched host veth deletion (cni/veth-reaper.ts) over a fake netlink client whose group
- * deletions the test completes or fails by hand: deletions marked together share one group
- * deletion; one marked while a group deletion is in flight waits for the next; a link already
- * gone is done without waiting; a failed group deletion fails its batch only.
+ * Batched host veth deletion (cni/veth-reaper.ts) over a fake kernel that reads the batch's
+ * requests (marks by name, then the group deletion) and answers them when the test says so:
+ * deletions queued together share one round trip; one queued while a round trip is in flight
+ * waits for the next; a link already gone is done even when its batch's deletion fails; a failed
+ * mark fails its caller only; a failed group deletion fails the callers whose links it held,
+ * which stay marked for the next batch; a failed round trip fails its batch only.
  */
 import t from 'tap'
+import { constants } from 'node:os'
 import { REAP_GROUP, VethReaper } from '../../cni/veth-reaper'
-import type { NetlinkClient } from '../../host'
+import type { BatchOutcome, BatchRequest } from '../../host'
 
-interface Pending { resolve: () => void, reject: (e: Error) => void, members: string[] }
+const { ENODEV, EBUSY, EPERM } = constants.errno
+const RTM_DELLINK = 17
+const RTM_SETLINK = 19
 
-interface FakeKernel {
-  open: () => NetlinkClient
-  defer: (fn: () => void) => void
-  deletions: Pending[]
-  group: Set<string>
-  links: Set<string>
-  turn: () => Promise<void>
+interface Trip {
+  /** The link names marked, in order. */
+  names: string[]
+  /** Runs the batch in the fake kernel and answers; `deletion` forces the group deletion's errno. */
+  answer: (opts?: { deletion?: number, markErrno?: Record<string, number> }) => void
+  fail: (e: Error) => void
 }
 
-function fakeKernel (links: string[]): FakeKernel {
-  const group = new Set<string>()
+/** IFLA_IFNAME (3) and IFLA_GROUP (27) of an RTM_*LINK body (16-byte ifinfomsg, then attributes). */
+function attrsOf (body: Buffer): { name?: string, group?: number } {
+  const out: { name?: string, group?: number } = {}
+  for (let off = 16; off + 4 <= body.length;) {
+    const len = body.readUInt16LE(off)
+    const type = body.readUInt16LE(off + 2)
+    if (type === 3) out.name = body.subarray(off + 4, off + len).toString().replace(/\0+$/, '')
+    if (type === 27) out.group = body.readUInt32LE(off + 4)
+    off += (len + 3) & ~3
+  }
+  return out
+}
+
+function fakeKernel (links: string[]): {
+  kernel: (r: BatchRequest[]) => Promise<BatchOutcome>, trips: Trip[], group: Set<string>, links: Set<string>
+} {
   const present = new Set(links)
-  const deletions: Pending[] = []
-  let queue: Array<() => void> = []
-  const open = (): NetlinkClient => ({
-    setLinkGroup: async (name: string, g: number) => {
-      if (g !== REAP_GROUP) throw new Error('wrong group')
-      if (!present.has(name)) return false
-      group.add(name)
-      return true
-    },
-    // The kernel deletes the group's members inside sendmsg: at call time, not at the ack.
-    deleteLinkGroup: (g: number) => {
-      if (g !== REAP_GROUP) throw new Error('wrong group')
-      const members = [...group]
-      return new Promise<void>((resolve, reject) => {
-        deletions.push({
-          members,
-          resolve: () => { for (const m of members) { group.delete(m); present.delete(m) } resolve() },
-          reject,
+  const group = new Set<string>()
+  const trips: Trip[] = []
+  const kernel = (requests: BatchRequest[]): Promise<BatchOutcome> => new Promise((resolve, reject) => {
+    const last = requests[requests.length - 1]!
+    if (last.type !== RTM_DELLINK || attrsOf(last.body).group !== REAP_GROUP) throw new Error('the batch must end with the group deletion')
+    const marks = requests.slice(0, -1).map((r) => {
+      const a = attrsOf(r.body)
+      if (r.type !== RTM_SETLINK || a.group !== REAP_GROUP || a.name === undefined) throw new Error('not a mark')
+      return a.name
+    })
+    trips.push({
+      names: marks,
+      // The kernel runs the requests in order: every mark, then the deletion of the group.
+      answer: (opts = {}) => {
+        const errnos = marks.map((n) => {
+          const forced = opts.markErrno?.[n]
+          if (forced !== undefined) return forced
+          if (!present.has(n)) return ENODEV
+          group.add(n)
+          return 0
         })
-      })
-    },
-    close: () => {},
-    syncSeconds: 0,
-  }) as unknown as NetlinkClient
+        let deletion = opts.deletion ?? (group.size === 0 ? ENODEV : 0)
+        if (deletion === 0) for (const m of group) { group.delete(m); present.delete(m) }
+        if (deletion === ENODEV && group.size > 0) deletion = 0
+        resolve({ errnos: [...errnos, deletion], syncSeconds: 0.001 })
+      },
+      fail: reject,
+    })
+  })
+  return { kernel, trips, group, links: present }
+}
+
+function manualDefer (): { defer: (fn: () => void) => void, turn: () => Promise<void> } {
+  let queue: Array<() => void> = []
   return {
-    open,
-    deletions,
-    group,
-    links: present,
+    defer: (fn) => { queue.push(fn) },
     turn: async () => {
       for (let i = 0; i < 5; i++) await Promise.resolve()
       const q = queue
@@ -58,7 +83,6 @@ function fakeKernel (links: string[]): FakeKernel {
       for (const fn of q) fn()
       for (let i = 0; i < 5; i++) await Promise.resolve()
     },
-    defer: (fn) => { queue.push(fn) },
   }
 }
 
@@ -68,54 +92,94 @@ function track (p: Promise<unknown>): { state: string, error?: Error } {
   return s
 }
 
-t.test('deletions marked together share one group deletion; later ones wait for the next', async (t) => {
+t.test('deletions queued together share one round trip; later ones wait for the next; a failed deletion fails its batch', async (t) => {
   const k = fakeKernel(['lxc00000000001', 'lxc00000000002', 'lxc00000000003', 'lxc00000000004'])
-  const reaper = new VethReaper(k.open, k.defer)
+  const d = manualDefer()
+  const reaper = new VethReaper(k.kernel, d.defer)
   const a = track(reaper.delete('lxc00000000001'))
   const b = track(reaper.delete('lxc00000000002'))
-  await k.turn()
-  t.equal(k.deletions.length, 1, 'one group deletion for two')
-  t.same(k.deletions[0]!.members.sort(), ['lxc00000000001', 'lxc00000000002'])
+  t.equal(k.trips.length, 0, 'nothing is sent from the caller\'s turn')
+  await d.turn()
+  t.equal(k.trips.length, 1, 'one round trip for two')
+  t.same(k.trips[0]!.names, ['lxc00000000001', 'lxc00000000002'])
   const c = track(reaper.delete('lxc00000000003'))
-  await k.turn()
-  t.equal(k.deletions.length, 1, 'a mark made while a deletion is in flight waits for the next one')
-  t.equal(c.state, 'pending')
-  k.deletions[0]!.resolve()
-  await k.turn()
+  await d.turn()
+  t.equal(k.trips.length, 1, 'a deletion queued while a round trip is in flight waits for the next one')
+  k.trips[0]!.answer()
+  await d.turn()
   t.equal(a.state, 'resolved')
   t.equal(b.state, 'resolved')
-  t.equal(c.state, 'pending', 'not answered by the deletion issued before its link was in the group')
-  await k.turn()
-  t.equal(k.deletions.length, 2)
-  t.same(k.deletions[1]!.members, ['lxc00000000003'])
-  k.deletions[1]!.reject(new Error('EBUSY'))
-  await k.turn()
-  t.equal(c.state, 'rejected', 'a failed group deletion fails its batch')
-  t.match(c.error, /EBUSY/)
+  t.notOk(k.links.has('lxc00000000001') || k.links.has('lxc00000000002'), 'both gone')
+  t.equal(c.state, 'pending', 'not answered by the round trip sent before it was queued')
+  await d.turn()
+  t.equal(k.trips.length, 2)
+  t.same(k.trips[1]!.names, ['lxc00000000003'])
+  k.trips[1]!.answer({ deletion: EBUSY })
+  await d.turn()
+  t.equal(c.state, 'rejected', 'a failed group deletion fails the callers whose links it held')
+  t.match(c.error, /delete the links of group .*EBUSY/)
   t.ok(k.group.has('lxc00000000003'), 'its link stays marked for the next batch')
-  const d = track(reaper.delete('lxc00000000004'))
-  await k.turn()
-  await k.turn()
-  t.same(k.deletions[2]!.members.sort(), ['lxc00000000003', 'lxc00000000004'], 'the next batch takes both')
-  k.deletions[2]!.resolve()
-  await k.turn()
-  t.equal(d.state, 'resolved')
-  t.same([...k.links], [], 'every link is gone')
+  const e = track(reaper.delete('lxc00000000004'))
+  await d.turn()
+  await d.turn()
+  t.same(k.trips[2]!.names, ['lxc00000000004'])
+  k.trips[2]!.answer()
+  await d.turn()
+  t.equal(e.state, 'resolved')
+  t.same([...k.links], [], 'the next group deletion took the link left marked too')
   t.match(reaper.stats, { batches: 3, largestBatch: 2 })
+  t.ok(reaper.stats.syncSeconds > 0, 'the event loop\'s share is counted')
 })
 
-t.test('a link that is already gone is done without a group deletion', async (t) => {
+t.test('a link already gone is done, also when its batch\'s deletion fails; a failed mark fails its caller only', async (t) => {
+  const k = fakeKernel(['lxc00000000001', 'lxc00000000002'])
+  const d = manualDefer()
+  const reaper = new VethReaper(k.kernel, d.defer)
+  const gone = track(reaper.delete('lxc0000000000f'))
+  const refused = track(reaper.delete('lxc00000000001'))
+  const held = track(reaper.delete('lxc00000000002'))
+  await d.turn()
+  k.trips[0]!.answer({ markErrno: { lxc00000000001: EPERM }, deletion: EBUSY })
+  await d.turn()
+  t.equal(gone.state, 'resolved', 'missing is fine')
+  t.equal(refused.state, 'rejected')
+  t.match(refused.error, /put link lxc00000000001 into group .*EPERM/)
+  t.equal(held.state, 'rejected')
+  t.match(held.error, /EBUSY/)
+})
+
+t.test('a failed round trip fails its batch only; the next batch runs', async (t) => {
+  const k = fakeKernel(['lxc00000000001', 'lxc00000000002'])
+  const d = manualDefer()
+  const reaper = new VethReaper(k.kernel, d.defer)
+  const a = track(reaper.delete('lxc00000000001'))
+  await d.turn()
+  const b = track(reaper.delete('lxc00000000002'))
+  k.trips[0]!.fail(new Error('ETIMEDOUT'))
+  await d.turn()
+  t.equal(a.state, 'rejected')
+  t.match(a.error, /ETIMEDOUT/)
+  await d.turn()
+  k.trips[1]!.answer()
+  await d.turn()
+  t.equal(b.state, 'resolved')
+})
+
+t.test('a malformed name is refused at once and never sent', async (t) => {
   const k = fakeKernel([])
-  const reaper = new VethReaper(k.open, k.defer)
-  await reaper.delete('lxc0000000000f')
-  await k.turn()
-  t.equal(k.deletions.length, 0)
+  const d = manualDefer()
+  const reaper = new VethReaper(k.kernel, d.defer)
+  t.throws(() => reaper.delete('lxc bad/name'), /invalid link name/)
+  t.throws(() => reaper.delete(''), /invalid link name/)
+  await d.turn()
+  t.equal(k.trips.length, 0)
 })
 
-t.test('100 concurrent deletions, deletions completing as they come: each answered once, after its link is gone', async (t) => {
+t.test('100 concurrent deletions, answered as they come: each answered once, after its link is gone', async (t) => {
   const names = Array.from({ length: 100 }, (_, i) => `lxc${i.toString(16).padStart(11, '0')}`)
   const k = fakeKernel(names)
-  const reaper = new VethReaper(k.open, k.defer)
+  const d = manualDefer()
+  const reaper = new VethReaper(k.kernel, d.defer)
   const answered: string[] = []
   const all = names.map(async (n, i) => {
     for (let j = 0; j < i % 7; j++) await Promise.resolve()
@@ -123,12 +187,13 @@ t.test('100 concurrent deletions, deletions completing as they come: each answer
     if (k.links.has(n)) t.fail(`${n} answered while it still exists`)
     answered.push(n)
   })
+  let next = 0
   for (let i = 0; i < 50 && answered.length < names.length; i++) {
-    await k.turn()
-    for (const d of k.deletions) d.resolve()
+    await d.turn()
+    while (next < k.trips.length) k.trips[next++]!.answer()
   }
   await Promise.all(all)
   t.equal(answered.length, 100)
   t.equal(new Set(answered).size, 100)
-  t.ok(reaper.stats.batches < 100, `fewer group deletions than links (${reaper.stats.batches})`)
+  t.ok(reaper.stats.batches < 100, `fewer round trips than links (${reaper.stats.batches})`)
 })
