@@ -20,9 +20,10 @@
  *
  * Order of work and why:
  * - ADD: netns is a netns? → wait (bounded) for the agent to be ready → allocate (idempotent
- *   per attachment) → wire, replacing a host veth left by an earlier ADD of the same attachment
- *   (a retried ADD = clean up and redo; cni/wiring.ts) → hooks.podAdded → result. A failure
- *   after the allocation deletes the host veth and, if this ADD allocated it, releases the address.
+ *   per attachment; a creating ADD's ledger entry is written beside the address) → wire,
+ *   replacing a host veth left by an earlier ADD of the same attachment (a retried ADD = clean
+ *   up and redo; cni/wiring.ts) → hooks.podAdded → result. A failure after the allocation
+ *   deletes the host veth and, if this ADD allocated it, releases the address.
  * - DEL: hooks.podRemoved, delete the host veth, release the address, so an address is never
  *   handed out again while a route to the old pod still exists; success only once the release is
  *   on disk (concurrent DELs share one write, like ADDs). Every step tolerates "already gone";
@@ -288,19 +289,31 @@ export class CniCommands {
       const id = { containerID: env.containerID, ifname: env.ifname }
       const key = keyOf(env)
       const existed = this.c.addresses.get(id) !== undefined
-      // The address is chosen synchronously; the promise settles once the write holding it is on disk.
-      const allocated = stages.timeSync('ipam_allocate', () => this.c.addresses.allocate(id, {
-        netns: env.netns,
-        ...(env.podName !== undefined ? { podName: env.podName } : {}),
-        ...(env.podNamespace !== undefined ? { podNamespace: env.podNamespace } : {}),
-      }))
-      const held = await stages.time('state_commit', () => allocated)
       const token = existed ? undefined : randomUUID()
-      // Written while the pod is wired; awaited before the success is reported.
+      // A creating ADD's ledger entry is written beside its address, not after it: the two files'
+      // writes wait for the disk side by side (an ADD's slowest were two fsync waits in a row).
+      // Awaited before the success is reported; an entry of an attachment not held is never read.
       const recorded = token === undefined
         ? undefined
         : durably(this.ledger.record(key, { token, createdAt: this.clock() }))
       recorded?.catch(() => {}) // a failure is thrown where it is awaited
+      let held: HeldAttachment
+      try {
+        // The address is chosen synchronously; the promise settles once the write holding it is on disk.
+        const allocated = stages.timeSync('ipam_allocate', () => this.c.addresses.allocate(id, {
+          netns: env.netns,
+          ...(env.podName !== undefined ? { podName: env.podName } : {}),
+          ...(env.podNamespace !== undefined ? { podNamespace: env.podNamespace } : {}),
+        }))
+        held = await stages.time('state_commit', () => allocated)
+      } catch (err) {
+        // Nothing allocated: its entry goes from memory, and from disk with this or a later write.
+        if (token !== undefined && this.ledger.get(key)?.token === token) {
+          this.ledger.drop(key)
+          this.ledger.persist().catch(() => {})
+        }
+        throw err
+      }
       try {
         if (!HOST_VETH_RE.test(held.hostVeth)) {
           throw new InvalidConfigError(`the agent named host veth ${JSON.stringify(held.hostVeth)}, expected lxc + 11 hex digits`)

@@ -8,6 +8,8 @@
  * - DEL after a restart releases the address and forgets the entry; a retried ADD that fails
  *   after a restart keeps the address and the entry of the ADD that made it;
  * - a ledger write that fails fails the ADD (11) and releases what it allocated;
+ * - a creating ADD's ledger write starts beside its address write (not once that is on disk: an
+ *   ADD's slowest were two disk waits in a row), and an ADD whose allocation fails leaves no entry;
  * - hostile files: corrupt, planted symlink, forged entries stop the start naming the file.
  */
 import t from 'tap'
@@ -16,7 +18,8 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { agentAddresses } from '../../cni/agent-addresses'
 import { ATTACHMENTS_FILE, validateLedger, type LedgerDocument } from '../../cni/attachment-ledger'
-import { CniCommands, type PodWiring } from '../../cni/commands'
+import { CniCommands, type CniAddresses, type HeldAttachment, type PodWiring } from '../../cni/commands'
+import { TryAgainError } from '../../cni/errors'
 import { StaticPodAddresses, validateStaticPodAddresses } from '../../control'
 import { GroupCommitStore, MemoryStore, StateDirectory } from '../../control/node'
 import { hostVethName } from '../../lib'
@@ -172,6 +175,48 @@ t.test('a ledger write that fails fails the ADD (11) and releases what it alloca
   t.same(wiring.deleted, [hostVethName('x', 'eth0')])
   failing = false
   t.equal((await cni.run(env('ADD', 'x'), conf())).exitCode, 0, 'the runtime\'s retry succeeds')
+})
+
+t.test('a creating ADD\'s ledger write starts beside its address write; a failed allocation leaves no entry', async (t) => {
+  const allocations: Array<{ resolve: (h: HeldAttachment) => void, reject: (e: Error) => void }> = []
+  const addresses: CniAddresses = {
+    readiness: () => ({ ready: true, checks: {} }),
+    network: () => ({ gateway: '169.254.1.1', mtu: 1400 }),
+    allocate: (id) => new Promise<HeldAttachment>((resolve, reject) => {
+      allocations.push({ resolve, reject })
+      void id
+    }),
+    get: () => undefined,
+    release: () => null,
+    list: () => [],
+    durable: async () => {},
+  }
+  const documents: LedgerDocument[] = []
+  const cni = new CniCommands({
+    addresses,
+    wiring: recordingWiring(),
+    ledger: { load: () => null, commit: async (build) => { documents.push(build()) } },
+    log: () => {},
+  }, { gcGraceMs: GRACE_MS })
+  const turns = async (): Promise<void> => { for (let i = 0; i < 10; i++) await Promise.resolve() }
+
+  const first = cni.run(env('ADD', 'x'), conf())
+  await turns()
+  t.equal(allocations.length, 1, 'the address write is in flight')
+  t.same(documents.map((d) => d.attachments.map((a) => a.containerID)), [['x']],
+    'the ledger write started while the address write is still in flight')
+  allocations[0]!.resolve({ containerID: 'x', ifname: 'eth0', address: '10.244.1.2', hostVeth: hostVethName('x', 'eth0') })
+  t.equal((await first).exitCode, 0)
+
+  const second = cni.run(env('ADD', 'y'), conf())
+  await turns()
+  t.same(documents[documents.length - 1]!.attachments.map((a) => a.containerID), ['x', 'y'])
+  allocations[1]!.reject(new TryAgainError('no pod address available now'))
+  const out = await second
+  t.match(JSON.parse(out.stdout), { code: 11 })
+  await turns()
+  t.same(documents[documents.length - 1]!.attachments.map((a) => a.containerID), ['x'],
+    'the failed ADD\'s entry is gone from the newest document')
 })
 
 t.test('hostile ledger files stop the start, naming the file; the file is never followed or rewritten', async (t) => {
