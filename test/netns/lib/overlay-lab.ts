@@ -16,7 +16,7 @@
  */
 import { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chmodSync, writeFileSync } from 'node:fs'
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { request } from 'node:http'
 import { NetnsLab, run, waitFor } from './netns-lab'
@@ -249,7 +249,11 @@ export class OverlayLab {
   async waitReady (node: LabNode, timeoutMs = 15_000): Promise<void> {
     await waitFor(`loomd on ${node.name} to answer`, async () => {
       if (node.daemon !== undefined && node.daemon.exitCode !== null) {
-        throw new Error(`loomd on ${node.name} exited with ${node.daemon.exitCode}; see ${this.lab.file(`loomd-${node.name}.log`)}`)
+        // The work directory goes with the lab's cleanup: the reason travels in the error.
+        const log = this.lab.file(`loomd-${node.name}.log`)
+        let tail = ''
+        try { tail = readFileSync(log, 'utf8').trimEnd().split('\n').slice(-5).join('\n  ') } catch { /* no log yet */ }
+        throw new Error(`loomd on ${node.name} exited with ${node.daemon.exitCode}; see ${log}; its last lines:\n  ${tail}`)
       }
       const r = await this.loom(node, ['status', '--json'])
       return r.code === 0
