@@ -62,6 +62,8 @@ cleanup() {
     while read -r pid start _; do ours "$pid" "$start" && kill -TERM "$pid" 2> /dev/null; done < "$WORK/pids"
     sleep 1
     while read -r pid start _; do ours "$pid" "$start" && kill -KILL "$pid" 2> /dev/null; done < "$WORK/pids"
+    # node --perf-basic-prof's symbol maps: kept with the work directory (perf report needs them)
+    [[ ${KEEP_WORK:-0} == 1 ]] || while read -r pid _; do rm -f "/tmp/perf-$pid.map"; done < "$WORK/pids"
   fi
   for k in "${!ROOTS[@]}"; do
     ip netns del "$(ns "$k" a)" 2> /dev/null || true
