@@ -203,7 +203,8 @@ export class GossipMode {
 
     // Records are signed with a key derived from the identity's static key (membership/member-signing.ts).
     const signer = new RecordSigner(Buffer.from(this.identity.privateKey, 'base64'))
-    this.membership = new Membership({ random: Math.random, signer, verifier: new RecordVerifier() }, {
+    const verifier = new RecordVerifier()
+    this.membership = new Membership({ random: Math.random, signer, verifier }, {
       self: {
         nodeName: init.nodeName,
         nodeId: this.identity.nodeId,
@@ -220,7 +221,15 @@ export class GossipMode {
       config: { maxMembers: init.maxMembers, reapAfterMs: init.reapDeadAfterMs },
     })
     // The incarnation of this life is above every earlier life's: it versions this node's state.
-    const nodeState = this.nodeState = new NodeStateChannel({ clusterSize: () => this.membership.liveCount() }, {
+    // Its entries are signed with the member signing key and checked against the pinned keys.
+    const nodeState = this.nodeState = new NodeStateChannel({
+      clusterSize: () => this.membership.liveCount(),
+      signing: {
+        sign: (payload) => signer.signPayload(payload),
+        pinnedKey: (nodeId) => this.membership.signingKeyOf(nodeId),
+        verify: (key, payload, signature) => verifier.verifyPayload(key, payload, signature),
+      },
+    }, {
       selfId: this.identity.nodeId, selfName: init.nodeName, generation: this.membership.incarnation,
     })
     this.membership.attachAppState(nodeState)
@@ -320,6 +329,7 @@ export class GossipMode {
       controlPlane: this.control.counters,
       transport: this.transport.counters,
       ipam: this.ipamNode.stats(),
+      nodeState: this.nodeState.counters,
     }
   }
 

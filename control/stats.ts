@@ -7,6 +7,7 @@
 import type { ControlPlaneCounters } from './control-plane'
 import type { MembershipCounters } from './membership'
 import type { TransportCounters } from './transport'
+import type { NodeStateCounters } from './node'
 
 /** IPAM's counters: the driver's decode errors and the replica's Paxos outcomes. */
 export interface IpamCounters {
@@ -27,4 +28,6 @@ export type ControlStats = {
   readonly controlPlane: Readonly<ControlPlaneCounters>
   readonly transport: Readonly<TransportCounters>
   readonly ipam: Readonly<IpamCounters>
+  /** The per-node state channel (node/node-state.ts): entries taken, stale, refused by reason. */
+  readonly nodeState: Readonly<NodeStateCounters>
 }

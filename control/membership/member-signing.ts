@@ -20,6 +20,11 @@
  * incarnation u32 || form u8 (1 alive, 2 left) || IPv4 (4) || data port u16 || gossip port u16 ||
  * encapsulation u8 || VTEP MAC (6) || public key length u8 + key || signing key (32) || node
  * name length u16 + UTF-8.
+ *
+ * The same key signs the node's entries of the per-node state channel (../node/node-state.ts),
+ * so that receivers check them against the key pinned here; no second key. Those payloads start
+ * with their own domain string (`signPayload` refuses one that starts with this file's), so a
+ * signature of one kind can never be read as the other's.
  */
 import { createPrivateKey, createPublicKey, hkdfSync, KeyObject, sign, verify } from 'node:crypto'
 import type { EncapsulationKind } from '../../dataplane/encap'
@@ -77,6 +82,18 @@ export class RecordSigner {
     const withKey = { ...r, signingKey: this.signingKey }
     return { ...withKey, signature: new Uint8Array(sign(null, recordPayload(withKey, form), this.key)) }
   }
+
+  /**
+   * Signs a payload of another kind with the same key (the node-state channel's entries). The
+   * caller's payload starts with its own domain string; one that starts with the member record's
+   * is a bug (it would let that caller sign member records) and throws.
+   */
+  signPayload (payload: Uint8Array): Uint8Array {
+    if (Buffer.from(payload.buffer, payload.byteOffset, Math.min(payload.length, DOMAIN.length)).equals(DOMAIN)) {
+      throw new Error('signPayload: a payload in the member record domain')
+    }
+    return new Uint8Array(sign(null, payload, this.key))
+  }
 }
 
 /** Verifies records; caches one public key object per signing key (bounded). */
@@ -88,13 +105,18 @@ export class RecordVerifier {
   verify (r: MemberRecord, form: SignedForm): boolean {
     const sk = r.signingKey
     const sig = r.signature
-    if (sk === undefined || sig === undefined || sk.length !== SIGNING_KEY_LEN ||
-      sig.length !== SIGNATURE_LEN) return false
-    const hex = Buffer.from(sk).toString('hex')
+    if (sk === undefined || sig === undefined) return false
+    return this.verifyPayload(sk, recordPayload(r, form), sig)
+  }
+
+  /** True when `signature` is `signingKey`'s over `payload` (RecordSigner.signPayload's counterpart). */
+  verifyPayload (signingKey: Uint8Array, payload: Uint8Array, signature: Uint8Array): boolean {
+    if (signingKey.length !== SIGNING_KEY_LEN || signature.length !== SIGNATURE_LEN) return false
+    const hex = Buffer.from(signingKey).toString('hex')
     let key = this.keys.get(hex)
     if (key === undefined) {
       try {
-        key = createPublicKey({ key: Buffer.concat([SPKI_ED25519, sk]), format: 'der', type: 'spki' })
+        key = createPublicKey({ key: Buffer.concat([SPKI_ED25519, signingKey]), format: 'der', type: 'spki' })
       } catch {
         return false
       }
@@ -103,7 +125,7 @@ export class RecordVerifier {
     }
     this.verified++
     try {
-      return verify(null, recordPayload(r, form), key, sig)
+      return verify(null, payload, key, signature)
     } catch {
       return false
     }

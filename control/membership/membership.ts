@@ -311,6 +311,15 @@ export class Membership {
     return m === undefined ? undefined : this.view(m)
   }
 
+  /**
+   * The signing key held for `nodeId` (self included), without copying the record: with a
+   * verifier, the key pinned when the member was first accepted (see `trusted`). The node-state
+   * channel checks entries against it.
+   */
+  signingKeyOf (nodeId: string): Uint8Array | undefined {
+    return this.members.get(nodeId)?.record.signingKey
+  }
+
   /** Known members advertising `address` (usually one; a restarted node's old ID shares it). */
   membersAt (address: string): MemberView[] {
     const out: MemberView[] = []

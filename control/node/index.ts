@@ -3,7 +3,10 @@
  * ID, key pair, last incarnation: identity.ts), the state directory (lock, ownership, no silent
  * reset: state-dir.ts) and crash-safe JSON documents in it (temp, fsync, rename, directory fsync:
  * state-store.ts), and the channel that publishes small per-node values over gossip (topics such
- * as multicast groups or pod attachments: node-state.ts, codec in node-state-codec.ts).
+ * as multicast groups or pod attachments: node-state.ts, codec in node-state-codec.ts; each node
+ * signs its own entries with its member signing key and receivers check them against the key
+ * membership pinned, handed in as NodeStateSigning so this room does not depend on membership's
+ * table).
  *
  * Read state-store.ts first (the persistence rule every room relies on), then state-dir.ts.
  * state-store.ts throws ../ipam/errors' StateCorruptError: that file imports nothing, and the
@@ -20,5 +23,5 @@ export type { StateDirectoryInit } from './state-dir'
 export { StateDirError, StateDirLockedError, StateDirUnsafeError, StateInconsistentError } from './state-errors'
 export { NodeStateChannel } from './node-state'
 export type {
-  NodeStateComponents, NodeStateCounters, NodeStateInit, NodeStateListener, NodeStateView, TopicSpec,
+  NodeStateComponents, NodeStateCounters, NodeStateInit, NodeStateListener, NodeStateSigning, NodeStateView, TopicSpec,
 } from './node-state'

@@ -9,9 +9,17 @@
  *
  * Pure and bounded (CONTRIBUTING.md §4): the byte size is checked before parsing, the entry count is
  * checked before entries are materialised, every field is validated (node ID 16 bytes, name and
- * topic lengths and alphabet, value size). Decoding never throws: it returns a typed failure.
+ * topic lengths and alphabet, value size, signature 0 or 64 bytes). Decoding never throws: it
+ * returns a typed failure.
+ *
+ * Signed entries (node-state.ts, "Trust"): `nodeStatePayload` is the byte string a node signs with
+ * its member signing key: "loom node state v1" || node ID (16) || generation u32 || seq u32 ||
+ * node name length u16 + UTF-8 || topic length u8 + ASCII || value length u32 + value. A fixed
+ * layout, independent of protobuf's encoding choices, and a domain string of its own (the member
+ * record's is "loom member record v1"), so neither signature can pass for the other.
  */
 import { loom } from '../proto/messages'
+import { SIGNATURE_LEN } from '../transport/gossip-codec'
 
 import pb = loom.nodestate
 
@@ -32,6 +40,8 @@ export interface NodeStateEntry {
   generation: number
   seq: number
   value: Uint8Array
+  /** The publisher's Ed25519 signature over nodeStatePayload (64 bytes); absent where signing is off. */
+  signature?: Uint8Array
 }
 
 export interface NodeStateLimits {
@@ -57,6 +67,27 @@ export function isValidTopic (topic: string): boolean {
   return topic.length <= MAX_TOPIC_LEN && TOPIC_RE.test(topic)
 }
 
+const SIGNED_DOMAIN = Buffer.from('loom node state v1')
+
+/** The bytes an entry's signature covers (see the header); the signature itself is not part of it. */
+export function nodeStatePayload (e: NodeStateEntry): Buffer {
+  const name = Buffer.from(e.nodeName, 'utf8')
+  const topic = Buffer.from(e.topic, 'latin1')
+  const out = Buffer.allocUnsafe(SIGNED_DOMAIN.length + NODE_ID_LEN + 4 + 4 + 2 + name.length + 1 + topic.length +
+    4 + e.value.length)
+  let at = SIGNED_DOMAIN.copy(out, 0)
+  at += Buffer.from(e.nodeId, 'hex').copy(out, at)
+  at = out.writeUInt32BE(e.generation >>> 0, at)
+  at = out.writeUInt32BE(e.seq >>> 0, at)
+  at = out.writeUInt16BE(name.length, at)
+  at += name.copy(out, at)
+  at = out.writeUInt8(topic.length, at)
+  at += topic.copy(out, at)
+  at = out.writeUInt32BE(e.value.length, at)
+  out.set(e.value, at)
+  return out
+}
+
 function entryToPb (e: NodeStateEntry): pb.IEntry {
   return {
     nodeId: Buffer.from(e.nodeId, 'hex'),
@@ -64,7 +95,8 @@ function entryToPb (e: NodeStateEntry): pb.IEntry {
     topic: e.topic,
     generation: e.generation,
     seq: e.seq,
-    value: e.value
+    value: e.value,
+    ...(e.signature !== undefined ? { signature: e.signature } : {}),
   }
 }
 
@@ -112,13 +144,18 @@ function checkEntry (raw: pb.IEntry, limits: NodeStateLimits): NodeStateEntry | 
   const generation = raw.generation ?? 0
   const seq = raw.seq ?? 0
   if (seq === 0) return 'seq must be > 0'
+  const sig = raw.signature ?? new Uint8Array(0)
+  if (sig.length !== 0 && sig.length !== SIGNATURE_LEN) {
+    return `signature is ${sig.length} bytes, want ${SIGNATURE_LEN} or 0`
+  }
   return {
     nodeId: Buffer.from(id).toString('hex'),
     nodeName: name,
     topic,
     generation,
     seq,
-    value: Uint8Array.prototype.slice.call(value)
+    value: Uint8Array.prototype.slice.call(value),
+    ...(sig.length > 0 ? { signature: Uint8Array.prototype.slice.call(sig) } : {}),
   }
 }
 

@@ -18,16 +18,30 @@
  *   and validator (`defineTopic`), ≤ maxTopicsPerNode (16) topics per node, full state ≤ 1 MiB
  *   (own entries first). Bad input is counted, never thrown.
  *
+ * - Trust (with `components.signing`): entries are relayed, so the sender of a frame says nothing
+ *   about who wrote an entry. Each node signs its own entries (node ID, name, topic, generation,
+ *   seq, value: node-state-codec.ts nodeStatePayload) with its member signing key
+ *   (../membership/member-signing.ts, the key its member records are signed with); relays forward
+ *   the signature unchanged, and a receiver checks it against the key membership pinned for that
+ *   node ID. So a member holding the cluster secret cannot change another node's values (attract
+ *   its multicast traffic, plant pods in its name for the files policy source), nor replay one
+ *   of its older values under a higher seq. Only an entry that would be taken (newer than the one
+ *   held, of a live node, within bounds) is verified, so push-pulls of known entries cost no
+ *   signature check. Refused: no signature (`entriesUnsigned`), a wrong one (`entriesBadSignature`),
+ *   a node with no pinned key yet (`entriesKeyUnknown`: its record has not reached us; the entry
+ *   comes again with a later push-pull, after the record). Our own entries echoed back are
+ *   checked too, so a forged one cannot push our seq or generation up.
+ *   Without `signing` (protocol tests; loomd's gossip mode always signs, and static mode has no
+ *   gossip) entries are neither signed nor checked and any member could forge another's value.
+ *
  * Pure: no timers or I/O; membership calls deltasToPiggyback/fullState/receive (GossipAppState),
- * the agent feeds member states. Trust: entries are relayed, so any cluster member could forge
- * another's value — the same trust as membership rumours (gossip authentication keeps strangers
- * out; members are trusted).
+ * the agent feeds member states.
  */
 import { retransmitLimit, type AppStateMessage, type GossipAppState } from '../membership'
 import type { MemberState } from '../transport'
 import {
   DEFAULT_NODE_STATE_LIMITS, decodeNodeState, encodedEntrySize, encodeNodeStateDelta, encodeNodeStateFull, isValidTopic,
-  type NodeStateEntry, type NodeStateLimits,
+  nodeStatePayload, type NodeStateEntry, type NodeStateLimits,
 } from './node-state-codec'
 
 export type NodeStateListener = (nodeId: string, nodeName: string, topic: string, value: Uint8Array | undefined) => void
@@ -35,6 +49,22 @@ export type NodeStateListener = (nodeId: string, nodeName: string, topic: string
 export interface NodeStateComponents {
   /** Live members including self (for the retransmit count). */
   clusterSize: () => number
+  /** Sign our entries and check others' (see the header, "Trust"); absent: neither. */
+  signing?: NodeStateSigning
+}
+
+/**
+ * What the channel needs of the node's member signing key and of membership's pinned keys,
+ * without importing membership (gossip-mode.ts wires RecordSigner, RecordVerifier and
+ * Membership.signingKeyOf).
+ */
+export interface NodeStateSigning {
+  /** This node's signature over `payload` (64 bytes). */
+  sign: (payload: Uint8Array) => Uint8Array
+  /** The signing key pinned for `nodeId` (self included); undefined while its record is unknown. */
+  pinnedKey: (nodeId: string) => Uint8Array | undefined
+  /** True when `signature` is `signingKey`'s over `payload`. */
+  verify: (signingKey: Uint8Array, payload: Uint8Array, signature: Uint8Array) => boolean
 }
 
 export interface NodeStateInit {
@@ -61,6 +91,10 @@ export interface NodeStateCounters {
   entriesOfDeadNodes: number
   decodeFailures: number
   deltasSent: number
+  /** With signing: entries refused with no signature, a wrong one, or no pinned key for their node yet. */
+  entriesUnsigned: number
+  entriesBadSignature: number
+  entriesKeyUnknown: number
 }
 
 export interface NodeStateView {
@@ -79,7 +113,15 @@ const key = (nodeId: string, topic: string): string => `${nodeId}/${topic}`
 
 export class NodeStateChannel implements GossipAppState {
   readonly counters: NodeStateCounters = {
-    entriesAccepted: 0, entriesStale: 0, entriesRejected: 0, entriesOfDeadNodes: 0, decodeFailures: 0, deltasSent: 0
+    entriesAccepted: 0,
+    entriesStale: 0,
+    entriesRejected: 0,
+    entriesOfDeadNodes: 0,
+    decodeFailures: 0,
+    deltasSent: 0,
+    entriesUnsigned: 0,
+    entriesBadSignature: 0,
+    entriesKeyUnknown: 0,
   }
 
   private readonly limits: NodeStateLimits
@@ -126,6 +168,7 @@ export class NodeStateChannel implements GossipAppState {
       seq: ++this.seq,
       value: Uint8Array.prototype.slice.call(value),
     }
+    if (this.c.signing !== undefined) entry.signature = this.c.signing.sign(nodeStatePayload(entry))
     this.store(entry)
     this.enqueue(entry)
   }
@@ -225,10 +268,11 @@ export class NodeStateChannel implements GossipAppState {
   private accept (e: NodeStateEntry, regossip: boolean): void {
     if (e.nodeId === this.init.selfId) {
       // Our own value as others hold it. Newer than ours can only be a previous life's echo (a
-      // restart within one incarnation cannot happen: it is persisted) or a forgery: publish ours
-      // again above it so it wins back everywhere.
+      // restart within one incarnation cannot happen: it is persisted) or, without signing, a
+      // forgery: publish ours again above it so it wins back everywhere. With signing a forgery
+      // fails the check and changes nothing here (nor anywhere else).
       const mine = this.nodes.get(e.nodeId)?.get(e.topic)
-      if (mine !== undefined && newer(e, mine)) {
+      if (mine !== undefined && newer(e, mine) && this.signedByItsNode(e)) {
         this.counters.entriesStale++
         this.generation = Math.max(this.generation, e.generation)
         this.seq = Math.max(this.seq, e.generation === this.generation ? e.seq : 0)
@@ -257,9 +301,22 @@ export class NodeStateChannel implements GossipAppState {
         this.counters.entriesRejected++; return
       }
     }
+    // Last, so that only an entry we would take costs a signature check.
+    if (!this.signedByItsNode(e)) return
     this.counters.entriesAccepted++
     this.store(e)
     if (regossip) this.enqueue(e)
+  }
+
+  /** True without signing, or when `e` carries its node's signature under the pinned key; else counted. */
+  private signedByItsNode (e: NodeStateEntry): boolean {
+    const signing = this.c.signing
+    if (signing === undefined) return true
+    if (e.signature === undefined) { this.counters.entriesUnsigned++; return false }
+    const key = signing.pinnedKey(e.nodeId)
+    if (key === undefined) { this.counters.entriesKeyUnknown++; return false }
+    if (!signing.verify(key, nodeStatePayload(e), e.signature)) { this.counters.entriesBadSignature++; return false }
+    return true
   }
 
   private store (e: NodeStateEntry): void {

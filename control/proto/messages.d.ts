@@ -1441,6 +1441,9 @@ export namespace loom {
 
             /** Entry value */
             value?: (Uint8Array|null);
+
+            /** Entry signature */
+            signature?: (Uint8Array|null);
         }
 
         /** Represents an Entry. */
@@ -1469,6 +1472,9 @@ export namespace loom {
 
             /** Entry value. */
             public value: Uint8Array;
+
+            /** Entry signature. */
+            public signature: Uint8Array;
 
             /**
              * Encodes the specified Entry message. Does not implicitly {@link loom.nodestate.Entry.verify|verify} messages.

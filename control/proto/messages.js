@@ -2243,6 +2243,7 @@ $root.loom = (function() {
             Entry.prototype.generation = 0;
             Entry.prototype.seq = 0;
             Entry.prototype.value = $util.newBuffer([]);
+            Entry.prototype.signature = $util.newBuffer([]);
 
             Entry.encode = function encode(message, writer, q) {
                 if (!writer)
@@ -2263,6 +2264,8 @@ $root.loom = (function() {
                     writer.uint32(40).uint32(message.seq);
                 if (message.value != null && Object.hasOwnProperty.call(message, "value"))
                     writer.uint32(50).bytes(message.value);
+                if (message.signature != null && Object.hasOwnProperty.call(message, "signature"))
+                    writer.uint32(58).bytes(message.signature);
                 return writer;
             };
 
@@ -2311,6 +2314,10 @@ $root.loom = (function() {
                         }
                     case 6: {
                             message.value = reader.bytes();
+                            break;
+                        }
+                    case 7: {
+                            message.signature = reader.bytes();
                             break;
                         }
                     default:
