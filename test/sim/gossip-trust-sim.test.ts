@@ -4,7 +4,9 @@
  * transport (sim-cluster.ts, sim-network.ts), plus an attacker's port. The attacker is
  * either a stranger (a node ID nobody knows) or a member with its own valid signing key. Its
  * forged alive/left/suspect/dead rumours, incarnations at the limit, relayed pings and member
- * floods must leave every view of membership untouched. The second half does the same for the
+ * floods must leave every view of membership untouched; its forged per-node state (another
+ * node's multicast groups and pods, under its own signature, replayed or unsigned) is refused
+ * by every node's channel. The second half does the same for the
  * IPAM log (forged state/decided/claims from strangers and from members), on ClaimsReplica
  * directly: the forgeries name senders that the control plane's address check would stop first.
  *
@@ -21,6 +23,11 @@ import { Membership } from '../../control/membership/membership'
 import { ClaimsReplica } from '../../control/ipam/replica'
 import type { ClaimMsg } from '../../control/ipam/messages'
 import { blockOwner } from '../../control/ipam/cluster-state'
+import { NodeStateChannel } from '../../control/node/node-state'
+import {
+  decodeNodeState, encodeNodeStateDelta, encodeNodeStateFull, nodeStatePayload, type NodeStateEntry,
+} from '../../control/node/node-state-codec'
+import { encodeGroupSet } from '../../control/multicast'
 import { SimCluster, simRecord, type SimNode } from './sim-cluster'
 import { simSeed, type SimTransport } from './sim-network'
 
@@ -64,10 +71,10 @@ class Cluster {
 
   /** The attacker sends one packet claiming to be `senderId`, to every node (or the first `only`). */
   forge (senderId: string, body: GossipBody, updates: MemberUpdate[] = [], channel: 'udp' | 'stream' = 'udp',
-    only = N): void {
+    only = N, appDeltas: Uint8Array[] = []): void {
     for (const n of this.nodes.slice(0, only)) {
       const buf = encodeGossipPacket({
-        version: GOSSIP_PROTOCOL_VERSION, clusterId: CLUSTER, senderId, body, updates, appDeltas: []
+        version: GOSSIP_PROTOCOL_VERSION, clusterId: CLUSTER, senderId, body, updates, appDeltas
       })
       if (channel === 'stream') this.attacker.sendStream(n.addr, buf)
       else this.attacker.sendDatagram(n.addr, buf)
@@ -223,6 +230,88 @@ t.test('member flood: 10 000 signed members pushed by a member — the table sta
   // each node takes at most the burst (64) from the flooder, plus what gossip relays under each relayer's own budget
   t.ok(Math.max(...sizes) <= N + 64 * N, `tables bounded: max ${Math.max(...sizes)}`)
   t.ok(c.rejected('rate_limited') >= (10_000 - 64) * 3, `rate_limited ${c.rejected('rate_limited')}`)
+  clean(t, c)
+})
+
+t.test('node state: a member forging another node\'s multicast groups or pods gets no entry accepted', async t => {
+  const c = new Cluster()
+  const taken = new Set<string>()
+  // Each node's per-node state channel, wired as control/gossip-mode.ts wires it.
+  const channels = c.nodes.map((n) => {
+    const signer = n.signer!
+    const verifier = new RecordVerifier()
+    const ch = new NodeStateChannel({
+      clusterSize: () => n.membership.liveCount(),
+      signing: {
+        sign: (p) => signer.signPayload(p),
+        pinnedKey: (nodeId) => n.membership.signingKeyOf(nodeId),
+        verify: (k, p, sig) => verifier.verifyPayload(k, p, sig),
+      },
+    }, { selfId: n.record.nodeId, selfName: n.record.nodeName, generation: n.membership.incarnation })
+    n.membership.attachAppState(ch)
+    n.membership.onMemberChange((v) => ch.noteMemberState(v.nodeId, v.state))
+    // Every value any node ever took for the victim (a forgery must never show, not even briefly).
+    ch.onChange((nodeId, _name, topic, value) => {
+      if (nodeId !== recordFor(VICTIM).nodeId || value === undefined) return
+      taken.add(`${topic}=${Buffer.from(value).toString('hex')}`)
+    })
+    return ch
+  })
+  c.net.runFor(2000)
+  const group = (a: number, b: number, x: number, y: number): number => ((a << 24) | (b << 16) | (x << 8) | y) >>> 0
+  channels[VICTIM].publishLocal('multicast', encodeGroupSet([group(239, 1, 1, 1)]))
+  channels[VICTIM].publishLocal('pods', Buffer.from('default/web 10.244.5.2'))
+  channels[INSIDER].publishLocal('multicast', encodeGroupSet([group(239, 7, 7, 7)]))
+  c.net.runFor(5000)
+  const victimId = recordFor(VICTIM).nodeId
+  const held = (topic: string, nodeId = victimId): string[] => channels.map((ch) =>
+    Buffer.from(ch.snapshot(topic).find((v) => v.nodeId === nodeId)?.value ?? []).toString('hex'))
+  const genuineGroups = held('multicast')
+  const genuinePods = held('pods')
+  t.same(new Set(genuineGroups), new Set([Buffer.from(encodeGroupSet([group(239, 1, 1, 1)])).toString('hex')]),
+    'every node holds the victim\'s groups')
+  t.same(new Set(held('multicast', recordFor(INSIDER).nodeId)).size, 1, 'and the insider\'s own')
+  // The victim's genuine signed entries, as any node relays them.
+  const full = decodeNodeState(channels[0].fullState())
+  if (full.type !== 'full') throw new Error('no full state')
+  const genuine = full.entries.filter((e) => e.nodeId === victimId)
+  const mcast = genuine.find((e) => e.topic === 'multicast')!
+  const pods = genuine.find((e) => e.topic === 'pods')!
+  // The insider, a member with its own pinned key and the cluster secret, adds a group to the
+  // victim's set (every sender of 239.9.9.9 would copy its traffic to the victim) and plants a
+  // pod in the victim's name (a NetworkPolicy peer set would take its address).
+  const insider = c.nodes[INSIDER].signer!
+  const attract = encodeGroupSet([group(239, 1, 1, 1), group(239, 9, 9, 9)])
+  const forgedGroups = { ...mcast, seq: mcast.seq + 10, value: attract }
+  const forgedPods = { ...pods, seq: pods.seq + 10, value: Buffer.from('kube-system/admin 10.244.7.9') }
+  const { signature: _s, ...unsigned } = { ...forgedGroups, seq: forgedGroups.seq + 1 }
+  const forged: NodeStateEntry[] = [
+    { ...forgedGroups, signature: insider.signPayload(nodeStatePayload(forgedGroups)) },
+    { ...forgedPods, signature: insider.signPayload(nodeStatePayload(forgedPods)) },
+    { ...mcast, seq: mcast.seq + 20 }, // the genuine value and signature, replayed above itself
+    { ...forgedPods, seq: pods.seq + 30, signature: pods.signature }, // a genuine signature on other content
+    unsigned,
+  ]
+  const insiderId = recordFor(INSIDER).nodeId
+  c.forge(insiderId, { type: 'gossip' }, [], 'udp', N, forged.map(encodeNodeStateDelta))
+  const appState = encodeNodeStateFull(forged)
+  c.forge(insiderId, { type: 'push-pull', join: false, reply: true, members: [], appState }, [], 'stream')
+  c.net.runFor(10_000)
+  t.same([...taken].sort(), [`multicast=${genuineGroups[0]}`, `pods=${genuinePods[0]}`],
+    'no node ever took a forged value for the victim')
+  t.same(held('multicast'), genuineGroups, 'every node still holds the victim\'s own groups')
+  t.same(held('pods'), genuinePods, 'and its own pods')
+  // Every node but the insider's own (membership drops a frame naming itself as sender) refused
+  // each forgery twice (delta and push-pull), the victim too (forgeries about itself).
+  const refused = (ch: NodeStateChannel): number[] => [ch.counters.entriesBadSignature, ch.counters.entriesUnsigned]
+  t.same(channels.map((ch, i) => i === INSIDER ? undefined : refused(ch)),
+    channels.map((_ch, i) => i === INSIDER ? undefined : [8, 2]),
+    'refused and counted: [bad signature, unsigned] per node')
+  // The victim's next publish still reaches everyone (its seq was not pushed up by a forgery).
+  channels[VICTIM].publishLocal('multicast', encodeGroupSet([group(239, 1, 1, 2)]))
+  c.net.runFor(5000)
+  t.same(new Set(held('multicast')), new Set([Buffer.from(encodeGroupSet([group(239, 1, 1, 2)])).toString('hex')]),
+    'the victim\'s next value reaches every node')
   clean(t, c)
 })
 

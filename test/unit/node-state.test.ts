@@ -281,19 +281,23 @@ const signers = new Map([1, 2, 3, 4, 5].map((i) =>
 function pinnedAll (): Map<string, Uint8Array> {
   return new Map([...signers].map(([nodeId, s]) => [nodeId, s.signingKey]))
 }
-interface Signed { c: NodeStateChannel, verifier: RecordVerifier, pinned: Map<string, Uint8Array> }
-function signedChannel (i: number, pinned = pinnedAll(), generation = 1): Signed {
-  const verifier = new RecordVerifier()
+/** Node i's channel, signing as gossip-mode.ts wires it, with the pinned keys from `pinnedKey`. */
+function signedChannelOf (i: number, verifier: RecordVerifier, pinnedKey: (nodeId: string) => Uint8Array | undefined,
+  generation: number): NodeStateChannel {
   const signer = signers.get(id(i))!
-  const c = new NodeStateChannel({
+  return new NodeStateChannel({
     clusterSize: () => 3,
     signing: {
       sign: (p) => signer.signPayload(p),
-      pinnedKey: (nodeId) => pinned.get(nodeId),
+      pinnedKey,
       verify: (k, p, s) => verifier.verifyPayload(k, p, s),
     },
   }, { selfId: id(i), selfName: `node${i}`, generation })
-  return { c, verifier, pinned }
+}
+interface Signed { c: NodeStateChannel, verifier: RecordVerifier, pinned: Map<string, Uint8Array> }
+function signedChannel (i: number, pinned = pinnedAll(), generation = 1): Signed {
+  const verifier = new RecordVerifier()
+  return { c: signedChannelOf(i, verifier, (nodeId) => pinned.get(nodeId), generation), verifier, pinned }
 }
 const sig = (e: NodeStateEntry, by: number): Uint8Array => signers.get(id(by))!.signPayload(nodeStatePayload(e))
 const deltaOf = (bufs: Uint8Array[]): NodeStateEntry => {
@@ -471,14 +475,7 @@ t.test('signed, over three real Memberships: a node whose record arrives late co
     const verifier = new RecordVerifier()
     const m = new Membership({ random: () => 0.5, signer, verifier },
       { self, clusterId: 'c', initialMembers: i === 3 ? [signed[0], signed[2]] : signed })
-    const c = new NodeStateChannel({
-      clusterSize: () => 3,
-      signing: {
-        sign: (p) => signer.signPayload(p),
-        pinnedKey: (nodeId) => m.signingKeyOf(nodeId),
-        verify: (k, p, s) => verifier.verifyPayload(k, p, s),
-      },
-    }, { selfId: id(i), selfName: `node${i}`, generation: m.incarnation })
+    const c = signedChannelOf(i, verifier, (nodeId) => m.signingKeyOf(nodeId), m.incarnation)
     m.attachAppState(c)
     m.onMemberChange((v) => c.noteMemberState(v.nodeId, v.state))
     nodes.set(`10.0.0.${i}:7946`, { m, c })
