@@ -2,7 +2,8 @@
  * control/membership/: who is in the cluster. SWIM with Lifeguard as a pure state machine
  * (membership.ts), its suspicion timers (suspicion.ts), local health (awareness.ts), the queue
  * of rumours piggybacked on every packet (broadcast-queue.ts) and the signatures that let only a
- * node change its own record (member-signing.ts).
+ * node change its own record (member-signing.ts; the same key signs its per-node state entries,
+ * checked against the key pinned here: Membership.signingKeyOf).
  *
  * Read membership.ts first: its header is the design (probing, suspicion, precedence of
  * rumours, anti-entropy, bounds). It takes `now` and returns packets; control-plane.ts runs it

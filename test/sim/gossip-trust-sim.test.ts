@@ -279,7 +279,8 @@ t.test('node state: a member forging another node\'s multicast groups or pods ge
   const pods = genuine.find((e) => e.topic === 'pods')!
   // The insider, a member with its own pinned key and the cluster secret, adds a group to the
   // victim's set (every sender of 239.9.9.9 would copy its traffic to the victim) and plants a
-  // pod in the victim's name (a NetworkPolicy peer set would take its address).
+  // pod in the victim's name under another topic (what a pods topic of the files policy source
+  // would carry).
   const insider = c.nodes[INSIDER].signer!
   const attract = encodeGroupSet([group(239, 1, 1, 1), group(239, 9, 9, 9)])
   const forgedGroups = { ...mcast, seq: mcast.seq + 10, value: attract }
