@@ -44,16 +44,12 @@ if (!isRoot()) {
     t.same(n.problems.filter((p) => !p.includes(' cannot reach ')), [],
       `after netem and a ${n.partitionSeconds} s partition: invariants hold (seed ${seed})`)
     // Found by this test: in 3 of 4 quiet CI runs, every pod of the partitioned node stayed
-    // unreachable for over 15 s after IPAM settled. The same seed then failed after the chaos
-    // loop, and loomd's view (printed with the failure) showed why: a peer held the node dead
-    // while the node, never told, held the peer alive, so the peer's forwarder had no route to
-    // it. Membership now pushes its state to a member it holds dead as soon as that member
-    // speaks to it (answerTheDead, test/unit/membership.test.ts). The todo stays until quiet CI
-    // runs confirm that this was the only cause; the chaos check below is strict.
-    // tap shows no details of a failing todo: print them, so a CI log carries loomd's view.
+    // unreachable for over 15 s after IPAM settled. loomd's view (printed with a failure) showed
+    // why: a peer held the node dead while the node, never told, held the peer alive, so the
+    // peer's forwarder had no route to it. Membership now pushes its state to a member it holds
+    // dead as soon as that member speaks to it (answerTheDead, test/unit/membership.test.ts).
     for (const u of unreachable) t.comment(u)
-    t.same(unreachable, [], `after the partition heals, traffic resumes within 15 s (seed ${seed})`,
-      { todo: 'a peer held the healed node dead without telling it (fixed; to be confirmed over more quiet CI runs)' })
+    t.same(unreachable, [], `after the partition heals, traffic resumes within 15 s (seed ${seed})`)
 
     const c = await runChaos(ctx, FIGURES.chaosOps, FIGURES.chaosMaxSeconds)
     t.ok(c.ops >= FIGURES.chaosOps, `${c.ops} ADD/DEL ran`)
