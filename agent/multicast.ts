@@ -354,7 +354,7 @@ export class MulticastNode {
 
 /**
  * The PodAddressManager the CNI endpoints use, telling multicast when an attachment goes (DEL,
- * GC) so its memberships end at once rather than at the next veth scan.
+ * GC, which releases one by one) so its memberships end at once rather than at the next veth scan.
  */
 export function notifyOnDetach (pods: PodAddressManager, onDetached: (hostVeth: string) => void): PodAddressManager {
   return {
@@ -369,11 +369,6 @@ export function notifyOnDetach (pods: PodAddressManager, onDetached: (hostVeth: 
     durable: () => pods.durable(),
     get: (id) => pods.get(id),
     list: () => pods.list(),
-    gc: (valid) => {
-      const released = pods.gc(valid)
-      for (const r of released) onDetached(r.hostVeth)
-      return released
-    },
   }
 }
 

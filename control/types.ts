@@ -54,6 +54,4 @@ export interface PodAddressManager {
   durable(): Promise<void>
   get(id: AttachmentId): AttachmentRecord | undefined
   list(): AttachmentRecord[]
-  /** Releases every attachment not in `valid`; returns what was released. */
-  gc(valid: readonly AttachmentId[]): AttachmentRecord[]
 }

@@ -148,17 +148,6 @@ export class IpamNode implements IpamDriver, PodAddressManager {
     return [...this.ipam.allocator.entries()].map((a) => this.record(idOf(a.key), a.address))
   }
 
-  gc (valid: readonly AttachmentId[]): AttachmentRecord[] {
-    const keep = new Set(valid.map((v) => attachmentKey(toKey(v))))
-    const released: AttachmentRecord[] = []
-    for (const a of [...this.ipam.allocator.entries()]) {
-      if (keep.has(a.key) || a.key.startsWith(NODE_KEY_PREFIX)) continue
-      const r = this.release(idOf(a.key))
-      if (r !== null) released.push(r)
-    }
-    return released
-  }
-
   private record (id: AttachmentId, address: string): AttachmentRecord {
     return {
       ...this.meta.get(attachmentKey(toKey(id))),

@@ -126,19 +126,6 @@ export class StaticPodAddresses implements PodAddressManager {
     return [...this.allocator.entries()].map((a) => this.record(a.key, a.address))
   }
 
-  gc (valid: readonly AttachmentId[]): AttachmentRecord[] {
-    const keep = new Set(valid.map((v) => attachmentKey({ containerId: v.containerID, ifname: v.ifname })))
-    const released: AttachmentRecord[] = []
-    for (const a of [...this.allocator.entries()]) {
-      if (keep.has(a.key)) continue
-      released.push(this.record(a.key, a.address))
-      this.allocator.release(a.key)
-      this.meta.delete(a.key)
-    }
-    if (released.length > 0) this.persistOrCommit()
-    return released
-  }
-
   /** Addresses in use and still free, for status and metrics. */
   usage (): { used: number; free: number } {
     return { used: this.allocator.usedIn(0), free: this.allocator.freeIn(0) }

@@ -63,7 +63,6 @@ class FakePods implements PodAddressManager {
 
   get (id: AttachmentId): AttachmentRecord | undefined { return this.records.get(id.containerID) }
   list (): AttachmentRecord[] { return [...this.records.values()] }
-  gc (): AttachmentRecord[] { return [] }
   async durable (): Promise<void> {}
 }
 
