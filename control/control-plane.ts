@@ -258,7 +258,7 @@ export class ControlPlane {
           ipam.receiveFrame(body, selfId, this.now())
           continue
         }
-        const m = this.c.membership.member(to)
+        const m = this.c.membership.record(to)
         if (m === undefined) continue
         const f = frame(IPAM_FRAME_MAGIC, body)
         this.gossipCounters.ipam.messagesOut++
@@ -280,11 +280,12 @@ export class ControlPlane {
     this.counters.routeRebuilds++
     // Only the members that own routes or have a PeerRoute are looked up (once each): listing
     // every member here made each membership change cost O(members) at every node.
-    const live = new Map<string, MemberView | undefined>()
-    const liveMember = (id: string): MemberView | undefined => {
+    const live = new Map<string, Readonly<MemberRecord> | undefined>()
+    const selfId = this.c.membership.nodeId
+    const liveMember = (id: string): Readonly<MemberRecord> | undefined => {
       if (live.has(id)) return live.get(id)
-      const m = this.c.membership.member(id)
-      const l = m !== undefined && !m.isSelf && (m.state === 'alive' || m.state === 'suspect') ? m : undefined
+      const m = this.c.membership.record(id)
+      const l = m !== undefined && id !== selfId && (m.state === 'alive' || m.state === 'suspect') ? m : undefined
       live.set(id, l)
       return l
     }
@@ -304,16 +305,18 @@ export class ControlPlane {
   }
 
   /** The PeerRoute of a member, reused while its advertised fields stay the same. */
-  private peerFor (m: MemberRecord): PeerRoute {
+  private peerFor (m: Readonly<MemberRecord>): PeerRoute {
     const existing = this.peerRoutes.get(m.nodeId)
-    const mac = Buffer.from(m.vtepMac)
-    const key = m.publicKey.length === 32 ? Buffer.from(m.publicKey) : undefined
+    const hasKey = m.publicKey.length === 32
+    // Compared in place; copied only for a new PeerRoute (this runs for every route of every rebuild).
     if (existing !== undefined && existing.address === m.address && existing.port === m.dataPort &&
-      existing.vtepMAC.equals(mac) && existing.nodeName === m.nodeName &&
+      existing.vtepMAC.equals(m.vtepMac) && existing.nodeName === m.nodeName &&
       (existing.publicKey === undefined
-        ? key === undefined
-        : key !== undefined &&
-        existing.publicKey.equals(key))) return existing
+        ? !hasKey
+        : hasKey &&
+        existing.publicKey.equals(m.publicKey))) return existing
+    const mac = Buffer.from(m.vtepMac)
+    const key = hasKey ? Buffer.from(m.publicKey) : undefined
     const peer = createPeerRoute({
       nodeName: m.nodeName,
       index: deriveNodeIndex(m.nodeName),

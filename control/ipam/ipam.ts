@@ -126,8 +126,12 @@ export class Ipam {
   /** Bumped whenever routes() changed (noteRoutes); a plain counter, read as often as wanted. */
   routesVersion = 0
   private routesState: ClusterState | null | undefined = undefined
+  /** The blocks of routesState (states share the array until a block changes). */
+  private routesBlocks: ClusterState['blocks'] | undefined = undefined
   /** The owner routes() gives each block, as of the last noteRoutes. */
   private readonly routedOwner: Array<NodeId | undefined> = []
+  /** Each block's CIDR string, formatted once: routes() runs on every route rebuild. */
+  private readonly blockCIDRs: string[] = []
 
   /** Loads the durable document from the store (or starts fresh) and persists it once. */
   constructor (components: IpamComponents, init: IpamInit, now: number) {
@@ -294,15 +298,21 @@ export class Ipam {
   /**
    * Bumps `routesVersion` when what routes() returns changed: checked when the applied state is
    * a new object (states are immutable) or a member's liveness changed, by comparing the routed
-   * owner of each block with the last one seen; no strings are built.
+   * owner of each block with the last one seen; no strings are built. Without a liveness change,
+   * only blocks whose record is a new object are looked at (records are immutable too, and a new
+   * state shares the blocks array when no block changed), not every block per decided slot.
    */
   private noteRoutes (livenessChanged: boolean): void {
     const st = this.replica.state
     if (st === this.routesState && !livenessChanged) return
     this.routesState = st
+    const prev = livenessChanged ? undefined : this.routesBlocks
+    this.routesBlocks = st?.blocks
+    if (prev !== undefined && prev === st?.blocks) return
     let changed = false
     for (let i = 0; i < this.init.layout.blockCount; i++) {
       const r = st?.blocks[i]
+      if (prev !== undefined && r === prev[i]) continue
       const owner = r !== undefined && r.state === 'owned' && this.liveness.get(r.owner)?.state !== 'dead' ? r.owner : undefined
       if (this.routedOwner[i] !== owner) {
         this.routedOwner[i] = owner
@@ -333,7 +343,7 @@ export class Ipam {
     st.blocks.forEach((r, i) => {
       if (r === undefined || r.state !== 'owned') return
       if (this.liveness.get(r.owner)?.state === 'dead') return
-      out.push({ prefix: formatBlockCIDR(this.init.layout, i), block: i, nodeId: r.owner })
+      out.push({ prefix: (this.blockCIDRs[i] ??= formatBlockCIDR(this.init.layout, i)), block: i, nodeId: r.owner })
     })
     return out
   }

@@ -201,6 +201,8 @@ interface Member {
   revivalPushAt?: number
   rttMs: number | undefined
   stateChangedAtMs: number
+  /** Order of insertion into `members`: membersAt lists in this order, as a scan of `members` did. */
+  seq: number
 }
 
 interface ProbeInFlight {
@@ -254,6 +256,12 @@ export class Membership {
   private readonly members = new Map<string, Member>()
   /** Every known member but self, for O(1) random picks. */
   private others: Member[] = []
+  /**
+   * Members by advertised address (membersAt): the control plane looks up the sender of every
+   * IPAM frame, and a scan of every member per frame made a frame cost O(members).
+   */
+  private readonly byAddress = new Map<string, Member[]>()
+  private memberSeq = 0
   /** New-member token buckets by source address. */
   private readonly newMemberBudget = new Map<string, { tokens: number, at: number }>()
   /** The packet being handled: its source address, and whether it may add members without limit. */
@@ -320,11 +328,19 @@ export class Membership {
     return this.members.get(nodeId)?.record.signingKey
   }
 
+  /**
+   * A member's current record, itself, not a copy (records are immutable): for callers that
+   * need only its advertised fields and state, per message (no MemberView built).
+   */
+  record (nodeId: string): Readonly<MemberRecord> | undefined {
+    return this.members.get(nodeId)?.record
+  }
+
   /** Known members advertising `address` (usually one; a restarted node's old ID shares it). */
   membersAt (address: string): MemberView[] {
-    const out: MemberView[] = []
-    for (const m of this.members.values()) if (m.record.address === address) out.push(this.view(m))
-    return out
+    const at = this.byAddress.get(address)
+    if (at === undefined) return []
+    return at.map((m) => this.view(m))
   }
 
   /** All known members, this node included. */
@@ -752,6 +768,7 @@ export class Membership {
       const s = m.record.state
       if ((s === 'dead' || s === 'left') && now - m.stateChangedAtMs >= this.config.reapAfterMs) {
         this.members.delete(m.record.nodeId)
+        this.unindexAddress(m, m.record.address)
         this.suspicions.delete(m.record.nodeId)
         removed = true
         this.reaped++
@@ -879,8 +896,9 @@ export class Membership {
   // ---- helpers -------------------------------------------------------------------------------
 
   private addMember (record: MemberRecord, now: number): Member {
-    const m: Member = { record, lastSeenMs: undefined, rttMs: undefined, stateChangedAtMs: now }
+    const m: Member = { record, lastSeenMs: undefined, rttMs: undefined, stateChangedAtMs: now, seq: this.memberSeq++ }
     this.members.set(record.nodeId, m)
+    this.indexAddress(m)
     if (record.nodeId !== this.selfId) this.others.push(m)
     if (isLive(record.state)) this.live++
     return m
@@ -889,7 +907,29 @@ export class Membership {
   /** Records are immutable once built (packets may still reference the old one). */
   private replaceRecord (m: Member, record: MemberRecord): void {
     this.live += (isLive(record.state) ? 1 : 0) - (isLive(m.record.state) ? 1 : 0)
+    const oldAddress = m.record.address
     m.record = record
+    if (record.address !== oldAddress) {
+      this.unindexAddress(m, oldAddress)
+      this.indexAddress(m)
+    }
+  }
+
+  /** Adds m to byAddress under its record's address, in `seq` order. */
+  private indexAddress (m: Member): void {
+    const at = this.byAddress.get(m.record.address)
+    if (at === undefined) { this.byAddress.set(m.record.address, [m]); return }
+    let i = at.length
+    while (i > 0 && at[i - 1].seq > m.seq) i--
+    at.splice(i, 0, m)
+  }
+
+  private unindexAddress (m: Member, address: string): void {
+    const at = this.byAddress.get(address)
+    if (at === undefined) return
+    const i = at.indexOf(m)
+    if (i >= 0) at.splice(i, 1)
+    if (at.length === 0) this.byAddress.delete(address)
   }
 
   private get self (): Member {

@@ -301,3 +301,25 @@ t.test('a member we hold dead that talks to us gets our state pushed, refutes, a
   const pushes = w.log.filter((e) => e.from === addr(1) && e.o.to === addr(2) && e.o.packet.body.type === 'push-pull')
   t.ok(pushes.length <= 3, `at most one push per probe interval (${pushes.length} in 3 s)`)
 })
+
+t.test('membersAt: indexed by address, in the order members were learnt, through address changes and reaping', async (t) => {
+  const { state: _s, incarnation: _i, ...self } = rec(1)
+  const m = new Membership({ random: () => 0 },
+    { self, clusterId: 'c', initialMembers: [rec(2), rec(3)], config: { reapAfterMs: 1000 } })
+  const ids = (a: string): string[] => m.membersAt(a).map((v) => v.nodeId)
+  t.same(ids('10.0.0.2'), [rec(2).nodeId])
+  t.same(ids('10.0.0.9'), [])
+  t.equal(m.record(rec(3).nodeId)?.address, '10.0.0.3', 'record() is the current record')
+  // Node 3 re-advertises itself at node 2's address (a rebuilt machine that got the old IP).
+  m.receive(addr(2), gossipWith(3, [{ member: rec(3, { address: '10.0.0.2', incarnation: 1 }), fromId: rec(3).nodeId }]), 0)
+  t.equal(m.record(rec(3).nodeId)?.address, '10.0.0.2')
+  t.same(ids('10.0.0.2'), [rec(2).nodeId, rec(3).nodeId], 'both, in the order they were learnt')
+  t.same(ids('10.0.0.3'), [], 'the old address is forgotten')
+  // Node 2 dies and is reaped: only node 3 is left at the address.
+  m.receive(addr(3), gossipWith(3, [{ member: rec(2, { state: 'dead' }), fromId: rec(3).nodeId }]), 10)
+  t.same(ids('10.0.0.2'), [rec(2).nodeId, rec(3).nodeId], 'a dead member is still listed until reaped')
+  for (let now = 20; now < 5000; now += 100) m.tick(now)
+  t.equal(m.member(rec(2).nodeId), undefined, 'node 2 was reaped')
+  t.same(ids('10.0.0.2'), [rec(3).nodeId], 'a reaped member is gone from its address')
+  t.same(m.membersAt('10.0.0.1').map((v) => v.isSelf), [true], 'self is listed under its own address')
+})
