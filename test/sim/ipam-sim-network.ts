@@ -1,70 +1,12 @@
 /**
- * Minimal deterministic network + clock for the bare IPAM simulation (ipam-sim.test.ts: state
- * machines passing decoded messages; the real control plane runs on sim-network.ts). Virtual
- * time in ms, one binary-heap event queue, per-message loss and uniform random delay (so
- * reordering happens), and partitions expressed as a "side" number per node: a message crosses
- * only between nodes on the same side. Everything random comes from one seeded PRNG, so a seed
- * reproduces a schedule exactly.
+ * Message passing for the bare IPAM simulation (ipam-sim.test.ts: state machines passing decoded
+ * messages; the real control plane runs on sim-network.ts's transports). Its clock, event queue
+ * and seeded RNG are sim-network.ts's `SimNetwork`; this adds per-message loss and uniform random
+ * delay (so reordering happens), and partitions expressed as a "side" number per node: a message
+ * crosses only between nodes on the same side. A seed reproduces a schedule exactly.
  */
 
-import { seededRandom } from './sim-network'
-
-/** The seeded RNG of the simulations (mulberry32, in sim-network.ts). */
-export const makeRng = seededRandom
-
-interface Ev { at: number, seq: number, fn: () => void }
-
-export class EventQueue {
-  now = 0
-  private heap: Ev[] = []
-  private seq = 0
-
-  get size (): number { return this.heap.length }
-
-  schedule (at: number, fn: () => void): void {
-    const e = { at: Math.max(at, this.now), seq: this.seq++, fn }
-    const h = this.heap
-    h.push(e)
-    let i = h.length - 1
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      if (this.less(h[p]!, h[i]!)) break
-      ;[h[p], h[i]] = [h[i]!, h[p]!]
-      i = p
-    }
-  }
-
-  /** Runs every event with at <= t, then sets now = t. */
-  runUntil (t: number): number {
-    let n = 0
-    const h = this.heap
-    while (h.length > 0 && h[0]!.at <= t) {
-      const e = h[0]!
-      const last = h.pop()!
-      if (h.length > 0) {
-        h[0] = last
-        let i = 0
-        for (;;) {
-          const l = 2 * i + 1
-          const r = l + 1
-          let m = i
-          if (l < h.length && this.less(h[l]!, h[m]!)) m = l
-          if (r < h.length && this.less(h[r]!, h[m]!)) m = r
-          if (m === i) break
-          ;[h[m], h[i]] = [h[i]!, h[m]!]
-          i = m
-        }
-      }
-      this.now = e.at
-      e.fn()
-      n++
-    }
-    this.now = t
-    return n
-  }
-
-  private less (a: Ev, b: Ev): boolean { return a.at < b.at || (a.at === b.at && a.seq < b.seq) }
-}
+import type { SimNetwork } from './sim-network'
 
 export interface NetConditions {
   /** Probability a message is dropped. */
@@ -73,8 +15,8 @@ export interface NetConditions {
   maxDelayMs: number
 }
 
-export class SimNetwork<M> {
-  readonly q: EventQueue
+export class MessageNetwork<M> {
+  readonly q: SimNetwork
   readonly cond: NetConditions
   sent = 0
   dropped = 0
@@ -83,7 +25,7 @@ export class SimNetwork<M> {
   private readonly deliver: (to: string, msg: M) => void
   private readonly isUp: (id: string) => boolean
 
-  constructor (q: EventQueue, rng: () => number, cond: NetConditions, deliver: (to: string, msg: M) => void,
+  constructor (q: SimNetwork, rng: () => number, cond: NetConditions, deliver: (to: string, msg: M) => void,
     isUp: (id: string) => boolean) {
     this.q = q
     this.rng = rng
