@@ -18,6 +18,8 @@ import { notDurable } from '../node'
 
 /** How long an ADD may wait for a block to be claimed before the CNI gets "try again" (11). */
 const ALLOCATE_TIMEOUT_MS = 10_000
+/** How often a waiting ADD tries again (allocateWait's default). */
+const ALLOCATE_POLL_MS = 50
 
 export interface IpamNodeCounters {
   decodeErrors: number
@@ -33,7 +35,12 @@ export class IpamNode implements IpamDriver, PodAddressManager {
     private readonly ipam: Ipam,
     private readonly layout: BlockLayout,
     private readonly clock: () => number,
-    private readonly liveSeeds: string[]
+    private readonly liveSeeds: string[],
+    /**
+     * How `allocate` waits between tries while a block is being claimed: default a real timer;
+     * test/sim passes the control plane's virtual timers, so the CNI-facing path runs there too.
+     */
+    private readonly sleep?: (ms: number) => Promise<void>
   ) {
     const replica = ipam.replica
     this.counters = { decodeErrors: 0, get reclaims () { return replica.reclaimedBlocks } }
@@ -112,7 +119,7 @@ export class IpamNode implements IpamDriver, PodAddressManager {
   async allocate (id: AttachmentId, meta: AttachmentMeta): Promise<AttachmentRecord> {
     const key = toKey(id)
     const existed = this.ipam.allocator.get(attachmentKey(key)) !== undefined
-    const a = await this.ipam.allocateWait(key, this.clock, ALLOCATE_TIMEOUT_MS)
+    const a = await this.ipam.allocateWait(key, this.clock, ALLOCATE_TIMEOUT_MS, ALLOCATE_POLL_MS, this.sleep)
     try {
       await this.ipam.durable() // reported only once on disk (group commit)
     } catch (err) {

@@ -228,9 +228,11 @@ export class Ipam {
 
   /**
    * Bounded wait for real-time callers (the agent): retries `allocate` every `pollMs` until
-   * `timeoutMs`, then rethrows the last IpamTryAgainError. `clock` returns local ms.
+   * `timeoutMs`, then rethrows the last IpamTryAgainError. `clock` returns local ms; `sleep`
+   * waits (default a real timer; test/sim passes its virtual one).
    */
-  async allocateWait (key: AttachmentKey, clock: () => number, timeoutMs = 10000, pollMs = 50): Promise<Allocation> {
+  async allocateWait (key: AttachmentKey, clock: () => number, timeoutMs = 10000, pollMs = 50,
+    sleep: (ms: number) => Promise<void> = realSleep): Promise<Allocation> {
     const deadline = clock() + timeoutMs
     for (;;) {
       try {
@@ -238,7 +240,7 @@ export class Ipam {
       } catch (err) {
         if (!(err instanceof IpamTryAgainError) || clock() >= deadline) throw err
       }
-      await new Promise(resolve => setTimeout(resolve, pollMs))
+      await sleep(pollMs)
     }
   }
 
@@ -462,6 +464,10 @@ export class Ipam {
     }
     this.noteRoutes(false)
   }
+}
+
+function realSleep (ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms))
 }
 
 /** What a state file records as its cluster: "<clusterCIDR>/<blockSize>". */

@@ -6,7 +6,8 @@
  *
  * Timeline (virtual seconds): 0 node 0 founds the cluster, the others start over 0-5 s and join
  * through gossip seeds; 10-190 workload (ADD/DEL over all nodes, 10 000 successful ADDs, through
- * Ipam's synchronous allocate: the driver's allocate waits on real timers) with chaos 20-170:
+ * Ipam's synchronous allocate, as in the bare sim; the driver's waiting allocate is
+ * ipam-driver-sim.test.ts's) with chaos 20-170:
  * crashes (one every 2 s at 200 nodes, as often per node in a smaller cluster; restart with
  * state, or without = a new node id; the old id never comes back and must be reclaimed), a
  * minority partition, a near-half split, a loss burst, false suspicions injected into the driver
@@ -187,7 +188,7 @@ function simulate (SEED: number): void {
       if (now === 100e3) net.lossRate = 0.01
       if (now === HEAL) { heal(); net.lossRate = 0 }
 
-      // Ipam's synchronous allocate (the driver's allocate waits on real timers for a block).
+      // Ipam's synchronous allocate, as the bare sim (ipam-driver-sim.test.ts runs the driver's).
       sc.workload(now, step)
       if (WATCH_BLOCK !== undefined) {
         // The block's history as the nodes apply it: each (state, owner, epoch) once.

@@ -176,7 +176,11 @@ export class SimCluster {
         wallClock: clock,
         ...ipamOpts.timing,
       }, clock())
-      node.ipamNode = new IpamNode(node.ipam, ipamOpts.layout, clock, liveSeeds)
+      // The driver's waiting allocate sleeps on the network's timers, owned by the node: after a
+      // crash a waiting ADD never settles, as its process would be gone.
+      const timers = this.net.timers(node.addr)
+      node.ipamNode = new IpamNode(node.ipam, ipamOpts.layout, clock, liveSeeds,
+        async (ms) => await new Promise<void>((resolve) => { timers.setTimeout(resolve, ms) }))
     }
     node.control = new ControlPlane({
       logger: silent,
