@@ -23,7 +23,7 @@
  */
 import t from 'tap'
 import { MessageNetwork } from './ipam-sim-network'
-import { SimNetwork } from './sim-network'
+import { SimNetwork, simSeed } from './sim-network'
 import { Ipam, type IpamDurable } from '../../control/ipam/ipam'
 import { makeBlockLayout } from '../../control/ipam/blocks'
 import { MemoryStore } from '../../control/node/state-store'
@@ -32,9 +32,7 @@ import {
   END, END_CHAOS, HEAL, IpamScenario, SIM_IPAM_TIMING, STEP, type ScenarioNode,
 } from './ipam-scenario'
 
-const SEED = process.env.LOOM_SIM_SEED !== undefined
-  ? Number(process.env.LOOM_SIM_SEED)
-  : Math.floor(Math.random() * 2 ** 31)
+const SEED = simSeed()
 const N = Number(process.env.LOOM_SIM_NODES ?? 200)
 
 interface SimNode {

@@ -49,10 +49,7 @@ import { simSeed } from './sim-network'
 // `releaseApplies`), and one random seed; LOOM_SIM_SEED=<n> runs only n, LOOM_SIM_SEED=random one
 // random seed. A failure prints its seed.
 const REGRESSION_SEED = 1159991801
-const seedEnv = process.env.LOOM_SIM_SEED
-const SEEDS = seedEnv === undefined
-  ? [REGRESSION_SEED, Math.floor(Math.random() * 2 ** 31)]
-  : [seedEnv === 'random' ? Math.floor(Math.random() * 2 ** 31) : simSeed()]
+const SEEDS = process.env.LOOM_SIM_SEED === undefined ? [REGRESSION_SEED, simSeed()] : [simSeed()]
 const N = Number(process.env.LOOM_SIM_NODES ?? 40)
 /** LOOM_SIM_WATCH=<block index>: print that block's history (a failure names the block). */
 const WATCH_BLOCK = process.env.LOOM_SIM_WATCH === undefined ? undefined : Number(process.env.LOOM_SIM_WATCH)

@@ -73,10 +73,17 @@ export function seededRandom (seed: number): () => number {
   }
 }
 
-/** The seed of a sim file: LOOM_SIM_SEED, else a random one (printed by the test to reproduce). */
+/**
+ * The seed of a sim file: LOOM_SIM_SEED, else (or with LOOM_SIM_SEED=random) a random one,
+ * printed by the test to reproduce. A value that is not a whole number is refused: Number()
+ * made 'random' NaN, which mulberry32 turns into seed 0, so "random" runs all replayed seed 0.
+ */
 export function simSeed (): number {
   const env = process.env.LOOM_SIM_SEED
-  return env !== undefined ? Number(env) : Math.floor(Math.random() * 2 ** 31)
+  if (env === undefined || env === 'random') return Math.floor(Math.random() * 2 ** 31)
+  const seed = Number(env)
+  if (!Number.isSafeInteger(seed)) throw new Error(`LOOM_SIM_SEED=${env}: want a whole number or 'random'`)
+  return seed
 }
 
 export class SimNetwork {
