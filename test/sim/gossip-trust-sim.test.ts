@@ -7,8 +7,10 @@
  * floods must leave every view of membership untouched; its forged per-node state (another
  * node's multicast groups and pods, under its own signature, replayed or unsigned) is refused
  * by every node's channel. The second half does the same for the
- * IPAM log (forged state/decided/claims from strangers and from members), on ClaimsReplica
- * directly: the forgeries name senders that the control plane's address check would stop first.
+ * IPAM log (forged state/decided/claims from strangers and from members): on ClaimsReplica
+ * directly, where the forgeries name senders that the control plane's address check would stop
+ * first, and then on the real stack (sim-cluster.ts with IPAM), where each forgery meets the
+ * check that stops it first (control plane, driver or replica).
  *
  * Reproduce: LOOM_SIM_SEED=<seed> npx tap dist/test/sim/gossip-trust-sim.test.js
  */
@@ -23,6 +25,11 @@ import { Membership } from '../../control/membership/membership'
 import { ClaimsReplica } from '../../control/ipam/replica'
 import type { ClaimMsg } from '../../control/ipam/messages'
 import { blockOwner } from '../../control/ipam/cluster-state'
+import { makeBlockLayout } from '../../control/ipam/blocks'
+import { encodeClaimMsg } from '../../control/ipam/codec'
+import { IPAM_FRAME_MAGIC } from '../../control/control-plane'
+import { frame } from '../../control/transport'
+import { SIM_IPAM_TIMING } from './ipam-scenario'
 import { NodeStateChannel } from '../../control/node/node-state'
 import {
   decodeNodeState, encodeNodeStateDelta, encodeNodeStateFull, nodeStatePayload, type NodeStateEntry,
@@ -467,3 +474,101 @@ t.test('IPAM: a state answering our own fetch is still refused when it removes u
 function blockOwnedBy (r: ClaimsReplica, id: string): number {
   return r.state!.blocks.findIndex((b) => b?.state === 'owned' && b.owner === id)
 }
+
+/**
+ * The first IPAM test above on the real stack (sim-cluster.ts with IPAM: Membership, ControlPlane,
+ * the driver, real frames): here each forgery meets the check that stops it first. Frames from
+ * the attacker's port, naming a stranger or impersonating a member, have no member at their
+ * address (the control plane drops them, a decode error); a member's own port naming another ID
+ * fails the driver's sender check; a member sending as itself reaches the replica, which refuses
+ * the content (unasked state, foreign ops, foreign cluster).
+ */
+t.test('IPAM on the real stack: forged state/decided/claims from an attacker\'s port and from a member change nothing',
+  async t => {
+    const c = new SimCluster({
+      n: 3,
+      seed: SEED,
+      maxDelayMs: 15,
+      // Joined through seeds, as gossip mode does: the driver learns IPAM's seeds from membership's events.
+      signed: true,
+      clusterId: CLUSTER,
+      addressOf: (i) => `10.0.0.${i + 1}`,
+      ipam: { layout: makeBlockLayout('10.244.0.0/20', 26), timing: SIM_IPAM_TIMING },
+    })
+    const a = c.nodes[0].ipam!.replica
+    const idA = c.nodes[0].record.nodeId
+    const idB = c.nodes[1].record.nodeId
+    const idC = c.nodes[2].record.nodeId
+    const STRANGER = 'ee'.repeat(16)
+    const views = (): string[] => c.nodes.map((n) => snapshot(n.ipam!.replica))
+    const settled = c.net.runUntilTrue(() => c.nodes.every((n) => n.ipam!.replica.isMember &&
+      n.ipam!.usableBlocks(c.net.now).length > 0) && new Set(views()).size === 1, 30_000)
+    t.ok(settled !== undefined, `the three nodes are IPAM members with a block each and agree (seed ${SEED})`)
+    c.net.runFor(3000)
+    const before = views()
+    t.equal(new Set(before).size, 1, 'all three agree')
+    c.net.runFor(3000)
+    t.same(views(), before, 'left alone, nothing changes in 3 s')
+
+    const st = a.state!
+    const clusterId = st.clusterId
+    const huge = {
+      ...st, slot: 2 ** 31, members: new Map([...st.members].filter(([id]) => id === idB)), removed: new Set([idA, idC])
+    }
+    const everyBlockToX = Array.from({ length: 16 }, (_, i) => ({ kind: 'claim' as const, node: STRANGER, block: i }))
+    const mineA = blockOwnedBy(a, idA)
+    /** What the stranger would say (sender X). */
+    const asStranger: ClaimMsg[] = [
+      { from: STRANGER, clusterId, applied: st.slot, body: { type: 'state', state: huge } },
+      { from: STRANGER, clusterId, applied: st.slot, body: { type: 'decided', slot: st.slot + 1, ops: everyBlockToX } },
+      { from: STRANGER, clusterId, applied: st.slot, body: { type: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: idC }] } },
+      { from: STRANGER, clusterId, applied: st.slot, body: { type: 'request', ops: everyBlockToX } },
+    ]
+    /** What the member b says as itself. */
+    const asMember: ClaimMsg[] = [
+      { from: idB, clusterId, applied: st.slot, body: { type: 'state', state: huge } },
+      {
+        from: idB,
+        clusterId,
+        applied: st.slot,
+        body: {
+          type: 'request',
+          ops: [{ kind: 'claim', node: idC, block: 40 }, { kind: 'release', node: idA, block: mineA, epoch: st.blocks[mineA]!.epoch }]
+        }
+      },
+      { from: idB, clusterId: 'other', applied: st.slot, body: { type: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: idC }] } },
+      { from: idB, clusterId: '', applied: st.slot, body: { type: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: idC }] } },
+    ]
+    const attacker = c.net.attach('10.0.0.200:7946')
+    const send = (from: SimTransport, to: SimNode, m: ClaimMsg): void => {
+      const f = frame(IPAM_FRAME_MAGIC, encodeClaimMsg(m))
+      if (f.length > 1200) from.sendStream(to.addr, f)
+      else from.sendDatagram(to.addr, f)
+    }
+    const controlDrops = (): number => c.nodes.reduce((s, n) => s + n.control.counters.decodeErrors, 0)
+    const driverDrops = (): number => c.nodes.reduce((s, n) => s + n.ipamNode!.counters.decodeErrors, 0)
+    const rejected = (k: string): number => c.nodes.reduce((s, n) =>
+      s + (n.ipam!.replica.rejected as Record<string, number>)[k], 0)
+    const count = (): Record<string, number> => Object.fromEntries(['unasked_state', 'state_jump', 'state_removes_self',
+      'not_member', 'foreign_cluster', 'foreign_op'].map((k) => [k, rejected(k)]))
+    const controlBefore = controlDrops()
+    const driverBefore = driverDrops()
+    const rejectedBefore = count()
+    // The attacker's port: as the stranger and impersonating b, to every node.
+    for (const m of [...asStranger, ...asMember]) for (const n of c.nodes) send(attacker, n, m)
+    // b's own port: the stranger's messages (another sender ID) and its own, to a and c.
+    for (const m of [...asStranger, ...asMember]) {
+      for (const n of [c.nodes[0], c.nodes[2]]) send(c.nodes[1].transport, n, m)
+    }
+    c.net.runFor(3000)
+    t.same(views(), before, 'no node changed: slot, members, removed set and every block')
+    t.equal(controlDrops() - controlBefore, 8 * 3,
+      'the attacker\'s 24 frames: no member at its address, dropped by the control plane')
+    t.equal(driverDrops() - driverBefore, 4 * 2, 'b naming another sender: 8 frames dropped by the driver')
+    const after = count()
+    const d = (k: string): number => after[k] - rejectedBefore[k]
+    t.ok(d('unasked_state') + d('state_jump') + d('state_removes_self') >= 2 && d('foreign_cluster') >= 4 &&
+      d('foreign_op') >= 2, `b's own messages refused by the replicas of a and c: ${JSON.stringify(after)}`)
+    t.equal(blockOwner(a.state!, 40), null, 'block 40 is nobody\'s')
+    t.equal(c.handlerErrors, 0, 'no handler threw')
+  })
