@@ -276,3 +276,30 @@ t.test('raw API: POST /v1/cni/gc spares an attachment younger than the grace per
   t.equal((await apiJSON(sock, 'GET', '/v1/cni/attachment?containerID=fresh&ifname=eth0')).status, 404)
   t.equal((await apiJSON(sock, 'POST', '/v1/cni/gc', {})).status, 400, 'no list: nothing removed, 400')
 })
+
+t.test('API server: a client that hangs up mid-body is answered 400 and counted, not logged as a failure', async t => {
+  const sock = path.join(tempDir(t), 'api.sock')
+  const lines: string[] = []
+  const seen: Array<[string, number]> = []
+  const api = new ApiServer({
+    logger: pino({ level: 'info' }, { write: (l: string) => { lines.push(l) } }),
+    status: statusSources(),
+    ready: () => ({ ready: true, checks: {} }),
+    observe: (command, status) => { seen.push([command, status]) },
+  }, { socketPath: sock })
+  await api.start()
+  t.teardown(() => api.stop())
+  for (let i = 0; i < 3; i++) {
+    await new Promise<void>((resolve) => {
+      const s = connect(sock, () => {
+        s.write('POST /v1/cni/del HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"containerID":')
+        setTimeout(() => { s.destroy(); resolve() }, 50)
+      })
+    })
+  }
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.same(seen.filter(([command]) => command === 'cni_del'), [['cni_del', 400], ['cni_del', 400], ['cni_del', 400]],
+    'each one counted as a 400, not a 500')
+  t.notOk(seen.some(([, status]) => status >= 500), 'nothing counted as a server failure')
+  t.same(lines.filter((l) => l.includes('"level":50')), [], 'no error line (it logged "aborted" with a stack)')
+})
