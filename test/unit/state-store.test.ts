@@ -15,7 +15,10 @@ import { StateCorruptError } from '../../control/ipam/errors'
 import { Ipam, ipamDurableToJSON, validateIpamDurable, type IpamDurable } from '../../control/ipam/ipam'
 import { makeBlockLayout } from '../../control/ipam/blocks'
 
-const layout = makeBlockLayout('10.244.0.0/22', 28)
+// 1024 blocks of 16: the kill test's child allocates until it is killed, and every address it
+// releases stays quarantined (30 s, across restarts), so a fast quiet machine used up a /22
+// (1 024 addresses) before the kill: a CI run failed with IpamExhaustedError.
+const layout = makeBlockLayout('10.244.0.0/18', 28)
 const storeAt = (file: string): FileStateStore<IpamDurable> =>
   new FileStateStore<IpamDurable>(file, raw => validateIpamDurable(raw, layout), ipamDurableToJSON)
 
