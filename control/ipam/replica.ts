@@ -265,11 +265,14 @@ export class ClaimsReplica {
 
   /** Up to `n` distinct seeds, at random. */
   private pickSeeds (n: number): NodeId[] {
-    const seeds = this.init.seeds
-    if (seeds.length <= n) return [...seeds]
-    const out = new Set<NodeId>()
-    while (out.size < n) out.add(seeds[Math.floor(this.init.random() * seeds.length)]!)
-    return [...out]
+    // A partial shuffle of a copy: bounded even when the list repeats an ID (drawing until n
+    // distinct ones came up would never end with fewer than n distinct seeds).
+    const seeds = [...new Set(this.init.seeds)]
+    for (let i = 0; i < Math.min(n, seeds.length); i++) {
+      const j = i + Math.floor(this.init.random() * (seeds.length - i))
+      const tmp = seeds[i]!; seeds[i] = seeds[j]!; seeds[j] = tmp
+    }
+    return seeds.slice(0, n)
   }
 
   /** Operator rmpeer / liveness-driven reclaim. Idempotent. */

@@ -75,6 +75,17 @@ t.test('a single fresh node claims a block with no one else around', async t => 
   t.equal(net.delivered, 6, 'renew, renewAck, prepare, promise, accept, accepted: all loopback, no wait')
 })
 
+t.test('a joiner whose seed list repeats one ID still joins (JOIN fan-out is bounded)', async t => {
+  // Six entries, one distinct ID: fewer than JOIN_FANOUT distinct seeds. Drawing until 4 distinct
+  // ones came up never ended here.
+  const net = new Net()
+  const a = net.add('a', true)
+  const b = net.add('b', false, ['a', 'a', 'a', 'a', 'a', 'a'])
+  net.advance(2000)
+  t.ok(b.isMember, 'b joined through its one distinct seed')
+  t.same([...a.state!.members.keys()].sort(), ['a', 'b'])
+})
+
 t.test('a late copy of a RELEASE never frees the block its owner claimed again (ABA)', async t => {
   // What seed 1159991801 of test/sim/ipam-stack-sim.test.ts hit: b releases a block and claims the
   // same one again (its hash probe starts there); a coordinator still holding the forwarded
