@@ -302,6 +302,27 @@ t.test('a member we hold dead that talks to us gets our state pushed, refutes, a
   t.ok(pushes.length <= 3, `at most one push per probe interval (${pushes.length} in 3 s)`)
 })
 
+t.test('a forged sender ID from another address gets no push, and a real one at most one per probe interval', async (t) => {
+  // answerTheDead pushes our whole state to the address in the dead member's own record. A
+  // stranger naming that member as sender from elsewhere must not trigger it, and the member
+  // itself (or a forger spoofing its address) gets at most one push a probe interval however
+  // often it sends.
+  const w = new Wire(3)
+  w.run(0, 100)
+  w.get(1).receive(addr(3), gossipWith(3, [{ member: rec(2, { state: 'dead' }), fromId: rec(3).nodeId }]), 150)
+  t.equal(w.get(1).member(rec(2).nodeId)?.state, 'dead', 'node 1 holds node 2 dead')
+  const pushesTo2 = (out: Outgoing[]): number =>
+    out.filter((o) => o.to === addr(2) && o.packet.body.type === 'push-pull').length
+  let forged = 0
+  for (let i = 0; i < 20; i++) forged += pushesTo2(w.get(1).receive('10.0.0.9:7946', gossipWith(2, []), 200 + i))
+  t.equal(forged, 0, 'twenty packets naming node 2 from 10.0.0.9: no push')
+  let real = 0
+  for (let i = 0; i < 20; i++) real += pushesTo2(w.get(1).receive(addr(2), gossipWith(2, []), 300 + i * 10))
+  t.equal(real, 1, 'twenty packets from node 2\'s own address within 200 ms: one push')
+  t.equal(pushesTo2(w.get(1).receive(addr(2), gossipWith(2, []), 300 + 1000)), 1,
+    'one more once a probe interval (1 s) has passed')
+})
+
 t.test('membersAt: indexed by address, in the order members were learnt, through address changes and reaping', async (t) => {
   const { state: _s, incarnation: _i, ...self } = rec(1)
   const m = new Membership({ random: () => 0 },
