@@ -67,10 +67,11 @@ export interface ApiServerComponents {
   rmpeer?: (nodeName: string) => boolean
   /**
    * The CNI commands (cni/commands.ts): one plugin invocation (`run`), and the rules the raw
-   * add and GC share with it (`allocateRaw`, `gcAttachments`: GC's grace period and locks).
-   * Absent = POST /v1/cni and POST /v1/cni/gc answer 405, the raw add allocates unrecorded.
+   * add, del and GC share with it (`allocateRaw`, `releaseRaw`, `gcAttachments`: the
+   * attachment's lock and ledger, GC's grace period). Absent = POST /v1/cni and POST
+   * /v1/cni/gc answer 405, the raw add allocates unrecorded and the raw del releases bare.
    */
-  cni?: Pick<CniCommands, 'run' | 'allocateRaw' | 'gcAttachments'>
+  cni?: Pick<CniCommands, 'run' | 'allocateRaw' | 'releaseRaw' | 'gcAttachments'>
   /** Called once per API request with the command, result status and duration (metrics). */
   observe?: (command: string, status: number, seconds: number) => void
   /** NetworkPolicy hooks, present when a policy source is configured. */
@@ -287,7 +288,11 @@ export class ApiServer {
       }
       case 'POST /v1/cni/del': {
         const pods = this.podsReady()
-        const released = pods.release(attachmentOf(body))
+        const id = attachmentOf(body)
+        // With CNI commands: DEL's own path (the attachment's lock, hooks, veth, ledger entry).
+        const released = c.cni !== undefined
+          ? await c.cni.releaseRaw(id, () => pods.release(id))
+          : pods.release(id)
         await pods.durable() // the release shares a group write; answered once it is on disk
         if (released !== null) await this.policyRemoved()
         return [200, { released: released !== null, record: released }]

@@ -13,7 +13,8 @@
  * - GC needs the runtime's list of valid attachments (no list = code 7, nothing removed), and
  *   never collects an attachment younger than `gcGraceMs` (an ADD the runtime started after
  *   it computed the list) nor one with an invocation in flight. The raw API's GC
- *   (`gcAttachments`, POST /v1/cni/gc) collects by the same rule, and its add (`allocateRaw`)
+ *   (`gcAttachments`, POST /v1/cni/gc) collects by the same rule, its DEL (`releaseRaw`, POST
+ *   /v1/cni/del) is a DEL under the lock, and its add (`allocateRaw`)
  *   is recorded like an ADD, so the grace covers it too.
  * - Ages and ADD tokens are in the AttachmentLedger (./attachment-ledger.ts), on disk before the
  *   ADD, DEL or GC that changed it reports success: a restart keeps them.
@@ -209,6 +210,17 @@ export class CniCommands {
   }
 
   /**
+   * The raw API's DEL (POST /v1/cni/del): a DEL in all but the plugin's input. Under the
+   * attachment's lock, so it waits for an ADD of the same attachment in flight instead of
+   * releasing the address under it; hooks, host veth, the release (`release`, the caller's view
+   * of it) and the ledger entry as DEL does them, answered once the release and the ledger are on
+   * disk. Null when nothing was held.
+   */
+  async releaseRaw<T> (id: Attachment, release: () => T | null): Promise<T | null> {
+    return await this.locks.run(keyOf(id), () => this.remove(id, new StageTimes(), release))
+  }
+
+  /**
    * The raw API's GC (POST /v1/cni/gc): collects what GC would, by the same rule (neither in
    * `valid`, young nor busy; its hooks run and its veth goes) and returns what was released,
    * once that is on disk. WiringError when some removal failed (the rest were still done).
@@ -393,19 +405,7 @@ export class CniCommands {
 
   private async del (env: CniEnv, stages: StageTimes): Promise<CommandOutput> {
     const id = { containerID: env.containerID, ifname: env.ifname }
-    const held = this.c.addresses.get(id)
-    const hostVeth = held?.hostVeth ?? hostVethName(env.containerID, env.ifname)
-    const removed = this.c.hooks?.podRemoved
-    if (removed !== undefined) {
-      await stages.time('hook', () => removed({ ...id, hostVeth, ...(held !== undefined ? { address: held.address } : {}) }))
-    }
-    await stages.time('veth_delete', () => this.c.wiring.deleteHostVeth(hostVeth, stages))
-    const released = stages.timeSync('release', () => this.c.addresses.release(id))
-    // The ledger is written only when it knew the attachment (beside the address write, not after it).
-    const forgotten = this.ledger.drop(keyOf(env)) ? durably(this.ledger.persist()) : undefined
-    // Also when nothing was held: a DEL retried after a failed write must not answer before the
-    // release its first attempt made in memory is on disk.
-    await stages.time('state_commit', () => Promise.all([this.c.addresses.durable(), forgotten]))
+    const released = await this.remove(id, stages, () => this.c.addresses.release(id))
     this.c.log({
       level: 'info',
       command: 'DEL',
@@ -415,6 +415,27 @@ export class CniCommands {
       released: released !== null
     })
     return { stdout: '', exitCode: 0 }
+  }
+
+  /**
+   * DEL's work, under the attachment's lock (the caller's): hooks.podRemoved, delete the host
+   * veth, `release` the address, drop the ledger entry; settles once both are on disk.
+   */
+  private async remove<T> (id: Attachment, stages: StageTimes, release: () => T | null): Promise<T | null> {
+    const held = this.c.addresses.get(id)
+    const hostVeth = held?.hostVeth ?? hostVethName(id.containerID, id.ifname)
+    const removed = this.c.hooks?.podRemoved
+    if (removed !== undefined) {
+      await stages.time('hook', () => removed({ ...id, hostVeth, ...(held !== undefined ? { address: held.address } : {}) }))
+    }
+    await stages.time('veth_delete', () => this.c.wiring.deleteHostVeth(hostVeth, stages))
+    const released = stages.timeSync('release', release)
+    // The ledger is written only when it knew the attachment (beside the address write, not after it).
+    const forgotten = this.ledger.drop(keyOf(id)) ? durably(this.ledger.persist()) : undefined
+    // Also when nothing was held: a DEL retried after a failed write must not answer before the
+    // release its first attempt made in memory is on disk.
+    await stages.time('state_commit', () => Promise.all([this.c.addresses.durable(), forgotten]))
+    return released
   }
 
   private async check (env: CniEnv, conf: NetConf, netns: NetnsHandle | undefined,

@@ -9,7 +9,9 @@
  *   (the API answered 400 after reading, metrics read any body), connections beyond the cap are
  *   closed while the server keeps answering, and a slow-loris client is cut off;
  * - the raw API's GC (POST /v1/cni/gc) released an attachment made a moment ago: it had no grace
- *   period, unlike GC through loom-cni; now it runs the same rule (cni/commands.ts).
+ *   period, unlike GC through loom-cni; now it runs the same rule (cni/commands.ts);
+ * - the raw API's DEL (POST /v1/cni/del) took no attachment lock and left the attachment's
+ *   ledger entry: it released an address under an ADD in flight; now it is a DEL (releaseRaw).
  * Runs as any user: unix sockets in a temp directory and 127.0.0.1 port 0.
  */
 import t from 'tap'
@@ -27,6 +29,8 @@ import { createDataplaneStats } from '../../dataplane/types'
 import type { StatusSources } from '../../agent/status'
 import { agentAddresses } from '../../cni/agent-addresses'
 import { CniCommands } from '../../cni/commands'
+import type { LedgerDocument } from '../../cni/attachment-ledger'
+import { hostVethName } from '../../lib'
 import { StaticPodAddresses } from '../../control'
 import { MemoryStore } from '../../control/node'
 import { recordingWiring } from '../lib/recording-wiring'
@@ -275,6 +279,57 @@ t.test('raw API: POST /v1/cni/gc spares an attachment younger than the grace per
   t.same(wiring.deleted, [add.body.hostVeth], 'with its host veth, as CNI GC does')
   t.equal((await apiJSON(sock, 'GET', '/v1/cni/attachment?containerID=fresh&ifname=eth0')).status, 404)
   t.equal((await apiJSON(sock, 'POST', '/v1/cni/gc', {})).status, 400, 'no list: nothing removed, 400')
+})
+
+t.test('raw API: POST /v1/cni/del waits for an ADD of the attachment in flight and runs DEL\'s path', async t => {
+  const sock = path.join(tempDir(t), 'api.sock')
+  const pods = new StaticPodAddresses(new MemoryStore(), '10.244.1.0/24')
+  const ready = (): { ready: boolean, checks: Record<string, boolean> } => ({ ready: true, checks: {} })
+  let openGate = (): void => {}
+  const gate = new Promise<void>((resolve) => { openGate = resolve })
+  const wiring = recordingWiring()
+  const wirePod = wiring.wirePod
+  wiring.wirePod = async (spec) => { await gate; return await wirePod(spec) } // the ADD stays in flight
+  const ledger: LedgerDocument[] = []
+  const removed: string[] = []
+  const cni = new CniCommands({
+    addresses: agentAddresses({ pods: () => pods, ready, mtu: () => 1400 }),
+    wiring,
+    hooks: { podRemoved: async (pod) => { removed.push(pod.containerID) } },
+    ledger: { load: () => null, commit: async (build) => { ledger.push(build()) } },
+    log: () => {},
+  }, { gcGraceMs: 60_000 })
+  const api = new ApiServer({ logger, status: statusSources(), pods, ready, cni }, { socketPath: sock })
+  await api.start()
+  t.teardown(() => api.stop())
+
+  const env = {
+    CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'x', CNI_IFNAME: 'eth0', CNI_NETNS: '/var/run/netns/p', CNI_PATH: '/opt/cni/bin',
+  }
+  const add = cni.run(env, JSON.stringify({ cniVersion: '1.1.0', name: 'loom', type: 'loom-cni' }))
+  for (let i = 0; i < 50 && pods.list().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  t.equal(pods.list().length, 1, 'the ADD has allocated and is wiring the pod')
+  let answered = false
+  const del = apiJSON(sock, 'POST', '/v1/cni/del', { containerID: 'x', ifname: 'eth0' })
+    .then((r) => { answered = true; return r })
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  t.notOk(answered, 'the raw DEL waits for the ADD in flight (the attachment\'s lock)')
+  t.equal(pods.list().length, 1, 'and has not released the address under it')
+  openGate()
+  const out = await add
+  t.equal(out.exitCode, 0, 'the ADD reports success')
+  const address = (JSON.parse(out.stdout) as { ips: Array<{ address: string }> }).ips[0]!.address.split('/')[0]
+  const r = await del
+  t.equal(r.status, 200)
+  t.match(r.body, { released: true, record: { containerID: 'x', address } }, 'then the DEL releases what the ADD reported')
+  t.same(pods.list(), [], 'nothing held')
+  t.same(wiring.deleted, [hostVethName('x', 'eth0')], 'its host veth deleted, as DEL does')
+  t.same(removed, ['x'], 'the podRemoved hook ran, as DEL does')
+  t.same(ledger[ledger.length - 1]?.attachments.map((a) => a.containerID), [],
+    'its ledger entry is gone from the ledger written (the ADD had recorded it)')
+  t.ok(ledger.some((d) => d.attachments.some((a) => a.containerID === 'x')), 'the ADD had recorded it')
+  const again = await apiJSON(sock, 'POST', '/v1/cni/del', { containerID: 'x', ifname: 'eth0' })
+  t.same([again.status, again.body.released], [200, false], 'a repeated raw DEL finds nothing, as DEL does')
 })
 
 t.test('API server: a client that hangs up mid-body is answered 400 and counted, not logged as a failure', async t => {
