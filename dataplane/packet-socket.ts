@@ -16,8 +16,12 @@ import { encodeBpfProgram, multicastFilterProgram } from './multicast-filter'
 export const FRAME_CSUM_NOT_READY = 1
 export const FRAME_OUTGOING = 2
 
+/** EtherTypes to bind to (linux/if_ether.h). */
+export const ETH_P_IP = 0x0800
+export const ETH_P_ALL = 0x0003
+
 interface PacketBinding {
-  packetOpen(filter: Buffer, recvBufferBytes: number): number
+  packetOpen(filter: Buffer, recvBufferBytes: number, protocol: number): number
   packetRecvBatch(fd: number, bufs: Buffer[], sizes: Int32Array, ifindexes: Int32Array, flags: Uint8Array): number
   packetSendBatch(fd: number, bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, ifindexes: Int32Array,
     count: number): number
@@ -39,7 +43,18 @@ export class PacketSocket {
   /** Opens the filtered capture socket (needs CAP_NET_RAW). */
   static open (recvBufferBytes = 4 << 20): PacketSocket {
     const packet = loadPacketBinding()
-    return new PacketSocket(packet, packet.packetOpen(encodeBpfProgram(multicastFilterProgram()), recvBufferBytes))
+    const filter = encodeBpfProgram(multicastFilterProgram())
+    return new PacketSocket(packet, packet.packetOpen(filter, recvBufferBytes, ETH_P_IP))
+  }
+
+  /**
+   * A socket with the caller's filter (encoded classic BPF) bound to `protocol` on every
+   * interface: ETH_P_ALL sees every frame a port receives, also bridge ports (the test lab's
+   * underlay impairment, test/netns/lib/underlay-impair.ts). Frames sent are never read back.
+   */
+  static openWith (filter: Buffer, protocol: number, recvBufferBytes = 4 << 20): PacketSocket {
+    const packet = loadPacketBinding()
+    return new PacketSocket(packet, packet.packetOpen(filter, recvBufferBytes, protocol))
   }
 
   /**

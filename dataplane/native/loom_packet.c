@@ -6,10 +6,13 @@
  * classic-BPF program is built and tested in TypeScript (dataplane/multicast-filter.ts) and
  * handed here as bytes; frames are parsed and checksums completed in TypeScript.
  *
- *   packetOpen(filter)       socket(AF_PACKET, SOCK_RAW, 0), SO_ATTACH_FILTER, PACKET_AUXDATA,
+ *   packetOpen(filter, rcvbuf, protocol)
+ *                            socket(AF_PACKET, SOCK_RAW, 0), SO_ATTACH_FILTER, PACKET_AUXDATA,
  *                            PACKET_IGNORE_OUTGOING (when the kernel has it), then bind to
- *                            ETH_P_IP on every interface: the filter is in place before the first
- *                            frame can queue, so nothing unfiltered is ever read.
+ *                            `protocol` (ETH_P_IP for multicast; ETH_P_ALL for the test lab's
+ *                            underlay impairment, test/netns/lib/underlay-impair.ts) on every
+ *                            interface: the filter is in place before the first frame can queue,
+ *                            so nothing unfiltered is ever read.
  *   packetRecvBatch(...)     recvmmsg: frame bytes, ingress ifindex, packet type, and
  *                            TP_STATUS_CSUMNOTREADY from the auxdata (the checksum is partial).
  *   packetSendBatch(...)     sendmmsg: frame i on interface ifindexes[i] (whole Ethernet frame).
@@ -47,10 +50,10 @@
 #define PKT_FLAG_CSUM_NOT_READY 1
 #define PKT_FLAG_OUTGOING 2
 
-/* packetOpen(filter: Buffer of struct sock_filter[], recvBufferBytes) -> fd */
+/* packetOpen(filter: Buffer of struct sock_filter[], recvBufferBytes, protocol: host-order ETH_P_*) -> fd */
 static napi_value PacketOpen(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  if (!loom_get_args(env, info, 2, argv, "packetOpen")) return NULL;
+  napi_value argv[3];
+  if (!loom_get_args(env, info, 3, argv, "packetOpen")) return NULL;
   bool is_buffer = false;
   void *prog = NULL;
   size_t prog_len = 0;
@@ -62,6 +65,8 @@ static napi_value PacketOpen(napi_env env, napi_callback_info info) {
   }
   int64_t rcvbuf;
   if (!loom_get_int64(env, argv[1], "recvBufferBytes", 0, INT32_MAX, &rcvbuf)) return NULL;
+  int64_t protocol;
+  if (!loom_get_int64(env, argv[2], "protocol", 1, 0xffff, &protocol)) return NULL;
 
   /* Protocol 0: receives nothing until bind(), so the filter is attached before any frame queues. */
   int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -88,7 +93,7 @@ static napi_value PacketOpen(napi_env env, napi_callback_info info) {
   struct sockaddr_ll sll;
   memset(&sll, 0, sizeof sll);
   sll.sll_family = AF_PACKET;
-  sll.sll_protocol = htons(ETH_P_IP);
+  sll.sll_protocol = htons((uint16_t)protocol);
   sll.sll_ifindex = 0;
   if (bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
     int err = errno;
@@ -194,7 +199,8 @@ static napi_value PacketSendBatch(napi_env env, napi_callback_info info) {
     iov[j].iov_len = (size_t)lengths[j];
     memset(&sll[j], 0, sizeof sll[j]);
     sll[j].sll_family = AF_PACKET;
-    sll[j].sll_protocol = htons(ETH_P_IP);
+    /* The frame's own EtherType (network order already): IPv4 for multicast, also ARP in the lab. */
+    memcpy(&sll[j].sll_protocol, data + offsets[j] + 12, 2);
     sll[j].sll_ifindex = ifindexes[j];
     sll[j].sll_halen = ETH_ALEN;
     memcpy(sll[j].sll_addr, data + offsets[j], ETH_ALEN);
