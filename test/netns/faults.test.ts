@@ -6,7 +6,8 @@
  * two pods, every reported success recorded and on disk, nothing leaked, IPAM settled, pods
  * reach each other). The seed is printed; `LOOM_FAULT_SEED=<n>` replays a run's choices.
  *
- *   node ns n1..n5 (loomd) ── sw (bridge; tc netem on its ports) ── fz (a fuzzing stranger)
+ *   node ns n1..n5 (loomd) ── sw (bridge; tc netem on its ports, or lib/underlay-impair.ts where the
+ *                              kernel has no sch_netem) ── fz (a fuzzing stranger)
  */
 import t from 'tap'
 import { isRoot, SKIP_NOT_ROOT } from './lib/netns-lab'
@@ -37,9 +38,19 @@ if (!isRoot()) {
     t.teardown(() => ctx.lab.cleanup())
 
     const n = await runNetem(ctx, FIGURES.netemSeconds, FIGURES.partitionSeconds)
+    if (n.how === 'userspace') {
+      // The emulation really ran: frames were dropped, delayed about 50 ms and reordered.
+      const s = n.impairment!
+      t.ok(s.lost > 0 && s.reordered > 0 && s.delayMeanMs > 30 && s.delayMeanMs < 90,
+        `userspace netem (no sch_netem here): ${s.lost} of ${s.received} frames dropped, delay ` +
+        `${s.delayMeanMs.toFixed(1)}±${s.delayStdMs.toFixed(1)} ms, ${s.reordered} reordered`)
+    }
     t.equal(n.deaths, 0,
-      `no member declared dead under ${n.how === 'netem' ? '10 % loss, 50±20 ms delay, reordering' : '10 % loss (nftables; this kernel has no sch_netem)'} (seed ${seed})`)
+      `no member declared dead under 10 % loss, 50±20 ms delay, reordering (${n.how === 'netem' ? 'tc netem' : 'userspace netem'}; seed ${seed})`)
     t.ok(n.pingLossPercent < 60, `pod traffic flowed under netem (${n.pingLossPercent} % loss)`)
+    t.ok(n.settledUnderFaultMs !== undefined, `IPAM settled under the fault (${n.settledUnderFaultMs} ms after the churn)`)
+    t.ok(n.during.addOk > 0 && n.during.delOk > 0,
+      `CNI calls succeeded under the fault (ADD ${n.during.addOk}/${n.during.adds}, DEL ${n.during.delOk}/${n.during.dels})`)
     const unreachable = n.problems.filter((p) => p.includes(' cannot reach '))
     t.same(n.problems.filter((p) => !p.includes(' cannot reach ')), [],
       `after netem and a ${n.partitionSeconds} s partition: invariants hold (seed ${seed})`)

@@ -3,7 +3,8 @@
  * `npm test` (test/netns/faults.test.ts is the short version that is). Phases, in one 5-node
  * gossip cluster of real loomd in namespaces, pods through the real loom-cni shim:
  *   1. tc netem on the underlay (10 % loss, 50±20 ms delay, reordering, duplicates) for 60 s
- *      under pod traffic and CNI churn, then a 10 s partition of one node;
+ *      under pod traffic and CNI churn, then a 10 s partition of one node; on a kernel without
+ *      sch_netem the same spec runs in userspace on the switch (lib/underlay-impair.ts);
  *   2. the chaos loop: 300 ADD/DEL across the 5 nodes with kill -9 of random loomd and restarts;
  *   3. fuzzing: 1 000 000 random and mutated frames at the data port, gossip UDP and TCP and the
  *      local API (bounded to 240 s);
@@ -15,7 +16,7 @@
  */
 import { isRoot, SKIP_NOT_ROOT } from './lib/netns-lab'
 import { faultSeed } from './lib/seeded-random'
-import { buildFaultCluster, runChaos, runFuzzing, runNetem, runSoak } from './lib/fault-phases'
+import { buildFaultCluster, describeNetem, runChaos, runFuzzing, runNetem, runSoak } from './lib/fault-phases'
 
 const FIGURES = {
   nodes: 5,
@@ -47,6 +48,9 @@ async function main (): Promise<number> {
     if (phases.has('netem')) {
       const n = await runNetem(ctx, FIGURES.netemSeconds, FIGURES.partitionSeconds)
       if (n.deaths > 0) failures.push(`netem: ${n.deaths} members declared dead`)
+      if (n.how === 'userspace' && !((n.impairment?.lost ?? 0) > 0 && (n.impairment?.delayMeanMs ?? 0) > 30)) {
+        failures.push(`netem: the userspace emulation did not impair (${describeNetem(n.how, n.impairment)})`)
+      }
       note('netem', n.problems)
     }
     if (phases.has('chaos')) {

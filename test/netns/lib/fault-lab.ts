@@ -23,6 +23,7 @@ import { NODE_KEY_PREFIX } from '../../../control'
 import { NetnsLab, run, waitFor } from './netns-lab'
 import { apiRequest, LabNode, OverlayLab } from './overlay-lab'
 import { between, pick, type Random } from './seeded-random'
+import { parseNetemArgs, startUnderlayImpairment, type ImpairHandle, type ImpairStats } from './underlay-impair'
 
 export interface Slot {
   node: LabNode
@@ -296,36 +297,45 @@ export function processUsage (pid: number): { rssKiB: number; fds: number } {
   return { rssKiB: rss, fds }
 }
 
+export interface NetemRun {
+  /** `netem`: tc netem on the switch ports; `userspace`: lib/underlay-impair.ts (no sch_netem); `off`: lifted. */
+  how: 'netem' | 'userspace' | 'off'
+  /** When a userspace impairment was lifted: what it did (frames, losses, delays measured). */
+  stats?: ImpairStats & { stoppedBy: string, queuedDropped: number }
+}
+
+const impairments = new WeakMap<OverlayLab, ImpairHandle>()
+
 /**
  * Impairs the underlay: `tc netem` on every switch port towards a node (each packet between
- * nodes crosses one such port) with `spec`, or `null` to lift it. Returns how: `netem`, or
- * `nft-loss` where the kernel lacks sch_netem (CONFIG_NET_SCH_NETEM off): then only the loss
- * is emulated, by an nftables rule on the bridge dropping that share of IPv4 frames at random.
+ * nodes crosses one such port) with `spec`, or `null` to lift it. Where the kernel lacks
+ * sch_netem (CONFIG_NET_SCH_NETEM off, as on the machine this suite was written on) the same
+ * spec runs in userspace on the switch (lib/underlay-impair.ts: every frame between node ports
+ * delayed, jittered, reordered, duplicated and dropped as netem would), bounded by
+ * `maxSeconds`, and lifting it returns what it did.
  */
-export async function netem (lab: NetnsLab, overlay: OverlayLab,
-  spec: string[] | null): Promise<'netem' | 'nft-loss' | 'off'> {
+export async function netem (lab: NetnsLab, overlay: OverlayLab, spec: string[] | null,
+  opts: { maxSeconds?: number, seed?: number } = {}): Promise<NetemRun> {
   const sw = overlay.switchNs
   if (spec === null) {
     for (const node of overlay.nodes) await lab.exec(sw, ['tc', 'qdisc', 'del', 'dev', `n${node.index}`, 'root'])
-    await lab.exec(sw, ['nft', 'delete', 'table', 'bridge', 'loomfault'])
-    return 'off'
+    const running = impairments.get(overlay)
+    impairments.delete(overlay)
+    return { how: 'off', ...(running !== undefined ? { stats: await running.lift() } : {}) }
   }
-  let how: 'netem' | 'nft-loss' = 'netem'
+  if (impairments.has(overlay)) throw new Error('the underlay is already impaired (userspace netem): lift it first')
   for (const node of overlay.nodes) {
     const r = await lab.exec(sw, ['tc', 'qdisc', 'replace', 'dev', `n${node.index}`, 'root', 'netem', ...spec])
-    if (r.code !== 0) {
-      if (!/qdisc kind is unknown/i.test(r.stderr)) throw new Error(`tc netem on n${node.index}: ${r.stderr.trim()}`)
-      how = 'nft-loss'
-      break
-    }
+    if (r.code === 0) continue
+    if (!/qdisc kind is unknown/i.test(r.stderr)) throw new Error(`tc netem on n${node.index}: ${r.stderr.trim()}`)
+    for (const done of overlay.nodes) await lab.exec(sw, ['tc', 'qdisc', 'del', 'dev', `n${done.index}`, 'root'])
+    const handle = await startUnderlayImpairment(lab, sw, overlay.nodes.map((n) => `n${n.index}`),
+      overlay.nodes.map((n) => ({ ns: n.ns, dev: 'eth0' })), parseNetemArgs(spec),
+      { maxSeconds: opts.maxSeconds ?? 600, seed: opts.seed ?? 1 })
+    impairments.set(overlay, handle)
+    return { how: 'userspace' }
   }
-  if (how === 'nft-loss') {
-    const loss = Number(/^(\d+)%$/.exec(spec[spec.indexOf('loss') + 1] ?? '')?.[1] ?? 0)
-    await lab.execOk(sw, ['nft', '-f', '-'], {
-      input: `table bridge loomfault {\n chain impair {\n  type filter hook forward priority 0; policy accept;\n  ether type ip numgen random mod 100 < ${loss} drop\n }\n}\n`,
-    })
-  }
-  return how
+  return { how: 'netem' }
 }
 
 /** Cuts a node off the switch (both directions) or reconnects it. */

@@ -9,7 +9,7 @@ import { NODE_KEY_PREFIX, type AttachmentRecord } from '../../../control'
 import { NetnsLab, run } from './netns-lab'
 import { apiRequest, LabNode, OverlayLab, REPO_ROOT } from './overlay-lab'
 import {
-  checkInvariants, checkReachability, ipamOf, metricSum, netem, partition, PodChurn, processUsage,
+  checkInvariants, checkReachability, ipamOf, metricSum, netem, partition, PodChurn, processUsage, type NetemRun,
   udpKernelDrops, waitIpamSettled,
 } from './fault-lab'
 import { between, pick, seededRandom, type Random } from './seeded-random'
@@ -67,20 +67,45 @@ export async function settleAndCheck (ctx: FaultContext, reach: boolean): Promis
 }
 
 export interface NetemResult {
-  how: string;
+  /** What impaired the underlay: `netem` (tc) or `userspace` (lib/underlay-impair.ts, no sch_netem). */
+  how: 'netem' | 'userspace';
+  /** The userspace impairment's own figures (frames dropped, delayed, reordered). */
+  impairment?: NetemRun['stats']
   seconds: number;
   ops: number;
   deaths: number;
   pingLossPercent: number;
+  /** ms from the end of the churn until IPAM settled, still under the fault (undefined: not within 30 s). */
+  settledUnderFaultMs: number | undefined
+  /** CNI calls during the fault. */
+  during: { adds: number, addOk: number, dels: number, delOk: number }
+  /** Pod ping round trips under the fault, ms: mean and standard deviation. */
+  pingRttMs: { mean: number, mdev: number } | undefined
   partitionSeconds: number
   problems: string[]
 }
 
+/** What the netem phase applies, tc's words (also parsed by the userspace emulation). */
+export const NETEM_SPEC = ['delay', '50ms', '20ms', 'distribution', 'normal', 'loss', '10%', 'reorder', '25%', '50%',
+  'duplicate', '1%']
+
+/** One line saying what impaired the underlay and, for the userspace emulation, what it did. */
+export function describeNetem (how: NetemResult['how'], s: NetemResult['impairment']): string {
+  if (how === 'netem') return 'tc netem (10 % loss, 50±20 ms delay, 25 % reorder, 1 % duplicates)'
+  if (s === undefined) return 'userspace netem (no sch_netem in this kernel), no figures'
+  return 'userspace netem on the switch (no sch_netem in this kernel; lib/underlay-impair.ts): ' +
+    `${s.received} frames, ${s.lost} dropped, ${s.duplicated} duplicated, ${s.immediate} sent at once, ` +
+    `delay ${s.delayMeanMs.toFixed(1)}±${s.delayStdMs.toFixed(1)} ms (max ${s.delayMaxMs.toFixed(0)}), ` +
+    `${s.reordered} overtaken, ${s.overLimit} over the limit, ${s.oversize} oversize`
+}
+
 /**
- * `tc netem` (10 % loss, 50 ms ± 20 ms delay, 25 % reordering, 1 % duplicates) on every switch
- * port for `seconds`, while each node churns pods through loom-cni and two pods ping each
- * other; no member may be declared dead. Then one node is partitioned for `partitionSeconds`;
- * after both are lifted IPAM must settle, traffic resume and every invariant hold.
+ * netem (10 % loss, 50 ms ± 20 ms delay, 25 % reordering, 1 % duplicates; `tc netem`, or its
+ * userspace emulation where the kernel has no sch_netem) on every switch port for `seconds`,
+ * while each node churns pods through loom-cni and two pods ping each other; no member may be
+ * declared dead, and IPAM must settle before the fault is lifted. Then one node is partitioned
+ * for `partitionSeconds`; after both are lifted IPAM must settle, traffic resume and every
+ * invariant hold.
  */
 export async function runNetem (ctx: FaultContext, seconds: number, partitionSeconds: number): Promise<NetemResult> {
   const { lab, overlay, churn } = ctx
@@ -91,12 +116,16 @@ export async function runNetem (ctx: FaultContext, seconds: number, partitionSec
   for (const s of [a, b]) if (s.state === 'free') await churn.act(s)
   const deathsBefore = (await Promise.all(nodes.map((n) => metricSum(lab, n, 'loom_control_deaths_total')))).reduce((x,
     y) => x + y, 0)
-  const how = await netem(lab, overlay,
-    ['delay', '50ms', '20ms', 'distribution', 'normal', 'loss', '10%', 'reorder', '25%', '50%', 'duplicate', '1%'])
+  const { how } = await netem(lab, overlay, NETEM_SPEC, { maxSeconds: seconds + 120, seed: ctx.seed })
+  if (how === 'off') throw new Error('netem did not start')
   const until = Date.now() + seconds * 1000
   let ops = 0
   const ping = lab.exec(a.ns, ['ping', '-n', '-q', '-i', '0.2', '-w', String(seconds), b.address!],
     { timeoutMs: (seconds + 10) * 1000 })
+  let impairment: NetemResult['impairment']
+  const statsBefore = { ...churn.stats }
+  const problems: string[] = []
+  let settledMs: number | undefined
   try {
     await Promise.all(nodes.map(async (node) => {
       while (Date.now() < until) {
@@ -105,15 +134,34 @@ export async function runNetem (ctx: FaultContext, seconds: number, partitionSec
         ops++
       }
     }))
+    // IPAM's claims must still settle with the fault on, not only once it is lifted.
+    const t0 = Date.now()
+    try {
+      await waitIpamSettled(nodes, 30_000)
+      settledMs = Date.now() - t0
+    } catch (err) {
+      problems.push(`under netem: ${(err as Error).message}`)
+    }
   } finally {
-    await netem(lab, overlay, null)
+    impairment = (await netem(lab, overlay, null)).stats
+  }
+  const during = {
+    adds: churn.stats.adds - statsBefore.adds,
+    addOk: churn.stats.addOk - statsBefore.addOk,
+    dels: churn.stats.dels - statsBefore.dels,
+    delOk: churn.stats.delOk - statsBefore.delOk,
   }
   const pingOut = (await ping).stdout
   const loss = Number(/(\d+(?:\.\d+)?)% packet loss/.exec(pingOut)?.[1] ?? 100)
+  const rtt = /= [\d.]+\/([\d.]+)\/[\d.]+\/([\d.]+) ms/.exec(pingOut)
+  const pingRttMs = rtt !== null ? { mean: Number(rtt[1]), mdev: Number(rtt[2]) } : undefined
   const deaths = (await Promise.all(nodes.map((n) => metricSum(lab, n, 'loom_control_deaths_total')))).reduce((x,
     y) => x + y, 0) - deathsBefore
-  ctx.log(`${how === 'netem' ? 'netem' : 'no sch_netem in this kernel: nftables 10 % loss only'}: ${seconds} s, ${ops} CNI ops, ${deaths} deaths declared, ping loss ${loss} % under netem`)
-  const problems = await settleAndCheck(ctx, true)
+  ctx.log(`${describeNetem(how, impairment)}: ${seconds} s, ${ops} CNI ops (ADD ${during.addOk}/${during.adds} ok, ` +
+    `DEL ${during.delOk}/${during.dels} ok), ${deaths} deaths declared, pod ping loss ${loss} %, ` +
+    `RTT ${pingRttMs?.mean ?? '?'} ms (mdev ${pingRttMs?.mdev ?? '?'}), IPAM settled under the fault ` +
+    `${settledMs !== undefined ? `${settledMs} ms after the churn stopped` : 'NOT within 30 s'}`)
+  problems.push(...await settleAndCheck(ctx, true))
 
   // A partition: one node cut off for a while, then healed.
   const victim = nodes[nodes.length - 1]!
@@ -126,7 +174,19 @@ export async function runNetem (ctx: FaultContext, seconds: number, partitionSec
   await partition(lab, overlay, victim, false)
   ctx.log(`partition: ${victim.name} cut off for ${partitionSeconds} s`)
   problems.push(...await settleAndCheck(ctx, true))
-  return { how, seconds, ops, deaths, pingLossPercent: loss, partitionSeconds, problems }
+  return {
+    how,
+    impairment,
+    seconds,
+    ops,
+    deaths,
+    pingLossPercent: loss,
+    pingRttMs,
+    settledUnderFaultMs: settledMs,
+    during,
+    partitionSeconds,
+    problems,
+  }
 }
 
 export interface ChaosResult {
