@@ -25,6 +25,7 @@
  * Everything is deterministic for a given seed and call sequence. It replaces the two earlier
  * simulators, which passed decoded messages between state machines and skipped the control plane.
  */
+import { MinHeap } from '../lib/min-heap'
 import type { Timers } from '../../control/control-plane'
 import {
   isWholeFrame, newTransportCounters, openFrame, type FrameHandler, type FrameRejectReason, type FrameTransport,
@@ -96,7 +97,8 @@ export class SimNetwork {
   private clock = 0
   private seq = 0
   private ephemeral = 0
-  private readonly heap: SimEvent[] = []
+  /** Pending events, earliest first (ties in scheduling order). */
+  private readonly heap = new MinHeap<SimEvent>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq))
   private readonly endpoints = new Map<string, SimTransport>()
   private readonly side = new Map<string, number>()
 
@@ -129,7 +131,7 @@ export class SimNetwork {
   /** Stop delivering to and from `address` and cancel the timers it owns. */
   crash (address: string): void {
     this.endpoints.get(address)?.close()
-    for (const e of this.heap) if (e.owner === address) e.cancelled = true
+    for (const e of this.heap.values()) if (e.owner === address) e.cancelled = true
   }
 
   /** Timers in virtual time, owned by `owner` (its crash cancels them). */
@@ -166,7 +168,7 @@ export class SimNetwork {
   /** Run `fn` at absolute virtual time `at` (ms). `owner`'s crash cancels it. */
   schedule (at: number, fn: () => void, owner?: string): SimEvent {
     const e: SimEvent = { at: Math.max(at, this.clock), seq: this.seq++, run: fn, owner }
-    this.push(e)
+    this.heap.push(e)
     return e
   }
 
@@ -181,8 +183,8 @@ export class SimNetwork {
 
   /** Process events up to and including virtual time `until`. */
   runUntil (until: number): void {
-    while (this.heap.length > 0 && this.heap[0].at <= until) {
-      const e = this.pop()
+    while (this.heap.length > 0 && this.heap.peek()!.at <= until) {
+      const e = this.heap.pop()!
       if (e.cancelled === true) continue
       this.clock = e.at
       e.run()
@@ -262,44 +264,6 @@ export class SimNetwork {
 
   private delay (): number {
     return this.minDelayMs + this.random() * (this.maxDelayMs - this.minDelayMs)
-  }
-
-  // binary min-heap on (at, seq)
-  private less (a: SimEvent, b: SimEvent): boolean {
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq)
-  }
-
-  private push (e: SimEvent): void {
-    const h = this.heap
-    h.push(e)
-    let i = h.length - 1
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      if (!this.less(h[i], h[p])) break
-      const t = h[i]; h[i] = h[p]; h[p] = t
-      i = p
-    }
-  }
-
-  private pop (): SimEvent {
-    const h = this.heap
-    const top = h[0]
-    const last = h.pop()!
-    if (h.length > 0) {
-      h[0] = last
-      let i = 0
-      for (;;) {
-        const l = 2 * i + 1
-        const r = l + 1
-        let m = i
-        if (l < h.length && this.less(h[l], h[m])) m = l
-        if (r < h.length && this.less(h[r], h[m])) m = r
-        if (m === i) break
-        const t = h[i]; h[i] = h[m]; h[m] = t
-        i = m
-      }
-    }
-    return top
   }
 }
 

@@ -37,6 +37,7 @@ import { completeChecksum } from '../../../dataplane/multicast-forwarder'
 import { encodeBpfProgram } from '../../../dataplane/multicast-filter'
 import type { NetnsLab } from './netns-lab'
 import { seededRandom, type Random } from './seeded-random'
+import { MinHeap } from '../../lib/min-heap'
 
 export interface ImpairSpec {
   delayMs: number
@@ -169,7 +170,8 @@ export class ImpairQueue {
     ranMs: 0,
   }
 
-  private readonly heap: Queued[] = []
+  /** Frames by send time, ties in arrival order. */
+  private readonly heap = new MinHeap<Queued>((a, b) => a.due < b.due || (a.due === b.due && a.seq < b.seq))
   private seq = 0
   private readonly arrivals = new Map<number, number>()
   /** Highest arrival order sent so far per (ingress, egress). */
@@ -200,17 +202,17 @@ export class ImpairQueue {
       } else {
         delay = Math.max(0, this.spec.delayMs + this.spec.jitterMs * this.normal())
       }
-      this.push({ due: now + delay, seq: this.seq++, arrived: now, order, ingress, frame })
+      this.heap.push({ due: now + delay, seq: this.seq++, arrived: now, order, ingress, frame })
     }
   }
 
   /** The earliest send time queued, or undefined. */
-  nextDue (): number | undefined { return this.heap[0]?.due }
+  nextDue (): number | undefined { return this.heap.peek()?.due }
 
   /** Removes and returns the frames due at `now`, in send order (ties in arrival order). */
   take (now: number): Queued[] {
     const out: Queued[] = []
-    while (this.heap.length > 0 && this.heap[0]!.due <= now) out.push(this.pop())
+    for (let q = this.heap.peek(); q !== undefined && q.due <= now; q = this.heap.peek()) out.push(this.heap.pop()!)
     return out
   }
 
@@ -244,41 +246,6 @@ export class ImpairQueue {
   private normal (): number {
     const u = 1 - this.random()
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.random())
-  }
-
-  private before (a: Queued, b: Queued): boolean { return a.due < b.due || (a.due === b.due && a.seq < b.seq) }
-
-  private push (q: Queued): void {
-    const h = this.heap
-    h.push(q)
-    let i = h.length - 1
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      if (!this.before(h[i]!, h[p]!)) break
-      [h[i], h[p]] = [h[p]!, h[i]!]
-      i = p
-    }
-  }
-
-  private pop (): Queued {
-    const h = this.heap
-    const top = h[0]!
-    const last = h.pop()!
-    if (h.length > 0) {
-      h[0] = last
-      let i = 0
-      for (;;) {
-        const l = 2 * i + 1
-        const r = l + 1
-        let m = i
-        if (l < h.length && this.before(h[l]!, h[m]!)) m = l
-        if (r < h.length && this.before(h[r]!, h[m]!)) m = r
-        if (m === i) break
-        [h[i], h[m]] = [h[m]!, h[i]!]
-        i = m
-      }
-    }
-    return top
   }
 }
 
