@@ -225,7 +225,21 @@ export class Agent {
 
     // NetworkPolicy before the API: CNI ADD must find the engine (policy/ engine.ts).
     const pods = this.pods
-    this.policy = await startPolicyEngine({ logger: this.logger, attachments: () => pods.list() }, cfg)
+    const gossip = this.gossip
+    this.policy = await startPolicyEngine({
+      logger: this.logger,
+      attachments: () => pods.list(),
+      ...(gossip !== undefined
+        ? {
+            gossip: {
+              nodeState: gossip.nodeState,
+              membership: gossip.membership,
+              selfId: gossip.identity.nodeId,
+              routes: () => this.forwarder?.routes(),
+            }
+          }
+        : {}),
+    }, cfg)
 
     const registry = createMetricsRegistry({
       version: VERSION,

@@ -3,17 +3,28 @@
  * node's CNI attachments. Wiring only; the engine lives in policy/.
  */
 import type { Logger } from 'pino'
-import type { AttachmentRecord } from '../control'
+import type { AttachmentRecord, Membership, NodeStateChannel } from '../control'
 import { NODE_KEY_PREFIX } from '../control'
+import type { RouteTable } from '../dataplane'
 import {
-  FilesSource, KubernetesSource, loadKubeAccess, PolicyEngine, StaticEndpointDirectory, SystemNftCommands,
+  FilesSource, GossipEndpointDirectory, KubernetesSource, loadKubeAccess, PolicyEngine, StaticEndpointDirectory,
+  SystemNftCommands,
 } from '../policy'
-import type { LocalAttachment, PolicySource } from '../policy'
+import type { EndpointDirectory, LocalAttachment, PolicySource } from '../policy'
 import type { AgentConfig } from './config'
 import { AgentStartError } from './errors'
 
+/** Gossip mode's parts the files source needs to learn remote pods' addresses. */
+export interface PolicyGossip {
+  nodeState: NodeStateChannel
+  membership: Membership
+  selfId: string
+  /** The forwarder's current route table (a new object after every change). */
+  routes: () => RouteTable | undefined
+}
+
 export async function startPolicyEngine (
-  components: { logger: Logger; attachments: () => readonly AttachmentRecord[] },
+  components: { logger: Logger; attachments: () => readonly AttachmentRecord[]; gossip?: PolicyGossip },
   config: AgentConfig
 ): Promise<PolicyEngine | undefined> {
   const policy = config.policy
@@ -34,15 +45,33 @@ export async function startPolicyEngine (
   } catch (err) {
     throw new AgentStartError('policy', (err as Error).message, { cause: err })
   }
+  // Files mode: in gossip mode every node publishes its attachments and takes the other nodes'
+  // as the remote pods' addresses (manifests' status.podIPs are then ignored); in static mode
+  // there is no channel, and remote pods' addresses come from the manifests' status.podIPs.
+  const gossip = components.gossip
+  let directory: EndpointDirectory | undefined
+  if (policy.source === 'files') {
+    directory = gossip === undefined
+      ? new StaticEndpointDirectory()
+      : new GossipEndpointDirectory({
+        logger,
+        nodeState: gossip.nodeState,
+        // The member record names the node, and the route table sends the address to it.
+        owns: (nodeId, nodeName, ip) => gossip.membership.record(nodeId)?.nodeName === nodeName &&
+          gossip.routes()?.lookup(ip)?.nodeName === nodeName,
+        ownersVersion: () => gossip.routes(),
+      }, { selfId: gossip.selfId })
+  }
   const engine = new PolicyEngine({
     logger,
     source,
     commands,
     attachments: () => toLocalAttachments(components.attachments()),
-    // Files mode: other nodes' pod addresses come from Pod manifests' status.podIPs until the
-    // gossip application-state channel carries each node's endpoints.
-    ...(policy.source === 'files' ? { directory: new StaticEndpointDirectory() } : {}),
-  }, { nodeName: config.nodeName })
+    ...(directory !== undefined ? { directory } : {}),
+  }, {
+    nodeName: config.nodeName,
+    ...(policy.source === 'files' && gossip !== undefined ? { podAddresses: 'attachments' as const } : {}),
+  })
   try {
     await engine.start()
   } catch (err) {

@@ -18,9 +18,9 @@ import type { Logger } from 'pino'
 import { PolicyApplier, ApplierStats } from './applier'
 import { compile, type CompileInput } from './compiler'
 import type { DesiredState, LocalPodPolicy } from './desired-state'
-import type { EndpointDirectory } from './endpoint-directory'
+import type { EndpointDirectory, EndpointDirectoryStatus } from './endpoint-directory'
 import { IncrementalCompiler } from './incremental'
-import type { LocalAttachment, RemoteEndpoint } from './model'
+import type { LocalAttachment, Pod, PolicySnapshot, RemoteEndpoint } from './model'
 import type { NftCommands } from './nft-commands'
 import type { PolicySource, SourceStatus } from './source'
 
@@ -34,8 +34,19 @@ export interface PolicyEngineComponents {
   directory?: EndpointDirectory
 }
 
+/**
+ * Where pod addresses come from: 'source' = the source's Pod objects (status.podIPs) joined
+ * with the attachments and the directory (kubernetes mode; files mode without gossip);
+ * 'attachments' = only this node's attachments and other nodes' published ones, the Pod
+ * manifests' status.podIPs ignored (files mode with gossip: a static address in a manifest goes
+ * stale when its pod is deleted or moves, and could then admit whoever gets it next).
+ */
+export type PodAddressSource = 'source' | 'attachments'
+
 export interface PolicyEngineInit {
   nodeName: string
+  /** Default 'source'. */
+  podAddresses?: PodAddressSource
   /** How long CNI ADD waits for the source's first sync before answering "try again", ms; default 10 000. */
   addWaitMs?: number
   minIntervalMs?: number
@@ -64,6 +75,8 @@ export interface PolicyStatus {
   rules: number
   sets: number
   pods: PodPolicyStatus[]
+  /** Files mode over gossip: other nodes' published pods (endpoint-directory.ts). */
+  remotePods?: EndpointDirectoryStatus
 }
 
 /** For metrics: drops per local pod chain, monotonic across chain rewrites. */
@@ -82,6 +95,8 @@ export class PolicyEngine {
   private readonly removing = new Set<string>()
   /** What the applier compiles with: a one-pod change costs what depends on that pod. */
   private readonly incremental = new IncrementalCompiler()
+  private stripped?: { from: PolicySnapshot; to: PolicySnapshot }
+  private strippedPods = new WeakMap<Pod, Pod>()
 
   constructor (private readonly components: PolicyEngineComponents, private readonly init: PolicyEngineInit) {
     this.applier = new PolicyApplier({
@@ -95,6 +110,7 @@ export class PolicyEngine {
     const { source, directory } = this.components
     source.onChange(() => { this.noteSourceChanged() })
     directory?.onChange(() => { if (this.synced) this.applyInBackground() })
+    directory?.start?.()
     await source.start()
     this.applier.start()
     this.publishLocal()
@@ -104,6 +120,7 @@ export class PolicyEngine {
   stop (): void {
     this.applier.stop()
     this.components.source.stop()
+    this.components.directory?.stop?.()
   }
 
   /**
@@ -117,10 +134,33 @@ export class PolicyEngine {
 
   private compileInput (): CompileInput {
     return {
-      snapshot: this.components.source.snapshot(),
+      snapshot: this.snapshot(),
       local: this.localAttachments(),
       remote: this.remoteEndpoints(),
     }
+  }
+
+  /**
+   * The source's snapshot, without the Pods' status.podIPs when addresses come only from
+   * attachments. Kept per source snapshot (each change is a new object) and per Pod object, so
+   * both compile paths see the same input and unchanged pods stay unchanged.
+   */
+  private snapshot (): PolicySnapshot {
+    const snap = this.components.source.snapshot()
+    if (this.init.podAddresses !== 'attachments') return snap
+    if (this.stripped?.from === snap) return this.stripped.to
+    const pods = new Map<string, Pod>()
+    const previous = this.strippedPods
+    const next = new WeakMap<Pod, Pod>()
+    for (const [key, p] of snap.pods) {
+      const q = p.ips.length === 0 ? p : (previous.get(p) ?? { ...p, ips: [] })
+      next.set(p, q)
+      pods.set(key, q)
+    }
+    this.strippedPods = next
+    const to: PolicySnapshot = { namespaces: snap.namespaces, pods, policies: snap.policies }
+    this.stripped = { from: snap, to }
+    return to
   }
 
   /** The agent's attachments minus those being removed (whose release may not have happened yet). */
@@ -155,7 +195,9 @@ export class PolicyEngine {
     const counters = await this.applier.refreshCounters().catch(() => this.applier.chainCounters())
     const state = this.applier.current() ?? this.compileNow()
     const s: ApplierStats = this.applier.stats
+    const remotePods = this.components.directory?.status?.()
     return {
+      ...(remotePods !== undefined ? { remotePods } : {}),
       source: this.components.source.status(),
       applies: {
         full: s.appliesFull,

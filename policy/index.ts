@@ -27,8 +27,10 @@ export { loadKubeAccess } from './kube-config'
 export type { PolicySource, SourceStatus, SourceSyncState } from './source'
 export { SystemNftCommands } from './nft-commands'
 export type { NftCommands } from './nft-commands'
-export { StaticEndpointDirectory } from './endpoint-directory'
-export type { EndpointDirectory } from './endpoint-directory'
+export { GossipEndpointDirectory, StaticEndpointDirectory } from './endpoint-directory'
+export type {
+  EndpointDirectory, EndpointDirectoryStatus, GossipEndpointCounters, GossipEndpointDirectoryComponents, NodeStateTopics
+} from './endpoint-directory'
 export { compile } from './compiler'
 export { renderFull, renderIncremental, TABLE as NFT_TABLE } from './nft-render'
 export { ManifestError, NftError, KubeApiError, PolicySourceConfigError } from './errors'
