@@ -8,9 +8,10 @@
  * is valid: one bad file keeps the previous snapshot, so a half-written edit never opens or
  * closes the network; the error (file and field) is in status and the log.
  *
- * Pods: labels and container ports come from the manifests; addresses from `status.podIPs`
- * when present, otherwise from this node's CNI attachments (by namespace/name) and from other
- * nodes' published endpoints (the engine joins them).
+ * Pods: labels and container ports come from the manifests; addresses from this node's CNI
+ * attachments (by namespace/name) and, in gossip mode, from other nodes' published attachments
+ * (endpoint-directory.ts), where `status.podIPs` is ignored; in static mode from `status.podIPs`
+ * too (the engine joins them: engine.ts, PodAddressSource).
  */
 import { readdirSync, readFileSync, statSync, watch, FSWatcher } from 'node:fs'
 import { join } from 'node:path'

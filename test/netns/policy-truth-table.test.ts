@@ -1,11 +1,15 @@
 /**
  * NetworkPolicy truth table on real kernels, over both encapsulations: two labs side by side,
  * one with `udp` and one with `vxlan`. Each lab has three loomd nodes, namespaces x/y/z with pods
- * a/b/c spread so that every namespace and pod name is on every node, and policies from a watched
- * manifest directory (policy.source files). For each case of test/lib/policy-cases.ts the full
- * 9x9 matrix is probed in both labs (TCP connect / UDP echo, every pod to every other pod, in
- * parallel) and compared with the spec oracle, as the upstream e2e suite does. Every matrix has
- * same-node pairs (18 of 72 cells) and cross-node pairs (54).
+ * a/b/c (made by loom-cni) spread so that every namespace and pod name is on every node, and
+ * policies from a watched manifest directory (policy.source files). The two labs also cover both
+ * ways a node learns other nodes' pod addresses in files mode: the `udp` lab is a gossip cluster
+ * whose Pod manifests carry no address (each node's published attachments are the truth), the
+ * `vxlan` lab is static and writes the addresses into the manifests' status.podIPs. For each
+ * case of test/lib/policy-cases.ts the full 9x9 matrix is probed in both labs (TCP connect /
+ * UDP echo, every pod to every other pod, in parallel) and compared with the spec oracle, as the
+ * upstream e2e suite does. Every matrix has same-node pairs (18 of 72 cells) and cross-node
+ * pairs (54).
  *
  * Why two labs at once: a matrix costs mostly the 1 s wait of its blocked probes, not CPU, so the
  * two labs probing at the same time take little more wall time than one (the labs are built one
@@ -31,7 +35,7 @@ t.test('NetworkPolicy truth table, udp and vxlan encapsulations, 3 nodes x 9 pod
     const labs = ENCAPSULATIONS.map((encap) => {
       const lab = new NetnsLab(`npt${encap[0]}`)
       t.teardown(() => lab.cleanup())
-      return { encap, pl: new PolicyLab(lab, encap) }
+      return { encap, pl: new PolicyLab(lab, encap, { gossip: encap === 'udp' }) }
     })
     // One after the other: building is CPU work (six loomd and eighteen pod processes starting
     // at once missed loomd's 15 s start-up wait on the loaded 2-core machine).

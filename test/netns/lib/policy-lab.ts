@@ -1,12 +1,15 @@
 /**
  * The NetworkPolicy lab: three real loomd nodes (lib/overlay-lab.ts) with `policy.source:
  * files`, the upstream e2e cluster on them (namespaces x/y/z, pods a/b/c, test/lib/policy-world.ts)
- * made through the agents' CNI ADD endpoint with K8S_POD_NAMESPACE/K8S_POD_NAME, one
+ * made by the real loom-cni plugin (CNI ADD with K8S_POD_NAMESPACE/K8S_POD_NAME in CNI_ARGS, as
+ * a runtime runs it: the agent matches the attachment to its Pod by those), one
  * fixtures/policy-pod.js in each pod (servers on TCP/UDP 80 and 81, and the prober), and
  * helpers to set policies on every node and to measure the 9x9 reachability matrix.
  *
- * Pod addresses of other nodes reach each node through the Pod manifests' status.podIPs (the
- * files source's static form), written after the pods got their addresses.
+ * Pod addresses of other nodes: static mode (the default) writes them into the Pod manifests'
+ * status.podIPs after the pods got them (the files source's only way without gossip); with
+ * `gossip: true` the nodes form a gossip cluster and the manifests carry no address at all, so
+ * every remote pod's address comes from its node's published attachments (endpoint-directory.ts).
  */
 import { ChildProcess } from 'node:child_process'
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
@@ -23,6 +26,7 @@ import {
 import { KubeCluster } from './kube-cluster'
 import { NetnsLab, waitFor } from './netns-lab'
 import { apiRequest, LabNode, LabPod, OverlayLab, REPO_ROOT } from './overlay-lab'
+import { execPlugin } from '../fixtures/cni-exec'
 
 const POD_FIXTURE = join(REPO_ROOT, 'dist', 'test', 'netns', 'fixtures', 'policy-pod.js')
 
@@ -47,20 +51,24 @@ export class PolicyLab {
   mtu = 1400
   /** The real control plane, in `kubernetes` mode (in the switch namespace, on br0). */
   readonly kube?: KubeCluster
+  /** Files mode over gossip: manifests without addresses. */
+  readonly gossip: boolean
 
   /**
    * `kube`: policy.source kubernetes against a real kube-apiserver, each node's credential kind
    * given by `credential(node)`; otherwise policy.source files.
    */
   constructor (readonly lab: NetnsLab, encapsulation: 'udp' | 'vxlan',
-    opts: { kube?: { credential: (node: LabNode) => 'token' | 'tokenFile' | 'cert' } } = {}) {
+    opts: { kube?: { credential: (node: LabNode) => 'token' | 'tokenFile' | 'cert' }; gossip?: boolean } = {}) {
     const kubeOpts = opts.kube
     const kube = kubeOpts === undefined ? undefined : new KubeCluster(lab, lab.ns('sw'), KUBE_ADDRESS)
     this.kube = kube
+    this.gossip = opts.gossip === true
     this.overlay = new OverlayLab(lab, {
       nodes: 3,
       podsPerNode: 0,
       encapsulation,
+      ...(this.gossip ? { gossip: {} } : {}),
       extraConfig: (node) => kube === undefined || kubeOpts === undefined
         ? { policy: { source: 'files', dir: this.dirOf(node) } }
         : { policy: { source: 'kubernetes', kubeconfig: kube.nodeKubeconfig(kubeOpts.credential(node)) } },
@@ -100,27 +108,7 @@ export class PolicyLab {
       for (const [j, name] of POD_NAMES.entries()) {
         const node = o.nodes[nodeOf(i, j) - 1]
         k++
-        const r = await apiRequest(node.apiSocket, 'POST', '/v1/cni/add',
-          { containerID: `${ns}-${name}`, ifname: 'eth0', podNamespace: ns, podName: name })
-        if (r.status !== 200) throw new Error(`ADD ${ns}/${name} on ${node.name}: ${JSON.stringify(r.body)}`)
-        const { address, hostVeth } = r.body as { address: string; hostVeth: string }
-        const labPod = await o.addPod(node, k, this.mtu, { address, hostVeth })
-        node.pods.push(labPod)
-        const proc = this.lab.spawn(labPod.ns, [process.execPath, POD_FIXTURE], `pod-${ns}-${name}.log`, process.env,
-          'pipe')
-        const pod: PolicyLabPod = {
-          namespace: ns,
-          name,
-          labels: { pod: name },
-          ip: address,
-          ports: SERVED_PORTS,
-          node: node.index,
-          lab: labPod,
-          hostVeth,
-          proc
-        }
-        this.pods.push(pod)
-        ready.push(this.listen(pod))
+        ready.push((await this.addWorldPod(node, k, ns, name)).listening)
       }
     }
     await Promise.all(ready)
@@ -133,6 +121,80 @@ export class PolicyLab {
       this.writePods()
     }
     await this.waitApplied(Date.now() - 60_000)
+    if (this.gossip) await this.waitRemotePods()
+  }
+
+  /** Gossip: waits until every node holds every other node's pods as they are now. */
+  async waitRemotePods (timeoutMs = 15_000): Promise<void> {
+    for (const node of this.overlay.nodes) {
+      if (node.daemon === undefined || node.daemon.exitCode !== null) continue
+      const want = this.pods.filter((p) => p.node !== node.index).length
+      await waitFor(`${node.name} to hold the ${want} remote pods' addresses`, async () => {
+        const s = await this.policyStatus(node)
+        const got = (s.remotePods?.nodes ?? []).reduce((n, r) => n + r.endpoints, 0)
+        return got === want && s.applies.idle
+      }, timeoutMs, 50)
+    }
+  }
+
+  /**
+   * Makes pod namespace/name (labels pod=name) on `node` through loom-cni and starts its servers;
+   * `listening` resolves once they listen. `k` numbers the pod namespace.
+   */
+  async addWorldPod (node: LabNode, k: number, ns: string, name: string):
+  Promise<{ pod: PolicyLabPod; listening: Promise<void> }> {
+    const labPod = await this.cniAdd(node, k, ns, name)
+    node.pods.push(labPod)
+    const proc = this.lab.spawn(labPod.ns, [process.execPath, POD_FIXTURE], `pod-${ns}-${name}-${k}.log`, process.env,
+      'pipe')
+    const pod: PolicyLabPod = {
+      namespace: ns,
+      name,
+      labels: { pod: name },
+      ip: labPod.address,
+      ports: SERVED_PORTS,
+      node: node.index,
+      lab: labPod,
+      hostVeth: labPod.hostVeth,
+      proc
+    }
+    this.pods.push(pod)
+    return { pod, listening: this.listen(pod) }
+  }
+
+  /** CNI ADD of pod namespace/name on `node` by the real loom-cni, as a runtime runs it. */
+  async cniAdd (node: LabNode, k: number, namespace: string, name: string): Promise<LabPod> {
+    const podNs = await this.lab.addNamespace(`n${node.index}p${k}`)
+    const r = await execPlugin(node.ns, 'loom-cni', {
+      command: 'ADD',
+      containerID: `${namespace}-${name}-${k}`,
+      netns: `/var/run/netns/${podNs}`,
+      ifname: 'eth0',
+      args: `IgnoreUnknown=1;K8S_POD_NAMESPACE=${namespace};K8S_POD_NAME=${name}`,
+    }, this.cniConf(node))
+    if (r.code !== 0) throw new Error(`loom-cni ADD ${namespace}/${name} on ${node.name}: ${r.stdout}${r.stderr}`)
+    const result = r.json as { interfaces: Array<{ name: string }>; ips: Array<{ address: string }> }
+    return { ns: podNs, address: result.ips[0].address.split('/')[0], hostVeth: result.interfaces[0].name }
+  }
+
+  /** CNI DEL by the real loom-cni of a pod made by `cniAdd` (its process is stopped first). */
+  async cniDel (pod: PolicyLabPod): Promise<void> {
+    await this.lab.stop(pod.proc, 'SIGKILL', 1000)
+    const node = this.overlay.nodes[pod.node - 1]
+    const k = Number(/p(\d+)$/.exec(pod.lab.ns)?.[1])
+    const r = await execPlugin(node.ns, 'loom-cni', {
+      command: 'DEL',
+      containerID: `${pod.namespace}-${pod.name}-${k}`,
+      netns: `/var/run/netns/${pod.lab.ns}`,
+      ifname: 'eth0',
+      args: `IgnoreUnknown=1;K8S_POD_NAMESPACE=${pod.namespace};K8S_POD_NAME=${pod.name}`,
+    }, this.cniConf(node))
+    if (r.code !== 0) throw new Error(`loom-cni DEL ${pod.namespace}/${pod.name}: ${r.stdout}${r.stderr}`)
+    this.pods.splice(this.pods.indexOf(pod), 1)
+  }
+
+  private cniConf (node: LabNode): Record<string, unknown> {
+    return { cniVersion: '1.1.0', name: 'loom', type: 'loom-cni', apiSocket: node.apiSocket }
   }
 
   private listen (p: PolicyLabPod): Promise<void> {
@@ -174,7 +236,7 @@ export class PolicyLab {
       {
         kind: 'List',
         items: this.pods.map((p) => podManifest({
-          namespace: p.namespace, name: p.name, labels: p.labels, ip: p.ip, node: p.node
+          namespace: p.namespace, name: p.name, labels: p.labels, ...(this.gossip ? {} : { ip: p.ip }), node: p.node
         }))
       })
   }
