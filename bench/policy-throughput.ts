@@ -3,7 +3,7 @@
  * should lose < 5 % throughput against an unselected one). Root only; everything happens in
  * network namespaces this benchmark creates and removes (`loom-ptp-<random>-{node,a,b}`).
  *
- *   npx tsc -p tsconfig.json && node dist/bench/policy-throughput.js [rounds=5] [seconds=5]
+ *   npx tsc -p tsconfig.json && node dist/bench/policy-throughput.js [rounds=15] [seconds=5]
  *
  * One node namespace with two pods, a (client) and b (server), on host veths named as loom-cni
  * names them (`lxc…`), routed through the node (proxy ARP, forwarding on), so that every packet
@@ -14,11 +14,14 @@
  * - selected: a policy isolating b for ingress (from a's label, TCP 5201-5202) and one isolating
  *   a for egress (to b's label, the same ports), each beside a deny-all for other traffic, so a
  *   connection passes a's egress chain and b's ingress chain.
- * Per round and set-up, in turn (so that the machine's load hits each alike): iperf3 TCP, one
- * stream, `seconds` long, a -> b; and new connections per second (a Node client opening and
- * closing connections to a Node server in b for 3 s: there every connection's SYN runs the
- * chains, where an established flow only meets `ct state established` first). Medians of
- * `rounds`, printed with the load average before and after; on a shared machine a report.
+ * Per round and set-up, in turn (so that the machine's load hits each alike; the order rotates
+ * every round, so no set-up always runs first or right after another): iperf3 TCP, one stream,
+ * `seconds` long, a -> b; and new connections per second (a Node client opening and closing
+ * connections to a Node server in b for 3 s: there every connection's SYN runs the chains,
+ * where an established flow only meets `ct state established` first). Medians of `rounds`, and
+ * the issue's figure: selected / unselected per round (the two ran seconds apart, so a change
+ * of load between rounds cancels out), its median and quartiles, against the target (>= 0.95).
+ * Printed with the load average before and after; on a shared machine a report, not a result.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -81,10 +84,15 @@ function tableFor (setup: 'unselected' | 'selected'): string {
   return renderFull(state)
 }
 
-function median (xs: number[]): number {
+/** The q-quantile (0..1) by linear interpolation; median = quantile(xs, 0.5). */
+function quantile (xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b)
-  return s[s.length >> 1]
+  const at = (s.length - 1) * q
+  const lo = Math.floor(at)
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (at - lo)
 }
+
+function median (xs: number[]): number { return quantile(xs, 0.5) }
 
 /** Connections a -> b:CRR_PORT opened and closed one after another for `ms`; prints the count. */
 function crrClient (host: string, ms: number): void {
@@ -114,11 +122,11 @@ async function main (): Promise<void> {
     console.error('policy-throughput: run as root (it creates network namespaces)')
     process.exit(1)
   }
-  const rounds = Number(process.argv[2] ?? 5)
+  const rounds = Number(process.argv[2] ?? 15)
   const seconds = Number(process.argv[3] ?? 5)
   const bad = (n: number, max: number): boolean => !Number.isInteger(n) || n < 1 || n > max
-  if (bad(rounds, 20) || bad(seconds, 30)) {
-    console.error('policy-throughput: rounds 1-20 and seconds 1-30')
+  if (bad(rounds, 60) || bad(seconds, 30)) {
+    console.error('policy-throughput: rounds 1-60 and seconds 1-30')
     process.exit(1)
   }
   const id = randomBytes(3).toString('hex')
@@ -164,7 +172,8 @@ async function main (): Promise<void> {
     const crr: Record<string, number[]> = { none: [], unselected: [], selected: [] }
     const load0 = execFileSync('cat', ['/proc/loadavg']).toString().trim()
     for (let r = 0; r < rounds; r++) {
-      for (const setup of setups) {
+      for (let i = 0; i < setups.length; i++) {
+        const setup = setups[(r + i) % setups.length]
         sh(['ip', 'netns', 'exec', node, 'nft', 'flush', 'ruleset'])
         if (setup !== 'none') sh(['ip', 'netns', 'exec', node, 'nft', '-f', '-'], tables[setup])
         const out = JSON.parse(sh(['ip', 'netns', 'exec', pods.a, 'iperf3', '-c', B.ip, '-t', String(seconds), '-J'])) as {
@@ -200,6 +209,15 @@ async function main (): Promise<void> {
       console.log(`| ${setup} | ${g.toFixed(2)} | ${gbits[setup].map((x) => x.toFixed(2)).join(' ')} | ` +
         `${pct(g, median(gbits.unselected))} | ${c.toFixed(0)} | ${crr[setup].map((x) => x.toFixed(0)).join(' ')} | ` +
         `${pct(c, median(crr.unselected))} |`)
+    }
+    // The issue's figure: a policy-selected pod against an unselected one, paired by round.
+    for (const [what, xs] of [['Gbit/s', gbits], ['connections/s', crr]] as const) {
+      const ratios = xs.selected.map((x, i) => x / xs.unselected[i])
+      const m = median(ratios)
+      console.log(`# selected / unselected ${what}: median ratio ${m.toFixed(3)} ` +
+        `(quartiles ${quantile(ratios, 0.25).toFixed(3)}-${quantile(ratios, 0.75).toFixed(3)}, ` +
+        `${rounds} rounds: ${ratios.map((x) => x.toFixed(3)).join(' ')}); ` +
+        `target >= 0.950 (< 5 % cost): ${m >= 0.95 ? 'met' : 'NOT met'}`)
     }
   } finally {
     cleanup()
