@@ -481,6 +481,20 @@ function policyMetrics (engine: PolicyEngine, source: 'files' | 'kubernetes'): P
     sourceState: () => engine.sourceStatus().state,
     sourceObjects: () => engine.sourceStatus(),
     drops: () => engine.dropSamples(),
+    // Files mode over gossip only (the directory has a status there).
+    ...(engine.remotePods() !== undefined
+      ? {
+          remote: () => {
+            const r = engine.remotePods()
+            if (r === undefined) return undefined
+            return {
+              taken: r.nodes.reduce((n, x) => n + x.endpoints, 0),
+              refused: r.counters.addressesRefused,
+              publishDropped: r.counters.publishDropped,
+            }
+          },
+        }
+      : {}),
   }
 }
 

@@ -84,7 +84,10 @@ export async function startPolicyEngine (
 function toLocalAttachments (records: readonly AttachmentRecord[]): LocalAttachment[] {
   const out: LocalAttachment[] = []
   for (const r of records) {
-    if (r.containerID.startsWith(NODE_KEY_PREFIX)) continue // loom0's own address, no veth
+    // loom0's own address, no veth: keyed "_loom-node/overlay" in gossip mode (containerID
+    // "_loom-node"), as cni/agent-addresses.ts tests it; a test of the containerID alone let it
+    // through there as a local pod without identity on a veth that does not exist.
+    if (`${r.containerID}/${r.ifname}`.startsWith(NODE_KEY_PREFIX)) continue
     out.push({
       ip: r.address,
       hostVeth: r.hostVeth,

@@ -3,7 +3,8 @@
  * numbers (applier counters, the last counter read-back of table inet loom, the source's state).
  * Labels: `pod` = namespace/name of a local pod (bounded by the pods on this node; a deleted
  * pod's series disappears), `direction` ingress|egress, `kind` full|incremental|failed,
- * `source` files|kubernetes, `state` syncing|synced|error.
+ * `source` files|kubernetes, `state` syncing|synced|error; remote addresses (files mode over
+ * gossip) `state` taken|refused.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 
@@ -22,6 +23,8 @@ export interface PolicyMetricsSource {
   sourceState(): 'syncing' | 'synced' | 'error'
   sourceObjects(): { namespaces: number; pods: number; policies: number }
   drops(): Array<{ pod: string; direction: 'ingress' | 'egress'; packets: number }>
+  /** Files mode over gossip: other nodes' published pod addresses; undefined otherwise. */
+  remote?(): { taken: number; refused: number; publishDropped: number } | undefined
 }
 
 const APPLY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -101,5 +104,26 @@ export function registerPolicyMetrics (register: Registry, source: PolicyMetrics
       this.set({ kind: 'pod' }, o.pods)
       this.set({ kind: 'networkpolicy' }, o.policies)
     },
+  })
+  const remote = source.remote
+  if (remote === undefined) return
+  new Gauge({
+    name: 'loom_policy_remote_addresses',
+    help: 'Pod addresses other nodes published (files mode over gossip): taken into peer sets, or refused ' +
+      'because the route table does not send them to the publishing node.',
+    labelNames: ['state'] as const,
+    registers,
+    collect () {
+      const r = remote()
+      this.set({ state: 'taken' }, r?.taken ?? 0)
+      this.set({ state: 'refused' }, r?.refused ?? 0)
+    },
+  })
+  new Gauge({
+    name: 'loom_policy_publish_dropped',
+    help: 'Local pods left out of this node\'s gossip publication (names Kubernetes would not allow, or over ' +
+      'the bounds): other nodes do not see them in peer sets.',
+    registers,
+    collect () { this.set(remote()?.publishDropped ?? 0) },
   })
 }

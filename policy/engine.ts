@@ -195,7 +195,7 @@ export class PolicyEngine {
     const counters = await this.applier.refreshCounters().catch(() => this.applier.chainCounters())
     const state = this.applier.current() ?? this.compileNow()
     const s: ApplierStats = this.applier.stats
-    const remotePods = this.components.directory?.status?.()
+    const remotePods = this.remotePods()
     return {
       ...(remotePods !== undefined ? { remotePods } : {}),
       source: this.components.source.status(),
@@ -223,6 +223,11 @@ export class PolicyEngine {
         }
       }),
     }
+  }
+
+  /** Files mode over gossip: other nodes' published pods and what was refused; else undefined. */
+  remotePods (): EndpointDirectoryStatus | undefined {
+    return this.components.directory?.status?.()
   }
 
   sourceStatus (): SourceStatus {

@@ -37,6 +37,15 @@ t.test('files mode over gossip: remote pods\' addresses come from their nodes', 
   t.same(s1.remotePods?.nodes.map((n) => [n.endpoints, n.refused]), [[3, 0], [3, 0]],
     'node1 holds the 6 pods of node2 and node3 from gossip, none refused')
 
+  const metrics = await lab.execOk(node1.ns, ['curl', '-sf', 'http://127.0.0.1:9784/metrics'])
+  for (const re of [/loom_policy_remote_addresses\{state="taken"\} 6\n/, /loom_policy_remote_addresses\{state="refused"\} 0\n/,
+    /loom_policy_publish_dropped 0\n/]) t.match(metrics, re, `/metrics has ${re.source}`)
+
+  t.same(s1.pods.map((p) => `${p.namespace ?? '-'}/${p.name ?? '-'}`).sort(), ['x/a', 'y/c', 'z/b'],
+    'node1\'s local pods are its three pods (loom0\'s own address is not one)')
+  t.match((await pl.overlay.loom(node1, ['status', 'policy'])).stdout, /Remote pods:\s+node[23] 3, node[23] 3 \(gossip\)/,
+    '`loom status policy` shows the remote pods per node')
+
   // x/a (node1) admits only x/b (node2): x/b's address reaches node1 only through gossip.
   const allowB = np('a-from-b', 'x', {
     podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from: [{ podSelector: { matchLabels: { pod: 'b' } } }] }]
