@@ -125,6 +125,44 @@ export interface OverlayRoute {
   readonly peer: PeerRoute
 }
 
+/** A valid overlay prefix (host bits clear) as build reads it, and its normalised text. */
+interface ParsedPrefix {
+  readonly network: number
+  readonly prefixLength: number
+  readonly normalised: string
+}
+
+/**
+ * Valid prefixes seen by build, by their text. The control plane rebuilds the whole table on
+ * every change of who owns a block, from the same few hundred block CIDRs each time; parsing and
+ * formatting each of them again was a third of build's time in a 40-node test/sim/ipam-stack.ts run.
+ * A prefix that fails validation is never stored, so it throws on every build as before. Bounded:
+ * emptied when full (a cluster has at most a few thousand blocks).
+ */
+const parsedPrefixes = new Map<string, ParsedPrefix>()
+const PARSED_PREFIXES_MAX = 1 << 16
+
+/** `prefix` parsed and checked as build needs it; throws InvalidRouteError naming `peer`. */
+function parsePrefix (prefix: string, peer: PeerRoute): ParsedPrefix {
+  const known = parsedPrefixes.get(prefix)
+  if (known !== undefined) return known
+  let cidr
+  try {
+    cidr = parseCIDR(prefix)
+  } catch (err) {
+    throw new InvalidRouteError(`route for peer ${describePeer(peer)}: ${(err as Error).message}`, { cause: err })
+  }
+  if (cidr.hostBitsSet) {
+    throw new InvalidRouteError(`route ${prefix} for peer ${describePeer(peer)} has host bits set (did you mean ${formatCIDR(cidr.network, cidr.prefixLength)}?)`)
+  }
+  const parsed = Object.freeze({
+    network: cidr.network, prefixLength: cidr.prefixLength, normalised: formatCIDR(cidr.network, cidr.prefixLength),
+  })
+  if (parsedPrefixes.size >= PARSED_PREFIXES_MAX) parsedPrefixes.clear()
+  parsedPrefixes.set(prefix, parsed)
+  return parsed
+}
+
 /** Slot of (network, prefix length) in RouteTable's open-addressing table (before masking). */
 function slotHash (network: number, length: number): number {
   let h = Math.imul(network ^ Math.imul(length, 0x9e3779b1), 0x85ebca6b)
@@ -213,15 +251,7 @@ export class RouteTable implements PeerDirectory {
     const entries: Array<OverlayRoute & { network: number, prefixLength: number }> = []
 
     for (const { prefix, peer } of init.routes) {
-      let cidr
-      try {
-        cidr = parseCIDR(prefix)
-      } catch (err) {
-        throw new InvalidRouteError(`route for peer ${describePeer(peer)}: ${(err as Error).message}`, { cause: err })
-      }
-      if (cidr.hostBitsSet) {
-        throw new InvalidRouteError(`route ${prefix} for peer ${describePeer(peer)} has host bits set (did you mean ${formatCIDR(cidr.network, cidr.prefixLength)}?)`)
-      }
+      const cidr = parsePrefix(prefix, peer)
       if (byIndex.get(peer.index | 0) !== peer) {
         const other = byIndex.get(peer.index | 0)
         if (other !== undefined) throw new PeerIndexConflictError(peer.index, describePeer(other), describePeer(peer))
@@ -242,7 +272,7 @@ export class RouteTable implements PeerDirectory {
         byLength.set(cidr.prefixLength, map)
       }
       const existing = map.get(cidr.network | 0)
-      const normalised = formatCIDR(cidr.network, cidr.prefixLength)
+      const normalised = cidr.normalised
       if (existing === peer) continue
       if (existing !== undefined) throw new RouteConflictError(normalised, describePeer(existing), describePeer(peer))
       map.set(cidr.network | 0, peer)

@@ -186,6 +186,28 @@ t.test('conflicts', async t => {
   t.throws(() => RouteTable.build({ selfIndex: 1, selfVtepMAC: Buffer.alloc(3), routes: [] }), InvalidRouteError)
 })
 
+t.test('a rebuild from the same prefixes: the same table, and a bad prefix throws every time', async t => {
+  // build keeps the prefixes it parsed (the control plane rebuilds from the same block CIDRs on
+  // every change); only valid ones, so an invalid one is refused again, and each peer is named.
+  const a = peer(1)
+  const b = peer(2)
+  const routes = [{ prefix: '10.9.1.0/24', peer: a }, { prefix: '10.9.0.0/16', peer: b }]
+  const first = RouteTable.build({ selfIndex: 99, selfVtepMAC: SELF_MAC, routes })
+  const again = RouteTable.build({ selfIndex: 99, selfVtepMAC: SELF_MAC, routes: [...routes].reverse() })
+  t.same(again.routes().map(r => [r.prefix, r.peer.nodeName]), first.routes().map(r => [r.prefix, r.peer.nodeName]))
+  t.equal(again.lookup(ip('10.9.1.7')), a)
+  t.equal(again.lookup(ip('10.9.2.7')), b)
+  for (const p of [a, b]) {
+    t.throws(() => RouteTable.build({ selfIndex: 99, selfVtepMAC: SELF_MAC, routes: [{ prefix: '10.9.1.5/24', peer: p }] }),
+      { code: 'ERR_INVALID_ROUTE', message: new RegExp(`10\\.9\\.1\\.5/24 for peer ${p.nodeName} .*host bits`) })
+    t.throws(() => RouteTable.build({ selfIndex: 99, selfVtepMAC: SELF_MAC, routes: [{ prefix: '010.9.1.0/24', peer: p }] }),
+      { code: 'ERR_INVALID_ROUTE', message: new RegExp(`route for peer ${p.nodeName} `) })
+  }
+  t.throws(() => RouteTable.build({
+    selfIndex: 99, selfVtepMAC: SELF_MAC, routes: [{ prefix: '10.9.1.0/24', peer: a }, { prefix: '10.9.1.0/24', peer: b }]
+  }), { code: 'ERR_ROUTE_CONFLICT', message: /10\.9\.1\.0\/24/ }, 'a known prefix still conflicts')
+})
+
 t.test('peer lookups, peers() and routes()', async t => {
   const a = peer(1)
   const b = peer(2)
