@@ -1,6 +1,5 @@
 /**
- * The IPAM safety check of the IPAM sims (ipam-stack-sim.test.ts, ipam-sim.test.ts), run after
- * every 100 ms step:
+ * The IPAM safety check of the IPAM sims (ipam-stack.ts), run after every 100 ms step:
  * - no block is usable by two nodes (usable = owned in the node's applied state + valid lease);
  * - no address is held by two attachments in usable blocks;
  * - a block a node uses is still its own in the newest decided state any live node holds

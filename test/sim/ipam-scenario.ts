@@ -1,9 +1,8 @@
 /**
- * What the two IPAM sims share: the schedule's constants, the workload (ADDs and DELs), the
- * safety check (ipam-invariants.ts), the convergence measures and the report with its
- * assertions. ipam-stack-sim.test.ts runs it on the real stack, ipam-sim.test.ts on the bare
- * IPAM state machines; each keeps what differs (how nodes are built, crash, learn liveness and
- * are cut off). Both call these in the same order at every step, so a seed replays its schedule.
+ * The IPAM scenario's parts apart from how the nodes are built (ipam-stack.ts builds them on the
+ * real stack): the schedule's constants, the workload (ADDs and DELs), the safety check
+ * (ipam-invariants.ts), the convergence measures and the report with its assertions. They draw
+ * from the sim's RNG in a fixed order at every step, so a seed replays its schedule.
  */
 import type { Test } from 'tap'
 import type { Ipam } from '../../control/ipam'
@@ -32,7 +31,7 @@ export const END = 260e3
 export const HEALS = [75e3, 130e3, HEAL]
 export const TARGET_ALLOCS = Number(process.env.LOOM_SIM_ALLOCS ?? 10000)
 
-/** IPAM timing of both sims. */
+/** IPAM timing of the sims. */
 export const SIM_IPAM_TIMING = {
   leaseMs: 10000,
   forcedGraceMs: 20000,
