@@ -23,9 +23,9 @@ const FIGURES = {
   chaosMaxSeconds: 90,
   fuzzFrames: 100_000,
   fuzzSeconds: 16,
-  soakSeconds: 20,
-  restartEverySeconds: 10,
-  sampleEverySeconds: 5
+  soakSeconds: 60,
+  restartEverySeconds: 15,
+  sampleEverySeconds: 10
 }
 
 if (!isRoot()) {
