@@ -371,3 +371,57 @@ t.test('every invocation reports its stages; a waiting invocation reports its lo
   t.equal(bad!.command, 'DEL', 'a refused invocation is reported too')
   t.same(Object.keys(bad!.stages), [], 'with no stage it never reached')
 })
+
+t.test('a creating ADD makes the pair while its address write waits for the disk; the address is wired only once durable',
+  async (t) => {
+    const steps: string[] = []
+    let allocation: { resolve: (h: HeldAttachment) => void, reject: (e: Error) => void } | undefined
+    const netnsOpen = new Set<number>()
+    const cni = new CniCommands({
+      addresses: {
+        readiness: () => ({ ready: true, checks: {} }),
+        network: () => ({ gateway: '169.254.1.1', mtu: 1460 }),
+        allocate: () => new Promise<HeldAttachment>((resolve, reject) => { allocation = { resolve, reject } }),
+        get: () => undefined,
+        release: () => null,
+        list: () => [],
+        durable: async () => {},
+      },
+      wiring: {
+        openNetns: () => { netnsOpen.add(42); return 42 },
+        closeNetns: (fd) => { netnsOpen.delete(fd) },
+        createPair: async (s) => {
+          steps.push(`pair ${s.hostVeth} ${s.ifname} mtu ${s.mtu} netns ${netnsOpen.has(s.netnsFd) ? 'open' : 'closed'}`)
+          return { made: s.hostVeth }
+        },
+        wirePod: async (s, pair) => {
+          steps.push(`wire ${s.address} pair ${JSON.stringify(pair)}`)
+          return { hostMAC: '02:00:00:00:00:01', podMAC: '02:00:00:00:00:02' }
+        },
+        deleteHostVeth: async (n) => { steps.push(`delveth ${n}`) },
+        checkPod: async () => {},
+        listHostVeths: async () => [],
+      },
+      log: () => {},
+    }, { gcGraceMs: 0 })
+    const veth = hostVethName('p1', 'eth0')
+    const turns = async (): Promise<void> => {
+      for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve))
+    }
+
+    const ok = cni.run(env('ADD', { CNI_CONTAINERID: 'p1' }), conf({ mtu: 1400 }))
+    await turns()
+    t.same(steps, [`pair ${veth} eth0 mtu 1400 netns open`], 'the pair is made while the address is not yet on disk')
+    allocation!.resolve({ containerID: 'p1', ifname: 'eth0', address: '10.244.1.9', hostVeth: veth })
+    t.equal((await ok).exitCode, 0)
+    t.same(steps.slice(1), [`wire 10.244.1.9 pair {"made":"${veth}"}`], 'the address goes on once durable, onto that pair')
+
+    steps.length = 0
+    const failed = cni.run(env('ADD', { CNI_CONTAINERID: 'p1' }), conf())
+    await turns()
+    allocation!.reject(new TryAgainError('the state write failed'))
+    const out = await failed
+    t.match(JSON.parse(out.stdout), { code: 11, msg: /state write failed/ }, 'the allocation\'s error is the answer')
+    t.same(steps, [`pair ${veth} eth0 mtu 1460 netns open`, `delveth ${veth}`],
+      'the pair made meanwhile is deleted, nothing is wired')
+  })
