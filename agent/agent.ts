@@ -31,7 +31,9 @@ import {
 import type { OffloadState } from '../dataplane'
 import { NetlinkClient, setSysctl } from '../host'
 import { agentAddresses } from '../cni/agent-addresses'
-import { ATTACHMENTS_FILE, validateLedger } from '../cni/attachment-ledger'
+import {
+  ATTACHMENTS_FILE, finishLedgerMigration, LedgerSection, openSectionLedger,
+} from '../cni/attachment-ledger'
 import { CniCommands } from '../cni/commands'
 import type { CniHooks } from '../cni/commands'
 import { TryAgainError } from '../cni/errors'
@@ -93,8 +95,6 @@ export class Agent {
   private metricsServer?: MetricsServer
   private pods?: PodAddressManager
   private podStore?: { idle (): Promise<void> }
-  /** The CNI attachment ledger's store (ages and ADD tokens, cni/attachment-ledger.ts). */
-  private ledgerStore?: { idle (): Promise<void> }
   private cni?: CniCommands
   private gossip?: GossipNode
   private multicast?: MulticastNode
@@ -142,6 +142,9 @@ export class Agent {
     }
     let routes: RouteTable
     let overlayAddress: string | undefined
+    // The CNI attachment ledger lives inside the address file (cni/attachment-ledger.ts).
+    const ledgerSection = new LedgerSection()
+    let addressStore: GroupCommitStore<unknown> | undefined
     if (staticMode) {
       this.topology = buildStaticTopology({
         nodeName: cfg.nodeName, peers: cfg.peers, defaultPort: this.dataPort(), mtu: this.mtu
@@ -150,8 +153,10 @@ export class Agent {
       this.encryption?.setRoutes(routes)
       overlayAddress = this.topology.self.overlayAddress
       // Concurrent ADDs share one durable write (control/node/group-commit.ts).
-      const store = this.podStore = new GroupCommitStore(stateDir.store(POD_ADDRESSES_FILE, validateStaticPodAddresses))
+      const store = this.podStore = new GroupCommitStore(stateDir.store(POD_ADDRESSES_FILE,
+        ledgerSection.validate(validateStaticPodAddresses), ledgerSection.toJSON()))
       this.pods = new StaticPodAddresses(store, this.topology.self.podCIDR)
+      addressStore = store
     } else {
       routes = RouteTable.build({
         selfIndex: deriveNodeIndex(cfg.nodeName), selfVtepMAC: deriveVtepMAC(cfg.nodeName), routes: []
@@ -169,9 +174,11 @@ export class Agent {
         stateDir,
         foundState,
         rejoin,
-        ...(this.encryption !== undefined ? { publicKey: this.encryption.publicKey } : {})
+        ...(this.encryption !== undefined ? { publicKey: this.encryption.publicKey } : {}),
+        ipamFileSection: ledgerSection,
       })
       this.pods = this.gossip.ipamNode
+      addressStore = this.gossip.ipamStateStore
     }
     log.info({ mode: staticMode ? 'static' : 'gossip', underlayMTU, mtu: this.mtu, encapsulation: encapsulation.kind },
       'starting')
@@ -264,8 +271,10 @@ export class Agent {
     })
     // The CNI plugin's work, one place: cni/commands.ts (the shim only carries env and stdin here).
     const cniLog = this.logger.child({ component: 'cni' })
-    const ledger = new GroupCommitStore(stateDir.store(ATTACHMENTS_FILE, validateLedger))
-    this.ledgerStore = ledger
+    // attachments.json of a loomd before the ledger moved into the address file: loaded (a
+    // corrupt or planted one stops the start, naming it), merged, written, then moved aside.
+    if (addressStore === undefined) throw new Error('internal: the address state store was not built')
+    const { store: ledger, legacy } = openSectionLedger(ledgerSection, addressStore, stateDir)
     this.cni = new CniCommands({
       addresses: agentAddresses({ pods: () => this.pods, ready: () => this.readiness(), mtu: () => this.mtu }),
       ledger,
@@ -279,6 +288,11 @@ export class Agent {
       },
       observeStages: (command, stages) => { registry.observeCniStage(command, stages) },
     }, { gcGraceMs: cfg.cni.gcGraceSeconds * 1000 })
+    if (legacy !== null) {
+      const cni = this.cni
+      const movedTo = await finishLedgerMigration(stateDir, () => cni.persistLedger())
+      log.info({ file: ATTACHMENTS_FILE, entries: legacy, movedTo }, 'moved the CNI attachment ledger into the address state file')
+    }
     this.api = new ApiServer({
       logger: this.logger.child({ component: 'api' }),
       status: this.statusSources(encapsulation),
@@ -367,7 +381,6 @@ export class Agent {
     this.device?.close()
     this.netlink?.close()
     await this.podStore?.idle() // a group write in flight still uses the directory fd
-    await this.ledgerStore?.idle()
     this.stateDir?.close()
   }
 

@@ -9,8 +9,8 @@ import {
   recoverFirstStart,
 } from '../control'
 import type {
-  BlockLayout, ControlPlane, IpamNode, IpamStatus, Membership, MemberView, NodeIdentity, NodeStateChannel,
-  StateDirectory,
+  BlockLayout, ControlPlane, FileSection, GroupCommitStore, IpamDurable, IpamNode, IpamStatus, Membership, MemberView,
+  NodeIdentity, NodeStateChannel, StateDirectory,
 } from '../control'
 import { encapsulationKind, type RouteTable } from '../dataplane'
 import type { ControlMetricsSource, IpamMetricsSource } from '../metrics'
@@ -45,6 +45,8 @@ export interface GossipNodeInit {
    * default: what the directory holds now.
    */
   foundState?: { identity: boolean, ipam: boolean }
+  /** Written inside ipam.json (the CNI attachment ledger, cni/attachment-ledger.ts). */
+  ipamFileSection?: FileSection
 }
 
 export { IDENTITY_FILE, IPAM_FILE, PENDING_IDENTITY_FILE, identityFileFor, recoverFirstStart }
@@ -95,6 +97,11 @@ export class GossipNode {
   private readonly layout: BlockLayout
   private readonly peerErrors: RateLimitedLogger
   private readonly remoteErrors: RateLimitedLogger
+
+  /** ipam.json's store, for what `ipamFileSection` writes into it. */
+  get ipamStateStore (): GroupCommitStore<IpamDurable> | undefined {
+    return this.mode.ipamStateStore
+  }
 
   constructor (components: GossipNodeComponents, init: GossipNodeInit) {
     const cfg = init.config
@@ -148,6 +155,7 @@ export class GossipNode {
       rejoin: init.rejoin,
       publicKey: init.publicKey,
       foundState: init.foundState,
+      ...(init.ipamFileSection !== undefined ? { ipamFileSection: init.ipamFileSection } : {}),
     })
     this.identity = mode.identity
     this.membership = mode.membership

@@ -21,8 +21,8 @@
  *
  * Order of work and why:
  * - ADD: netns is a netns? → wait (bounded) for the agent to be ready → allocate (idempotent
- *   per attachment; a creating ADD's ledger entry is written beside the address) and, while
- *   the writes wait for the disk, create the veth pair (no address on it yet) → once the
+ *   per attachment; a creating ADD's ledger entry goes into the same write as the address) and,
+ *   while that write waits for the disk, create the veth pair (no address on it yet) → once the
  *   address is durable, put it on the pod and route it (replacing a host veth left by an
  *   earlier ADD of the same attachment: a retried ADD = clean up and redo; cni/wiring.ts) →
  *   hooks.podAdded → result. A failure after the allocation
@@ -171,7 +171,7 @@ export interface CniCommandsComponents {
   log: (fields: Record<string, unknown>) => void
   /** Wall-clock milliseconds, for ages that outlive the process (default Date.now). */
   clock?: () => number
-  /** Where the ages and tokens persist (<stateDir>/attachments.json in loomd); default memory only. */
+  /** Where the ages and tokens persist (a section of the address state file in loomd); default memory only. */
   ledger?: LedgerStore
   /** Each invocation's time per stage (./stages.ts), called once when it ends. */
   observeStages?: (command: string, stages: ReadonlyArray<[CniStage, number]>) => void
@@ -216,6 +216,14 @@ export class CniCommands {
       }
       return made
     })
+  }
+
+  /**
+   * Writes the ledger as it is now; settles once it is on disk. loomd calls it once at start,
+   * when it has merged an old attachments.json into the address file (cni/attachment-ledger.ts).
+   */
+  persistLedger (): Promise<void> {
+    return this.ledger.persist()
   }
 
   /**
@@ -311,13 +319,7 @@ export class CniCommands {
       const key = keyOf(env)
       const existed = this.c.addresses.get(id) !== undefined
       const token = existed ? undefined : randomUUID()
-      // A creating ADD's ledger entry is written beside its address, not after it: the two files'
-      // writes wait for the disk side by side (an ADD's slowest were two fsync waits in a row).
-      // Awaited before the success is reported; an entry of an attachment not held is never read.
-      const recorded = token === undefined
-        ? undefined
-        : durably(this.ledger.record(key, { token, createdAt: this.clock() }))
-      recorded?.catch(() => {}) // a failure is thrown where it is awaited
+      let recorded: Promise<void> | undefined
       const hostVeth = hostVethName(env.containerID, env.ifname)
       const { gateway, mtu: agentMtu } = this.c.addresses.network()
       const mtu = conf.mtu ?? agentMtu
@@ -330,6 +332,14 @@ export class CniCommands {
           ...(env.podName !== undefined ? { podName: env.podName } : {}),
           ...(env.podNamespace !== undefined ? { podNamespace: env.podNamespace } : {}),
         }))
+        // A creating ADD's ledger entry: in loomd the ledger lives in the address file
+        // (LedgerSection), so recorded in the same turn as the allocation it joins the same
+        // group write. Awaited before the success is reported; an entry of an attachment not
+        // held is never read.
+        if (token !== undefined) {
+          recorded = durably(this.ledger.record(key, { token, createdAt: this.clock() }))
+          recorded.catch(() => {}) // a failure is thrown where it is awaited
+        }
         // The half of the wiring that carries no address (the pair, proxy ARP) runs while the
         // write waits for the disk; the address goes onto the pod and into a route only once
         // it is durable (wirePod below), so a crash in between leaves a bare pair, removed by
@@ -464,7 +474,7 @@ export class CniCommands {
     }
     await stages.time('veth_delete', () => this.c.wiring.deleteHostVeth(hostVeth, stages))
     const released = stages.timeSync('release', release)
-    // The ledger is written only when it knew the attachment (beside the address write, not after it).
+    // The ledger is written only when it knew the attachment (in loomd the address write carries it).
     const forgotten = this.ledger.drop(keyOf(id)) ? durably(this.ledger.persist()) : undefined
     // Also when nothing was held: a DEL retried after a failed write must not answer before the
     // release its first attempt made in memory is on disk.

@@ -33,7 +33,7 @@ import {
 import { Membership, RecordSigner, RecordVerifier, type MemberView } from './membership'
 import {
   GroupCommitStore, loadOrCreateIdentity, NodeStateChannel, saveIncarnation, StateInconsistentError, validateIdentity,
-  type NodeIdentity, type StateDirectory,
+  type FileSection, type NodeIdentity, type StateDirectory,
 } from './node'
 import type { ControlStats } from './stats'
 import type { EncapsulationKind } from '../dataplane/encap'
@@ -122,6 +122,11 @@ export interface GossipModeInit {
   /** The data plane's X25519 public key to advertise, when it is not the identity's. */
   publicKey?: Buffer
   /**
+   * Another room's data written inside the IPAM state file (the CNI attachment ledger,
+   * cni/attachment-ledger.ts), so one durable write holds an allocation and its ledger entry.
+   */
+  ipamFileSection?: FileSection
+  /**
    * Which of identity.json and ipam.json the state directory held when loomd started, before any
    * component wrote to it; default: what the directory holds now.
    */
@@ -171,6 +176,11 @@ export class GossipMode {
   /** Normalised seeds without this node. */
   readonly seeds: readonly string[]
   private ipamStore?: GroupCommitStore<IpamDurable>
+
+  /** The IPAM state file's store (ipam.json), for what `ipamFileSection` writes into it. */
+  get ipamStateStore (): GroupCommitStore<IpamDurable> | undefined {
+    return this.ipamStore
+  }
 
   constructor (components: GossipModeComponents, init: GossipModeInit) {
     const clock = monotonicMs
@@ -241,12 +251,15 @@ export class GossipMode {
     saveInc(this.membership.incarnation)
 
     const layout = this.layout = makeBlockLayout(init.clusterCIDR, init.blockSize)
+    const section = init.ipamFileSection
+    const wrapValidate = <T>(v: (raw: unknown) => T): ((raw: unknown) => T) => section?.validate(v) ?? v
+    const wrapToJSON = <T>(j: (doc: T) => unknown): ((doc: T) => unknown) => section?.toJSON(j) ?? j
     const liveSeeds: string[] = []
     // eslint-disable-next-line no-return-assign -- the store is kept for stop() as it is built
     const ipam = withRecoveryHint(() => new Ipam({
       // Concurrent ADDs share one durable write (node/group-commit.ts).
       store: this.ipamStore = new GroupCommitStore(dir.store<IpamDurable>(IPAM_FILE,
-        (raw) => validateIpamDurable(raw, layout), ipamDurableToJSON)),
+        wrapValidate((raw) => validateIpamDurable(raw, layout)), wrapToJSON(ipamDurableToJSON))),
     }, {
       id: this.identity.nodeId,
       layout,

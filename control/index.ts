@@ -40,7 +40,9 @@ export {
   StateDirectory, LOCK_FILE,
   StateDirError, StateDirLockedError, StateDirUnsafeError, StateInconsistentError,
 } from './node'
-export type { NodeStateListener, NodeStateView, TopicSpec, NodeStateCounters, NodeIdentity } from './node'
+export type {
+  FileSection, NodeStateListener, NodeStateView, TopicSpec, NodeStateCounters, NodeIdentity,
+} from './node'
 export { StaticPodAddresses, validateStaticPodAddresses, buildStaticTopology, vtepMACOf } from './static'
 export type { StaticTopology } from './static'
 export { MulticastGroups, MAX_GOSSIP_GROUPS, decodeGroupSet, encodeGroupSet } from './multicast'

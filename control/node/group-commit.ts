@@ -76,6 +76,8 @@ export class GroupCommitStore<T> implements StateStore<T> {
   private pending: { gen: number, build: () => T } | null = null
   /** The newest commit's `build`, kept so `flushed` can write again after a failed write. */
   private lastBuild: (() => T) | null = null
+  /** The newest document loaded or saved synchronously, for `rewrite` before any commit. */
+  private lastDoc: T | null = null
   private inFlight: Promise<void> | null = null
   private scheduled = false
   private waiters: Waiter[] = []
@@ -86,14 +88,41 @@ export class GroupCommitStore<T> implements StateStore<T> {
   }
 
   load (): T | null {
-    return this.backend.load()
+    const doc = this.backend.load()
+    if (doc !== null) this.lastDoc = doc
+    return doc
   }
 
   /** Synchronous durable save (StateStore): on disk when it returns; settles every earlier commit. */
   save (doc: T): void {
     const gen = ++this.issued
     this.backend.save(doc)
+    this.lastDoc = doc
     this.markDurable(gen)
+  }
+
+  /**
+   * Writes the document again, for what the backend adds when it serialises it (another room's
+   * section of the same file, the CNI ledger in the address file: cni/attachment-ledger.ts):
+   * a commit built by the newest commit's `build` (the whole current state), or before any
+   * commit the newest document loaded or saved. Resolves, like `commit`, once a write that
+   * started after this call is on disk. Null when the store has no document at all (nothing
+   * was ever loaded, saved or committed): then there is nothing to carry the section.
+   */
+  rewrite (): Promise<void> | null {
+    const build = this.currentBuild()
+    return build === null ? null : this.enqueue(build)
+  }
+
+  /**
+   * How to build the whole current document: the newest commit's `build`; before any commit,
+   * the newest document loaded or saved (a snapshot, so never kept as lastBuild: a later
+   * synchronous save makes it old, and that save updates lastDoc).
+   */
+  private currentBuild (): (() => T) | null {
+    if (this.lastBuild !== null) return this.lastBuild
+    const doc = this.lastDoc
+    return doc === null ? null : () => doc
   }
 
   /**
@@ -102,9 +131,13 @@ export class GroupCommitStore<T> implements StateStore<T> {
    * state; only the newest commit's `build` is called, once per write.
    */
   commit (build: () => T): Promise<void> {
+    this.lastBuild = build
+    return this.enqueue(build)
+  }
+
+  private enqueue (build: () => T): Promise<void> {
     const gen = ++this.issued
     this.pending = { gen, build }
-    this.lastBuild = build
     const done = new Promise<void>((resolve, reject) => { this.waiters.push({ gen, resolve, reject }) })
     this.schedule()
     return done
@@ -120,8 +153,9 @@ export class GroupCommitStore<T> implements StateStore<T> {
     if (this.durable >= this.issued) return Promise.resolve()
     const gen = this.issued
     const done = new Promise<void>((resolve, reject) => { this.waiters.push({ gen, resolve, reject }) })
-    if (this.pending === null && this.inFlight === null && this.lastBuild !== null) {
-      this.pending = { gen, build: this.lastBuild }
+    const build = this.currentBuild()
+    if (this.pending === null && this.inFlight === null && build !== null) {
+      this.pending = { gen, build }
       this.schedule()
     }
     return done

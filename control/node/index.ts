@@ -15,7 +15,7 @@
 export { loadOrCreateIdentity, saveIncarnation, validateIdentity } from './identity'
 export type { NodeIdentity } from './identity'
 export { FileStateStore, MemoryStore } from './state-store'
-export type { StateStore } from './state-store'
+export type { FileSection, StateStore } from './state-store'
 export { GroupCommitStore, isGroupCommit, notDurable } from './group-commit'
 export type { GroupCommitBackend, GroupCommitStats, PreparedWrite } from './group-commit'
 export { StateDirectory, LOCK_FILE } from './state-dir'

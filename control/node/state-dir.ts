@@ -11,7 +11,8 @@
  *   check and use changes nothing; files inside are then only opened relative to that fd,
  *   never following a symlink (FileStateStore, host/native/state_dir.c).
  * - `moveAside` is what `loomd --reset-ipam` does with the old files: renamed to
- *   `<name>.reset-<time>`, never deleted, so an operator can still look at them.
+ *   `<name>.reset-<time>`, never deleted, so an operator can still look at them (and what an
+ *   upgrade does with a file whose content moved elsewhere: `<name>.migrated-<time>`).
  */
 import * as fs from 'node:fs'
 import { join } from 'node:path'
@@ -96,10 +97,10 @@ export class StateDirectory {
     }
   }
 
-  /** Renames `name` to `<name>.reset-<UTC time>` (never deletes); returns the new name, or null if absent. */
-  moveAside (name: string, now = new Date()): string | null {
+  /** Renames `name` to `<name>.<why>-<UTC time>` (never deletes); returns the new name, or null if absent. */
+  moveAside (name: string, now = new Date(), why: 'reset' | 'migrated' = 'reset'): string | null {
     if (!this.has(name)) return null
-    const aside = `${name}.reset-${now.toISOString().replace(/[:.]/g, '-')}`
+    const aside = `${name}.${why}-${now.toISOString().replace(/[:.]/g, '-')}`
     loadHostBinding().renameAt(this.fd, name, aside)
     fs.fsyncSync(this.fd)
     return aside

@@ -31,6 +31,18 @@ export interface StateStore<T> {
   save (doc: T): void
 }
 
+/**
+ * Another room's data carried inside a state file under its own key, so that one crash-safe
+ * write holds both (the CNI attachment ledger inside the address file: cni/attachment-ledger.ts).
+ * `validate` wraps the file's validator: it takes its key out of the parsed document (checking
+ * it; a bad section is a corrupt file) and passes the rest on; `toJSON` wraps the serialiser and
+ * adds the section as it is when the document is written.
+ */
+export interface FileSection {
+  validate<T> (inner: (raw: unknown) => T): (raw: unknown) => T
+  toJSON<T> (inner?: (doc: T) => unknown): (doc: T) => unknown
+}
+
 export class FileStateStore<T> implements GroupCommitBackend<T> {
   readonly file: string
   private readonly name: string

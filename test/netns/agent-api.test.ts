@@ -3,8 +3,9 @@
  * ADD is idempotent per attachment, DEL repeats fine, GC releases what is not listed, bad input
  * gets 400 with a message, and allocations survive `kill -9` of the daemon (persisted before
  * they are reported) without any address being handed out twice, as do their creation times
- * (<stateDir>/attachments.json, which GC's grace period reads; the grace is 0 here, so GC
- * releases at once; test/unit/local-hardening.test.ts checks the grace on this endpoint).
+ * (the `cniAttachments` section of <stateDir>/pod-addresses.json, which GC's grace period
+ * reads; the grace is 0 here, so GC releases at once; test/unit/local-hardening.test.ts checks
+ * the grace on this endpoint).
  */
 import t from 'tap'
 import { readFileSync } from 'node:fs'
@@ -72,9 +73,10 @@ t.test('CNI endpoints of the agent API, and kill -9', { skip: isRoot() ? false :
   await overlay.stopDaemon(node, 'SIGKILL')
   overlay.startDaemon(node)
   await overlay.waitReady(node)
-  const ledger = JSON.parse(readFileSync(lab.file(`state-${node.name}/attachments.json`), 'utf8')) as {
-    attachments: Array<{ containerID: string, createdAt: number }>
-  }
+  // The attachment ledger is a section of the address file (cni/attachment-ledger.ts).
+  const ledger = (JSON.parse(readFileSync(lab.file(`state-${node.name}/pod-addresses.json`), 'utf8')) as {
+    cniAttachments: { attachments: Array<{ containerID: string, createdAt: number }> }
+  }).cniAttachments
   const created = new Map(ledger.attachments.map((a) => [a.containerID, a.createdAt]))
   t.ok([...reported.keys()].every((cid) => (created.get(cid) ?? Infinity) <= killedAt),
     'every allocation\'s creation time from before kill -9 is on disk')

@@ -3,12 +3,14 @@
  * loom-cni shim, in static and in gossip mode: 30 concurrent ADDs, loomd killed with SIGKILL
  * while their batches are being written (as soon as the first few have answered), restarted;
  * then every address an ADD reported must still be held by its attachment, no address may be
- * held twice, and 10 new pods must get none of the reported ones. A reported allocation is on
- * disk first, so a crash in the middle of a batch loses nothing that was reported.
+ * held twice, every reported ADD's ledger entry must be in the address file (one write holds
+ * both), and 10 new pods must get none of the reported ones. A reported allocation is on disk
+ * first, so a crash in the middle of a batch loses nothing that was reported.
  *
  *   pod namespaces k<i> ── veths ── node ns "n1" (loomd) ── sw
  */
 import t from 'tap'
+import { readFileSync } from 'node:fs'
 import { isRoot, NetnsLab, SKIP_NOT_ROOT } from './lib/netns-lab'
 import { apiRequest, LabNode, OverlayLab } from './lib/overlay-lab'
 import { execPlugin, PluginRun } from './fixtures/cni-exec'
@@ -79,6 +81,14 @@ if (!isRoot()) {
         for (const [cid, address] of reported) {
           t.equal(holder.get(address), cid, `${cid}: reported ${address}, still held by it after the restart`)
         }
+        // The ledger entry (GC's age) rides in the same write as the address (cni/attachment-ledger.ts).
+        const stateFile = lab.file(`state-${n1.name}/${mode === 'static' ? 'pod-addresses.json' : 'ipam.json'}`)
+        const ledger = (JSON.parse(readFileSync(stateFile, 'utf8')) as {
+          cniAttachments?: { attachments: Array<{ containerID: string }> }
+        }).cniAttachments?.attachments ?? []
+        const recorded = new Set(ledger.map((a) => a.containerID))
+        t.ok([...reported.keys()].every((cid) => recorded.has(cid)),
+          'every reported ADD\'s ledger entry is on disk after the kill, in the address file')
 
         const fresh = await Promise.all(pods.slice(CONCURRENT).map((pod, i) =>
           execPlugin(n1.ns, 'loom-cni', { command: 'ADD', containerID: `after-${i}`, netns: nsPath(pod), ifname: 'eth0' },

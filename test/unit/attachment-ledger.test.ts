@@ -17,15 +17,19 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { agentAddresses } from '../../cni/agent-addresses'
-import { ATTACHMENTS_FILE, validateLedger, type LedgerDocument } from '../../cni/attachment-ledger'
+import {
+  ATTACHMENTS_FILE, finishLedgerMigration, LEDGER_SECTION, LedgerSection, openSectionLedger, type LedgerDocument,
+} from '../../cni/attachment-ledger'
 import { CniCommands, type CniAddresses, type HeldAttachment, type PodWiring } from '../../cni/commands'
 import { TryAgainError } from '../../cni/errors'
 import { StaticPodAddresses, validateStaticPodAddresses } from '../../control'
+import type { StaticPodAddressesDurable } from '../../control/static/pod-addresses'
 import { GroupCommitStore, MemoryStore, StateDirectory } from '../../control/node'
 import { hostVethName } from '../../lib'
 import { recordingWiring } from '../lib/recording-wiring'
 
 const T0 = 1_700_000_000_000
+const POD_FILE = 'pod-addresses.json'
 const GRACE_MS = 60_000
 const ready = (): { ready: boolean, checks: Record<string, boolean> } => ({ ready: true, checks: {} })
 const env = (command: string, containerID: string): Record<string, string> => ({
@@ -41,20 +45,27 @@ class Life {
   readonly pods: StaticPodAddresses
   readonly cni: CniCommands
   readonly wiring: PodWiring & { deleted: string[] }
+  readonly podStore: GroupCommitStore<StaticPodAddressesDurable>
+  /** Entries of an attachments.json found at the start (null: none). */
+  readonly legacy: number | null
   private readonly stores: Array<{ idle: () => Promise<void> }>
 
   constructor (dirPath: string, readonly clock: { now: number }, wiring: Partial<PodWiring> = {}) {
     this.dir = StateDirectory.open({ path: dirPath })
-    const podStore = new GroupCommitStore(this.dir.store('pod-addresses.json', validateStaticPodAddresses))
-    const ledger = new GroupCommitStore(this.dir.store(ATTACHMENTS_FILE, validateLedger))
-    this.stores = [podStore, ledger]
-    this.pods = new StaticPodAddresses(podStore, '10.244.1.0/24', { clock: () => clock.now })
-    this.wiring = { ...recordingWiring(), ...wiring }
     try {
+      // As loomd builds them (agent/agent.ts): the ledger is a section of the address file.
+      const section = new LedgerSection()
+      const podStore = this.podStore = new GroupCommitStore(this.dir.store(POD_FILE,
+        section.validate(validateStaticPodAddresses), section.toJSON()))
+      this.stores = [podStore]
+      this.pods = new StaticPodAddresses(podStore, '10.244.1.0/24', { clock: () => clock.now })
+      this.wiring = { ...recordingWiring(), ...wiring }
+      const { store, legacy } = openSectionLedger(section, podStore, this.dir)
+      this.legacy = legacy
       this.cni = new CniCommands({
         addresses: agentAddresses({ pods: () => this.pods, ready, mtu: () => 1400 }),
         wiring: this.wiring,
-        ledger,
+        ledger: store,
         log: () => {},
         clock: () => clock.now,
       }, { gcGraceMs: GRACE_MS })
@@ -62,6 +73,11 @@ class Life {
       this.dir.close()
       throw err
     }
+  }
+
+  /** loomd's start after the CNI commands exist: an old attachments.json is written over and moved aside. */
+  async migrate (): Promise<string | null> {
+    return this.legacy === null ? null : await finishLedgerMigration(this.dir, () => this.cni.persistLedger())
   }
 
   held (): string[] {
@@ -81,8 +97,10 @@ function stateDir (t: { teardown: (f: () => void) => void }): string {
   return dir
 }
 
+/** The ledger as the address file holds it on disk. */
 function ledgerOnDisk (dir: string): LedgerDocument {
-  return JSON.parse(fs.readFileSync(path.join(dir, ATTACHMENTS_FILE), 'utf8')) as LedgerDocument
+  const doc = JSON.parse(fs.readFileSync(path.join(dir, POD_FILE), 'utf8')) as Record<string, unknown>
+  return doc[LEDGER_SECTION] as LedgerDocument
 }
 
 t.test('after a restart, GC\'s grace period counts from the ADD, not from the start', async (t) => {
@@ -116,7 +134,11 @@ t.test('an attachment the ledger does not know is young for a grace period after
   const first = new Life(dir, clock)
   t.equal((await first.cni.run(env('ADD', 'a'), conf())).exitCode, 0)
   await first.end()
-  fs.rmSync(path.join(dir, ATTACHMENTS_FILE)) // an upgrade from a loomd without the ledger
+  // An upgrade from a loomd without the ledger: an address file without the section.
+  const file = path.join(dir, POD_FILE)
+  const { [LEDGER_SECTION]: dropped, ...rest } = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>
+  t.ok(dropped !== undefined, 'the first life wrote the section')
+  fs.writeFileSync(file, JSON.stringify(rest))
 
   clock.now = T0 + 10 * GRACE_MS
   const second = new Life(dir, clock)
@@ -246,5 +268,112 @@ t.test('hostile ledger files stop the start, naming the file; the file is never 
     t.throws(() => new Life(dir, { now: T0 }), { message: why }, `${what}: the message says why`)
     if (text === null) t.ok(fs.lstatSync(file).isSymbolicLink(), 'the planted link is left as it is')
     else t.equal(fs.readFileSync(file, 'utf8'), text, 'the file is left for the operator')
+  }
+})
+
+t.test('a creating ADD\'s address and ledger entry go to disk in one write of the address file', async (t) => {
+  const dir = stateDir(t)
+  const life = new Life(dir, { now: T0 })
+  for (const id of ['a', 'b']) {
+    const writes = life.podStore.stats.writes
+    t.equal((await life.cni.run(env('ADD', id), conf())).exitCode, 0)
+    t.equal(life.podStore.stats.writes - writes, 1, `ADD ${id}: one write`)
+    const doc = JSON.parse(fs.readFileSync(path.join(dir, POD_FILE), 'utf8')) as StaticPodAddressesDurable
+    t.ok(doc.allocations.some(([key]) => key === `${id}/eth0`), `ADD ${id}: its address is in the file`)
+    t.ok(ledgerOnDisk(dir).attachments.some((a) => a.containerID === id && a.createdAt === T0),
+      `ADD ${id}: and its ledger entry, in the same file`)
+  }
+  t.notOk(fs.existsSync(path.join(dir, ATTACHMENTS_FILE)), 'no second file')
+  await life.end()
+})
+
+/** Turns `dir` into what a loomd before the section left: the ledger in attachments.json, none in the address file. */
+function toOldLayout (dir: string): LedgerDocument {
+  const file = path.join(dir, POD_FILE)
+  const { [LEDGER_SECTION]: ledger, ...rest } = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>
+  fs.writeFileSync(file, JSON.stringify(rest))
+  fs.writeFileSync(path.join(dir, ATTACHMENTS_FILE), JSON.stringify(ledger))
+  return ledger as LedgerDocument
+}
+
+t.test('upgrade: attachments.json is loaded, written into the address file, then moved aside (never dropped)',
+  async (t) => {
+    const dir = stateDir(t)
+    const clock = { now: T0 }
+    const first = new Life(dir, clock)
+    await first.cni.run(env('ADD', 'old'), conf())
+    clock.now = T0 + 50_000
+    await first.cni.run(env('ADD', 'young'), conf())
+    await first.end()
+    const old = toOldLayout(dir)
+    const oldText = fs.readFileSync(path.join(dir, ATTACHMENTS_FILE), 'utf8')
+
+    clock.now = T0 + 70_000
+    const second = new Life(dir, clock)
+    t.equal(second.legacy, 2, 'the old file\'s two entries are loaded')
+    const movedTo = await second.migrate()
+    t.match(movedTo, /^attachments\.json\.migrated-/, 'moved aside')
+    t.notOk(fs.existsSync(path.join(dir, ATTACHMENTS_FILE)), 'attachments.json is gone from its place')
+    t.equal(fs.readFileSync(path.join(dir, movedTo!), 'utf8'), oldText, 'its content is kept, unchanged')
+    t.same(ledgerOnDisk(dir), old, 'the address file holds the same entries, on disk before the move')
+    t.equal((await second.cni.run(env('GC', ''), gc)).exitCode, 0)
+    t.same(second.held(), ['young'], 'the migrated times decide GC: 70 s old collected, 20 s old spared')
+    await second.end()
+
+    const third = new Life(dir, clock)
+    t.equal(third.legacy, null, 'the next start finds no old file')
+    t.same(ledgerOnDisk(dir).attachments.map((a) => [a.containerID, a.createdAt]), [['young', T0 + 50_000]])
+    t.equal((await third.cni.run(env('GC', ''), gc)).exitCode, 0)
+    t.same(third.held(), ['young'], 'still spared after the restart: its age came through the migration')
+    await third.end()
+  })
+
+t.test('upgrade interrupted between the write and the move: the merge is repeated, the section\'s entry wins',
+  async (t) => {
+    const dir = stateDir(t)
+    const clock = { now: T0 }
+    const first = new Life(dir, clock)
+    await first.cni.run(env('ADD', 'a'), conf())
+    await first.cni.run(env('ADD', 'b'), conf())
+    await first.end()
+    toOldLayout(dir)
+
+    clock.now = T0 + 10_000
+    const second = new Life(dir, clock)
+    await second.cni.persistLedger() // the write of the migration, then a crash before the move
+    await second.cni.run(env('DEL', 'b'), conf())
+    clock.now = T0 + 20_000
+    await second.cni.run(env('ADD', 'b'), conf()) // b re-created: a newer entry than the old file's
+    await second.end()
+    t.ok(fs.existsSync(path.join(dir, ATTACHMENTS_FILE)), 'the old file is still there')
+
+    const third = new Life(dir, clock)
+    t.equal(third.legacy, 2)
+    await third.migrate()
+    t.same(ledgerOnDisk(dir).attachments.map((a) => [a.containerID, a.createdAt]).sort(),
+      [['a', T0], ['b', T0 + 20_000]], 'b keeps the time of the ADD after the migration, not the old file\'s')
+    await third.end()
+  })
+
+t.test('a hostile ledger section in the address file stops the start, naming the file', async (t) => {
+  const entry = { containerID: 'a', ifname: 'eth0', createdAt: T0, token: '0b6f1f39-4f5c-4c36-8a3e-1c9d7e9d2f10' }
+  const cases: Array<[string, unknown, RegExp]> = [
+    ['not a ledger', 'yes', /cniAttachments.*expected \{"version": 1/],
+    ['a forged token', { version: 1, attachments: [{ ...entry, token: '../../etc' }] }, /cniAttachments.*attachments\[0\]/],
+    ['a duplicate', { version: 1, attachments: [entry, entry] }, /cniAttachments.*appears twice/],
+    ['a flood', { version: 1, attachments: new Array(70_000).fill(entry) }, /cniAttachments.*at most 65536/],
+  ]
+  for (const [what, section, why] of cases) {
+    const dir = stateDir(t)
+    const first = new Life(dir, { now: T0 })
+    await first.cni.run(env('ADD', 'a'), conf())
+    await first.end()
+    const file = path.join(dir, POD_FILE)
+    const text = JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')) as object, [LEDGER_SECTION]: section })
+    fs.writeFileSync(file, text)
+    t.throws(() => new Life(dir, { now: T0 }), { name: 'StateCorruptError', message: new RegExp(`${POD_FILE}.*`) },
+      `${what}: refused`)
+    t.throws(() => new Life(dir, { now: T0 }), { message: why }, `${what}: the message says why`)
+    t.equal(fs.readFileSync(file, 'utf8'), text, 'the file is left for the operator')
   }
 })
