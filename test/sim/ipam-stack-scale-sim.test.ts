@@ -1,6 +1,6 @@
 /**
  * The IPAM scenario of ipam-stack-sim.test.ts (ipam-stack.ts) at 80 nodes on one random seed: a
- * majority of 41, a crash every 6 s. The README's 200 nodes: LOOM_SIM_NODES=200 (about 4 CPU-
+ * majority of 41, a crash every 6 s. The README's 200 nodes: LOOM_SIM_NODES=200 (about 7 CPU-
  * minutes, too long for `npm test` on 2 shared cores; docs/ARCHITECTURE.md, "Simulation").
  * It replaces the 200 bare IPAM state machines that ran the same scenario with a liveness
  * oracle; it is a file of its own because tap's time limit is per file.
