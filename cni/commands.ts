@@ -21,11 +21,9 @@
  *
  * Order of work and why:
  * - ADD: netns is a netns? → wait (bounded) for the agent to be ready → allocate (idempotent
- *   per attachment; a creating ADD's ledger entry goes into the same write as the address) and,
- *   while that write waits for the disk, create the veth pair (no address on it yet) → once the
- *   address is durable, put it on the pod and route it (replacing a host veth left by an
- *   earlier ADD of the same attachment: a retried ADD = clean up and redo; cni/wiring.ts) →
- *   hooks.podAdded → result. A failure after the allocation
+ *   per attachment; a creating ADD's ledger entry goes into the same write as the address) →
+ *   wire, replacing a host veth left by an earlier ADD of the same attachment (a retried ADD =
+ *   clean up and redo; cni/wiring.ts) → hooks.podAdded → result. A failure after the allocation
  *   deletes the host veth and, if this ADD allocated it, releases the address.
  * - DEL: hooks.podRemoved, delete the host veth, release the address, so an address is never
  *   handed out again while a route to the old pod still exists; success only once the release is
@@ -122,17 +120,10 @@ export interface PodWiring {
   openNetns(path: string, handle?: NetnsHandle): number
   closeNetns(fd: number): void
   /**
-   * Optional first half of wirePod, the part that involves no address (the pair, proxy ARP):
-   * ADD starts it while the allocation's write waits for the disk and hands what it returns to
-   * wirePod. Throws leaving cleanup to deleteHostVeth.
+   * Creates the pair and configures both ends, first deleting a host veth of the same name left
+   * by an earlier ADD of this attachment; throws leaving cleanup to deleteHostVeth.
    */
-  createPair?(spec: Omit<WireSpec, 'address' | 'gateway'>): Promise<unknown>
-  /**
-   * Creates the pair (unless `pair`, createPair's result for this ADD, is given) and configures
-   * both ends, first deleting a host veth of the same name left by an earlier ADD of this
-   * attachment; throws leaving cleanup to deleteHostVeth.
-   */
-  wirePod(spec: WireSpec, pair?: unknown): Promise<WireOutcome>
+  wirePod(spec: WireSpec): Promise<WireOutcome>
   /** Deletes a host veth (its peer goes with it). Missing is fine. `stages` gets its netlink_sync. */
   deleteHostVeth(name: string, stages?: StageTimes): Promise<void>
   checkPod(spec: Omit<WireSpec, 'mtu'>): Promise<void>
@@ -320,11 +311,7 @@ export class CniCommands {
       const existed = this.c.addresses.get(id) !== undefined
       const token = existed ? undefined : randomUUID()
       let recorded: Promise<void> | undefined
-      const hostVeth = hostVethName(env.containerID, env.ifname)
-      const { gateway, mtu: agentMtu } = this.c.addresses.network()
-      const mtu = conf.mtu ?? agentMtu
       let held: HeldAttachment
-      let paired: Promise<unknown> | undefined
       try {
         // The address is chosen synchronously; the promise settles once the write holding it is on disk.
         const allocated = stages.timeSync('ipam_allocate', () => this.c.addresses.allocate(id, {
@@ -340,20 +327,6 @@ export class CniCommands {
           recorded = durably(this.ledger.record(key, { token, createdAt: this.clock() }))
           recorded.catch(() => {}) // a failure is thrown where it is awaited
         }
-        // The half of the wiring that carries no address (the pair, proxy ARP) runs while the
-        // write waits for the disk; the address goes onto the pod and into a route only once
-        // it is durable (wirePod below), so a crash in between leaves a bare pair, removed by
-        // the runtime's retried ADD (it replaces the host veth), its DEL or GC.
-        // Only for a creating ADD: a retried one keeps the pod's wiring until its flush is done.
-        // Started on the next immediate, behind the group commits' (queued by allocate and the
-        // ledger above; immediates run in order): a netlink request holds the event loop while
-        // the kernel works (netlink_sync), so started now it would delay the writes' start.
-        const createPair = w.createPair
-        if (token !== undefined && createPair !== undefined) {
-          paired = new Promise<void>((resolve) => { setImmediate(resolve) }).then(() =>
-            createPair({ netnsFd, netns: env.netns, ifname: env.ifname, hostVeth, mtu, stages }))
-        }
-        paired?.catch(() => {}) // awaited below on every path
         held = await stages.time('state_commit', () => allocated)
       } catch (err) {
         // Nothing allocated: its entry goes from memory, and from disk with this or a later write.
@@ -361,19 +334,14 @@ export class CniCommands {
           this.ledger.drop(key)
           this.ledger.persist().catch(() => {})
         }
-        // A pair made meanwhile goes, once its creation has settled (until then it uses the netns fd).
-        if (paired !== undefined) {
-          await paired.catch(() => {})
-          await w.deleteHostVeth(hostVeth).catch((e: Error) => {
-            this.c.log({ level: 'error', command: 'ADD', containerID: env.containerID, msg: `cleanup incomplete: ${e.message}` })
-          })
-        }
         throw err
       }
       try {
-        if (!HOST_VETH_RE.test(held.hostVeth) || held.hostVeth !== hostVeth) {
-          throw new InvalidConfigError(`the agent named host veth ${JSON.stringify(held.hostVeth)}, expected ${hostVeth}`)
+        if (!HOST_VETH_RE.test(held.hostVeth)) {
+          throw new InvalidConfigError(`the agent named host veth ${JSON.stringify(held.hostVeth)}, expected lxc + 11 hex digits`)
         }
+        const { gateway, mtu: agentMtu } = this.c.addresses.network()
+        const mtu = conf.mtu ?? agentMtu
         const wired = await w.wirePod({
           netnsFd,
           netns: env.netns,
@@ -383,7 +351,7 @@ export class CniCommands {
           gateway,
           mtu,
           stages,
-        }, await paired)
+        })
         const added = this.c.hooks?.podAdded
         if (added !== undefined) {
           await stages.time('hook', () => added({ ...held, netns: env.netns, args: env.args, ...podIdentity(env) }))
@@ -414,9 +382,7 @@ export class CniCommands {
         stages.add('result', secondsSince(resultStarted))
         return { stdout, exitCode: 0 }
       } catch (err) {
-        await paired?.catch(() => {}) // the pair's creation still uses the netns fd
         await this.rollback(env, held, token)
-        if (paired !== undefined && held.hostVeth !== hostVeth) await w.deleteHostVeth(hostVeth).catch(() => {})
         throw err
       }
     } finally {

@@ -29,10 +29,8 @@
  *   result         building the answer
  *
  * Stages that run side by side (pod_config, host_config) overlap, and netlink_sync is part of
- * the three wiring stages, so a call's stages need not add up to its wall time. A creating ADD
- * also makes its veth pair (veth_create, netns_enter, and the address-free part of pod_config
- * and host_config) while state_commit waits for the disk; the loop time that takes can delay
- * the write's steps, so state_commit includes it. Every other stage is sequential.
+ * the three wiring stages, so a call's stages need not add up to its wall time; every other
+ * stage is sequential.
  */
 
 export const CNI_STAGES = [

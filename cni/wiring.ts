@@ -25,9 +25,7 @@
  * route, so a failed ADD is undone by `deleteLink(hostVeth)` plus releasing the address.
  *
  * Round trips, because 100 pods starting at once share loomd's one event loop and the kernel's
- * rtnl lock (bench/cni-latency.ts shows the stages). An ADD's wiring comes in two halves, so the
- * first can run while the allocation's state write waits for the disk (cni/commands.ts):
- *   createPodPair, no address involved:
+ * rtnl lock (bench/cni-latency.ts shows the stages): an ADD waits for the kernel three times.
  *   1. RTM_NEWLINK with NLM_F_ECHO creates the pair, the host end up (IFF_UP in its ifinfomsg),
  *      the peer in the pod's namespace; the echo gives the host end's index and MAC, no RTM_GETLINK.
  *      EEXIST: a host veth of this name is an earlier ADD's of the same attachment (the name
@@ -35,10 +33,8 @@
  *      the pod's ifname taken by something else (code 4).
  *   2. Pod side: one RTM_GETLINK for the peer's index and MAC; host side: proxy ARP (an
  *      RTM_SETLINK, not a /proc/sys write through libuv's thread pool, which the state fsyncs
- *      also use), beside it.
- *   wirePod, once the address is on disk:
- *   3. Pod side: link up, address, link route, default route and neighbour, sent together;
- *      host side: the /32 route, beside it.
+ *      also use) and the /32 route, sent together.
+ *   3. Pod side: link up, address, link route, default route and neighbour, sent together.
  * Requests on one socket run in the order sent (host/netlink.ts), so the default route finds
  * the link route it needs, and the first failure is the one reported.
  */
@@ -55,8 +51,7 @@ import { HOST_VETH_RE } from '../lib'
 export const podWiring: PodWiring = {
   openNetns: openNetnsFile,
   closeNetns: closeSync,
-  createPair: (spec) => createPodPair(spec),
-  wirePod: (spec, pair) => wirePod(spec, pair as PodPair | undefined),
+  wirePod: (spec) => wirePod(spec),
   deleteHostVeth: (name, stages) => deleteHostVeth(name, stages),
   checkPod: (spec) => checkPod(spec),
   listHostVeths: () => listHostVeths(),
@@ -73,21 +68,11 @@ export function openNetlinkIn (netnsFd: number, netns: string): NetlinkClient {
 }
 
 /**
- * What `createPodPair` made: the pair's two ends as the kernel echoed them. Plain data (no open
- * socket), so an ADD that fails before using it only has to delete the host veth.
+ * Creates the pair and configures both ends (three kernel round trips, see the header),
+ * replacing a host veth left by an earlier ADD of the same attachment. On failure throws,
+ * leaving cleanup to the caller (deleteHostVeth).
  */
-export interface PodPair {
-  readonly hostLink: LinkWithMAC
-  readonly podLink: LinkWithMAC
-}
-
-/**
- * The first half of an ADD's wiring, the part that involves no address: the pair created (see
- * createPair), the pod end's index and MAC read, proxy ARP on the host end. cni/commands.ts runs it while the
- * allocation's state write waits for the disk, so no address is on an interface or in a route
- * before it is durable. Throws leaving cleanup to the caller (deleteHostVeth).
- */
-export async function createPodPair (spec: Omit<WireSpec, 'address' | 'gateway'>): Promise<PodPair> {
+export async function wirePod (spec: WireSpec): Promise<WireOutcome> {
   const st = spec.stages ?? new StageTimes()
   const host = NetlinkClient.open()
   let pod: NetlinkClient | undefined
@@ -95,48 +80,25 @@ export async function createPodPair (spec: Omit<WireSpec, 'address' | 'gateway'>
     pod = st.timeSync('netns_enter', () => openNetlinkIn(spec.netnsFd, spec.netns))
     const podClient = pod
     const hostLink = await st.time('veth_create', () => createPair(host, spec))
-    const [podLink] = await Promise.all([
-      st.time('pod_config', () => step(`read ${spec.ifname} in ${spec.netns}`, () => podClient.linkInfo(spec.ifname))),
-      st.time('host_config', () => step(`configure host side ${spec.hostVeth}`,
-        () => host.setProxyArp(spec.hostVeth, true, hostLink))),
-    ])
-    return { hostLink, podLink }
-  } finally {
-    st.add('netlink_sync', host.syncSeconds + (pod?.syncSeconds ?? 0))
-    pod?.close()
-    host.close()
-  }
-}
-
-/**
- * Creates the pair and configures both ends (three kernel round trips, see the header),
- * replacing a host veth left by an earlier ADD of the same attachment; with `pair` (what
- * createPodPair made for this ADD) only the address-bearing second half: the pod's address,
- * routes and neighbour, the host's /32 route. On failure throws, leaving cleanup to the caller
- * (deleteHostVeth).
- */
-export async function wirePod (spec: WireSpec, pair?: PodPair): Promise<WireOutcome> {
-  const st = spec.stages ?? new StageTimes()
-  const made = pair ?? await createPodPair(spec)
-  const host = NetlinkClient.open()
-  let pod: NetlinkClient | undefined
-  try {
-    pod = st.timeSync('netns_enter', () => openNetlinkIn(spec.netnsFd, spec.netns))
-    const podClient = pod
-    const { hostLink, podLink: link } = made
     const hostMAC = macString(hostLink.mac)
-    await Promise.all([
-      st.time('pod_config', () => step(`configure ${spec.ifname} in ${spec.netns}`, () => allInOrder([
-        podClient.setLinkUp(spec.ifname, link),
-        podClient.addAddress(spec.ifname, `${spec.address}/32`, link),
-        podClient.replaceRoute({ dst: `${spec.gateway}/32`, dev: spec.ifname, scope: 'link' }, link),
-        podClient.replaceRoute({ dst: '0.0.0.0/0', dev: spec.ifname, via: spec.gateway }, link),
-        podClient.replaceNeighbour({ dev: spec.ifname, ip: spec.gateway, mac: hostMAC, permanent: true }, link),
+    const [podMAC] = await Promise.all([
+      st.time('pod_config', () => step(`configure ${spec.ifname} in ${spec.netns}`, async () => {
+        const link = await podClient.linkInfo(spec.ifname)
+        await allInOrder([
+          podClient.setLinkUp(spec.ifname, link),
+          podClient.addAddress(spec.ifname, `${spec.address}/32`, link),
+          podClient.replaceRoute({ dst: `${spec.gateway}/32`, dev: spec.ifname, scope: 'link' }, link),
+          podClient.replaceRoute({ dst: '0.0.0.0/0', dev: spec.ifname, via: spec.gateway }, link),
+          podClient.replaceNeighbour({ dev: spec.ifname, ip: spec.gateway, mac: hostMAC, permanent: true }, link),
+        ])
+        return macString(link.mac)
+      })),
+      st.time('host_config', () => step(`configure host side ${spec.hostVeth}`, () => allInOrder([
+        host.setProxyArp(spec.hostVeth, true, hostLink),
+        host.replaceRoute({ dst: `${spec.address}/32`, dev: spec.hostVeth, scope: 'link' }, hostLink),
       ]))),
-      st.time('host_config', () => step(`configure host side ${spec.hostVeth}`, () =>
-        host.replaceRoute({ dst: `${spec.address}/32`, dev: spec.hostVeth, scope: 'link' }, hostLink))),
     ])
-    return { hostMAC, podMAC: macString(link.mac) }
+    return { hostMAC, podMAC }
   } finally {
     st.add('netlink_sync', host.syncSeconds + (pod?.syncSeconds ?? 0))
     pod?.close()
@@ -149,7 +111,7 @@ export async function wirePod (spec: WireSpec, pair?: PodPair): Promise<WireOutc
  * MTUs set (no move, which waits for RCU grace periods, and no rename); the host end's index
  * and MAC. A host veth of the same name (an earlier ADD of this attachment) is replaced.
  */
-async function createPair (host: NetlinkClient, spec: Omit<WireSpec, 'address' | 'gateway'>): Promise<LinkWithMAC> {
+async function createPair (host: NetlinkClient, spec: WireSpec): Promise<LinkWithMAC> {
   const what = `create veth pair ${spec.hostVeth}/${spec.ifname} into ${spec.netns}`
   const create = (): Promise<(LinkWithMAC) | undefined> =>
     host.createVeth(spec.hostVeth, spec.ifname, { mtu: spec.mtu, peerNetnsFd: spec.netnsFd, up: true })
