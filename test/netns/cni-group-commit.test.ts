@@ -1,6 +1,6 @@
 /**
  * Group commit of IPAM allocations (control/group-commit.ts) against a real loomd, through the
- * loom-cni shim, in static and in gossip mode: 30 concurrent ADDs, loomd killed with SIGKILL
+ * loom-cni shim, in static and in gossip mode: 100 concurrent ADDs, loomd killed with SIGKILL
  * while their batches are being written (as soon as the first few have answered), restarted;
  * then every address an ADD reported must still be held by its attachment, no address may be
  * held twice, every reported ADD's ledger entry must be in the address file (one write holds
@@ -15,7 +15,7 @@ import { isRoot, NetnsLab, SKIP_NOT_ROOT } from './lib/netns-lab'
 import { apiRequest, LabNode, OverlayLab } from './lib/overlay-lab'
 import { execPlugin, PluginRun } from './fixtures/cni-exec'
 
-const CONCURRENT = 30
+const CONCURRENT = 100
 const AFTER = 10
 const KILL_AFTER_ANSWERS = 3
 const nsPath = (ns: string): string => `/var/run/netns/${ns}`
