@@ -27,7 +27,7 @@ import type { Logger } from 'pino'
 import { deriveNodeIndex, deriveVtepMAC, RouteTable } from '../dataplane'
 import { ControlPlane, monotonicMs } from './control-plane'
 import {
-  Ipam, ipamDurableToJSON, IpamNode, makeBlockLayout, NODE_KEY_PREFIX, validateIpamDurable,
+  Ipam, ipamDurableToJSON, IpamNode, makeBlockLayout, NODE_KEY_PREFIX, PodMetaSection, validateIpamDurable,
   type BlockLayout, type IpamDurable, type IpamStatus,
 } from './ipam'
 import { Membership, RecordSigner, RecordVerifier, type MemberView } from './membership'
@@ -251,9 +251,17 @@ export class GossipMode {
     saveInc(this.membership.incarnation)
 
     const layout = this.layout = makeBlockLayout(init.clusterCIDR, init.blockSize)
+    // ipam.json also carries the pods' identities (ipam/pod-meta.ts) and another room's section.
+    const podMeta = new PodMetaSection()
     const section = init.ipamFileSection
-    const wrapValidate = <T>(v: (raw: unknown) => T): ((raw: unknown) => T) => section?.validate(v) ?? v
-    const wrapToJSON = <T>(j: (doc: T) => unknown): ((doc: T) => unknown) => section?.toJSON(j) ?? j
+    const wrapValidate = <T>(v: (raw: unknown) => T): ((raw: unknown) => T) => {
+      const inner = podMeta.validate(v)
+      return section?.validate(inner) ?? inner
+    }
+    const wrapToJSON = <T>(j: (doc: T) => unknown): ((doc: T) => unknown) => {
+      const inner = podMeta.toJSON(j)
+      return section?.toJSON(inner) ?? inner
+    }
     const liveSeeds: string[] = []
     // eslint-disable-next-line no-return-assign -- the store is kept for stop() as it is built
     const ipam = withRecoveryHint(() => new Ipam({
@@ -271,7 +279,7 @@ export class GossipMode {
       graceMs: init.reclaimAfterMs,
       suspectAfterMs: Math.min(30_000, init.reclaimAfterMs),
     }, clock()))
-    this.ipamNode = new IpamNode(ipam, layout, clock, liveSeeds)
+    this.ipamNode = new IpamNode(ipam, layout, clock, liveSeeds, undefined, podMeta)
     if (firstStart) {
       // ipam.json is on disk (the Ipam constructor saves synchronously): the identity may now be final.
       dir.rename(PENDING_IDENTITY_FILE, IDENTITY_FILE)

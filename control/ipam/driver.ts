@@ -15,6 +15,7 @@ import { decodeClaimMsg, encodeClaimMsg } from './codec'
 import type { AttachmentId, AttachmentMeta, AttachmentRecord, IpamDriver, PodAddressManager } from '../types'
 import type { IpamCounters } from '../stats'
 import { notDurable } from '../node'
+import type { PodMetaSection } from './pod-meta'
 
 /** How long an ADD may wait for a block to be claimed before the CNI gets "try again" (11). */
 const ALLOCATE_TIMEOUT_MS = 10_000
@@ -40,10 +41,18 @@ export class IpamNode implements IpamDriver, PodAddressManager {
      * How `allocate` waits between tries while a block is being claimed: default a real timer;
      * test/sim passes the control plane's virtual timers, so the CNI-facing path runs there too.
      */
-    private readonly sleep?: (ms: number) => Promise<void>
+    private readonly sleep?: (ms: number) => Promise<void>,
+    /**
+     * ipam.json's `podMeta` section (./pod-meta.ts), already loaded with the file: the pods'
+     * identities survive a restart. Without it (unit tests, the sims) they live in memory.
+     */
+    podMeta?: PodMetaSection
   ) {
     const replica = ipam.replica
     this.counters = { decodeErrors: 0, get reclaims () { return replica.reclaimedBlocks } }
+    for (const [key, m] of podMeta?.attach(this.meta) ?? []) {
+      if (ipam.allocator.get(key) !== undefined) this.meta.set(key, m)
+    }
   }
 
   /** Ipam's plain counter, bumped when its routes change. */
@@ -118,8 +127,23 @@ export class IpamNode implements IpamDriver, PodAddressManager {
 
   async allocate (id: AttachmentId, meta: AttachmentMeta): Promise<AttachmentRecord> {
     const key = toKey(id)
-    const existed = this.ipam.allocator.get(attachmentKey(key)) !== undefined
-    const a = await this.ipam.allocateWait(key, this.clock, ALLOCATE_TIMEOUT_MS, ALLOCATE_POLL_MS, this.sleep)
+    const mkey = attachmentKey(key)
+    const existed = this.ipam.allocator.get(mkey) !== undefined
+    // Set before the allocation so the write that holds the address holds the identity too
+    // (podMeta, written with every ipam.json); an ADD that fails forgets it again.
+    const before = this.meta.get(mkey)
+    this.meta.set(mkey, meta)
+    const forget = (): void => {
+      if (before !== undefined) this.meta.set(mkey, before)
+      else this.meta.delete(mkey)
+    }
+    let a
+    try {
+      a = await this.ipam.allocateWait(key, this.clock, ALLOCATE_TIMEOUT_MS, ALLOCATE_POLL_MS, this.sleep)
+    } catch (err) {
+      forget()
+      throw err
+    }
     try {
       await this.ipam.durable() // reported only once on disk (group commit)
     } catch (err) {
@@ -128,9 +152,9 @@ export class IpamNode implements IpamDriver, PodAddressManager {
           this.ipam.release(key, this.clock())
         } catch { /* the disk is failing: the next write drops it, or a restart finds a leak, never a reuse */ }
       }
+      forget()
       throw notDurable(err)
     }
-    this.meta.set(attachmentKey(key), meta)
     return this.record(id, a.address)
   }
 

@@ -15,6 +15,7 @@ export type {
   IpamComponents, IpamDurable, IpamInit, IpamNodeStatus, IpamRoute, IpamStatus, MemberLiveness,
 } from './ipam'
 export { IpamNode, NODE_KEY_PREFIX } from './driver'
+export { PodMetaSection, POD_META_SECTION, validatePodMeta } from './pod-meta'
 export type { IpamNodeCounters } from './driver'
 export { ClaimsReplica, IPAM_REJECT_REASONS } from './replica'
 export type { ClaimsDurable, ClaimsInit, IpamRejectReason } from './replica'

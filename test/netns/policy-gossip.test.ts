@@ -7,6 +7,8 @@
  * - cross-node selections: the 9x9 matrix of a few truth-table cases as the spec says;
  * - a remote pod's CNI DEL takes its address out of the other nodes' peer sets within 2 s, a new
  *   remote pod's ADD puts it in within 2 s (issue 12);
+ * - a node's loomd restarts: its pods keep their identities (control/ipam/pod-meta.ts), so it
+ *   still selects and publishes them;
  * - a node that leaves: its pods leave every other node's peer sets.
  *
  *   node1: x/a y/c z/b     node2: x/b y/a z/c     node3: x/c y/b z/a   (udp over bridge "sw")
@@ -99,6 +101,27 @@ t.test('files mode over gossip: remote pods\' addresses come from their nodes', 
     `ADD returned (ADD took ${addReturned} ms)`)
   await listening
   t.ok((await pl.probeFrom(xb2, [{ ip: pl.ip('x/a'), ...TCP80 }]))[0], 'the new x/b reaches x/a')
+
+  // node2's loomd restarts. Its pods keep their identity (ipam.json's podMeta): node2 still
+  // selects them and publishes them, so the matrix holds and x/b's address stays in node1's set.
+  // Found here: the identity lived in memory in gossip mode, so after a restart node2 published
+  // none of its pods and x/b lost its access to x/a.
+  const identities = async (): Promise<string[]> =>
+    (await pl.policyStatus(node2)).pods.map((p) => `${p.namespace ?? '-'}/${p.name ?? '-'}`).sort()
+  const before2 = await identities()
+  await pl.overlay.stopDaemon(node2)
+  pl.overlay.startDaemon(node2)
+  await pl.overlay.waitReady(node2)
+  await waitFor('node2 to sync and apply after its restart', async () => {
+    const s = await pl.policyStatus(node2)
+    return s.source.state === 'synced' && s.applies.full + s.applies.incremental > 0 && s.applies.idle
+  }, 15_000, 100)
+  t.same(await identities(), before2, `node2's local pods keep their identities across a restart (${before2.join(' ')})`)
+  await waitFor('node1 to hold node2\'s pods again', async () => has(await elements(), xb2.ip), 10_000, 50)
+    .catch(() => {})
+  t.ok(has(await elements(), xb2.ip), `after node2's restart, ${set} on node1 still holds x/b's ${xb2.ip}`)
+  t.ok((await pl.probeFrom(xb2, [{ ip: pl.ip('x/a'), ...TCP80 }]))[0], 'and x/b (node2) still reaches x/a (node1)')
+  t.same((await pl.check(TCP80)).wrong, [], 'a-from-b after node2\'s restart: 9x9 matrix as the spec says')
 
   // node3 leaves the cluster (loomd stopped: it announces its leave): its pods leave node1's sets.
   const fromAll = np('a-from-all', 'x', {
