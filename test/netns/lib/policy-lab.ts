@@ -26,7 +26,7 @@ import {
 import { KubeCluster } from './kube-cluster'
 import { NetnsLab, waitFor } from './netns-lab'
 import { apiRequest, LabNode, LabPod, OverlayLab, REPO_ROOT } from './overlay-lab'
-import { execPlugin } from '../fixtures/cni-exec'
+import { execPlugin, type PluginRun } from '../fixtures/cni-exec'
 
 const POD_FIXTURE = join(REPO_ROOT, 'dist', 'test', 'netns', 'fixtures', 'policy-pod.js')
 
@@ -165,13 +165,21 @@ export class PolicyLab {
   /** CNI ADD of pod namespace/name on `node` by the real loom-cni, as a runtime runs it. */
   async cniAdd (node: LabNode, k: number, namespace: string, name: string): Promise<LabPod> {
     const podNs = await this.lab.addNamespace(`n${node.index}p${k}`)
-    const r = await execPlugin(node.ns, 'loom-cni', {
+    const add = async (): Promise<PluginRun> => execPlugin(node.ns, 'loom-cni', {
       command: 'ADD',
       containerID: `${namespace}-${name}-${k}`,
       netns: `/var/run/netns/${podNs}`,
       ifname: 'eth0',
       args: `IgnoreUnknown=1;K8S_POD_NAMESPACE=${namespace};K8S_POD_NAME=${name}`,
     }, this.cniConf(node))
+    let r = await add()
+    // Code 11 ("try again later"): in gossip mode a node is not ready until it has joined IPAM,
+    // which a loaded machine can take longer than the 4 s an ADD waits; a runtime tries again.
+    for (const until = Date.now() + 30_000; r.code !== 0 && r.json?.code === 11 &&
+      Date.now() < until;) {
+      await new Promise((resolve) => setTimeout(resolve, 250))
+      r = await add()
+    }
     if (r.code !== 0) throw new Error(`loom-cni ADD ${namespace}/${name} on ${node.name}: ${r.stdout}${r.stderr}`)
     const result = r.json as { interfaces: Array<{ name: string }>; ips: Array<{ address: string }> }
     return { ns: podNs, address: result.ips[0].address.split('/')[0], hostVeth: result.interfaces[0].name }
