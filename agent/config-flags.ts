@@ -24,155 +24,155 @@ import {
 import { ConfigError } from './errors'
 import { ENCAPSULATION_KINDS } from '../dataplane/encap'
 
-type Kind = 'string' | 'int' | 'bool' | 'list'
+type ValueType = 'string' | 'int' | 'bool' | 'list'
 
 interface Setting {
   /** Dotted key in the config file. */
   readonly field: string
   /** Long flag without the leading dashes; the variable is LOOM_ + upper snake of it. */
   readonly flag: string
-  readonly kind: Kind
+  readonly type: ValueType
   readonly help: string
 }
 
 const SETTINGS: readonly Setting[] = [
   {
-    field: 'nodeName', flag: 'node-name', kind: 'string', help: 'this node\'s name (default: the hostname, lower-cased)'
+    field: 'nodeName', flag: 'node-name', type: 'string', help: 'this node\'s name (default: the hostname, lower-cased)'
   },
   {
     field: 'underlay.address',
     flag: 'underlay-address',
-    kind: 'string',
+    type: 'string',
     help: 'this node\'s underlay IPv4 address (required)'
   },
   {
     field: 'underlay.port',
     flag: 'underlay-port',
-    kind: 'int',
+    type: 'int',
     help: `UDP port of the udp encapsulation (default ${DEFAULT_UNDERLAY_PORT})`
   },
   {
     field: 'clusterCIDR',
     flag: 'cluster-cidr',
-    kind: 'string',
+    type: 'string',
     help: 'IPv4 CIDR of all pod addresses, e.g. 10.244.0.0/16 (required)'
   },
   {
     field: 'blockSize',
     flag: 'block-size',
-    kind: 'int',
+    type: 'int',
     help: `IPAM block prefix length (default ${DEFAULT_BLOCK_SIZE})`
   },
   {
     field: 'encapsulation',
     flag: 'encapsulation',
-    kind: 'string',
+    type: 'string',
     help: `${ENCAPSULATION_KINDS.join(' | ')} (default ${DEFAULT_ENCAPSULATION})`
   },
   {
     field: 'vxlan.port',
     flag: 'vxlan-port',
-    kind: 'int',
+    type: 'int',
     help: `UDP port of the vxlan encapsulation (default ${DEFAULT_VXLAN_PORT})`
   },
   {
     field: 'vxlan.vni',
     flag: 'vxlan-vni',
-    kind: 'int',
+    type: 'int',
     help: `VXLAN network identifier 1-16777215 (default ${DEFAULT_VXLAN_VNI})`
   },
   {
     field: 'encryption.enabled',
     flag: 'encryption',
-    kind: 'bool',
+    type: 'bool',
     help: 'encrypt the udp encapsulation (default off; --no-encryption turns it off)'
   },
   {
     field: 'encryption.secretFile',
     flag: 'secret-file',
-    kind: 'string',
+    type: 'string',
     help: `file holding the cluster secret (default ${DEFAULT_SECRET_FILE})`
   },
-  { field: 'seeds', flag: 'seeds', kind: 'list', help: 'comma-separated gossip seeds, "host:port" or IPv4' },
+  { field: 'seeds', flag: 'seeds', type: 'list', help: 'comma-separated gossip seeds, "host:port" or IPv4' },
   {
     field: 'gossip.port',
     flag: 'gossip-port',
-    kind: 'int',
+    type: 'int',
     help: `UDP+TCP port of the gossip control plane (default ${DEFAULT_GOSSIP_PORT})`
   },
   {
     field: 'ipam.reclaimAfterSeconds',
     flag: 'reclaim-after',
-    kind: 'int',
+    type: 'int',
     help: `seconds a node must be dead before its blocks are reclaimed (default ${DEFAULT_RECLAIM_AFTER_SECONDS})`
   },
   {
     field: 'cni.confDir',
     flag: 'cni-conf-dir',
-    kind: 'string',
+    type: 'string',
     help: 'write 10-loom.conflist here once ready, e.g. /etc/cni/net.d (default: do not write)'
   },
   {
     field: 'multicast.enabled',
     flag: 'multicast',
-    kind: 'bool',
+    type: 'bool',
     help: 'replicate IPv4 multicast between pods (default on; --no-multicast turns it off)'
   },
   {
     field: 'multicast.mode',
     flag: 'multicast-mode',
-    kind: 'string',
+    type: 'string',
     help: 'members (gossip mode default) | flood (static mode default)'
   },
   {
     field: 'offloads.enabled',
     flag: 'offloads',
-    kind: 'bool',
+    type: 'bool',
     help: 'TUN TSO/USO and GRO, UDP GSO and GRO (default on; --no-offloads turns them off)'
   },
   {
     field: 'cni.gcGraceSeconds',
     flag: 'cni-gc-grace',
-    kind: 'int',
+    type: 'int',
     help: `seconds an attachment is safe from CNI GC after its ADD (default ${DEFAULT_CNI_GC_GRACE_SECONDS})`
   },
   {
     field: 'policy.source',
     flag: 'policy-source',
-    kind: 'string',
+    type: 'string',
     help: 'NetworkPolicy source: none | kubernetes | files (default none)'
   },
   {
     field: 'policy.dir',
     flag: 'policy-dir',
-    kind: 'string',
+    type: 'string',
     help: 'files source: directory of Namespace, Pod and NetworkPolicy manifests'
   },
   {
     field: 'policy.kubeconfig',
     flag: 'kubeconfig',
-    kind: 'string',
+    type: 'string',
     help: 'kubernetes source: kubeconfig path (default: in-cluster service account)'
   },
-  { field: 'stateDir', flag: 'state-dir', kind: 'string', help: `state directory (default ${DEFAULT_STATE_DIR})` },
+  { field: 'stateDir', flag: 'state-dir', type: 'string', help: `state directory (default ${DEFAULT_STATE_DIR})` },
   {
     field: 'apiSocket',
     flag: 'api-socket',
-    kind: 'string',
+    type: 'string',
     help: `local API unix socket (default ${DEFAULT_API_SOCKET})`
   },
   {
     field: 'metrics.address',
     flag: 'metrics-address',
-    kind: 'string',
+    type: 'string',
     help: `"host:port" for /metrics and health (default ${DEFAULT_METRICS_ADDRESS})`
   },
-  { field: 'mtu', flag: 'mtu', kind: 'int', help: 'overlay MTU override, 576-9000 (default: underlay MTU - overhead)' },
-  { field: 'tunName', flag: 'tun-name', kind: 'string', help: `TUN device name (default ${DEFAULT_TUN_NAME})` },
+  { field: 'mtu', flag: 'mtu', type: 'int', help: 'overlay MTU override, 576-9000 (default: underlay MTU - overhead)' },
+  { field: 'tunName', flag: 'tun-name', type: 'string', help: `TUN device name (default ${DEFAULT_TUN_NAME})` },
   {
     field: 'logLevel',
     flag: 'log-level',
-    kind: 'string',
+    type: 'string',
     help: `fatal|error|warn|info|debug|trace|silent (default ${DEFAULT_LOG_LEVEL})`
   },
 ]
@@ -204,9 +204,9 @@ const BOOL_WORDS: Readonly<Record<string, boolean>> = {
   true: true, false: false, yes: true, no: false, on: true, off: false, 1: true, 0: false,
 }
 
-/** Converts a flag or variable's text by kind; text that does not convert is passed on as is. */
-function convert (kind: Kind, text: string): unknown {
-  switch (kind) {
+/** Converts a flag or variable's text by its type; text that does not convert is passed on as is. */
+function convert (type: ValueType, text: string): unknown {
+  switch (type) {
     case 'string': return text
     case 'int': return /^-?[0-9]+$/.test(text) ? Number(text) : text
     case 'bool': return BOOL_WORDS[text.toLowerCase()] ?? text
@@ -266,7 +266,7 @@ export function parseArgs (argv: readonly string[]): ParsedArgs {
       continue
     }
     const negated = name.startsWith('no-') ? findSetting(name.slice(3)) : undefined
-    if (negated?.kind === 'bool' && inline === undefined) {
+    if (negated?.type === 'bool' && inline === undefined) {
       overrides.push({ field: negated.field, value: false, origin: arg })
       continue
     }
@@ -279,12 +279,12 @@ export function parseArgs (argv: readonly string[]): ParsedArgs {
         message: `invalid config: unknown flag --${name}: ${hint === undefined ? '' : `did you mean ${hint}? `}expected ${expected}`,
       })
     }
-    if (s.kind === 'bool' && inline === undefined) {
+    if (s.type === 'bool' && inline === undefined) {
       const next = argv[i + 1]
       if (next !== undefined && BOOL_WORDS[next.toLowerCase()] !== undefined) inline = argv[++i]
       else inline = 'true'
     }
-    overrides.push({ field: s.field, value: convert(s.kind, takeValue()), origin: `--${name}` })
+    overrides.push({ field: s.field, value: convert(s.type, takeValue()), origin: `--${name}` })
   }
   return { help: false, configPath, overrides }
 }
@@ -343,7 +343,7 @@ export function parseEnv (env: NodeJS.ProcessEnv, onUnknown?: (name: string) => 
     known.add(name)
     const text = env[name]
     if (text === undefined || text === '') continue
-    overrides.push({ field: s.field, value: convert(s.kind, text), origin: name })
+    overrides.push({ field: s.field, value: convert(s.type, text), origin: name })
   }
   if (onUnknown !== undefined) {
     for (const name of Object.keys(env)) {
@@ -357,7 +357,7 @@ export function parseEnv (env: NodeJS.ProcessEnv, onUnknown?: (name: string) => 
 /** loomd's usage text, printed by `loomd --help`. */
 export function configUsage (): string {
   const rows = SETTINGS.map((s) => {
-    const arg = s.kind === 'bool' ? `--${s.flag}[=bool]` : `--${s.flag} <${s.kind === 'list' ? 'list' : 'value'}>`
+    const arg = s.type === 'bool' ? `--${s.flag}[=bool]` : `--${s.flag} <${s.type === 'list' ? 'list' : 'value'}>`
     return `  ${arg.padEnd(30)} ${envName(s).padEnd(24)} ${s.help}`
   })
   return [

@@ -197,7 +197,7 @@ export function namedPortSetSpec (policy: NetworkPolicy, ri: number, port: Netwo
 /** A set a local pod's chains reference, and what it is computed from. */
 export type SetRequest =
   | {
-    readonly kind: 'peers';
+    readonly type: 'peers';
     readonly name: string;
     readonly policy: NetworkPolicy;
     readonly dir: 'in' | 'eg';
@@ -205,7 +205,7 @@ export type SetRequest =
     readonly rule: NetworkPolicyRule
   }
   | {
-    readonly kind: 'named-port';
+    readonly type: 'named-port';
     readonly name: string;
     readonly policy: NetworkPolicy;
     readonly ri: number;
@@ -257,7 +257,7 @@ export function compileLocalPod (att: LocalAttachment, pod: ClusterPod | undefin
   const peerSet = (policy: NetworkPolicy, dir: 'in' | 'eg', ri: number, rule: NetworkPolicyRule): string | undefined => {
     if (rule.peers.length === 0) return undefined
     const name = peerSetName(policy, dir, ri)
-    sets.push({ kind: 'peers', name, policy, dir, ri, rule })
+    sets.push({ type: 'peers', name, policy, dir, ri, rule })
     return name
   }
 
@@ -280,7 +280,7 @@ export function compileLocalPod (att: LocalAttachment, pod: ClusterPod | undefin
             match = m === undefined ? undefined : `${addr}${m}`
           } else if (typeof port.port === 'string') {
             const name = namedPortSetName(policy, ri, pi)
-            sets.push({ kind: 'named-port', name, policy, ri, port, ...(set !== undefined ? { peers: set } : {}) })
+            sets.push({ type: 'named-port', name, policy, ri, port, ...(set !== undefined ? { peers: set } : {}) })
             match = `ip daddr . meta l4proto . th dport @${name}`
           } else match = `${addr}${numericPortMatch(port)}`
           if (match !== undefined) rules.push(`${match} counter ${verdict} ${comment}`)
@@ -355,7 +355,7 @@ export function compile (input: CompileInput): DesiredState {
   const peerIntervals = new Map<string, Interval[]>()
   for (const r of results) {
     for (const req of r.sets) {
-      if (req.kind !== 'peers' || peerIntervals.has(req.name)) continue
+      if (req.type !== 'peers' || peerIntervals.has(req.name)) continue
       const intervals = rulePeerIntervals(req.policy, req.rule, pods, labelsOf)
       peerIntervals.set(req.name, intervals)
       sets.set(req.name, peerSetSpec(req.policy, req.dir, req.ri, intervals))
@@ -363,7 +363,7 @@ export function compile (input: CompileInput): DesiredState {
   }
   for (const r of results) {
     for (const req of r.sets) {
-      if (req.kind !== 'named-port' || sets.has(req.name)) continue
+      if (req.type !== 'named-port' || sets.has(req.name)) continue
       const peers = req.peers === undefined ? undefined : peerIntervals.get(req.peers)
       sets.set(req.name, namedPortSetSpec(req.policy, req.ri, req.port, namedPortElements(pods, req.port, peers)))
     }

@@ -34,8 +34,8 @@ import type { Labels, LocalAttachment, Namespace } from './model'
 import { NAMESPACE_NAME_LABEL, objectKey } from './model'
 import { tryParseIPv4Address } from '../lib'
 
-type PeerRequest = Extract<SetRequest, { kind: 'peers' }>
-type NamedPortRequest = Extract<SetRequest, { kind: 'named-port' }>
+type PeerRequest = Extract<SetRequest, { type: 'peers' }>
+type NamedPortRequest = Extract<SetRequest, { type: 'named-port' }>
 
 interface PeerSetState {
   readonly req: PeerRequest
@@ -182,12 +182,12 @@ export class IncrementalCompiler {
     for (const name of this.peerSets.keys()) if (!needed.has(name)) this.peerSets.delete(name)
     for (const name of this.namedPortSets.keys()) if (!needed.has(name)) this.namedPortSets.delete(name)
     for (const req of needed.values()) {
-      if (req.kind !== 'peers' || this.peerSets.has(req.name)) continue
+      if (req.type !== 'peers' || this.peerSets.has(req.name)) continue
       this.peerSets.set(req.name, buildPeerSet(req, pods, labelsOf))
       stats.rebuiltSets++
     }
     for (const req of needed.values()) {
-      if (req.kind !== 'named-port' || this.namedPortSets.has(req.name)) continue
+      if (req.type !== 'named-port' || this.namedPortSets.has(req.name)) continue
       const peers = req.peers === undefined ? undefined : this.peerSets.get(req.peers)?.intervals
       this.namedPortSets.set(req.name, buildNamedPortSet(req, pods, peers))
       stats.rebuiltSets++

@@ -42,18 +42,18 @@ export interface BlockRecord {
 }
 
 export type Op =
-  | { readonly kind: 'join', readonly node: NodeId }
-  | { readonly kind: 'claim', readonly node: NodeId, readonly block: number }
+  | { readonly type: 'join', readonly node: NodeId }
+  | { readonly type: 'claim', readonly node: NodeId, readonly block: number }
   /**
    * `epoch` is the slot of the claim that gave `node` the block (its BlockRecord.epoch): a RELEASE
    * frees only that ownership. Without it a release decided late (a coordinator re-proposes ops it
    * was forwarded for 2 s) freed the block again after its owner had claimed it anew and was
    * using it (seed 1159991801 of test/sim/ipam-stack-sim.test.ts).
    */
-  | { readonly kind: 'release', readonly node: NodeId, readonly block: number, readonly epoch: number }
-  | { readonly kind: 'suspect', readonly node: NodeId, readonly forced: boolean }
-  | { readonly kind: 'unsuspect', readonly node: NodeId }
-  | { readonly kind: 'remove', readonly node: NodeId }
+  | { readonly type: 'release', readonly node: NodeId, readonly block: number, readonly epoch: number }
+  | { readonly type: 'suspect', readonly node: NodeId, readonly forced: boolean }
+  | { readonly type: 'unsuspect', readonly node: NodeId }
+  | { readonly type: 'remove', readonly node: NodeId }
 
 /** Immutable: every change builds a new object (the simulator and stores share references). */
 export interface ClusterState {
@@ -97,7 +97,7 @@ export function blockOwner (s: ClusterState, block: number): NodeId | null {
 
 /** A RELEASE frees the block only while `op.node` still holds it under the claim it names. */
 export function releaseApplies (blocks: ReadonlyArray<BlockRecord | undefined>,
-  op: Extract<Op, { kind: 'release' }>): boolean {
+  op: Extract<Op, { type: 'release' }>): boolean {
   const r = blocks[op.block]
   return r !== undefined && r.state === 'owned' && r.owner === op.node && r.epoch === op.epoch
 }
@@ -120,7 +120,7 @@ export function applySlot (s: ClusterState, slot: number, ops: readonly Op[]): C
   for (const op of ops) {
     const c = cur()
     const mem = c.members.get(op.node)
-    switch (op.kind) {
+    switch (op.type) {
       case 'join':
         if (mem === undefined && !(removed ?? s.removed).has(op.node)) {
           m().set(op.node, { id: op.node, joinedSlot: slot, suspectSlot: 0, forced: false })

@@ -20,12 +20,12 @@ const KIND_NAMES = ['join', 'claim', 'release', 'suspect', 'unsuspect', 'remove'
 
 export function opToWire (op: Op): loom.ipam.IOp {
   return {
-    kind: KIND_NAMES.indexOf(op.kind),
+    kind: KIND_NAMES.indexOf(op.type),
     node: op.node,
     block: 'block' in op && op.block >= 0 ? op.block : 0,
-    anyBlock: op.kind === 'claim' && op.block < 0,
-    forced: op.kind === 'suspect' ? op.forced : false,
-    epoch: op.kind === 'release' ? op.epoch : 0,
+    anyBlock: op.type === 'claim' && op.block < 0,
+    forced: op.type === 'suspect' ? op.forced : false,
+    epoch: op.type === 'release' ? op.epoch : 0,
   }
 }
 
@@ -48,16 +48,16 @@ export function opFromWire (w: unknown, blockCount: number): Op {
   const node = checkId(o.node, 'op.node')
   const kind = o.kind ?? OpKind.JOIN
   switch (kind) {
-    case OpKind.JOIN: return { kind: 'join', node }
+    case OpKind.JOIN: return { type: 'join', node }
     case OpKind.CLAIM: return {
-      kind: 'claim', node, block: o.anyBlock === true ? -1 : checkU32(o.block ?? 0, 'op.block', blockCount - 1)
+      type: 'claim', node, block: o.anyBlock === true ? -1 : checkU32(o.block ?? 0, 'op.block', blockCount - 1)
     }
     case OpKind.RELEASE: return {
-      kind: 'release', node, block: checkU32(o.block ?? 0, 'op.block', blockCount - 1), epoch: checkU32(o.epoch ?? 0, 'op.epoch')
+      type: 'release', node, block: checkU32(o.block ?? 0, 'op.block', blockCount - 1), epoch: checkU32(o.epoch ?? 0, 'op.epoch')
     }
-    case OpKind.SUSPECT: return { kind: 'suspect', node, forced: o.forced === true }
-    case OpKind.UNSUSPECT: return { kind: 'unsuspect', node }
-    case OpKind.REMOVE: return { kind: 'remove', node }
+    case OpKind.SUSPECT: return { type: 'suspect', node, forced: o.forced === true }
+    case OpKind.UNSUSPECT: return { type: 'unsuspect', node }
+    case OpKind.REMOVE: return { type: 'remove', node }
     default: throw new IpamDecodeError(`op.kind ${String(kind)} is unknown`)
   }
 }
@@ -67,6 +67,33 @@ export function opsFromWire (w: unknown, blockCount: number): Op[] {
   if (!Array.isArray(w) ||
     w.length > IPAM_LIMITS.maxOpsPerSlot) throw new IpamDecodeError(`ops must be a list of at most ${IPAM_LIMITS.maxOpsPerSlot}`)
   return w.map(o => opFromWire(o, blockCount))
+}
+
+/**
+ * An op of the state file's acceptor record (ipam.json `claims.acceptor.accepted.ops`), which is
+ * kept as the Op value itself, not in its wire form. The tag is `type`; a loomd older than that
+ * name wrote it as `kind`, and such a file is read the same way (its next write uses `type`), so
+ * an upgrade keeps the value this acceptor accepted: Paxos' safety rests on it (replica.ts).
+ * Checked like a wire op (a claim of "any block" is block -1 here); a bad op is an IpamDecodeError.
+ */
+export function opFromDisk (d: unknown, blockCount: number): Op {
+  if (typeof d !== 'object' || d === null) throw new IpamDecodeError('op must be an object')
+  const o = d as Record<string, unknown>
+  const name = o.type ?? o.kind
+  if (o.type !== undefined && o.kind !== undefined && o.type !== o.kind) {
+    throw new IpamDecodeError(`op has type ${String(o.type)} and kind ${String(o.kind)}`)
+  }
+  const node = checkId(o.node, 'op.node')
+  const block = (): number => checkU32(o.block, 'op.block', blockCount - 1)
+  switch (name) {
+    case 'join': return { type: 'join', node }
+    case 'claim': return { type: 'claim', node, block: o.block === -1 ? -1 : block() }
+    case 'release': return { type: 'release', node, block: block(), epoch: checkU32(o.epoch, 'op.epoch') }
+    case 'suspect': return { type: 'suspect', node, forced: o.forced === true }
+    case 'unsuspect': return { type: 'unsuspect', node }
+    case 'remove': return { type: 'remove', node }
+    default: throw new IpamDecodeError(`op type ${JSON.stringify(name)} is unknown`)
+  }
 }
 
 export function stateToWire (s: ClusterState): loom.ipam.IClusterState {
@@ -254,7 +281,7 @@ export function decodeClaimMsg (buf: Uint8Array, blockCount: number): ClaimMsg {
   else throw new IpamDecodeError('IPAM message has no body')
   // Only a coordinator request may carry an unresolved claim (block -1).
   if (body.type !== 'request' && 'ops' in body &&
-    body.ops.some(o => o.kind === 'claim' &&
+    body.ops.some(o => o.type === 'claim' &&
       o.block < 0)) throw new IpamDecodeError('unresolved claim outside a request')
   return { from: e.from, clusterId: e.clusterId, applied: checkU32(e.applied ?? 0, 'applied'), body }
 }

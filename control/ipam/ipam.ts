@@ -37,7 +37,7 @@ import {
 } from './allocator'
 import { IpamDecodeError, IpamExhaustedError, IpamNotMemberError, IpamTryAgainError } from './errors'
 import type { ClusterState, NodeId } from './cluster-state'
-import { stateToWire, validateClusterState } from './codec'
+import { opFromDisk, stateToWire, validateClusterState } from './codec'
 import type { StateStore } from '../node'
 import { isGroupCommit } from '../node'
 
@@ -393,7 +393,7 @@ export class Ipam {
       unreachableOwners: nodes.filter(n => n.blocks.length > 0 &&
         (n.liveness === 'dead' || n.liveness === 'suspect')).map(n => n.node),
       pendingClaims: this.replica.wantBlocks,
-      pendingOps: this.replica.pendingOps.map(o => `${o.kind} ${o.node}${'block' in o ? ` ${formatBlockCIDR(this.init.layout, o.block)}` : ''}`),
+      pendingOps: this.replica.pendingOps.map(o => `${o.type} ${o.node}${'block' in o ? ` ${formatBlockCIDR(this.init.layout, o.block)}` : ''}`),
       fencedAllocations: fenced,
     }
   }
@@ -437,7 +437,7 @@ export class Ipam {
   private proposeRelease (b: number): void {
     const r = this.replica.state?.blocks[b]
     if (r === undefined || r.state !== 'owned' || r.owner !== this.init.id) return
-    this.replica.propose({ kind: 'release', node: this.init.id, block: b, epoch: r.epoch })
+    this.replica.propose({ type: 'release', node: this.init.id, block: b, epoch: r.epoch })
   }
 
   private document (): IpamDurable {
@@ -510,6 +510,15 @@ export function validateIpamDurable (raw: unknown, layout: BlockLayout): IpamDur
   const acc = c.acceptor as ClaimsDurable['acceptor'] | undefined
   if (typeof acc !== 'object' || acc === null ||
     typeof acc.slot !== 'number') throw new IpamDecodeError('acceptor section is missing or malformed')
+  const acceptedOps = acc.accepted?.ops as unknown
+  if (acc.accepted != null && !Array.isArray(acceptedOps)) throw new IpamDecodeError('acceptor.accepted.ops must be a list')
+  // Rebuilt op by op: an older loomd tagged them `kind` (codec.ts opFromDisk).
+  const acceptor = acc.accepted == null
+    ? acc
+    : {
+        ...acc,
+        accepted: { ...acc.accepted, ops: (acceptedOps as unknown[]).map(op => opFromDisk(op, layout.blockCount)) },
+      }
   const allocations = o.allocations
   if (!Array.isArray(allocations)) throw new IpamDecodeError('allocations must be a list')
   const reuse = o.reuse === undefined ? undefined : o.reuse as AllocatorReuseDurable
@@ -521,7 +530,7 @@ export function validateIpamDurable (raw: unknown, layout: BlockLayout): IpamDur
       b < layout.blockCount)) throw new IpamDecodeError('releasing must be a list of block indexes')
   return {
     version: 1,
-    claims: { id: c.id, state, acceptor: acc, maxRound: c.maxRound },
+    claims: { id: c.id, state, acceptor, maxRound: c.maxRound },
     allocations: allocations as AllocatorDurable,
     releasing,
     ...(reuse !== undefined ? { reuse } : {}),

@@ -144,7 +144,7 @@ function cmpBallot (a: Ballot | null, b: Ballot | null): number {
 }
 
 function opKey (op: Op): string {
-  return `${op.kind}:${op.node}:${'block' in op ? op.block : ''}${op.kind === 'release' ? `@${op.epoch}` : ''}`
+  return `${op.type}:${op.node}:${'block' in op ? op.block : ''}${op.type === 'release' ? `@${op.epoch}` : ''}`
 }
 
 interface Proposal {
@@ -279,7 +279,7 @@ export class ClaimsReplica {
   /** Operator rmpeer / liveness-driven reclaim. Idempotent. */
   suspect (node: NodeId, forced: boolean): void {
     if (node === this.id) return
-    this.propose({ kind: 'suspect', node, forced })
+    this.propose({ type: 'suspect', node, forced })
   }
 
   tick (now: number): void {
@@ -327,7 +327,7 @@ export class ClaimsReplica {
         nb = seen + (m.forced ? this.init.forcedGraceMs : this.init.graceMs) + this.init.random() * 2000
         this.removeNotBefore.set(m.id, nb)
       }
-      if (now >= nb) this.propose({ kind: 'remove', node: m.id })
+      if (now >= nb) this.propose({ type: 'remove', node: m.id })
     }
     // Proposer. To avoid dueling proposers, members forward their ops to a coordinator (the
     // first unsuspected member by id) and only propose themselves if it has not acted within
@@ -439,7 +439,7 @@ export class ClaimsReplica {
   /** S4: REMOVE(N) only with a pending SUSPECT(N) that this acceptor has known for >= G. */
   private removesAllowed (ops: readonly Op[], now: number): boolean {
     for (const op of ops) {
-      if (op.kind !== 'remove') continue
+      if (op.type !== 'remove') continue
       const m = this.st!.members.get(op.node)
       if (m === undefined) continue // no-op when applied
       if (m.suspectSlot === 0) return false
@@ -456,7 +456,7 @@ export class ClaimsReplica {
     let ok = m !== undefined && m.suspectSlot === 0 && st.configSlot === b.configSlot
     if (ok && this.acc.accepted !== null && this.acc.slot === st.slot + 1) {
       for (const op of this.acc.accepted.ops) {
-        if (op.kind === 'join' || op.kind === 'remove' || (op.kind === 'suspect' && op.node === from)) ok = false
+        if (op.type === 'join' || op.type === 'remove' || (op.type === 'suspect' && op.node === from)) ok = false
       }
     }
     this.send(from, { type: 'renewAck', seq: b.seq, ok })
@@ -490,14 +490,14 @@ export class ClaimsReplica {
       if (out.length < MAX_OPS) out.push(op)
     }
     if (this.wantBlocks > 0 && me !== undefined &&
-      me.suspectSlot === 0) out.push({ kind: 'claim', node: this.id, block: -1 })
+      me.suspectSlot === 0) out.push({ type: 'claim', node: this.id, block: -1 })
     return out
   }
 
   private stillUseful (op: Op): boolean {
     const st = this.st!
     const m = st.members.get(op.node)
-    switch (op.kind) {
+    switch (op.type) {
       case 'join': return m === undefined && !st.removed.has(op.node)
       case 'claim': return m !== undefined && m.suspectSlot === 0
       case 'release': return releaseApplies(st.blocks, op)
@@ -520,7 +520,7 @@ export class ClaimsReplica {
     const taken = new Set<number>()
     for (const op of all.values()) {
       if (out.length >= MAX_OPS) break
-      if (op.kind !== 'claim') { out.push(op); continue }
+      if (op.type !== 'claim') { out.push(op); continue }
       if (op.block >= 0) continue
       const n = st.blockCount
       const start = hashNodeId(op.node) % n
@@ -529,7 +529,7 @@ export class ClaimsReplica {
         const r = st.blocks[blk]
         if ((r === undefined || r.state === 'free') && !taken.has(blk)) {
           taken.add(blk)
-          out.push({ kind: 'claim', node: op.node, block: blk })
+          out.push({ type: 'claim', node: op.node, block: blk })
           break
         }
       }
@@ -542,7 +542,7 @@ export class ClaimsReplica {
     if (st === null || !st.members.has(this.id) || !st.members.has(from)) return
     for (const op of ops.slice(0, MAX_OPS)) {
       // A member claims, releases and clears suspicion only for itself.
-      if ((op.kind === 'claim' || op.kind === 'release' || op.kind === 'unsuspect') && op.node !== from) {
+      if ((op.type === 'claim' || op.type === 'release' || op.type === 'unsuspect') && op.node !== from) {
         this.reject('foreign_op'); continue
       }
       this.forwarded.set(opKey(op), { op, until: now + 2000 })
@@ -625,7 +625,7 @@ export class ClaimsReplica {
   }
 
   private countReclaimed (before: ClusterState, ops: readonly Op[]): void {
-    const removed = new Set(ops.filter(o => o.kind === 'remove').map(o => o.node))
+    const removed = new Set(ops.filter(o => o.type === 'remove').map(o => o.node))
     if (removed.size === 0) return
     const after = this.st!
     before.blocks.forEach((r, i) => {
@@ -648,8 +648,8 @@ export class ClaimsReplica {
     const after = applySlot(before, slot, ops)
     // A claim request is satisfied by the first block it gets; do not claim again for it.
     for (const op of ops) {
-      if (op.kind !== 'claim' || after.blocks[op.block] === before.blocks[op.block]) continue
-      this.forwarded.delete(opKey({ kind: 'claim', node: op.node, block: -1 }))
+      if (op.type !== 'claim' || after.blocks[op.block] === before.blocks[op.block]) continue
+      this.forwarded.delete(opKey({ type: 'claim', node: op.node, block: -1 }))
       if (op.node === this.id && this.wantBlocks > 0) this.wantBlocks--
     }
     this.adopt(after, now)
@@ -674,7 +674,7 @@ export class ClaimsReplica {
     const me = next.members.get(this.id)
     if (me !== undefined && me.suspectSlot !== 0) {
       this.lease.until = -Infinity
-      this.propose({ kind: 'unsuspect', node: this.id })
+      this.propose({ type: 'unsuspect', node: this.id })
     }
     if (prev !== null && prev.members.has(this.id) && me === undefined) this.lease.until = -Infinity
     if (next.removed.has(this.id)) { this.removedSelf = true; this.lease.until = -Infinity }
@@ -743,7 +743,7 @@ export class ClaimsReplica {
     const st = this.st
     if (st === null || !st.members.has(this.id)) return
     if (st.members.has(from) || st.removed.has(from)) { this.send(from, { type: 'state', state: st }); return }
-    this.propose({ kind: 'join', node: from })
+    this.propose({ type: 'join', node: from })
   }
 
   private onRenewAck (from: NodeId, b: { seq: number, ok: boolean }, now: number): void {

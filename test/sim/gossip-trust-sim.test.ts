@@ -393,32 +393,32 @@ t.test('IPAM: forged state/decided/claims from a stranger and from a member chan
   const huge = {
     ...st, slot: 2 ** 31, members: new Map([...st.members].filter(([id]) => id === 'b')), removed: new Set(['a', 'c'])
   }
-  const everyBlockToX = Array.from({ length: 16 }, (_, i) => ({ kind: 'claim' as const, node: 'x', block: i }))
+  const everyBlockToX = Array.from({ length: 16 }, (_, i) => ({ type: 'claim' as const, node: 'x', block: i }))
   const forgeries: Array<Omit<ClaimMsg, 'clusterId'> & { clusterId?: string }> = [
     { from: 'x', applied: st.slot, body: { type: 'state', state: huge } }, // stranger, unasked
     { from: 'b', applied: st.slot, body: { type: 'state', state: huge } }, // member, unasked
     { from: 'x', applied: st.slot, body: { type: 'decided', slot: st.slot + 1, ops: everyBlockToX } },
-    { from: 'x', applied: st.slot, body: { type: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: 'c' }] } },
+    { from: 'x', applied: st.slot, body: { type: 'decided', slot: st.slot + 1, ops: [{ type: 'remove', node: 'c' }] } },
     { from: 'x', applied: st.slot, body: { type: 'request', ops: everyBlockToX } },
     {
       from: 'b',
       applied: st.slot,
       body: {
         type: 'request',
-        ops: [{ kind: 'claim', node: 'c', block: 40 }, { kind: 'release', node: 'a', block: blockOwnedBy(a, 'a'), epoch: a.state!.blocks[blockOwnedBy(a, 'a')]!.epoch }]
+        ops: [{ type: 'claim', node: 'c', block: 40 }, { type: 'release', node: 'a', block: blockOwnedBy(a, 'a'), epoch: a.state!.blocks[blockOwnedBy(a, 'a')]!.epoch }]
       }
     },
     {
       from: 'b',
       applied: st.slot,
       clusterId: 'other',
-      body: { type: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: 'c' }] }
+      body: { type: 'decided', slot: st.slot + 1, ops: [{ type: 'remove', node: 'c' }] }
     },
     {
       from: 'b',
       applied: st.slot,
       clusterId: '',
-      body: { type: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: 'c' }] }
+      body: { type: 'decided', slot: st.slot + 1, ops: [{ type: 'remove', node: 'c' }] }
     },
   ]
   for (const f of forgeries) {
@@ -515,13 +515,13 @@ t.test('IPAM on the real stack: forged state/decided/claims from an attacker\'s 
     const huge = {
       ...st, slot: 2 ** 31, members: new Map([...st.members].filter(([id]) => id === idB)), removed: new Set([idA, idC])
     }
-    const everyBlockToX = Array.from({ length: 16 }, (_, i) => ({ kind: 'claim' as const, node: STRANGER, block: i }))
+    const everyBlockToX = Array.from({ length: 16 }, (_, i) => ({ type: 'claim' as const, node: STRANGER, block: i }))
     const mineA = blockOwnedBy(a, idA)
     /** What the stranger would say (sender X). */
     const asStranger: ClaimMsg[] = [
       { from: STRANGER, clusterId, applied: st.slot, body: { type: 'state', state: huge } },
       { from: STRANGER, clusterId, applied: st.slot, body: { type: 'decided', slot: st.slot + 1, ops: everyBlockToX } },
-      { from: STRANGER, clusterId, applied: st.slot, body: { type: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: idC }] } },
+      { from: STRANGER, clusterId, applied: st.slot, body: { type: 'decided', slot: st.slot + 1, ops: [{ type: 'remove', node: idC }] } },
       { from: STRANGER, clusterId, applied: st.slot, body: { type: 'request', ops: everyBlockToX } },
     ]
     /** What the member b says as itself. */
@@ -533,11 +533,11 @@ t.test('IPAM on the real stack: forged state/decided/claims from an attacker\'s 
         applied: st.slot,
         body: {
           type: 'request',
-          ops: [{ kind: 'claim', node: idC, block: 40 }, { kind: 'release', node: idA, block: mineA, epoch: st.blocks[mineA]!.epoch }]
+          ops: [{ type: 'claim', node: idC, block: 40 }, { type: 'release', node: idA, block: mineA, epoch: st.blocks[mineA]!.epoch }]
         }
       },
-      { from: idB, clusterId: 'other', applied: st.slot, body: { type: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: idC }] } },
-      { from: idB, clusterId: '', applied: st.slot, body: { type: 'decided', slot: st.slot + 1, ops: [{ kind: 'remove', node: idC }] } },
+      { from: idB, clusterId: 'other', applied: st.slot, body: { type: 'decided', slot: st.slot + 1, ops: [{ type: 'remove', node: idC }] } },
+      { from: idB, clusterId: '', applied: st.slot, body: { type: 'decided', slot: st.slot + 1, ops: [{ type: 'remove', node: idC }] } },
     ]
     const attacker = c.net.attach('10.0.0.200:7946')
     const send = (from: SimTransport, to: SimNode, m: ClaimMsg): void => {

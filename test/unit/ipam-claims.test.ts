@@ -122,7 +122,7 @@ t.test('a late copy of a RELEASE never frees the block its owner claimed again (
   const blk = a.state!.blocks.findIndex(r => r?.state === 'owned' && r.owner === 'b')
   t.ok(blk >= 0, 'b owns a block')
   const firstEpoch = a.state!.blocks[blk]!.epoch
-  const oldRelease = { kind: 'release' as const, node: 'b', block: blk, epoch: firstEpoch }
+  const oldRelease = { type: 'release' as const, node: 'b', block: blk, epoch: firstEpoch }
   b.propose(oldRelease)
   net.advance(300)
   t.equal(blockOwner(a.state!, blk), null, 'the release is decided')
@@ -135,7 +135,7 @@ t.test('a late copy of a RELEASE never frees the block its owner claimed again (
   t.ok(secondEpoch > firstEpoch)
   // The late copy, forwarded by b to coordinator c as it would have been before.
   c.receive({ from: 'b', clusterId: 'a', applied: c.state!.slot, body: { type: 'request', ops: [oldRelease] } }, net.now)
-  c.propose({ kind: 'release', node: 'c', block: 0, epoch: 0 }) // something of its own, so c proposes
+  c.propose({ type: 'release', node: 'c', block: 0, epoch: 0 }) // something of its own, so c proposes
   net.advance(1000)
   for (const r of [a, b, c]) {
     t.equal(blockOwner(r.state!, blk), 'b', 'the block stays b\'s')
@@ -170,8 +170,8 @@ t.test('competing proposals for one slot: at most one value is chosen', async t 
     const rng = makeRng(seed)
     // Drop a random 30 % of messages while both b and c propose a claim of block 5.
     net.cut = () => rng() < 0.3
-    b.propose({ kind: 'release', node: 'b', block: 0, epoch: 0 }) // harmless op so b proposes on its own
-    c.propose({ kind: 'release', node: 'c', block: 0, epoch: 0 })
+    b.propose({ type: 'release', node: 'b', block: 0, epoch: 0 }) // harmless op so b proposes on its own
+    c.propose({ type: 'release', node: 'c', block: 0, epoch: 0 })
     // Force the race: hand both the same slot with their own values.
     const slot = a.state!.slot + 1
     b.receive({
@@ -200,7 +200,7 @@ t.test('a promise survives a restart with state', async t => {
     from: 'y',
     clusterId: 'a',
     applied: 0,
-    body: { type: 'accept', slot: 1, ballot: { round: 6, node: 'y' }, ops: [{ kind: 'claim', node: 'y', block: 1 }] }
+    body: { type: 'accept', slot: 1, ballot: { round: 6, node: 'y' }, ops: [{ type: 'claim', node: 'y', block: 1 }] }
   }, 10)
   t.match(a2.outbox[0]!.msg.body, { type: 'accepted', ok: false, promised: { round: 7, node: 'x' } },
     'a lower ballot is refused after restart')
@@ -222,7 +222,7 @@ t.test('REMOVE is accepted only after the grace period on the acceptor\'s own cl
     from: 'b',
     clusterId: 'a',
     applied: slot - 1,
-    body: { type: 'accept', slot, ballot: { round: 99, node: 'b' }, ops: [{ kind: 'remove', node: 'c' }] }
+    body: { type: 'accept', slot, ballot: { round: 99, node: 'b' }, ops: [{ type: 'remove', node: 'c' }] }
   }, net.now)
   t.match(a.outbox.at(-1)!.msg.body, { type: 'accepted', ok: false })
   a.outbox.length = 0
@@ -298,7 +298,7 @@ t.test('renewals are refused across a config change', async t => {
     from: 'b',
     clusterId: 'a',
     applied: 0,
-    body: { type: 'accept', slot, ballot: { round: 90, node: 'b' }, ops: [{ kind: 'join', node: 'z' }] }
+    body: { type: 'accept', slot, ballot: { round: 90, node: 'b' }, ops: [{ type: 'join', node: 'z' }] }
   }, net.now)
   a.receive({ from: 'b', clusterId: 'a', applied: 0, body: { type: 'renew', seq: 3, configSlot: cfg } }, net.now)
   t.match(a.outbox.at(-1)!.msg.body, { type: 'renewAck', ok: false }, 'an accepted JOIN in the open slot blocks renewals')

@@ -87,12 +87,12 @@ function randomLog (n: number): Op[][] {
     for (let k = 0; k < 1 + Math.floor(rng() * 3); k++) {
       const node = pick(nodes)
       const r = rng()
-      if (r < 0.15) ops.push({ kind: 'join', node })
-      else if (r < 0.55) ops.push({ kind: 'claim', node, block: Math.floor(rng() * 16) })
-      else if (r < 0.75) ops.push({ kind: 'release', node, block: Math.floor(rng() * 16), epoch: 1 + Math.floor(rng() * (s + 1)) })
-      else if (r < 0.85) ops.push({ kind: 'suspect', node, forced: rng() < 0.5 })
-      else if (r < 0.92) ops.push({ kind: 'unsuspect', node })
-      else ops.push({ kind: 'remove', node })
+      if (r < 0.15) ops.push({ type: 'join', node })
+      else if (r < 0.55) ops.push({ type: 'claim', node, block: Math.floor(rng() * 16) })
+      else if (r < 0.75) ops.push({ type: 'release', node, block: Math.floor(rng() * 16), epoch: 1 + Math.floor(rng() * (s + 1)) })
+      else if (r < 0.85) ops.push({ type: 'suspect', node, forced: rng() < 0.5 })
+      else if (r < 0.92) ops.push({ type: 'unsuspect', node })
+      else ops.push({ type: 'remove', node })
     }
     log.push(ops)
   }
@@ -122,36 +122,36 @@ t.test('snapshots of one log merge to the later snapshot, in any order', async t
 t.test('slot rules', async t => {
   let s = genesisState('a', 8)
   s = applySlot(s, 1,
-    [{ kind: 'claim', node: 'a', block: 3 }, { kind: 'claim', node: 'b', block: 4 }, { kind: 'join', node: 'b' }])
+    [{ type: 'claim', node: 'a', block: 3 }, { type: 'claim', node: 'b', block: 4 }, { type: 'join', node: 'b' }])
   t.equal(blockOwner(s, 3), 'a')
   t.equal(blockOwner(s, 4), null, 'a non-member cannot claim')
   t.equal(s.configSlot, 1)
-  s = applySlot(s, 2, [{ kind: 'claim', node: 'b', block: 3 }, { kind: 'release', node: 'b', block: 3, epoch: 1 }])
+  s = applySlot(s, 2, [{ type: 'claim', node: 'b', block: 3 }, { type: 'release', node: 'b', block: 3, epoch: 1 }])
   t.equal(blockOwner(s, 3), 'a', 'claim of an owned block and release by a non-owner are no-ops')
   t.equal(s.blocks[3]!.epoch, 1)
   {
     // A release names the claim it returns: after release (epoch 1) and a new claim (epoch 11),
     // the old release is a no-op and the new one frees the block.
-    let r = applySlot({ ...s, slot: 9 }, 10, [{ kind: 'release', node: 'a', block: 3, epoch: 1 }])
+    let r = applySlot({ ...s, slot: 9 }, 10, [{ type: 'release', node: 'a', block: 3, epoch: 1 }])
     t.equal(blockOwner(r, 3), null, 'the release of the current claim frees the block')
-    r = applySlot(r, 11, [{ kind: 'claim', node: 'a', block: 3 }])
-    r = applySlot(r, 12, [{ kind: 'release', node: 'a', block: 3, epoch: 1 }])
+    r = applySlot(r, 11, [{ type: 'claim', node: 'a', block: 3 }])
+    r = applySlot(r, 12, [{ type: 'release', node: 'a', block: 3, epoch: 1 }])
     t.equal(blockOwner(r, 3), 'a', 'a late release of the earlier claim frees nothing')
     t.equal(r.blocks[3]!.epoch, 11)
-    r = applySlot(r, 13, [{ kind: 'release', node: 'a', block: 3, epoch: 11 }])
+    r = applySlot(r, 13, [{ type: 'release', node: 'a', block: 3, epoch: 11 }])
     t.equal(blockOwner(r, 3), null)
   }
-  s = applySlot(s, 3, [{ kind: 'remove', node: 'a' }])
+  s = applySlot(s, 3, [{ type: 'remove', node: 'a' }])
   t.ok(s.members.has('a'), 'remove without a pending suspect is a no-op')
-  s = applySlot(s, 4, [{ kind: 'suspect', node: 'a', forced: true }, { kind: 'suspect', node: 'a', forced: false }])
+  s = applySlot(s, 4, [{ type: 'suspect', node: 'a', forced: true }, { type: 'suspect', node: 'a', forced: false }])
   t.same(s.members.get('a'), { id: 'a', joinedSlot: 0, suspectSlot: 4, forced: true })
   s = applySlot(s, 5,
-    [{ kind: 'claim', node: 'a', block: 5 }, { kind: 'remove', node: 'a' }, { kind: 'remove', node: 'a' }])
+    [{ type: 'claim', node: 'a', block: 5 }, { type: 'remove', node: 'a' }, { type: 'remove', node: 'a' }])
   t.equal(blockOwner(s, 5), null, 'a suspected member cannot claim')
   t.notOk(s.members.has('a'))
   t.same(s.blocks[3], { block: 3, owner: '', epoch: 5, state: 'free' }, 'remove frees the blocks at the new epoch')
   t.equal(s.configSlot, 5)
-  s = applySlot(s, 6, [{ kind: 'join', node: 'a' }])
+  s = applySlot(s, 6, [{ type: 'join', node: 'a' }])
   t.notOk(s.members.has('a'), 'a removed id never rejoins')
   t.throws(() => applySlot(s, 8, []), IpamConflictError)
 })
@@ -159,23 +159,23 @@ t.test('slot rules', async t => {
 t.test('wire round trip through protobuf', async t => {
   let s = genesisState('a', 64)
   s = applySlot(s, 1,
-    [{ kind: 'join', node: 'b' }, { kind: 'claim', node: 'b', block: 63 },
-      { kind: 'suspect', node: 'a', forced: false }])
+    [{ type: 'join', node: 'b' }, { type: 'claim', node: 'b', block: 63 },
+      { type: 'suspect', node: 'a', forced: false }])
   const buf = encodeIpamEnvelope({ from: 'b', clusterId: 'a', applied: 1, state: stateToWire(s) })
   const env = decodeIpamEnvelope(buf)
   const back = validateClusterState(env.state, 64)
   t.same(back.blocks[63], s.blocks[63])
   t.same([...back.members.values()], [...s.members.values()])
   t.equal(back.slot, 1)
-  const ops: Op[] = [{ kind: 'claim', node: 'x', block: 2 }, { kind: 'claim', node: 'x', block: -1 },
-    { kind: 'suspect', node: 'y', forced: true }, { kind: 'remove', node: 'y' }]
+  const ops: Op[] = [{ type: 'claim', node: 'x', block: 2 }, { type: 'claim', node: 'x', block: -1 },
+    { type: 'suspect', node: 'y', forced: true }, { type: 'remove', node: 'y' }]
   t.same(ops.map(o => opFromWire(opToWire(o), 64)), ops)
   const decided = encodeIpamEnvelope({
     from: 'x', clusterId: 'a', applied: 1, decided: { slot: 2, ops: ops.map(opToWire) }
   })
   t.ok(decided.length < 1024, `a decided delta with 3 ops is ${decided.length} bytes (fits a gossip packet)`)
   const full: Op[] = Array.from({ length: 16 },
-    (_, i) => ({ kind: 'claim', node: `node-${'x'.repeat(30)}-${i}`, block: 1000 + i }))
+    (_, i) => ({ type: 'claim', node: `node-${'x'.repeat(30)}-${i}`, block: 1000 + i }))
   const big = encodeIpamEnvelope({
     from: 'x'.repeat(36), clusterId: 'y'.repeat(36), applied: 1, decided: { slot: 2, ops: full.map(opToWire) }
   })
@@ -184,9 +184,9 @@ t.test('wire round trip through protobuf', async t => {
 
 t.test('every claim-protocol message round-trips through protobuf', async t => {
   let st = genesisState('a', 64)
-  st = applySlot(st, 1, [{ kind: 'claim', node: 'a', block: 7 }])
+  st = applySlot(st, 1, [{ type: 'claim', node: 'a', block: 7 }])
   const ballot = { round: 3, node: 'b' }
-  const ops: Op[] = [{ kind: 'claim', node: 'a', block: 9 }, { kind: 'release', node: 'a', block: 7, epoch: 1 }]
+  const ops: Op[] = [{ type: 'claim', node: 'a', block: 9 }, { type: 'release', node: 'a', block: 7, epoch: 1 }]
   const bodies: ClaimBody[] = [
     { type: 'prepare', slot: 2, ballot },
     {
@@ -199,7 +199,7 @@ t.test('every claim-protocol message round-trips through protobuf', async t => {
     { type: 'renew', seq: 4, configSlot: 1 },
     { type: 'renewAck', seq: 4, ok: true },
     { type: 'join' }, { type: 'fetch', fromSlot: 2 }, { type: 'digest' },
-    { type: 'request', ops: [{ kind: 'claim', node: 'b', block: -1 }] },
+    { type: 'request', ops: [{ type: 'claim', node: 'b', block: -1 }] },
   ]
   for (const body of bodies) {
     const m: ClaimMsg = { from: 'b', clusterId: 'a', applied: 1, body }
@@ -212,7 +212,7 @@ t.test('every claim-protocol message round-trips through protobuf', async t => {
     from: 'b',
     clusterId: 'a',
     applied: 1,
-    body: { type: 'decided', slot: 2, ops: [{ kind: 'claim', node: 'b', block: -1 }] }
+    body: { type: 'decided', slot: 2, ops: [{ type: 'claim', node: 'b', block: -1 }] }
   }), 64), IpamDecodeError)
   t.throws(() => decodeClaimMsg(encodeIpamEnvelope({ from: 'b', clusterId: 'a' }), 64), IpamDecodeError, 'no body')
 })
