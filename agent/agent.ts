@@ -49,10 +49,10 @@ import { findClusterRouteConflicts } from './cluster-route'
 import { GossipNode, IDENTITY_FILE, IPAM_FILE, PENDING_IDENTITY_FILE, recoverFirstStart } from './gossip-node'
 import { lostStateMustRejoin } from './seed-probe'
 import { MulticastNode, notifyOnDetach } from './multicast'
-import { AgentConfig, offloadsEnabled } from './config'
+import { offloadsEnabled } from './config'
+import type { AgentConfig, StatusSources } from './types'
 import { ConfigError } from './errors'
 import { Encryption } from './encryption'
-import { StatusSources } from './status'
 import { VERSION } from './version'
 
 /**

@@ -33,7 +33,8 @@ import type { CniCommands } from '../cni/commands'
 import { CNI_CODE, CniError } from '../cni/errors'
 import { parseNetnsHandle } from '../cni/netns-file'
 import { AgentStartError, ConfigError } from './errors'
-import { buildStatus, StatusSources } from './status'
+import { buildStatus } from './status'
+import type { StatusSources } from './types'
 
 /** The pods' gateway (defined with the CNI flow; re-exported for the agent's other users). */
 export { POD_GATEWAY }

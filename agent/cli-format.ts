@@ -2,7 +2,7 @@
  * Human renderings of the status document, aligned like `weave status`: a key/value block for the
  * node, tables for peers, routes and IPAM. Pure functions of the document, unit-tested.
  */
-import type { StatusDocument } from './status'
+import type { StatusDocument } from './types'
 
 /** Right-aligns keys and joins `key: value` lines. */
 export function formatKeyValues (rows: Array<[string, string]>): string {

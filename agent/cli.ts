@@ -14,7 +14,7 @@ import { DEFAULT_API_SOCKET } from './defaults'
 import { formatNodeStatus, formatPeers, formatIpam, formatMulticast, formatRoutes } from './cli-format'
 import { formatPolicy } from './cli-format-policy'
 import type { PolicyStatus } from '../policy'
-import type { StatusDocument } from './status'
+import type { StatusDocument } from './types'
 
 const USAGE = `usage: loom [--socket <path>] status [peers|ipam|routes|multicast|policy] [--json]
        loom [--socket <path>] rmpeer <nodeName>

@@ -1,8 +1,8 @@
 /**
- * loomd's configuration: the one `AgentConfig` type, `parseConfig` (the single gate from untyped
- * input to a frozen, fully defaulted object) and `loadConfig` (file, then LOOM_* variables, then
- * flags, then parseConfig). Components receive slices of the result as their `XInit`; nothing
- * deeper reads process.env or files (CONTRIBUTING.md §6).
+ * loomd's configuration: `parseConfig` (the single gate from untyped input to a frozen, fully
+ * defaulted `AgentConfig`, the one type, which is in types.ts) and `loadConfig` (file, then LOOM_*
+ * variables, then flags, then parseConfig). Components receive slices of the result as their
+ * `XInit`; nothing deeper reads process.env or files (CONTRIBUTING.md §6).
  *
  * Validation is strict and stops at the first problem, with a ConfigError naming the key, where
  * the value came from, the value and what was expected. Unknown keys are errors at every level,
@@ -22,6 +22,9 @@ import {
 } from './defaults'
 import { formatCIDR, tryParseCIDR, tryParseIPv4Address } from '../lib'
 import { ConfigError, ConfigFileError, HelpRequestedError } from './errors'
+import {
+  LOG_LEVELS, POLICY_SOURCES, type AgentConfig, type LogLevel, type PolicySourceKind, type StaticPeer,
+} from './types'
 import { encapsulationKind, ENCAPSULATION_KINDS, isEncapsulationKind, type EncapsulationKind } from '../dataplane/encap'
 import {
   configUsage, JsonSyntaxError, lineAndColumn, parseArgs, parseEnv, parseJsonText, suggest,
@@ -29,140 +32,6 @@ import {
 } from './config-flags'
 
 export { configUsage, isHelpRequested, isResetIpamRequested } from './config-flags'
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
-export type LogLevel = (typeof LOG_LEVELS)[number]
-export const POLICY_SOURCES = ['none', 'kubernetes', 'files'] as const
-export type PolicySourceKind = (typeof POLICY_SOURCES)[number]
-
-/** One node of a static cluster (`peers`); the list includes this node. */
-export interface StaticPeer {
-  /** The node's name, unique in the list. */
-  readonly nodeName: string
-  /** Underlay IPv4 address, dotted; unique in the list. */
-  readonly address: string
-  /** UDP port it receives the selected encapsulation on; default underlay.port (udp) or vxlan.port (vxlan). */
-  readonly port: number
-  /** IPv4 CIDR of its pods: inside clusterCIDR, overlapping no other peer's. */
-  readonly podCIDR: string
-  /** Fixed VTEP MAC ("aa:bb:cc:dd:ee:ff", lower-case, unicast); default undefined = derived by loomd. */
-  readonly vtepMAC: string | undefined
-  /** Its X25519 public key, base64 (`wg pubkey`); required for every other node with encryption. */
-  readonly publicKey?: string
-}
-
-export interface AgentConfig {
-  /** This node's name (DNS-1123 subdomain); default the hostname, lower-cased. */
-  readonly nodeName: string
-  readonly underlay: {
-    /** This node's underlay IPv4 address, dotted; required. */
-    readonly address: string
-    /** UDP port of the `udp` encapsulation; default 6784. */
-    readonly port: number
-  }
-  /** IPv4 CIDR holding every pod address, e.g. "10.244.0.0/16"; required. */
-  readonly clusterCIDR: string
-  /** IPAM block size as a prefix length, > clusterCIDR's prefix and <= 30; default 26. */
-  readonly blockSize: number
-  /** How packets are framed on the underlay; default 'udp'. */
-  readonly encapsulation: EncapsulationKind
-  readonly vxlan: {
-    /** UDP port of the `vxlan` encapsulation; default 4789. */
-    readonly port: number
-    /** VXLAN network identifier, 1-16777215; default 1. */
-    readonly vni: number
-  }
-  readonly encryption: {
-    /** Encrypt the `udp` encapsulation (not allowed with vxlan); default false. */
-    readonly enabled: boolean
-    /** Absolute path of the cluster secret file; default /etc/loom/secret. */
-    readonly secretFile: string
-    /**
-     * Absolute path of this node's X25519 private key (base64, as `wg genkey` prints); default
-     * undefined = the node identity's key in stateDir.
-     */
-    readonly privateKeyFile?: string
-    /**
-     * Seconds without an authenticated packet to or from a peer after which a keepalive goes
-     * to it (WireGuard's PersistentKeepalive, for NATs and stateful firewalls on the underlay);
-     * default 0 = off.
-     */
-    readonly persistentKeepaliveSeconds: number
-  }
-  /** Gossip seeds, each "host:port" or a bare IPv4 address (default port chosen by gossip); default []. */
-  readonly seeds: readonly string[]
-  readonly gossip: {
-    /** UDP (probes, deltas) and TCP (push-pull) port of the gossip control plane; default 6783. */
-    readonly port: number
-    /**
-     * Run gossip mode without the cluster secret (plain, unauthenticated frames: anyone who can
-     * reach the gossip port can join and change the cluster); default false = refuse to start
-     * without `encryption.secretFile`.
-     */
-    readonly insecure: boolean
-    /** Most members (any state) the member table holds; default 5000. */
-    readonly maxMembers: number
-    /** Seconds after which a dead or left member is forgotten; default 86400. */
-    readonly reapDeadAfterSeconds: number
-    /**
-     * Largest clock difference between members (seconds) whose sealed gossip frames are still
-     * accepted; frames stamped further from this node's clock are refused as stale or from the
-     * future (the replay check, control/transport/gossip-replay.ts); default 60.
-     */
-    readonly maxClockSkewSeconds: number
-  }
-  readonly ipam: {
-    /** Seconds a node must have been dead before its blocks are reclaimed; default 600. */
-    readonly reclaimAfterSeconds: number
-  }
-  readonly cni: {
-    /** Directory the agent writes 10-loom.conflist into once it can serve ADD; '' = do not write (default). */
-    readonly confDir: string
-    /** Seconds an attachment is safe from CNI GC after its ADD (an ADD newer than the runtime's list); default 60. */
-    readonly gcGraceSeconds: number
-  }
-  readonly multicast: {
-    /** Capture and replicate IPv4 multicast between pods (IGMP snooping); default true. */
-    readonly enabled: boolean
-    /**
-     * 'members': copies go only to nodes with a member (membership learned by gossip; gossip mode
-     * only). 'flood': to every peer (static mode has no gossip). Default: members in gossip mode,
-     * flood in static mode.
-     */
-    readonly mode: 'members' | 'flood'
-  }
-  /**
-   * Segmentation offloads (TUN virtio header with TSO/USO and GRO, UDP GSO on send, UDP GRO on
-   * receive); absent = on (the default). `enabled: false`: a plain TUN, one datagram per send and
-   * receive slot (see offloadsEnabled).
-   */
-  readonly offloads?: { readonly enabled: false }
-  /** NetworkPolicy enforcement; absent when policy.source is 'none' (the default). */
-  readonly policy?: {
-    /** Where NetworkPolicies come from: 'kubernetes' or 'files' ('none' leaves this key out). */
-    readonly source: PolicySourceKind
-    /** files: absolute path of the manifest directory (required with files); '' otherwise. */
-    readonly dir: string
-    /** kubernetes: absolute path of a kubeconfig; '' = the in-cluster service account (default). */
-    readonly kubeconfig: string
-  }
-  /** Static mode: every node, this one included; default [] = dynamic (gossip) mode. */
-  readonly peers: readonly StaticPeer[]
-  /** Absolute path of the state directory; default /var/lib/loom. */
-  readonly stateDir: string
-  /** Absolute path of the local API unix socket (<= 107 bytes); default /run/loom/loom.sock. */
-  readonly apiSocket: string
-  readonly metrics: {
-    /** TCP "host:port" for /metrics and health (port 0 = any free port); default 127.0.0.1:9784. */
-    readonly address: string
-  }
-  /** Overlay (TUN and pod) MTU in bytes, 576-9000; default undefined = underlay MTU - overhead. */
-  readonly mtu: number | undefined
-  /** TUN device name, 1-15 characters; default loom0. */
-  readonly tunName: string
-  /** pino log level; default info. */
-  readonly logLevel: LogLevel
-}
 
 export interface ParseConfigOptions {
   /** Default for nodeName (loomd passes os.hostname()); lower-cased as kubelet does. */

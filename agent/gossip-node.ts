@@ -14,7 +14,7 @@ import type {
 } from '../control'
 import { encapsulationKind, type RouteTable } from '../dataplane'
 import type { ControlMetricsSource, IpamMetricsSource } from '../metrics'
-import type { AgentConfig } from './config'
+import type { AgentConfig } from './types'
 import { ClusterSecretError, loadClusterSecret } from './cluster-secret'
 import { SecretFileWatcher } from './secret-watch'
 import { ConfigFileUnusableError } from './errors'

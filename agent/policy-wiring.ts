@@ -11,7 +11,7 @@ import {
   SystemNftCommands,
 } from '../policy'
 import type { EndpointDirectory, LocalAttachment, PolicySource } from '../policy'
-import type { AgentConfig } from './config'
+import type { AgentConfig } from './types'
 import { AgentStartError } from './errors'
 
 /** Gossip mode's parts the files source needs to learn remote pods' addresses. */

@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import { clusterIdOf, GossipKeyring, GossipTransport, normaliseSeed } from '../control'
-import type { AgentConfig } from './config'
+import type { AgentConfig } from './types'
 import { loadGossipKeyring } from './gossip-node'
 import {
   decodeGossipPacket, encodeGossipPacket, GOSSIP_FRAME_MAGIC, GOSSIP_PROTOCOL_VERSION, isDecodeFailure, STREAM_LIMITS

@@ -4,142 +4,15 @@
  *
  * Two modes fill it: static (peers and pod CIDRs from the config file) and gossip (members from
  * SWIM, blocks from IPAM). Peer rows carry both the control-plane view (member state,
- * incarnation, last heard, RTT) and the data-plane view (packets, bytes, last packet in).
+ * incarnation, last heard, RTT) and the data-plane view (packets, bytes, last packet in). The
+ * document's shape and its sources' are in types.ts.
  */
-import type { IpamStatus, MemberView } from '../control'
 import { DROP_REASONS, Drop, formatMAC } from '../dataplane'
-import type { crypto, DataplaneStats, EncapsulationKind, OffloadStatus, PeerRoute, RouteTable } from '../dataplane'
-import type { MulticastStatus } from './multicast'
-
-export interface GossipStatusSource {
-  readonly nodeId: string
-  members(): MemberView[]
-  peerRoute(nodeId: string): PeerRoute | undefined
-  ipamStatus(): IpamStatus
-  /** How gossip frames are protected, and how many were refused. */
-  security(): GossipSecurityStatus
-}
-
-/** `loom status`: whether gossip is authenticated with the cluster secret. */
-export interface GossipSecurityStatus {
-  /** 'authenticated' (sealed with the cluster secret) or 'insecure' (`gossip.insecure`). */
-  mode: 'authenticated' | 'insecure'
-  /** Keys in the secret file (the first seals, all open); 0 when insecure. */
-  keys: number
-  /** Gossip frames refused since start, all reasons (metrics break them down). */
-  rejectedFrames: number
-}
-
-export interface StatusSources {
-  readonly nodeName: string
-  readonly version: string
-  readonly startedAt: number
-  readonly encapsulation: EncapsulationKind
-  readonly encryption: boolean
-  readonly underlay: string
-  readonly clusterCIDR: string
-  mtu(): number
-  /** Static mode: this node's entry. */
-  self(): { index: number; vtepMAC: Buffer; podCIDR: string; overlayAddress: string } | undefined
-  overlayAddress(): string | undefined
-  vtepMAC: Buffer
-  routes(): RouteTable | undefined
-  readonly stats: DataplaneStats
-  /** The segmentation offloads now; undefined before the data plane is up. */
-  offloads?(): OffloadStatus | undefined
-  /** Present in gossip mode. */
-  readonly gossip?: GossipStatusSource
-  /** Present when multicast is enabled. */
-  multicast?(): MulticastStatus
-  /** This node's X25519 public key (base64), when it has one. */
-  readonly publicKey?: string
-  /** Present when encryption is on: per-peer session state. */
-  readonly crypto?: { readonly aead: string, peers(): crypto.PeerCryptoStatus[] }
-}
-
-export interface PeerStatus {
-  nodeName: string
-  /** How this node knows the peer: `static` (config file) or `gossip` (membership). */
-  source: 'static' | 'gossip'
-  /** Gossip: SWIM state (alive, suspect, dead, left). Static: always `configured`. */
-  state: string
-  incarnation: number | null
-  /** Gossip: seconds since we last heard from it directly; null if never. */
-  lastSeenSecondsAgo: number | null
-  /** Gossip: smoothed probe round-trip time, ms. */
-  rttMs: number | null
-  address: string
-  port: number
-  encapsulation: EncapsulationKind
-  encryption: boolean
-  mtu: number
-  vtepMAC: string
-  podCIDRs: string[]
-  packetsOut: number
-  bytesOut: number
-  packetsIn: number
-  bytesIn: number
-  /** Seconds since the last data packet from this peer; null if none yet. */
-  lastInSecondsAgo: number | null
-  /** `active` when a data packet arrived within the last minute, else `idle`. */
-  dataPath: 'active' | 'idle'
-  /** Encryption: the peer's public key, WireGuard handshake state, ages in seconds, rekeys (null when off). */
-  publicKey?: string | null
-  handshake?: 'none' | 'initiated' | 'established' | null
-  lastHandshakeSecondsAgo?: number | null
-  keyAgeSeconds?: number | null
-  rekeys?: number | null
-}
+import type { crypto, PeerRoute } from '../dataplane'
+import type { IpamBlockRow, NodeStatus, PeerStatus, StatusDocument, StatusSources } from './types'
 
 /** A peer's data path counts as active when it sent us something within this window. */
 const ACTIVE_WINDOW_MS = 60_000
-
-export interface RouteStatus { prefix: string; nodeName: string; via: string }
-
-export interface NodeStatus {
-  nodeName: string
-  nodeId: string | null
-  version: string
-  uptimeSeconds: number
-  mode: 'static' | 'gossip'
-  encapsulation: EncapsulationKind
-  encryption: boolean
-  underlay: string
-  clusterCIDR: string
-  podCIDR: string | null
-  overlayAddress: string | null
-  vtepMAC: string
-  /** This node's X25519 public key, base64 (what WireGuard peers configure); null if none. */
-  publicKey?: string | null
-  /** The transport AEAD in use when encryption is on (`native` or `node:crypto`). */
-  aead?: string | null
-  mtu: number
-  peerCount: number
-  routeCount: number
-  ipam: { blocks: number; addressesUsed: number; addressesFree: number } | null
-  /** Gossip mode: authenticated or insecure gossip; null in static mode. */
-  gossip?: GossipSecurityStatus | null
-  drops: { outbound: Record<string, number>; inbound: Record<string, number> }
-  /** Segmentation offloads: negotiated level, counters, fallbacks; null before the data plane is up. */
-  offloads?: OffloadStatus | null
-}
-
-export interface IpamBlockRow { prefix: string; nodeName: string; used?: number; free?: number }
-
-export interface StatusDocument {
-  node: NodeStatus
-  peers: PeerStatus[]
-  routes: RouteStatus[]
-  ipam: {
-    mode: 'static' | 'gossip'
-    /** Static: each node's pod CIDR from the config. Gossip: every owned block. */
-    blocks: IpamBlockRow[]
-    /** Gossip only: the IPAM view of this node (member, lease, pending claims, unreachable owners...). */
-    detail?: IpamStatus & { unreachableOwnerNames: string[] }
-  }
-  /** Absent when multicast is disabled (`multicast.enabled: false`). */
-  multicast?: MulticastStatus
-}
 
 function dropRecord (counts: Float64Array): Record<string, number> {
   const out: Record<string, number> = {}

@@ -34,7 +34,8 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { compile, type CompileInput } from '../policy/compiler'
+import { compile } from '../policy/compiler'
+import type { CompileInput, NftJson } from '../policy/types'
 import type { DesiredState } from '../policy/desired-state'
 import { IncrementalCompiler } from '../policy/incremental'
 import { parseNamespace, parseNetworkPolicy, parsePod } from '../policy/manifest'
@@ -42,7 +43,7 @@ import type { LocalAttachment, Namespace, NetworkPolicy, Pod } from '../policy/m
 import { objectKey } from '../policy/model'
 import { renderFull, renderIncremental } from '../policy/nft-render'
 import { PolicyApplier } from '../policy/applier'
-import { SystemNftCommands, type NftJson } from '../policy/nft-commands'
+import { SystemNftCommands } from '../policy/nft-commands'
 import pino from 'pino'
 import { formatIPv4Address, hostVethName, parseIPv4Address } from '../lib'
 

@@ -8,7 +8,7 @@ import { IpamError, NODE_KEY_PREFIX } from '../control'
 import type { AttachmentRecord, PodAddressManager } from '../control'
 import type { CniAddresses, HeldAttachment } from './commands'
 import { AgentError, TryAgainError } from './errors'
-import type { Attachment } from './netconf'
+import type { Attachment } from './types'
 
 /** The pods' gateway: link-local, answered by proxy ARP on the host veth (DESIGN: Pod wiring). */
 export const POD_GATEWAY = '169.254.1.1'

@@ -18,7 +18,7 @@
  */
 import { request } from 'node:http'
 import { AgentError, CniError, InvalidConfigError, TryAgainError } from './errors'
-import type { Attachment } from './netconf'
+import type { Attachment } from './types'
 
 export interface AgentClientInit {
   socketPath: string

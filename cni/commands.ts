@@ -50,8 +50,9 @@ import {
 } from './errors'
 import {
   decodeJSONObject, jsonDepth, MAX_JSON_DEPTH, MAX_NETCONF_BYTES, parseEnv, parseNetConf, parseVersion,
-  SUPPORTED_VERSIONS, type Attachment, type CniEnv, type NetConf,
+  SUPPORTED_VERSIONS, type CniEnv, type NetConf,
 } from './netconf'
+import type { Attachment } from './types'
 import type { NetnsHandle } from './netns-file'
 import { addressFromPrevResult, buildAddResult } from './result'
 import { secondsSince, StageTimes, type CniStage } from './stages'

@@ -23,6 +23,7 @@
 import {
   DecodeError, IncompatibleVersionError, InvalidConfigError, InvalidEnvError, UnsupportedFieldError,
 } from './errors'
+import type { Attachment } from './types'
 
 export const SUPPORTED_VERSIONS = ['0.4.0', '1.0.0', '1.1.0'] as const
 export type CniVersion = typeof SUPPORTED_VERSIONS[number]
@@ -57,8 +58,6 @@ export interface CniEnv {
   /** CNI_PATH split on ':' (empty entries dropped). */
   path: readonly string[]
 }
-
-export interface Attachment { containerID: string, ifname: string }
 
 export interface DnsConf { nameservers?: string[], domain?: string, search?: string[], options?: string[] }
 

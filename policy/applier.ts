@@ -27,7 +27,7 @@ import type { Logger } from 'pino'
 import { planConntrackDeletions, podsOf } from './conntrack-plan'
 import type { DesiredState } from './desired-state'
 import { ruleCount } from './desired-state'
-import type { NftCommands } from './nft-commands'
+import type { NftCommands } from './types'
 import { chainCounters, ChainCounters, diffShapes, shapeOfJson, shapeOfState } from './nft-json'
 import { FORWARD_RULES, renderFull, renderIncremental } from './nft-render'
 

@@ -24,10 +24,11 @@
 import { createHash } from 'node:crypto'
 import type { DesiredState, LocalPodPolicy, NftChainSpec, NftSetSpec } from './desired-state'
 import { tryParseIPv4Address } from '../lib'
-import { containsAddress, Interval, intervalsToNftElements, normalize, parseIPv4CIDR, subtract } from './ipv4-intervals'
+import { containsAddress, intervalsToNftElements, normalize, parseIPv4CIDR, subtract } from './ipv4-intervals'
+import type { CompileInput, Interval } from './types'
 import type {
   Labels, LocalAttachment, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyRule, Pod,
-  PolicySnapshot, Protocol, RemoteEndpoint,
+  PolicySnapshot, Protocol,
 } from './model'
 import { NAMESPACE_NAME_LABEL, objectKey } from './model'
 import { selectorMatches } from './selector'
@@ -41,12 +42,6 @@ export interface ClusterPod {
   readonly ips: readonly string[]
   /** `ips` parsed, same order (parsing is what a compile at scale spends its time on otherwise). */
   readonly addresses: readonly number[]
-}
-
-export interface CompileInput {
-  readonly snapshot: PolicySnapshot
-  readonly local: readonly LocalAttachment[]
-  readonly remote: readonly RemoteEndpoint[]
 }
 
 /**

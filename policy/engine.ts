@@ -16,12 +16,12 @@
  */
 import type { Logger } from 'pino'
 import { PolicyApplier, ApplierStats } from './applier'
-import { compile, type CompileInput } from './compiler'
+import { compile } from './compiler'
+import type { CompileInput, NftCommands } from './types'
 import type { DesiredState, LocalPodPolicy } from './desired-state'
 import type { EndpointDirectory, EndpointDirectoryStatus } from './endpoint-directory'
 import { IncrementalCompiler } from './incremental'
 import type { LocalAttachment, Pod, PolicySnapshot, RemoteEndpoint } from './model'
-import type { NftCommands } from './nft-commands'
 import type { PolicySource, SourceStatus } from './source'
 
 export interface PolicyEngineComponents {

@@ -23,13 +23,14 @@
  * policy and attachment changes, that every `update` equals `compile` of the same input.
  */
 import type { DesiredState, NftSetSpec } from './desired-state'
-import type { ClusterPod, CompileInput, LocalPodResult, SetRequest } from './compiler'
+import type { ClusterPod, LocalPodResult, SetRequest } from './compiler'
+import type { CompileInput, Interval } from './types'
 import {
   buildClusterPods, compareElements, compileLocalPod, ipBlockIntervals, namedContainerPort, namedPortElement,
   namedPortSetSpec, namespaceLabelsOf, peerSetSpec, resolveAttachment, ruleSelectsPod, sortedLocals, sortedPolicies,
   sortElements, assembleState,
 } from './compiler'
-import { containsAddress, findInterval, Interval, intervalsToNftElements, normalize } from './ipv4-intervals'
+import { containsAddress, findInterval, intervalsToNftElements, normalize } from './ipv4-intervals'
 import type { Labels, LocalAttachment, Namespace } from './model'
 import { NAMESPACE_NAME_LABEL, objectKey } from './model'
 import { tryParseIPv4Address } from '../lib'

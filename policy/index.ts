@@ -26,7 +26,7 @@ export { KubernetesSource } from './kube-source'
 export { loadKubeAccess } from './kube-config'
 export type { PolicySource, SourceStatus, SourceSyncState } from './source'
 export { SystemNftCommands } from './nft-commands'
-export type { NftCommands } from './nft-commands'
+export type { NftCommands } from './types'
 export { GossipEndpointDirectory, StaticEndpointDirectory } from './endpoint-directory'
 export type {
   EndpointDirectory, EndpointDirectoryStatus, GossipEndpointCounters, GossipEndpointDirectoryComponents, NodeStateTopics

@@ -7,8 +7,7 @@
  * Addresses are unsigned 32-bit numbers; an interval is inclusive [first, last].
  */
 import { formatIPv4Address, tryParseCIDR } from '../lib'
-
-export interface Interval { readonly first: number; readonly last: number }
+import type { Interval } from './types'
 
 /**
  * "a.b.c.d/len" to its interval (lib/ipv4.ts parses it); undefined when not an IPv4 CIDR. Host

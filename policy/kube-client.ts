@@ -10,7 +10,7 @@
 import { request as httpRequest, IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { KubeApiError } from './errors'
-import type { KubeAccess } from './kube-config'
+import type { KubeAccess } from './types'
 
 const MAX_BODY_BYTES = 256 << 20
 const REQUEST_TIMEOUT_MS = 30_000

@@ -10,17 +10,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, isAbsolute, join } from 'node:path'
 import { parse } from 'yaml'
 import { PolicySourceConfigError } from './errors'
-
-export interface KubeAccess {
-  /** "https://host:port" (or http for tests), no trailing slash. */
-  readonly server: string
-  readonly ca?: Buffer
-  readonly cert?: Buffer
-  readonly key?: Buffer
-  readonly insecureSkipTLSVerify: boolean
-  /** The bearer token now (re-read from its file each time), or undefined. */
-  token(): string | undefined
-}
+import type { KubeAccess } from './types'
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount'
 

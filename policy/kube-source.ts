@@ -15,7 +15,7 @@
 import type { Logger } from 'pino'
 import { KubeApiError } from './errors'
 import { KubeClient, WatchEvent, WatchHandle } from './kube-client'
-import type { KubeAccess } from './kube-config'
+import type { KubeAccess } from './types'
 import { parseNamespace, parseNetworkPolicy, parsePod } from './manifest'
 import type { Namespace, NetworkPolicy, Pod, PolicySnapshot } from './model'
 import { objectKey } from './model'

@@ -10,26 +10,7 @@ import { spawn } from 'node:child_process'
 import type { ConntrackFilter } from './conntrack-plan'
 import { NftError } from './errors'
 import { TABLE } from './nft-render'
-
-export interface NftCommands {
-  /** Runs one nft script as one transaction. */
-  apply(script: string): Promise<void>
-  /**
-   * `nft -j list table inet loom`, parsed; null when the table does not exist. `terse`: without
-   * set elements (`-t`), whose listing is what costs at scale (8 s for 367 000 elements).
-   */
-  listTable(opts?: { terse?: boolean }): Promise<NftJson | null>
-  /**
-   * `list set|map inet loom <name>` for each, in one `nft -j -i` (one process, not one per set),
-   * parsed: one document per set that exists (a missing one prints an error and is left out).
-   */
-  listSets(sets: ReadonlyArray<{ name: string; kind: 'set' | 'map' }>): Promise<NftJson[]>
-  /** Deletes the conntrack entries matching the filter (none matching is not an error). */
-  deleteConntrack(filter: ConntrackFilter): Promise<void>
-}
-
-/** The part of libnftables' JSON schema we read (`nft -j list`). */
-export interface NftJson { nftables: Array<Record<string, unknown>> }
+import type { NftCommands, NftJson } from './types'
 
 const TIMEOUT_MS = 20_000
 const MAX_OUTPUT = 64 << 20

@@ -3,7 +3,7 @@
  * a shape summary for the drift check and the per-chain counters for status and metrics. Pure.
  */
 import type { DesiredState } from './desired-state'
-import type { NftJson } from './nft-commands'
+import type { NftJson } from './types'
 import { FORWARD_RULES } from './nft-render'
 
 /** Element counts by set/map name and rule counts by chain name. */

@@ -17,13 +17,9 @@
  * owns *and* may use now (lease valid, not releasing). It only remembers which offsets are taken.
  */
 import { formatIPv4Address } from '../../lib'
-import { type BlockLayout, blockAddress, isUsableOffset } from './blocks'
+import { blockAddress, isUsableOffset } from './blocks'
+import type { AttachmentKey, BlockLayout } from './types'
 import { IpamDecodeError, IpamInvariantError } from './errors'
-
-export interface AttachmentKey {
-  readonly containerId: string
-  readonly ifname: string
-}
 
 export interface Allocation {
   readonly key: string

@@ -8,17 +8,7 @@
  */
 import { fnv1a32String, formatCIDR, tryParseCIDR } from '../../lib'
 import { IpamConfigError } from './errors'
-
-export interface BlockLayout {
-  readonly cidr: string
-  /** Cluster network address as an unsigned 32-bit integer. */
-  readonly base: number
-  readonly prefix: number
-  readonly blockPrefix: number
-  readonly blockCount: number
-  /** Addresses per block. */
-  readonly blockSize: number
-}
+import type { BlockLayout } from './types'
 
 /** Validates `cidr` (e.g. 10.244.0.0/16) and `blockPrefix` (e.g. 26) and returns the layout. */
 export function makeBlockLayout (cidr: string, blockPrefix: number): BlockLayout {

@@ -8,9 +8,8 @@
  */
 import { loom } from '../proto/messages'
 import { IpamDecodeError } from './errors'
-import {
-  IPAM_LIMITS, type BlockRecord, type ClusterState, type IpamMember, type NodeId, type Op
-} from './cluster-state'
+import { IPAM_LIMITS } from './cluster-state'
+import type { BlockRecord, ClusterState, IpamMember, NodeId, Op } from './types'
 import type { Ballot, ClaimBody, ClaimMsg } from './messages'
 
 // ---- wire and disk form -------------------------------------------------------------------

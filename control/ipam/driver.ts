@@ -8,8 +8,8 @@
  * live gossip members (the array is shared by reference; Ipam reads it when it (re)sends JOIN).
  */
 import { hostVethName } from '../../lib'
-import { attachmentKey, type AttachmentKey } from './allocator'
-import type { BlockLayout } from './blocks'
+import { attachmentKey } from './allocator'
+import type { AttachmentKey, BlockLayout } from './types'
 import type { Ipam, IpamStatus } from './ipam'
 import { decodeClaimMsg, encodeClaimMsg } from './codec'
 import type { AttachmentId, AttachmentMeta, AttachmentRecord, IpamDriver, PodAddressManager } from '../types'

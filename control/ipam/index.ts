@@ -8,7 +8,8 @@
  * plane's clock and frames and to the CNI endpoints.
  *
  * Read the header of replica.ts first: the design of the log and its safety argument (no block
- * is ever used by two nodes). Then ipam.ts. Errors, one class per kind, are in errors.ts.
+ * is ever used by two nodes). Then ipam.ts. Errors, one class per kind, are in errors.ts; names
+ * several files share (the state, its ops, the block layout), in types.ts.
  */
 export { Ipam, clusterOfLayout, ipamDurableToJSON, validateIpamDurable } from './ipam'
 export type {
@@ -20,9 +21,9 @@ export type { IpamNodeCounters } from './driver'
 export { ClaimsReplica, IPAM_REJECT_REASONS } from './replica'
 export type { ClaimsDurable, ClaimsInit, IpamRejectReason } from './replica'
 export { makeBlockLayout, formatBlockCIDR } from './blocks'
-export type { BlockLayout } from './blocks'
+export type { AttachmentKey, BlockLayout } from './types'
 export { IpamAllocator, attachmentKey, DEFAULT_QUARANTINE_MS } from './allocator'
-export type { AllocatorDurable, AllocatorReuseDurable, AttachmentKey } from './allocator'
+export type { AllocatorDurable, AllocatorReuseDurable } from './allocator'
 export {
   IpamError, IpamConfigError, IpamConflictError, IpamDecodeError, IpamExhaustedError, IpamInvariantError,
   IpamNotMemberError, IpamTryAgainError, StateCorruptError,

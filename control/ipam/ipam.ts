@@ -28,15 +28,15 @@
  * have exactly one winner (the log). Empty blocks beyond the spare are released after
  * `releaseIdleMs`.
  */
-import { type BlockLayout, formatBlockCIDR } from './blocks'
+import { formatBlockCIDR } from './blocks'
+import type { AttachmentKey, BlockLayout, ClusterState, NodeId } from './types'
 import { ClaimsReplica, type ClaimsDurable } from './replica'
 import type { ClaimMsg, OutgoingClaim } from './messages'
 import {
   DEFAULT_QUARANTINE_MS, IpamAllocator, attachmentKey,
-  type AllocatorDurable, type AllocatorReuseDurable, type Allocation, type AttachmentKey,
+  type AllocatorDurable, type AllocatorReuseDurable, type Allocation,
 } from './allocator'
 import { IpamDecodeError, IpamExhaustedError, IpamNotMemberError, IpamTryAgainError } from './errors'
-import type { ClusterState, NodeId } from './cluster-state'
 import { opFromDisk, stateToWire, validateClusterState } from './codec'
 import type { StateStore } from '../node'
 import { isGroupCommit } from '../node'

@@ -2,7 +2,7 @@
  * The messages of IPAM's claim protocol (replica.ts: Paxos per slot of the log, leases, joins
  * and state transfer), as values. Their protobuf form is in codec.ts. Types only.
  */
-import type { ClusterState, NodeId, Op } from './cluster-state'
+import type { ClusterState, NodeId, Op } from './types'
 
 export interface Ballot { readonly round: number, readonly node: NodeId }
 

@@ -71,10 +71,8 @@
  * holds - and loses the lease (fenced) if it cannot reach a majority for L.
  * ---------------------------------------------------------------------------------------------
  */
-import {
-  applySlot, genesisState, majorityOf, mergeStates, releaseApplies,
-  type ClusterState, type NodeId, type Op,
-} from './cluster-state'
+import { applySlot, genesisState, majorityOf, mergeStates, releaseApplies } from './cluster-state'
+import type { ClusterState, NodeId, Op } from './types'
 import { hashNodeId } from './blocks'
 import { IpamConfigError } from './errors'
 import type { Ballot, ClaimBody, ClaimMsg, OutgoingClaim } from './messages'

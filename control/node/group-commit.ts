@@ -28,23 +28,7 @@
  *   operator's GC returns, never a reuse.
  */
 import { IpamTryAgainError } from '../ipam/errors'
-import type { StateStore } from './state-store'
-
-/** A background write split at the point where it must be checked against a newer sync save. */
-export interface PreparedWrite {
-  /** Renames the fsynced temp file over the document (synchronous, on the event loop). */
-  publish (): void
-  /** Fsyncs the directory, so the rename survives a crash. */
-  settle (): Promise<void>
-  /** Removes the temp file of a write that was superseded or failed. Never throws. */
-  discard (): void
-}
-
-/** The disk side: FileStateStore in loomd, a fake in the unit tests. */
-export interface GroupCommitBackend<T> extends StateStore<T> {
-  /** Writes `doc` into a temp file and fsyncs it (the slow steps off the event loop). */
-  prepare (doc: T): Promise<PreparedWrite>
-}
+import type { GroupCommitBackend, PreparedWrite, StateStore } from './types'
 
 export interface GroupCommitInit {
   /**

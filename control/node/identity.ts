@@ -8,7 +8,7 @@
  * state directory is wiped is a new node, exactly as Kubernetes treats a re-created Node.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import { StateStore } from './state-store'
+import type { StateStore } from './types'
 
 export interface NodeIdentity {
   readonly version: 1

@@ -9,15 +9,17 @@
  * table).
  *
  * Read state-store.ts first (the persistence rule every room relies on), then state-dir.ts.
+ * types.ts holds the store interfaces that state-store.ts and group-commit.ts share.
  * state-store.ts throws ../ipam/errors' StateCorruptError: that file imports nothing, and the
  * agent and the CNI map every IpamError (this one included) to their answers.
  */
 export { loadOrCreateIdentity, saveIncarnation, validateIdentity } from './identity'
 export type { NodeIdentity } from './identity'
 export { FileStateStore, MemoryStore } from './state-store'
-export type { FileSection, StateStore } from './state-store'
+export type { FileSection } from './state-store'
+export type { GroupCommitBackend, PreparedWrite, StateStore } from './types'
 export { GroupCommitStore, isGroupCommit, notDurable } from './group-commit'
-export type { GroupCommitBackend, GroupCommitStats, PreparedWrite } from './group-commit'
+export type { GroupCommitStats } from './group-commit'
 export { StateDirectory, LOCK_FILE } from './state-dir'
 export type { StateDirectoryInit } from './state-dir'
 export { StateDirError, StateDirLockedError, StateDirUnsafeError, StateInconsistentError } from './state-errors'

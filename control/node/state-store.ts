@@ -21,15 +21,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { loadHostBinding } from '../../host/native-binding'
 import { StateCorruptError } from '../ipam/errors'
-import type { GroupCommitBackend, PreparedWrite } from './group-commit'
-
-/** What IPAM needs from a store; tests and the simulator use MemoryStore. */
-export interface StateStore<T> {
-  /** The last saved document, or null if none was ever saved. Throws StateCorruptError. */
-  load (): T | null
-  /** Durably replaces the document; returns only after it is on stable storage. */
-  save (doc: T): void
-}
+import type { GroupCommitBackend, PreparedWrite, StateStore } from './types'
 
 /**
  * Another room's data carried inside a state file under its own key, so that one crash-safe

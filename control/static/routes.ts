@@ -10,7 +10,7 @@ import {
   RouteTable,
 } from '../../dataplane'
 
-/** A node of the static list, as the routes need it (agent/config.ts' StaticPeer is the config entry). */
+/** A node of the static list, as the routes need it (agent/types.ts' StaticPeer is the config entry). */
 export interface StaticNode {
   readonly nodeName: string
   readonly address: string

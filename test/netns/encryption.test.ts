@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto'
 import { isRoot, NetnsLab, SKIP_NOT_ROOT, waitFor } from './lib/netns-lab'
 import { apiRequest, LabNode, OverlayLab, REPO_ROOT, writeSecretFile } from './lib/overlay-lab'
 import { join } from 'node:path'
-import type { StatusDocument } from '../../agent/status'
+import type { StatusDocument } from '../../agent/types'
 
 const TCP_ECHO = join(REPO_ROOT, 'dist', 'test', 'netns', 'fixtures', 'tcp-echo.js')
 const ECHO_PORT = 7007

@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isRoot, NetnsLab, SKIP_NOT_ROOT, waitFor } from './lib/netns-lab'
 import { apiRequest, CLUSTER_CIDR, LabNode, OverlayLab, REPO_ROOT } from './lib/overlay-lab'
-import type { StatusDocument } from '../../agent/status'
+import type { StatusDocument } from '../../agent/types'
 
 const ATTACKER = join(REPO_ROOT, 'dist', 'test', 'netns', 'fixtures', 'gossip-attacker.js')
 const RSS_GROWTH_BOUND_MIB = 100

@@ -18,7 +18,7 @@ import { isRoot, NetnsLab, SKIP_NOT_ROOT, waitFor } from './lib/netns-lab'
 import { apiRequest, LabNode, OverlayLab } from './lib/overlay-lab'
 import { pcapPayloads } from './lib/pcap'
 import { scrapeMetric } from './lib/scrape'
-import type { StatusDocument } from '../../agent/status'
+import type { StatusDocument } from '../../agent/types'
 
 const GOSSIP_PORT = 6783
 const SEALED = 0x4c53

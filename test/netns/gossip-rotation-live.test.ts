@@ -15,7 +15,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { isRoot, NetnsLab, SKIP_NOT_ROOT, waitFor } from './lib/netns-lab'
 import { apiRequest, LabNode, OverlayLab, writeSecretFile } from './lib/overlay-lab'
 import { scrapeMetric } from './lib/scrape'
-import type { StatusDocument } from '../../agent/status'
+import type { StatusDocument } from '../../agent/types'
 
 async function status (node: LabNode): Promise<StatusDocument> {
   const r = await apiRequest(node.apiSocket, 'GET', '/v1/status')

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { isRoot, NetnsLab, run, SKIP_NOT_ROOT, waitFor } from './lib/netns-lab'
 import { apiRequest, LabNode, LOOMD, OverlayLab, writeSecretFile } from './lib/overlay-lab'
-import type { StatusDocument } from '../../agent/status'
+import type { StatusDocument } from '../../agent/types'
 
 async function status (node: LabNode): Promise<StatusDocument> {
   const r = await apiRequest(node.apiSocket, 'GET', '/v1/status')

@@ -15,7 +15,7 @@ import t from 'tap'
 import { spawnSync } from 'node:child_process'
 import { isRoot, NetnsLab, SKIP_NOT_ROOT, waitFor } from './lib/netns-lab'
 import { apiRequest, LabNode, OverlayLab } from './lib/overlay-lab'
-import type { StatusDocument } from '../../agent/status'
+import type { StatusDocument } from '../../agent/types'
 
 const RECLAIM_AFTER_SECONDS = 20
 /**

@@ -22,7 +22,7 @@ import { join } from 'node:path'
 import type { ChildProcess } from 'node:child_process'
 import { isRoot, NetnsLab, SKIP_NOT_ROOT, waitFor } from './lib/netns-lab'
 import { apiRequest, LabNode, LabPod, OverlayLab, REPO_ROOT } from './lib/overlay-lab'
-import type { StatusDocument } from '../../agent/status'
+import type { StatusDocument } from '../../agent/types'
 
 const PEER = join(REPO_ROOT, 'dist', 'test', 'netns', 'fixtures', 'mcast-peer.js')
 const G1 = '239.1.1.1'

@@ -7,7 +7,8 @@
  *   anyone reuses it).
  */
 import type { Ipam } from '../../control/ipam'
-import { blockOwner, type ClusterState } from '../../control/ipam/cluster-state'
+import { blockOwner } from '../../control/ipam/cluster-state'
+import type { ClusterState } from '../../control/ipam/types'
 
 /** A live node as the check sees it: its IPAM id, its Ipam and its local clock now. */
 export interface IpamUnderTest {

@@ -3,7 +3,7 @@ import t from 'tap'
 import {
   formatBytes, formatDuration, formatIpam, formatKeyValues, formatNodeStatus, formatPeers, formatRoutes, formatTable
 } from '../../agent/cli-format'
-import type { StatusDocument } from '../../agent/status'
+import type { StatusDocument } from '../../agent/types'
 
 const doc: StatusDocument = {
   node: {

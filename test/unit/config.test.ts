@@ -4,9 +4,8 @@
  * message is what an operator reads when loomd refuses to start.
  */
 import t from 'tap'
-import {
-  configUsage, isHelpRequested, loadConfig, offloadsEnabled, parseConfig, type AgentConfig
-} from '../../agent/config'
+import { configUsage, isHelpRequested, loadConfig, offloadsEnabled, parseConfig } from '../../agent/config'
+import type { AgentConfig } from '../../agent/types'
 import { parseJsonText } from '../../agent/config-flags'
 import { ConfigError, ConfigFileError, HelpRequestedError } from '../../agent/errors'
 

@@ -10,7 +10,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { GroupCommitStore } from '../../control/node/group-commit'
-import type { GroupCommitBackend, PreparedWrite } from '../../control/node/group-commit'
+import type { GroupCommitBackend, PreparedWrite } from '../../control/node/types'
 import { FileStateStore } from '../../control/node/state-store'
 import {
   StaticPodAddresses, validateStaticPodAddresses, type StaticPodAddressesDurable

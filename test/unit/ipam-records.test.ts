@@ -5,9 +5,8 @@
  * exactly, and hostile input gives a typed IpamDecodeError.
  */
 import t from 'tap'
-import {
-  applySlot, blockOwner, findBlockConflicts, genesisState, mergeStates, type BlockRecord, type ClusterState, type Op,
-} from '../../control/ipam/cluster-state'
+import { applySlot, blockOwner, findBlockConflicts, genesisState, mergeStates } from '../../control/ipam/cluster-state'
+import type { BlockRecord, ClusterState, Op } from '../../control/ipam/types'
 import {
   decodeClaimMsg, encodeClaimMsg, decodeIpamEnvelope, encodeIpamEnvelope, opFromWire, opToWire, opsFromWire,
   stateToWire,

@@ -15,7 +15,7 @@ import { Ipam, ipamDurableToJSON, validateIpamDurable, type IpamDurable } from '
 import { makeBlockLayout } from '../../control/ipam/blocks'
 import { decodeClaimMsg, encodeClaimMsg } from '../../control/ipam/codec'
 import { IpamDecodeError } from '../../control/ipam/errors'
-import type { Op } from '../../control/ipam/cluster-state'
+import type { Op } from '../../control/ipam/types'
 
 const layout = makeBlockLayout('10.244.0.0/22', 28)
 

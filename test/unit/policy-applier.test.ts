@@ -7,7 +7,7 @@ import pino from 'pino'
 import { PolicyApplier } from '../../policy/applier'
 import { compile } from '../../policy/compiler'
 import type { DesiredState } from '../../policy/desired-state'
-import type { NftCommands, NftJson } from '../../policy/nft-commands'
+import type { NftCommands, NftJson } from '../../policy/types'
 import type { PolicySnapshot } from '../../policy/model'
 import { FORWARD_RULES } from '../../policy/nft-render'
 

@@ -8,7 +8,7 @@
  */
 import t from 'tap'
 import { compile } from '../../policy/compiler'
-import type { CompileInput } from '../../policy/compiler'
+import type { CompileInput } from '../../policy/types'
 import type { DesiredState } from '../../policy/desired-state'
 import { IncrementalCompiler } from '../../policy/incremental'
 import { parseNamespace, parseNetworkPolicy, parsePod } from '../../policy/manifest'
