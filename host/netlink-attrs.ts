@@ -1,6 +1,7 @@
 /**
  * A tiny rtattr (netlink attribute) builder, plus the IFLA_LINKINFO payload Loom needs (veth;
- * the tests' vxlan payload is test/lib/vxlan-link-info.ts, built with the same helpers).
+ * the tests' vxlan payload is test/lib/vxlan-link-info.ts, built on `encodeAttr`, with the
+ * u8/u16/bytes encoders that only it uses).
  *
  * Why this exists: the `netlink` package types most rtnetlink attributes, but takes
  * IFLA_LINKINFO as opaque bytes, so creating a veth (or vxlan) link needs the nested
@@ -74,27 +75,6 @@ export function attrNested (type: number, children: readonly Uint8Array[], opts:
   return encodeAttr(type, Buffer.concat(children), opts.flag === true)
 }
 
-export function attrU8 (type: number, value: number): Buffer {
-  checkUint(value, 0xff, type)
-  return encodeAttr(type, Uint8Array.of(value))
-}
-
-/** u16 in host byte order. */
-export function attrU16 (type: number, value: number): Buffer {
-  checkUint(value, 0xffff, type)
-  const b = Buffer.alloc(2)
-  writeU16(b, 0, value)
-  return encodeAttr(type, b)
-}
-
-/** u16 in network byte order (ports: IFLA_VXLAN_PORT). */
-export function attrU16be (type: number, value: number): Buffer {
-  checkUint(value, 0xffff, type)
-  const b = Buffer.alloc(2)
-  b.writeUInt16BE(value, 0)
-  return encodeAttr(type, b)
-}
-
 /** u32 in host byte order. */
 export function attrU32 (type: number, value: number): Buffer {
   checkUint(value, 0xffffffff, type)
@@ -110,10 +90,6 @@ export function attrU32 (type: number, value: number): Buffer {
 export function attrString (type: number, value: string, opts: { nul?: boolean } = {}): Buffer {
   const body = Buffer.from(value, 'utf8')
   return encodeAttr(type, opts.nul === false ? body : Buffer.concat([body, Buffer.alloc(1)]))
-}
-
-export function attrBytes (type: number, value: Uint8Array): Buffer {
-  return encodeAttr(type, value)
 }
 
 /**

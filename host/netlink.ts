@@ -179,11 +179,6 @@ export class NetlinkClient {
     await this.call(op, (s, o) => s.setLink({ index }, { txqlen: packets }, o), name)
   }
 
-  /** The link's hardware address (6 bytes for Ethernet-like links). A copy, caller-owned. */
-  async linkMAC (name: string): Promise<Buffer> {
-    return (await this.linkInfo(name)).mac
-  }
-
   /** The link's index and hardware address, in one RTM_GETLINK. */
   async linkInfo (name: string): Promise<LinkWithMAC> {
     const op = `read MAC of link ${name}`

@@ -1,7 +1,7 @@
 /**
  * NetlinkClient plus what only the tests need: a kernel VXLAN link and its FDB entries (the
  * Flannel-style peer of test/netns/vxlan-interop.test.ts), flushing addresses, reading a link's
- * index and MTU. Kept out of host/ so loomd does not ship code it never runs.
+ * index, MTU and MAC. Kept out of host/ so loomd does not ship code it never runs.
  */
 import { createRtNetlink, FlagsNew } from 'netlink'
 import { VXLAN_VNI_MAX } from '../../dataplane/constants'
@@ -51,6 +51,11 @@ export class NetlinkTestClient extends NetlinkClient {
   /** Index of the link; LinkNotFoundError naming it when absent. */
   async linkIndex (name: string): Promise<number> {
     return (await this.getLink(`find link ${name}`, name)).data.index ?? 0
+  }
+
+  /** The link's hardware address (6 bytes for Ethernet-like links). A copy, caller-owned. */
+  async linkMAC (name: string): Promise<Buffer> {
+    return (await this.linkInfo(name)).mac
   }
 
   async linkMTU (name: string): Promise<number> {

@@ -4,8 +4,9 @@
  * VXLAN link. Pinned byte for byte against iproute2 in test/unit/netlink-attrs.test.ts.
  */
 import { VXLAN_VNI_MAX } from '../../dataplane/constants'
+import { endianness } from 'node:os'
 import {
-  attrBytes, attrNested, attrString, attrU16be, attrU32, attrU8, IFLA_INFO_DATA, IFLA_INFO_KIND,
+  attrNested, attrString, attrU32, encodeAttr, IFLA_INFO_DATA, IFLA_INFO_KIND,
 } from '../../host/netlink-attrs'
 
 // include/uapi/linux/if_link.h
@@ -14,6 +15,42 @@ export const IFLA_VXLAN_LINK = 3
 export const IFLA_VXLAN_LOCAL = 4
 export const IFLA_VXLAN_LEARNING = 7
 export const IFLA_VXLAN_PORT = 15
+
+/*
+ * Attribute encoders loomd itself never needs (its veth payload takes strings and u32s only):
+ * here, not in host/netlink-attrs.ts, so they are not shipped. Pinned with the rest of the
+ * builder in test/unit/netlink-attrs.test.ts.
+ */
+
+function checkUint (value: number, max: number, type: number): void {
+  if (!Number.isInteger(value) || value < 0 ||
+    value > max) throw new RangeError(`value ${value} of netlink attribute ${type} is outside 0..${max}`)
+}
+
+export function attrU8 (type: number, value: number): Buffer {
+  checkUint(value, 0xff, type)
+  return encodeAttr(type, Uint8Array.of(value))
+}
+
+/** u16 in host byte order. */
+export function attrU16 (type: number, value: number): Buffer {
+  checkUint(value, 0xffff, type)
+  const b = Buffer.alloc(2)
+  if (endianness() === 'LE') b.writeUInt16LE(value, 0); else b.writeUInt16BE(value, 0)
+  return encodeAttr(type, b)
+}
+
+/** u16 in network byte order (ports: IFLA_VXLAN_PORT). */
+export function attrU16be (type: number, value: number): Buffer {
+  checkUint(value, 0xffff, type)
+  const b = Buffer.alloc(2)
+  b.writeUInt16BE(value, 0)
+  return encodeAttr(type, b)
+}
+
+export function attrBytes (type: number, value: Uint8Array): Buffer {
+  return encodeAttr(type, value)
+}
 
 /** Options of a VXLAN link, in the terms of IFLA_VXLAN_*. */
 export interface VxlanLinkInfo {

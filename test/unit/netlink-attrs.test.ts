@@ -11,10 +11,9 @@
 import t from 'tap'
 import { endianness } from 'node:os'
 import {
-  attrBytes, attrNested, attrString, attrU16, attrU16be, attrU32, attrU8, encodeAttr,
-  encodeVethLinkInfo, nlaPadding, NLA_F_NESTED,
+  attrNested, attrString, attrU32, encodeAttr, encodeVethLinkInfo, nlaPadding, NLA_F_NESTED,
 } from '../../host/netlink-attrs'
-import { encodeVxlanLinkInfo } from '../lib/vxlan-link-info'
+import { attrBytes, attrU16, attrU16be, attrU8, encodeVxlanLinkInfo } from '../lib/vxlan-link-info'
 
 // Kernel numbers, written out independently of the module under test.
 const IFLA_IFNAME = 3
