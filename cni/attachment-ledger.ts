@@ -32,6 +32,7 @@
  *   loomd naming the file (FileStateStore's StateCorruptError). Deleting the section (or the old
  *   file) is the fix and only makes every attachment young once.
  */
+import { takeSection } from '../control/node/state-store'
 
 /** The ledger's own file in the state directory before it moved into the address file (migrated at start). */
 export const ATTACHMENTS_FILE = 'attachments.json'
@@ -164,16 +165,9 @@ export class LedgerSection {
 
   validate<T> (inner: (raw: unknown) => T): (raw: unknown) => T {
     return (raw) => {
-      if (typeof raw !== 'object' || raw === null || !(LEDGER_SECTION in raw)) return inner(raw)
-      const { [LEDGER_SECTION]: section, ...rest } = raw as Record<string, unknown>
-      let doc: LedgerDocument
-      try {
-        doc = validateLedger(section)
-      } catch (err) {
-        throw new Error(`"${LEDGER_SECTION}" (the CNI attachment ledger): ${(err as Error).message}`)
-      }
+      const { section, rest } = takeSection(raw, LEDGER_SECTION, 'the CNI attachment ledger', validateLedger)
       const out = inner(rest)
-      this.loaded = doc
+      if (section !== undefined) this.loaded = section
       return out
     }
   }

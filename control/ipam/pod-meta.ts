@@ -13,7 +13,7 @@
  * pods of that older loomd stay without identity until they are re-created, as before. A
  * corrupt or planted section stops the start, naming ipam.json (FileStateStore).
  */
-import type { FileSection } from '../node'
+import { takeSection, type FileSection } from '../node'
 import type { AttachmentMeta } from '../types'
 
 /** The section's key in ipam.json. */
@@ -62,16 +62,9 @@ export class PodMetaSection implements FileSection {
 
   validate<T> (inner: (raw: unknown) => T): (raw: unknown) => T {
     return (raw) => {
-      if (typeof raw !== 'object' || raw === null || !(POD_META_SECTION in raw)) return inner(raw)
-      const { [POD_META_SECTION]: section, ...rest } = raw as Record<string, unknown>
-      let entries: Map<string, AttachmentMeta>
-      try {
-        entries = validatePodMeta(section)
-      } catch (err) {
-        throw new Error(`"${POD_META_SECTION}" (the pods' identities): ${(err as Error).message}`)
-      }
+      const { section, rest } = takeSection(raw, POD_META_SECTION, 'the pods\' identities', validatePodMeta)
       const out = inner(rest)
-      this.loaded = entries
+      if (section !== undefined) this.loaded = section
       return out
     }
   }

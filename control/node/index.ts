@@ -15,7 +15,7 @@
  */
 export { loadOrCreateIdentity, saveIncarnation, validateIdentity } from './identity'
 export type { NodeIdentity } from './identity'
-export { FileStateStore, MemoryStore } from './state-store'
+export { FileStateStore, MemoryStore, takeSection } from './state-store'
 export type { FileSection } from './state-store'
 export type { GroupCommitBackend, PreparedWrite, StateStore } from './types'
 export { GroupCommitStore, isGroupCommit, notDurable } from './group-commit'

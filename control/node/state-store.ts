@@ -35,6 +35,23 @@ export interface FileSection {
   toJSON<T> (inner?: (doc: T) => unknown): (doc: T) => unknown
 }
 
+/**
+ * A FileSection's `validate` step: `key` taken out of a parsed document and checked by `check`
+ * (its error becomes `"<key>" (<label>): <message>`, which the store turns into a corrupt-file
+ * error naming the file). `section` is undefined when the document has no such key; `rest` is
+ * the document without it, for the file's own validator.
+ */
+export function takeSection<S> (raw: unknown, key: string, label: string,
+  check: (section: unknown) => S): { section?: S, rest: unknown } {
+  if (typeof raw !== 'object' || raw === null || !(key in raw)) return { rest: raw }
+  const { [key]: section, ...rest } = raw as Record<string, unknown>
+  try {
+    return { section: check(section), rest }
+  } catch (err) {
+    throw new Error(`"${key}" (${label}): ${(err as Error).message}`)
+  }
+}
+
 export class FileStateStore<T> implements GroupCommitBackend<T> {
   readonly file: string
   private readonly name: string
