@@ -10,10 +10,10 @@ export function formatKeyValues (rows: Array<[string, string]>): string {
   return rows.map(([k, v]) => `${k.padStart(width + 2)}: ${v}\n`).join('')
 }
 
-/** Left-aligned columns separated by two spaces; numbers right-aligned. */
+/** Left-aligned columns separated by two spaces; numbers right-aligned (an address is not a number). */
 export function formatTable (header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[0-9.]+( ?[KMGT]?i?B)?$/.test(r[i])))
+  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[0-9]+(\.[0-9]+)?( ?[KMGT]?i?B)?$/.test(r[i])))
   const line = (cells: string[]): string =>
     cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd() + '\n'
   return line(header) + rows.map(line).join('')

@@ -94,6 +94,8 @@ t.test('tables: columns line up, numbers right-aligned', async (t) => {
   t.match(row2, /node-three\s+198\.18\.0\.3:6784\s+alive\s+3\s+1s ago\s+0\.42ms\s+idle/)
   t.match(row2, /idle\s+never/)
   t.equal(formatTable(['N', 'X'], [['1', 'a'], ['22', 'b']]), ' N  X\n 1  a\n22  b\n')
+  t.equal(formatTable(['IP', 'RX'], [['10.0.0.1', '1.5KiB'], ['10.0.0.12', '12.0MiB']]),
+    'IP              RX\n10.0.0.1    1.5KiB\n10.0.0.12  12.0MiB\n', 'addresses are text, sizes numbers')
   t.equal(formatRoutes(doc), 'PREFIX         NODE   VIA\n10.244.2.0/24  node2  198.18.0.2:6784\n')
   t.match(formatIpam(doc), /10\.244\.1\.0\/24\s+node1/)
   t.equal(formatPeers({ ...doc, peers: [] }), 'no peers\n')
