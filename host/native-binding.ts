@@ -7,7 +7,7 @@
  * failed syscall throws a SyscallError (`code` = errno name, `errno`, `syscall`, a message naming
  * the namespace, socket or file first); bad arguments throw TypeError/RangeError.
  */
-import { addonPath, loadAddon } from './native-addon'
+import { loadAddon } from './native-addon'
 
 /** The shape of an error thrown by a Loom addon (host/native/napi_util.h). */
 export interface SyscallError extends Error {
@@ -58,11 +58,6 @@ export interface HostBinding {
 }
 
 const HOST_ADDON = 'host/native/build/Release/loom_host.node'
-
-/** Where the compiled host addon is expected. */
-export function hostBindingPath (): string {
-  return addonPath(HOST_ADDON)
-}
 
 /** Loads the host addon once; throws NativeBindingLoadError (ERR_NATIVE_BINDING_LOAD) if absent. */
 export function loadHostBinding (): HostBinding {

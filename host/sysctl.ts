@@ -5,7 +5,6 @@
  * Each component is checked so a hostile interface name cannot walk out of /proc/sys.
  */
 import { writeFileSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
 
 /** The /proc/sys path of `key`; a component that is empty, `.`, `..` or holds `/` or NUL is a TypeError. */
 export function sysctlPath (key: readonly string[]): string {
@@ -21,9 +20,4 @@ export function sysctlPath (key: readonly string[]): string {
 /** Writes `value` to the sysctl `key` (synchronously: start-up paths). */
 export function setSysctl (key: readonly string[], value: string): void {
   writeFileSync(sysctlPath(key), value)
-}
-
-/** Writes `value` to the sysctl `key` without blocking the event loop (request paths). */
-export async function setSysctlAsync (key: readonly string[], value: string): Promise<void> {
-  await writeFile(sysctlPath(key), value)
 }
