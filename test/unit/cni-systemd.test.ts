@@ -24,12 +24,25 @@ t.test('systemd-analyze verify systemd/loomd.service',
     t.equal(out.trim(), 'rc=0', out)
   })
 
-async function receiveVia (t: any, address: string, send: () => void): Promise<string> {
+/**
+ * Waits until a socket named `name` (a path, or `@abstract`) is bound: /proc/net/unix lists both.
+ * A fixed sleep raced socat's start on a loaded machine (notify then threw ENOENT).
+ */
+async function bound (name: string): Promise<boolean> {
+  const deadline = Date.now() + 10_000
+  while (Date.now() < deadline) {
+    if (readFileSync('/proc/net/unix', 'utf8').split('\n').some((line) => line.endsWith(` ${name}`))) return true
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  return false
+}
+
+async function receiveVia (t: any, address: string, name: string, send: () => void): Promise<string> {
   const child = spawn('socat', ['-u', `${address}`, 'STDOUT'], { stdio: ['ignore', 'pipe', 'pipe'] })
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
   let got = ''
   child.stdout.on('data', (c) => { got += String(c) })
-  await new Promise((resolve) => setTimeout(resolve, 300)) // socat binds
+  t.ok(await bound(name), `socat bound ${name}`)
   send()
   const deadline = Date.now() + 3000
   // eslint-disable-next-line no-unmodified-loop-condition -- `got` changes in the data handler
@@ -51,11 +64,11 @@ t.test('native notify() to a path socket and an abstract socket',
     delete process.env.NOTIFY_SOCKET
     t.equal(native.notify('READY=1'), false, 'no NOTIFY_SOCKET: nothing sent')
     process.env.NOTIFY_SOCKET = path
-    const got = await receiveVia(t, `UNIX-RECV:${path}`, () => { t.equal(native.notify('READY=1\nSTATUS=up'), true) })
+    const got = await receiveVia(t, `UNIX-RECV:${path}`, path, () => { t.equal(native.notify('READY=1\nSTATUS=up'), true) })
     t.equal(got, 'READY=1\nSTATUS=up')
     const abstract = `loom-notify-${process.pid}`
     process.env.NOTIFY_SOCKET = `@${abstract}`
-    const got2 = await receiveVia(t, `ABSTRACT-RECV:${abstract}`, () => { t.equal(native.notify('WATCHDOG=1'), true) })
+    const got2 = await receiveVia(t, `ABSTRACT-RECV:${abstract}`, `@${abstract}`, () => { t.equal(native.notify('WATCHDOG=1'), true) })
     t.equal(got2, 'WATCHDOG=1')
     process.env.NOTIFY_SOCKET = join(dir, 'nobody-listens.sock')
     t.throws(() => native.notify('READY=1'), { code: 'ENOENT' })
