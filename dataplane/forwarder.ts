@@ -15,7 +15,9 @@
  * Inbound flow (wire -> TUN), one wake-up of the UDP fd:
  *   1. recvBatch: up to MAX_BATCH messages (recvmmsg); with UDP GRO a message may be a train of
  *      datagrams from one sender, cut apart here by the segment size the kernel reports;
- *   2. per datagram: decapsulate where it lies (identifies and authenticates the sending peer),
+ *   2. an encrypting encapsulation opens the batch's transport messages first (openAhead: a few
+ *      native calls per batch instead of one per datagram), then per datagram: decapsulate where
+ *      it lies (identifies and authenticates the sending peer),
  *      check that the inner source belongs to that peer's prefixes and the inner destination is
  *      not a remote prefix (no reflection through us);
  *   3. with TUN offloads, consecutive segments of one TCP flow (and datagrams of one UDP flow,
@@ -512,6 +514,7 @@ export class Forwarder {
         : this.transport.recvBatch(this.inBufs, this.inSizes, this.inAddrs, this.inPorts)
       stats.udpRecvBatches[n]++
       if (n === 0) return
+      encap.openAhead?.(this.inBufs, this.inSizes, gro ? this.inSegments : undefined, n)
       const table = this.table
       const batchTime = Date.now()
       let w = 0
@@ -553,6 +556,7 @@ export class Forwarder {
           w++
         }
       }
+      encap.endInbound?.()
       this.multicast?.flushInbound()
       if (w > 0) this.writeInbound(w)
       if (n < MAX_BATCH) return

@@ -165,6 +165,15 @@ export interface Encapsulation {
    */
   deferUntilFlush?(): void
   flush?(): void
+  /**
+   * Optional, with endInbound: called with each receive batch before its datagrams are
+   * decapsulated (the arrays as the forwarder's recvBatch filled them; segments only with UDP
+   * GRO), so that an encrypting encapsulation can authenticate and decrypt the batch's transport
+   * messages in a few native calls. Changes no state but those messages' bytes; the caller then
+   * decapsulates the batch's datagrams in order, and calls endInbound after the last.
+   */
+  openAhead?(bufs: Buffer[], sizes: Int32Array, segments: Int32Array | undefined, count: number): void
+  endInbound?(): void
 }
 
 /**

@@ -4,8 +4,10 @@
  * and decrypts buf[off, off+len) (ciphertext ‖ tag) into buf[off, off+len-16).
  *
  * Two implementations behind one interface:
- * - `nativeAead()`: loom_crypto.node (dataplane/native/loom_crypto.c), OpenSSL's EVP through
- *   the node binary, one reused context per direction, no allocation per packet;
+ * - `nativeAead()`: loom_crypto.node (dataplane/native/loom_crypto.c), the OpenSSL inside the
+ *   node binary: its ChaCha20 and Poly1305 assembly called directly ("direct", when it passes
+ *   the addon's self-test at load) or its EVP interface ("evp"), no allocation per packet, and
+ *   seal and open over a batch of up to 128 regions in one JS->C call;
  * - `nodeCryptoAead()`: node:crypto createCipheriv per packet (allocates a cipher object and
  *   output buffers per packet), kept as the fallback and the yardstick.
  * Measured in bench/crypto-micro.ts (figures in bench/README.md): the native one is used when
@@ -22,6 +24,15 @@ export interface TransportAead {
   /** Seals `count` regions in one call (keys[i], bufs[i], offsets[i], lengths[i], counters[i]); returns how many. */
   sealBatch(keys: Buffer[], bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, counters: Float64Array,
     count: number): number
+  /**
+   * Opens `count` regions in one call (as sealBatch, lengths[i] counting the tag): ok[i] = 1 if
+   * region i authenticated and now holds the plaintext, 0 if not (the region is left as it was).
+   * Returns how many authenticated. A region shorter than the tag throws (a caller bug).
+   */
+  openBatch(keys: Buffer[], bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, counters: Float64Array,
+    count: number, ok: Uint8Array): number
+  /** The native addon's path ("direct" or "evp"), for status and the benchmarks. */
+  readonly path?: string
 }
 
 const nonce = Buffer.alloc(12)
@@ -60,6 +71,17 @@ export function nodeCryptoAead (): TransportAead {
       for (let i = 0; i < count; i++) aead.seal(keys[i], bufs[i], offsets[i], lengths[i], counters[i])
       return count
     },
+    openBatch (keys, bufs, offsets, lengths, counters, count, ok) {
+      let opened = 0
+      for (let i = 0; i < count; i++) {
+        if (lengths[i] < AEAD_TAG_LEN) throw new TypeError(`openBatch: region ${i} is shorter than the tag`)
+      }
+      for (let i = 0; i < count; i++) {
+        ok[i] = aead.open(keys[i], bufs[i], offsets[i], lengths[i], counters[i]) ? 1 : 0
+        opened += ok[i]
+      }
+      return opened
+    },
   }
   return aead
 }
@@ -69,6 +91,11 @@ interface CryptoBinding {
   open(key: Buffer, buf: Buffer, off: number, len: number, counter: number): boolean
   sealBatch(keys: Buffer[], bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, counters: Float64Array,
     count: number): number
+  openBatch(keys: Buffer[], bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, counters: Float64Array,
+    count: number, ok: Uint8Array): number
+  readonly path: string
+  /** Forces the EVP path (true) or goes back to direct if it passed its self-test; returns the path in use. */
+  useEvp(evp: boolean): string
 }
 
 /** The native AEAD, or undefined if loom_crypto.node is not built. */
@@ -79,7 +106,26 @@ export function nativeAead (): TransportAead | undefined {
   } catch {
     return undefined
   }
-  return { name: 'native', seal: b.seal, open: b.open, sealBatch: b.sealBatch }
+  return {
+    name: 'native',
+    get path () { return b.path },
+    seal: b.seal,
+    open: b.open,
+    sealBatch: b.sealBatch,
+    openBatch: b.openBatch,
+  }
+}
+
+/**
+ * Forces the native addon onto its EVP path (true) or back to the direct one (false) for the
+ * whole process; returns the path in use, or undefined without the addon. Tests and bench only.
+ */
+export function useNativeEvp (evp: boolean): string | undefined {
+  try {
+    return loadAddon<CryptoBinding>('dataplane/native/build/Release/loom_crypto.node').useEvp(evp)
+  } catch {
+    return undefined
+  }
 }
 
 /** The faster one available (see the header). */

@@ -344,6 +344,7 @@ t.test('encrypted: super-packets leave sealed in batches (one native call per 12
     name: 'counting',
     seal: (...args) => { calls.seal++; return native.seal(...args) },
     open: native.open,
+    openBatch: native.openBatch,
     sealBatch: (keys, bufs, offsets, lengths, counters, count) => {
       calls.sealBatch++
       calls.batched += count
@@ -381,4 +382,50 @@ t.test('encrypted: super-packets leave sealed in batches (one native call per 12
   const got = Buffer.concat(b.device.written.map((w) => w.subarray(10 + 40)))
   t.equal(got.length, data.length)
   t.ok(got.equals(data), 'byte-identical after seal, open and coalescing')
+})
+
+t.test('encrypted inbound: a receive batch is opened in openBatch calls; a forged and a replayed datagram in it are ' +
+  'counted and the rest delivered', async (t) => {
+  const native = defaultAead()
+  const calls = { open: 0, openBatch: 0, batched: 0 }
+  const aead: TransportAead = {
+    name: 'counting',
+    seal: native.seal,
+    sealBatch: native.sealBatch,
+    open: (...args) => { calls.open++; return native.open(...args) },
+    openBatch: (keys, bufs, offsets, lengths, counters, count, ok) => {
+      calls.openBatch++
+      calls.batched += count
+      return native.openBatch(keys, bufs, offsets, lengths, counters, count, ok)
+    },
+  }
+  const [a, b] = pair('encrypted', { aead })
+  a.device.inbox.push(withVnet(tcp(payload(100), { flags: 0x10 }), {}))
+  a.forwarder.runOutbound()
+  b.forwarder.runInbound()
+  a.forwarder.runInbound()
+  b.forwarder.runInbound()
+  t.equal(b.device.written.length, 1, 'handshake done, the staged packet arrived')
+  b.device.written.length = 0
+  const before = { ...calls }
+
+  const data = payload(3 * 63000, 9)
+  for (let k = 0; k < 3; k++) {
+    a.device.inbox.push(withVnet(tcp(data.subarray(k * 63000, (k + 1) * 63000), { seq: 1 + k * 63000 }),
+      { flags: VNET_F_NEEDS_CSUM, gsoType: VNET_GSO_TCPV4, hdrLen: 40, gsoSize: 1400, csumStart: 20, csumOffset: 16 }))
+  }
+  a.forwarder.runOutbound()
+  const inbox = b.transport.inbox
+  t.equal(inbox.length, 135)
+  inbox[60].data[16 + 50] ^= 1 // forged: one ciphertext bit
+  inbox.splice(71, 0, { ...inbox[70], data: Buffer.from(inbox[70].data) }) // replayed right behind the original
+  b.forwarder.runInbound()
+  t.equal(b.stats.dropsInbound[Drop.Auth], 1, 'the forged datagram: auth')
+  t.equal(b.stats.dropsInbound[Drop.Replay], 1, 'the copy: replay (opened ahead too, refused by the window)')
+  t.equal(calls.open, before.open, 'no datagram opened one call at a time')
+  t.equal(calls.batched - before.batched, 136, 'all 136 opened through openBatch')
+  t.ok(calls.openBatch - before.openBatch <= 3, `${calls.openBatch - before.openBatch} openBatch calls`)
+  const got = Buffer.concat(b.device.written.map((w) => w.subarray(10 + 40)))
+  t.equal(got.length, data.length - 1400, 'every segment but the forged one delivered')
+  t.ok(got.equals(Buffer.concat([data.subarray(0, 60 * 1400), data.subarray(61 * 1400)])), 'byte-identical, in order')
 })
