@@ -44,11 +44,8 @@ import { PeerSession } from './peer-session'
 import type { HandshakeState } from './peer-session'
 import type { StaticKeyPair } from './primitives'
 import { tai64nAfter } from './tai64n'
-import { defaultAead, TransportAead } from './transport-aead'
+import { AEAD_BATCH, AeadBatch, defaultAead, TransportAead } from './transport-aead'
 
-/** Seals (and opens) batched into one native call (loom_crypto.c's limit). */
-const SEAL_BATCH = 128
-const OPEN_BATCH = 128
 /**
  * Transport messages openAhead opens per receive batch: a full one (MAX_BATCH messages, each a
  * UDP GRO train of up to 64 datagrams). Any beyond are opened one at a time by decapsulate.
@@ -163,12 +160,7 @@ export class SecureEncapsulation implements Encapsulation {
    * bench/results/2026-12-02-profile.md).
    */
   private deferSeals = false
-  private readonly sealKeys: Buffer[] = new Array<Buffer>(SEAL_BATCH)
-  private readonly sealBufs: Buffer[] = new Array<Buffer>(SEAL_BATCH)
-  private readonly sealOffsets = new Int32Array(SEAL_BATCH)
-  private readonly sealLengths = new Int32Array(SEAL_BATCH)
-  private readonly sealCounters = new Float64Array(SEAL_BATCH)
-  private sealQueued = 0
+  private readonly sealing = new AeadBatch()
   /**
    * openAhead's results for the receive batch in hand, in datagram order: entry k is the region
    * at aheadBufs[k][aheadAts[k] + 16, +lengths) of keypair aheadKeypairs[k] with that counter,
@@ -182,14 +174,7 @@ export class SecureEncapsulation implements Encapsulation {
   private readonly aheadAts = new Int32Array(OPEN_AHEAD_SLOTS)
   private readonly aheadCounters = new Float64Array(OPEN_AHEAD_SLOTS)
   private readonly aheadOk = new Uint8Array(OPEN_AHEAD_SLOTS)
-  // One openBatch call's arguments.
-  private readonly openKeys: Buffer[] = new Array<Buffer>(OPEN_BATCH)
-  private readonly openBufs: Buffer[] = new Array<Buffer>(OPEN_BATCH)
-  private readonly openOffsets = new Int32Array(OPEN_BATCH)
-  private readonly openLengths = new Int32Array(OPEN_BATCH)
-  private readonly openCounters = new Float64Array(OPEN_BATCH)
-  private readonly openOk = new Uint8Array(OPEN_BATCH)
-  private openQueued = 0
+  private readonly opening = new AeadBatch()
   private readonly removeKeypair = (k: Keypair): void => {
     if (this.keypairs.get(k.localIndex | 0) === k) this.keypairs.delete(k.localIndex | 0)
     k.destroy()
@@ -301,10 +286,9 @@ export class SecureEncapsulation implements Encapsulation {
 
   /** Seals what encapsulate queued (the forwarder calls it before sending). */
   flush (): void {
-    if (this.sealQueued === 0) return
-    this.aead.sealBatch(this.sealKeys, this.sealBufs, this.sealOffsets, this.sealLengths, this.sealCounters,
-      this.sealQueued)
-    this.sealQueued = 0
+    if (this.sealing.count === 0) return
+    this.sealing.seal(this.aead)
+    this.sealing.clear()
   }
 
   /**
@@ -324,13 +308,8 @@ export class SecureEncapsulation implements Encapsulation {
       this.aead.seal(kp.sendKey, buf, start + TRANSPORT_HEADER_LEN, len, counter)
       return
     }
-    if (this.sealQueued === SEAL_BATCH) this.flush()
-    const q = this.sealQueued++
-    this.sealKeys[q] = kp.sendKey
-    this.sealBufs[q] = buf
-    this.sealOffsets[q] = start + TRANSPORT_HEADER_LEN
-    this.sealLengths[q] = len
-    this.sealCounters[q] = counter
+    if (this.sealing.count === AEAD_BATCH) this.flush()
+    this.sealing.add(kp.sendKey, buf, start + TRANSPORT_HEADER_LEN, len, counter)
   }
 
   // ------------------------------------------------------------------------------------------
@@ -393,28 +372,23 @@ export class SecureEncapsulation implements Encapsulation {
         this.aheadBufs[q] = buf
         this.aheadAts[q] = at
         this.aheadCounters[q] = counter
-        const o = this.openQueued++
-        this.openKeys[o] = kp.recvKey
-        this.openBufs[o] = buf
-        this.openOffsets[o] = at + TRANSPORT_HEADER_LEN
-        this.openLengths[o] = len - TRANSPORT_HEADER_LEN
-        this.openCounters[o] = counter
+        this.opening.add(kp.recvKey, buf, at + TRANSPORT_HEADER_LEN, len - TRANSPORT_HEADER_LEN, counter)
         q++
-        if (o + 1 === OPEN_BATCH) this.openQueuedAhead(q)
+        if (this.opening.count === AEAD_BATCH) this.openQueuedAhead(q)
       }
     }
     this.openQueuedAhead(q)
     this.aheadCount = q
   }
 
-  /** Opens the regions queued by openAhead; their results go to entries [q - openQueued, q). */
+  /** Opens the regions queued by openAhead; their results go to entries [q - queued, q). */
   private openQueuedAhead (q: number): void {
-    const n = this.openQueued
+    const b = this.opening
+    const n = b.count
     if (n === 0) return
-    this.aead.openBatch(this.openKeys, this.openBufs, this.openOffsets, this.openLengths, this.openCounters, n,
-      this.openOk)
-    this.aheadOk.set(this.openOk.subarray(0, n), q - n)
-    this.openQueued = 0
+    b.open(this.aead)
+    for (let k = 0; k < n; k++) this.aheadOk[q - n + k] = b.ok[k]
+    b.clear()
   }
 
   /** Forgets what openAhead opened and decapsulate has not taken (the receive batch is done). */

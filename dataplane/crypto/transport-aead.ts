@@ -21,18 +21,76 @@ export interface TransportAead {
   readonly name: string
   seal(key: Buffer, buf: Buffer, off: number, len: number, counter: number): boolean
   open(key: Buffer, buf: Buffer, off: number, len: number, counter: number): boolean
-  /** Seals `count` regions in one call (keys[i], bufs[i], offsets[i], lengths[i], counters[i]); returns how many. */
-  sealBatch(keys: Buffer[], bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, counters: Float64Array,
-    count: number): number
+  /**
+   * Seals `count` (<= 128) regions in one call: region i is bufs[refs[2i+1]][offsets[i], +lengths[i])
+   * under keys[refs[2i]] with counters[i] (keys and bufs name each distinct one once: the native
+   * addon reads each array element once, see loom_crypto.c). Returns how many were sealed.
+   */
+  sealBatch(keys: Buffer[], bufs: Buffer[], refs: Uint8Array, offsets: Int32Array, lengths: Int32Array,
+    counters: Float64Array, count: number): number
   /**
    * Opens `count` regions in one call (as sealBatch, lengths[i] counting the tag): ok[i] = 1 if
    * region i authenticated and now holds the plaintext, 0 if not (the region is left as it was).
    * Returns how many authenticated. A region shorter than the tag throws (a caller bug).
    */
-  openBatch(keys: Buffer[], bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, counters: Float64Array,
-    count: number, ok: Uint8Array): number
+  openBatch(keys: Buffer[], bufs: Buffer[], refs: Uint8Array, offsets: Int32Array, lengths: Int32Array,
+    counters: Float64Array, count: number, ok: Uint8Array): number
   /** The native addon's path ("direct" or "evp"), for status and the benchmarks. */
   readonly path?: string
+}
+
+/** Regions per batch call (loom_crypto.c's limit). */
+export const AEAD_BATCH = 128
+
+/**
+ * The arguments of one sealBatch/openBatch call, built region by region; allocated once. A key or
+ * buffer equal to the one before it is named once (a batch is mostly one key and a few buffers).
+ */
+export class AeadBatch {
+  readonly keys: Buffer[] = []
+  readonly bufs: Buffer[] = []
+  readonly refs = new Uint8Array(2 * AEAD_BATCH)
+  readonly offsets = new Int32Array(AEAD_BATCH)
+  readonly lengths = new Int32Array(AEAD_BATCH)
+  readonly counters = new Float64Array(AEAD_BATCH)
+  readonly ok = new Uint8Array(AEAD_BATCH)
+  count = 0
+  private keyCount = 0
+  private bufCount = 0
+
+  /** Adds a region (the caller flushes before the 129th); returns its index in the batch. */
+  add (key: Buffer, buf: Buffer, off: number, len: number, counter: number): number {
+    const i = this.count++
+    if (this.keyCount === 0 || this.keys[this.keyCount - 1] !== key) this.keys[this.keyCount++] = key
+    if (this.bufCount === 0 || this.bufs[this.bufCount - 1] !== buf) this.bufs[this.bufCount++] = buf
+    this.refs[2 * i] = this.keyCount - 1
+    this.refs[2 * i + 1] = this.bufCount - 1
+    this.offsets[i] = off
+    this.lengths[i] = len
+    this.counters[i] = counter
+    return i
+  }
+
+  seal (aead: TransportAead): number {
+    return this.count === 0
+      ? 0
+      : aead.sealBatch(this.keys, this.bufs, this.refs, this.offsets, this.lengths, this.counters, this.count)
+  }
+
+  open (aead: TransportAead): number {
+    return this.count === 0
+      ? 0
+      : aead.openBatch(this.keys, this.bufs, this.refs, this.offsets, this.lengths, this.counters, this.count, this.ok)
+  }
+
+  /** Empties the batch (and lets go of its keys and buffers). */
+  clear (): void {
+    this.keys.length = 0
+    this.bufs.length = 0
+    this.keyCount = 0
+    this.bufCount = 0
+    this.count = 0
+  }
 }
 
 const nonce = Buffer.alloc(12)
@@ -67,17 +125,19 @@ export function nodeCryptoAead (): TransportAead {
       plain.copy(buf, off)
       return true
     },
-    sealBatch (keys, bufs, offsets, lengths, counters, count) {
-      for (let i = 0; i < count; i++) aead.seal(keys[i], bufs[i], offsets[i], lengths[i], counters[i])
+    sealBatch (keys, bufs, refs, offsets, lengths, counters, count) {
+      for (let i = 0; i < count; i++) {
+        aead.seal(keys[refs[2 * i]], bufs[refs[2 * i + 1]], offsets[i], lengths[i], counters[i])
+      }
       return count
     },
-    openBatch (keys, bufs, offsets, lengths, counters, count, ok) {
+    openBatch (keys, bufs, refs, offsets, lengths, counters, count, ok) {
       let opened = 0
       for (let i = 0; i < count; i++) {
         if (lengths[i] < AEAD_TAG_LEN) throw new TypeError(`openBatch: region ${i} is shorter than the tag`)
       }
       for (let i = 0; i < count; i++) {
-        ok[i] = aead.open(keys[i], bufs[i], offsets[i], lengths[i], counters[i]) ? 1 : 0
+        ok[i] = aead.open(keys[refs[2 * i]], bufs[refs[2 * i + 1]], offsets[i], lengths[i], counters[i]) ? 1 : 0
         opened += ok[i]
       }
       return opened
@@ -89,10 +149,10 @@ export function nodeCryptoAead (): TransportAead {
 interface CryptoBinding {
   seal(key: Buffer, buf: Buffer, off: number, len: number, counter: number): boolean
   open(key: Buffer, buf: Buffer, off: number, len: number, counter: number): boolean
-  sealBatch(keys: Buffer[], bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, counters: Float64Array,
-    count: number): number
-  openBatch(keys: Buffer[], bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, counters: Float64Array,
-    count: number, ok: Uint8Array): number
+  sealBatch(keys: Buffer[], bufs: Buffer[], refs: Uint8Array, offsets: Int32Array, lengths: Int32Array,
+    counters: Float64Array, count: number): number
+  openBatch(keys: Buffer[], bufs: Buffer[], refs: Uint8Array, offsets: Int32Array, lengths: Int32Array,
+    counters: Float64Array, count: number, ok: Uint8Array): number
   readonly path: string
   /** Forces the EVP path (true) or goes back to direct if it passed its self-test; returns the path in use. */
   useEvp(evp: boolean): string

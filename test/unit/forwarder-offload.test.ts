@@ -345,10 +345,10 @@ t.test('encrypted: super-packets leave sealed in batches (one native call per 12
     seal: (...args) => { calls.seal++; return native.seal(...args) },
     open: native.open,
     openBatch: native.openBatch,
-    sealBatch: (keys, bufs, offsets, lengths, counters, count) => {
+    sealBatch: (keys, bufs, refs, offsets, lengths, counters, count) => {
       calls.sealBatch++
       calls.batched += count
-      return native.sealBatch(keys, bufs, offsets, lengths, counters, count)
+      return native.sealBatch(keys, bufs, refs, offsets, lengths, counters, count)
     },
   }
   const [a, b] = pair('encrypted', { aead })
@@ -393,10 +393,10 @@ t.test('encrypted inbound: a receive batch is opened in openBatch calls; a forge
     seal: native.seal,
     sealBatch: native.sealBatch,
     open: (...args) => { calls.open++; return native.open(...args) },
-    openBatch: (keys, bufs, offsets, lengths, counters, count, ok) => {
+    openBatch: (keys, bufs, refs, offsets, lengths, counters, count, ok) => {
       calls.openBatch++
       calls.batched += count
-      return native.openBatch(keys, bufs, offsets, lengths, counters, count, ok)
+      return native.openBatch(keys, bufs, refs, offsets, lengths, counters, count, ok)
     },
   }
   const [a, b] = pair('encrypted', { aead })

@@ -8,7 +8,7 @@
  * transport messages, RFC 8439 §2.8.2) are in crypto-vectors.test.ts.
  */
 import t from 'tap'
-import { nativeAead, nodeCryptoAead, useNativeEvp } from '../../dataplane/crypto/transport-aead'
+import { AeadBatch, nativeAead, nodeCryptoAead, useNativeEvp } from '../../dataplane/crypto/transport-aead'
 
 const native = nativeAead()
 const reference = nodeCryptoAead()
@@ -60,9 +60,14 @@ t.test('direct and evp: node:crypto\'s bytes for every length, in place at any o
   useNativeEvp(false)
 })
 
-/** count sealed regions in separate buffers (some sharing one), with their plaintexts. */
+/**
+ * count sealed regions with their plaintexts: the first and last quarter each in a buffer of its
+ * own, the middle half in one shared buffer; two keys, each for one half. Also as an AeadBatch
+ * (which names each run of one key or buffer once) and as identity refs (region i: key i, buffer i).
+ */
 function sealedBatch (count: number, len: (i: number) => number) {
   const shared = Buffer.alloc(count * 2000)
+  const twoKeys = [key(1), key(2)]
   const keys: Buffer[] = []
   const bufs: Buffer[] = []
   const offsets = new Int32Array(count)
@@ -71,9 +76,10 @@ function sealedBatch (count: number, len: (i: number) => number) {
   const plains: Buffer[] = []
   for (let i = 0; i < count; i++) {
     const l = len(i)
-    keys.push(key(i % 3))
-    const buf = i % 2 === 0 ? Buffer.alloc(l + 16 + 16) : shared
-    const off = i % 2 === 0 ? 16 : i * 2000
+    keys.push(twoKeys[i < count / 2 ? 0 : 1])
+    const own = i < count / 4 || i >= (3 * count) / 4
+    const buf = own ? Buffer.alloc(l + 16 + 16) : shared
+    const off = own ? 16 : i * 2000
     plains.push(bytes(l, i))
     plains[i].copy(buf, off)
     reference.seal(keys[i], buf, off, l, 1000 + i)
@@ -82,7 +88,10 @@ function sealedBatch (count: number, len: (i: number) => number) {
     lengths[i] = l + 16
     counters[i] = 1000 + i
   }
-  return { keys, bufs, offsets, lengths, counters, plains }
+  const batch = new AeadBatch()
+  for (let i = 0; i < count; i++) batch.add(keys[i], bufs[i], offsets[i], lengths[i], counters[i])
+  const refs = Uint8Array.from({ length: 2 * count }, (_, j) => j >> 1)
+  return { keys, bufs, refs, offsets, lengths, counters, plains, batch }
 }
 
 t.test('openBatch: a bad tag in the middle affects only its own region, and is reported', async (t) => {
@@ -92,11 +101,14 @@ t.test('openBatch: a bad tag in the middle affects only its own region, and is r
     const b = sealedBatch(128, (i) => [0, 1, 1400, 64, 1440][i % 5])
     b.bufs[61][b.offsets[61] + b.lengths[61] - 1] ^= 0x20 // tag
     b.bufs[70][b.offsets[70]] ^= 1 // ciphertext
-    b.counters[90] += 1 // wrong nonce
+    const a = b.batch
+    a.counters[90] += 1 // wrong nonce
+    t.same([a.keys.length, a.bufs.length], [2, 65], 'the batch names 2 keys and 65 buffers')
     const forged = [61, 70, 90].map((i) =>
       Buffer.from(b.bufs[i].subarray(b.offsets[i], b.offsets[i] + b.lengths[i])))
-    const ok = new Uint8Array(128).fill(7)
-    t.equal(n.openBatch(b.keys, b.bufs, b.offsets, b.lengths, b.counters, 128, ok), 125, `${path}: 125 of 128`)
+    const ok = a.ok.fill(7)
+    t.equal(n.openBatch(a.keys, a.bufs, a.refs, a.offsets, a.lengths, a.counters, 128, ok), 125,
+      `${path}: 125 of 128`)
     let good = 0
     for (let i = 0; i < 128; i++) {
       const bad = [61, 70, 90].indexOf(i)
@@ -114,7 +126,7 @@ t.test('openBatch: a bad tag in the middle affects only its own region, and is r
     const c = sealedBatch(10, () => 300)
     c.bufs[4][c.offsets[4] + 5] ^= 1
     const ok2 = new Uint8Array(10)
-    t.equal(reference.openBatch(c.keys, c.bufs, c.offsets, c.lengths, c.counters, 10, ok2), 9)
+    t.equal(reference.openBatch(c.keys, c.bufs, c.refs, c.offsets, c.lengths, c.counters, 10, ok2), 9)
     t.same([...ok2], [1, 1, 1, 1, 0, 1, 1, 1, 1, 1])
   }
   useNativeEvp(false)
@@ -128,8 +140,8 @@ t.test('batches refuse wrong arguments before touching any region', async (t) =>
     const snapshot = b.bufs.map((x) => Buffer.from(x))
     const ok = new Uint8Array(8)
     const call = (over: Partial<typeof b> & { count?: number, ok?: Uint8Array }): number =>
-      n.openBatch(over.keys ?? b.keys, over.bufs ?? b.bufs, over.offsets ?? b.offsets, over.lengths ?? b.lengths,
-        over.counters ?? b.counters, over.count ?? 8, over.ok ?? ok)
+      n.openBatch(over.keys ?? b.keys, over.bufs ?? b.bufs, over.refs ?? b.refs, over.offsets ?? b.offsets,
+        over.lengths ?? b.lengths, over.counters ?? b.counters, over.count ?? 8, over.ok ?? ok)
     const short = Int32Array.from(b.lengths); short[5] = 15
     t.throws(() => call({ lengths: short }), /shorter than the tag/, `${path}: a region shorter than the tag`)
     const outside = Int32Array.from(b.lengths); outside[6] = 1 << 20
@@ -138,6 +150,11 @@ t.test('batches refuse wrong arguments before touching any region', async (t) =>
     t.throws(() => call({ offsets: negative }), TypeError, `${path}: a negative offset`)
     const shortKey = [...b.keys]; shortKey[4] = Buffer.alloc(16)
     t.throws(() => call({ keys: shortKey }), /32-byte/, `${path}: a 16-byte key`)
+    const stray = Uint8Array.from(b.refs); stray[2 * 3] = 8
+    t.throws(() => call({ refs: stray }), /names no key or buffer/, `${path}: a ref past the keys`)
+    const strayBuf = Uint8Array.from(b.refs); strayBuf[2 * 7 + 1] = 200
+    t.throws(() => call({ refs: strayBuf }), /names no key or buffer/, `${path}: a ref past the buffers`)
+    t.throws(() => call({ refs: new Uint8Array(15) }), TypeError, `${path}: refs too short`)
     t.throws(() => call({ count: 129 }), TypeError, `${path}: more than 128`)
     t.throws(() => call({ count: 9 }), TypeError, `${path}: more than the arrays hold`)
     t.throws(() => call({ ok: new Uint8Array(4) }), TypeError, `${path}: a results array too short`)
@@ -149,9 +166,17 @@ t.test('batches refuse wrong arguments before touching any region', async (t) =>
     const sbufs = plain.map((p) => Buffer.concat([Buffer.alloc(16), p, Buffer.alloc(16)]))
     const soffs = new Int32Array([16, 16, 16, 16])
     const slens = new Int32Array([200, 200, 200, 201]) // the last has no room for its tag
-    t.throws(() => n.sealBatch([key(1), key(1), key(1), key(1)], sbufs, soffs, slens, new Float64Array(4), 4),
+    const srefs = new Uint8Array([0, 0, 0, 1, 0, 2, 0, 3]) // one key, four buffers
+    t.throws(() => n.sealBatch([key(1)], sbufs, srefs, soffs, slens, new Float64Array(4), 4),
       /outside the buffer/, `${path}: sealBatch refuses`)
     for (let i = 0; i < 4; i++) t.ok(sbufs[i].subarray(16, 216).equals(plain[i]), `${path}: region ${i} not sealed`)
+    slens[3] = 200
+    t.equal(n.sealBatch([key(1)], sbufs, srefs, soffs, slens, new Float64Array([5, 6, 7, 8]), 4), 4)
+    for (let i = 0; i < 4; i++) {
+      const mine = Buffer.concat([Buffer.alloc(16), plain[i], Buffer.alloc(16)])
+      reference.seal(key(1), mine, 16, 200, 5 + i)
+      t.ok(sbufs[i].equals(mine), `${path}: region ${i} sealed as node:crypto does`)
+    }
   }
   useNativeEvp(false)
 })
