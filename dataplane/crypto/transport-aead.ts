@@ -83,10 +83,11 @@ export class AeadBatch {
       : aead.openBatch(this.keys, this.bufs, this.refs, this.offsets, this.lengths, this.counters, this.count, this.ok)
   }
 
-  /** Empties the batch (and lets go of its keys and buffers). */
+  /**
+   * Empties the batch. The arrays keep their length (no reallocation per batch; the native side
+   * only reads the entries refs names), so they hold on to the last keys and buffers until reused.
+   */
   clear (): void {
-    this.keys.length = 0
-    this.bufs.length = 0
     this.keyCount = 0
     this.bufCount = 0
     this.count = 0
