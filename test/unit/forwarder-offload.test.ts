@@ -4,7 +4,7 @@
  * read on node A leaves as MTU-sized datagrams, arrives at B glued by "GRO" and is written into
  * B's TUN as one super-packet again, byte for byte.
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { Forwarder } from '../../dataplane/forwarder'
 import { parseIPv4Address } from '../../lib'
 import { deriveVtepMAC } from '../../dataplane/mac'
@@ -337,6 +337,19 @@ t.test('without UDP GRO and with plain headers the inbound path still writes vir
   t.equal(b.device.written[0].length, 10 + 40 + 3000)
 })
 
+/** An encrypted pair after its handshake: the first packet is staged, A initiates, B responds, A sends it. */
+function handshaken (t: Test, aead: TransportAead): Node[] {
+  const [a, b] = pair('encrypted', { aead })
+  a.device.inbox.push(withVnet(tcp(payload(100), { flags: 0x10 }), {}))
+  a.forwarder.runOutbound()
+  b.forwarder.runInbound()
+  a.forwarder.runInbound()
+  b.forwarder.runInbound()
+  t.equal(b.device.written.length, 1, 'the staged packet arrived after the handshake')
+  b.device.written.length = 0
+  return [a, b]
+}
+
 t.test('encrypted: super-packets leave sealed in batches (one native call per 128) and arrive whole', async (t) => {
   const native = defaultAead()
   const calls = { seal: 0, sealBatch: 0, batched: 0 }
@@ -351,15 +364,7 @@ t.test('encrypted: super-packets leave sealed in batches (one native call per 12
       return native.sealBatch(keys, bufs, refs, offsets, lengths, counters, count)
     },
   }
-  const [a, b] = pair('encrypted', { aead })
-  // Handshake: the first packet is staged, A initiates, B responds, A sends the staged packet.
-  a.device.inbox.push(withVnet(tcp(payload(100), { flags: 0x10 }), {}))
-  a.forwarder.runOutbound()
-  b.forwarder.runInbound()
-  a.forwarder.runInbound()
-  b.forwarder.runInbound()
-  t.equal(b.device.written.length, 1, 'the staged packet arrived after the handshake')
-  b.device.written.length = 0
+  const [a, b] = handshaken(t, aead)
   a.transport.sent.length = 0
   const sealsBefore = calls.seal
 
@@ -399,14 +404,7 @@ t.test('encrypted inbound: a receive batch is opened in openBatch calls; a forge
       return native.openBatch(keys, bufs, refs, offsets, lengths, counters, count, ok)
     },
   }
-  const [a, b] = pair('encrypted', { aead })
-  a.device.inbox.push(withVnet(tcp(payload(100), { flags: 0x10 }), {}))
-  a.forwarder.runOutbound()
-  b.forwarder.runInbound()
-  a.forwarder.runInbound()
-  b.forwarder.runInbound()
-  t.equal(b.device.written.length, 1, 'handshake done, the staged packet arrived')
-  b.device.written.length = 0
+  const [a, b] = handshaken(t, aead)
   const before = { ...calls }
 
   const data = payload(3 * 63000, 9)
