@@ -39,7 +39,7 @@ import type { CniHooks } from '../cni/commands'
 import { TryAgainError } from '../cni/errors'
 import { writeConflistAtomic } from '../cni/conflist'
 import { CNI_STAGES } from '../cni/stages'
-import { podWiring } from '../cni/wiring'
+import { podWiring, reapDetachedHostVeths, settleHostVethReaps } from '../cni/wiring'
 import { createMetricsRegistry, MetricsServer } from '../metrics'
 import type { PolicyMetricsSource } from '../metrics'
 import type { PolicyEngine } from '../policy'
@@ -81,6 +81,9 @@ export interface AgentOptions {
 
 /** The static mode's state file. */
 const POD_ADDRESSES_FILE = 'pod-addresses.json'
+
+/** How long a stop waits for detached host veths to be deleted (one deletion takes 15-30 ms). */
+const STOP_REAP_WAIT_MS = 2000
 
 export class Agent {
   private readonly logger: Logger
@@ -275,6 +278,11 @@ export class Agent {
     // corrupt or planted one stops the start, naming it), merged, written, then moved aside.
     if (addressStore === undefined) throw new Error('internal: the address state store was not built')
     const { store: ledger, legacy } = openSectionLedger(ledgerSection, addressStore, stateDir)
+    // Host veths an earlier loomd detached (down: no address is live on them) and was stopped or
+    // killed before deleting: deleted now (cni/veth-reaper.ts). A failure is retried by the reaper.
+    await reapDetachedHostVeths().catch((err: Error) => {
+      log.warn({ err: err.message }, 'could not delete the host veths left detached; the reaper tries again')
+    })
     this.cni = new CniCommands({
       addresses: agentAddresses({ pods: () => this.pods, ready: () => this.readiness(), mtu: () => this.mtu }),
       ledger,
@@ -369,6 +377,9 @@ export class Agent {
     await this.gossip?.stop().catch(() => undefined)
     await this.metricsServer?.stop().catch(() => undefined)
     await this.api?.stop().catch(() => undefined)
+    // No DEL runs any more: let the detached host veths' deletion finish (bounded), so a clean
+    // stop leaves none; what remains is deleted at the next start.
+    await settleHostVethReaps(STOP_REAP_WAIT_MS)
     this.multicast?.stop()
     this.policy?.stop() // the table stays: enforcement outlives loomd (engine.ts)
     this.encryption?.stop()

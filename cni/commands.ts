@@ -25,12 +25,15 @@
  *   wire, replacing a host veth left by an earlier ADD of the same attachment (a retried ADD =
  *   clean up and redo; cni/wiring.ts) → hooks.podAdded → result. A failure after the allocation
  *   deletes the host veth and, if this ADD allocated it, releases the address.
- * - DEL: hooks.podRemoved, delete the host veth, release the address, so an address is never
- *   handed out again while a route to the old pod still exists; success only once the release is
- *   on disk (concurrent DELs share one write, like ADDs). Every step tolerates "already gone";
+ * - DEL: hooks.podRemoved, detach the host veth (down: nothing passes it any more and the host
+ *   /32 route is gone; queued for deletion, ./veth-reaper.ts), release the address, so an
+ *   address is never handed out again while the old pod can still send or receive with it;
+ *   success only once the release is on disk (concurrent DELs share one write, like ADDs). The
+ *   veth's deletion (15-30 ms of kernel waits) follows after the answer; the same attachment's
+ *   next ADD waits for it (cni/wiring.ts createPair). Every step tolerates "already gone";
  *   CNI_NETNS is not needed (the host veth takes its peer with it).
  * - CHECK: the agent's record, prevResult and the kernel must agree.
- * - GC: release what is neither valid, young nor busy; delete those host veths and any other
+ * - GC: release what is neither valid, young nor busy; detach those host veths and any other
  *   lxc* host veth no held attachment owns. Errors are collected, not fatal.
  * - STATUS / VERSION: see statusCommand and versionCommand.
  *
@@ -122,11 +125,15 @@ export interface PodWiring {
   closeNetns(fd: number): void
   /**
    * Creates the pair and configures both ends, first deleting a host veth of the same name left
-   * by an earlier ADD of this attachment; throws leaving cleanup to deleteHostVeth.
+   * by an earlier ADD of this attachment; throws leaving cleanup to detachHostVeth.
    */
   wirePod(spec: WireSpec): Promise<WireOutcome>
-  /** Deletes a host veth (its peer goes with it). Missing is fine. `stages` gets its netlink_sync. */
-  deleteHostVeth(name: string, stages?: StageTimes): Promise<void>
+  /**
+   * Takes a host veth out of service: once this resolves the pod can no longer send or receive
+   * through it (it is down, the host /32 route gone with it), and it is queued for deletion,
+   * which follows later (its peer goes with it). Missing is fine. `stages` gets its netlink_sync.
+   */
+  detachHostVeth(name: string, stages?: StageTimes): Promise<void>
   checkPod(spec: Omit<WireSpec, 'mtu'>): Promise<void>
   /** Host links named like Loom's host veths. */
   listHostVeths(): Promise<string[]>
@@ -149,7 +156,7 @@ export interface CniHooks {
   /** After wiring, before ADD reports success (e.g. the pod's policy chains). Throwing rolls the ADD back. */
   podAdded?: (pod: PodAttachment) => Promise<void>
   /**
-   * Before an attachment's veth is deleted and its address released (DEL, GC, ADD rollback). Must tolerate unknown
+   * Before an attachment's veth is detached and its address released (DEL, GC, ADD rollback). Must tolerate unknown
    * pods.
    */
   podRemoved?: (pod: Attachment & { hostVeth: string, address?: string }) => Promise<void>
@@ -391,14 +398,20 @@ export class CniCommands {
     }
   }
 
-  /** Undoes a failed ADD: the veth it made, and the address only if this ADD allocated it. */
+  /** Undoes a failed ADD: the veth it made (detached first), and the address only if this ADD allocated it. */
   private async rollback (env: CniEnv, held: HeldAttachment, token: string | undefined): Promise<void> {
     const key = keyOf(env)
     const problems: string[] = []
     const mine = token !== undefined && this.ledger.get(key)?.token === token
     if (mine) await this.c.hooks?.podRemoved?.({ ...held }).catch((e: Error) => { problems.push(e.message) })
-    await this.c.wiring.deleteHostVeth(held.hostVeth).catch((e: Error) => { problems.push(e.message) })
-    if (mine) {
+    let detached = true
+    await this.c.wiring.detachHostVeth(held.hostVeth).catch((e: Error) => {
+      detached = false
+      problems.push(e.message)
+    })
+    // The address is released only once the veth that may carry it is out of service; if the
+    // detach failed, the runtime's DEL after the failed ADD detaches it and releases.
+    if (mine && detached) {
       try {
         this.c.addresses.release({ containerID: env.containerID, ifname: env.ifname })
         this.ledger.drop(key)
@@ -429,8 +442,9 @@ export class CniCommands {
   }
 
   /**
-   * DEL's work, under the attachment's lock (the caller's): hooks.podRemoved, delete the host
-   * veth, `release` the address, drop the ledger entry; settles once both are on disk.
+   * DEL's work, under the attachment's lock (the caller's): hooks.podRemoved, detach the host
+   * veth (its deletion follows, off this path), `release` the address, drop the ledger entry;
+   * settles once both are on disk.
    */
   private async remove<T> (id: Attachment, stages: StageTimes, release: () => T | null): Promise<T | null> {
     const held = this.c.addresses.get(id)
@@ -439,7 +453,7 @@ export class CniCommands {
     if (removed !== undefined) {
       await stages.time('hook', () => removed({ ...id, hostVeth, ...(held !== undefined ? { address: held.address } : {}) }))
     }
-    await stages.time('veth_delete', () => this.c.wiring.deleteHostVeth(hostVeth, stages))
+    await stages.time('veth_detach', () => this.c.wiring.detachHostVeth(hostVeth, stages))
     const released = stages.timeSync('release', release)
     // The ledger is written only when it knew the attachment (in loomd the address write carries it).
     const forgotten = this.ledger.drop(keyOf(id)) ? durably(this.ledger.persist()) : undefined
@@ -486,7 +500,7 @@ export class CniCommands {
       for (const name of await this.c.wiring.listHostVeths()) {
         if (owned.has(name)) continue
         try {
-          await this.c.wiring.deleteHostVeth(name)
+          await this.c.wiring.detachHostVeth(name)
           removed++
         } catch (err) {
           errors.push((err as Error).message)
@@ -508,7 +522,7 @@ export class CniCommands {
    * GC's rule, for CNI GC and the raw API's: every held attachment that is not in `keep`, not
    * younger than `gcGraceMs` (by the ledger; one it does not know counts from this agent's
    * start) and has no invocation in flight is removed under its lock: hooks.podRemoved, its host
-   * veth deleted, its address released (in memory: persistCollection makes it durable). A failed
+   * veth detached, its address released (in memory: persistCollection makes it durable). A failed
    * removal adds to `errors` and the rest go on.
    */
   private async collect (keep: ReadonlySet<string>, errors: string[], stages?: StageTimes):
@@ -527,8 +541,8 @@ export class CniCommands {
         if (still === undefined) return
         try {
           await this.c.hooks?.podRemoved?.({ ...still })
-          const deleted = this.c.wiring.deleteHostVeth(still.hostVeth)
-          await (stages?.time('veth_delete', () => deleted) ?? deleted)
+          const detached = this.c.wiring.detachHostVeth(still.hostVeth)
+          await (stages?.time('veth_detach', () => detached) ?? detached)
           this.c.addresses.release(held)
           this.ledger.drop(key)
           released.push(still)

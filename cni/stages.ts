@@ -16,14 +16,15 @@
  *   netns_enter    opening the netlink socket inside the pod's namespace (host/netns.ts)
  *   pod_config     the pod side: address, routes, neighbour (runs beside host_config)
  *   host_config    the host side: proxy ARP, /32 route (runs beside pod_config)
- *   netlink_sync   of veth_create, pod_config and host_config (ADD) or veth_delete (DEL): the
+ *   netlink_sync   of veth_create, pod_config and host_config (ADD) or veth_detach (DEL): the
  *                  part of loomd's event loop spent in the netlink calls. For ADD that is
  *                  inside sendmsg, where the kernel does the work (and waits for its rtnl
- *                  lock), stopping every other request meanwhile; a DEL's deletion runs on a
+ *                  lock), stopping every other request meanwhile; a DEL's detach runs on a
  *                  pool thread (./veth-reaper.ts), so its share is only the socket's opening,
  *                  counted for each DEL of the batch
  *   hook           the podAdded/podRemoved hooks (NetworkPolicy)
- *   veth_delete    DEL and GC: deleting the host veth (its peer goes with it)
+ *   veth_detach    DEL and GC: taking the host veth out of service (down, into the reap
+ *                  group); its deletion follows off the answer's path (./veth-reaper.ts)
  *   release        DEL and GC: releasing the address in memory
  *   check          CHECK: reading back what ADD made
  *   result         building the answer
@@ -35,7 +36,7 @@
 
 export const CNI_STAGES = [
   'request', 'parse', 'lock_wait', 'netns_open', 'ready_wait', 'ipam_allocate', 'state_commit', 'veth_create',
-  'netns_enter', 'pod_config', 'host_config', 'netlink_sync', 'hook', 'veth_delete', 'release', 'check', 'result',
+  'netns_enter', 'pod_config', 'host_config', 'netlink_sync', 'hook', 'veth_detach', 'release', 'check', 'result',
 ] as const
 export type CniStage = (typeof CNI_STAGES)[number]
 

@@ -20,17 +20,19 @@
  * pod's namespace, so nothing else (the HTTP client, file writes under /proc/sys) can act in the
  * wrong namespace.
  *
- * Creation order keeps the rollback trivial: everything hangs off the host veth. Deleting it
- * removes its peer (wherever it is, with its addresses, routes and neighbour) and the host /32
- * route, so a failed ADD is undone by `deleteLink(hostVeth)` plus releasing the address.
+ * Creation order keeps the rollback trivial: everything hangs off the host veth. Taking it down
+ * cuts the pod off and removes the host /32 route; deleting it removes its peer (wherever it is,
+ * with its addresses, routes and neighbour). So a failed ADD, a DEL and GC detach the host veth
+ * (down, queued for deletion: ./veth-reaper.ts) and then release the address.
  *
  * Round trips, because 100 pods starting at once share loomd's one event loop and the kernel's
  * rtnl lock (bench/cni-latency.ts shows the stages): an ADD waits for the kernel three times.
  *   1. RTM_NEWLINK with NLM_F_ECHO creates the pair, the host end up (IFF_UP in its ifinfomsg),
  *      the peer in the pod's namespace; the echo gives the host end's index and MAC, no RTM_GETLINK.
  *      EEXIST: a host veth of this name is an earlier ADD's of the same attachment (the name
- *      derives from containerID and ifname): delete it and create once more; EEXIST again is
- *      the pod's ifname taken by something else (code 4).
+ *      derives from containerID and ifname), also one a DEL detached and the reaper has not
+ *      deleted yet: delete it (off the event loop, waiting for the reap) and create once more;
+ *      EEXIST again is the pod's ifname taken by something else (code 4).
  *   2. Pod side: one RTM_GETLINK for the peer's index and MAC; host side: proxy ARP (an
  *      RTM_SETLINK, not a /proc/sys write through libuv's thread pool, which the state fsyncs
  *      also use) and the /32 route, sent together.
@@ -44,7 +46,7 @@ import type { PodWiring, WireOutcome, WireSpec } from './commands'
 import { CheckFailedError, InterfaceExistsError, UnknownContainerError, WiringError } from './errors'
 import { openNetnsFile } from './netns-file'
 import { StageTimes } from './stages'
-import { VethReaper } from './veth-reaper'
+import { REAP_GROUP, VethReaper } from './veth-reaper'
 import { HOST_VETH_RE } from '../lib'
 
 /** The agent's PodWiring: the functions below. */
@@ -52,7 +54,7 @@ export const podWiring: PodWiring = {
   openNetns: openNetnsFile,
   closeNetns: closeSync,
   wirePod: (spec) => wirePod(spec),
-  deleteHostVeth: (name, stages) => deleteHostVeth(name, stages),
+  detachHostVeth: (name, stages) => detachHostVeth(name, stages),
   checkPod: (spec) => checkPod(spec),
   listHostVeths: () => listHostVeths(),
 }
@@ -70,7 +72,7 @@ export function openNetlinkIn (netnsFd: number, netns: string): NetlinkClient {
 /**
  * Creates the pair and configures both ends (three kernel round trips, see the header),
  * replacing a host veth left by an earlier ADD of the same attachment. On failure throws,
- * leaving cleanup to the caller (deleteHostVeth).
+ * leaving cleanup to the caller (detachHostVeth).
  */
 export async function wirePod (spec: WireSpec): Promise<WireOutcome> {
   const st = spec.stages ?? new StageTimes()
@@ -123,7 +125,7 @@ async function createPair (host: NetlinkClient, spec: WireSpec): Promise<LinkWit
   } catch (err) {
     if (!isEexist(err)) throw asWiringError(what, err)
     if (!await step(`find host veth ${spec.hostVeth}`, () => host.linkExists(spec.hostVeth))) throw taken()
-    await step(`delete host veth ${spec.hostVeth} left by an earlier ADD`, () => host.deleteLink(spec.hostVeth))
+    await step(`delete host veth ${spec.hostVeth} left by an earlier ADD`, () => reaper.delete(spec.hostVeth))
     try {
       made = await create()
     } catch (err2) {
@@ -147,16 +149,30 @@ async function allInOrder (requests: Array<Promise<void>>): Promise<void> {
   for (const r of settled) if (r.status === 'rejected') throw r.reason
 }
 
-/** Host veth deletions of DEL, GC and rollback, batched (./veth-reaper.ts). */
+/** Host veths of DEL, GC and rollback: detached at once, deleted in batches (./veth-reaper.ts). */
 const reaper = new VethReaper()
 
 /**
- * Deletes the host veth (its peer, the pod's routes through it and the host /32 route go with
- * it), in a batch with the deletions made at the same time. Missing is fine.
+ * Takes the host veth out of service: down, so the pod's address is dead on it (nothing passes
+ * the veth, the host /32 route is gone with the down), and into the reap group; its deletion
+ * (and its peer's) follows off the caller's path. Missing is fine.
  */
-export async function deleteHostVeth (hostVeth: string, stages?: StageTimes): Promise<void> {
-  const sync = await step(`delete host veth ${hostVeth}`, () => reaper.delete(hostVeth))
+export async function detachHostVeth (hostVeth: string, stages?: StageTimes): Promise<void> {
+  const sync = await step(`take host veth ${hostVeth} out of service`, () => reaper.detach(hostVeth))
   stages?.add('netlink_sync', sync)
+}
+
+/**
+ * Deletes every detached host veth, also those a previous loomd left detached (a crash between a
+ * DEL's answer and the deletion); settles once that deletion is done. loomd calls it at start.
+ */
+export function reapDetachedHostVeths (): Promise<void> {
+  return reaper.reap()
+}
+
+/** Waits, at most `timeoutMs`, for the detached host veths to be deleted (loomd's stop). */
+export function settleHostVethReaps (timeoutMs: number): Promise<void> {
+  return reaper.settle(timeoutMs)
 }
 
 export async function hostVethExists (hostVeth: string): Promise<boolean> {
@@ -168,11 +184,11 @@ export async function hostVethExists (hostVeth: string): Promise<boolean> {
   }
 }
 
-/** Host links that look like Loom's host veths (lxc + 11 hex). */
+/** Host links that look like Loom's host veths (lxc + 11 hex), but for those detached already. */
 export async function listHostVeths (): Promise<string[]> {
   const host = NetlinkClient.open()
   try {
-    return (await host.listLinkNames()).filter((n) => HOST_VETH_RE.test(n))
+    return (await host.listLinkNames({ notInGroup: REAP_GROUP })).filter((n) => HOST_VETH_RE.test(n))
   } finally {
     host.close()
   }

@@ -196,10 +196,11 @@ export class NetlinkClient {
     await this.call(op, (s, o) => s.setLink({ index }, { afSpec }, o), name)
   }
 
-  /** Names of every link in this namespace, in index order. */
-  async listLinkNames (): Promise<string[]> {
+  /** Names of every link in this namespace, in index order; with `notInGroup`, but for that interface group's. */
+  async listLinkNames (opts: { notInGroup?: number } = {}): Promise<string[]> {
     const links = await this.call('list links', (s, o) => s.getLinks({}, {}, o))
-    return links.map(l => l.attrs.ifname ?? '').filter(n => n !== '')
+    return links.filter((l) => opts.notInGroup === undefined || l.attrs.group !== opts.notInGroup)
+      .map(l => l.attrs.ifname ?? '').filter(n => n !== '')
   }
 
   /** True when the link is administratively up (IFF_UP). */

@@ -11,7 +11,7 @@ export function recordingWiring (deleted: string[] = []): PodWiring & { deleted:
     openNetns: () => 3,
     closeNetns: () => {},
     wirePod: async () => ({ hostMAC: '02:00:00:00:00:01', podMAC: '02:00:00:00:00:02' }),
-    deleteHostVeth: async (name) => { deleted.push(name) },
+    detachHostVeth: async (name) => { deleted.push(name) },
     checkPod: async () => {},
     listHostVeths: async () => [],
   }

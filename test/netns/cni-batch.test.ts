@@ -19,9 +19,9 @@
  *   pod namespaces b<i> ── veths ── node ns "n1" (loomd, static mode) ── sw
  */
 import t from 'tap'
-import { isRoot, NetnsLab, pool, SKIP_NOT_ROOT } from './lib/netns-lab'
+import { isRoot, NetnsLab, pool, SKIP_NOT_ROOT, waitFor } from './lib/netns-lab'
 import { apiRequest, LabNode, OverlayLab } from './lib/overlay-lab'
-import { execPlugin, PluginRun } from './fixtures/cni-exec'
+import { addressOf, execPlugin, PluginRun } from './fixtures/cni-exec'
 import { hostVethName } from '../../lib'
 
 const FIRST = 100
@@ -36,11 +36,6 @@ const KILL_AFTER_ANSWERS = 20
  */
 const IN_FLIGHT = 30
 const HOST_VETH = /\blxc[0-9a-f]{11}\b/g
-
-function addressOf (r: PluginRun): string | undefined {
-  if (r.code !== 0) return undefined
-  return (r.json as { ips?: Array<{ address: string }> } | undefined)?.ips?.[0]?.address?.split('/')[0]
-}
 
 if (!isRoot()) {
   t.plan(0, SKIP_NOT_ROOT)
@@ -108,6 +103,10 @@ if (!isRoot()) {
       const second = await held()
       t.same([...second.keys()].sort(), Array.from({ length: SECOND }, (_, j) => `batch-${FIRST + j}`).sort(),
         'exactly the new pods are held')
+      // Detached host veths are deleted after the DELs' answers (cni/veth-reaper.ts): waited
+      // for, then asserted as before.
+      await waitFor('the DELs\' host veths to be deleted', async () => (await hostVeths()).length === SECOND, 5000, 50)
+        .catch(() => {})
       t.same((await hostVeths()).length, SECOND, 'one host veth per held pod, none left by the DELs')
 
       // 3. kill -9 in the middle of a mixed batch, restart from disk.
@@ -155,8 +154,10 @@ if (!isRoot()) {
         { ...conf, 'cni.dev/valid-attachments': valid }, 60_000)
       t.equal(gc.code, 0, `GC with the held list succeeds ${gc.stdout}${gc.stderr}`)
       const owned = new Set([...after.keys()].map((cid) => hostVethName(cid, 'eth0')))
-      const stray = (await hostVeths()).filter((v) => !owned.has(v))
-      t.same(stray, [], 'after GC no host veth without an attachment')
+      const stray = async (): Promise<string[]> => (await hostVeths()).filter((v) => !owned.has(v))
+      await waitFor('GC\'s detached host veths to be deleted', async () => (await stray()).length === 0, 5000, 50)
+        .catch(() => {})
+      t.same(await stray(), [], 'after GC no host veth without an attachment')
       await overlay.stopDaemon(n1)
     })
 }

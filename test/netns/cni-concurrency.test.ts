@@ -8,7 +8,7 @@
  */
 import t from 'tap'
 import { AgentClient } from '../../cni/agent-client'
-import { isRoot, NetnsLab, pool, SKIP_NOT_ROOT } from './lib/netns-lab'
+import { isRoot, NetnsLab, pool, SKIP_NOT_ROOT, waitFor } from './lib/netns-lab'
 import { OverlayLab } from './lib/overlay-lab'
 import { execPlugin, PluginRun } from './fixtures/cni-exec'
 
@@ -54,6 +54,10 @@ if (!isRoot()) {
       (i) => execPlugin(nodeOf(i).ns, 'loom-cni', { command: 'DEL', ...call(i) }, conf(i), 45_000))
     t.equal(dels.filter((r) => r.code !== 0).length, 0, 'every DEL succeeds')
     for (const node of overlay.nodes) {
+      // Detached host veths are deleted after the DELs' answers (cni/veth-reaper.ts): waited
+      // for, then asserted as before.
+      await waitFor(`the host veths on ${node.name} to be deleted`, async () =>
+        !/lxc[0-9a-f]{11}/.test(await lab.execOk(node.ns, ['ip', '-o', 'link', 'show'])), 10_000, 50).catch(() => {})
       const links = await lab.execOk(node.ns, ['ip', '-o', 'link', 'show'])
       t.notMatch(links, /lxc[0-9a-f]{11}|lxt[0-9a-f]{12}/, `no veth left on ${node.name}`)
       const routes = await lab.execOk(node.ns, ['ip', 'route', 'show'])

@@ -13,7 +13,7 @@
 import t from 'tap'
 import { AgentClient } from '../../cni/agent-client'
 import { hostVethName } from '../../lib'
-import { isRoot, NetnsLab, SKIP_NOT_ROOT } from './lib/netns-lab'
+import { isRoot, NetnsLab, SKIP_NOT_ROOT, waitFor } from './lib/netns-lab'
 import { LabNode, OverlayLab } from './lib/overlay-lab'
 import { execPlugin, PluginRun } from './fixtures/cni-exec'
 
@@ -97,8 +97,13 @@ if (!isRoot()) {
     const del = await execPlugin(n1.ns, 'loom-cni', { command: 'DEL', ...call1 }, conf(n1, { prevResult: r1 }))
     t.equal(del.code, 0, `DEL succeeds: ${del.stdout}`)
     t.equal(del.stdout, '', 'DEL prints nothing')
-    t.equal((await lab.exec(n1.ns, ['ip', 'link', 'show', veth1])).code !== 0, true, 'host veth is gone')
+    // DEL answers once the host veth is down (the /32 route goes with it); its deletion follows
+    // off the answer's path (cni/veth-reaper.ts), so the links are waited for.
+    const shown = await lab.exec(n1.ns, ['ip', '-o', 'link', 'show', veth1])
+    t.ok(shown.code !== 0 || !/[<,]UP[,>]/.test(shown.stdout), `host veth is down or gone once DEL answers: ${shown.stdout}`)
     t.equal((await lab.execOk(n1.ns, ['ip', 'route', 'show', `${a1}/32`])).trim(), '', 'host /32 route is gone')
+    await waitFor('the host veth to be deleted', async () => (await lab.exec(n1.ns, ['ip', 'link', 'show', veth1])).code !== 0, 3000, 20)
+    t.pass('host veth is gone')
     t.equal((await lab.exec(c1, ['ip', 'link', 'show', 'eth0'])).code !== 0, true, 'pod eth0 is gone')
     t.equal(await agent(n1).attachment({ containerID: 'ctr-one', ifname: 'eth0' }), null, 'allocation released')
 

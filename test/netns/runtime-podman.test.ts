@@ -128,6 +128,10 @@ if (reason !== undefined) {
         `no container left on ${nodes[i]!.name}`)
       }
       for (let i = 0; i < 2; i++) {
+        // Detached host veths are deleted after the DEL's answer (cni/veth-reaper.ts): waited
+        // for, then asserted as before.
+        await waitFor(`the host veths on ${nodes[i]!.name} to be deleted`, async () =>
+          (await nodeNetState(lab, nodes[i]!.ns)).hostVeths.length === 0, 5000, 50).catch(() => {})
         const st = await nodeNetState(lab, nodes[i]!.ns)
         t.same(st.hostVeths, [], `no lxc* host veth left on ${nodes[i]!.name}`)
         t.same(st.routes, before[i]!.routes, `routes on ${nodes[i]!.name} back to what they were (no /32 left)`)

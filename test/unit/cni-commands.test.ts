@@ -63,7 +63,7 @@ function fakes (opts: {
         hostMAC: '02:00:00:00:00:01', podMAC: '02:00:00:00:00:02'
       }
     },
-    deleteHostVeth: async (n) => { log.push(`delveth ${n}`) },
+    detachHostVeth: async (n) => { log.push(`delveth ${n}`) },
     checkPod: async () => { log.push('check') },
     listHostVeths: async () => opts.hostVeths ?? [],
     ...opts.wiring,
@@ -203,6 +203,66 @@ t.test('DEL: veth first, then release; success when nothing is held', async (t) 
   f.log.length = 0
   t.equal((await f.cni.run(env('DEL'), conf())).exitCode, 0)
   t.same(f.log, [`delveth ${veth}`, 'release c1/eth0'])
+})
+
+t.test('DEL releases only once the host veth is out of service; a failed detach releases nothing and a retried DEL does', async (t) => {
+  let detached: (() => void) | undefined
+  let refuse = false
+  const f = fakes({
+    wiring: {
+      detachHostVeth: async (n) => {
+        if (refuse) throw new WiringError(`failed to take host veth ${n} out of service: EBUSY`)
+        await new Promise<void>((resolve) => { detached = resolve })
+        f.log.push(`detached ${n}`)
+      },
+    },
+  })
+  await f.cni.run(env('ADD'), conf())
+  f.log.length = 0
+  let answered = false
+  const del = f.cni.run(env('DEL'), conf()).then((o) => { answered = true; return o })
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve))
+  t.same(f.log, [], 'nothing released while the veth may still carry the address')
+  t.ok(f.held.has('c1/eth0'))
+  t.equal(answered, false)
+  detached!()
+  t.equal((await del).exitCode, 0)
+  t.same(f.log, [`detached ${veth}`, 'release c1/eth0'], 'detached, then released')
+  await f.cni.run(env('ADD'), conf())
+  f.log.length = 0
+  refuse = true
+  const failed = await f.cni.run(env('DEL'), conf())
+  t.equal(failed.exitCode, 1)
+  t.match(JSON.parse(failed.stdout), { code: 100, msg: /out of service: EBUSY/ })
+  t.ok(f.held.has('c1/eth0'), 'a DEL whose detach failed released nothing')
+  t.same(f.log, [])
+  refuse = false
+  detached = undefined
+  const retried = f.cni.run(env('DEL'), conf())
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve))
+  detached!()
+  t.equal((await retried).exitCode, 0)
+  t.notOk(f.held.has('c1/eth0'), 'the retried DEL released it')
+})
+
+t.test('a failed ADD whose veth cannot be taken out of service keeps its address for the runtime\'s DEL', async (t) => {
+  let refuse = true
+  const f = fakes({
+    wiring: {
+      wirePod: async () => { throw new WiringError('boom') },
+      detachHostVeth: async (n) => {
+        if (refuse) throw new WiringError(`failed to take host veth ${n} out of service: EBUSY`)
+        f.log.push(`delveth ${n}`)
+      },
+    },
+  })
+  const out = await f.cni.run(env('ADD'), conf())
+  t.equal(out.exitCode, 1)
+  t.ok(f.held.has('c1/eth0'), 'not released while its veth may be up')
+  refuse = false
+  t.equal((await f.cni.run(env('DEL'), conf())).exitCode, 0)
+  t.notOk(f.held.has('c1/eth0'), 'the DEL that follows a failed ADD releases it')
+  t.same(f.log, ['alloc c1/eth0 10.244.1.5', `delveth ${veth}`, 'release c1/eth0'])
 })
 
 t.test('CHECK compares prevResult with the agent record', async (t) => {
@@ -367,7 +427,7 @@ t.test('every invocation reports its stages; a waiting invocation reports its lo
   t.equal(a1!.stages.veth_create, 0.002, 'the wiring writes into the same record')
   t.ok(a2!.stages.lock_wait! >= 0.015, `the second ADD of the attachment waited for the first (${a2!.stages.lock_wait})`)
   t.equal(d!.command, 'DEL')
-  for (const k of ['veth_delete', 'release', 'state_commit']) t.type(d!.stages[k], 'number', `DEL records ${k}`)
+  for (const k of ['veth_detach', 'release', 'state_commit']) t.type(d!.stages[k], 'number', `DEL records ${k}`)
   t.equal(bad!.command, 'DEL', 'a refused invocation is reported too')
   t.same(Object.keys(bad!.stages), [], 'with no stage it never reached')
 })
