@@ -23,6 +23,27 @@ export type { SyscallError } from './errors'
 /** Opaque handle of an active readiness poll (a libuv uv_poll_t). */
 export interface PollHandle { readonly __brand: 'LoomNativePoll' }
 
+/** Most Buffers a poll can read into before it calls into JS (PREFETCH_MAX in loom_native.c). */
+export const POLL_PREFETCH_MAX = 8
+
+/** A TUN poll's prefetch: packet i is read at bufs[i][headroom, ...), its length in sizes[i]. */
+export interface ReadPrefetch {
+  bufs: Buffer[]
+  sizes: Int32Array
+  headroom: number
+}
+
+/** A UDP poll's prefetch: as recvBatch's arguments (segmentSizes on a socket with GRO). */
+export interface RecvPrefetch {
+  bufs: Buffer[]
+  sizes: Int32Array
+  addrs: Uint32Array
+  ports: Uint16Array
+  segmentSizes?: Int32Array
+}
+
+export type PollPrefetch = ReadPrefetch | RecvPrefetch
+
 export interface NativeBinding {
   /**
    * Opens /dev/net/tun non-blocking and attaches IFF_TUN|IFF_NO_PI device `name` ('' lets the
@@ -88,8 +109,16 @@ export interface NativeBinding {
    * Calls `callback` from the event loop whenever fd is readable (level-triggered: again on the
    * next loop turn if the handler left data queued). An active poll keeps the process alive.
    * A throwing callback becomes an 'uncaughtException'.
+   *
+   * With `prefetch`, the poll reads the fd itself before calling into JS, into the 1 to 8
+   * Buffers of `prefetch.bufs` (registered here: they and the typed arrays are held, and must
+   * not be replaced, while the poll runs), with readBatch's semantics for a ReadPrefetch (a TUN)
+   * and recvBatch's for a RecvPrefetch (a UDP socket). The callback then gets `ready`: how many
+   * packets lie in bufs[0, ready) with their sizes (and senders); -1 when the read failed (read
+   * again through readBatch/recvBatch, which report the error). When nothing was there the
+   * callback is not called. Without prefetch it gets no argument.
    */
-  pollStart(fd: number, callback: () => void): PollHandle
+  pollStart(fd: number, callback: (ready?: number) => void, prefetch?: PollPrefetch): PollHandle
   /** Stops and frees the poll; it no longer keeps the process alive. Idempotent. */
   pollStop(handle: PollHandle): void
   close(fd: number): void

@@ -7,7 +7,7 @@
  * The owners keep their own "closed" errors (DeviceClosedError, TransportClosedError): they check
  * `fd < 0` before using it.
  */
-import type { NativeBinding, PollHandle } from './native-binding'
+import type { NativeBinding, PollHandle, PollPrefetch } from './native-binding'
 
 function noop (): void {}
 
@@ -20,8 +20,8 @@ export class PolledFd {
   /** The file descriptor; -1 once closed. */
   fd: number
   private poll: PollHandle | undefined
-  private handler: () => void = noop
-  private readonly onPoll = (): void => { this.handler() }
+  private handler: (ready?: number) => void = noop
+  private readonly onPoll = (ready?: number): void => { this.handler(ready) }
 
   constructor (private readonly native: Pick<NativeBinding, 'pollStart' | 'pollStop' | 'close'>, fd: number) {
     this.fd = fd
@@ -35,11 +35,13 @@ export class PolledFd {
   /**
    * Calls `handler` from the event loop whenever the fd is readable (level-triggered); a second
    * call replaces the handler. While polling, the fd keeps the process alive. The owner checks
-   * that the fd is open first.
+   * that the fd is open first. With `prefetch` (taken by the call that starts the poll; a later
+   * call keeps the first one's) the poll reads into it before calling `handler(ready)`, as
+   * NativeBinding.pollStart says.
    */
-  onReadable (handler: () => void): void {
+  onReadable (handler: (ready?: number) => void, prefetch?: PollPrefetch): void {
     this.handler = handler
-    if (this.poll === undefined) this.poll = this.native.pollStart(this.fd, this.onPoll)
+    if (this.poll === undefined) this.poll = this.native.pollStart(this.fd, this.onPoll, prefetch)
   }
 
   /** Stops the poll and closes the fd. Returns false (and does nothing) when it was closed already. */

@@ -12,7 +12,7 @@
  */
 import { DeviceClosedError, TunIOError, TunOpenError } from './errors'
 import { loadNativeBinding } from './native-binding'
-import type { NativeBinding } from './native-binding'
+import type { NativeBinding, ReadPrefetch } from './native-binding'
 import { isSyscallError, PolledFd } from './polled-fd'
 import type { Device } from './types'
 import { VNET_HDR_LEN } from './virtio-net'
@@ -80,11 +80,12 @@ export class TunDevice implements Device {
   /**
    * Calls `handler` from the event loop whenever packets are waiting; it should drain with
    * readBatch (if it leaves some, it is called again on the next loop turn). A second call
-   * replaces the handler. While a handler is set the device keeps the process alive.
+   * replaces the handler. While a handler is set the device keeps the process alive. With
+   * `prefetch` the poll reads first and `handler` gets the count (Device.onReadable).
    */
-  onReadable (handler: () => void): void {
+  onReadable (handler: (ready?: number) => void, prefetch?: ReadPrefetch): void {
     if (this.io.fd < 0) throw new DeviceClosedError(this.name)
-    this.io.onReadable(handler)
+    this.io.onReadable(handler, prefetch)
   }
 
   /** Stops polling and closes the fd (the kernel then removes the device). Idempotent. */

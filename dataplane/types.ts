@@ -11,6 +11,7 @@
  * code; the caller counts it and carries on.
  */
 import type { EncapsulationKind } from './encap'
+import type { ReadPrefetch, RecvPrefetch } from './native-binding'
 
 /**
  * Why a packet was dropped. Numeric so the hot path can return it without allocating; the
@@ -206,8 +207,13 @@ export interface Device {
    * caller to count as dropped. The buffers may be reused as soon as it returns.
    */
   writeBatch(bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, count: number): number
-  /** Calls `handler` (once per wake-up) whenever the device is readable; it drains with readBatch. */
-  onReadable(handler: () => void): void
+  /**
+   * Calls `handler` (once per wake-up) whenever the device is readable; it drains with readBatch.
+   * An implementation may take `prefetch` and read into it before calling `handler(ready)`
+   * (NativeBinding.pollStart: `ready` packets are in prefetch.bufs, -1 when that read failed);
+   * one that ignores it calls `handler()`, and the handler reads everything itself.
+   */
+  onReadable(handler: (ready?: number) => void, prefetch?: ReadPrefetch): void
   close(): void
 }
 
@@ -248,7 +254,8 @@ export interface DatagramTransport {
    */
   sendSegmented?(bufs: Buffer[], offsets: Int32Array, lengths: Int32Array, start: number, count: number,
     segmentSize: number, addr: number, port: number, source?: number): number
-  onReadable(handler: () => void): void
+  /** As Device.onReadable, with recvBatch's prefetch. */
+  onReadable(handler: (ready?: number) => void, prefetch?: RecvPrefetch): void
   close(): void
 }
 
@@ -288,6 +295,8 @@ export interface DataplaneStats {
   checksumsCompleted: number
   /** UDP GSO sends the kernel refused (the forwarder then sends without GSO for good). */
   udpGsoFallbacks: number
+  /** TUN reads right after writing a lone small inbound packet (its answer, if the kernel made one). */
+  answerProbes: number
 }
 
 /** A fresh, zeroed DataplaneStats. */
@@ -306,5 +315,6 @@ export function createDataplaneStats (): DataplaneStats {
     udpGroTrains: 0,
     checksumsCompleted: 0,
     udpGsoFallbacks: 0,
+    answerProbes: 0,
   }
 }

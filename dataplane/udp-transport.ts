@@ -12,7 +12,7 @@
  */
 import { SocketError, TransportClosedError } from './errors'
 import { loadNativeBinding } from './native-binding'
-import type { NativeBinding } from './native-binding'
+import type { NativeBinding, RecvPrefetch } from './native-binding'
 import { isSyscallError, PolledFd } from './polled-fd'
 import type { DatagramTransport } from './types'
 
@@ -127,9 +127,9 @@ export class UdpTransport implements DatagramTransport {
   }
 
   /** As TunDevice.onReadable: level-triggered, a second call replaces the handler. */
-  onReadable (handler: () => void): void {
+  onReadable (handler: (ready?: number) => void, prefetch?: RecvPrefetch): void {
     if (this.io.fd < 0) throw new TransportClosedError(this.address, this.port)
-    this.io.onReadable(handler)
+    this.io.onReadable(handler, prefetch)
   }
 
   /** Stops polling and closes the socket. Idempotent. */

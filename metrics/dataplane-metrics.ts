@@ -127,6 +127,16 @@ export function registerDataplaneMetrics (register: Registry, source: DataplaneM
     },
   })
 
+  new Counter({
+    name: 'loom_dataplane_answer_probes_total',
+    help: 'TUN reads made right after writing a lone small inbound packet, for an answer the kernel made inside the write.',
+    registers,
+    collect () {
+      this.reset()
+      this.inc(source.stats.answerProbes)
+    },
+  })
+
   const tunQueueDrops = source.tunQueueDrops
   if (tunQueueDrops !== undefined) {
     new Counter({

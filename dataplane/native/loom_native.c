@@ -479,6 +479,50 @@ static napi_value SendSegmented(napi_env env, napi_callback_info info) {
   }
 }
 
+/* Message j of a recvmmsg vector: one buffer, room for the sender's address and, with control
+ * (a socket with UDP_GRO), for the segment-size control message. */
+static void recv_slot(struct mmsghdr *msgs, struct iovec *iov, struct sockaddr_in *sa, uint32_t j, uint8_t *data,
+                      size_t len, char *control) {
+  iov[j].iov_base = data;
+  iov[j].iov_len = len;
+  memset(&msgs[j], 0, sizeof msgs[j]);
+  msgs[j].msg_hdr.msg_name = &sa[j];
+  msgs[j].msg_hdr.msg_namelen = sizeof sa[j];
+  msgs[j].msg_hdr.msg_iov = &iov[j];
+  msgs[j].msg_hdr.msg_iovlen = 1;
+  if (control != NULL) {
+    msgs[j].msg_hdr.msg_control = control;
+    msgs[j].msg_hdr.msg_controllen = CMSG_SPACE(sizeof(int));
+  }
+}
+
+/* The r messages a recvmmsg filled, as recvBatch reports them at index base + j: size (-1 when
+ * truncated), sender, and with segs the UDP_GRO segment size (0: a single datagram). */
+static void recv_results(struct mmsghdr *msgs, struct sockaddr_in *sa, int r, uint32_t base, int32_t *sizes,
+                         uint32_t *addrs, uint16_t *ports, int32_t *segs) {
+  for (int j = 0; j < r; j++) {
+    uint32_t i = base + (uint32_t)j;
+    sizes[i] = (msgs[j].msg_hdr.msg_flags & MSG_TRUNC) ? -1 : (int32_t)msgs[j].msg_len;
+    if (msgs[j].msg_hdr.msg_namelen >= sizeof(struct sockaddr_in) && sa[j].sin_family == AF_INET) {
+      addrs[i] = ntohl(sa[j].sin_addr.s_addr);
+      ports[i] = ntohs(sa[j].sin_port);
+    } else {
+      addrs[i] = 0;
+      ports[i] = 0;
+    }
+    if (segs != NULL) {
+      segs[i] = 0;
+      for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msgs[j].msg_hdr); cm != NULL; cm = CMSG_NXTHDR(&msgs[j].msg_hdr, cm)) {
+        if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO && cm->cmsg_len >= CMSG_LEN(sizeof(int))) {
+          int gso;
+          memcpy(&gso, CMSG_DATA(cm), sizeof gso);
+          segs[i] = gso > 0 && gso < sizes[i] ? gso : 0;
+        }
+      }
+    }
+  }
+}
+
 /*
  * recvBatch(fd, bufs, sizes: Int32Array, addrs: Uint32Array, ports: Uint16Array,
  *           segmentSizes?: Int32Array): number
@@ -530,17 +574,7 @@ static napi_value RecvBatch(napi_env env, napi_callback_info info) {
       uint8_t *data;
       size_t len;
       if (!loom_get_buffer_at(env, argv[1], total + j, &data, &len)) return NULL;
-      iov[j].iov_base = data;
-      iov[j].iov_len = len;
-      memset(&msgs[j], 0, sizeof msgs[j]);
-      msgs[j].msg_hdr.msg_name = &sa[j];
-      msgs[j].msg_hdr.msg_namelen = sizeof sa[j];
-      msgs[j].msg_hdr.msg_iov = &iov[j];
-      msgs[j].msg_hdr.msg_iovlen = 1;
-      if (segs != NULL) {
-        msgs[j].msg_hdr.msg_control = control[j];
-        msgs[j].msg_hdr.msg_controllen = sizeof control[j];
-      }
+      recv_slot(msgs, iov, sa, j, data, len, segs != NULL ? control[j] : NULL);
     }
     int r = recvmmsg(fd, msgs, chunk, MSG_DONTWAIT, NULL);
     if (r < 0) {
@@ -556,27 +590,7 @@ static napi_value RecvBatch(napi_env env, napi_callback_info info) {
       if (++soft_errors <= 2) continue;
       break;
     }
-    for (int j = 0; j < r; j++) {
-      uint32_t i = total + (uint32_t)j;
-      sizes[i] = (msgs[j].msg_hdr.msg_flags & MSG_TRUNC) ? -1 : (int32_t)msgs[j].msg_len;
-      if (msgs[j].msg_hdr.msg_namelen >= sizeof(struct sockaddr_in) && sa[j].sin_family == AF_INET) {
-        addrs[i] = ntohl(sa[j].sin_addr.s_addr);
-        ports[i] = ntohs(sa[j].sin_port);
-      } else {
-        addrs[i] = 0;
-        ports[i] = 0;
-      }
-      if (segs != NULL) {
-        segs[i] = 0;
-        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msgs[j].msg_hdr); cm != NULL; cm = CMSG_NXTHDR(&msgs[j].msg_hdr, cm)) {
-          if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO && cm->cmsg_len >= CMSG_LEN(sizeof(int))) {
-            int gso;
-            memcpy(&gso, CMSG_DATA(cm), sizeof gso);
-            segs[i] = gso > 0 && gso < sizes[i] ? gso : 0;
-          }
-        }
-      }
-    }
+    recv_results(msgs, sa, r, total, sizes, addrs, ports, segs);
     total += (uint32_t)r;
     if ((uint32_t)r < chunk) break;
   }
@@ -592,16 +606,170 @@ static napi_value RecvBatch(napi_env env, napi_callback_info info) {
  * pollStop() on a stopped handle is a safe no-op.
  */
 
+/*
+ * Prefetch (pollStart's third argument): the poll callback itself reads the fd into buffers
+ * registered once, before it enters JS, and hands JS the count. An idle loomd's wake-up used to
+ * spend tens of microseconds between epoll's return and the read (bench/README.md, "Idle
+ * latency"): entering JS, the JS->C call of readBatch/recvBatch and unpacking its Buffers and
+ * typed arrays from N-API values on cold caches. Now the read happens first and no N-API value
+ * is unpacked per wake-up. Only a few buffers are registered (an idle wake-up brings one or two
+ * packets); when they all fill, JS reads the rest of its batch as before.
+ */
+#define PREFETCH_MAX RECV_FIRST_CHUNK
+enum { PREFETCH_NONE, PREFETCH_READ, PREFETCH_RECV };
+
+typedef struct {
+  int kind;
+  uint32_t count;        /* buffers registered, 1..PREFETCH_MAX */
+  int32_t headroom;      /* READ: each packet is read at data[i] + headroom */
+  uint8_t *data[PREFETCH_MAX];
+  size_t cap[PREFETCH_MAX];
+  int32_t *sizes;        /* results, as readBatch / recvBatch report them */
+  uint32_t *addrs;       /* RECV only */
+  uint16_t *ports;       /* RECV only */
+  int32_t *segs;         /* RECV on a UDP_GRO socket, else NULL */
+  napi_ref refs[PREFETCH_MAX + 4]; /* the Buffers and typed arrays, kept alive while polled */
+  uint32_t n_refs;
+} loom_prefetch;
+
 typedef struct {
   uv_poll_t handle;
   napi_env env;
   napi_ref callback;
   napi_ref resource;
   napi_async_context async_context;
+  int fd;
+  loom_prefetch prefetch;
   bool stopped;
   bool closed;
   bool external_gone;
 } loom_poll;
+
+/* Reads the TUN into the registered buffers until EAGAIN or they are full: the count, or -1 when
+ * the first read failed (JS' readBatch then reads again and reports the error). */
+static int32_t prefetch_read(int fd, loom_prefetch *f) {
+  uint32_t count = 0;
+  while (count < f->count) {
+    ssize_t r = read(fd, f->data[count] + f->headroom, f->cap[count] - (size_t)f->headroom);
+    if (r < 0) {
+      int err = errno;
+      if (err == EINTR) continue;
+      if (err == EAGAIN || err == EWOULDBLOCK) break;
+      return count == 0 ? -1 : (int32_t)count;
+    }
+    f->sizes[count++] = (int32_t)r;
+  }
+  return (int32_t)count;
+}
+
+/* One recvmmsg into the registered buffers: the count, or -1 on any error but EAGAIN (JS'
+ * recvBatch then receives again: it retries a pending soft error and reports a real one). */
+static int32_t prefetch_recv(int fd, loom_prefetch *f) {
+  struct mmsghdr msgs[PREFETCH_MAX];
+  struct iovec iov[PREFETCH_MAX];
+  struct sockaddr_in sa[PREFETCH_MAX];
+  char control[PREFETCH_MAX][CMSG_SPACE(sizeof(int))];
+  for (uint32_t j = 0; j < f->count; j++) recv_slot(msgs, iov, sa, j, f->data[j], f->cap[j], f->segs != NULL ? control[j] : NULL);
+  for (;;) {
+    int r = recvmmsg(fd, msgs, f->count, MSG_DONTWAIT, NULL);
+    if (r >= 0) {
+      recv_results(msgs, sa, r, 0, f->sizes, f->addrs, f->ports, f->segs);
+      return r;
+    }
+    int err = errno;
+    if (err == EINTR) continue;
+    return err == EAGAIN || err == EWOULDBLOCK ? 0 : -1;
+  }
+}
+
+static void prefetch_release(napi_env env, loom_prefetch *f) {
+  for (uint32_t i = 0; i < f->n_refs; i++) napi_delete_reference(env, f->refs[i]);
+  f->n_refs = 0;
+  f->kind = PREFETCH_NONE;
+}
+
+/* Keeps v alive while the poll runs (its memory is read and written by the poll callback). */
+static bool prefetch_hold(napi_env env, loom_prefetch *f, napi_value v) {
+  if (napi_create_reference(env, v, 1, &f->refs[f->n_refs]) != napi_ok) {
+    loom_fail_napi(env, "napi_create_reference");
+    return false;
+  }
+  f->n_refs++;
+  return true;
+}
+
+/* A typed array property of the prefetch spec, held. */
+static bool prefetch_typed(napi_env env, loom_prefetch *f, napi_value spec, const char *name, napi_typedarray_type want,
+                           const char *want_name, void **data) {
+  napi_value v;
+  if (napi_get_named_property(env, spec, name, &v) != napi_ok) {
+    loom_fail_napi(env, "napi_get_named_property");
+    return false;
+  }
+  return loom_get_typed(env, v, name, want, want_name, f->count, data) && prefetch_hold(env, f, v);
+}
+
+/*
+ * Parses pollStart's prefetch spec into f: { bufs, sizes, headroom } reads a TUN (as readBatch),
+ * { bufs, sizes, addrs, ports, segmentSizes? } receives from a UDP socket (as recvBatch). bufs
+ * holds 1..PREFETCH_MAX Buffers, fixed from now on. On failure an exception is pending and
+ * nothing is held.
+ */
+static bool prefetch_parse(napi_env env, napi_value spec, loom_prefetch *f) {
+  napi_valuetype t;
+  if (napi_typeof(env, spec, &t) != napi_ok || t != napi_object) {
+    loom_throw_type(env, "prefetch must be an object");
+    return false;
+  }
+  napi_value bufs;
+  uint32_t n;
+  bool has_headroom = false, has_segs = false;
+  if (napi_get_named_property(env, spec, "bufs", &bufs) != napi_ok || !loom_get_array(env, bufs, "bufs", &n)) return false;
+  if (n < 1 || n > PREFETCH_MAX) {
+    loom_throw_range(env, "prefetch bufs has %u Buffers, must have 1 to %d", n, PREFETCH_MAX);
+    return false;
+  }
+  f->count = n;
+  napi_has_named_property(env, spec, "headroom", &has_headroom);
+  f->kind = has_headroom ? PREFETCH_READ : PREFETCH_RECV;
+  if (has_headroom) {
+    napi_value v;
+    napi_get_named_property(env, spec, "headroom", &v);
+    if (!loom_get_int32(env, v, "headroom", 0, INT32_MAX, &f->headroom)) goto fail;
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value el;
+    if (napi_get_element(env, bufs, i, &el) != napi_ok) {
+      loom_fail_napi(env, "napi_get_element");
+      goto fail;
+    }
+    if (!loom_get_buffer(env, el, "prefetch bufs[i]", &f->data[i], &f->cap[i]) || !prefetch_hold(env, f, el)) goto fail;
+    if ((size_t)f->headroom >= f->cap[i]) {
+      loom_throw_range(env, "prefetch bufs[%u] (%zu bytes) leaves no room after headroom %d", i, f->cap[i], f->headroom);
+      goto fail;
+    }
+  }
+  if (!prefetch_typed(env, f, spec, "sizes", napi_int32_array, "an Int32Array", (void **)&f->sizes)) goto fail;
+  if (f->kind == PREFETCH_RECV) {
+    if (!prefetch_typed(env, f, spec, "addrs", napi_uint32_array, "a Uint32Array", (void **)&f->addrs) ||
+        !prefetch_typed(env, f, spec, "ports", napi_uint16_array, "a Uint16Array", (void **)&f->ports))
+      goto fail;
+    napi_has_named_property(env, spec, "segmentSizes", &has_segs);
+    if (has_segs) {
+      napi_value v;
+      napi_valuetype vt;
+      napi_get_named_property(env, spec, "segmentSizes", &v);
+      napi_typeof(env, v, &vt);
+      if (vt != napi_undefined &&
+          !prefetch_typed(env, f, spec, "segmentSizes", napi_int32_array, "an Int32Array", (void **)&f->segs))
+        goto fail;
+    }
+  }
+  return true;
+fail:
+  prefetch_release(env, f);
+  return false;
+}
 
 static void poll_maybe_free(loom_poll *p) {
   if (p->closed && p->external_gone) free(p);
@@ -615,6 +783,7 @@ static void on_poll_closed(uv_handle_t *h) {
     napi_async_destroy(env, p->async_context);
     napi_delete_reference(env, p->callback);
     napi_delete_reference(env, p->resource);
+    prefetch_release(env, &p->prefetch);
     napi_close_handle_scope(env, scope);
   }
   p->closed = true;
@@ -628,13 +797,22 @@ static void on_poll(uv_poll_t *h, int status, int events) {
    * report the real error. */
   if (status < 0) uv_poll_stop(h);
 
+  /* With a prefetch, read first: the callback gets the count (-1: read failed, JS reads again).
+   * Nothing there (another handler drained the fd in this loop turn): JS is not entered at all. */
+  int32_t ready = -1;
+  if (p->prefetch.kind == PREFETCH_READ) ready = prefetch_read(p->fd, &p->prefetch);
+  else if (p->prefetch.kind == PREFETCH_RECV) ready = prefetch_recv(p->fd, &p->prefetch);
+  if (ready == 0 && status >= 0) return;
+
   napi_env env = p->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value cb, recv, result;
+  napi_value cb, recv, result, arg;
+  size_t argc = 0;
+  if (p->prefetch.kind != PREFETCH_NONE && napi_create_int32(env, ready, &arg) == napi_ok) argc = 1;
   if (napi_get_reference_value(env, p->callback, &cb) == napi_ok &&
       napi_get_reference_value(env, p->resource, &recv) == napi_ok) {
-    napi_status s = napi_make_callback(env, p->async_context, recv, cb, 0, NULL, &result);
+    napi_status s = napi_make_callback(env, p->async_context, recv, cb, argc, &arg, &result);
     if (s == napi_pending_exception) {
       napi_value exc;
       napi_get_and_clear_last_exception(env, &exc);
@@ -650,15 +828,20 @@ static void on_external_finalize(napi_env env, void *data, void *hint) {
   poll_maybe_free(p);
 }
 
-/* pollStart(fd, callback): handle */
+/* pollStart(fd, callback, prefetch?): handle. Without prefetch the callback gets no argument;
+ * with one (see loom_prefetch) it gets the count of packets already read (or -1). */
 static napi_value PollStart(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
+  napi_value argv[3];
+  size_t argc = 3;
   int fd;
   napi_valuetype t;
   if (!loom_get_args(env, info, 2, argv, "pollStart")) return NULL;
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (!loom_get_fd(env, argv[0], &fd)) return NULL;
   if (napi_typeof(env, argv[1], &t) != napi_ok || t != napi_function)
     return loom_throw_type(env, "callback must be a function");
+  napi_valuetype pt = napi_undefined;
+  if (argc >= 3) napi_typeof(env, argv[2], &pt);
 
   uv_loop_t *loop;
   NAPI_CALL(env, napi_get_uv_event_loop(env, &loop));
@@ -666,8 +849,14 @@ static napi_value PollStart(napi_env env, napi_callback_info info) {
   loom_poll *p = calloc(1, sizeof *p);
   if (p == NULL) return loom_throw_errno(env, ENOMEM, "calloc", "failed to poll fd %d", fd);
   p->env = env;
+  p->fd = fd;
+  if (pt != napi_undefined && !prefetch_parse(env, argv[2], &p->prefetch)) {
+    free(p); /* nothing registered yet; prefetch_parse released what it held */
+    return NULL;
+  }
   int r = uv_poll_init(loop, &p->handle, fd);
   if (r < 0) {
+    prefetch_release(env, &p->prefetch);
     free(p); /* uv_poll_init failed: the handle was never registered */
     return loom_throw_errno(env, -r, "uv_poll_init", "failed to poll fd %d", fd);
   }

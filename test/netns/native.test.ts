@@ -163,6 +163,29 @@ if (process.getuid?.() !== 0) {
       `level-triggered: 10 datagrams drained 4 at a time need >= 3 wake-ups (got ${r.out.wakeups})`)
   })
 
+  t.test('pollStart with a prefetch reads before calling in: UDP and TUN, hostile specs refused', async (t) => {
+    const r = runChild(ns, ['poll-prefetch', 'loomi1'], 15_000)
+    t.equal(r.status, 0, `exit code (3 = the poll kept the process alive) ${r.stderr}`)
+    const o = r.out
+    t.same(o.udp.map((c: any) => c.ready), [2, 2, 1], 'level-triggered: 5 datagrams, 2 buffers: 2 + 2 + 1')
+    t.same(o.udp.flatMap((c: any) => c.got), [0, 1, 2, 3, 4].map((i) => ({
+      size: 10 + i, first: 0x30 + i, from: '127.0.0.1', portOk: true,
+    })), 'each datagram whole, in order, with its sender')
+    t.same(o.tun.flatMap((c: any) => c.got), [0, 1, 2].map((i) => ({
+      size: 28 + `prefetch-${i}`.length, headroomUntouched: true, dst: '10.79.0.2', payload: `prefetch-${i}`,
+    })), 'TUN packets read at the headroom, in order')
+    t.ok(o.tun.every((c: any) => c.ready >= 1 && c.ready <= 2), 'the TUN handler is called only with packets read')
+    t.same(o.refused.map((x: any) => [x.what, x.error]), [
+      ['not an object', 'TypeError'],
+      ['no buffers', 'RangeError'],
+      ['9 buffers', 'RangeError'],
+      ['not a Buffer', 'TypeError'],
+      ['sizes too short', 'RangeError'],
+      ['ports of the wrong type', 'TypeError'],
+      ['headroom fills the buffer', 'RangeError'],
+    ], 'bad prefetch specs throw and start no poll')
+  })
+
   t.test('setns moves the calling thread into the namespace', async (t) => {
     ip('-n', ns, 'link', 'add', 'loomva0', 'type', 'veth', 'peer', 'name', 'loomvb0')
     ip('-n', ns, 'addr', 'add', '10.78.0.1/24', 'dev', 'loomva0')

@@ -6,6 +6,7 @@
  */
 import t from 'tap'
 import { Forwarder, HEADROOM } from '../../dataplane/forwarder'
+import { POLL_PREFETCH_MAX, type ReadPrefetch, type RecvPrefetch } from '../../dataplane/native-binding'
 import { internetChecksum, ipv4HeaderChecksum } from '../../dataplane/ipv4'
 import { parseCIDR, parseIPv4Address } from '../../lib'
 import { deriveVtepMAC } from '../../dataplane/mac'
@@ -22,7 +23,15 @@ class MemoryDevice implements Device {
   readonly inbox: Buffer[] = []
   readonly written: Buffer[] = []
   full = false
+  /** The kernel's answer to a packet written, queued inside the write (as an echo reply is). */
+  answer: ((p: Buffer) => Buffer | undefined) | undefined
+  /** The batch sizes (bufs.length) readBatch was offered, one per call. */
+  readonly reads: number[] = []
+  /** What the forwarder registered with onReadable (the prefetch the native poll would read into). */
+  handler: ((ready?: number) => void) | undefined
+  prefetch: ReadPrefetch | undefined
   readBatch (bufs: Buffer[], sizes: Int32Array, headroom: number): number {
+    this.reads.push(bufs.length)
     let n = 0
     while (n < bufs.length && this.inbox.length > 0) {
       const p = this.inbox.shift() as Buffer
@@ -38,11 +47,29 @@ class MemoryDevice implements Device {
     for (let i = 0; i < count; i++) {
       this.written.push(Buffer.from(bufs[i].subarray(offsets[i],
         offsets[i] + lengths[i])))
+      const reply = this.answer?.(this.written[this.written.length - 1])
+      if (reply !== undefined) this.inbox.push(reply)
     }
     return count
   }
 
-  onReadable (): void {}
+  onReadable (handler: (ready?: number) => void, prefetch?: ReadPrefetch): void {
+    this.handler = handler
+    this.prefetch = prefetch
+  }
+
+  /** A wake-up of the native poll with its prefetch: reads into the registered buffers first. */
+  wake (): void {
+    const f = this.prefetch as ReadPrefetch
+    let n = 0
+    while (n < f.bufs.length && this.inbox.length > 0) {
+      const p = this.inbox.shift() as Buffer
+      p.copy(f.bufs[n], f.headroom)
+      f.sizes[n++] = p.length
+    }
+    if (n > 0) this.handler?.(n)
+  }
+
   close (): void {}
 }
 
@@ -58,11 +85,16 @@ class MemoryTransport implements DatagramTransport {
   segmentedSends: number[] = []
   /** When set, sendSegmented answers -1 (kernel cannot segment). */
   refuseSegmentation = false
+  /** As MemoryDevice's. */
+  readonly receives: number[] = []
+  handler: ((ready?: number) => void) | undefined
+  prefetch: RecvPrefetch | undefined
   constructor (readonly wire: MemoryWire, readonly address: number, readonly port: number) {
     wire.transports.set(address, this)
   }
 
   recvBatch (bufs: Buffer[], sizes: Int32Array, addrs: Uint32Array, ports: Uint16Array): number {
+    this.receives.push(bufs.length)
     let n = 0
     while (n < bufs.length && this.inbox.length > 0) {
       const d = this.inbox.shift() as { data: Buffer; addr: number; port: number }
@@ -104,7 +136,24 @@ class MemoryTransport implements DatagramTransport {
     return count
   }
 
-  onReadable (): void {}
+  onReadable (handler: (ready?: number) => void, prefetch?: RecvPrefetch): void {
+    this.handler = handler
+    this.prefetch = prefetch
+  }
+
+  wake (): void {
+    const f = this.prefetch as RecvPrefetch
+    let n = 0
+    while (n < f.bufs.length && this.inbox.length > 0) {
+      const d = this.inbox.shift() as { data: Buffer; addr: number; port: number }
+      d.data.copy(f.bufs[n], 0)
+      f.sizes[n] = d.data.length
+      f.addrs[n] = d.addr
+      f.ports[n++] = d.port
+    }
+    if (n > 0) this.handler?.(n)
+  }
+
   close (): void {}
 }
 
@@ -353,3 +402,90 @@ for (const kind of ['udp', 'vxlan'] as const) {
     t.equal(DROP_REASONS[Drop.NotLocal], 'not_local', 'the metric label')
   })
 }
+
+t.test('a lone small inbound packet: the TUN is read at once for the answer the kernel made in the write', async (t) => {
+  const [a, b] = buildPair('udp')
+  const realNow = Date.now
+  let clock = 1_000_000
+  Date.now = () => clock
+  t.teardown(() => { Date.now = realNow })
+  // B's kernel answers every packet at once, inside the TUN write (as it does an echo request).
+  b.device.answer = (p) => ipv4Packet('10.244.2.11', '10.244.1.11', p.length - 28)
+  a.device.inbox.push(ipv4Packet('10.244.1.11', '10.244.2.11', 36))
+  a.forwarder.runOutbound()
+  b.forwarder.runInbound()
+  t.equal(b.device.written.length, 1)
+  t.equal(b.stats.answerProbes, 1, 'one probe')
+  t.equal(b.device.inbox.length, 0, 'the answer was read in the same turn')
+  t.equal(a.transport.inbox.length, 1, 'and is on its way back without a TUN wake-up at B')
+  a.forwarder.runInbound()
+  t.same(a.device.written[0], ipv4Packet('10.244.2.11', '10.244.1.11', 36), 'the answer arrives')
+
+  // Within the same millisecond no second probe: the answer waits for B's TUN poll.
+  a.device.inbox.push(ipv4Packet('10.244.1.11', '10.244.2.11', 36))
+  a.forwarder.runOutbound()
+  b.forwarder.runInbound()
+  t.equal(b.stats.answerProbes, 1, 'at most one probe per millisecond')
+  t.equal(b.device.inbox.length, 1, 'the answer waits in the TUN')
+  b.forwarder.runOutbound()
+
+  // A packet over 256 bytes is bulk data, two packets are a batch: neither probes.
+  clock += 1
+  a.device.inbox.push(ipv4Packet('10.244.1.11', '10.244.2.11', 300))
+  a.forwarder.runOutbound()
+  b.forwarder.runInbound()
+  clock += 1
+  a.device.inbox.push(ipv4Packet('10.244.1.11', '10.244.2.11', 36), ipv4Packet('10.244.1.11', '10.244.2.11', 36))
+  a.forwarder.runOutbound()
+  b.forwarder.runInbound()
+  t.equal(b.stats.answerProbes, 1, 'no probe after a large packet or a batch of two')
+  t.equal(b.device.inbox.length, 3, 'their answers wait in the TUN')
+
+  // The next millisecond, a lone small packet probes again.
+  b.forwarder.runOutbound()
+  clock += 1
+  a.device.inbox.push(ipv4Packet('10.244.1.11', '10.244.2.11', 36))
+  a.forwarder.runOutbound()
+  b.forwarder.runInbound()
+  t.equal(b.stats.answerProbes, 2)
+  t.equal(b.device.inbox.length, 0)
+})
+
+t.test('the polls read first (prefetch): the forwarder handles what they read and reads the rest behind it',
+  async (t) => {
+    const [a, b] = buildPair('udp')
+    const p = POLL_PREFETCH_MAX
+    t.equal(a.device.prefetch?.bufs.length, p, 'the TUN poll gets the first buffers of the batch')
+    t.equal(a.device.prefetch?.headroom, HEADROOM, 'at the headroom (no virtio header here)')
+    t.equal(b.transport.prefetch?.bufs.length, p)
+    t.equal(b.transport.prefetch?.segmentSizes, undefined, 'no segment sizes without GRO')
+    const packets = (n: number, from: number): Buffer[] =>
+      Array.from({ length: n }, (_, i) => ipv4Packet('10.244.1.11', '10.244.2.11', 10 + from + i))
+
+    // Fewer than the poll's buffers: handled without another read.
+    a.device.inbox.push(...packets(3, 0))
+    a.device.wake()
+    t.same(a.device.reads, [], 'no readBatch: the poll read all 3')
+    t.equal(b.transport.inbox.length, 3)
+    b.transport.wake()
+    t.same(b.transport.receives, [], 'no recvBatch: the poll received all 3')
+    t.same(b.device.written, packets(3, 0), 'in order, byte for byte')
+
+    // The poll's buffers came full: the rest of the batch is read behind them, in order.
+    a.device.inbox.push(...packets(20, 3))
+    a.device.wake()
+    t.same(a.device.reads, [128 - p], 'one readBatch for the rest of the batch, behind the prefetched')
+    t.equal(b.transport.inbox.length, 20)
+    b.transport.wake()
+    t.same(b.transport.receives, [128 - p], 'one recvBatch for the rest')
+    t.same(b.device.written.slice(3), packets(20, 3), 'all 20 in order')
+
+    // A handler called without a count (a device that does not prefetch) or with -1 reads itself.
+    a.device.inbox.push(...packets(2, 23))
+    a.device.handler?.()
+    a.device.inbox.push(...packets(2, 25))
+    a.device.handler?.(-1)
+    t.same(a.device.reads, [128 - p, 128, 128], 'full readBatch calls')
+    b.transport.handler?.()
+    t.same(b.device.written.slice(23), packets(4, 23))
+  })

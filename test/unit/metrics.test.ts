@@ -81,6 +81,7 @@ t.test('every metric is registered once, has HELP, and follows the naming rules'
     'loom_cni_stage_seconds', 'loom_control_decode_errors_total', 'loom_control_deaths_total', 'loom_control_gossip_bytes_total',
     'loom_control_gossip_messages_total', 'loom_control_members', 'loom_control_probes_total',
     'loom_control_refutations_total', 'loom_control_suspicions_total',
+    'loom_dataplane_answer_probes_total',
     'loom_dataplane_batch_packets', 'loom_dataplane_bytes_total', 'loom_dataplane_drops_total',
     'loom_dataplane_icmp_frag_needed_sent_total', 'loom_dataplane_packets_total', 'loom_dataplane_peer_mtu_bytes',
     'loom_ipam_addresses_free', 'loom_ipam_addresses_used', 'loom_ipam_allocation_duration_seconds',
@@ -126,6 +127,7 @@ t.test('data-plane values are read from the fake stats at scrape time', async (t
   stats.dropsOutbound[2] = 3 // no_route
   stats.dropsInbound[6] = 4 // replay
   stats.icmpFragNeededSent = 9
+  stats.answerProbes = 5
   stats.udpSendBatches[1] = 4
   stats.udpSendBatches[2] = 1
   stats.udpSendBatches[3] = 2
@@ -138,6 +140,7 @@ t.test('data-plane values are read from the fake stats at scrape time', async (t
   t.equal(v.get('loom_dataplane_drops_total{direction="in",reason="replay"}'), 4)
   t.equal(v.get('loom_dataplane_drops_total{direction="in",reason="no_route"}'), 0)
   t.equal(v.get('loom_dataplane_icmp_frag_needed_sent_total'), 9)
+  t.equal(v.get('loom_dataplane_answer_probes_total'), 5)
 
   const bucket = (q: string,
     le: string): number | undefined => v.get(`loom_dataplane_batch_packets_bucket{queue="${q}",le="${le}"}`)
