@@ -21,6 +21,9 @@
 #              PINGS pings (WORK/profile.txt: self time by symbol; WORK/profile.data);
 #              WARM=1: before the idle measurement, 3 s of iperf3 TCP over every pair (as in
 #              bench/run.sh, where the pings follow the throughput tests);
+#              TCP_ROUNDS=N: after the pings, N rounds of one iperf3 TCP stream (TCP_SECONDS, 3 s)
+#              over each build in turn (starting with another build each round), to check in the
+#              same run that a latency change costs no throughput: median and range, Gbit/s;
 #              TRACE=1: after the rounds, `perf record` of the sched and syscall tracepoints of the
 #              whole machine during 50 pings over the first build (WORK/trace.txt, perf script).
 # Holds /tmp/loom-bench.lock for the whole run. Namespaces and every process started are removed
@@ -186,6 +189,30 @@ for k in "${!ROOTS[@]}"; do
     "$c" "$med" "$p90" "$p99" "$mean" "$(awk -v a="$med" -v b="$vmed" 'BEGIN { printf "%.1f", a / b }')" \
     "${idle[${k}a]}" "${idle[${k}b]}"
 done
+
+TCP_ROUNDS=${TCP_ROUNDS:-0}
+if ((TCP_ROUNDS > 0)); then
+  command -v iperf3 > /dev/null || die "TCP_ROUNDS needs iperf3"
+  for k in "${!ROOTS[@]}"; do
+    : > "$WORK/tcp$k.gbps"
+    ip netns exec "$(ns "$k" b)" iperf3 -s -p 5202 > /dev/null 2>&1 &
+    echo "$! $(proc_field $! 22) iperf3-tcp-$k" >> "$WORK/pids"
+  done
+  sleep 0.5
+  for r in $(seq "$TCP_ROUNDS"); do
+    for j in "${!ROOTS[@]}"; do
+      k=$(((j + r) % ${#ROOTS[@]}))
+      ip netns exec "$(ns "$k" a)" timeout 30 iperf3 -c "$LOOM_OV_B" -p 5202 -t "${TCP_SECONDS:-3}" -J 2> /dev/null \
+        | jq -r '.end.sum_received.bits_per_second / 1e9' >> "$WORK/tcp$k.gbps" || log "iperf3 over build $k failed"
+    done
+    log "TCP round $r/$TCP_ROUNDS done (load $(cut -d' ' -f1 /proc/loadavg))"
+  done
+  printf '\n| build | TCP 1 stream, Gbit/s: median | min | max | runs |\n|---|---|---|---|---|\n'
+  for k in "${!ROOTS[@]}"; do
+    printf '| %s | %s |\n' "${ROOTS[$k]}" "$(sort -g "$WORK/tcp$k.gbps" | awk '{ v[NR] = $1 }
+      END { r = int(NR / 2 + 0.5); if (r < 1) r = 1; printf "%.2f | %.2f | %.2f | %d", v[r], v[1], v[NR], NR }')"
+  done
+fi
 
 if [[ ${PROFILE:-0} == 1 ]]; then
   command -v perf > /dev/null || die "PROFILE=1 needs perf"
