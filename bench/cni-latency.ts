@@ -50,9 +50,16 @@ function callPlugin (ns: string, bin: string, env: Record<string, string>, conf:
   })
 }
 
+/** Value at index floor(p·n) of the sorted values: p99 of 100 calls is the slowest of them. */
 function pct (xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN
+}
+
+/** The n largest values with their index, "270.2 @ 41, ...". */
+function slowest (xs: number[], n: number): string {
+  return xs.map((ms, i) => ({ ms, i })).sort((a, b) => b.ms - a.ms).slice(0, n)
+    .map(({ ms, i }) => `${ms.toFixed(1)} @ ${i}`).join(', ')
 }
 
 function mean (xs: number[]): number {
@@ -83,8 +90,15 @@ function loomdPid (node: LabNode): number | undefined {
   }
 }
 
-/** Sum and count of every histogram series named `metric`, keyed by its labels. */
-type HistogramTotals = Map<string, { sum: number, count: number }>
+/**
+ * Sum and count of every histogram series named `metric`, keyed by its labels, and how many of
+ * its observations were at most SLOW_S (its `le` bucket): a phase's p99 is its slowest call, so
+ * the stage that holds a slow call is what tells a loomd stall from one outside it.
+ */
+type HistogramTotals = Map<string, { sum: number, count: number, fast: number }>
+
+/** A bucket bound of both histograms (metrics/registry.ts): calls above it count as slow. */
+const SLOW_S = '0.1'
 
 /** loom_cni_stage_seconds and loom_api_request_duration_seconds as loomd exposes them now. */
 async function scrape (node: LabNode): Promise<HistogramTotals> {
@@ -93,28 +107,35 @@ async function scrape (node: LabNode): Promise<HistogramTotals> {
       { maxBuffer: 16 << 20 }, (err, stdout) => resolve(err === null ? stdout : ''))
   })
   const out: HistogramTotals = new Map()
-  const re = /^(loom_cni_stage_seconds|loom_api_request_duration_seconds)_(sum|count)\{([^}]*)\} (\S+)$/gm
+  const re = /^(loom_cni_stage_seconds|loom_api_request_duration_seconds)_(sum|count|bucket)\{([^}]*)\} (\S+)$/gm
   for (const m of text.matchAll(re)) {
-    const key = `${m[1]!}{${m[3]!}}`
-    const e = out.get(key) ?? { sum: 0, count: 0 }
-    e[m[2] as 'sum' | 'count'] = Number(m[4])
+    let labels = m[3]!
+    if (m[2] === 'bucket') {
+      // prom-client writes le first, others may not: compare the labels without it.
+      const parts = labels.split(',')
+      if (!parts.includes(`le="${SLOW_S}"`)) continue
+      labels = parts.filter((l) => !l.startsWith('le=')).join(',')
+    }
+    const key = `${m[1]!}{${labels}}`
+    const e = out.get(key) ?? { sum: 0, count: 0, fast: 0 }
+    e[m[2] === 'bucket' ? 'fast' : m[2] as 'sum' | 'count'] = Number(m[4])
     out.set(key, e)
   }
   return out
 }
 
-/** What one phase added to a series: seconds in all, calls, and the mean per call (ms). */
-interface StageDelta { series: string, totalS: number, calls: number, meanMs: number }
+/** What one phase added to a series: seconds in all, calls, the mean per call (ms), calls over SLOW_S. */
+interface StageDelta { series: string, totalS: number, calls: number, meanMs: number, slowCalls: number }
 
 function delta (before: HistogramTotals, after: HistogramTotals): StageDelta[] {
   const out: StageDelta[] = []
   for (const [series, a] of after) {
-    const b = before.get(series) ?? { sum: 0, count: 0 }
+    const b = before.get(series) ?? { sum: 0, count: 0, fast: 0 }
     const calls = a.count - b.count
     if (calls <= 0) continue
     const totalS = a.sum - b.sum
     const name = series.replace('loom_cni_stage_seconds', 'stage').replace('loom_api_request_duration_seconds', 'api')
-    out.push({ series: name, totalS, calls, meanMs: totalS / calls * 1000 })
+    out.push({ series: name, totalS, calls, meanMs: totalS / calls * 1000, slowCalls: calls - (a.fast - b.fast) })
   }
   return out.sort((x, y) => y.totalS - x.totalS)
 }
@@ -123,6 +144,9 @@ interface PluginResult {
   plugin: string
   add: { median: number, p99: number }
   del: { median: number, p99: number }
+  /** Every sequential call's wall time, in call order (p99 of 100 is the slowest: see pct). */
+  addsMs: number[]
+  delsMs: number[]
   concurrentAddsMs: number
   concurrentDelsMs: number
   cpuPerCall: number
@@ -187,6 +211,8 @@ async function runPlugin (name: string, lab: NetnsLab, node: LabNode, pods: stri
     plugin: name,
     add: { median: pct(adds, 0.5), p99: pct(adds, 0.99) },
     del: { median: pct(dels, 0.5), p99: pct(dels, 0.99) },
+    addsMs: adds.map((ms) => Math.round(ms * 1000) / 1000),
+    delsMs: dels.map((ms) => Math.round(ms * 1000) / 1000),
     concurrentAddsMs,
     concurrentDelsMs,
     cpuPerCall: mean(calls.map((c) => c.cpu).filter(Number.isFinite)),
@@ -257,8 +283,11 @@ async function main (): Promise<void> {
       ...Object.entries(loom.stages ?? {}).flatMap(([label, rows]) => [
         `${label}:`,
         ...rows.map((r) => `  ${r.series.padEnd(44)} total ${f(r.totalS, 3).padStart(8)} s  ` +
-          `calls ${String(r.calls).padStart(4)}  mean ${f(r.meanMs, 2).padStart(8)} ms`),
+          `calls ${String(r.calls).padStart(4)}  mean ${f(r.meanMs, 2).padStart(8)} ms` +
+          (r.slowCalls > 0 ? `  over ${Number(SLOW_S) * 1000} ms: ${r.slowCalls}` : '')),
       ]),
+      ...[ptp, loom].flatMap((r) => [['ADD', r.addsMs], ['DEL', r.delsMs]].map(([what, ms]) =>
+        `${r.plugin} ${String(what)}, slowest sequential calls (ms @ call): ${slowest(ms as number[], 3)}`)),
     ]
     process.stdout.write(lines.join('\n') + '\n')
     const out = outIdx > 0
