@@ -2,9 +2,11 @@
  * The hot path: moves packets between the TUN device and the UDP socket.
  *
  * Outbound flow (TUN -> wire), one wake-up of the TUN fd:
- *   1. readBatch: up to MAX_BATCH IP packets, each read at HEADROOM so the outer header can be
- *      written in place in front of it (no copy); with TUN offloads (device.vnetHeaderLen 10)
- *      each comes behind its virtio-net header and may be a TCP/UDP super-packet of up to 64 KB;
+ *   1. read: up to MAX_BATCH IP packets, each read at HEADROOM so the outer header can be
+ *      written in place in front of it (no copy); the poll itself reads the first
+ *      POLL_PREFETCH_MAX into registered buffers before calling in (see start), readBatch the
+ *      rest; with TUN offloads (device.vnetHeaderLen 10) each comes behind its virtio-net header
+ *      and may be a TCP/UDP super-packet of up to 64 KB;
  *   2. per packet: IPv4 check, longest-prefix lookup of the destination -> owning peer, MTU check
  *      (an oversized DF packet gets an ICMP "fragmentation needed" written back into the TUN);
  *      a super-packet is cut into MTU-sized segments first (native segmentTun, into the segment
@@ -13,8 +15,9 @@
  *   3. send: runs of equal-size datagrams to one peer (bulk TCP) as one UDP GSO send each, the
  *      rest in one sendmmsg; a peer's packets keep their order.
  * Inbound flow (wire -> TUN), one wake-up of the UDP fd:
- *   1. recvBatch: up to MAX_BATCH messages (recvmmsg); with UDP GRO a message may be a train of
- *      datagrams from one sender, cut apart here by the segment size the kernel reports;
+ *   1. receive: up to MAX_BATCH messages (recvmmsg: the poll's prefetch, then recvBatch); with
+ *      UDP GRO a message may be a train of datagrams from one sender, cut apart here by the
+ *      segment size the kernel reports;
  *   2. an encrypting encapsulation opens the batch's transport messages first (openAhead: a few
  *      native calls per batch instead of one per datagram), then per datagram: decapsulate where
  *      it lies (identifies and authenticates the sending peer),
@@ -23,7 +26,9 @@
  *   3. with TUN offloads, consecutive segments of one TCP flow (and datagrams of one UDP flow,
  *      where the TUN took USO) are merged into super-packets (native coalesceTun, GRO);
  *      writeBatch: the packets into the TUN in one crossing; multicast (224.0.0.0/4) goes to the
- *      multicast path's local delivery instead (multicast-forwarder.ts), never the TUN.
+ *      multicast path's local delivery instead (multicast-forwarder.ts), never the TUN;
+ *   4. a lone small packet written: the TUN is read at once for the kernel's answer (at most
+ *      once a millisecond; see ANSWER_PROBE_BYTES).
  * Nothing here reorders packets within a batch; batches are handled in arrival order.
  *
  * Rules: plain synchronous code; no allocation, promise, closure, throw or log per packet. A bad
