@@ -168,6 +168,9 @@ export class SecureEncapsulation implements Encapsulation {
    * aheadNext on, each at most once; endInbound (or the next openAhead) drops the rest.
    */
   private aheadCount = 0
+  /** What the last checkTransport that passed found: the message's keypair and counter. */
+  private checkedKeypair: Keypair | undefined = undefined
+  private checkedCounter = 0
   private aheadNext = 0
   private readonly aheadKeypairs: Array<Keypair | undefined> = new Array<Keypair | undefined>(OPEN_AHEAD_SLOTS)
   private readonly aheadBufs: Array<Buffer | undefined> = new Array<Buffer | undefined>(OPEN_AHEAD_SLOTS)
@@ -352,7 +355,6 @@ export class SecureEncapsulation implements Encapsulation {
    */
   openAhead (bufs: Buffer[], sizes: Int32Array, segments: Int32Array | undefined, count: number): void {
     this.endInbound()
-    const now = this.now
     let q = 0
     for (let i = 0; i < count && q < OPEN_AHEAD_SLOTS; i++) {
       const buf = bufs[i]
@@ -362,12 +364,9 @@ export class SecureEncapsulation implements Encapsulation {
       for (let at = 0; at < size && q < OPEN_AHEAD_SLOTS; at += step) {
         const len = size - at < step ? size - at : step
         if (len < TRANSPORT_HEADER_LEN + AEAD_TAG_LEN || buf[at] !== MSG_TRANSPORT || buf[at + 1] !== 0 ||
-          buf[at + 2] !== 0 || buf[at + 3] !== 0) continue
-        const kp = this.keypairs.get(buf.readInt32LE(at + 4))
-        if (kp === undefined || now - kp.createdAt >= REJECT_AFTER_TIME) continue
-        const hi = buf.readUInt32LE(at + 12)
-        const counter = buf.readUInt32LE(at + 8) + hi * 0x100000000
-        if (hi >= 0x200000 || !kp.replay.check(counter)) continue
+          buf[at + 2] !== 0 || buf[at + 3] !== 0 || this.checkTransport(buf, at) !== Drop.None) continue
+        const kp = this.checkedKeypair!
+        const counter = this.checkedCounter
         this.aheadKeypairs[q] = kp
         this.aheadBufs[q] = buf
         this.aheadAts[q] = at
@@ -423,18 +422,34 @@ export class SecureEncapsulation implements Encapsulation {
     return this.aead.open(kp.recvKey, buf, at + TRANSPORT_HEADER_LEN, len - TRANSPORT_HEADER_LEN, counter)
   }
 
+  /**
+   * The checks of a transport message at buf[at] (header and tag present) before its AEAD open,
+   * changing no state: a known, unexpired session (else unknown_session) and a counter under
+   * the limit inside its replay window (else replay). On Drop.None, checkedKeypair and
+   * checkedCounter are the message's. openAhead and openTransport share it, so the two cannot
+   * disagree on what is worth opening.
+   */
+  private checkTransport (buf: Buffer, at: number): Drop {
+    const kp = this.keypairs.get(buf.readInt32LE(at + 4))
+    if (kp === undefined || this.now - kp.createdAt >= REJECT_AFTER_TIME) return Drop.UnknownSession
+    const hi = buf.readUInt32LE(at + 12)
+    const counter = buf.readUInt32LE(at + 8) + hi * 0x100000000
+    if (hi >= 0x200000 || !kp.replay.check(counter)) return Drop.Replay
+    this.checkedKeypair = kp
+    this.checkedCounter = counter
+    return Drop.None
+  }
+
   private openTransport (buf: Buffer, at: number, len: number, peers: PeerDirectory, out: Decapsulated): Drop {
     if (len < TRANSPORT_HEADER_LEN + AEAD_TAG_LEN) return Drop.Malformed
     // Taken first, so that a datagram dropped below (e.g. a duplicate in the same batch) does not
     // leave its entry in the way of the next one's.
     const ahead = this.takeAhead(buf, at)
-    const kp = this.keypairs.get(buf.readInt32LE(at + 4))
-    if (kp === undefined) return Drop.UnknownSession
+    const checked = this.checkTransport(buf, at)
+    if (checked !== Drop.None) return checked
+    const kp = this.checkedKeypair!
+    const counter = this.checkedCounter
     const now = this.now
-    if (now - kp.createdAt >= REJECT_AFTER_TIME) return Drop.UnknownSession
-    const hi = buf.readUInt32LE(at + 12)
-    const counter = buf.readUInt32LE(at + 8) + hi * 0x100000000
-    if (hi >= 0x200000 || !kp.replay.check(counter)) return Drop.Replay
     const plainLen = len - TRANSPORT_HEADER_LEN - AEAD_TAG_LEN
     if (!this.openRegion(kp, buf, at, len, counter, ahead)) return Drop.Auth
     if (!kp.replay.mark(counter)) return Drop.Replay
